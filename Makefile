@@ -1,0 +1,116 @@
+# Parley: one Makefile.  `make` builds ./parley; `make run` builds and
+# starts the demo; `make test` runs the whole suite; see README.md.
+
+PKGS := libmicrohttpd sqlite3 md4c libsodium inih
+BUILD ?= release
+
+CC ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -Ibuild/gen $(PKG_CFLAGS)
+
+ifeq ($(BUILD),asan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+BIN := parley-asan
+else
+OPT := -O2 -g
+BIN := parley
+endif
+
+CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+LDFLAGS_ALL := $(OPT) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lpthread -lm
+
+OUT := build/$(BUILD)
+SRC := $(shell find src -name '*.c' | sort)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+EMBED := $(sort $(wildcard templates/*.html static/* sql/sqlite/*.sql demo/*))
+GEN := build/gen/embedded.c
+LIB_OBJ := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRC)) $(OUT)/obj/embedded.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+
+.PHONY: all run test sanitize unit fuzz fuzz-long bench deps test-deps clean format cppcheck
+all: $(BIN)
+
+$(BIN): $(OUT)/obj/main.o $(OUT)/libparley.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(OUT)/libparley.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/obj/%.o: src/%.c $(shell find src -name '*.h')
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(OUT)/obj/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(GEN): build/tools/embed $(EMBED)
+	@mkdir -p $(dir $@)
+	build/tools/embed $@ $(EMBED)
+
+$(OUT)/tests/%: tests/unit/%.c tests/unit/test.h $(OUT)/libparley.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OUT)/libparley.a $(LIBS)
+
+unit: $(UNIT_BIN)
+
+sanitize:
+	$(MAKE) BUILD=asan parley-asan unit
+
+# Installs the Debian packages and npm tools the build and the tests need.
+deps:
+	sh tools/install-deps.sh build
+
+test-deps:
+	sh tools/install-deps.sh test
+
+run: deps
+	$(MAKE) all
+	./parley demo --db demo.db && ./parley serve --db demo.db
+
+test: test-deps
+	$(MAKE) all unit
+	$(MAKE) sanitize
+	$(MAKE) fuzz
+	sh tests/run.sh
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN) $(shell find src -name '*.h')
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Wno-unused-command-line-argument -o $@ $< $(LIB_SRC) $(GEN) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Long fuzzing runs, not part of `make test`: FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz-long: fuzz
+	for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build/corpus/$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) build/corpus/$$n tests/fuzz/regression || exit 1; \
+	done
+
+bench: deps
+	$(MAKE) all
+	sh bench/run.sh
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 --inline-suppr -Isrc -Ibuild/gen $(SRC)
+
+format:
+	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf build parley parley-asan

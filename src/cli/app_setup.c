@@ -1,0 +1,182 @@
+/* app_setup: configuration, secret, store, templates: once, at start. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "http/cache.h"
+#include "render/template.h"
+#include "store/store.h"
+
+bool
+cli_parse(int argc, char **argv, struct cli_opts *o)
+{
+	int i, out = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (o->argv == NULL)
+		return false;
+	for (i = 1; i < argc; i++) {
+		const char **slot = NULL;
+
+		if (strcmp(argv[i], "--config") == 0)
+			slot = &o->config;
+		else if (strcmp(argv[i], "--db") == 0)
+			slot = &o->db;
+		else if (strcmp(argv[i], "--listen") == 0)
+			slot = &o->listen;
+		if (slot == NULL) {
+			if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+				fprintf(stderr, "parley: unknown option %s (see parley help)\n", argv[i]);
+				return false;
+			}
+			o->argv[out++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+			fprintf(stderr, "parley: %s needs a value\n", argv[i]);
+			return false;
+		}
+		*slot = argv[++i];
+	}
+	o->argc = out;
+	return true;
+}
+
+char *
+cli_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	data = malloc(max + 1);
+	if (data == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(data, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		errno = ferror(f) ? EIO : EFBIG;
+		fclose(f);
+		free(data);
+		return NULL;
+	}
+	fclose(f);
+	data[n] = '\0';
+	*len = n;
+	return data;
+}
+
+/* Reads the site secret, or makes one (mode 0600) when there is none. */
+static bool
+load_secret(struct app *app)
+{
+	const char *path = app->cfg.secret_file;
+	char fallback[4096];
+	size_t n;
+	char *data;
+	int fd;
+
+	if (path == NULL || path[0] == '\0') {
+		snprintf(fallback, sizeof(fallback), "%s.secret", app->cfg.db);
+		path = fallback;
+	}
+	data = cli_read_file(path, 256, &n);
+	if (data != NULL) {
+		bool ok = n >= APP_SECRET_BYTES;
+
+		if (ok)
+			memcpy(app->secret, data, APP_SECRET_BYTES);
+		else
+			fprintf(stderr, "parley: %s: too short for a secret key\n", path);
+		sodium_memzero(data, n);
+		free(data);
+		return ok;
+	}
+	if (errno != ENOENT) {
+		fprintf(stderr, "parley: %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	randombytes_buf(app->secret, sizeof(app->secret));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret) ||
+	    fsync(fd) != 0) {
+		fprintf(stderr, "parley: cannot write the secret key %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+bool
+cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
+{
+	struct buf err;
+
+	memset(app, 0, sizeof(*app));
+	config_defaults(&app->cfg);
+	buf_init(&err, 1024);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "parley: libsodium failed to start\n");
+		goto fail;
+	}
+	if ((o->config && !config_load(&app->cfg, o->config, &err)) ||
+	    (o->db && !config_set(&app->cfg, "server", "db", o->db, &err)) ||
+	    (o->listen && !config_set(&app->cfg, "server", "listen", o->listen, &err))) {
+		fprintf(stderr, "parley: %s\n", buf_cstr(&err));
+		goto fail;
+	}
+	if (app->cfg.base_url[0])
+		snprintf(app->base_url, sizeof(app->base_url), "%s", app->cfg.base_url);
+	else
+		snprintf(app->base_url, sizeof(app->base_url), "http://%s", app->cfg.listen);
+	if (!load_secret(app))
+		goto fail;
+	app->store = store_open(app->cfg.db, &err);
+	if (app->store == NULL) {
+		fprintf(stderr, "parley: database %s: %s\n", app->cfg.db, buf_cstr(&err));
+		goto fail;
+	}
+	/* Even the CLI invalidates pages: a cache of 0 bytes costs nothing. */
+	app->cache = page_cache_new(serving ? (size_t)app->cfg.page_cache_mb * 1024 * 1024 : 0);
+	if (app->cache == NULL)
+		goto fail;
+	if (serving) {
+		app->tpl = tpl_set_load(app->cfg.templates_dir[0] ? app->cfg.templates_dir : NULL, &err);
+		if (app->tpl == NULL) {
+			fprintf(stderr, "parley: templates: %s\n", buf_cstr(&err));
+			goto fail;
+		}
+	}
+	buf_clear(&err);
+	return true;
+fail:
+	buf_clear(&err);
+	cli_app_close(app);
+	return false;
+}
+
+void
+cli_app_close(struct app *app)
+{
+	store_close(app->store);
+	tpl_set_free(app->tpl);
+	page_cache_free(app->cache);
+	config_clear(&app->cfg);
+	sodium_memzero(app->secret, sizeof(app->secret));
+	app->store = NULL;
+	app->tpl = NULL;
+	app->cache = NULL;
+}

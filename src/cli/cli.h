@@ -1,0 +1,41 @@
+/* cli: the subcommands of the parley binary and what they share. */
+#ifndef PARLEY_CLI_H
+#define PARLEY_CLI_H
+
+#include <stdbool.h>
+
+#include "app.h"
+
+/* Options common to every command. */
+struct cli_opts {
+	const char *config;	/* --config FILE */
+	const char *db;		/* --db PATH */
+	const char *listen;	/* --listen ADDR:PORT */
+	int argc;		/* what is left after the options */
+	char **argv;
+};
+
+/*
+ * Parses the common options out of argv (from index 1); prints a message
+ * and returns false on a bad option.
+ */
+bool cli_parse(int argc, char **argv, struct cli_opts *o);
+
+/*
+ * Sets up app: configuration (defaults, file, options), the site secret,
+ * the store; templates and cache only when serving.  Prints why and
+ * returns false when it cannot.
+ */
+bool cli_app_open(struct app *app, const struct cli_opts *o, bool serving);
+void cli_app_close(struct app *app);
+
+int cmd_serve(struct cli_opts *o);
+int cmd_init(struct cli_opts *o);
+int cmd_demo(struct cli_opts *o);
+int cmd_post(struct cli_opts *o);
+int cmd_config(struct cli_opts *o);
+
+/* Reads a whole file (at most max bytes) into a malloc'd string. */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
+#endif

@@ -1,0 +1,134 @@
+/* post: adding articles from Markdown files, and listing them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "model/article.h"
+
+static int
+post_add(struct app *app, const char *path)
+{
+	struct article art;
+	struct arena a;
+	struct buf err;
+	size_t len;
+	char *text;
+	int64_t id;
+	enum err e;
+	int rc = 1;
+
+	text = cli_read_file(path, LIMIT_POST_FILE, &len);
+	if (text == NULL) {
+		fprintf(stderr, "parley post add: %s: %s\n", path,
+			errno == EFBIG ? "larger than 4 MB" : strerror(errno));
+		return 1;
+	}
+	arena_init(&a);
+	buf_init(&err, 512);
+	if (article_parse(&a, text, len, &art, &err) != ERR_OK) {
+		fprintf(stderr, "parley post add: %s:%s\n", path, buf_cstr(&err));
+		goto done;
+	}
+	e = article_create(app, &art, &id);
+	if (e == ERR_CONFLICT) {
+		fprintf(stderr, "parley post add: %s: the slug \"%s\" is taken; set another with slug:\n",
+			path, art.slug);
+		goto done;
+	}
+	if (e != ERR_OK) {
+		fprintf(stderr, "parley post add: %s: %s\n", path, err_str(e));
+		goto done;
+	}
+	printf("added article %lld: /articles/%s\n", (long long)id, art.slug);
+	rc = 0;
+done:
+	buf_clear(&err);
+	arena_clear(&a);
+	free(text);
+	return rc;
+}
+
+static int
+post_list(struct app *app)
+{
+	struct article *list;
+	struct arena a;
+	int64_t total;
+	size_t n, i;
+	int offset = 0;
+
+	arena_init(&a);
+	printf("%-6s %-20s %-9s %s\n", "ID", "DATE", "COMMENTS", "SLUG / TITLE");
+	do {
+		if (app->store->ops->article_list(app->store, &a, offset, 100, &list, &n, &total) != ERR_OK) {
+			fprintf(stderr, "parley post list: database error\n");
+			arena_clear(&a);
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			char when[32];
+
+			time_format_iso(list[i].published, when, sizeof(when));
+			printf("%-6lld %-20s %-9lld %s / %s%s\n", (long long)list[i].id, when,
+			       (long long)list[i].comment_count, list[i].slug, list[i].title,
+			       list[i].comments_open ? "" : " (comments closed)");
+		}
+		offset += (int)n;
+		arena_clear(&a);
+	} while (n == 100);
+	return 0;
+}
+
+static int
+post_set_open(struct app *app, const char *slug, bool open)
+{
+	struct article art;
+	struct arena a;
+	enum err e;
+
+	arena_init(&a);
+	e = app->store->ops->article_by_slug(app->store, &a, slug, &art);
+	if (e == ERR_OK)
+		e = app->store->ops->article_set_open(app->store, art.id, open);
+	arena_clear(&a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "parley post: %s: %s\n", slug, err_str(e));
+		return 1;
+	}
+	printf("comments on %s are %s\n", slug, open ? "open" : "closed");
+	return 0;
+}
+
+int
+cmd_post(struct cli_opts *o)
+{
+	struct app app;
+	const char *sub = o->argc > 1 ? o->argv[1] : "";
+	int rc, i;
+
+	if (strcmp(sub, "add") == 0 ? o->argc < 3 :
+	    strcmp(sub, "list") == 0 ? o->argc != 2 :
+	    (strcmp(sub, "open") == 0 || strcmp(sub, "close") == 0) ? o->argc != 3 : 1) {
+		fprintf(stderr, "usage: parley post add FILE.md...\n"
+				"       parley post list\n"
+				"       parley post open|close SLUG\n");
+		return 2;
+	}
+	if (!cli_app_open(&app, o, false))
+		return 1;
+	if (strcmp(sub, "add") == 0) {
+		rc = 0;
+		for (i = 2; i < o->argc; i++)
+			rc |= post_add(&app, o->argv[i]);
+	} else if (strcmp(sub, "list") == 0) {
+		rc = post_list(&app);
+	} else {
+		rc = post_set_open(&app, o->argv[2], strcmp(sub, "open") == 0);
+	}
+	cli_app_close(&app);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* serve: runs the web server until SIGTERM or SIGINT. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "store/store.h"
+
+int
+cmd_serve(struct cli_opts *o)
+{
+	struct app app;
+	struct server *srv;
+	struct buf err;
+	sigset_t set;
+	int sig = 0;
+
+	if (o->argc > 1) {
+		fprintf(stderr, "parley serve: unexpected argument %s\n", o->argv[1]);
+		return 2;
+	}
+	/* Block the stop signals before threads start, then wait for one. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!cli_app_open(&app, o, true))
+		return 1;
+	log_set_access(app.cfg.access_log);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	buf_init(&err, 512);
+	srv = server_start(&app, &err);
+	if (srv == NULL) {
+		fprintf(stderr, "parley: %s\n", buf_cstr(&err));
+		buf_clear(&err);
+		cli_app_close(&app);
+		return 1;
+	}
+	buf_clear(&err);
+	{
+		/* The real port, when 0 asked the system for a free one. */
+		char where[300];
+		const char *colon = strrchr(app.cfg.listen, ':');
+		int hostlen = colon ? (int)(colon - app.cfg.listen) : 0;
+
+		snprintf(where, sizeof(where), "http://%.*s:%u/", hostlen,
+			 app.cfg.listen, server_port(srv));
+		log_info("serving %s on %s (database %s)", app.cfg.site_title, where, app.cfg.db);
+		fflush(stderr);
+	}
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	log_info("signal %d: finishing requests in flight, then stopping", sig);
+	server_stop(srv, 3000);
+	cli_app_close(&app);
+	log_info("stopped cleanly");
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* err: the one result type of model and store calls. */
+#ifndef PARLEY_ERR_H
+#define PARLEY_ERR_H
+
+enum err {
+	ERR_OK = 0,
+	ERR_NOMEM,
+	ERR_DB,
+	ERR_NOTFOUND,
+	ERR_CONFLICT,
+	ERR_INVALID,
+	ERR_FORBIDDEN,
+	ERR_LIMIT,
+	ERR__MAX
+};
+
+const char *err_str(enum err e);
+
+#endif

@@ -1,0 +1,233 @@
+#include "core/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+bool
+utf8_valid(const char *str, size_t n, size_t *chars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, count = 0;
+
+	while (i < n) {
+		unsigned c = s[i], cp, len, k;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			    c == 0x7f)
+				return false;
+			i++;
+			count++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i < len)
+			return false;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+		count++;
+	}
+	if (chars)
+		*chars = count;
+	return true;
+}
+
+char *
+str_trim(char *s)
+{
+	size_t n = strlen(s), start = 0;
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	while (start < n && isspace((unsigned char)s[start]))
+		start++;
+	memmove(s, s + start, n - start);
+	s[n - start] = '\0';
+	return s;
+}
+
+bool
+email_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *p, *dot;
+
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+		return false;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' ||
+		    *p == '>' || *p == '"' || *p == '\'' || *p == ',' ||
+		    *p == ';' || *p == '\\')
+			return false;
+	dot = strrchr(at + 1, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0')
+		return false;
+	return strstr(at, "..") == NULL;
+}
+
+bool
+http_url_valid(const char *s)
+{
+	const char *host;
+	const char *p;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		return false;
+	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
+		return false;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' ||
+		    *p == '<' || *p == '>' || *p == '\\' || *p == '`')
+			return false;
+	return true;
+}
+
+bool
+slug_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 100 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+void
+slug_from_title(const char *title, char *out, size_t outsz)
+{
+	size_t o = 0;
+	bool dash = false;
+
+	for (; *title && o + 2 < outsz && o < 100; title++) {
+		unsigned char c = (unsigned char)*title;
+
+		if (isalnum(c) && c < 0x80) {
+			if (dash && o > 0)
+				out[o++] = '-';
+			dash = false;
+			out[o++] = (char)tolower(c);
+		} else if (c != '\'') {
+			dash = true;
+		}
+	}
+	while (o > 0 && out[o - 1] == '-')
+		o--;
+	if (o == 0 && outsz > 5) {
+		memcpy(out, "post", 4);
+		o = 4;
+	}
+	out[o] = '\0';
+}
+
+int64_t
+time_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+int64_t
+time_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const char *const months[] = { "January", "February", "March",
+	"April", "May", "June", "July", "August", "September", "October",
+	"November", "December" };
+
+void
+time_format_human(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, outsz, "%d %s %d at %02d:%02d", tm.tm_mday,
+		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+void
+time_format_iso(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool
+time_parse(const char *s, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
+	char sep;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3)
+		return false;
+	s += used;
+	if (*s != '\0') {
+		sep = *s++;
+		if (sep != ' ' && sep != 'T')
+			return false;
+		used = 0;
+		if (sscanf(s, "%2d:%2d%n", &h, &mi, &used) != 2)
+			return false;
+		s += used;
+		if (*s == ':') {
+			used = 0;
+			if (sscanf(s + 1, "%2d%n", &sec, &used) != 1)
+				return false;
+			s += 1 + used;
+		}
+		if (*s == 'Z')
+			s++;
+		if (*s != '\0')
+			return false;
+	}
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm);
+	return true;
+}

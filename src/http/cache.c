@@ -1,0 +1,211 @@
+#include "http/cache.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKETS 4096
+
+struct page_cache {
+	pthread_mutex_t lock;
+	size_t max_bytes, bytes;
+	uint64_t seq;
+	struct page_entry *buckets[BUCKETS];
+	struct page_entry *head, *tail;	/* LRU */
+};
+
+static size_t
+hash_key(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h % BUCKETS;
+}
+
+struct page_cache *
+page_cache_new(size_t max_bytes)
+{
+	struct page_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	pthread_mutex_init(&c->lock, NULL);
+	c->max_bytes = max_bytes;
+	return c;
+}
+
+static void
+entry_free(struct page_entry *e)
+{
+	free(e->key);
+	free(e->data);
+	free(e);
+}
+
+/* Takes e out of the table and the LRU; frees it unless still referenced. */
+static void
+unlink_entry(struct page_cache *c, struct page_entry *e)
+{
+	struct page_entry **p = &c->buckets[hash_key(e->key)];
+
+	while (*p != e)
+		p = &(*p)->hnext;
+	*p = e->hnext;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		c->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		c->tail = e->prev;
+	c->bytes -= e->len;
+	e->prev = e->next = e->hnext = NULL;
+	if (--e->refs == 0)	/* the table's own reference */
+		entry_free(e);
+}
+
+void
+page_cache_free(struct page_cache *c)
+{
+	if (c == NULL)
+		return;
+	while (c->head)
+		unlink_entry(c, c->head);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+uint64_t
+page_cache_seq(struct page_cache *c)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&c->lock);
+	s = c->seq;
+	pthread_mutex_unlock(&c->lock);
+	return s;
+}
+
+static void
+lru_front(struct page_cache *c, struct page_entry *e)
+{
+	if (c->head == e)
+		return;
+	if (e->prev)
+		e->prev->next = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else if (c->tail == e)
+		c->tail = e->prev;
+	e->prev = NULL;
+	e->next = c->head;
+	if (c->head)
+		c->head->prev = e;
+	c->head = e;
+	if (c->tail == NULL)
+		c->tail = e;
+}
+
+struct page_entry *
+page_cache_get(struct page_cache *c, const char *key)
+{
+	struct page_entry *e;
+
+	if (c->max_bytes == 0)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	for (e = c->buckets[hash_key(key)]; e != NULL; e = e->hnext)
+		if (strcmp(e->key, key) == 0)
+			break;
+	if (e) {
+		e->refs++;
+		lru_front(c, e);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+void
+page_cache_release(struct page_cache *c, struct page_entry *e)
+{
+	bool last;
+
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	last = --e->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (last)
+		entry_free(e);
+}
+
+struct page_entry *
+page_cache_put(struct page_cache *c, const char *key, int64_t tag,
+	       uint64_t seq, const char *data, size_t len, size_t hole)
+{
+	struct page_entry *e, *old;
+	size_t b;
+
+	if (c->max_bytes == 0 || len > c->max_bytes / 4)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->key = strdup(key);
+	e->data = malloc(len ? len : 1);
+	if (e->key == NULL || e->data == NULL) {
+		entry_free(e);
+		return NULL;
+	}
+	memcpy(e->data, data, len);
+	e->len = len;
+	e->hole = hole;
+	e->tag = tag;
+	e->refs = 2;	/* the table's and the caller's */
+
+	pthread_mutex_lock(&c->lock);
+	if (c->seq != seq) {
+		/* A write happened while this page was rendered. */
+		pthread_mutex_unlock(&c->lock);
+		entry_free(e);
+		return NULL;
+	}
+	b = hash_key(key);
+	for (old = c->buckets[b]; old != NULL; old = old->hnext)
+		if (strcmp(old->key, key) == 0)
+			break;
+	if (old)
+		unlink_entry(c, old);
+	while (c->tail && c->bytes + len > c->max_bytes)
+		unlink_entry(c, c->tail);
+	e->hnext = c->buckets[b];
+	c->buckets[b] = e;
+	e->next = c->head;
+	if (c->head)
+		c->head->prev = e;
+	c->head = e;
+	if (c->tail == NULL)
+		c->tail = e;
+	c->bytes += len;
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+void
+page_cache_invalidate(struct page_cache *c, int64_t tag)
+{
+	struct page_entry *e, *next;
+
+	pthread_mutex_lock(&c->lock);
+	c->seq++;
+	for (e = c->head; e != NULL; e = next) {
+		next = e->next;
+		if (e->tag == tag || e->tag == 0)
+			unlink_entry(c, e);
+	}
+	pthread_mutex_unlock(&c->lock);
+}

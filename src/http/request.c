@@ -1,0 +1,49 @@
+#include "http/request.h"
+
+#include "core/limits.h"
+
+const char *
+request_cookie(struct request *req, const char *name)
+{
+	const struct field *f;
+
+	if (req->cookies.items == NULL) {
+		const char *h = request_header(req, "Cookie");
+
+		/* A broken header counts as no cookies at all. */
+		if (h == NULL || cookie_parse(&req->arena, h, LIMIT_COOKIES,
+					      &req->cookies) != FORM_OK)
+			req->cookies.count = 0;
+		if (req->cookies.items == NULL)
+			req->cookies.items = (struct field *)"";	/* parsed */
+	}
+	if (req->cookies.count == 0)
+		return NULL;
+	f = fields_get(&req->cookies, name);
+	return f ? f->value : NULL;
+}
+
+const struct field *
+request_field(struct request *req, const char *name)
+{
+	return fields_get(&req->form, name);
+}
+
+bool
+response_header(struct response *res, const char *name, const char *value)
+{
+	if (res->nheaders == RESPONSE_HEADERS || name == NULL || value == NULL)
+		return false;
+	res->headers[res->nheaders].name = name;
+	res->headers[res->nheaders].value = value;
+	res->nheaders++;
+	return true;
+}
+
+void
+response_redirect(struct response *res, const char *location)
+{
+	res->status = 303;
+	res->content_type = "text/plain; charset=utf-8";
+	(void)response_header(res, "Location", location);
+}

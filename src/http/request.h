@@ -1,0 +1,82 @@
+/*
+ * request and response: what a handler sees and what it fills in.  Both
+ * live in the request's arena; the server frees it when the response has
+ * been sent.
+ */
+#ifndef PARLEY_REQUEST_H
+#define PARLEY_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "http/form.h"
+
+struct app;
+struct MHD_Connection;
+struct page_entry;
+
+enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
+
+#define ROUTE_PARAMS 4
+#define RESPONSE_HEADERS 12
+
+struct request {
+	struct arena arena;
+	struct app *app;
+	struct MHD_Connection *conn;
+	enum method method;
+	const char *method_name;
+	const char *path;	/* decoded, without the query */
+	const char *params[ROUTE_PARAMS];	/* captured path segments */
+	struct fields form;	/* a POST body's fields */
+	struct fields cookies;
+	char client[64];	/* the reader's address, text */
+	bool wants_json;
+	/* The raw body of a POST, capped at LIMIT_BODY. */
+	struct buf body;
+	bool body_too_large;
+	bool body_bad;		/* not a form we understand */
+	int64_t start_usec;
+	/* The handler's own state for the reader's part of a page. */
+	const void *page_state;
+};
+
+struct header {
+	const char *name;
+	const char *value;
+};
+
+struct response {
+	unsigned status;
+	const char *content_type;
+	struct buf body;
+	/*
+	 * A page from the cache: served as page[0..hole) + hole_fill +
+	 * page[hole..), so one cached page can carry each reader's own form
+	 * tokens.  The response holds a reference until it is sent.
+	 */
+	struct page_entry *page;
+	const char *hole_fill;
+	size_t hole_len;
+	struct header headers[RESPONSE_HEADERS];
+	size_t nheaders;
+};
+
+/* A query parameter, or NULL. */
+const char *request_query(struct request *req, const char *name);
+/* A request header, or NULL. */
+const char *request_header(struct request *req, const char *name);
+/* A cookie's value, or NULL. */
+const char *request_cookie(struct request *req, const char *name);
+/* A form field's value (validated by the caller), or NULL. */
+const struct field *request_field(struct request *req, const char *name);
+
+/* Adds a response header; name and value must live as long as the response. */
+bool response_header(struct response *res, const char *name, const char *value);
+/* Sets a 303 See Other to location (a path on this site). */
+void response_redirect(struct response *res, const char *location);
+
+#endif

@@ -1,0 +1,452 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "http/cache.h"
+#include "http/request.h"
+#include "http/route.h"
+
+struct server {
+	struct MHD_Daemon *daemon;
+	struct app *app;
+	unsigned port;
+};
+
+/* What MHD keeps for one request between its calls. */
+struct exchange {
+	struct request req;
+	struct response res;
+	unsigned status;
+	size_t bytes;
+	bool dispatched;
+};
+
+/* Headers every response carries. */
+static const struct header security_headers[] = {
+	{ "Content-Security-Policy",
+	  "default-src 'self'; script-src 'self'; style-src 'self'; "
+	  "img-src 'self' https: data:; form-action 'self'; "
+	  "frame-ancestors 'none'; base-uri 'none'; object-src 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "strict-origin-when-cross-origin" },
+	{ "X-Frame-Options", "DENY" },
+};
+
+static enum method
+method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return METHOD_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return METHOD_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return METHOD_POST;
+	return METHOD_OTHER;
+}
+
+/* Is addr one of the configured proxies (space-separated list)? */
+static bool
+trusted_proxy(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	const char *p = list;
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, addr, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p = strchr(p, ' ');
+	}
+	return false;
+}
+
+/*
+ * The reader's address: the peer's, or, when the peer is a trusted proxy,
+ * the last address in X-Forwarded-For that is not itself a trusted proxy.
+ * Addresses are normalized through inet_pton/inet_ntop, so one IPv6
+ * address has one spelling for rate limits and deduplication.
+ */
+static void
+client_address(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const char *xff, *list = req->app->cfg.trusted_proxies;
+	char buf[INET6_ADDRSTRLEN];
+
+	strcpy(req->client, "unknown");
+	ci = MHD_get_connection_info(req->conn,
+				     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			  req->client, sizeof(req->client));
+	else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 =
+			&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			inet_ntop(AF_INET, &a6->s6_addr[12], req->client,
+				  sizeof(req->client));
+		else
+			inet_ntop(AF_INET6, a6, req->client, sizeof(req->client));
+	}
+	if (list == NULL || *list == '\0' || !trusted_proxy(list, req->client))
+		return;
+	xff = request_header(req, "X-Forwarded-For");
+	while (xff && *xff) {
+		const char *end = xff + strlen(xff), *start;
+		size_t n;
+		unsigned char bin[16];
+
+		while (end > xff && (end[-1] == ' ' || end[-1] == ','))
+			end--;
+		start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		while (start < end && *start == ' ')
+			start++;
+		n = (size_t)(end - start);
+		if (n == 0 || n >= sizeof(buf))
+			return;
+		memcpy(buf, start, n);
+		buf[n] = '\0';
+		if (inet_pton(AF_INET, buf, bin) == 1)
+			inet_ntop(AF_INET, bin, req->client, sizeof(req->client));
+		else if (inet_pton(AF_INET6, buf, bin) == 1)
+			inet_ntop(AF_INET6, bin, req->client, sizeof(req->client));
+		else
+			return;	/* garbage: keep the last good address */
+		if (!trusted_proxy(list, req->client))
+			return;
+		if (start == xff)
+			return;
+		/* Walk left past this proxy. */
+		{
+			char *left = arena_strndup(&req->arena, xff,
+						   (size_t)(start - xff));
+
+			if (left == NULL)
+				return;
+			xff = left;
+		}
+	}
+}
+
+static void
+exchange_free(struct exchange *x)
+{
+	if (x->res.page)
+		page_cache_release(x->req.app->cache, x->res.page);
+	buf_clear(&x->res.body);
+	buf_clear(&x->req.body);
+	arena_clear(&x->req.arena);
+	free(x);
+}
+
+struct page_send {
+	struct page_cache *cache;
+	struct page_entry *page;
+	char *fill;
+};
+
+static void
+page_send_free(void *cls)
+{
+	struct page_send *ps = cls;
+
+	page_cache_release(ps->cache, ps->page);
+	free(ps->fill);
+	free(ps);
+}
+
+static struct MHD_Response *
+build_response(struct exchange *x)
+{
+	struct response *res = &x->res;
+	struct MHD_Response *r;
+	size_t i;
+
+	if (res->page) {
+		struct page_send *ps = malloc(sizeof(*ps));
+		struct MHD_IoVec iov[3];
+
+		if (ps == NULL)
+			return NULL;
+		ps->cache = x->req.app->cache;
+		ps->page = res->page;
+		ps->fill = malloc(res->hole_len + 1);
+		if (ps->fill == NULL) {
+			free(ps);
+			return NULL;
+		}
+		memcpy(ps->fill, res->hole_fill, res->hole_len);
+		iov[0].iov_base = ps->page->data;
+		iov[0].iov_len = ps->page->hole;
+		iov[1].iov_base = ps->fill;
+		iov[1].iov_len = res->hole_len;
+		iov[2].iov_base = ps->page->data + ps->page->hole;
+		iov[2].iov_len = ps->page->len - ps->page->hole;
+		r = MHD_create_response_from_iovec(iov, 3, page_send_free, ps);
+		if (r == NULL) {
+			free(ps->fill);
+			free(ps);
+			return NULL;
+		}
+		res->page = NULL;	/* now owned by the response */
+		x->bytes = iov[0].iov_len + iov[1].iov_len + iov[2].iov_len;
+	} else {
+		size_t len;
+		char *data = buf_steal(&res->body, &len);
+
+		r = MHD_create_response_from_buffer(len, data,
+						    MHD_RESPMEM_MUST_FREE);
+		if (r == NULL) {
+			free(data);
+			return NULL;
+		}
+		x->bytes = len;
+	}
+	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(r, security_headers[i].name,
+					security_headers[i].value);
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	for (i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name,
+					res->headers[i].value);
+	return r;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+	       const char *method, const char *version,
+	       const char *upload_data, size_t *upload_data_size,
+	       void **con_cls)
+{
+	struct app *app = cls;
+	struct exchange *x = *con_cls;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (x == NULL) {
+		const char *cl;
+
+		x = calloc(1, sizeof(*x));
+		if (x == NULL)
+			return MHD_NO;
+		arena_init(&x->req.arena);
+		buf_init(&x->req.body, LIMIT_BODY);
+		buf_init(&x->res.body, LIMIT_PAGE_HTML);
+		x->req.app = app;
+		x->req.conn = conn;
+		x->req.start_usec = time_now_usec();
+		x->req.method = method_of(method);
+		x->req.method_name = arena_strdup(&x->req.arena, method);
+		x->req.path = arena_strdup(&x->req.arena, url);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > LIMIT_BODY)
+			x->req.body_too_large = true;
+		*con_cls = x;
+		/* Answer on a later call: answering now would close the connection. */
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!x->req.body_too_large &&
+		    !buf_append(&x->req.body, upload_data, *upload_data_size))
+			x->req.body_too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (x->dispatched)
+		return MHD_NO;
+	x->dispatched = true;
+	client_address(&x->req);
+	route_dispatch(&x->req, &x->res);
+	x->status = x->res.status ? x->res.status : 500;
+	r = build_response(x);
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, x->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	  enum MHD_RequestTerminationCode toe)
+{
+	struct exchange *x = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (x == NULL)
+		return;
+	log_access(x->req.method_name ? x->req.method_name : "-",
+		   x->req.path ? x->req.path : "-", x->status, x->bytes,
+		   (long long)(time_now_usec() - x->req.start_usec));
+	exchange_free(x);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+/* Parses "HOST:PORT" or "[V6]:PORT" into a socket address. */
+static bool
+parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6,
+	     struct buf *err)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	char *end;
+	long port;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	colon = strrchr(s, ':');
+	if (colon == NULL)
+		goto bad;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
+		goto bad;
+	n = (size_t)(colon - s);
+	if (n >= sizeof(host))
+		goto bad;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		host[n - 1] = '\0';
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			goto bad;
+		*v6 = true;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		if (strcmp(host, "localhost") == 0)
+			strcpy(host, "127.0.0.1");
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+		*v6 = false;
+	}
+	return true;
+bad:
+	buf_seterr(err, "listen address %s: expected HOST:PORT or [IPV6]:PORT", s);
+	return false;
+}
+
+struct server *
+server_start(struct app *app, struct buf *err)
+{
+	struct sockaddr_storage ss;
+	struct server *srv;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	bool v6 = false;
+
+	if (!parse_listen(app->cfg.listen, &ss, &v6, err))
+		return NULL;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL) {
+		buf_seterr(err, "out of memory");
+		return NULL;
+	}
+	srv->app = app;
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, access_handler, app,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)app->cfg.per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		buf_seterr(err, "cannot listen on %s (in use, or not an address of this machine)",
+			   app->cfg.listen);
+		free(srv);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	return srv;
+}
+
+unsigned
+server_port(struct server *srv)
+{
+	return srv->port;
+}
+
+void
+server_stop(struct server *srv, int grace_ms)
+{
+	const union MHD_DaemonInfo *info;
+	int waited = 0;
+
+	if (srv == NULL)
+		return;
+	MHD_quiesce_daemon(srv->daemon);
+	while (waited < grace_ms) {
+		info = MHD_get_daemon_info(srv->daemon,
+					   MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (info == NULL || info->num_connections == 0)
+			break;
+		usleep(20000);
+		waited += 20;
+	}
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}
+
+/* Accessors for request and response, used by every handler. */
+
+const char *
+request_query(struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *
+request_header(struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}

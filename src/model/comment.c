@@ -1,0 +1,248 @@
+#include "model/comment.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/limits.h"
+#include "core/util.h"
+#include "http/cache.h"
+#include "render/markdown.h"
+
+/* Copies a field, trimmed, into the arena; "" when absent. */
+static const char *
+field_text(struct arena *a, const struct fields *form, const char *name,
+	   size_t *len)
+{
+	const struct field *f = fields_get(form, name);
+	char *s;
+
+	*len = 0;
+	if (f == NULL)
+		return "";
+	s = arena_strndup(a, f->value, f->len);
+	if (s == NULL)
+		return NULL;
+	/* A NUL inside the value would hide the rest: keep it for checking. */
+	if (strlen(s) != f->len) {
+		*len = (size_t)-1;
+		return s;
+	}
+	str_trim(s);
+	*len = strlen(s);
+	return s;
+}
+
+/* Checks one short text field: valid UTF-8, at most max characters. */
+static const char *
+check_text(const char *s, size_t len, size_t max, const char *what,
+	   struct arena *a)
+{
+	size_t chars;
+
+	if (len == (size_t)-1 || !utf8_valid(s, len, &chars))
+		return arena_printf(a, "The %s has characters we cannot store.", what);
+	if (chars > max)
+		return arena_printf(a, "The %s may be at most %zu characters.", what, max);
+	return NULL;
+}
+
+enum err
+comment_read_form(const struct app *app, struct arena *a,
+		  const struct fields *form, struct comment_input *in,
+		  struct comment_errors *errs)
+{
+	const struct config *cfg = &app->cfg;
+	size_t alen, elen, ulen, blen, klen, plen, chars = 0;
+	const char *parent, *hp;
+	bool required = cfg->policy != POLICY_ANONYMOUS;
+
+	memset(in, 0, sizeof(*in));
+	memset(errs, 0, sizeof(*errs));
+	in->author = field_text(a, form, "author", &alen);
+	in->email = field_text(a, form, "email", &elen);
+	in->url = field_text(a, form, "url", &ulen);
+	in->body = field_text(a, form, "body", &blen);
+	in->key = field_text(a, form, "key", &klen);
+	parent = field_text(a, form, "parent", &plen);
+	hp = field_text(a, form, "website_confirm", &klen);
+	if (!in->author || !in->email || !in->url || !in->body || !in->key ||
+	    !parent || !hp)
+		return ERR_NOMEM;
+	in->remember = fields_get(form, "remember") != NULL;
+
+	/* The body first: its size decides between 413 and 422. */
+	if (blen == (size_t)-1 || !utf8_valid(in->body, blen, &chars))
+		errs->body = "Your comment has characters we cannot store.";
+	else if (chars == 0)
+		errs->body = "Please write a comment.";
+	else if (chars > (size_t)cfg->max_length) {
+		errs->body = arena_printf(a, "Your comment is %zu characters long;"
+					  " the limit is %d.", chars,
+					  cfg->max_length);
+		errs->status = 413;
+	}
+
+	errs->author = check_text(in->author, alen, LIMIT_AUTHOR, "name", a);
+	if (errs->author == NULL && required && alen == 0)
+		errs->author = "Please give your name.";
+
+	errs->email = check_text(in->email, elen, LIMIT_EMAIL, "email address", a);
+	if (errs->email == NULL) {
+		if (elen == 0 && required)
+			errs->email = "Please give your email address; it is never shown.";
+		else if (elen > 0 && !email_valid(in->email))
+			errs->email = "That does not look like an email address.";
+	}
+
+	errs->url = check_text(in->url, ulen, LIMIT_URL_FIELD, "website", a);
+	if (errs->url == NULL && ulen > 0 && !http_url_valid(in->url))
+		errs->url = "A website address starts with http:// or https://.";
+
+	if (plen > 0) {
+		char *end;
+		long long v = strtoll(parent, &end, 10);
+
+		if (*end != '\0' || v < 0 || plen > 18)
+			errs->form = "The comment you replied to is not one we know.";
+		else
+			in->parent = v;
+	}
+	/* A filled honeypot is a robot; it gets an answer that teaches nothing. */
+	if (hp[0] != '\0')
+		errs->form = "Your comment could not be accepted.";
+
+	if (errs->body || errs->author || errs->email || errs->url || errs->form) {
+		if (errs->status == 0)
+			errs->status = 422;
+		return ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
+void
+comment_avatar_name(const struct app *app, const char *email,
+		    const char *author, char out[33])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	const char *who = email[0] ? email : author;
+	size_t i;
+
+	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"avatar:", 7);
+	for (i = 0; who[i]; i++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)who[i]);
+
+		crypto_auth_hmacsha256_update(&st, &c, 1);
+	}
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 33, mac, 16);
+}
+
+enum err
+comment_create(struct app *app, struct arena *a, const struct article *art,
+	       const struct comment_input *in, const char *ip, int64_t *id)
+{
+	struct comment c, parent;
+	struct buf html;
+	char avatar[33];
+	enum err e;
+
+	if (!art->comments_open)
+		return ERR_FORBIDDEN;
+	memset(&c, 0, sizeof(c));
+	c.article_id = art->id;
+	c.parent_id = in->parent;
+	/* A reply below the deepest level attaches to its deepest ancestor. */
+	while (c.parent_id) {
+		e = app->store->ops->comment_get(app->store, a, c.parent_id, &parent);
+		if (e == ERR_NOTFOUND || (e == ERR_OK && parent.article_id != art->id))
+			return ERR_INVALID;
+		if (e != ERR_OK)
+			return e;
+		if (parent.depth + 1 < app->cfg.depth)
+			break;
+		c.parent_id = parent.parent_id;
+	}
+	buf_init(&html, LIMIT_COMMENT_MAX * 8);
+	if (!markdown_render(&html, in->body, strlen(in->body), MARKDOWN_READER)) {
+		buf_clear(&html);
+		return ERR_NOMEM;
+	}
+	comment_avatar_name(app, in->email, in->author, avatar);
+	c.author = in->author[0] ? in->author : "Anonymous";
+	c.email = in->email;
+	c.url = in->url;
+	c.avatar = avatar;
+	c.body_md = in->body;
+	c.body_html = buf_cstr(&html);
+	c.created = in->created ? in->created : time_now();
+	c.ip = ip;
+	c.request_key = in->key[0] ? in->key : NULL;
+	e = app->store->ops->comment_insert(app->store, &c, id);
+	buf_clear(&html);
+	if (e == ERR_OK)
+		page_cache_invalidate(app->cache, art->id);
+	return e;
+}
+
+struct thread_node *
+comment_thread(struct arena *a, const struct comment *list, size_t n)
+{
+	struct thread_node *nodes, *head = NULL, *tail = NULL;
+	size_t i, j, root_start = 0;
+
+	if (n == 0)
+		return NULL;
+	nodes = arena_zalloc(a, n * sizeof(*nodes));
+	if (nodes == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct thread_node *parent = NULL;
+
+		nodes[i].c = &list[i];
+		if (list[i].root_id != list[root_start].root_id)
+			root_start = i;
+		/*
+		 * Parents come before children and ids grow within a root,
+		 * so the parent is found by binary search: a root with
+		 * thousands of replies costs n log n, not n squared.
+		 */
+		if (list[i].parent_id) {
+			size_t lo = root_start, hi = i;
+
+			while (lo < hi) {
+				j = lo + (hi - lo) / 2;
+				if (list[j].id < list[i].parent_id)
+					lo = j + 1;
+				else
+					hi = j;
+			}
+			if (lo < i && list[lo].id == list[i].parent_id)
+				parent = &nodes[lo];
+		}
+		if (parent) {
+			if (parent->last_child)
+				parent->last_child->next = &nodes[i];
+			else
+				parent->first_child = &nodes[i];
+			parent->last_child = &nodes[i];
+		} else if (list[i].parent_id == 0) {
+			if (tail)
+				tail->next = &nodes[i];
+			else
+				head = &nodes[i];
+			tail = &nodes[i];
+		}
+	}
+	return head;
+}
+
+int64_t
+comment_page_for(int64_t index, int per_page)
+{
+	return index / per_page + 1;
+}

@@ -1,0 +1,81 @@
+/*
+ * comment: the rules of reader comments: which fields a comment form
+ * takes and how each is checked, where a reply attaches, how a page of
+ * comments is threaded, and what is stored.
+ */
+#ifndef PARLEY_MODEL_COMMENT_H
+#define PARLEY_MODEL_COMMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "http/form.h"
+#include "store/store.h"
+
+struct app;
+
+/* A comment form as the reader sent it, trimmed; never NULL fields. */
+struct comment_input {
+	const char *author;
+	const char *email;
+	const char *url;
+	const char *body;
+	const char *key;	/* one-time form key against double posts */
+	int64_t parent;
+	bool remember;
+	int64_t created;	/* 0: now; set by imports */
+};
+
+/* One message per field; NULL where the field is fine. */
+struct comment_errors {
+	const char *author;
+	const char *email;
+	const char *url;
+	const char *body;
+	const char *form;	/* not about one field */
+	unsigned status;	/* 400, 413 or 422 when anything is wrong */
+};
+
+/*
+ * Reads and checks the comment fields of form against the site's policy.
+ * Returns ERR_OK, or ERR_INVALID with errs filled in; in both cases in
+ * holds what the reader sent (for showing the form again).
+ */
+enum err comment_read_form(const struct app *app, struct arena *a,
+			   const struct fields *form, struct comment_input *in,
+			   struct comment_errors *errs);
+
+/*
+ * Stores a checked comment on article: a reply too deep attaches at the
+ * deepest level allowed; a parent on another article is ERR_INVALID;
+ * comments closed is ERR_FORBIDDEN.  Durable when it returns ERR_OK;
+ * the article's cached pages are dropped before it returns.
+ */
+enum err comment_create(struct app *app, struct arena *a,
+			const struct article *art,
+			const struct comment_input *in, const char *ip,
+			int64_t *id);
+
+/* A comment with its replies, for rendering a thread. */
+struct thread_node {
+	const struct comment *c;
+	struct thread_node *first_child, *last_child, *next;
+};
+
+/*
+ * Threads a page of comments (as the store returns them: by root, then
+ * id) into a list of top-level nodes, in the arena.
+ */
+struct thread_node *comment_thread(struct arena *a, const struct comment *list,
+				   size_t n);
+
+/* The avatar name for an email (or a name when there is no email). */
+void comment_avatar_name(const struct app *app, const char *email,
+			 const char *author, char out[33]);
+
+/* The page (from 1) that shows top-level comment number index (from 0). */
+int64_t comment_page_for(int64_t index, int per_page);
+
+#endif

@@ -1,0 +1,1059 @@
+/*
+ * markdown: md4c's parser with our own renderer on its callbacks.
+ *
+ * md4c reports blocks, spans and text runs; each callback writes only
+ * allowlisted tags and every byte that comes from the source goes through
+ * html_escape().  Link and image URLs arrive as raw source text with
+ * entities still in them, so they are decoded first and checked after,
+ * which is the order a browser would read them in.
+ *
+ * Every element we open is pushed on a small stack together with the text
+ * that closes it; a leave callback pops it.  When md4c stops early (an
+ * error, or our callback refusing), the stack closes what is still open,
+ * so the output is balanced whatever happens.
+ *
+ * md4c 0.4.8 (Debian 12) still has a few inputs that cost quadratic time
+ * or output; markdown_precheck() measures them in one linear pass before
+ * parsing (see the comment there).
+ */
+#include "render/markdown.h"
+
+#include <limits.h>
+#include <md4c.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/html.h"
+
+/*
+ * Autolinks are recognised inside md4c, before our URL checks: the order
+ * the design asks for (transforms first, sanitizing last).
+ */
+#define MARKDOWN_FLAGS                                                   \
+	(MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES |       \
+	 MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS | \
+	 MD_FLAG_TASKLISTS)
+
+/*
+ * Budgets for markdown_precheck(), in units of roughly one nanosecond of
+ * md4c 0.4.8 time on a current x86 machine.  2^27 is about 0.15 s: far
+ * above any real comment or article, far below a denial of service.
+ */
+#define MARKDOWN_WORK_MAX ((uint64_t)1 << 27)
+/* Table cells md4c would emit (it pads every row to the header's width). */
+#define MARKDOWN_CELLS_MAX ((uint64_t)1 << 18)
+/* Weight of the nested-label cost: measured at about 4.5 ns a byte. */
+#define MARKDOWN_NEST_WEIGHT 4
+
+#define MARKDOWN_LANG_MAX 32
+#define MARKDOWN_FFFD "\xef\xbf\xbd"
+
+/* What closes an element we opened; one byte on the element stack. */
+enum markdown_close {
+	CLOSE_NONE,
+	CLOSE_QUOTE,
+	CLOSE_UL,
+	CLOSE_OL,
+	CLOSE_LI,
+	CLOSE_H2,
+	CLOSE_H3,
+	CLOSE_H4,
+	CLOSE_H5,
+	CLOSE_H6,
+	CLOSE_HBOLD,
+	CLOSE_PRE,
+	CLOSE_P,
+	CLOSE_TABLE,
+	CLOSE_THEAD,
+	CLOSE_TBODY,
+	CLOSE_TR,
+	CLOSE_TH,
+	CLOSE_TD,
+	CLOSE_EM,
+	CLOSE_STRONG,
+	CLOSE_CODE,
+	CLOSE_DEL,
+	CLOSE_A,
+	CLOSE_IMG,	/* ends the alt attribute and the <img> tag */
+	CLOSE_ALT,	/* an image nested in an image's alt text */
+	CLOSE__MAX
+};
+
+static const char *const markdown_closers[CLOSE__MAX] = {
+	[CLOSE_NONE] = "",
+	[CLOSE_QUOTE] = "</blockquote>\n",
+	[CLOSE_UL] = "</ul>\n",
+	[CLOSE_OL] = "</ol>\n",
+	[CLOSE_LI] = "</li>\n",
+	[CLOSE_H2] = "</h2>\n",
+	[CLOSE_H3] = "</h3>\n",
+	[CLOSE_H4] = "</h4>\n",
+	[CLOSE_H5] = "</h5>\n",
+	[CLOSE_H6] = "</h6>\n",
+	[CLOSE_HBOLD] = "</strong></p>\n",
+	[CLOSE_PRE] = "</code></pre>\n",
+	[CLOSE_P] = "</p>\n",
+	[CLOSE_TABLE] = "</table>\n",
+	[CLOSE_THEAD] = "</thead>\n",
+	[CLOSE_TBODY] = "</tbody>\n",
+	[CLOSE_TR] = "</tr>\n",
+	[CLOSE_TH] = "</th>\n",
+	[CLOSE_TD] = "</td>\n",
+	[CLOSE_EM] = "</em>",
+	[CLOSE_STRONG] = "</strong>",
+	[CLOSE_CODE] = "</code>",
+	[CLOSE_DEL] = "</del>",
+	[CLOSE_A] = "</a>",
+	[CLOSE_IMG] = "\">",
+	[CLOSE_ALT] = "",
+};
+
+struct markdown_state {
+	struct buf *out;
+	struct buf stack;	/* enum markdown_close, one byte per element */
+	struct buf tmp;		/* a decoded URL, title or info string */
+	enum markdown_profile profile;
+	unsigned in_a;		/* open <a> elements: links must not nest */
+	unsigned in_alt;	/* > 0 while text goes into an alt attribute */
+	char task;		/* task-list mark still to print, or 0 */
+	bool failed;
+};
+
+/* Images in articles: never mailto, never anything else. */
+static const char *const markdown_img_schemes[] = { "http", "https", NULL };
+
+/*
+ * Named entities we decode; any other name is printed as the text it is.
+ * The first group is what scheme filters get tricked with.
+ */
+static const struct {
+	const char *name;
+	const char *utf8;
+} markdown_entities[] = {
+	{ "amp", "&" },		{ "lt", "<" },		{ "gt", ">" },
+	{ "quot", "\"" },	{ "apos", "'" },	{ "colon", ":" },
+	{ "tab", "\t" },	{ "Tab", "\t" },	{ "newline", "\n" },
+	{ "NewLine", "\n" },	{ "lpar", "(" },	{ "rpar", ")" },
+	{ "sol", "/" },		{ "bsol", "\\" },	{ "period", "." },
+	{ "comma", "," },	{ "semi", ";" },	{ "excl", "!" },
+	{ "quest", "?" },	{ "num", "#" },		{ "commat", "@" },
+	{ "equals", "=" },	{ "plus", "+" },	{ "percnt", "%" },
+	{ "ast", "*" },		{ "lowbar", "_" },	{ "grave", "`" },
+	{ "lsqb", "[" },	{ "rsqb", "]" },	{ "lbrack", "[" },
+	{ "rbrack", "]" },	{ "lcub", "{" },	{ "rcub", "}" },
+	{ "lbrace", "{" },	{ "rbrace", "}" },	{ "verbar", "|" },
+	{ "vert", "|" },	{ "dollar", "$" },	{ "Hat", "^" },
+	{ "nbsp", "\xc2\xa0" },	{ "copy", "\xc2\xa9" },	{ "reg", "\xc2\xae" },
+	{ "trade", "\xe2\x84\xa2" },	{ "hellip", "\xe2\x80\xa6" },
+	{ "mdash", "\xe2\x80\x94" },	{ "ndash", "\xe2\x80\x93" },
+	{ "lsquo", "\xe2\x80\x98" },	{ "rsquo", "\xe2\x80\x99" },
+	{ "ldquo", "\xe2\x80\x9c" },	{ "rdquo", "\xe2\x80\x9d" },
+	{ "sbquo", "\xe2\x80\x9a" },	{ "bdquo", "\xe2\x80\x9e" },
+	{ "laquo", "\xc2\xab" },	{ "raquo", "\xc2\xbb" },
+	{ "times", "\xc3\x97" },	{ "divide", "\xc3\xb7" },
+	{ "deg", "\xc2\xb0" },		{ "plusmn", "\xc2\xb1" },
+	{ "middot", "\xc2\xb7" },	{ "bull", "\xe2\x80\xa2" },
+	{ "euro", "\xe2\x82\xac" },	{ "pound", "\xc2\xa3" },
+	{ "yen", "\xc2\xa5" },		{ "cent", "\xc2\xa2" },
+	{ "sect", "\xc2\xa7" },		{ "para", "\xc2\xb6" },
+	{ "larr", "\xe2\x86\x90" },	{ "rarr", "\xe2\x86\x92" },
+	{ "uarr", "\xe2\x86\x91" },	{ "darr", "\xe2\x86\x93" },
+	{ "harr", "\xe2\x86\x94" },	{ "le", "\xe2\x89\xa4" },
+	{ "ge", "\xe2\x89\xa5" },	{ "ne", "\xe2\x89\xa0" },
+	{ "minus", "\xe2\x88\x92" },	{ "frac12", "\xc2\xbd" },
+	{ "frac14", "\xc2\xbc" },	{ "frac34", "\xc2\xbe" },
+	{ "hearts", "\xe2\x99\xa5" },	{ "check", "\xe2\x9c\x93" },
+	{ "shy", "\xc2\xad" },		{ "zwj", "\xe2\x80\x8d" },
+	{ "zwnj", "\xe2\x80\x8c" },	{ "eacute", "\xc3\xa9" },
+	{ "egrave", "\xc3\xa8" },	{ "auml", "\xc3\xa4" },
+	{ "ouml", "\xc3\xb6" },		{ "uuml", "\xc3\xbc" },
+	{ "Auml", "\xc3\x84" },		{ "Ouml", "\xc3\x96" },
+	{ "Uuml", "\xc3\x9c" },		{ "szlig", "\xc3\x9f" },
+	{ "ccedil", "\xc3\xa7" },	{ "ntilde", "\xc3\xb1" },
+};
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the
+ * bytes there are not one: overlong forms, surrogates and code points
+ * past U+10FFFF are all refused, as are NUL bytes.
+ */
+static size_t
+markdown_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+
+	if (c >= 0x01 && c <= 0x7f)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;	/* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;	/* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;	/* past U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+static bool
+markdown_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = markdown_utf8_len(u + i, n - i)) == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/*
+ * Appends s[0..n) with every NUL byte and every byte that does not start
+ * a well-formed UTF-8 sequence replaced by U+FFFD; escaped for HTML text
+ * and quoted attributes when escape is set.
+ */
+static bool
+markdown_put(struct buf *out, const char *s, size_t n, bool escape)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0, k;
+	bool ok;
+
+	while (i < n) {
+		if ((k = markdown_utf8_len(u + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		ok = escape ? html_escape(out, s + start, i - start)
+			    : buf_append(out, s + start, i - start);
+		if (!ok || !buf_puts(out, MARKDOWN_FFFD))
+			return false;
+		start = ++i;
+	}
+	return escape ? html_escape(out, s + start, n - start)
+		      : buf_append(out, s + start, n - start);
+}
+
+/* Writes code point cp as UTF-8 into b (4 bytes at most); returns length. */
+static size_t
+markdown_utf8_encode(char *b, uint32_t cp)
+{
+	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	b[0] = (char)(0xf0 | (cp >> 18));
+	b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	b[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * Decodes the entity s[0..n) ("&name;", "&#123;" or "&#x1F;") into b,
+ * which must hold 8 bytes.  Returns the length, or 0 for a name we do not
+ * know: the caller then prints the entity as literal text.
+ */
+static size_t
+markdown_entity(char *b, const char *s, size_t n)
+{
+	uint32_t cp = 0;
+	size_t i, len;
+	bool hex;
+
+	if (n < 3 || s[0] != '&' || s[n - 1] != ';')
+		return 0;
+	if (s[1] != '#') {
+		for (i = 0; i < sizeof(markdown_entities) /
+				    sizeof(markdown_entities[0]);
+		     i++) {
+			len = strlen(markdown_entities[i].name);
+			if (len == n - 2 &&
+			    memcmp(markdown_entities[i].name, s + 1, len) == 0) {
+				len = strlen(markdown_entities[i].utf8);
+				memcpy(b, markdown_entities[i].utf8, len);
+				return len;
+			}
+		}
+		return 0;
+	}
+	hex = n > 3 && (s[2] == 'x' || s[2] == 'X');
+	i = hex ? 3 : 2;
+	if (i >= n - 1)
+		return 0;
+	for (; i < n - 1; i++) {
+		unsigned d;
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (hex && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (hex && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return 0;
+		/* Anything past U+10FFFF is U+FFFD; stop before overflowing. */
+		if (cp <= 0x10ffff)
+			cp = cp * (hex ? 16 : 10) + d;
+	}
+	return markdown_utf8_encode(b, cp);
+}
+
+/*
+ * Decodes an md4c attribute (URL, title, info string) into st->tmp:
+ * entities become characters, NUL and broken UTF-8 become U+FFFD.  md4c
+ * has already removed backslash escapes.  Not escaped: the caller checks
+ * the result and escapes it on output.
+ */
+static bool
+markdown_attr(struct markdown_state *st, const MD_ATTRIBUTE *a)
+{
+	char e[8];
+	size_t i, len, off, end;
+
+	buf_reset(&st->tmp);
+	if (a->text == NULL || a->size == 0)
+		return true;
+	for (i = 0; a->substr_offsets[i] < a->size; i++) {
+		off = a->substr_offsets[i];
+		end = a->substr_offsets[i + 1];
+		if (end > a->size || end < off)
+			return false;	/* md4c promises otherwise */
+		switch (a->substr_types[i]) {
+		case MD_TEXT_NULLCHAR:
+			if (!buf_puts(&st->tmp, MARKDOWN_FFFD))
+				return false;
+			break;
+		case MD_TEXT_ENTITY:
+			len = markdown_entity(e, a->text + off, end - off);
+			if (len != 0) {
+				if (!buf_append(&st->tmp, e, len))
+					return false;
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			if (!markdown_put(&st->tmp, a->text + off, end - off,
+					  false))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/* True when u has a scheme: a colon before any '/', '?' or '#'. */
+static bool
+markdown_has_scheme(const char *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (u[i] == ':')
+			return true;
+		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
+			return false;
+	}
+	return false;
+}
+
+/*
+ * May the decoded URL in st->tmp be an href?  Readers may link only to
+ * absolute http, https and mailto URLs; authors also to relative ones.
+ */
+static bool
+markdown_link_ok(const struct markdown_state *st)
+{
+	const char *u = buf_cstr((struct buf *)&st->tmp);
+	size_t n = st->tmp.len;
+
+	if (!html_url_allowed(u, n, html_link_schemes))
+		return false;
+	return st->profile != MARKDOWN_READER || markdown_has_scheme(u, n);
+}
+
+static bool
+markdown_push(struct markdown_state *st, enum markdown_close c)
+{
+	return buf_putc(&st->stack, (char)c);
+}
+
+/* Pops the innermost element and writes what closes it. */
+static bool
+markdown_pop(struct markdown_state *st)
+{
+	enum markdown_close c;
+
+	if (st->stack.len == 0)
+		return true;	/* md4c left more than it entered */
+	c = (enum markdown_close)(unsigned char)st->stack.data[--st->stack.len];
+	if (c >= CLOSE__MAX)
+		return false;
+	if (c == CLOSE_A && st->in_a > 0)
+		st->in_a--;
+	if ((c == CLOSE_IMG || c == CLOSE_ALT) && st->in_alt > 0)
+		st->in_alt--;
+	return buf_puts(st->out, markdown_closers[c]);
+}
+
+static bool
+markdown_raw(struct markdown_state *st, const char *s)
+{
+	return buf_puts(st->out, s);
+}
+
+static bool
+markdown_text(struct markdown_state *st, const char *s, size_t n)
+{
+	return markdown_put(st->out, s, n, true);
+}
+
+/* Prints a task-list mark as text: there is no checkbox in the allowlist. */
+static bool
+markdown_flush_task(struct markdown_state *st)
+{
+	char mark = st->task;
+
+	if (mark == 0)
+		return true;
+	st->task = 0;
+	return markdown_raw(st, mark == ' ' ? "[ ] " : "[x] ");
+}
+
+/* Writes ` title="..."` when the attribute is not empty. */
+static bool
+markdown_title(struct markdown_state *st, const MD_ATTRIBUTE *title)
+{
+	if (!markdown_attr(st, title))
+		return false;
+	if (st->tmp.len == 0)
+		return true;
+	return markdown_raw(st, " title=\"") &&
+	       html_escape(st->out, st->tmp.data, st->tmp.len) &&
+	       markdown_raw(st, "\"");
+}
+
+/*
+ * Opens <a> for a link or, for readers, for an image shown as a link.
+ * Pushes CLOSE_NONE instead when the URL is refused or when we are
+ * already inside a link: the text is then shown without one.
+ */
+static bool
+markdown_open_a(struct markdown_state *st, const MD_ATTRIBUTE *href,
+		const MD_ATTRIBUTE *title)
+{
+	bool external;
+
+	if (st->in_a > 0)
+		return markdown_push(st, CLOSE_NONE);
+	if (!markdown_attr(st, href))
+		return false;
+	if (!markdown_link_ok(st))
+		return markdown_push(st, CLOSE_NONE);
+	external = markdown_has_scheme(st->tmp.data, st->tmp.len);
+	if (!markdown_raw(st, "<a href=\"") ||
+	    !html_escape(st->out, st->tmp.data, st->tmp.len) ||
+	    !markdown_raw(st, "\"") || !markdown_title(st, title))
+		return false;
+	if (st->profile == MARKDOWN_READER) {
+		if (!markdown_raw(st, " rel=\"nofollow ugc noopener\""))
+			return false;
+	} else if (external) {
+		if (!markdown_raw(st, " rel=\"noopener\""))
+			return false;
+	}
+	st->in_a++;
+	return markdown_raw(st, ">") && markdown_push(st, CLOSE_A);
+}
+
+/* An author's image: <img src="..." title="..." alt="...">. */
+static bool
+markdown_open_img(struct markdown_state *st, const MD_SPAN_IMG_DETAIL *d)
+{
+	if (!markdown_attr(st, &d->src))
+		return false;
+	if (!html_url_allowed(st->tmp.data, st->tmp.len,
+			      markdown_img_schemes) ||
+	    st->tmp.len == 0)
+		return markdown_push(st, CLOSE_NONE);	/* alt text only */
+	if (!markdown_raw(st, "<img src=\"") ||
+	    !html_escape(st->out, st->tmp.data, st->tmp.len) ||
+	    !markdown_raw(st, "\"") || !markdown_title(st, &d->title) ||
+	    !markdown_raw(st, " alt=\""))
+		return false;
+	st->in_alt = 1;
+	return markdown_push(st, CLOSE_IMG);
+}
+
+/* <pre><code>, with a class only for a plain language name. */
+static bool
+markdown_open_code(struct markdown_state *st, const MD_BLOCK_CODE_DETAIL *d)
+{
+	size_t i;
+	bool plain;
+
+	if (!markdown_attr(st, &d->lang))
+		return false;
+	plain = st->tmp.len >= 1 && st->tmp.len <= MARKDOWN_LANG_MAX;
+	for (i = 0; plain && i < st->tmp.len; i++) {
+		char c = st->tmp.data[i];
+
+		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '+' ||
+			c == '-';
+	}
+	if (!plain)
+		return markdown_raw(st, "<pre><code>") &&
+		       markdown_push(st, CLOSE_PRE);
+	return markdown_raw(st, "<pre><code class=\"language-") &&
+	       buf_append(st->out, st->tmp.data, st->tmp.len) &&
+	       markdown_raw(st, "\">") && markdown_push(st, CLOSE_PRE);
+}
+
+static bool
+markdown_open_block(struct markdown_state *st, MD_BLOCKTYPE type,
+		    void *detail)
+{
+	unsigned level;
+
+	/* A task mark goes inside the item's first paragraph or heading. */
+	if (type != MD_BLOCK_P && type != MD_BLOCK_H &&
+	    !markdown_flush_task(st))
+		return false;
+	switch (type) {
+	case MD_BLOCK_QUOTE:
+		return markdown_raw(st, "<blockquote>\n") &&
+		       markdown_push(st, CLOSE_QUOTE);
+	case MD_BLOCK_UL:
+		return markdown_raw(st, "<ul>\n") &&
+		       markdown_push(st, CLOSE_UL);
+	case MD_BLOCK_OL: {
+		const MD_BLOCK_OL_DETAIL *d = detail;
+
+		if (d->start != 1) {
+			if (!buf_printf(st->out, "<ol start=\"%u\">\n",
+					d->start))
+				return false;
+		} else if (!markdown_raw(st, "<ol>\n")) {
+			return false;
+		}
+		return markdown_push(st, CLOSE_OL);
+	}
+	case MD_BLOCK_LI: {
+		const MD_BLOCK_LI_DETAIL *d = detail;
+
+		if (d->is_task)
+			st->task = d->task_mark == ' ' ? ' ' : 'x';
+		return markdown_raw(st, "<li>") && markdown_push(st, CLOSE_LI);
+	}
+	case MD_BLOCK_HR:
+		return markdown_raw(st, "<hr>\n") &&
+		       markdown_push(st, CLOSE_NONE);
+	case MD_BLOCK_H:
+		if (st->profile == MARKDOWN_READER) {
+			if (!markdown_raw(st, "<p><strong>") ||
+			    !markdown_push(st, CLOSE_HBOLD))
+				return false;
+			return markdown_flush_task(st);
+		}
+		/* The page title is the only h1. */
+		level = ((const MD_BLOCK_H_DETAIL *)detail)->level;
+		if (level < 2)
+			level = 2;
+		if (level > 6)
+			level = 6;
+		if (!buf_printf(st->out, "<h%u>", level) ||
+		    !markdown_push(st, (enum markdown_close)(CLOSE_H2 +
+							     (level - 2))))
+			return false;
+		return markdown_flush_task(st);
+	case MD_BLOCK_CODE:
+		return markdown_open_code(st, detail);
+	case MD_BLOCK_P:
+		return markdown_raw(st, "<p>") && markdown_push(st, CLOSE_P) &&
+		       markdown_flush_task(st);
+	case MD_BLOCK_TABLE:
+		return markdown_raw(st, "<table>\n") &&
+		       markdown_push(st, CLOSE_TABLE);
+	case MD_BLOCK_THEAD:
+		return markdown_raw(st, "<thead>\n") &&
+		       markdown_push(st, CLOSE_THEAD);
+	case MD_BLOCK_TBODY:
+		return markdown_raw(st, "<tbody>\n") &&
+		       markdown_push(st, CLOSE_TBODY);
+	case MD_BLOCK_TR:
+		return markdown_raw(st, "<tr>\n") &&
+		       markdown_push(st, CLOSE_TR);
+	/* Alignment would need a style attribute: left to the stylesheet. */
+	case MD_BLOCK_TH:
+		return markdown_raw(st, "<th>") && markdown_push(st, CLOSE_TH);
+	case MD_BLOCK_TD:
+		return markdown_raw(st, "<td>") && markdown_push(st, CLOSE_TD);
+	case MD_BLOCK_DOC:
+	case MD_BLOCK_HTML:	/* never, with MD_FLAG_NOHTML */
+	default:
+		return markdown_push(st, CLOSE_NONE);
+	}
+}
+
+static bool
+markdown_open_span(struct markdown_state *st, MD_SPANTYPE type, void *detail)
+{
+	if (!markdown_flush_task(st))
+		return false;
+	/* Inside alt text only the text counts: no tags in an attribute. */
+	if (st->in_alt > 0) {
+		if (type != MD_SPAN_IMG)
+			return markdown_push(st, CLOSE_NONE);
+		st->in_alt++;
+		return markdown_push(st, CLOSE_ALT);
+	}
+	switch (type) {
+	case MD_SPAN_EM:
+		return markdown_raw(st, "<em>") && markdown_push(st, CLOSE_EM);
+	case MD_SPAN_STRONG:
+		return markdown_raw(st, "<strong>") &&
+		       markdown_push(st, CLOSE_STRONG);
+	case MD_SPAN_CODE:
+		return markdown_raw(st, "<code>") &&
+		       markdown_push(st, CLOSE_CODE);
+	case MD_SPAN_DEL:
+		return markdown_raw(st, "<del>") &&
+		       markdown_push(st, CLOSE_DEL);
+	case MD_SPAN_A: {
+		const MD_SPAN_A_DETAIL *d = detail;
+
+		return markdown_open_a(st, &d->href, &d->title);
+	}
+	case MD_SPAN_IMG: {
+		const MD_SPAN_IMG_DETAIL *d = detail;
+
+		if (st->profile == MARKDOWN_READER)
+			return markdown_open_a(st, &d->src, &d->title);
+		return markdown_open_img(st, d);
+	}
+	default:
+		return markdown_push(st, CLOSE_NONE);
+	}
+}
+
+static int
+markdown_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct markdown_state *st = userdata;
+
+	if (st->failed || !markdown_open_block(st, type, detail))
+		st->failed = true;
+	return st->failed;
+}
+
+static int
+markdown_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct markdown_state *st = userdata;
+
+	(void)detail;
+	/* An empty task item ("- [ ]") still shows its mark. */
+	if (type == MD_BLOCK_LI && !markdown_flush_task(st))
+		st->failed = true;
+	if (st->failed || !markdown_pop(st))
+		st->failed = true;
+	return st->failed;
+}
+
+static int
+markdown_enter_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	struct markdown_state *st = userdata;
+
+	if (st->failed || !markdown_open_span(st, type, detail))
+		st->failed = true;
+	return st->failed;
+}
+
+static int
+markdown_leave_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	struct markdown_state *st = userdata;
+
+	(void)type;
+	(void)detail;
+	if (st->failed || !markdown_pop(st))
+		st->failed = true;
+	return st->failed;
+}
+
+static int
+markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
+		 void *userdata)
+{
+	struct markdown_state *st = userdata;
+	char e[8];
+	size_t len;
+	bool ok;
+
+	if (st->failed)
+		return 1;
+	if (!markdown_flush_task(st)) {
+		st->failed = true;
+		return 1;
+	}
+	switch (type) {
+	case MD_TEXT_NULLCHAR:
+		ok = markdown_raw(st, MARKDOWN_FFFD);
+		break;
+	case MD_TEXT_BR:
+		ok = markdown_raw(st, st->in_alt ? " " : "<br>\n");
+		break;
+	case MD_TEXT_SOFTBR:
+		ok = markdown_raw(st, st->in_alt ? " " : "\n");
+		break;
+	case MD_TEXT_ENTITY:
+		len = markdown_entity(e, text, size);
+		ok = len ? markdown_text(st, e, len)
+			 : markdown_text(st, text, size);
+		break;
+	default:	/* normal, code, and raw HTML shown as text */
+		ok = markdown_text(st, text, size);
+		break;
+	}
+	if (!ok)
+		st->failed = true;
+	return st->failed;
+}
+
+/*
+ * What markdown_precheck() measures.  A "block" here is a run of lines
+ * between lines that surely end a paragraph (blank ones, and bullet
+ * items); md4c's paragraphs never cross those, so every estimate is an
+ * upper bound of md4c's own work.
+ */
+struct markdown_cost {
+	uint64_t line_work;	/* sum over ']' of its line number in the block */
+	uint64_t label_work;	/* sum over ']' of its distance to the block's first '[' */
+	uint64_t closers;	/* ']' bytes */
+	uint64_t def_block;	/* longest block that may hold a reference definition */
+	uint64_t www_work;	/* sum over "www." of the rest of its word */
+	uint64_t cells;		/* table cells, rows times columns */
+	bool colon_label;	/* "]:" seen */
+	bool def_line;		/* a line starting with '[' seen */
+};
+
+static bool
+markdown_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	/* A line of only '>' and spaces ends a paragraph too. */
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '>' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* A non-empty bullet item: it always interrupts a paragraph. */
+static bool
+markdown_bullet(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i + 1 >= n || (s[i] != '-' && s[i] != '*' && s[i] != '+') ||
+	    (s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return false;
+	for (i += 2; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return true;
+	return false;
+}
+
+/*
+ * Does the line start, after container marks, with '['?  Only there can a
+ * link reference definition begin.
+ */
+static bool
+markdown_def_start(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '[')
+			return true;
+		if (c != ' ' && c != '\t' && c != '>' && c != '-' &&
+		    c != '*' && c != '+' && c != '.' && c != ')' &&
+		    (c < '0' || c > '9'))
+			return false;
+	}
+	return false;
+}
+
+/* A table's delimiter row: only '|', '-', ':' and spaces, with a '|'. */
+static size_t
+markdown_delim_cols(const char *s, size_t n)
+{
+	size_t i, pipes = 0;
+	bool dash = false;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '|':
+			pipes++;
+			break;
+		case '-':
+			dash = true;
+			break;
+		case ':':
+		case ' ':
+		case '\t':
+		case '>':
+		case '\r':
+			break;
+		default:
+			return 0;
+		}
+	}
+	return dash && pipes ? pipes + 1 : 0;
+}
+
+static size_t
+markdown_count(const char *s, size_t n, char c)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += s[i] == c;
+	return k;
+}
+
+static bool
+markdown_www(const char *s, size_t n)
+{
+	return n >= 4 && strncasecmp(s, "www.", 4) == 0;
+}
+
+static bool
+markdown_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\v' || c == '\f';
+}
+
+static void
+markdown_measure(const char *s, size_t n, struct markdown_cost *c)
+{
+	size_t ls, le, i, block = 0, prev = 0, prev_len = 0, cols, table_cols = 0;
+	size_t word = 0, wwws = 0, first_open = SIZE_MAX;
+	uint64_t line = 0;
+	bool in_table = false, def_here = false;
+
+	memset(c, 0, sizeof(*c));
+	for (ls = 0; ls < n; ls = le + 1) {
+		const char *p = memchr(s + ls, '\n', n - ls);
+
+		le = p ? (size_t)(p - s) : n;
+		if (markdown_blank(s + ls, le - ls) ||
+		    markdown_bullet(s + ls, le - ls)) {
+			if (def_here && ls - block > c->def_block)
+				c->def_block = ls - block;
+			block = ls;
+			line = 0;
+			first_open = SIZE_MAX;
+			def_here = false;
+			in_table = false;
+		}
+		if (markdown_def_start(s + ls, le - ls)) {
+			def_here = true;
+			c->def_line = true;
+		}
+		/* md4c pads every body row to the header's width. */
+		if (in_table) {
+			c->cells += table_cols;
+		} else if ((cols = markdown_delim_cols(s + ls, le - ls)) != 0 &&
+			   line > 0) {
+			size_t head = markdown_count(s + prev, prev_len, '|');
+
+			in_table = true;
+			table_cols = cols > head + 1 ? cols : head + 1;
+			c->cells += 2 * (uint64_t)table_cols;
+		}
+		for (i = ls; i < le; i++) {
+			char ch = s[i];
+
+			if (ch == '\\' && i + 1 < le && s[i + 1] != '\\') {
+				i++;	/* an escaped bracket is no mark */
+				continue;
+			}
+			if (ch == '[' && first_open == SIZE_MAX)
+				first_open = i;
+			if (ch == ']') {
+				c->closers++;
+				c->line_work += line;
+				if (first_open != SIZE_MAX)
+					c->label_work += i - first_open;
+				if (i + 1 < n && s[i + 1] == ':')
+					c->colon_label = true;
+			}
+		}
+		prev = ls;
+		prev_len = le - ls;
+		line++;
+	}
+	if (def_here && n - block > c->def_block)
+		c->def_block = n - block;
+
+	/* Each "www." makes md4c scan the rest of its word. */
+	for (i = 0; i <= n; i++) {
+		if (i == n || markdown_space(s[i])) {
+			c->www_work += (uint64_t)wwws * word;
+			word = wwws = 0;
+			continue;
+		}
+		word++;
+		if (markdown_www(s + i, n - i))
+			wwws++;
+	}
+}
+
+/*
+ * Bounds md4c 0.4.8's quadratic cases, which later md4c releases fixed:
+ *
+ *  - every bracket pair makes md4c walk the paragraph's lines from the
+ *    first one ("[](\n" or "]([\n" repeated: md4c #236), and nested
+ *    bracket pairs are each hashed as a reference label when any
+ *    reference definition exists ("[[[...]]]": md4c #172);
+ *  - a reference to a long definition copies it at every use
+ *    ("[x]: xxxx..." then "[x]" repeated: md4c #238);
+ *  - a word holding many "www." is rescanned from each of them;
+ *  - a wide table pads every row to its width (output rows x columns).
+ *
+ * The last two only lose a convenience, so they switch the extension off
+ * for this input.  The first two are refused (false): no real text comes
+ * near the budget, and there is nothing to switch off.
+ */
+static bool
+markdown_precheck(const char *s, size_t n, unsigned *flags)
+{
+	struct markdown_cost c;
+	uint64_t work;
+
+	markdown_measure(s, n, &c);
+	if (c.www_work > MARKDOWN_WORK_MAX)
+		*flags &= ~(unsigned)MD_FLAG_PERMISSIVEWWWAUTOLINKS;
+	if (c.cells > MARKDOWN_CELLS_MAX)
+		*flags &= ~(unsigned)MD_FLAG_TABLES;
+	work = c.line_work;
+	if (c.colon_label && c.def_line) {
+		/* Each term is below 2^32 * 2^32 only if n is; cap it. */
+		work += c.label_work > MARKDOWN_WORK_MAX
+				? MARKDOWN_WORK_MAX + 1
+				: c.label_work * MARKDOWN_NEST_WEIGHT;
+		work += c.closers > 0 && c.def_block > MARKDOWN_WORK_MAX /
+								c.closers
+				? MARKDOWN_WORK_MAX + 1
+				: c.closers * c.def_block;
+	}
+	return work <= MARKDOWN_WORK_MAX;
+}
+
+/* Closes whatever md4c left open when it stopped early. */
+static void
+markdown_close_all(struct markdown_state *st)
+{
+	while (st->stack.len > 0)
+		if (!markdown_pop(st))
+			return;
+}
+
+/*
+ * On failure out is still balanced: what was opened is closed, or, when
+ * out itself is full (cap or memory), it is cut back to where it was;
+ * it then stays marked failed.
+ */
+bool
+markdown_render(struct buf *out, const char *src, size_t n,
+		enum markdown_profile profile)
+{
+	struct markdown_state st;
+	struct buf fixed;
+	MD_PARSER parser;
+	size_t start = out->len;
+	unsigned flags = MARKDOWN_FLAGS;
+	bool ok = false;
+	int rc;
+
+	if (buf_failed(out))
+		return false;
+	memset(&st, 0, sizeof(st));
+	st.out = out;
+	st.profile = profile;
+	buf_init(&st.stack, 0);
+	buf_init(&st.tmp, 0);
+	buf_init(&fixed, 0);
+
+	/* md4c gets only valid UTF-8 without NULs: one meaning everywhere. */
+	if (n > 0 && !markdown_utf8_valid(src, n)) {
+		if (!markdown_put(&fixed, src, n, false))
+			goto done;
+		src = fixed.data;
+		n = fixed.len;
+	}
+	if (n > UINT_MAX || !markdown_precheck(src, n, &flags))
+		goto done;
+
+	memset(&parser, 0, sizeof(parser));
+	parser.abi_version = 0;
+	parser.flags = flags;
+	parser.enter_block = markdown_enter_block;
+	parser.leave_block = markdown_leave_block;
+	parser.enter_span = markdown_enter_span;
+	parser.leave_span = markdown_leave_span;
+	parser.text = markdown_text_cb;
+
+	rc = md_parse(n ? src : "", (MD_SIZE)n, &parser, &st);
+	if (rc != 0 || st.stack.len != 0)
+		markdown_close_all(&st);
+	ok = rc == 0 && !st.failed && !buf_failed(out);
+done:
+	if (buf_failed(out)) {
+		out->len = start;
+		if (out->data != NULL)
+			out->data[start] = '\0';
+	}
+	buf_clear(&fixed);
+	buf_clear(&st.tmp);
+	buf_clear(&st.stack);
+	return ok;
+}

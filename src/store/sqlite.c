@@ -1,0 +1,860 @@
+/*
+ * sqlite: the SQLite backend of the store.
+ *
+ * Reads run on one connection per thread, so readers never wait for each
+ * other or for the writer (WAL).  Writes go to one writer thread that owns
+ * the only write connection: it takes every write waiting, runs them in
+ * one transaction (each in a savepoint, so one failure spoils no other)
+ * and commits once.  With synchronous=FULL the commit returns after the
+ * WAL is fsync'd, and only then is any of the writers answered: group
+ * commit, durable and fast.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/util.h"
+
+/* The statement registry: every SQL statement this backend runs. */
+enum stmt {
+	STMT_ARTICLE_BY_SLUG,
+	STMT_ARTICLE_BY_ID,
+	STMT_ARTICLE_LIST,
+	STMT_ARTICLE_COUNT,
+	STMT_ARTICLE_INSERT,
+	STMT_ARTICLE_SET_OPEN,
+	STMT_COMMENT_PAGE,
+	STMT_COMMENT_GET,
+	STMT_COMMENT_THREAD_INDEX,
+	STMT_COMMENT_BY_KEY,
+	STMT_COMMENT_PARENT,
+	STMT_COMMENT_INSERT,
+	STMT_ARTICLE_COUNT_COMMENT,
+	STMT__MAX
+};
+
+#define ARTICLE_COLS                                                    \
+	"id, slug, title, author, published, image, caption, tags, "    \
+	"body_md, body_html, comments_open, comment_count, thread_count"
+#define COMMENT_COLS                                                    \
+	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, " \
+	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "  \
+	"c.created, c.ip"
+
+static const char *const stmt_sql[STMT__MAX] = {
+	[STMT_ARTICLE_BY_SLUG] =
+		"SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1",
+	[STMT_ARTICLE_BY_ID] =
+		"SELECT " ARTICLE_COLS " FROM articles WHERE id = ?1",
+	[STMT_ARTICLE_LIST] =
+		"SELECT " ARTICLE_COLS " FROM articles"
+		" ORDER BY published DESC, id DESC LIMIT ?1 OFFSET ?2",
+	[STMT_ARTICLE_COUNT] = "SELECT count(*) FROM articles",
+	[STMT_ARTICLE_INSERT] =
+		"INSERT INTO articles (slug, title, author, published, updated,"
+		" image, caption, tags, body_md, body_html, comments_open)"
+		" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[STMT_ARTICLE_SET_OPEN] =
+		"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
+	[STMT_COMMENT_PAGE] =
+		"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
+		" AND depth = 0 AND status = 'approved' ORDER BY id"
+		" LIMIT ?2 OFFSET ?3)"
+		" SELECT " COMMENT_COLS " FROM top JOIN comments c"
+		" ON c.article_id = ?1 AND c.root_id = top.id"
+		" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
+	[STMT_COMMENT_GET] =
+		"SELECT " COMMENT_COLS " FROM comments c"
+		" WHERE c.id = ?1 AND c.status = 'approved'",
+	[STMT_COMMENT_THREAD_INDEX] =
+		"SELECT count(*) FROM comments WHERE article_id = ?1"
+		" AND depth = 0 AND status = 'approved' AND id < ?2",
+	[STMT_COMMENT_BY_KEY] =
+		"SELECT id FROM comments WHERE request_key = ?1",
+	[STMT_COMMENT_PARENT] =
+		"SELECT article_id, root_id, depth FROM comments"
+		" WHERE id = ?1 AND status = 'approved'",
+	[STMT_COMMENT_INSERT] =
+		"INSERT INTO comments (article_id, parent_id, root_id, depth,"
+		" author, email, url, avatar, body_md, body_html, created, ip,"
+		" request_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" ?11, ?12, ?13)",
+	[STMT_ARTICLE_COUNT_COMMENT] =
+		"UPDATE articles SET comment_count = comment_count + 1,"
+		" thread_count = thread_count + ?2"
+		" WHERE id = ?1 AND comments_open = 1",
+};
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT__MAX];
+	struct conn *next;
+};
+
+struct write_job {
+	enum err (*run)(struct conn *w, void *arg);
+	void *arg;
+	enum err result;
+	bool done;
+	struct write_job *next;
+};
+
+struct sqlite_store {
+	struct store base;
+	char *path;
+	pthread_key_t reader_key;
+	pthread_mutex_t readers_lock;
+	struct conn *readers;
+
+	struct conn writer;
+	pthread_t writer_thread;
+	bool writer_started;
+	pthread_mutex_t lock;
+	pthread_cond_t job_ready;
+	pthread_cond_t job_done;
+	struct write_job *head, *tail;
+	bool stopping;
+};
+
+static enum err
+sqlite_fail(sqlite3 *db, const char *what)
+{
+	log_warnx("sqlite: %s: %s", what, sqlite3_errmsg(db));
+	return ERR_DB;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(c->stmt[i]);
+	sqlite3_close(c->db);
+	memset(c->stmt, 0, sizeof(c->stmt));
+	c->db = NULL;
+}
+
+static bool
+conn_open(struct conn *c, const char *path, bool readonly, struct buf *err)
+{
+	const char *setup = readonly ?
+		"PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;" :
+		"PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;"
+		" PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	char *msg = NULL;
+
+	memset(c, 0, sizeof(*c));
+	if (sqlite3_open_v2(path, &c->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		buf_seterr(err, "%s: %s", path,
+				 c->db ? sqlite3_errmsg(c->db) : "cannot open");
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return false;
+	}
+	if (sqlite3_exec(c->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_seterr(err, "%s: %s", path, msg ? msg : "setup failed");
+		sqlite3_free(msg);
+		conn_close(c);
+		return false;
+	}
+	return true;
+}
+
+/* The prepared statement id on c, reset and with no bindings. */
+static sqlite3_stmt *
+conn_stmt(struct conn *c, enum stmt id)
+{
+	if (c->stmt[id] == NULL) {
+		if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &c->stmt[id],
+				       NULL) != SQLITE_OK) {
+			log_warnx("sqlite: prepare %d: %s", (int)id,
+				  sqlite3_errmsg(c->db));
+			return NULL;
+		}
+	}
+	sqlite3_reset(c->stmt[id]);
+	sqlite3_clear_bindings(c->stmt[id]);
+	return c->stmt[id];
+}
+
+/* This thread's read connection, opened on first use. */
+static struct conn *
+reader(struct sqlite_store *st)
+{
+	struct conn *c = pthread_getspecific(st->reader_key);
+	struct buf err;
+
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	buf_init(&err, 512);
+	if (!conn_open(c, st->path, true, &err)) {
+		log_warnx("sqlite: %s", buf_cstr(&err));
+		buf_clear(&err);
+		free(c);
+		return NULL;
+	}
+	buf_clear(&err);
+	pthread_setspecific(st->reader_key, c);
+	pthread_mutex_lock(&st->readers_lock);
+	c->next = st->readers;
+	st->readers = c;
+	pthread_mutex_unlock(&st->readers_lock);
+	return c;
+}
+
+static const char *
+col_text(struct arena *a, sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	int n = sqlite3_column_bytes(s, i);
+
+	return t ? arena_strndup(a, (const char *)t, (size_t)n) : "";
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	sqlite3_bind_text(s, i, t ? t : "", -1, SQLITE_STATIC);
+}
+
+static enum err
+read_article(struct arena *a, sqlite3_stmt *s, struct article *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(s, 0);
+	out->slug = col_text(a, s, 1);
+	out->title = col_text(a, s, 2);
+	out->author = col_text(a, s, 3);
+	out->published = sqlite3_column_int64(s, 4);
+	out->image = col_text(a, s, 5);
+	out->caption = col_text(a, s, 6);
+	out->tags = col_text(a, s, 7);
+	out->body_md = col_text(a, s, 8);
+	out->body_html = col_text(a, s, 9);
+	out->comments_open = sqlite3_column_int(s, 10) != 0;
+	out->comment_count = sqlite3_column_int64(s, 11);
+	out->thread_count = sqlite3_column_int64(s, 12);
+	if (!out->slug || !out->title || !out->author || !out->image ||
+	    !out->caption || !out->tags || !out->body_md || !out->body_html)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+static enum err
+read_comment(struct arena *a, sqlite3_stmt *s, struct comment *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(s, 0);
+	out->article_id = sqlite3_column_int64(s, 1);
+	out->parent_id = sqlite3_column_int64(s, 2);
+	out->root_id = sqlite3_column_int64(s, 3);
+	out->depth = sqlite3_column_int(s, 4);
+	out->author = col_text(a, s, 5);
+	out->email = col_text(a, s, 6);
+	out->url = col_text(a, s, 7);
+	out->avatar = col_text(a, s, 8);
+	out->body_md = col_text(a, s, 9);
+	out->body_html = col_text(a, s, 10);
+	out->created = sqlite3_column_int64(s, 11);
+	out->ip = col_text(a, s, 12);
+	if (!out->author || !out->email || !out->url || !out->avatar ||
+	    !out->body_md || !out->body_html || !out->ip)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+/* Runs a statement that yields at most one article. */
+static enum err
+article_one(struct sqlite_store *st, struct arena *a, enum stmt id,
+	    const char *text, int64_t num, struct article *out)
+{
+	struct conn *c = reader(st);
+	sqlite3_stmt *s;
+	enum err e;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, id)) == NULL)
+		return ERR_DB;
+	if (text)
+		bind_text(s, 1, text);
+	else
+		sqlite3_bind_int64(s, 1, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		e = read_article(a, s, out);
+	else if (rc == SQLITE_DONE)
+		e = ERR_NOTFOUND;
+	else
+		e = sqlite_fail(c->db, "article");
+	sqlite3_reset(s);
+	return e;
+}
+
+static enum err
+sqlite_article_by_slug(struct store *base, struct arena *a, const char *slug,
+		       struct article *out)
+{
+	return article_one((struct sqlite_store *)base, a, STMT_ARTICLE_BY_SLUG,
+			   slug, 0, out);
+}
+
+static enum err
+sqlite_article_by_id(struct store *base, struct arena *a, int64_t id,
+		     struct article *out)
+{
+	return article_one((struct sqlite_store *)base, a, STMT_ARTICLE_BY_ID,
+			   NULL, id, out);
+}
+
+/* Steps s to the end, appending one record of size sz per row via fill. */
+static enum err
+collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
+	enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
+	void **out, size_t *n)
+{
+	size_t cap = 16, len = 0;
+	char *items = arena_alloc(a, cap * sz), *bigger;
+	enum err e = ERR_OK;
+	int rc;
+
+	if (items == NULL)
+		return ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			bigger = arena_alloc(a, cap * 2 * sz);
+			if (bigger == NULL) {
+				e = ERR_NOMEM;
+				break;
+			}
+			memcpy(bigger, items, len * sz);
+			items = bigger;
+			cap *= 2;
+		}
+		e = fill(a, s, items + len * sz);
+		if (e != ERR_OK)
+			break;
+		len++;
+	}
+	if (e == ERR_OK && rc != SQLITE_DONE)
+		e = sqlite_fail(c->db, "list");
+	sqlite3_reset(s);
+	*out = items;
+	*n = len;
+	return e;
+}
+
+static enum err
+fill_article(struct arena *a, sqlite3_stmt *s, void *out)
+{
+	return read_article(a, s, out);
+}
+
+static enum err
+fill_comment(struct arena *a, sqlite3_stmt *s, void *out)
+{
+	return read_comment(a, s, out);
+}
+
+static enum err
+count_one(struct conn *c, sqlite3_stmt *s, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return sqlite_fail(c->db, "count");
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return ERR_OK;
+}
+
+static enum err
+sqlite_article_list(struct store *base, struct arena *a, int offset, int limit,
+		    struct article **out, size_t *n, int64_t *total)
+{
+	struct sqlite_store *st = (struct sqlite_store *)base;
+	struct conn *c = reader(st);
+	sqlite3_stmt *s;
+	enum err e;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_ARTICLE_COUNT)) == NULL)
+		return ERR_DB;
+	if ((e = count_one(c, s, total)) != ERR_OK)
+		return e;
+	if ((s = conn_stmt(c, STMT_ARTICLE_LIST)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int(s, 1, limit);
+	sqlite3_bind_int(s, 2, offset);
+	return collect(c, a, s, sizeof(struct article), fill_article,
+		       (void **)out, n);
+}
+
+static enum err
+sqlite_comment_page(struct store *base, struct arena *a, int64_t article_id,
+		    int offset, int limit, struct comment **out, size_t *n)
+{
+	struct sqlite_store *st = (struct sqlite_store *)base;
+	struct conn *c = reader(st);
+	sqlite3_stmt *s;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_PAGE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, article_id);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int(s, 3, offset);
+	return collect(c, a, s, sizeof(struct comment), fill_comment,
+		       (void **)out, n);
+}
+
+static enum err
+sqlite_comment_get(struct store *base, struct arena *a, int64_t id,
+		   struct comment *out)
+{
+	struct sqlite_store *st = (struct sqlite_store *)base;
+	struct conn *c = reader(st);
+	sqlite3_stmt *s;
+	enum err e;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_GET)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		e = read_comment(a, s, out);
+	else if (rc == SQLITE_DONE)
+		e = ERR_NOTFOUND;
+	else
+		e = sqlite_fail(c->db, "comment");
+	sqlite3_reset(s);
+	return e;
+}
+
+static enum err
+sqlite_comment_thread_index(struct store *base, int64_t article_id,
+			    int64_t root_id, int64_t *index)
+{
+	struct sqlite_store *st = (struct sqlite_store *)base;
+	struct conn *c = reader(st);
+	sqlite3_stmt *s;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_THREAD_INDEX)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, article_id);
+	sqlite3_bind_int64(s, 2, root_id);
+	return count_one(c, s, index);
+}
+
+/* Runs job on the writer thread, inside a group commit; waits for it. */
+static enum err
+write_run(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
+	  void *arg)
+{
+	struct write_job job = { run, arg, ERR_DB, false, NULL };
+
+	pthread_mutex_lock(&st->lock);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->lock);
+		return ERR_DB;
+	}
+	if (st->tail)
+		st->tail->next = &job;
+	else
+		st->head = &job;
+	st->tail = &job;
+	pthread_cond_signal(&st->job_ready);
+	while (!job.done)
+		pthread_cond_wait(&st->job_done, &st->lock);
+	pthread_mutex_unlock(&st->lock);
+	return job.result;
+}
+
+static bool
+exec_simple(struct conn *w, const char *sql)
+{
+	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* Runs one batch of jobs in one transaction. */
+static void
+writer_batch(struct sqlite_store *st, struct write_job *batch)
+{
+	struct conn *w = &st->writer;
+	struct write_job *j;
+	bool ok = exec_simple(w, "BEGIN IMMEDIATE");
+
+	for (j = batch; ok && j != NULL; j = j->next) {
+		if (!exec_simple(w, "SAVEPOINT job")) {
+			j->result = sqlite_fail(w->db, "savepoint");
+			continue;
+		}
+		j->result = j->run(w, j->arg);
+		if (j->result != ERR_OK)
+			(void)exec_simple(w, "ROLLBACK TO job");
+		if (!exec_simple(w, "RELEASE job"))
+			ok = false;
+	}
+	/*
+	 * A failed COMMIT (a failed fsync among its causes) fails every job
+	 * of the batch; none is acknowledged, and none is retried behind the
+	 * writer's back.
+	 */
+	if (!ok || !exec_simple(w, "COMMIT")) {
+		(void)sqlite_fail(w->db, "commit");
+		(void)exec_simple(w, "ROLLBACK");
+		for (j = batch; j != NULL; j = j->next)
+			j->result = ERR_DB;
+	}
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct sqlite_store *st = arg;
+	struct write_job *batch, *j, *next;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (st->head == NULL && !st->stopping)
+			pthread_cond_wait(&st->job_ready, &st->lock);
+		if (st->head == NULL)
+			break;
+		batch = st->head;
+		st->head = st->tail = NULL;
+		pthread_mutex_unlock(&st->lock);
+
+		writer_batch(st, batch);
+
+		pthread_mutex_lock(&st->lock);
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;	/* j lives on its waiter's stack */
+			j->done = true;
+		}
+		pthread_cond_broadcast(&st->job_done);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+struct article_insert_args {
+	const struct article *in;
+	int64_t *id;
+};
+
+static enum err
+run_article_insert(struct conn *w, void *arg)
+{
+	struct article_insert_args *x = arg;
+	const struct article *in = x->in;
+	sqlite3_stmt *s = conn_stmt(w, STMT_ARTICLE_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	bind_text(s, 1, in->slug);
+	bind_text(s, 2, in->title);
+	bind_text(s, 3, in->author);
+	sqlite3_bind_int64(s, 4, in->published);
+	bind_text(s, 5, in->image);
+	bind_text(s, 6, in->caption);
+	bind_text(s, 7, in->tags);
+	bind_text(s, 8, in->body_md);
+	bind_text(s, 9, in->body_html);
+	sqlite3_bind_int(s, 10, in->comments_open ? 1 : 0);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(w->db, "article insert");
+	*x->id = sqlite3_last_insert_rowid(w->db);
+	return ERR_OK;
+}
+
+static enum err
+sqlite_article_insert(struct store *base, const struct article *in,
+		      int64_t *id)
+{
+	struct article_insert_args x = { in, id };
+
+	return write_run((struct sqlite_store *)base, run_article_insert, &x);
+}
+
+struct set_open_args {
+	int64_t id;
+	bool open;
+};
+
+static enum err
+run_article_set_open(struct conn *w, void *arg)
+{
+	struct set_open_args *x = arg;
+	sqlite3_stmt *s = conn_stmt(w, STMT_ARTICLE_SET_OPEN);
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->id);
+	sqlite3_bind_int(s, 2, x->open ? 1 : 0);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(w->db, "article open");
+	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
+}
+
+static enum err
+sqlite_article_set_open(struct store *base, int64_t id, bool open)
+{
+	struct set_open_args x = { id, open };
+
+	return write_run((struct sqlite_store *)base, run_article_set_open, &x);
+}
+
+struct comment_insert_args {
+	struct comment *c;
+	int64_t *id;
+};
+
+static enum err
+run_comment_insert(struct conn *w, void *arg)
+{
+	struct comment_insert_args *x = arg;
+	struct comment *c = x->c;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c->request_key && c->request_key[0]) {
+		if ((s = conn_stmt(w, STMT_COMMENT_BY_KEY)) == NULL)
+			return ERR_DB;
+		bind_text(s, 1, c->request_key);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*x->id = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			return ERR_OK;	/* the same form, sent again */
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return sqlite_fail(w->db, "comment key");
+	}
+	c->root_id = 0;
+	c->depth = 0;
+	if (c->parent_id) {
+		if ((s = conn_stmt(w, STMT_COMMENT_PARENT)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, c->parent_id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW &&
+		    sqlite3_column_int64(s, 0) == c->article_id) {
+			c->root_id = sqlite3_column_int64(s, 1);
+			c->depth = sqlite3_column_int(s, 2) + 1;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sqlite_fail(w->db, "comment parent");
+		if (c->root_id == 0)
+			return ERR_INVALID;	/* gone, or another article's */
+	}
+	if ((s = conn_stmt(w, STMT_COMMENT_INSERT)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, c->article_id);
+	if (c->parent_id)
+		sqlite3_bind_int64(s, 2, c->parent_id);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, c->root_id);	/* fixed below for top level */
+	sqlite3_bind_int(s, 4, c->depth);
+	bind_text(s, 5, c->author);
+	bind_text(s, 6, c->email);
+	bind_text(s, 7, c->url);
+	bind_text(s, 8, c->avatar);
+	bind_text(s, 9, c->body_md);
+	bind_text(s, 10, c->body_html);
+	sqlite3_bind_int64(s, 11, c->created);
+	bind_text(s, 12, c->ip);
+	if (c->request_key && c->request_key[0])
+		bind_text(s, 13, c->request_key);
+	else
+		sqlite3_bind_null(s, 13);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(w->db, "comment insert");
+	c->id = *x->id = sqlite3_last_insert_rowid(w->db);
+	if (c->parent_id == 0) {
+		c->root_id = c->id;
+		if (sqlite3_exec(w->db, "UPDATE comments SET root_id = id"
+				 " WHERE id = last_insert_rowid()",
+				 NULL, NULL, NULL) != SQLITE_OK)
+			return sqlite_fail(w->db, "comment root");
+	}
+	if ((s = conn_stmt(w, STMT_ARTICLE_COUNT_COMMENT)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, c->article_id);
+	sqlite3_bind_int(s, 2, c->parent_id == 0 ? 1 : 0);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(w->db, "comment count");
+	if (sqlite3_changes(w->db) == 0)
+		return ERR_FORBIDDEN;	/* closed, or no such article */
+	return ERR_OK;
+}
+
+static enum err
+sqlite_comment_insert(struct store *base, struct comment *c, int64_t *id)
+{
+	struct comment_insert_args x = { c, id };
+
+	return write_run((struct sqlite_store *)base, run_comment_insert, &x);
+}
+
+static void
+sqlite_close(struct store *base)
+{
+	struct sqlite_store *st = (struct sqlite_store *)base;
+	struct conn *c, *next;
+
+	if (st->writer_started) {
+		pthread_mutex_lock(&st->lock);
+		st->stopping = true;
+		pthread_cond_broadcast(&st->job_ready);
+		pthread_mutex_unlock(&st->lock);
+		pthread_join(st->writer_thread, NULL);
+	}
+	for (c = st->readers; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+		free(c);
+	}
+	if (st->writer.db) {
+		/* Fold the WAL back into the database file on a clean stop. */
+		(void)exec_simple(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+		conn_close(&st->writer);
+	}
+	pthread_key_delete(st->reader_key);
+	pthread_mutex_destroy(&st->readers_lock);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->job_ready);
+	pthread_cond_destroy(&st->job_done);
+	free(st->path);
+	free(st);
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sqlite_close,
+	.article_by_slug = sqlite_article_by_slug,
+	.article_by_id = sqlite_article_by_id,
+	.article_list = sqlite_article_list,
+	.article_insert = sqlite_article_insert,
+	.article_set_open = sqlite_article_set_open,
+	.comment_page = sqlite_comment_page,
+	.comment_get = sqlite_comment_get,
+	.comment_thread_index = sqlite_comment_thread_index,
+	.comment_insert = sqlite_comment_insert,
+};
+
+/* Applies the embedded migrations sql/sqlite/NNN_*.sql above user_version. */
+static bool
+migrate(struct conn *w, struct buf *err)
+{
+	sqlite3_stmt *s;
+	int version = 0;
+	size_t i;
+
+	if (sqlite3_prepare_v2(w->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		buf_seterr(err, "%s", sqlite3_errmsg(w->db));
+		return false;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+
+	for (i = 0; i < embedded_count; i++) {
+		const struct embedded_file *f = &embedded_files[i];
+		const char *name;
+		char *msg = NULL, pragma[64];
+		int num;
+
+		if (strncmp(f->path, "sql/sqlite/", 11) != 0)
+			continue;
+		name = f->path + 11;
+		num = atoi(name);
+		if (num <= version)
+			continue;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", num);
+		if (!exec_simple(w, "BEGIN IMMEDIATE") ||
+		    sqlite3_exec(w->db, (const char *)f->data, NULL, NULL,
+				 &msg) != SQLITE_OK ||
+		    !exec_simple(w, pragma) || !exec_simple(w, "COMMIT")) {
+			buf_seterr(err, "migration %s: %s", name,
+					 msg ? msg : sqlite3_errmsg(w->db));
+			sqlite3_free(msg);
+			(void)exec_simple(w, "ROLLBACK");
+			return false;
+		}
+		log_info("database: applied migration %s", name);
+		version = num;
+	}
+	return true;
+}
+
+struct store *
+sqlite_store_open(const char *path, struct buf *err)
+{
+	struct sqlite_store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL || (st->path = strdup(path)) == NULL) {
+		free(st);
+		buf_seterr(err, "%s", "out of memory");
+		return NULL;
+	}
+	st->base.ops = &sqlite_ops;
+	pthread_key_create(&st->reader_key, NULL);
+	pthread_mutex_init(&st->readers_lock, NULL);
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->job_ready, NULL);
+	pthread_cond_init(&st->job_done, NULL);
+	if (!conn_open(&st->writer, path, false, err) ||
+	    !migrate(&st->writer, err))
+		goto fail;
+	if (pthread_create(&st->writer_thread, NULL, writer_main, st) != 0) {
+		buf_seterr(err, "%s", "cannot start the database writer");
+		goto fail;
+	}
+	st->writer_started = true;
+	return &st->base;
+fail:
+	sqlite_close(&st->base);
+	return NULL;
+}
+
+struct store *
+store_open(const char *db, struct buf *err)
+{
+	if (strncmp(db, "postgres://", 11) == 0 ||
+	    strncmp(db, "postgresql://", 13) == 0) {
+		buf_seterr(err, "%s", "PostgreSQL is not supported by this build yet");
+		return NULL;
+	}
+	return sqlite_store_open(db, err);
+}

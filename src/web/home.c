@@ -1,0 +1,84 @@
+/* home: the front page, the latest articles, paginated. */
+#include <string.h>
+
+#include "app.h"
+#include "core/util.h"
+#include "http/cache.h"
+#include "render/template.h"
+#include "web/article.h"
+
+/* GET /[?page=N]: anyone.  Cached; any write drops it. */
+void
+home_page(struct request *req, struct response *res)
+{
+	const struct config *cfg = &req->app->cfg;
+	struct arena *a = &req->arena;
+	int64_t page = article_page_number(request_query(req, "page"));
+	int64_t total = 0, npages;
+	struct article *list = NULL;
+	struct tv *v, *items;
+	uint64_t seq;
+	char *key;
+	size_t n = 0, i;
+	enum err e;
+
+	if (page == 0) {
+		error_page(req, res, 400, "That page number is not a number.");
+		return;
+	}
+	key = arena_printf(a, "home:%lld", (long long)page);
+	if (key == NULL) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	if (page_from_cache(req, res, key))
+		return;
+	seq = page_cache_seq(req->app->cache);
+	e = req->app->store->ops->article_list(req->app->store, a,
+					       (int)((page - 1) * cfg->front_per_page),
+					       cfg->front_per_page, &list, &n, &total);
+	if (e != ERR_OK) {
+		error_page(req, res, err_status(e), NULL);
+		return;
+	}
+	if (page > 1 && n == 0) {
+		error_page(req, res, 404, "There is no page of that number.");
+		return;
+	}
+	v = page_view(req, NULL);
+	if (v == NULL || (items = tv_put_list(v, "articles")) == NULL) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct tv *it = tv_push(items);
+		char when[64];
+
+		time_format_human(list[i].published, when, sizeof(when));
+		if (it == NULL ||
+		    !tv_put_str(it, "slug", list[i].slug) ||
+		    !tv_put_str(it, "title", list[i].title) ||
+		    !tv_put_str(it, "author", list[i].author) ||
+		    !tv_put_str(it, "date", arena_strdup(a, when)) ||
+		    !tv_put_str(it, "image", list[i].image) ||
+		    !tv_put_bool(it, "has_image", list[i].image[0] != '\0') ||
+		    !tv_put_int(it, "comment_count", list[i].comment_count) ||
+		    !tv_put_str(it, "count_label",
+				list[i].comment_count == 0 ? "No comments yet" :
+				list[i].comment_count == 1 ? "1 comment" :
+				arena_printf(a, "%lld comments", (long long)list[i].comment_count))) {
+			error_page(req, res, 503, NULL);
+			return;
+		}
+	}
+	npages = (total + cfg->front_per_page - 1) / cfg->front_per_page;
+	if ((page > 1 && !tv_put_str(v, "newer_href",
+				     page == 2 ? "/" : arena_printf(a, "/?page=%lld", (long long)(page - 1)))) ||
+	    (page < npages && !tv_put_str(v, "older_href",
+					  arena_printf(a, "/?page=%lld", (long long)(page + 1)))) ||
+	    !tv_put_bool(v, "empty", total == 0)) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	page_render_cached(req, res, key, 0, seq, "home", v);
+}

@@ -1,0 +1,138 @@
+/* static: the embedded CSS, script and images; avatars; the health check. */
+#include <sodium.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/embed.h"
+#include "store/store.h"
+#include "web/web.h"
+
+static const char *
+content_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL)
+		return "application/octet-stream";
+	if (strcmp(dot, ".css") == 0)
+		return "text/css; charset=utf-8";
+	if (strcmp(dot, ".js") == 0)
+		return "text/javascript; charset=utf-8";
+	if (strcmp(dot, ".svg") == 0)
+		return "image/svg+xml";
+	if (strcmp(dot, ".png") == 0)
+		return "image/png";
+	if (strcmp(dot, ".ico") == 0)
+		return "image/x-icon";
+	return "application/octet-stream";
+}
+
+/*
+ * GET /static/NAME and /static/demo/NAME: anyone.  Served with an ETag
+ * (a hash of the bytes) and revalidated after an hour.
+ */
+void
+static_file(struct request *req, struct response *res)
+{
+	const struct embedded_file *f;
+	unsigned char hash[16];
+	const char *inm, *etag, *path;
+	char hex[33];
+
+	if (req->params[1] == NULL)
+		path = arena_printf(&req->arena, "static/%s", req->params[0]);
+	else if (strcmp(req->params[0], "demo") == 0 &&
+		 strstr(req->params[1], ".svg") != NULL)
+		path = arena_printf(&req->arena, "demo/%s", req->params[1]);
+	else
+		path = NULL;
+	f = path ? embed_find(path) : NULL;
+	if (f == NULL) {
+		error_page(req, res, 404, NULL);
+		return;
+	}
+	crypto_generichash(hash, sizeof(hash), f->data, f->len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	etag = arena_printf(&req->arena, "\"%s\"", hex);
+	inm = request_header(req, "If-None-Match");
+	(void)response_header(res, "ETag", etag);
+	(void)response_header(res, "Cache-Control", "public, max-age=3600");
+	if (inm && etag && strstr(inm, etag) != NULL) {
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	res->content_type = content_type(path);
+	if (!buf_append(&res->body, f->data, f->len))
+		error_page(req, res, 503, NULL);
+}
+
+/*
+ * GET /avatars/HEX.svg: anyone.  A symmetric 5x5 pattern drawn from the
+ * name, which is a keyed hash of the commenter's email: no request to
+ * any other site, and the email cannot be recovered from it.
+ */
+void
+avatar_image(struct request *req, struct response *res)
+{
+	const char *name = req->params[0];
+	unsigned char h[16];
+	int x, y, hue;
+	size_t i;
+	bool ok;
+
+	if (strlen(name) != 36 || strcmp(name + 32, ".svg") != 0 ||
+	    sodium_hex2bin(h, sizeof(h), name, 32, NULL, NULL, NULL) != 0) {
+		error_page(req, res, 404, NULL);
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		if (name[i] >= 'A' && name[i] <= 'F') {
+			error_page(req, res, 404, NULL);
+			return;
+		}
+	hue = (h[0] << 8 | h[1]) % 360;
+	ok = buf_printf(&res->body,
+			"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 5 5\""
+			" width=\"40\" height=\"40\" shape-rendering=\"crispEdges\">"
+			"<rect width=\"5\" height=\"5\" fill=\"hsl(%d,30%%,92%%)\"/>"
+			"<g fill=\"hsl(%d,55%%,45%%)\">", hue, hue);
+	for (y = 0; y < 5; y++)
+		for (x = 0; x < 3; x++) {
+			int bit = y * 3 + x;
+
+			if (!(h[2 + bit / 8] >> (bit % 8) & 1))
+				continue;
+			ok = ok && buf_printf(&res->body,
+					      "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>", x, y);
+			if (x != 2)
+				ok = ok && buf_printf(&res->body,
+						      "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>",
+						      4 - x, y);
+		}
+	ok = ok && buf_puts(&res->body, "</g></svg>");
+	if (!ok) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	res->status = 200;
+	res->content_type = "image/svg+xml";
+	(void)response_header(res, "Cache-Control", "public, max-age=31536000, immutable");
+}
+
+/* GET /healthz: anyone.  200 when the database answers. */
+void
+health_check(struct request *req, struct response *res)
+{
+	struct article *list;
+	int64_t total;
+	size_t n;
+	bool ok = req->app->store->ops->article_list(req->app->store, &req->arena,
+						     0, 1, &list, &n, &total) == ERR_OK;
+
+	res->status = ok ? 200 : 503;
+	res->content_type = "text/plain; charset=utf-8";
+	(void)response_header(res, "Cache-Control", "no-store");
+	if (!buf_puts(&res->body, ok ? "ok\n" : "database unavailable\n"))
+		res->status = 503;
+}

@@ -1,0 +1,438 @@
+/*
+ * test_template: context-aware escaping, sections, partials and the
+ * load-time refusals of the template engine.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/embed.h"
+#include "render/template.h"
+#include "test.h"
+
+static struct buf out, err;
+
+/* Renders src as template "t"; returns the output or "ERR: message". */
+static const char *
+render1(const char *src, const struct tv *root)
+{
+	const char *names[] = { "t" };
+	const char *srcs[] = { src };
+	struct tpl_set *set;
+
+	buf_reset(&out);
+	buf_reset(&err);
+	set = tpl_set_from_strings(names, srcs, 1, &err);
+	if (set == NULL) {
+		if (!buf_puts(&out, "ERR: ") || !buf_puts(&out, buf_cstr(&err)))
+			return "ERR: buffer";
+		return buf_cstr(&out);
+	}
+	if (!tpl_render(set, "t", root, &out)) {
+		buf_reset(&out);
+		if (!buf_puts(&out, "RENDER FAILED"))
+			return "ERR: buffer";
+	}
+	tpl_set_free(set);
+	return buf_cstr(&out);
+}
+
+/* The load error for src as template "t", or "" when it loads. */
+static const char *
+load_err(const char *src)
+{
+	const char *names[] = { "t" };
+	const char *srcs[] = { src };
+	struct tpl_set *set;
+
+	buf_reset(&err);
+	set = tpl_set_from_strings(names, srcs, 1, &err);
+	tpl_set_free(set);
+	return set != NULL ? "" : buf_cstr(&err);
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+test_escaping(struct arena *a)
+{
+	struct tv *v = tv_obj(a);
+	const char *bad = "<script>\"'&";
+
+	CHECK(tv_put_str(v, "x", bad));
+	CHECK(tv_put_int(v, "n", -42));
+	CHECK(tv_put_bool(v, "b", true));
+	CHECK_STR(render1("Hello {{x}}!", v),
+		  "Hello &lt;script&gt;&quot;&#39;&amp;!");
+	CHECK_STR(render1("<p title=\"{{x}}\">", v),
+		  "<p title=\"&lt;script&gt;&quot;&#39;&amp;\">");
+	CHECK_STR(render1("<p title='{{ x }}'>", v),
+		  "<p title='&lt;script&gt;&quot;&#39;&amp;'>");
+	CHECK_STR(render1("{{n}}|{{b}}|{{missing}}|{{x.y}}", v), "-42|||");
+	CHECK_STR(render1("<textarea>{{x}}</textarea><title>{{x}}</title>",
+			  v),
+		  "<textarea>&lt;script&gt;&quot;&#39;&amp;</textarea>"
+		  "<title>&lt;script&gt;&quot;&#39;&amp;</title>");
+	CHECK_STR(render1("a{{! a comment }}b", v), "ab");
+}
+
+static void
+test_urls(struct arena *a)
+{
+	static const char *const bad[] = {
+		"javascript:alert(1)", "JaVaScRiPt:alert(1)",
+		" javascript:alert(1)", "java\tscript:alert(1)",
+		"data:text/html,x", "//evil.example/",
+	};
+	struct tv *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = tv_obj(a);
+		CHECK(tv_put_str(v, "u", bad[i]));
+		CHECK_STR(render1("<a href=\"{{u}}\">x</a>", v),
+			  "<a href=\"#\">x</a>");
+	}
+	v = tv_obj(a);
+	CHECK(tv_put_str(v, "u", "https://x/y?a=1&b=2"));
+	CHECK(tv_put_str(v, "j", "javascript:alert(1)"));
+	CHECK_STR(render1("<a href=\"{{u}}\">", v),
+		  "<a href=\"https://x/y?a=1&amp;b=2\">");
+	CHECK_STR(render1("<img SRC='{{u}}'><form action=\"{{j}}\">", v),
+		  "<img SRC='https://x/y?a=1&amp;b=2'><form action=\"#\">");
+	/* Leading spaces are stripped by URL parsers: still the start. */
+	CHECK_STR(render1("<a href=\" {{j}}\">", v), "<a href=\" #\">");
+	/* Two values at the start: each one is checked. */
+	CHECK_STR(render1("<a href=\"{{missing}}{{j}}\">", v),
+		  "<a href=\"#\">");
+	/* After a settled scheme or path the value is only escaped. */
+	CHECK_STR(render1("<a href=\"/u/{{j}}\">", v),
+		  "<a href=\"/u/javascript:alert(1)\">");
+	/* A section that may be skipped leaves the start open. */
+	CHECK_STR(render1("<a href=\"{{#missing}}/x/{{/missing}}{{j}}\">", v),
+		  "<a href=\"#\">");
+}
+
+static void
+test_sections(struct arena *a)
+{
+	struct tv *v = tv_obj(a), *l, *it, *o;
+
+	CHECK(tv_put_str(v, "site", "S"));
+	CHECK(tv_put_str(v, "empty", ""));
+	CHECK(tv_put_int(v, "zero", 0));
+	CHECK(tv_put_bool(v, "yes", true));
+	CHECK(tv_put_bool(v, "no", false));
+	l = tv_put_list(v, "items");
+	it = tv_push(l);
+	CHECK(tv_put_str(it, "name", "a"));
+	it = tv_push(l);
+	CHECK(tv_put_str(it, "name", "b<"));
+	CHECK(tv_put_str(it, "site", "inner"));
+	it = tv_push(l);
+	CHECK(tv_put_str(it, "name", "c"));
+	CHECK(tv_put_list(v, "none") != NULL);
+	o = tv_put_obj(v, "user");
+	CHECK(tv_put_str(o, "name", "ann"));
+	o = tv_put_obj(o, "home");
+	CHECK(tv_put_str(o, "city", "Oslo"));
+	/* The last put of a key wins. */
+	CHECK(tv_put_str(v, "dup", "first"));
+	CHECK(tv_put_str(v, "dup", "second"));
+
+	CHECK_STR(render1("{{#items}}[{{name}}]{{/items}}", v),
+		  "[a][b&lt;][c]");
+	CHECK_STR(render1("{{#items}}{{name}}@{{site}} {{/items}}", v),
+		  "a@S b&lt;@inner c@S ");
+	CHECK_STR(render1("{{#none}}x{{/none}}{{^none}}no items{{/none}}", v),
+		  "no items");
+	CHECK_STR(render1("{{#user}}{{name}} in {{home.city}} ({{site}}){{/user}}",
+			  v),
+		  "ann in Oslo (S)");
+	CHECK_STR(render1("{{user.home.city}}/{{user.name}}/{{user.nope.x}}",
+			  v),
+		  "Oslo/ann/");
+	CHECK_STR(render1("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{^no}}n{{/no}}"
+			  "{{^yes}}y{{/yes}}",
+			  v),
+		  "Yn");
+	CHECK_STR(render1("{{#site}}1{{/site}}{{#empty}}2{{/empty}}"
+			  "{{^empty}}3{{/empty}}{{#zero}}4{{/zero}}"
+			  "{{^zero}}5{{/zero}}{{^gone}}6{{/gone}}",
+			  v),
+		  "135" "6");
+	CHECK_STR(render1("{{#items}}{{#user}}{{name}}{{/user}},{{/items}}", v),
+		  "ann,ann,ann,");
+	CHECK_STR(render1("{{dup}}", v), "second");
+	CHECK_STR(render1("<a {{#yes}}class=\"on\"{{/yes}} "
+			  "title=\"t{{#no}} x{{/no}}\">",
+			  v),
+		  "<a class=\"on\" title=\"t\">");
+	CHECK_STR(render1("{{x}}", NULL), "");
+}
+
+static void
+test_raw(struct arena *a)
+{
+	struct tv *v = tv_obj(a);
+
+	CHECK(tv_put_safe(v, "html", html_literal("<em>ok</em>")));
+	CHECK(tv_put_str(v, "plain", "<em>no</em>"));
+	CHECK_STR(render1("{{{html}}}|{{html}}", v),
+		  "<em>ok</em>|&lt;em&gt;ok&lt;/em&gt;");
+	CHECK_STR(render1("{{{plain}}}", v), "&lt;em&gt;no&lt;/em&gt;");
+	CHECK(starts(load_err("<p title=\"{{{html}}}\">"), "t.html:1: "));
+	CHECK(starts(load_err("<textarea>{{{html}}}</textarea>"),
+		     "t.html:1: "));
+}
+
+static void
+test_partials(struct arena *a)
+{
+	const char *names[] = { "page", "comment" };
+	const char *srcs[] = {
+		"<ul>{{#comments}}{{>comment}}{{/comments}}</ul>",
+		"<li>{{body}}{{#replies}}<ul>{{>comment}}</ul>{{/replies}}</li>",
+	};
+	struct tpl_set *set;
+	struct tv *v = tv_obj(a), *l, *c, *r;
+
+	l = tv_put_list(v, "comments");
+	c = tv_push(l);
+	CHECK(tv_put_str(c, "body", "one"));
+	r = tv_push(tv_put_list(c, "replies"));
+	CHECK(tv_put_str(r, "body", "<two>"));
+	c = tv_push(l);
+	CHECK(tv_put_str(c, "body", "three"));
+
+	buf_reset(&err);
+	set = tpl_set_from_strings(names, srcs, 2, &err);
+	CHECK(set != NULL);
+	CHECK(tpl_has(set, "comment") && !tpl_has(set, "nope"));
+	buf_reset(&out);
+	CHECK(tpl_render(set, "page", v, &out));
+	CHECK_STR(buf_cstr(&out), "<ul><li>one<ul><li>&lt;two&gt;</li></ul>"
+				  "</li><li>three</li></ul>");
+	buf_reset(&out);
+	CHECK(!tpl_render(set, "nope", v, &out));
+	tpl_set_free(set);
+}
+
+/* root.comments[0].replies[0]... n levels deep, each with a body. */
+static bool
+chain(struct tv *root, int n)
+{
+	struct tv *c = tv_push(tv_put_list(root, "comments"));
+	int i;
+
+	for (i = 0; c != NULL && i < n; i++) {
+		if (!tv_put_str(c, "body", "x"))
+			return false;
+		if (i + 1 < n)
+			c = tv_push(tv_put_list(c, "replies"));
+	}
+	return c != NULL;
+}
+
+static void
+test_depth(struct arena *a)
+{
+	const char *names[] = { "page", "comment", "loop" };
+	const char *srcs[] = {
+		"{{#comments}}{{>comment}}{{/comments}}",
+		"{{body}}{{#replies}}{{>comment}}{{/replies}}",
+		"{{>loop}}",
+	};
+	struct tpl_set *set;
+	struct tv *v;
+
+	buf_reset(&err);
+	set = tpl_set_from_strings(names, srcs, 3, &err);
+	CHECK(set != NULL);
+	v = tv_obj(a);
+	CHECK(chain(v, 60));
+	buf_reset(&out);
+	CHECK(tpl_render(set, "page", v, &out) && out.len == 60);
+	v = tv_obj(a);
+	CHECK(chain(v, 100));
+	buf_reset(&out);
+	CHECK(!tpl_render(set, "page", v, &out));
+	buf_reset(&out);
+	CHECK(!tpl_render(set, "loop", v, &out));
+	tpl_set_free(set);
+}
+
+static void
+test_refusals(void)
+{
+	static const struct {
+		const char *src, *want;
+	} cases[] = {
+		{ "<script>var x = {{x}};</script>", "t.html:1: variable inside <script>" },
+		{ "a\n<style>\nb { color: {{c}} }</style>", "t.html:3: variable inside <style>" },
+		{ "<a href={{u}}>", "t.html:1: variable in an unquoted attribute value" },
+		{ "<a title=x{{u}}>", "t.html:1: variable in an unquoted attribute value" },
+		{ "<{{tag}}>", "t.html:1: variable in a tag name" },
+		{ "<di{{tag}}>", "t.html:1: variable in a tag name" },
+		{ "<div {{attr}}=\"x\">", "t.html:1: variable in an attribute name" },
+		{ "<div\n\nonclick=\"go({{x}})\">", "t.html:3: variable in the onclick attribute" },
+		{ "<div OnMouseOver='{{x}}'>", "t.html:1: variable in the onmouseover attribute" },
+		{ "<p style=\"color: {{c}}\">", "t.html:1: variable in the style attribute" },
+		{ "<iframe srcdoc=\"{{c}}\">", "t.html:1: variable in the srcdoc attribute" },
+		{ "<a href=\"&{{u}}\">", "t.html:1: variable right after '&' in a URL" },
+		{ "<textarea></textarea{{x}}>", "t.html:1: variable inside an end tag" },
+		{ "{{#a}}\n{{/b}}", "t.html:2: {{/b}} does not match {{#a}} on line 1" },
+		{ "x\n{{#a}}\n", "t.html:2: {{#a}} is not closed" },
+		{ "{{^a}}", "t.html:1: {{^a}} is not closed" },
+		{ "{{/a}}", "t.html:1: {{/a}} closes no section" },
+		{ "ok\n\nthen {{broken", "t.html:3: unterminated {{" },
+		{ "{{{raw}}", "t.html:1: unterminated {{" },
+		{ "{{a b}}", "t.html:1: bad name \"a b\"" },
+		{ "{{a..b}}", "t.html:1: bad name \"a..b\"" },
+		{ "{{>nope}}", "t.html:1: unknown partial {{>nope}}" },
+		{ "<p title=\"{{>t}}\">", "t.html:1: {{>t}} in an attribute value: partials only in element text" },
+		{ "<a {{#x}}href=\"{{/x}}\">", "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1" },
+		{ "{{#x}}<b {{/x}}>", "t.html:1: {{/x}} in an attribute name" },
+		{ "<a href=\"x{{#y}}\" href=\"{{/y}}\">", "t.html:1: {{/y}} is in another HTML context than its {{#y}} on line 1" },
+		{ "<div", "t.html:1: template ends in a tag name" },
+		{ "<script>", "t.html:1: template ends inside <script>" },
+		{ "<!-- open", "t.html:1: template ends inside a comment" },
+		{ "<script><!-- x</script>", "t.html:1: <!-- inside <script> is not supported" },
+		{ "<svg><script>x</script></svg>", "t.html:1: <script> and <style> inside <svg> or <math> are not supported" },
+		{ "<![CDATA[x]]>", "t.html:1: <![CDATA[ is not supported" },
+		{ "<!DOCTYPE {{x}}>", "t.html:1: variable inside <!...> or <?...>" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(load_err(cases[i].src), cases[i].want);
+}
+
+static void
+test_contexts(struct arena *a)
+{
+	struct tv *v = tv_obj(a);
+
+	CHECK(tv_put_str(v, "x", "--><b>"));
+	CHECK(tv_put_str(v, "j", "javascript:alert(1)"));
+	/* In a comment, '-' can't help close it. */
+	CHECK_STR(render1("<!-- {{x}} -->", v),
+		  "<!-- &#45;&#45;&gt;&lt;b&gt; -->");
+	/* Markup after a comment, an end tag, and raw text is seen again. */
+	CHECK_STR(render1("<!-- <a href=\" --><a href=\"{{j}}\">", v),
+		  "<!-- <a href=\" --><a href=\"#\">");
+	CHECK_STR(render1("<textarea><a href=\"</textarea><a href=\"{{j}}\">",
+			  v),
+		  "<textarea><a href=\"</textarea><a href=\"#\">");
+	CHECK_STR(render1("<script>if (a<b) x();</script ><p>{{j}}</p>", v),
+		  "<script>if (a<b) x();</script ><p>javascript:alert(1)</p>");
+	/* "</textareax" does not end the element: still text. */
+	CHECK_STR(render1("<textarea></textareax><a href=\"{{j}}\"></textarea>",
+			  v),
+		  "<textarea></textareax><a href=\"javascript:alert(1)\"></textarea>");
+	CHECK_STR(render1("<svg><title>{{j}}</title><a href=\"{{j}}\"/></svg>",
+			  v),
+		  "<svg><title>javascript:alert(1)</title><a href=\"#\"/></svg>");
+	CHECK_STR(render1("<input value=\"{{j}}\" {{#j}}checked{{/j}}>", v),
+		  "<input value=\"javascript:alert(1)\" checked>");
+}
+
+static void
+test_view_model(struct arena *a)
+{
+	struct tv *v = tv_obj(a), *l;
+
+	CHECK(tv_obj(NULL) == NULL);
+	CHECK(!tv_put_str(NULL, "k", "v"));
+	CHECK(tv_put_obj(NULL, "k") == NULL);
+	CHECK(tv_push(v) == NULL);	/* not a list */
+	l = tv_put_list(v, "l");
+	CHECK(!tv_put_str(l, "k", "v"));	/* not an object */
+	CHECK(tv_put_strn(v, "s", "abcdef", 3));
+	CHECK_STR(render1("{{s}}", v), "abc");
+}
+
+static void
+test_load(void)
+{
+	const struct embedded_file *f = NULL;
+	struct tpl_set *set;
+	char dir[] = "/tmp/tpl_test_XXXXXX", path[256], name[128];
+	const char *base;
+	size_t i, n;
+	FILE *fp;
+
+	buf_reset(&err);
+	set = tpl_set_load("/nonexistent/dir", &err);
+	CHECK(set != NULL);
+	if (set == NULL)
+		printf("  load error: %s\n", buf_cstr(&err));
+	tpl_set_free(set);
+
+	for (i = 0; i < embedded_count && f == NULL; i++) {
+		n = strlen(embedded_files[i].path);
+		if (strncmp(embedded_files[i].path, "templates/", 10) == 0 &&
+		    n > 15 && strcmp(embedded_files[i].path + n - 5, ".html") == 0)
+			f = &embedded_files[i];
+	}
+	if (f == NULL || mkdtemp(dir) == NULL)
+		return;
+	base = f->path + 10;
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - 5), base);
+	snprintf(path, sizeof(path), "%s/%s", dir, base);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return;
+	fputs("overridden", fp);
+	fclose(fp);
+	buf_reset(&err);
+	set = tpl_set_load(dir, &err);
+	CHECK(set != NULL && tpl_has(set, name));
+	buf_reset(&out);
+	CHECK(set != NULL && tpl_render(set, name, NULL, &out));
+	CHECK_STR(buf_cstr(&out), "overridden");
+	tpl_set_free(set);
+
+	fp = fopen(path, "w");
+	if (fp != NULL) {
+		fputs("line one\n<script>{{x}}</script>", fp);
+		fclose(fp);
+		buf_reset(&err);
+		set = tpl_set_load(dir, &err);
+		CHECK(set == NULL);
+		snprintf(path, sizeof(path), "%s.html:2: variable inside <script>",
+			 name);
+		CHECK_STR(buf_cstr(&err), path);
+		tpl_set_free(set);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, base);
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	struct arena a;
+
+	buf_init(&out, 0);
+	buf_init(&err, 0);
+	arena_init(&a);
+	test_escaping(&a);
+	test_urls(&a);
+	test_sections(&a);
+	test_raw(&a);
+	test_partials(&a);
+	test_depth(&a);
+	test_refusals();
+	test_contexts(&a);
+	test_view_model(&a);
+	test_load();
+	arena_clear(&a);
+	buf_clear(&out);
+	buf_clear(&err);
+	TEST_DONE();
+}
