@@ -21,7 +21,7 @@ log_set_access(int enabled)
 	log_access_on = enabled;
 }
 
-static void
+static __attribute__((format(printf, 2, 0))) void
 log_emit(const char *level, const char *fmt, va_list ap, const char *suffix)
 {
 	char line[2048];

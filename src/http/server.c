@@ -306,7 +306,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void
+static __attribute__((format(printf, 2, 0))) void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];

@@ -18,6 +18,7 @@
  */
 #include "render/markdown.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <md4c.h>
 #include <stdint.h>
@@ -762,11 +763,21 @@ struct markdown_cost {
 	uint64_t line_work;	/* sum over ']' of its line number in the block */
 	uint64_t label_work;	/* sum over ']' of its distance to the block's first '[' */
 	uint64_t closers;	/* ']' bytes */
-	uint64_t def_block;	/* longest block that may hold a reference definition */
+	uint64_t def_len;	/* longest text a reference definition may span */
 	uint64_t www_work;	/* sum over "www." of the rest of its word */
 	uint64_t cells;		/* table cells, rows times columns */
 	bool colon_label;	/* "]:" seen */
-	bool def_line;		/* a line starting with '[' seen */
+};
+
+/*
+ * Where a reference definition may run.  It starts on a line that starts
+ * with '[' and ends at the block's end, or where another such line starts
+ * while no quote or parenthesis is open (a title may span lines).
+ */
+struct markdown_def {
+	size_t start;	/* SIZE_MAX: none */
+	unsigned dquote, squote;
+	size_t parens;
 };
 
 static bool
@@ -820,6 +831,21 @@ markdown_def_start(const char *s, size_t n)
 	return false;
 }
 
+static void
+markdown_def_end(struct markdown_def *d, size_t at, struct markdown_cost *c)
+{
+	if (d->start != SIZE_MAX && at - d->start > c->def_len)
+		c->def_len = at - d->start;
+	memset(d, 0, sizeof(*d));
+	d->start = SIZE_MAX;
+}
+
+static bool
+markdown_def_open(const struct markdown_def *d)
+{
+	return (d->dquote & 1) || (d->squote & 1) || d->parens > 0;
+}
+
 /* A table's delimiter row: only '|', '-', ':' and spaces, with a '|'. */
 static size_t
 markdown_delim_cols(const char *s, size_t n)
@@ -859,44 +885,109 @@ markdown_count(const char *s, size_t n, char c)
 }
 
 static bool
-markdown_www(const char *s, size_t n)
-{
-	return n >= 4 && strncasecmp(s, "www.", 4) == 0;
-}
-
-static bool
 markdown_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	       c == '\v' || c == '\f';
 }
 
+/* Each "www." makes md4c scan the rest of its word. */
+static uint64_t
+markdown_www_work(const char *s, size_t n)
+{
+	uint64_t work = 0, word = 0, wwws = 0;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || markdown_space(s[i])) {
+			work += wwws * word;
+			word = wwws = 0;
+			continue;
+		}
+		word++;
+		if (n - i >= 4 && strncasecmp(s + i, "www.", 4) == 0)
+			wwws++;
+	}
+	return work;
+}
+
+/* The brackets, quotes and escapes of one line. */
+static void
+markdown_measure_line(const char *s, size_t ls, size_t le, uint64_t line,
+		      size_t *first_open, struct markdown_def *d,
+		      struct markdown_cost *c)
+{
+	size_t i;
+
+	for (i = ls; i < le; i++) {
+		char ch = s[i];
+
+		/* An escaped bracket or quote is no mark. */
+		if (ch == '\\' && i + 1 < le &&
+		    ispunct((unsigned char)s[i + 1])) {
+			i++;
+			continue;
+		}
+		switch (ch) {
+		case '[':
+			if (*first_open == SIZE_MAX)
+				*first_open = i;
+			break;
+		case ']':
+			c->closers++;
+			c->line_work += line;
+			if (*first_open != SIZE_MAX)
+				c->label_work += i - *first_open;
+			if (i + 1 < le && s[i + 1] == ':')
+				c->colon_label = true;
+			break;
+		case '"':
+			d->dquote++;
+			break;
+		case '\'':
+			d->squote++;
+			break;
+		case '(':
+			d->parens++;
+			break;
+		case ')':
+			if (d->parens > 0)
+				d->parens--;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void
 markdown_measure(const char *s, size_t n, struct markdown_cost *c)
 {
-	size_t ls, le, i, block = 0, prev = 0, prev_len = 0, cols, table_cols = 0;
-	size_t word = 0, wwws = 0, first_open = SIZE_MAX;
+	size_t ls, le, cols, prev = 0, prev_len = 0, table_cols = 0;
+	size_t first_open = SIZE_MAX;
+	struct markdown_def d;
 	uint64_t line = 0;
-	bool in_table = false, def_here = false;
+	bool in_table = false;
 
 	memset(c, 0, sizeof(*c));
+	d.start = SIZE_MAX;
+	markdown_def_end(&d, 0, c);
 	for (ls = 0; ls < n; ls = le + 1) {
 		const char *p = memchr(s + ls, '\n', n - ls);
 
 		le = p ? (size_t)(p - s) : n;
 		if (markdown_blank(s + ls, le - ls) ||
 		    markdown_bullet(s + ls, le - ls)) {
-			if (def_here && ls - block > c->def_block)
-				c->def_block = ls - block;
-			block = ls;
+			markdown_def_end(&d, ls, c);
 			line = 0;
 			first_open = SIZE_MAX;
-			def_here = false;
 			in_table = false;
 		}
 		if (markdown_def_start(s + ls, le - ls)) {
-			def_here = true;
-			c->def_line = true;
+			if (d.start != SIZE_MAX && !markdown_def_open(&d))
+				markdown_def_end(&d, ls, c);
+			if (d.start == SIZE_MAX)
+				d.start = ls;
 		}
 		/* md4c pads every body row to the header's width. */
 		if (in_table) {
@@ -909,42 +1000,13 @@ markdown_measure(const char *s, size_t n, struct markdown_cost *c)
 			table_cols = cols > head + 1 ? cols : head + 1;
 			c->cells += 2 * (uint64_t)table_cols;
 		}
-		for (i = ls; i < le; i++) {
-			char ch = s[i];
-
-			if (ch == '\\' && i + 1 < le && s[i + 1] != '\\') {
-				i++;	/* an escaped bracket is no mark */
-				continue;
-			}
-			if (ch == '[' && first_open == SIZE_MAX)
-				first_open = i;
-			if (ch == ']') {
-				c->closers++;
-				c->line_work += line;
-				if (first_open != SIZE_MAX)
-					c->label_work += i - first_open;
-				if (i + 1 < n && s[i + 1] == ':')
-					c->colon_label = true;
-			}
-		}
+		markdown_measure_line(s, ls, le, line, &first_open, &d, c);
 		prev = ls;
 		prev_len = le - ls;
 		line++;
 	}
-	if (def_here && n - block > c->def_block)
-		c->def_block = n - block;
-
-	/* Each "www." makes md4c scan the rest of its word. */
-	for (i = 0; i <= n; i++) {
-		if (i == n || markdown_space(s[i])) {
-			c->www_work += (uint64_t)wwws * word;
-			word = wwws = 0;
-			continue;
-		}
-		word++;
-		if (markdown_www(s + i, n - i))
-			wwws++;
-	}
+	markdown_def_end(&d, n, c);
+	c->www_work = markdown_www_work(s, n);
 }
 
 /*
@@ -975,15 +1037,15 @@ markdown_precheck(const char *s, size_t n, unsigned *flags)
 	if (c.cells > MARKDOWN_CELLS_MAX)
 		*flags &= ~(unsigned)MD_FLAG_TABLES;
 	work = c.line_work;
-	if (c.colon_label && c.def_line) {
-		/* Each term is below 2^32 * 2^32 only if n is; cap it. */
+	if (c.colon_label) {
+		/* Keep the products from overflowing: over budget is over. */
 		work += c.label_work > MARKDOWN_WORK_MAX
 				? MARKDOWN_WORK_MAX + 1
 				: c.label_work * MARKDOWN_NEST_WEIGHT;
-		work += c.closers > 0 && c.def_block > MARKDOWN_WORK_MAX /
-								c.closers
+		work += c.closers > 0 && c.def_len > MARKDOWN_WORK_MAX /
+							      c.closers
 				? MARKDOWN_WORK_MAX + 1
-				: c.closers * c.def_block;
+				: c.closers * c.def_len;
 	}
 	return work <= MARKDOWN_WORK_MAX;
 }

@@ -151,6 +151,12 @@ static const char *const url_attrs[] = {
 	"profile", "classid", "xml:base", NULL,
 };
 
+/*
+ * After a section tag ends an attribute, the next byte may not give it a
+ * value ('='), nor, when the name itself was cut, go on with the name.
+ */
+enum cut { CUT_NONE, CUT_VALUE, CUT_NAME };
+
 /* Where the scanner is; two equal contexts give equal escaping. */
 struct html_ctx {
 	uint8_t state;
@@ -162,6 +168,7 @@ struct html_ctx {
 	bool in_ref;		/* after '&' in such a value */
 	bool end_tag;
 	bool self_closing;
+	uint8_t cut;		/* enum cut: a section tag ended a name */
 };
 
 struct open_section {
@@ -192,6 +199,7 @@ struct parser {
 
 struct scope {
 	const struct tv *v;
+	const struct tv *from;	/* the list or object a section entered */
 	const struct scope *up;
 };
 
@@ -386,6 +394,7 @@ to_lower(unsigned char c)
 static bool
 ctx_same(const struct html_ctx *a, const struct html_ctx *b)
 {
+	/* url_start and cut are merged by the caller, not compared. */
 	return a->state == b->state && a->elem == b->elem &&
 	       a->attr == b->attr && a->match == b->match &&
 	       a->foreign == b->foreign && a->in_ref == b->in_ref &&
@@ -578,6 +587,13 @@ again:
 		}
 		break;
 	case H_BEFORE_ATTR:
+		if (x->cut != CUT_NONE) {
+			bool ends = is_ws(c) || c == '/' || c == '>';
+
+			if (c == '=' || (x->cut == CUT_NAME && !ends))
+				return "attribute name split by a section tag";
+			x->cut = CUT_NONE;
+		}
 		if (is_ws(c))
 			x->self_closing = false;
 		else if (c == '/')
@@ -783,6 +799,24 @@ ctx_where(const struct html_ctx *x)
 	}
 }
 
+/*
+ * A section tag right after an attribute name ends that name, so that
+ * {{#on}}checked{{/on}} works; the name may not go on after the tag, or
+ * take a value, or it would differ between the branches.
+ */
+static void
+section_point(struct parser *p)
+{
+	uint8_t cut;
+
+	if (p->ctx.state == H_ATTR_NAME || p->ctx.state == H_AFTER_ATTR) {
+		cut = p->ctx.state == H_ATTR_NAME ? CUT_NAME : CUT_VALUE;
+		attr_done(&p->ctx);
+		if (p->ctx.cut < cut)
+			p->ctx.cut = cut;
+	}
+}
+
 /* Section tags: where both branches of the section can be told apart. */
 static bool
 ctx_takes_section(const struct html_ctx *x)
@@ -797,7 +831,6 @@ ctx_takes_section(const struct html_ctx *x)
 	case H_COMMENT_END:
 	case H_COMMENT_END_BANG:
 	case H_BEFORE_ATTR:
-	case H_AFTER_ATTR:
 	case H_VALUE_DQ:
 	case H_VALUE_SQ:
 		return true;
@@ -988,6 +1021,7 @@ parse_open(struct parser *p, unsigned line, const char *name, size_t n,
 
 	if (!name_valid(name, n, true))
 		return parse_error(p, line, "bad name \"%.*s\"", (int)n, name);
+	section_point(p);
 	if (!ctx_takes_section(&p->ctx))
 		return parse_error(p, line, "{{%c%.*s}} %s", sigil, (int)n,
 				   name, ctx_where(&p->ctx));
@@ -1015,6 +1049,7 @@ parse_close(struct parser *p, unsigned line, const char *name, size_t n)
 {
 	struct open_section *o;
 
+	section_point(p);
 	if (!ctx_takes_section(&p->ctx))
 		return parse_error(p, line, "{{/%.*s}} %s", (int)n, name,
 				   ctx_where(&p->ctx));
@@ -1035,6 +1070,8 @@ parse_close(struct parser *p, unsigned line, const char *name, size_t n)
 				   (int)n, name, (int)n, name, o->line);
 	/* Skipped, the body leaves the value where the section started. */
 	p->ctx.url_start = o->ctx.url_start;
+	if (p->ctx.cut < o->ctx.cut)
+		p->ctx.cut = o->ctx.cut;
 	p->ops[o->op].u.end = (uint32_t)p->nops;
 	p->nopen--;
 	p->text_op = SIZE_MAX;
@@ -1425,6 +1462,27 @@ lookup(const struct tpl *t, const struct tpl_op *op, const struct scope *sc)
 }
 
 /*
+ * The list or object a section names, or NULL when it is false.  A value
+ * that an enclosing section is already rendering counts as missing: a
+ * reply without "replies" would otherwise find its parent's through the
+ * scope chain and recurse on it forever.
+ */
+static const struct tv *
+section_value(const struct tpl *t, const struct tpl_op *op,
+	      const struct scope *sc)
+{
+	const struct tv *v = lookup(t, op, sc);
+
+	if (!tv_truthy(v))
+		return NULL;
+	if (v->kind == TV_OBJ || v->kind == TV_LIST)
+		for (; sc != NULL; sc = sc->up)
+			if (sc->from == v)
+				return NULL;
+	return v;
+}
+
+/*
  * Comments end at "-->" or "--!>": html_escape() already removes '>' and
  * '<', and turning '-' into a reference (never decoded in a comment)
  * keeps a value from completing a "--" the template started.
@@ -1478,10 +1536,10 @@ render_section(const struct tpl *t, size_t i, const struct scope *sc,
 	       struct buf *out, unsigned depth)
 {
 	const struct tpl_op *op = &t->ops[i];
-	const struct tv *v = lookup(t, op, sc), *item;
-	struct scope inner = { v, sc };
+	const struct tv *v = section_value(t, op, sc), *item;
+	struct scope inner = { v, v, sc };
 
-	if (!tv_truthy(v))
+	if (v == NULL)
 		return true;
 	if (v->kind == TV_OBJ)
 		return render_ops(t, i + 1, op->u.end, &inner, out, depth);
@@ -1522,7 +1580,7 @@ render_ops(const struct tpl *t, size_t i, size_t end, const struct scope *sc,
 			i = op->u.end;
 			break;
 		case OP_INVERTED:
-			if (!tv_truthy(lookup(t, op, sc)) &&
+			if (section_value(t, op, sc) == NULL &&
 			    !render_ops(t, i + 1, op->u.end, sc, out, depth))
 				return false;
 			i = op->u.end;
@@ -1548,7 +1606,7 @@ tpl_render(const struct tpl_set *set, const char *name, const struct tv *root,
 	   struct buf *out)
 {
 	const struct tpl *t = tpl_find(set, name);
-	struct scope top = { root, NULL };
+	struct scope top = { root, NULL, NULL };
 
 	if (t == NULL || out == NULL)
 		return false;

@@ -695,6 +695,8 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_bind_null(s, 13);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return ERR_NOTFOUND;	/* no such article */
 	if (rc != SQLITE_DONE)
 		return sqlite_fail(w->db, "comment insert");
 	c->id = *x->id = sqlite3_last_insert_rowid(w->db);

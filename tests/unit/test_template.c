@@ -295,8 +295,13 @@ test_refusals(void)
 		{ "{{>nope}}", "t.html:1: unknown partial {{>nope}}" },
 		{ "<p title=\"{{>t}}\">", "t.html:1: {{>t}} in an attribute value: partials only in element text" },
 		{ "<a {{#x}}href=\"{{/x}}\">", "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1" },
-		{ "{{#x}}<b {{/x}}>", "t.html:1: {{/x}} in an attribute name" },
-		{ "<a href=\"x{{#y}}\" href=\"{{/y}}\">", "t.html:1: {{/y}} is in another HTML context than its {{#y}} on line 1" },
+		{ "{{#x}}<b {{/x}}>", "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1" },
+		{ "<b{{#x}} a{{/x}}>", "t.html:1: {{#x}} in a tag name" },
+		{ "<a hr{{#x}}ef{{/x}}=\"\">", "t.html:1: attribute name split by a section tag" },
+		{ "<a x {{#y}}b{{/y}}=\"{{u}}\">", "t.html:1: attribute name split by a section tag" },
+		{ "<a x {{#y}}{{/y}}=\"{{u}}\">", "t.html:1: attribute name split by a section tag" },
+		{ "<a {{#y}}on{{/y}}{{#z}}click{{/z}}=\"\">", "t.html:1: attribute name split by a section tag" },
+		{ "<a href=\"/x{{#y}}\" href=\"{{/y}}\">", "t.html:1: {{/y}} is in another HTML context than its {{#y}} on line 1" },
 		{ "<div", "t.html:1: template ends in a tag name" },
 		{ "<script>", "t.html:1: template ends inside <script>" },
 		{ "<!-- open", "t.html:1: template ends inside a comment" },
@@ -338,6 +343,9 @@ test_contexts(struct arena *a)
 		  "<svg><title>javascript:alert(1)</title><a href=\"#\"/></svg>");
 	CHECK_STR(render1("<input value=\"{{j}}\" {{#j}}checked{{/j}}>", v),
 		  "<input value=\"javascript:alert(1)\" checked>");
+	CHECK_STR(render1("<input disabled {{#j}}checked{{/j}} {{^j}}x{{/j}} />",
+			  v),
+		  "<input disabled checked  />");
 }
 
 static void

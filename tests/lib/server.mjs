@@ -1,0 +1,101 @@
+// Starts `parley serve` on a free loopback port with a scratch database,
+// and offers the few HTTP helpers the tests share.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(process.env.PARLEY_BIN || './parley');
+
+// Runs a parley subcommand to completion; returns { status, stdout, stderr }.
+export function parley(args, opts = {}) {
+	const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts });
+	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A new scratch folder with an empty database path inside.
+export function scratch() {
+	const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+	return { dir, db: join(dir, 'parley.db') };
+}
+
+// Writes an article file and adds it; returns its slug.
+export function addArticle(db, { title = 'Test Article', slug = 'test-article', body = 'Body text.', extra = '' } = {}) {
+	const { dir } = scratch();
+	const file = join(dir, `${slug}.md`);
+	writeFileSync(file, `---\ntitle: ${title}\nslug: ${slug}\nauthor: Test Author\ndate: 2026-11-01 10:00\n${extra}---\n${body}\n`);
+	const r = parley(['post', 'add', file, '--db', db]);
+	if (r.status !== 0) throw new Error(`post add failed: ${r.stderr}`);
+	return slug;
+}
+
+// Starts the server; resolves to { url, proc, stop(signal), logs() }.
+export async function startServer({ db, config } = {}) {
+	const s = db ? { db } : scratch();
+	const args = ['serve', '--db', s.db, '--listen', '127.0.0.1:0'];
+	if (config) {
+		const file = join(scratch().dir, 'parley.ini');
+		writeFileSync(file, config);
+		args.push('--config', file);
+	}
+	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+	let stderr = '';
+	let stdout = '';
+	proc.stdout.on('data', (d) => { stdout += d; });
+	const url = await new Promise((res, rej) => {
+		const timer = setTimeout(() => rej(new Error(`server did not start: ${stderr}`)), 10000);
+		proc.stderr.on('data', (d) => {
+			stderr += d;
+			const m = /serving .* on (http:\/\/[^/]+)\//.exec(stderr);
+			if (m) { clearTimeout(timer); res(m[1]); }
+		});
+		proc.on('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited ${code}: ${stderr}`)); });
+	});
+	const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+	return {
+		url,
+		db: s.db,
+		proc,
+		logs: () => ({ stdout, stderr }),
+		// Stops the server; resolves to its exit { code, sig }.
+		async stop(signal = 'SIGTERM') {
+			if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+			return exited;
+		},
+	};
+}
+
+// A tiny cookie jar for fetch.
+export class Browser {
+	constructor(base) { this.base = base; this.cookies = new Map(); }
+	cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+	remember(res) {
+		for (const c of res.headers.getSetCookie()) {
+			const [pair] = c.split(';');
+			const i = pair.indexOf('=');
+			const name = pair.slice(0, i), value = pair.slice(i + 1);
+			if (/Max-Age=0/i.test(c)) this.cookies.delete(name); else this.cookies.set(name, value);
+		}
+	}
+	async get(path, headers = {}) {
+		const res = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookieHeader(), ...headers } });
+		this.remember(res);
+		return { res, text: await res.text() };
+	}
+	async post(path, fields, headers = {}) {
+		const body = fields instanceof URLSearchParams ? fields : new URLSearchParams(fields);
+		const res = await fetch(this.base + path, {
+			method: 'POST', redirect: 'manual', body,
+			headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+		});
+		this.remember(res);
+		return { res, text: await res.text() };
+	}
+}
+
+// The hidden form tokens (csrf, key) in a page.
+export function formTokens(html) {
+	const csrf = /name="csrf" value="([^"]*)"/.exec(html);
+	const key = /name="key" value="([^"]*)"/.exec(html);
+	return { csrf: csrf && csrf[1], key: key && key[1] };
+}

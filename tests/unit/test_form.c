@@ -1,0 +1,89 @@
+/* The form, query and cookie parsers: the first code to see a reader's bytes. */
+#include "core/arena.h"
+#include "http/form.h"
+#include "test.h"
+
+int
+main(void)
+{
+	struct arena a;
+	struct fields f;
+	const struct field *x;
+	char big[4096];
+	size_t i;
+
+	arena_init(&a);
+
+	CHECK(form_parse(&a, "a=1&b=x+y%21&c=", 15, 64, &f) == FORM_OK);
+	CHECK(f.count == 3);
+	CHECK_STR(fields_get(&f, "a")->value, "1");
+	CHECK_STR(fields_get(&f, "b")->value, "x y!");
+	CHECK_STR(fields_get(&f, "c")->value, "");
+	CHECK(fields_get(&f, "d") == NULL);
+
+	/* Empty pairs skipped, names without '=' get empty values. */
+	CHECK(form_parse(&a, "&&flag&&z=9&", 12, 64, &f) == FORM_OK);
+	CHECK(f.count == 2);
+	CHECK_STR(fields_get(&f, "flag")->value, "");
+	CHECK_STR(fields_get(&f, "z")->value, "9");
+
+	/* The first of repeated names wins. */
+	CHECK(form_parse(&a, "n=1&n=2", 7, 64, &f) == FORM_OK);
+	CHECK_STR(fields_get(&f, "n")->value, "1");
+
+	/* Encoded names, '=' inside values, UTF-8. */
+	CHECK(form_parse(&a, "na%6De=a%3Db=c&u=%C3%A9", 23, 64, &f) == FORM_OK);
+	CHECK_STR(fields_get(&f, "name")->value, "a=b=c");
+	CHECK_STR(fields_get(&f, "u")->value, "\xc3\xa9");
+
+	/* %00 decodes, and the length tells the truth about it. */
+	CHECK(form_parse(&a, "b=x%00y", 7, 64, &f) == FORM_OK);
+	x = fields_get(&f, "b");
+	CHECK(x && x->len == 3 && x->value[1] == '\0');
+
+	/* Broken escapes are refused, not guessed. */
+	CHECK(form_parse(&a, "a=%zz", 5, 64, &f) == FORM_BAD);
+	CHECK(form_parse(&a, "a=%4", 4, 64, &f) == FORM_BAD);
+	CHECK(form_parse(&a, "a=%", 3, 64, &f) == FORM_BAD);
+	CHECK(form_parse(&a, "%g0=1", 5, 64, &f) == FORM_BAD);
+
+	/* Field count cap. */
+	for (i = 0; i + 4 < sizeof(big) && i < 200 * 4; i += 4)
+		memcpy(big + i, "a=1&", 4);
+	CHECK(form_parse(&a, big, i, 64, &f) == FORM_TOO_MANY);
+	CHECK(form_parse(&a, big, 64 * 4, 64, &f) == FORM_OK && f.count == 64);
+
+	/* Not NUL-terminated input: only n bytes are read. */
+	CHECK(form_parse(&a, "a=12345", 3, 64, &f) == FORM_OK);
+	CHECK_STR(fields_get(&f, "a")->value, "1");
+	CHECK(form_parse(&a, "", 0, 64, &f) == FORM_OK && f.count == 0);
+
+	/* Cookies. */
+	CHECK(cookie_parse(&a, "parley_v=abc; theme=dark;x=\"quoted\"", 32, &f) == FORM_OK);
+	CHECK(f.count == 3);
+	CHECK_STR(fields_get(&f, "parley_v")->value, "abc");
+	CHECK_STR(fields_get(&f, "theme")->value, "dark");
+	CHECK_STR(fields_get(&f, "x")->value, "quoted");
+	CHECK(cookie_parse(&a, "  a = 1 ;; =nope; noval; b=2 ", 32, &f) == FORM_OK);
+	CHECK(f.count == 2);
+	CHECK_STR(fields_get(&f, "a")->value, "1");
+	CHECK_STR(fields_get(&f, "b")->value, "2");
+	CHECK(cookie_parse(&a, "", 32, &f) == FORM_OK && f.count == 0);
+	CHECK(cookie_parse(&a, ";;;", 32, &f) == FORM_OK && f.count == 0);
+	CHECK(cookie_parse(&a, "a=1; b=2; c=3", 2, &f) == FORM_TOO_MANY);
+	CHECK(cookie_parse(&a, "who=a=Al%20B&e=x", 32, &f) == FORM_OK);
+	CHECK_STR(fields_get(&f, "who")->value, "a=Al%20B&e=x");
+
+	/* url_encode round-trips through form_parse. */
+	{
+		const char *raw = "Al <b>'\"&=+%é";
+		char *enc = url_encode(&a, raw), *pair;
+
+		pair = arena_printf(&a, "v=%s", enc);
+		CHECK(form_parse(&a, pair, strlen(pair), 4, &f) == FORM_OK);
+		CHECK_STR(fields_get(&f, "v")->value, raw);
+	}
+
+	arena_clear(&a);
+	TEST_DONE();
+}
