@@ -9,7 +9,7 @@
  * WAL is fsync'd, and only then is any of the writers answered: group
  * commit, durable and fast.
  */
-#include "store/store.h"
+#include "store/sqlite_internal.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -22,108 +22,7 @@
 #include "core/log.h"
 #include "core/util.h"
 
-/* The statement registry: every SQL statement this backend runs. */
-enum stmt {
-	STMT_ARTICLE_BY_SLUG,
-	STMT_ARTICLE_BY_ID,
-	STMT_ARTICLE_LIST,
-	STMT_ARTICLE_COUNT,
-	STMT_ARTICLE_INSERT,
-	STMT_ARTICLE_SET_OPEN,
-	STMT_COMMENT_PAGE,
-	STMT_COMMENT_GET,
-	STMT_COMMENT_THREAD_INDEX,
-	STMT_COMMENT_BY_KEY,
-	STMT_COMMENT_PARENT,
-	STMT_COMMENT_INSERT,
-	STMT_ARTICLE_COUNT_COMMENT,
-	STMT__MAX
-};
-
-#define ARTICLE_COLS                                                    \
-	"id, slug, title, author, published, image, caption, tags, "    \
-	"body_md, body_html, comments_open, comment_count, thread_count"
-#define COMMENT_COLS                                                    \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, " \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "  \
-	"c.created, c.ip"
-
-static const char *const stmt_sql[STMT__MAX] = {
-	[STMT_ARTICLE_BY_SLUG] =
-		"SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1",
-	[STMT_ARTICLE_BY_ID] =
-		"SELECT " ARTICLE_COLS " FROM articles WHERE id = ?1",
-	[STMT_ARTICLE_LIST] =
-		"SELECT " ARTICLE_COLS " FROM articles"
-		" ORDER BY published DESC, id DESC LIMIT ?1 OFFSET ?2",
-	[STMT_ARTICLE_COUNT] = "SELECT count(*) FROM articles",
-	[STMT_ARTICLE_INSERT] =
-		"INSERT INTO articles (slug, title, author, published, updated,"
-		" image, caption, tags, body_md, body_html, comments_open)"
-		" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[STMT_ARTICLE_SET_OPEN] =
-		"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
-	[STMT_COMMENT_PAGE] =
-		"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved' ORDER BY id"
-		" LIMIT ?2 OFFSET ?3)"
-		" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-		" ON c.article_id = ?1 AND c.root_id = top.id"
-		" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
-	[STMT_COMMENT_GET] =
-		"SELECT " COMMENT_COLS " FROM comments c"
-		" WHERE c.id = ?1 AND c.status = 'approved'",
-	[STMT_COMMENT_THREAD_INDEX] =
-		"SELECT count(*) FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved' AND id < ?2",
-	[STMT_COMMENT_BY_KEY] =
-		"SELECT id FROM comments WHERE request_key = ?1",
-	[STMT_COMMENT_PARENT] =
-		"SELECT article_id, root_id, depth FROM comments"
-		" WHERE id = ?1 AND status = 'approved'",
-	[STMT_COMMENT_INSERT] =
-		"INSERT INTO comments (article_id, parent_id, root_id, depth,"
-		" author, email, url, avatar, body_md, body_html, created, ip,"
-		" request_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		" ?11, ?12, ?13)",
-	[STMT_ARTICLE_COUNT_COMMENT] =
-		"UPDATE articles SET comment_count = comment_count + 1,"
-		" thread_count = thread_count + ?2"
-		" WHERE id = ?1 AND comments_open = 1",
-};
-
-struct conn {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[STMT__MAX];
-	struct conn *next;
-};
-
-struct write_job {
-	enum err (*run)(struct conn *w, void *arg);
-	void *arg;
-	enum err result;
-	bool done;
-	struct write_job *next;
-};
-
-struct sqlite_store {
-	struct store base;
-	char *path;
-	pthread_key_t reader_key;
-	pthread_mutex_t readers_lock;
-	struct conn *readers;
-
-	struct conn writer;
-	pthread_t writer_thread;
-	bool writer_started;
-	pthread_mutex_t lock;
-	pthread_cond_t job_ready;
-	pthread_cond_t job_done;
-	struct write_job *head, *tail;
-	bool stopping;
-};
-
-static enum err
+enum err
 sqlite_fail(sqlite3 *db, const char *what)
 {
 	log_warnx("sqlite: %s: %s", what, sqlite3_errmsg(db));
@@ -171,8 +70,7 @@ conn_open(struct conn *c, const char *path, bool readonly, struct buf *err)
 	return true;
 }
 
-/* The prepared statement id on c, reset and with no bindings. */
-static sqlite3_stmt *
+sqlite3_stmt *
 conn_stmt(struct conn *c, enum stmt id)
 {
 	if (c->stmt[id] == NULL) {
@@ -189,9 +87,8 @@ conn_stmt(struct conn *c, enum stmt id)
 	return c->stmt[id];
 }
 
-/* This thread's read connection, opened on first use. */
-static struct conn *
-reader(struct sqlite_store *st)
+struct conn *
+sqlite_reader(struct sqlite_store *st)
 {
 	struct conn *c = pthread_getspecific(st->reader_key);
 	struct buf err;
@@ -217,7 +114,7 @@ reader(struct sqlite_store *st)
 	return c;
 }
 
-static const char *
+const char *
 col_text(struct arena *a, sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -226,7 +123,7 @@ col_text(struct arena *a, sqlite3_stmt *s, int i)
 	return t ? arena_strndup(a, (const char *)t, (size_t)n) : "";
 }
 
-static void
+void
 bind_text(sqlite3_stmt *s, int i, const char *t)
 {
 	sqlite3_bind_text(s, i, t ? t : "", -1, SQLITE_STATIC);
@@ -283,7 +180,7 @@ static enum err
 article_one(struct sqlite_store *st, struct arena *a, enum stmt id,
 	    const char *text, int64_t num, struct article *out)
 {
-	struct conn *c = reader(st);
+	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 	enum err e;
 	int rc;
@@ -389,7 +286,7 @@ sqlite_article_list(struct store *base, struct arena *a, int offset, int limit,
 		    struct article **out, size_t *n, int64_t *total)
 {
 	struct sqlite_store *st = (struct sqlite_store *)base;
-	struct conn *c = reader(st);
+	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 	enum err e;
 
@@ -410,7 +307,7 @@ sqlite_comment_page(struct store *base, struct arena *a, int64_t article_id,
 		    int offset, int limit, struct comment **out, size_t *n)
 {
 	struct sqlite_store *st = (struct sqlite_store *)base;
-	struct conn *c = reader(st);
+	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_PAGE)) == NULL)
@@ -427,7 +324,7 @@ sqlite_comment_get(struct store *base, struct arena *a, int64_t id,
 		   struct comment *out)
 {
 	struct sqlite_store *st = (struct sqlite_store *)base;
-	struct conn *c = reader(st);
+	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 	enum err e;
 	int rc;
@@ -451,7 +348,7 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 			    int64_t root_id, int64_t *index)
 {
 	struct sqlite_store *st = (struct sqlite_store *)base;
-	struct conn *c = reader(st);
+	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_THREAD_INDEX)) == NULL)
@@ -461,9 +358,8 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 	return count_one(c, s, index);
 }
 
-/* Runs job on the writer thread, inside a group commit; waits for it. */
-static enum err
-write_run(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
+enum err
+sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
 	  void *arg)
 {
 	struct write_job job = { run, arg, ERR_DB, false, NULL };
@@ -593,7 +489,7 @@ sqlite_article_insert(struct store *base, const struct article *in,
 {
 	struct article_insert_args x = { in, id };
 
-	return write_run((struct sqlite_store *)base, run_article_insert, &x);
+	return sqlite_write((struct sqlite_store *)base, run_article_insert, &x);
 }
 
 struct set_open_args {
@@ -624,7 +520,7 @@ sqlite_article_set_open(struct store *base, int64_t id, bool open)
 {
 	struct set_open_args x = { id, open };
 
-	return write_run((struct sqlite_store *)base, run_article_set_open, &x);
+	return sqlite_write((struct sqlite_store *)base, run_article_set_open, &x);
 }
 
 struct comment_insert_args {
@@ -725,7 +621,7 @@ sqlite_comment_insert(struct store *base, struct comment *c, int64_t *id)
 {
 	struct comment_insert_args x = { c, id };
 
-	return write_run((struct sqlite_store *)base, run_comment_insert, &x);
+	return sqlite_write((struct sqlite_store *)base, run_comment_insert, &x);
 }
 
 static void
