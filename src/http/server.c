@@ -372,7 +372,8 @@ server_start(struct app *app, struct buf *err)
 	struct sockaddr_storage ss;
 	struct server *srv;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_USE_ITC;	/* quiescing a thread pool needs it */
 	bool v6 = false;
 
 	if (!parse_listen(app->cfg.listen, &ss, &v6, err))
@@ -419,11 +420,13 @@ void
 server_stop(struct server *srv, int grace_ms)
 {
 	const union MHD_DaemonInfo *info;
+	MHD_socket listener;
 	int waited = 0;
 
 	if (srv == NULL)
 		return;
-	MHD_quiesce_daemon(srv->daemon);
+	/* Stop accepting: new connections are refused from here on. */
+	listener = MHD_quiesce_daemon(srv->daemon);
 	while (waited < grace_ms) {
 		info = MHD_get_daemon_info(srv->daemon,
 					   MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -433,6 +436,8 @@ server_stop(struct server *srv, int grace_ms)
 		waited += 20;
 	}
 	MHD_stop_daemon(srv->daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
 	free(srv);
 }
 

@@ -69,7 +69,7 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 		buf_seterr(err, "1: expected front matter starting with a line \"---\"");
 		return ERR_INVALID;
 	}
-	p = memchr(text, '\n', n) + 1;
+	p = (const char *)memchr(text, '\n', n) + 1;
 	for (;;) {
 		char *l, *colon, *key, *value;
 

@@ -160,11 +160,11 @@ enum cut { CUT_NONE, CUT_VALUE, CUT_NAME };
 /* Where the scanner is; two equal contexts give equal escaping. */
 struct html_ctx {
 	uint8_t state;
-	uint8_t elem;		/* the tag being read, or the raw element */
-	uint8_t attr;		/* enum attr_kind of the current attribute */
-	uint8_t match;		/* H_RAW_END: letters of the end tag seen */
+	uint8_t elem;		/* tag being read, or the raw element */
+	uint8_t attr;		/* enum attr_kind of the attribute */
+	uint8_t match;		/* H_RAW_END: end tag letters seen */
 	uint8_t foreign;	/* open <svg> and <math> elements */
-	bool url_start;		/* URL value whose scheme is not settled yet */
+	bool url_start;		/* URL value, scheme not settled yet */
 	bool in_ref;		/* after '&' in such a value */
 	bool end_tag;
 	bool self_closing;
@@ -191,7 +191,7 @@ struct parser {
 	size_t attr_len;
 	struct tpl_op *ops;
 	size_t nops, cap;
-	size_t text_op;		/* TEXT op that literal text may extend */
+	size_t text_op;		/* TEXT op that text may extend */
 	struct buf pool;
 	struct open_section open[TPL_MAX_NEST];
 	size_t nopen;
@@ -502,7 +502,7 @@ tag_end(struct html_ctx *x)
 	if (end)
 		return NULL;
 	if (x->foreign > 0) {
-		/* Foreign <script> is tokenized as markup: too easy to misread. */
+		/* Foreign <script> is tokenized as markup: easy to misread. */
 		if (e == E_SCRIPT || e == E_STYLE)
 			return "<script> and <style> inside <svg> or <math> are not supported";
 		return NULL;
@@ -524,7 +524,7 @@ value_char(struct html_ctx *x, unsigned char c)
 		if (is_alnum(c) || c == '#')
 			return;
 		x->in_ref = false;
-		/* A character reference may decode to anything: it settles nothing. */
+		/* A character reference may decode to anything. */
 		if (c == ';')
 			return;
 	}
@@ -532,7 +532,7 @@ value_char(struct html_ctx *x, unsigned char c)
 		x->in_ref = true;
 		return;
 	}
-	/* URL parsers strip leading spaces and controls, so they settle nothing. */
+	/* URL parsers strip leading spaces and controls: no settling. */
 	if (c <= 0x20 || is_alnum(c) || c == '+' || c == '-' || c == '.')
 		return;
 	x->url_start = false;
@@ -651,7 +651,7 @@ again:
 		if (c == '-') {
 			x->state = H_MARKUP_DASH;
 		} else if (c == '[') {
-			/* CDATA in foreign content ends at "]]>", elsewhere at '>'. */
+			/* CDATA ends at "]]>" in foreign content, else at '>'. */
 			return "<![CDATA[ is not supported";
 		} else {
 			x->state = H_BOGUS;
@@ -759,7 +759,8 @@ ctx_where(const struct html_ctx *x)
 {
 	switch (x->state) {
 	case H_DATA:
-		return x->foreign ? "inside <svg> or <math>" : "in element text";
+		return x->foreign ? "inside <svg> or <math>" :
+				    "in element text";
 	case H_TAG_OPEN:
 	case H_END_TAG_OPEN:
 	case H_TAG_NAME:
@@ -1174,7 +1175,8 @@ parse_finish(struct parser *p)
 	if (p->nopen > 0) {
 		o = &p->open[p->nopen - 1];
 		return parse_error(p, o->line, "{{%c%.*s}} is not closed",
-				   p->ops[o->op].kind == OP_INVERTED ? '^' : '#',
+				   p->ops[o->op].kind == OP_INVERTED ? '^' :
+								       '#',
 				   (int)o->name_len, o->name);
 	}
 	if (x->state == H_RAW)
