@@ -26,8 +26,13 @@
  *   {{! comment }}      nothing
  *
  * View models (struct tv) are built in a request's arena and are never
- * freed one by one.  Strings are not copied: they must live as long as the
- * render, which holds for anything in the same arena.
+ * freed one by one.  Keys and strings are not copied: they must live as
+ * long as the render, which holds for anything in the same arena.
+ *
+ * A section naming a list or object that an enclosing section is already
+ * rendering counts as missing, so a recursive partial stops where the
+ * data does; partials nest at most 64 deep.  On failure tpl_render may
+ * leave part of the output in out.
  */
 #ifndef PARLEY_TEMPLATE_H
 #define PARLEY_TEMPLATE_H
@@ -59,8 +64,8 @@ tpl_render(const struct tpl_set *set, const char *name, const struct tv *root,
 	   struct buf *out);
 
 /*
- * Parses one template from memory, for tests and the fuzzer.  Partials
- * resolve against set (may be NULL: then {{>x}} is an error).
+ * Parses templates from memory, for tests and the fuzzer: count names and
+ * sources; partials resolve among them.
  */
 struct tpl_set *tpl_set_from_strings(const char *const *names,
 				     const char *const *sources, size_t count,
