@@ -30,6 +30,7 @@ struct exchange {
 	struct response res;
 	unsigned status;
 	size_t bytes;
+	size_t dropped;		/* body bytes past the limit, thrown away */
 	bool dispatched;
 };
 
@@ -264,18 +265,37 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		if (cl && strtoull(cl, NULL, 10) > LIMIT_BODY)
 			x->req.body_too_large = true;
 		*con_cls = x;
-		/* Answer on a later call: answering now would close the connection. */
-		return MHD_YES;
+		/*
+		 * Answer on a later call: answering now would close the
+		 * connection.  Except for a body announced over the limit:
+		 * then closing is right, and reading it all would be wrong.
+		 */
+		if (!x->req.body_too_large)
+			return MHD_YES;
 	}
-	if (*upload_data_size > 0) {
-		if (!x->req.body_too_large &&
-		    !buf_append(&x->req.body, upload_data, *upload_data_size))
-			x->req.body_too_large = true;
+	if (x->dispatched) {
+		/* Answered already (413): drop whatever else arrives. */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (x->dispatched)
-		return MHD_NO;
+	if (*upload_data_size > 0) {
+		/*
+		 * A body without a length that outgrows the limit: MHD only
+		 * lets us answer once it has all arrived, so the rest is
+		 * dropped as it comes, up to a point; past it, the
+		 * connection is cut.
+		 */
+		if (!x->req.body_too_large &&
+		    !buf_append(&x->req.body, upload_data, *upload_data_size))
+			x->req.body_too_large = true;
+		if (x->req.body_too_large) {
+			x->dropped += *upload_data_size;
+			if (x->dropped > 16 * LIMIT_BODY)
+				return MHD_NO;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	x->dispatched = true;
 	client_address(&x->req);
 	route_dispatch(&x->req, &x->res);
