@@ -1,7 +1,7 @@
 # Parley: one Makefile.  `make` builds ./parley; `make run` builds and
 # starts the demo; `make test` runs the whole suite; see README.md.
 
-PKGS := libmicrohttpd sqlite3 md4c libsodium inih
+PKGS := libmicrohttpd sqlite3 md4c libsodium inih libcurl jansson libcrypto
 BUILD ?= release
 
 CC ?= cc

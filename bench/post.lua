@@ -1,13 +1,13 @@
 -- wrk script: durable comment posts, each with a unique key.
 --
 --   wrk ... -s bench/post.lua http://127.0.0.1:PORT/articles/SLUG/comments \
---       -- COOKIE CSRF RUN_ID PARENT_IDS RESULT_FILE
+--       -- COOKIE CSRF RUN_ID PARENT_IDS RESULT_FILE [REPLY_EVERY]
 --
 -- COOKIE is the parley_v value and CSRF its form token; RUN_ID makes the
 -- keys unique across runs; PARENT_IDS is a comma-separated list of
--- existing comments of that article: every third post replies to one of
--- them, the others are top-level.  Bodies are 200-800 characters of
--- Markdown.  Counts the 303 answers (a 303 means the comment's commit
+-- existing comments of that article: every REPLY_EVERY-th post (default
+-- 3; 1: all of them, 0: none) replies to one of them, the others are
+-- top-level.  Bodies are 200-800 characters of Markdown.  Counts the 303 answers (a 303 means the comment's commit
 -- reached the disk) and everything else, and writes "acked other" to
 -- RESULT_FILE for run.sh to check against the database.
 
@@ -77,6 +77,7 @@ function init(args)
 	for p in string.gmatch(args[4] or "", "%d+") do
 		parents[#parents + 1] = p
 	end
+	reply_every = tonumber(args[6] or "3")
 	math.randomseed(tid * 7919)
 	for i = 1, 64 do
 		bodies[i] = urlencode(body())
@@ -91,8 +92,8 @@ end
 function request()
 	counter = counter + 1
 	local parent = ""
-	if #parents > 0 and counter % 3 == 0 then
-		parent = parents[math.floor(counter / 3) % #parents + 1]
+	if #parents > 0 and reply_every > 0 and counter % reply_every == 0 then
+		parent = parents[math.floor(counter / reply_every) % #parents + 1]
 	end
 	local form = prefix .. "&key=" .. run_id .. "-" .. tid .. "-" .. counter
 		.. "&parent=" .. parent .. "&body=" .. bodies[counter % #bodies + 1]

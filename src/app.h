@@ -6,11 +6,17 @@
 #ifndef PARLEY_APP_H
 #define PARLEY_APP_H
 
+#include <stdbool.h>
+
 #include "core/config.h"
 
 struct store;
 struct tpl_set;
 struct page_cache;
+struct ratelimit;
+struct mailer;
+struct oidc_registry;
+struct debate_runtime;
 
 #define APP_SECRET_BYTES 32
 
@@ -21,6 +27,15 @@ struct app {
 	struct page_cache *cache;
 	unsigned char secret[APP_SECRET_BYTES];
 	char base_url[256];	/* from the config, never from a request */
+	size_t body_limit;	/* bytes a form may send; see server_start */
+	/* Identity: sign-in limits, the mail sender, external providers. */
+	struct ratelimit *limit_address;
+	struct ratelimit *limit_account;
+	struct mailer *mailer;		/* NULL when not serving */
+	struct oidc_registry *oidc;	/* NULL when none is configured */
+	bool fetch_ready;		/* libcurl set up */
+	/* Debates: vote rate limits, refusals not yet saved (serving only). */
+	struct debate_runtime *debates;
 };
 
 #endif

@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "init                         create the database" },
 	{ "demo", cmd_demo, "demo                         add the demo articles and comments" },
 	{ "post", cmd_post, "post add FILE.md... | list | open SLUG | close SLUG" },
+	{ "debate", cmd_debate, "debate add FILE... | list | open|close|results SLUG | feature|unfeature SLUG ID" },
+	{ "user", cmd_user, "user add EMAIL NAME [ROLE] | list | role EMAIL ROLE | disable|enable EMAIL" },
 	{ "config", cmd_config, "config check FILE | keys     check a config file; list every key" },
 };
 

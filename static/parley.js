@@ -94,6 +94,9 @@
 					history.replaceState(null, '', r.res.url + (added ? '#' + added.id : ''));
 				if (added) {
 					added.classList.add('is-new');
+					// Keyboard users keep their place: focus moves to the new comment.
+					added.setAttribute('tabindex', '-1');
+					added.focus({ preventScroll: true });
 					added.scrollIntoView({ block: 'center' });
 					announce('Your comment was posted.');
 				}

@@ -55,9 +55,12 @@ units() {
 	return $rc
 }
 
+units_asan() {
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		units build/asan/tests
+}
 run_part unit units build/release/tests
-run_part unit-asan env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	units build/asan/tests
+run_part unit-asan units_asan
 
 fuzz_all() {
 	rc=0

@@ -35,5 +35,8 @@ CREATE TABLE comments (
 	request_key TEXT UNIQUE
 );
 -- A page is a run of top-level comments, then every reply under them.
-CREATE INDEX comments_top ON comments (article_id, depth, id);
+-- Partial, so counting the shown top-level comments before one (to find
+-- its page) reads only those, whatever else the thread holds.
+CREATE INDEX comments_top ON comments (article_id, id)
+	WHERE depth = 0 AND status = 'approved';
 CREATE INDEX comments_thread ON comments (article_id, root_id, id);

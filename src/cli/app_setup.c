@@ -9,8 +9,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/fetch.h"
 #include "core/log.h"
+#include "http/ratelimit.h"
+#include "jobs/mail.h"
+#include "model/oidc.h"
 #include "http/cache.h"
+#include "model/debate.h"
 #include "render/template.h"
 #include "store/store.h"
 
@@ -149,11 +154,31 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		fprintf(stderr, "parley: database %s: %s\n", app->cfg.db, buf_cstr(&err));
 		goto fail;
 	}
+	/* Sign-in limits: the burst, refilled over 15 minutes. */
+	app->limit_address = ratelimit_new(app->cfg.signin_per_address,
+					   app->cfg.signin_per_address / 900.0, 8192);
+	app->limit_account = ratelimit_new(app->cfg.signin_per_account,
+					   app->cfg.signin_per_account / 900.0, 8192);
+	if (app->limit_address == NULL || app->limit_account == NULL ||
+	    !fetch_global_init())
+		goto fail;
+	app->fetch_ready = true;
+	if (!oidc_registry_open(app, &err)) {
+		fprintf(stderr, "parley: %s\n", buf_cstr(&err));
+		goto fail;
+	}
 	/* Even the CLI invalidates pages: a cache of 0 bytes costs nothing. */
 	app->cache = page_cache_new(serving ? (size_t)app->cfg.page_cache_mb * 1024 * 1024 : 0);
 	if (app->cache == NULL)
 		goto fail;
 	if (serving) {
+		/* Vote rate limits and refusal counts (model/debate.c). */
+		app->debates = debate_runtime_new(&app->cfg);
+		if (app->debates == NULL)
+			goto fail;
+		/* Another process's writes (the CLI) drop every cached page. */
+		app->store->changed_arg = app->cache;
+		app->store->changed_elsewhere = page_cache_flush;
 		app->tpl = tpl_set_load(app->cfg.templates_dir[0] ? app->cfg.templates_dir : NULL, &err);
 		if (app->tpl == NULL) {
 			fprintf(stderr, "parley: templates: %s\n", buf_cstr(&err));
@@ -171,6 +196,18 @@ fail:
 void
 cli_app_close(struct app *app)
 {
+	mail_stop(app->mailer);	/* it uses the store */
+	app->mailer = NULL;
+	oidc_registry_free(app->oidc);
+	app->oidc = NULL;
+	ratelimit_free(app->limit_address);
+	ratelimit_free(app->limit_account);
+	app->limit_address = app->limit_account = NULL;
+	if (app->fetch_ready)
+		fetch_global_cleanup();
+	app->fetch_ready = false;
+	debate_runtime_free(app->debates, app->store);	/* saves refusals */
+	app->debates = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);

@@ -34,6 +34,18 @@ int cmd_init(struct cli_opts *o);
 int cmd_demo(struct cli_opts *o);
 int cmd_post(struct cli_opts *o);
 int cmd_config(struct cli_opts *o);
+int cmd_user(struct cli_opts *o);
+
+int cmd_debate(struct cli_opts *o);
+/*
+ * Adds the demo debate of f (demo/debate-SLUG.txt) with its comments and
+ * votes (demo/comments-SLUG.txt, demo/votes-SLUG.txt).  1 when added, 0
+ * when it was there already, -1 on error (after a message).
+ */
+struct arena;
+struct embedded_file;
+int cli_debate_demo(struct app *app, struct arena *a,
+		    const struct embedded_file *f, int *comments, int *votes);
 
 /* Reads a whole file (at most max bytes) into a malloc'd string. */
 char *cli_read_file(const char *path, size_t max, size_t *len);

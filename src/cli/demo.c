@@ -105,7 +105,7 @@ cmd_demo(struct cli_opts *o)
 	struct arena a;
 	struct buf err;
 	size_t i;
-	int articles = 0, comments = 0, rc = 0;
+	int articles = 0, comments = 0, rc = 0, debates = 0, votes = 0;
 
 	if (!cli_app_open(&app, o, false))
 		return 1;
@@ -148,8 +148,20 @@ cmd_demo(struct cli_opts *o)
 			comments += n;
 		}
 	}
+	/* Debates: demo/debate-SLUG.txt, with comments-SLUG.txt and votes-SLUG.txt. */
+	for (i = 0; rc == 0 && i < embedded_count; i++) {
+		int added;
+
+		if (strncmp(embedded_files[i].path, "demo/debate-", 12) != 0)
+			continue;
+		added = cli_debate_demo(&app, &a, &embedded_files[i], &comments, &votes);
+		if (added < 0)
+			rc = 1;
+		debates += added > 0;
+	}
 	if (rc == 0)
-		printf("demo: %d articles and %d comments added to %s\n", articles, comments, app.cfg.db);
+		printf("demo: %d articles, %d debates with %d votes, and %d comments added to %s\n",
+		       articles, debates, votes, comments, app.cfg.db);
 	buf_clear(&err);
 	arena_clear(&a);
 	cli_app_close(&app);

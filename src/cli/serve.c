@@ -1,4 +1,5 @@
 /* serve: runs the web server until SIGTERM or SIGINT. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,6 +7,8 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "jobs/mail.h"
+#include "model/user.h"
 #include "store/store.h"
 
 int
@@ -28,6 +31,13 @@ cmd_serve(struct cli_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * Pages are rendered into buffers of a few hundred KB; glibc would
+	 * map and unmap each one (a page fault per 4 KB, every render).
+	 * Keeping them on the heap costs a little memory and saves that.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	if (!cli_app_open(&app, o, true))
 		return 1;
 	log_set_access(app.cfg.access_log);
@@ -49,7 +59,23 @@ cmd_serve(struct cli_opts *o)
 
 		snprintf(where, sizeof(where), "http://%.*s:%u/", hostlen,
 			 app.cfg.listen, server_port(srv));
+		/* With no base_url, links use the address really listened on. */
+		if (app.cfg.base_url[0] == '\0')
+			snprintf(app.base_url, sizeof(app.base_url), "%.*s",
+				 (int)strlen(where) - 1, where);
 		log_info("serving %s on %s (database %s)", app.cfg.site_title, where, app.cfg.db);
+	}
+	app.mailer = mail_start(&app);
+	{
+		struct arena a;
+		const char *link;
+
+		arena_init(&a);
+		if ((link = user_setup_link(&app, &a)) != NULL)
+			log_info("no admin yet: create the first one at %s "
+				 "(a one-time link, valid for a day; or use "
+				 "parley user add EMAIL NAME admin)", link);
+		arena_clear(&a);
 		fflush(stderr);
 	}
 	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_POLICY };
+enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_POLICY, KEY_DELETE };
 
 struct key {
 	const char *section;
@@ -40,8 +40,10 @@ static const struct key keys[] = {
 	  "Address and port to listen on; [::1]:8080 for IPv6." },
 	{ "server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
 	  "The SQLite database file; created when missing." },
-	{ "server", "threads", KEY_INT, OFF(threads), "4", 1, 256,
-	  "Worker threads serving requests." },
+	{ "server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
+	  "Threads serving requests. A comment post holds its thread until "
+	  "its commit is on disk, so more threads let more posts share one "
+	  "commit." },
 	{ "server", "max_connections", KEY_INT, OFF(max_connections), "4096",
 	  16, 1000000, "Open connections at most, in all." },
 	{ "server", "per_ip_connections", KEY_INT, OFF(per_ip_connections),
@@ -66,7 +68,169 @@ static const struct key keys[] = {
 	  "Top-level comments per page, with all their replies." },
 	{ "comments", "front_per_page", KEY_INT, OFF(front_per_page), "10", 1,
 	  100, "Articles per page on the front page." },
+	{ "accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
+	  "Readers may create password accounts." },
+	{ "accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,
+	  "Days a sign-in lasts." },
+	{ "accounts", "on_delete", KEY_DELETE, OFF(on_delete), "anonymise", 0,
+	  0, "What deleting an account does to its comments: anonymise (kept, "
+	  "without name or email) or remove (their text is removed too)." },
+	{ "accounts", "signin_per_address", KEY_INT, OFF(signin_per_address),
+	  "20", 1, 100000, "Sign-in attempts from one address per 15 "
+	  "minutes; more get 429 with Retry-After." },
+	{ "accounts", "signin_per_account", KEY_INT, OFF(signin_per_account),
+	  "5", 1, 100000, "Sign-in attempts for one account per 15 minutes." },
+	{ "mail", "smtp_url", KEY_STR, OFF(smtp_url), "", 0, 0,
+	  "SMTP server, e.g. smtps://mail.example.org:465 or "
+	  "smtp://127.0.0.1:25. Empty: emails are written to the log." },
+	{ "mail", "from", KEY_STR, OFF(mail_from), "", 0, 0,
+	  "Sender address. Empty: parley@ the base_url's host." },
+	{ "mail", "user", KEY_STR, OFF(smtp_user), "", 0, 0,
+	  "SMTP user name, when the server wants one." },
+	{ "mail", "password", KEY_STR, OFF(smtp_password), "", 0, 0,
+	  "SMTP password." },
+	{ "mail", "retry_seconds", KEY_INT, OFF(mail_retry_seconds), "60", 1,
+	  86400, "Wait before a failed email is tried again; doubles after "
+	  "each failure, at most 6 hours." },
+	{ "mail", "max_attempts", KEY_INT, OFF(mail_max_attempts), "12", 1,
+	  100, "Tries before an email is given up." },
+	{ "debates", "results_always", KEY_BOOL, OFF(results_always), "false",
+	  0, 0, "Show a debate's results to every reader. false: only to "
+	  "readers who have voted, and to everyone once voting closes." },
+	{ "debates", "votes_per_minute", KEY_INT, OFF(votes_per_minute), "6",
+	  1, 1000000, "Votes and \"changed my mind\" marks one address (an "
+	  "IPv6 /64) may send per minute, on average; more get 429." },
+	{ "debates", "votes_burst", KEY_INT, OFF(votes_burst), "20", 1,
+	  1000000, "How many of those one address may send at once." },
 };
+
+/* The keys of an [oidc.NAME] section. */
+struct provider_key {
+	const char *name;
+	size_t offset;
+	const char *doc;
+};
+
+#define POFF(f) offsetof(struct config_provider, f)
+
+static const struct provider_key provider_keys[] = {
+	{ "preset", POFF(preset), "google, microsoft, gitlab (OpenID Connect) "
+	  "or github, wordpress (OAuth 2); fills in the addresses below" },
+	{ "label", POFF(label), "shown as \"Sign in with LABEL\"" },
+	{ "issuer", POFF(issuer), "the OpenID Connect issuer URL (discovery "
+	  "at ISSUER/.well-known/openid-configuration)" },
+	{ "client_id", POFF(client_id), "from the provider (required)" },
+	{ "client_secret", POFF(client_secret), "from the provider" },
+	{ "scopes", POFF(scopes), "default: openid email profile" },
+	{ "authorize_url", POFF(authorize_url), "OAuth 2: authorization "
+	  "endpoint (presets set it)" },
+	{ "token_url", POFF(token_url), "OAuth 2: token endpoint" },
+	{ "userinfo_url", POFF(userinfo_url), "OAuth 2: the user endpoint" },
+	{ "emails_url", POFF(emails_url), "OAuth 2: GitHub's email list "
+	  "endpoint" },
+};
+
+#define NPKEYS (sizeof(provider_keys) / sizeof(provider_keys[0]))
+
+bool
+config_url_allowed(const char *url)
+{
+	const char *host, *end;
+	size_t n;
+
+	if (strncmp(url, "https://", 8) == 0)
+		return url[8] != '\0' && url[8] != '/';
+	if (strncmp(url, "http://", 7) != 0)
+		return false;
+	/* Plain http only to this machine (tests, a local provider). */
+	host = url + 7;
+	end = host + strcspn(host, "/?#");
+	n = (size_t)(end - host);
+	if (n >= 9 && strncmp(host, "127.", 4) == 0)
+		return strspn(host, "0123456789.:") == n;
+	if (n >= 5 && strncmp(host, "[::1]", 5) == 0)
+		return n == 5 || host[5] == ':';
+	if (n >= 9 && strncmp(host, "localhost", 9) == 0)
+		return n == 9 || host[9] == ':';
+	return false;
+}
+
+static bool
+provider_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 32 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* Sets a key of [oidc.NAME], making the provider on its first key. */
+static bool
+provider_set(struct config *c, const char *name, const char *key,
+	     const char *value, struct buf *err)
+{
+	struct config_provider *p = NULL;
+	char **slot, *copy;
+	size_t i;
+	int j;
+
+	if (!provider_name_valid(name)) {
+		buf_seterr(err, "[oidc.%s]: a provider's name is 1 to 32 of "
+			   "a-z, 0-9, _ and -", name);
+		return false;
+	}
+	for (i = 0; i < NPKEYS; i++)
+		if (strcmp(provider_keys[i].name, key) == 0)
+			break;
+	if (i == NPKEYS) {
+		buf_seterr(err, "unknown key oidc.%s.%s", name, key);
+		return false;
+	}
+	for (j = 0; j < c->nproviders; j++)
+		if (strcmp(c->providers[j].name, name) == 0)
+			p = &c->providers[j];
+	if (p == NULL) {
+		if (c->nproviders == CONFIG_PROVIDERS) {
+			buf_seterr(err, "at most %d [oidc.NAME] sections",
+				   CONFIG_PROVIDERS);
+			return false;
+		}
+		p = &c->providers[c->nproviders];
+		memset(p, 0, sizeof(*p));
+		if ((p->name = strdup(name)) == NULL) {
+			buf_seterr(err, "%s", "out of memory");
+			return false;
+		}
+		c->nproviders++;
+	}
+	if (strstr(key, "_url") || strcmp(key, "issuer") == 0) {
+		if (!config_url_allowed(value)) {
+			buf_seterr(err, "oidc.%s.%s must be an https:// URL "
+				   "(http:// only to 127.0.0.1, [::1] or "
+				   "localhost)", name, key);
+			return false;
+		}
+	}
+	slot = (char **)(void *)((char *)p + provider_keys[i].offset);
+	if ((copy = strdup(value)) == NULL) {
+		buf_seterr(err, "%s", "out of memory");
+		return false;
+	}
+	free(*slot);
+	*slot = copy;
+	return true;
+}
+
+static void
+provider_free(struct config_provider *p)
+{
+	size_t i;
+
+	free(p->name);
+	for (i = 0; i < NPKEYS; i++)
+		free(*(char **)(void *)((char *)p + provider_keys[i].offset));
+	memset(p, 0, sizeof(*p));
+}
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -112,6 +276,17 @@ key_apply(struct config *c, const struct key *k, const char *value,
 			return false;
 		}
 		return true;
+	case KEY_DELETE:
+		if (!strcmp(value, "anonymise") || !strcmp(value, "anonymize"))
+			c->on_delete = DELETE_ANONYMISE;
+		else if (!strcmp(value, "remove"))
+			c->on_delete = DELETE_REMOVE;
+		else {
+			buf_seterr(err, "%s.%s must be anonymise or remove",
+				   k->section, k->name);
+			return false;
+		}
+		return true;
 	case KEY_POLICY:
 		if (!strcmp(value, "anonymous"))
 			c->policy = POLICY_ANONYMOUS;
@@ -150,6 +325,8 @@ config_set(struct config *c, const char *section, const char *name,
 {
 	size_t i;
 
+	if (strncmp(section, "oidc.", 5) == 0)
+		return provider_set(c, section + 5, name, value, err);
 	for (i = 0; i < NKEYS; i++)
 		if (!strcmp(keys[i].section, section) &&
 		    !strcmp(keys[i].name, name))
@@ -193,7 +370,7 @@ config_load(struct config *c, const char *path, struct buf *err)
 {
 	struct load_state st = { c, err, NULL, 0 };
 	struct buf msg;
-	int rc;
+	int rc, i;
 
 	st.fp = fopen(path, "r");
 	if (st.fp == NULL) {
@@ -211,6 +388,17 @@ config_load(struct config *c, const char *path, struct buf *err)
 		return false;
 	}
 	buf_clear(&msg);
+	for (i = 0; i < c->nproviders; i++) {
+		const struct config_provider *p = &c->providers[i];
+
+		if (p->client_id == NULL || (p->issuer == NULL &&
+					     p->preset == NULL &&
+					     p->authorize_url == NULL)) {
+			buf_seterr(err, "%s: [oidc.%s] needs client_id, and "
+				   "issuer or preset", path, p->name);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -219,9 +407,13 @@ config_clear(struct config *c)
 {
 	size_t i;
 
+	int j;
+
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].type == KEY_STR)
 			free(*(char **)(void *)((char *)c + keys[i].offset));
+	for (j = 0; j < c->nproviders; j++)
+		provider_free(&c->providers[j]);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -239,4 +431,10 @@ config_print_reference(FILE *out)
 		fprintf(out, "; %s\n%s = %s\n", keys[i].doc, keys[i].name,
 			keys[i].def);
 	}
+	fprintf(out, "\n; External sign-in: one section per provider, any "
+		     "number; NAME appears in\n; the callback address "
+		     "BASE_URL/auth/NAME/callback.\n;[oidc.NAME]\n");
+	for (i = 0; i < NPKEYS; i++)
+		fprintf(out, ";%s =   ; %s\n", provider_keys[i].name,
+			provider_keys[i].doc);
 }

@@ -17,6 +17,26 @@ enum comment_policy {
 	POLICY_SIGNIN,		/* only signed-in readers */
 };
 
+/* One [oidc.NAME] section: an external sign-in provider. */
+struct config_provider {
+	char *name;		/* NAME: [a-z0-9_-], in URLs /auth/NAME/... */
+	char *preset;		/* google, microsoft, gitlab, github, wordpress */
+	char *label;		/* "Sign in with LABEL" */
+	char *issuer;		/* OpenID Connect: the issuer URL */
+	char *client_id;
+	char *client_secret;
+	char *scopes;
+	/* OAuth 2 providers (and overrides of a preset's endpoints). */
+	char *authorize_url;
+	char *token_url;
+	char *userinfo_url;
+	char *emails_url;
+};
+
+#define CONFIG_PROVIDERS 16
+
+enum account_delete { DELETE_ANONYMISE, DELETE_REMOVE };
+
 struct config {
 	/* [site] */
 	char *site_title;
@@ -40,7 +60,30 @@ struct config {
 	int depth;
 	int per_page;
 	int front_per_page;
+	/* [accounts] */
+	bool signup;		/* password sign-ups open */
+	int session_days;
+	int on_delete;		/* enum account_delete */
+	int signin_per_address;	/* attempts per 15 minutes */
+	int signin_per_account;
+	/* [mail] */
+	char *smtp_url;		/* "" : mail is written to the log */
+	char *mail_from;
+	char *smtp_user;
+	char *smtp_password;
+	int mail_retry_seconds;	/* first retry; doubles each time */
+	int mail_max_attempts;
+	/* [debates] */
+	bool results_always;	/* results shown before a reader votes */
+	int votes_per_minute;	/* votes and marks per address, on average */
+	int votes_burst;	/* ... and at once */
+	/* [oidc.NAME] sections */
+	struct config_provider providers[CONFIG_PROVIDERS];
+	int nproviders;
 };
+
+/* True when url may be fetched: https, or http to a loopback address. */
+bool config_url_allowed(const char *url);
 
 /* Sets every key to its default. */
 void config_defaults(struct config *c);

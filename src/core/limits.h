@@ -2,7 +2,7 @@
 #ifndef PARLEY_LIMITS_H
 #define PARLEY_LIMITS_H
 
-#define LIMIT_BODY (64 * 1024)		/* a request body (forms) */
+#define LIMIT_BODY (64 * 1024)		/* a request body (forms), at least */
 #define LIMIT_URL 4096			/* path plus query */
 #define LIMIT_FORM_FIELDS 64		/* fields in one form */
 #define LIMIT_COOKIES 32		/* cookies in one header */

@@ -209,3 +209,15 @@ page_cache_invalidate(struct page_cache *c, int64_t tag)
 	}
 	pthread_mutex_unlock(&c->lock);
 }
+
+void
+page_cache_flush(void *cache)
+{
+	struct page_cache *c = cache;
+
+	pthread_mutex_lock(&c->lock);
+	c->seq++;
+	while (c->head)
+		unlink_entry(c, c->head);
+	pthread_mutex_unlock(&c->lock);
+}

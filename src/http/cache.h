@@ -49,4 +49,7 @@ struct page_entry *page_cache_put(struct page_cache *c, const char *key,
 /* Drops every page tagged tag, and every list page (tag 0). */
 void page_cache_invalidate(struct page_cache *c, int64_t tag);
 
+/* Drops every page; takes the cache as void * to serve as a store hook. */
+void page_cache_flush(void *cache);
+
 #endif

@@ -58,19 +58,26 @@ csrf_visitor(struct request *req, struct response *res)
 				      "; Secure" : "");
 	if (cookie == NULL || !response_header(res, "Set-Cookie", cookie))
 		return NULL;
-	/* Later calls in this request see the new id. */
-	req->cookies.count = 0;
-	req->cookies.items = NULL;
+	/*
+	 * Later calls in this request see the new id, beside the other
+	 * cookies it came with (a session, a remembered name).
+	 */
 	{
-		struct field *f = arena_alloc(&req->arena, sizeof(*f));
+		struct fields *c = &req->cookies;
+		struct field *items;
 
-		if (f == NULL)
+		(void)request_cookie(req, CSRF_COOKIE);	/* parses them */
+		items = arena_alloc(&req->arena, (c->count + 1) * sizeof(*items));
+		if (items == NULL)
 			return NULL;
-		f->name = CSRF_COOKIE;
-		f->value = fresh;
-		f->len = strlen(fresh);
-		req->cookies.items = f;
-		req->cookies.count = 1;
+		/* The new id first: fields_get finds the first of a name. */
+		items[0].name = CSRF_COOKIE;
+		items[0].value = fresh;
+		items[0].len = strlen(fresh);
+		if (c->count)
+			memcpy(items + 1, c->items, c->count * sizeof(*items));
+		c->items = items;
+		c->count++;
 	}
 	return fresh;
 }

@@ -17,6 +17,7 @@
 struct app;
 struct MHD_Connection;
 struct page_entry;
+struct user;
 
 enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
@@ -35,13 +36,16 @@ struct request {
 	struct fields cookies;
 	char client[64];	/* the reader's address, text */
 	bool wants_json;
-	/* The raw body of a POST, capped at LIMIT_BODY. */
+	/* The raw body of a POST, capped at app->body_limit. */
 	struct buf body;
 	bool body_too_large;
 	bool body_bad;		/* not a form we understand */
 	int64_t start_usec;
 	/* The handler's own state for the reader's part of a page. */
 	const void *page_state;
+	/* The signed-in user, looked up once, lazily (web/account.c). */
+	const struct user *user;
+	bool user_looked_up;
 };
 
 struct header {

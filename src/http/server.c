@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -23,6 +24,12 @@ struct server {
 	struct app *app;
 	unsigned port;
 };
+
+/*
+ * Requests begun and not yet completed, so a stop can wait for them
+ * without waiting for idle keep-alive connections too.
+ */
+static atomic_int in_flight;
 
 /* What MHD keeps for one request between its calls. */
 struct exchange {
@@ -251,8 +258,9 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		x = calloc(1, sizeof(*x));
 		if (x == NULL)
 			return MHD_NO;
+		atomic_fetch_add(&in_flight, 1);
 		arena_init(&x->req.arena);
-		buf_init(&x->req.body, LIMIT_BODY);
+		buf_init(&x->req.body, app->body_limit);
 		buf_init(&x->res.body, LIMIT_PAGE_HTML);
 		x->req.app = app;
 		x->req.conn = conn;
@@ -262,7 +270,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		x->req.path = arena_strdup(&x->req.arena, url);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > LIMIT_BODY)
+		if (cl && strtoull(cl, NULL, 10) > app->body_limit)
 			x->req.body_too_large = true;
 		*con_cls = x;
 		/*
@@ -290,7 +298,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			x->req.body_too_large = true;
 		if (x->req.body_too_large) {
 			x->dropped += *upload_data_size;
-			if (x->dropped > 16 * LIMIT_BODY)
+			if (x->dropped > 16 * app->body_limit)
 				return MHD_NO;
 		}
 		*upload_data_size = 0;
@@ -324,6 +332,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		   (long long)(time_now_usec() - x->req.start_usec));
 	exchange_free(x);
 	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
 }
 
 static __attribute__((format(printf, 2, 0))) void
@@ -398,6 +407,13 @@ server_start(struct app *app, struct buf *err)
 
 	if (!parse_listen(app->cfg.listen, &ss, &v6, err))
 		return NULL;
+	/*
+	 * A form must fit the longest comment allowed in any script: a
+	 * character may take 4 bytes, 12 once percent-encoded.
+	 */
+	app->body_limit = (size_t)app->cfg.max_length * 12 + 16384;
+	if (app->body_limit < LIMIT_BODY)
+		app->body_limit = LIMIT_BODY;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	srv = calloc(1, sizeof(*srv));
@@ -450,7 +466,8 @@ server_stop(struct server *srv, int grace_ms)
 	while (waited < grace_ms) {
 		info = MHD_get_daemon_info(srv->daemon,
 					   MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (info == NULL || info->num_connections == 0)
+		if (info == NULL || info->num_connections == 0 ||
+		    atomic_load(&in_flight) == 0)
 			break;
 		usleep(20000);
 		waited += 20;

@@ -55,7 +55,7 @@ comment_read_form(const struct app *app, struct arena *a,
 		  struct comment_errors *errs)
 {
 	const struct config *cfg = &app->cfg;
-	size_t alen, elen, ulen, blen, klen, plen, chars = 0;
+	size_t alen, elen, ulen, blen, klen, plen, hlen, chars = 0;
 	const char *parent, *hp;
 	bool required = cfg->policy != POLICY_ANONYMOUS;
 
@@ -67,11 +67,14 @@ comment_read_form(const struct app *app, struct arena *a,
 	in->body = field_text(a, form, "body", &blen);
 	in->key = field_text(a, form, "key", &klen);
 	parent = field_text(a, form, "parent", &plen);
-	hp = field_text(a, form, "website_confirm", &klen);
+	hp = field_text(a, form, "website_confirm", &hlen);
 	if (!in->author || !in->email || !in->url || !in->body || !in->key ||
 	    !parent || !hp)
 		return ERR_NOMEM;
 	in->remember = fields_get(form, "remember") != NULL;
+	/* The key is ours (random_token): anything else is dropped, not stored. */
+	if (klen > 64 || strspn(in->key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != klen)
+		in->key = "";
 
 	/* The body first: its size decides between 413 and 422. */
 	if (blen == (size_t)-1 || !utf8_valid(in->body, blen, &chars))
@@ -122,6 +125,23 @@ comment_read_form(const struct app *app, struct arena *a,
 	return ERR_OK;
 }
 
+enum err
+comment_as_user(struct comment_input *in, struct comment_errors *errs,
+		const struct user *u, enum err e)
+{
+	in->author = u->name;
+	in->email = u->email;
+	in->url = "";
+	in->user_id = u->id;
+	in->remember = false;
+	errs->author = errs->email = errs->url = NULL;
+	if (e == ERR_INVALID && !errs->body && !errs->form) {
+		errs->status = 0;
+		return ERR_OK;
+	}
+	return e;
+}
+
 void
 comment_avatar_name(const struct app *app, const char *email,
 		    const char *author, char out[33])
@@ -145,6 +165,14 @@ comment_avatar_name(const struct app *app, const char *email,
 enum err
 comment_create(struct app *app, struct arena *a, const struct article *art,
 	       const struct comment_input *in, const char *ip, int64_t *id)
+{
+	return comment_create_side(app, a, art, in, ip, SIDE_NONE, id);
+}
+
+enum err
+comment_create_side(struct app *app, struct arena *a, const struct article *art,
+		    const struct comment_input *in, const char *ip, int side,
+		    int64_t *id)
 {
 	struct comment c, parent;
 	struct buf html;
@@ -182,6 +210,8 @@ comment_create(struct app *app, struct arena *a, const struct article *art,
 	c.created = in->created ? in->created : time_now();
 	c.ip = ip;
 	c.request_key = in->key[0] ? in->key : NULL;
+	c.user_id = in->user_id;
+	c.side = side;
 	e = app->store->ops->comment_insert(app->store, &c, id);
 	buf_clear(&html);
 	if (e == ERR_OK)

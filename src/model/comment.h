@@ -26,6 +26,7 @@ struct comment_input {
 	int64_t parent;
 	bool remember;
 	int64_t created;	/* 0: now; set by imports */
+	int64_t user_id;	/* the signed-in author, or 0 */
 };
 
 /* One message per field; NULL where the field is fine. */
@@ -48,6 +49,14 @@ enum err comment_read_form(const struct app *app, struct arena *a,
 			   struct comment_errors *errs);
 
 /*
+ * For a signed-in author: the name and email come from the account (no
+ * website), whatever the form said, and the form's errors about those
+ * fields no longer count.  Takes and returns comment_read_form()'s result.
+ */
+enum err comment_as_user(struct comment_input *in, struct comment_errors *errs,
+			 const struct user *u, enum err e);
+
+/*
  * Stores a checked comment on article: a reply too deep attaches at the
  * deepest level allowed; a parent on another article is ERR_INVALID;
  * comments closed is ERR_FORBIDDEN.  Durable when it returns ERR_OK;
@@ -57,6 +66,12 @@ enum err comment_create(struct app *app, struct arena *a,
 			const struct article *art,
 			const struct comment_input *in, const char *ip,
 			int64_t *id);
+
+/* comment_create in a debate's discussion: the comment supports side. */
+enum err comment_create_side(struct app *app, struct arena *a,
+			     const struct article *art,
+			     const struct comment_input *in, const char *ip,
+			     int side, int64_t *id);
 
 /* A comment with its replies, for rendering a thread. */
 struct thread_node {

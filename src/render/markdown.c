@@ -14,7 +14,8 @@
  *
  * md4c 0.4.8 (Debian 12) still has a few inputs that cost quadratic time
  * or output; markdown_precheck() measures them in one linear pass before
- * parsing (see the comment there).
+ * parsing (see the comment there).  It also reads past the end of some
+ * inputs, so it always parses a private, NUL-padded copy.
  */
 #include "render/markdown.h"
 
@@ -38,16 +39,21 @@
 
 /*
  * Budgets for markdown_precheck(), in units of roughly one nanosecond of
- * md4c 0.4.8 time on a current x86 machine.  2^27 is about 0.15 s: far
+ * md4c 0.4.8 time on a current x86 machine.  2^26 is under 0.1 s: far
  * above any real comment or article, far below a denial of service.
  */
-#define MARKDOWN_WORK_MAX ((uint64_t)1 << 27)
+#define MARKDOWN_WORK_MAX ((uint64_t)1 << 26)
 /* Table cells md4c would emit (it pads every row to the header's width). */
 #define MARKDOWN_CELLS_MAX ((uint64_t)1 << 18)
-/* Weight of the nested-label cost: measured at about 4.5 ns a byte. */
-#define MARKDOWN_NEST_WEIGHT 4
+/*
+ * Weight of a byte that md4c hashes (a label) or copies (a definition
+ * at each use, which we then escape): measured at about 4.5 ns.
+ */
+#define MARKDOWN_BYTE_WEIGHT 4
 
 #define MARKDOWN_LANG_MAX 32
+/* What follows md4c's copy of the input (sizeof counts one more NUL). */
+#define MARKDOWN_PAD "\0\0\0\0\0\0\0"
 #define MARKDOWN_FFFD "\xef\xbf\xbd"
 
 /* What closes an element we opened; one byte on the element stack. */
@@ -111,11 +117,13 @@ static const char *const markdown_closers[CLOSE__MAX] = {
 };
 
 struct markdown_state {
+	const char *src;	/* md4c's input, and its length */
+	size_t src_len;
 	struct buf *out;
 	struct buf stack;	/* enum markdown_close, one byte per element */
 	struct buf tmp;		/* a decoded URL, title or info string */
 	enum markdown_profile profile;
-	unsigned in_a;		/* open <a> elements: links must not nest */
+	unsigned in_a;		/* open <a> elements: links do not nest */
 	unsigned in_alt;	/* > 0 while text goes into an alt attribute */
 	char task;		/* task-list mark still to print, or 0 */
 	bool failed;
@@ -132,46 +140,47 @@ static const struct {
 	const char *name;
 	const char *utf8;
 } markdown_entities[] = {
-	{ "amp", "&" },		{ "lt", "<" },		{ "gt", ">" },
-	{ "quot", "\"" },	{ "apos", "'" },	{ "colon", ":" },
-	{ "tab", "\t" },	{ "Tab", "\t" },	{ "newline", "\n" },
-	{ "NewLine", "\n" },	{ "lpar", "(" },	{ "rpar", ")" },
-	{ "sol", "/" },		{ "bsol", "\\" },	{ "period", "." },
-	{ "comma", "," },	{ "semi", ";" },	{ "excl", "!" },
-	{ "quest", "?" },	{ "num", "#" },		{ "commat", "@" },
-	{ "equals", "=" },	{ "plus", "+" },	{ "percnt", "%" },
-	{ "ast", "*" },		{ "lowbar", "_" },	{ "grave", "`" },
-	{ "lsqb", "[" },	{ "rsqb", "]" },	{ "lbrack", "[" },
-	{ "rbrack", "]" },	{ "lcub", "{" },	{ "rcub", "}" },
-	{ "lbrace", "{" },	{ "rbrace", "}" },	{ "verbar", "|" },
-	{ "vert", "|" },	{ "dollar", "$" },	{ "Hat", "^" },
-	{ "nbsp", "\xc2\xa0" },	{ "copy", "\xc2\xa9" },	{ "reg", "\xc2\xae" },
-	{ "trade", "\xe2\x84\xa2" },	{ "hellip", "\xe2\x80\xa6" },
-	{ "mdash", "\xe2\x80\x94" },	{ "ndash", "\xe2\x80\x93" },
-	{ "lsquo", "\xe2\x80\x98" },	{ "rsquo", "\xe2\x80\x99" },
-	{ "ldquo", "\xe2\x80\x9c" },	{ "rdquo", "\xe2\x80\x9d" },
-	{ "sbquo", "\xe2\x80\x9a" },	{ "bdquo", "\xe2\x80\x9e" },
-	{ "laquo", "\xc2\xab" },	{ "raquo", "\xc2\xbb" },
-	{ "times", "\xc3\x97" },	{ "divide", "\xc3\xb7" },
-	{ "deg", "\xc2\xb0" },		{ "plusmn", "\xc2\xb1" },
-	{ "middot", "\xc2\xb7" },	{ "bull", "\xe2\x80\xa2" },
-	{ "euro", "\xe2\x82\xac" },	{ "pound", "\xc2\xa3" },
-	{ "yen", "\xc2\xa5" },		{ "cent", "\xc2\xa2" },
-	{ "sect", "\xc2\xa7" },		{ "para", "\xc2\xb6" },
-	{ "larr", "\xe2\x86\x90" },	{ "rarr", "\xe2\x86\x92" },
-	{ "uarr", "\xe2\x86\x91" },	{ "darr", "\xe2\x86\x93" },
-	{ "harr", "\xe2\x86\x94" },	{ "le", "\xe2\x89\xa4" },
-	{ "ge", "\xe2\x89\xa5" },	{ "ne", "\xe2\x89\xa0" },
-	{ "minus", "\xe2\x88\x92" },	{ "frac12", "\xc2\xbd" },
-	{ "frac14", "\xc2\xbc" },	{ "frac34", "\xc2\xbe" },
-	{ "hearts", "\xe2\x99\xa5" },	{ "check", "\xe2\x9c\x93" },
-	{ "shy", "\xc2\xad" },		{ "zwj", "\xe2\x80\x8d" },
-	{ "zwnj", "\xe2\x80\x8c" },	{ "eacute", "\xc3\xa9" },
-	{ "egrave", "\xc3\xa8" },	{ "auml", "\xc3\xa4" },
-	{ "ouml", "\xc3\xb6" },		{ "uuml", "\xc3\xbc" },
-	{ "Auml", "\xc3\x84" },		{ "Ouml", "\xc3\x96" },
-	{ "Uuml", "\xc3\x9c" },		{ "szlig", "\xc3\x9f" },
-	{ "ccedil", "\xc3\xa7" },	{ "ntilde", "\xc3\xb1" },
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" },
+	{ "quot", "\"" }, { "apos", "'" }, { "colon", ":" },
+	{ "tab", "\t" }, { "Tab", "\t" }, { "newline", "\n" },
+	{ "NewLine", "\n" }, { "lpar", "(" }, { "rpar", ")" },
+	{ "sol", "/" }, { "bsol", "\\" }, { "period", "." },
+	{ "comma", "," }, { "semi", ";" }, { "excl", "!" },
+	{ "quest", "?" }, { "num", "#" }, { "commat", "@" },
+	{ "equals", "=" }, { "plus", "+" }, { "percnt", "%" },
+	{ "ast", "*" }, { "lowbar", "_" }, { "grave", "`" },
+	{ "lsqb", "[" }, { "rsqb", "]" }, { "lbrack", "[" },
+	{ "rbrack", "]" }, { "lcub", "{" }, { "rcub", "}" },
+	{ "lbrace", "{" }, { "rbrace", "}" }, { "verbar", "|" },
+	{ "vert", "|" }, { "dollar", "$" }, { "Hat", "^" },
+	{ "nbsp", "\xc2\xa0" }, { "copy", "\xc2\xa9" },
+	{ "reg", "\xc2\xae" }, { "trade", "\xe2\x84\xa2" },
+	{ "hellip", "\xe2\x80\xa6" }, { "mdash", "\xe2\x80\x94" },
+	{ "ndash", "\xe2\x80\x93" }, { "lsquo", "\xe2\x80\x98" },
+	{ "rsquo", "\xe2\x80\x99" }, { "ldquo", "\xe2\x80\x9c" },
+	{ "rdquo", "\xe2\x80\x9d" }, { "sbquo", "\xe2\x80\x9a" },
+	{ "bdquo", "\xe2\x80\x9e" }, { "laquo", "\xc2\xab" },
+	{ "raquo", "\xc2\xbb" }, { "times", "\xc3\x97" },
+	{ "divide", "\xc3\xb7" }, { "deg", "\xc2\xb0" },
+	{ "plusmn", "\xc2\xb1" }, { "middot", "\xc2\xb7" },
+	{ "bull", "\xe2\x80\xa2" }, { "euro", "\xe2\x82\xac" },
+	{ "pound", "\xc2\xa3" }, { "yen", "\xc2\xa5" },
+	{ "cent", "\xc2\xa2" }, { "sect", "\xc2\xa7" },
+	{ "para", "\xc2\xb6" }, { "larr", "\xe2\x86\x90" },
+	{ "rarr", "\xe2\x86\x92" }, { "uarr", "\xe2\x86\x91" },
+	{ "darr", "\xe2\x86\x93" }, { "harr", "\xe2\x86\x94" },
+	{ "le", "\xe2\x89\xa4" }, { "ge", "\xe2\x89\xa5" },
+	{ "ne", "\xe2\x89\xa0" }, { "minus", "\xe2\x88\x92" },
+	{ "frac12", "\xc2\xbd" }, { "frac14", "\xc2\xbc" },
+	{ "frac34", "\xc2\xbe" }, { "hearts", "\xe2\x99\xa5" },
+	{ "check", "\xe2\x9c\x93" }, { "shy", "\xc2\xad" },
+	{ "zwj", "\xe2\x80\x8d" }, { "zwnj", "\xe2\x80\x8c" },
+	{ "eacute", "\xc3\xa9" }, { "egrave", "\xc3\xa8" },
+	{ "auml", "\xc3\xa4" }, { "ouml", "\xc3\xb6" },
+	{ "uuml", "\xc3\xbc" }, { "Auml", "\xc3\x84" },
+	{ "Ouml", "\xc3\x96" }, { "Uuml", "\xc3\x9c" },
+	{ "szlig", "\xc3\x9f" }, { "ccedil", "\xc3\xa7" },
+	{ "ntilde", "\xc3\xb1" },
 };
 
 /*
@@ -210,20 +219,6 @@ markdown_utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-static bool
-markdown_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < n) {
-		if ((k = markdown_utf8_len(u + i, n - i)) == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /*
  * Appends s[0..n) with every NUL byte and every byte that does not start
  * a well-formed UTF-8 sequence replaced by U+FFFD; escaped for HTML text
@@ -255,7 +250,13 @@ markdown_put(struct buf *out, const char *s, size_t n, bool escape)
 static size_t
 markdown_utf8_encode(char *b, uint32_t cp)
 {
-	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	/*
+	 * Control characters (but tab and line ends) never reach a page:
+	 * a reference like "&#1;" must not spell bytes the site itself uses.
+	 */
+	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    (cp >= 0x7f && cp <= 0x9f))
 		cp = 0xfffd;
 	if (cp < 0x80) {
 		b[0] = (char)cp;
@@ -297,11 +298,13 @@ markdown_entity(char *b, const char *s, size_t n)
 		for (i = 0; i < sizeof(markdown_entities) /
 				    sizeof(markdown_entities[0]);
 		     i++) {
-			len = strlen(markdown_entities[i].name);
-			if (len == n - 2 &&
-			    memcmp(markdown_entities[i].name, s + 1, len) == 0) {
-				len = strlen(markdown_entities[i].utf8);
-				memcpy(b, markdown_entities[i].utf8, len);
+			const char *name = markdown_entities[i].name;
+			const char *utf8 = markdown_entities[i].utf8;
+
+			len = strlen(name);
+			if (len == n - 2 && memcmp(name, s + 1, len) == 0) {
+				len = strlen(utf8);
+				memcpy(b, utf8, len);
 				return len;
 			}
 		}
@@ -331,6 +334,22 @@ markdown_entity(char *b, const char *s, size_t n)
 }
 
 /*
+ * Cuts a run md4c hands us where the input ends: md4c 0.4.8 can read
+ * past it (into our padding), and nothing there is the author's.
+ */
+static size_t
+markdown_clamp(const struct markdown_state *st, const char *p, size_t n)
+{
+	uintptr_t at = (uintptr_t)p, end = (uintptr_t)st->src + st->src_len;
+
+	if (at < (uintptr_t)st->src || at > end + sizeof(MARKDOWN_PAD))
+		return n;	/* not in the input: md4c's own string */
+	if (at >= end)
+		return 0;
+	return n > end - at ? (size_t)(end - at) : n;
+}
+
+/*
  * Decodes an md4c attribute (URL, title, info string) into st->tmp:
  * entities become characters, NUL and broken UTF-8 become U+FFFD.  md4c
  * has already removed backslash escapes.  Not escaped: the caller checks
@@ -340,16 +359,19 @@ static bool
 markdown_attr(struct markdown_state *st, const MD_ATTRIBUTE *a)
 {
 	char e[8];
-	size_t i, len, off, end;
+	size_t i, len, off, end, size;
 
 	buf_reset(&st->tmp);
 	if (a->text == NULL || a->size == 0)
 		return true;
-	for (i = 0; a->substr_offsets[i] < a->size; i++) {
+	size = markdown_clamp(st, a->text, a->size);
+	for (i = 0; a->substr_offsets[i] < size; i++) {
 		off = a->substr_offsets[i];
 		end = a->substr_offsets[i + 1];
 		if (end > a->size || end < off)
 			return false;	/* md4c promises otherwise */
+		if (end > size)
+			end = size;
 		switch (a->substr_types[i]) {
 		case MD_TEXT_NULLCHAR:
 			if (!buf_puts(&st->tmp, MARKDOWN_FFFD))
@@ -373,6 +395,13 @@ markdown_attr(struct markdown_state *st, const MD_ATTRIBUTE *a)
 	return true;
 }
 
+/* The decoded attribute; never NULL, even before the first append. */
+static const char *
+markdown_tmp(struct markdown_state *st)
+{
+	return buf_cstr(&st->tmp);
+}
+
 /* True when u has a scheme: a colon before any '/', '?' or '#'. */
 static bool
 markdown_has_scheme(const char *u, size_t n)
@@ -393,9 +422,9 @@ markdown_has_scheme(const char *u, size_t n)
  * absolute http, https and mailto URLs; authors also to relative ones.
  */
 static bool
-markdown_link_ok(const struct markdown_state *st)
+markdown_link_ok(struct markdown_state *st)
 {
-	const char *u = buf_cstr((struct buf *)&st->tmp);
+	const char *u = markdown_tmp(st);
 	size_t n = st->tmp.len;
 
 	if (!html_url_allowed(u, n, html_link_schemes))
@@ -460,7 +489,7 @@ markdown_title(struct markdown_state *st, const MD_ATTRIBUTE *title)
 	if (st->tmp.len == 0)
 		return true;
 	return markdown_raw(st, " title=\"") &&
-	       html_escape(st->out, st->tmp.data, st->tmp.len) &&
+	       html_escape(st->out, markdown_tmp(st), st->tmp.len) &&
 	       markdown_raw(st, "\"");
 }
 
@@ -481,9 +510,9 @@ markdown_open_a(struct markdown_state *st, const MD_ATTRIBUTE *href,
 		return false;
 	if (!markdown_link_ok(st))
 		return markdown_push(st, CLOSE_NONE);
-	external = markdown_has_scheme(st->tmp.data, st->tmp.len);
+	external = markdown_has_scheme(markdown_tmp(st), st->tmp.len);
 	if (!markdown_raw(st, "<a href=\"") ||
-	    !html_escape(st->out, st->tmp.data, st->tmp.len) ||
+	    !html_escape(st->out, markdown_tmp(st), st->tmp.len) ||
 	    !markdown_raw(st, "\"") || !markdown_title(st, title))
 		return false;
 	if (st->profile == MARKDOWN_READER) {
@@ -503,12 +532,12 @@ markdown_open_img(struct markdown_state *st, const MD_SPAN_IMG_DETAIL *d)
 {
 	if (!markdown_attr(st, &d->src))
 		return false;
-	if (!html_url_allowed(st->tmp.data, st->tmp.len,
+	if (!html_url_allowed(markdown_tmp(st), st->tmp.len,
 			      markdown_img_schemes) ||
 	    st->tmp.len == 0)
 		return markdown_push(st, CLOSE_NONE);	/* alt text only */
 	if (!markdown_raw(st, "<img src=\"") ||
-	    !html_escape(st->out, st->tmp.data, st->tmp.len) ||
+	    !html_escape(st->out, markdown_tmp(st), st->tmp.len) ||
 	    !markdown_raw(st, "\"") || !markdown_title(st, &d->title) ||
 	    !markdown_raw(st, " alt=\""))
 		return false;
@@ -527,7 +556,7 @@ markdown_open_code(struct markdown_state *st, const MD_BLOCK_CODE_DETAIL *d)
 		return false;
 	plain = st->tmp.len >= 1 && st->tmp.len <= MARKDOWN_LANG_MAX;
 	for (i = 0; plain && i < st->tmp.len; i++) {
-		char c = st->tmp.data[i];
+		char c = markdown_tmp(st)[i];
 
 		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			(c >= '0' && c <= '9') || c == '_' || c == '+' ||
@@ -537,7 +566,7 @@ markdown_open_code(struct markdown_state *st, const MD_BLOCK_CODE_DETAIL *d)
 		return markdown_raw(st, "<pre><code>") &&
 		       markdown_push(st, CLOSE_PRE);
 	return markdown_raw(st, "<pre><code class=\"language-") &&
-	       buf_append(st->out, st->tmp.data, st->tmp.len) &&
+	       buf_append(st->out, markdown_tmp(st), st->tmp.len) &&
 	       markdown_raw(st, "\">") && markdown_push(st, CLOSE_PRE);
 }
 
@@ -729,6 +758,7 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 		st->failed = true;
 		return 1;
 	}
+	size = (MD_SIZE)markdown_clamp(st, text, size);
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
 		ok = markdown_raw(st, MARKDOWN_FFFD);
@@ -754,29 +784,40 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 }
 
 /*
- * What markdown_precheck() measures.  A "block" here is a run of lines
- * between lines that surely end a paragraph (blank ones, and bullet
- * items); md4c's paragraphs never cross those, so every estimate is an
- * upper bound of md4c's own work.
+ * What markdown_precheck() measures, as upper bounds of md4c's work.  A
+ * "block" is a run of lines between lines that surely end a paragraph
+ * (blank ones, and bullet items): md4c's paragraphs never cross them.
  */
 struct markdown_cost {
-	uint64_t line_work;	/* sum over ']' of its line number in the block */
-	uint64_t label_work;	/* sum over ']' of its distance to the block's first '[' */
-	uint64_t closers;	/* ']' bytes */
-	uint64_t def_len;	/* longest text a reference definition may span */
+	uint64_t line_work;	/* sum over ']' of its line in the block */
+	uint64_t label_work;	/* sum over bracket pairs of their length */
+	uint64_t label_lines;	/* the same, for pairs across lines */
+	uint64_t closers;	/* ']' outside definitions: possible uses */
+	uint64_t def_len;	/* longest text a definition may span */
 	uint64_t www_work;	/* sum over "www." of the rest of its word */
+	uint64_t link_work;	/* sum over autolinks of the marks after */
+	uint64_t tilde_work;	/* sum over '~' of the marks since the first */
 	uint64_t cells;		/* table cells, rows times columns */
-	bool colon_label;	/* "]:" seen */
+	bool colon_label;	/* "]:" seen: there may be definitions */
+	bool nomem;
 };
 
-/*
- * Where a reference definition may run.  It starts on a line that starts
- * with '[' and ends at the block's end, or where another such line starts
- * while no quote or parenthesis is open (a title may span lines).
- */
-struct markdown_def {
-	size_t start;	/* SIZE_MAX: none */
-	unsigned dquote, squote;
+struct markdown_block {
+	uint64_t line;		/* paragraph lines so far */
+	uint64_t marks;		/* inline marks so far */
+	uint64_t links;		/* possible permissive autolinks so far */
+	uint64_t tilde;		/* marks before the first '~', or UINT64_MAX */
+	bool defs;		/* only definitions so far */
+	bool hiding;		/* code spans or autolinks may hide ']' */
+	size_t first_open;	/* the block's first '[', or SIZE_MAX */
+	uint64_t first[2];	/* sum over ']' of distance to that, [1]: */
+	uint64_t pairs[2];	/* sum over pairs a plain stack makes, */
+				/* [1]: only those across lines */
+	struct buf opens;	/* uint32_t offsets of unpaired '[' */
+	size_t table_cols;	/* inside a table: its width; else 0 */
+	size_t def_start;	/* where a definition may start, or SIZE_MAX */
+	enum { DEF_LABEL, DEF_DEST, DEF_TITLE } def_part;
+	unsigned dquote, squote;	/* in the title part */
 	size_t parens;
 };
 
@@ -810,8 +851,9 @@ markdown_bullet(const char *s, size_t n)
 }
 
 /*
- * Does the line start, after container marks, with '['?  Only there can a
- * link reference definition begin.
+ * Could a definition start on this line?  After container marks it must
+ * start with '[', and the label's first ']' must be followed by ':' (a
+ * label may go on to the next line, but holds no bracket).
  */
 static bool
 markdown_def_start(const char *s, size_t n)
@@ -822,28 +864,106 @@ markdown_def_start(const char *s, size_t n)
 		char c = s[i];
 
 		if (c == '[')
-			return true;
+			break;
 		if (c != ' ' && c != '\t' && c != '>' && c != '-' &&
 		    c != '*' && c != '+' && c != '.' && c != ')' &&
 		    (c < '0' || c > '9'))
 			return false;
 	}
-	return false;
-}
-
-static void
-markdown_def_end(struct markdown_def *d, size_t at, struct markdown_cost *c)
-{
-	if (d->start != SIZE_MAX && at - d->start > c->def_len)
-		c->def_len = at - d->start;
-	memset(d, 0, sizeof(*d));
-	d->start = SIZE_MAX;
+	if (i == n)
+		return false;
+	for (i++; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '[')
+			return false;
+		else if (s[i] == ']')
+			return i + 1 < n && s[i + 1] == ':';
+	}
+	return true;
 }
 
 static bool
-markdown_def_open(const struct markdown_def *d)
+markdown_hspace(char c)
 {
-	return (d->dquote & 1) || (d->squote & 1) || d->parens > 0;
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Is the line, by itself, a complete link reference definition
+ * ("[label]: dest 'title'")?  Strict on purpose: a line wrongly taken
+ * for one would make md4c's paragraphs look shorter than they are.
+ */
+static bool
+markdown_def_line(const char *s, size_t n)
+{
+	size_t i = 0, start, depth = 0;
+	bool text = false;
+	char close;
+
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= n || s[i++] != '[')
+		return false;
+	for (start = i; i < n && s[i] != ']'; i++) {
+		if (s[i] == '[' || s[i] == '|')
+			return false;
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		if (!markdown_hspace(s[i]))
+			text = true;
+	}
+	if (!text || i - start > 999 || i + 1 >= n || s[i + 1] != ':')
+		return false;
+	for (i += 2; i < n && markdown_hspace(s[i]); i++)
+		;
+	if (i >= n)
+		return false;
+	if (s[i] == '<') {
+		for (i++; i < n && s[i] != '>'; i++) {
+			if (s[i] == '<' || s[i] == '|')
+				return false;
+			if (s[i] == '\\' && i + 1 < n)
+				i++;
+		}
+		if (i++ >= n)
+			return false;
+	} else {
+		for (start = i; i < n && !markdown_hspace(s[i]); i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c < 0x20 || c == 0x7f || c == '|')
+				return false;
+			if (c == '\\' && i + 1 < n)
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')' && depth-- == 0)
+				return false;
+		}
+		if (i == start || depth != 0)
+			return false;
+	}
+	if (i < n && !markdown_hspace(s[i]))
+		return false;
+	while (i < n && markdown_hspace(s[i]))
+		i++;
+	if (i < n) {
+		if (s[i] != '"' && s[i] != '\'' && s[i] != '(')
+			return false;
+		close = s[i] == '(' ? ')' : s[i];
+		for (i++; i < n && s[i] != close; i++) {
+			if (s[i] == '|' || (close == ')' && s[i] == '('))
+				return false;
+			if (s[i] == '\\' && i + 1 < n)
+				i++;
+		}
+		if (i++ >= n)
+			return false;
+		while (i < n && markdown_hspace(s[i]))
+			i++;
+	}
+	return i == n;
 }
 
 /* A table's delimiter row: only '|', '-', ':' and spaces, with a '|'. */
@@ -911,48 +1031,149 @@ markdown_www_work(const char *s, size_t n)
 	return work;
 }
 
-/* The brackets, quotes and escapes of one line. */
+/* Ends the definition that may have started at b->def_start. */
 static void
-markdown_measure_line(const char *s, size_t ls, size_t le, uint64_t line,
-		      size_t *first_open, struct markdown_def *d,
-		      struct markdown_cost *c)
+markdown_def_end(struct markdown_block *b, size_t at, struct markdown_cost *c)
+{
+	if (b->def_start != SIZE_MAX && at - b->def_start > c->def_len)
+		c->def_len = at - b->def_start;
+	b->def_start = SIZE_MAX;
+	b->def_part = DEF_LABEL;
+	b->dquote = b->squote = 0;
+	b->parens = 0;
+}
+
+/*
+ * Does the definition under way go on to the line s[0..n)?  Only while
+ * its label or destination is incomplete, while a title is open, or when
+ * the line starts a title.
+ */
+static bool
+markdown_def_goes_on(const struct markdown_block *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (b->def_part != DEF_TITLE || (b->dquote & 1) || (b->squote & 1) ||
+	    b->parens > 0)
+		return true;
+	while (i < n && (markdown_hspace(s[i]) || s[i] == '>'))
+		i++;
+	return i < n && (s[i] == '"' || s[i] == '\'' || s[i] == '(');
+}
+
+/* Follows a definition's parts through one line. */
+static void
+markdown_def_scan(struct markdown_block *b, const char *s, size_t n)
 {
 	size_t i;
 
-	for (i = ls; i < le; i++) {
+	for (i = 0; i < n; i++) {
 		char ch = s[i];
 
-		/* An escaped bracket or quote is no mark. */
-		if (ch == '\\' && i + 1 < le &&
+		if (ch == '\\' && i + 1 < n &&
 		    ispunct((unsigned char)s[i + 1])) {
 			i++;
 			continue;
 		}
+		switch (b->def_part) {
+		case DEF_LABEL:
+			if (ch == ']' && i + 1 < n && s[i + 1] == ':') {
+				b->def_part = DEF_DEST;
+				i++;
+			}
+			break;
+		case DEF_DEST:
+			if (!markdown_hspace(ch) && ch != '>')
+				b->def_part = DEF_TITLE;
+			break;
+		case DEF_TITLE:
+			if (ch == '"')
+				b->dquote++;
+			else if (ch == '\'')
+				b->squote++;
+			else if (ch == '(')
+				b->parens++;
+			else if (ch == ')' && b->parens > 0)
+				b->parens--;
+			break;
+		}
+	}
+}
+
+static void
+markdown_block_end(struct markdown_block *b, size_t at,
+		   struct markdown_cost *c)
+{
+	/* A plain stack pairs brackets as md4c does, unless some may hide. */
+	c->label_work += b->hiding ? b->first[0] : b->pairs[0];
+	c->label_lines += b->hiding ? b->first[1] : b->pairs[1];
+	markdown_def_end(b, at, c);
+	b->line = 0;
+	b->marks = b->links = 0;
+	b->tilde = UINT64_MAX;
+	b->defs = true;
+	b->hiding = false;
+	b->first_open = SIZE_MAX;
+	memset(b->first, 0, sizeof(b->first));
+	memset(b->pairs, 0, sizeof(b->pairs));
+	buf_reset(&b->opens);
+	b->table_cols = 0;
+}
+
+static void
+markdown_measure_line(const char *s, size_t ls, size_t le,
+		      struct markdown_block *b, struct markdown_cost *c)
+{
+	size_t i;
+	uint32_t off;
+
+	for (i = ls; i < le; i++) {
+		char ch = s[i];
+
+		if (ch == '\\' && i + 1 < le &&
+		    ispunct((unsigned char)s[i + 1])) {
+			i++;	/* an escaped bracket or quote is no mark */
+			continue;
+		}
 		switch (ch) {
 		case '[':
-			if (*first_open == SIZE_MAX)
-				*first_open = i;
+			if (b->first_open == SIZE_MAX)
+				b->first_open = i;
+			off = (uint32_t)i;
+			if (!buf_append(&b->opens, &off, sizeof(off)))
+				c->nomem = true;
 			break;
 		case ']':
 			c->closers++;
-			c->line_work += line;
-			if (*first_open != SIZE_MAX)
-				c->label_work += i - *first_open;
+			c->line_work += b->line;
+			if (b->first_open != SIZE_MAX) {
+				b->first[0] += i - b->first_open;
+				if (b->first_open < ls)
+					b->first[1] += i - b->first_open;
+			}
+			if (b->opens.len >= sizeof(off)) {
+				b->opens.len -= sizeof(off);
+				memcpy(&off, b->opens.data + b->opens.len,
+				       sizeof(off));
+				b->pairs[0] += i - off;
+				if (off < ls)
+					b->pairs[1] += i - off;
+			}
 			if (i + 1 < le && s[i + 1] == ':')
 				c->colon_label = true;
 			break;
-		case '"':
-			d->dquote++;
+		case '`':
+		case '<':
+			b->hiding = true;
 			break;
-		case '\'':
-			d->squote++;
+		case ':':
+			if (le - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
+				b->hiding = true;
 			break;
-		case '(':
-			d->parens++;
-			break;
-		case ')':
-			if (d->parens > 0)
-				d->parens--;
+		case 'w':
+		case 'W':
+			if (le - i >= 4 && strncasecmp(s + i, "www.", 4) == 0)
+				b->hiding = true;
 			break;
 		default:
 			break;
@@ -960,70 +1181,117 @@ markdown_measure_line(const char *s, size_t ls, size_t le, uint64_t line,
 	}
 }
 
+/*
+ * In md4c 0.4.8 every permissive autolink costs a walk over the inline
+ * marks after it in its paragraph, and every strikethrough pair one over
+ * the marks between its ends: count marks (generously) to bound both.
+ */
+static void
+markdown_measure_marks(const char *s, size_t ls, size_t le,
+		       struct markdown_block *b, struct markdown_cost *c)
+{
+	size_t i;
+
+	for (i = ls; i < le; i++) {
+		char ch = s[i];
+
+		if ((ch == ':' && le - i >= 3 && s[i + 1] == '/' &&
+		     s[i + 2] == '/') ||
+		    ((ch == 'w' || ch == 'W') && le - i >= 4 &&
+		     strncasecmp(s + i, "www.", 4) == 0)) {
+			b->links++;
+			b->marks += 2;
+			c->link_work += 2 * b->links;
+			continue;
+		}
+		if (strchr("&*_~`\\<>[]!", ch) == NULL || ch == '\0')
+			continue;
+		b->marks++;
+		c->link_work += b->links;
+		if (ch != '~')
+			continue;
+		if (b->tilde == UINT64_MAX)
+			b->tilde = b->marks;
+		/* A run that may close: after something not a space. */
+		else if (i > ls && !markdown_hspace(s[i - 1]) && s[i - 1] != '~')
+			c->tilde_work += b->marks - b->tilde;
+	}
+}
+
 static void
 markdown_measure(const char *s, size_t n, struct markdown_cost *c)
 {
-	size_t ls, le, cols, prev = 0, prev_len = 0, table_cols = 0;
-	size_t first_open = SIZE_MAX;
-	struct markdown_def d;
-	uint64_t line = 0;
-	bool in_table = false;
+	struct markdown_block b;
+	size_t ls, le, cols, prev = 0, prev_len = 0;
 
 	memset(c, 0, sizeof(*c));
-	d.start = SIZE_MAX;
-	markdown_def_end(&d, 0, c);
+	memset(&b, 0, sizeof(b));
+	buf_init(&b.opens, 0);
+	b.def_start = SIZE_MAX;
+	markdown_block_end(&b, 0, c);
 	for (ls = 0; ls < n; ls = le + 1) {
 		const char *p = memchr(s + ls, '\n', n - ls);
 
 		le = p ? (size_t)(p - s) : n;
 		if (markdown_blank(s + ls, le - ls) ||
-		    markdown_bullet(s + ls, le - ls)) {
-			markdown_def_end(&d, ls, c);
-			line = 0;
-			first_open = SIZE_MAX;
-			in_table = false;
+		    markdown_bullet(s + ls, le - ls))
+			markdown_block_end(&b, ls, c);
+		if (b.def_start != SIZE_MAX &&
+		    !markdown_def_goes_on(&b, s + ls, le - ls))
+			markdown_def_end(&b, ls, c);
+		if (b.def_start == SIZE_MAX &&
+		    markdown_def_start(s + ls, le - ls))
+			b.def_start = ls;
+		if (b.def_start != SIZE_MAX)
+			markdown_def_scan(&b, s + ls, le - ls);
+		/* Definitions are cut from the paragraph md4c then walks. */
+		if (b.defs && markdown_def_line(s + ls, le - ls)) {
+			c->colon_label = true;
+			prev = ls;
+			prev_len = le - ls;
+			continue;
 		}
-		if (markdown_def_start(s + ls, le - ls)) {
-			if (d.start != SIZE_MAX && !markdown_def_open(&d))
-				markdown_def_end(&d, ls, c);
-			if (d.start == SIZE_MAX)
-				d.start = ls;
-		}
+		b.defs = false;
 		/* md4c pads every body row to the header's width. */
-		if (in_table) {
-			c->cells += table_cols;
+		if (b.table_cols) {
+			c->cells += b.table_cols;
 		} else if ((cols = markdown_delim_cols(s + ls, le - ls)) != 0 &&
-			   line > 0) {
+			   b.line > 0) {
 			size_t head = markdown_count(s + prev, prev_len, '|');
 
-			in_table = true;
-			table_cols = cols > head + 1 ? cols : head + 1;
-			c->cells += 2 * (uint64_t)table_cols;
+			b.table_cols = cols > head + 1 ? cols : head + 1;
+			c->cells += 2 * (uint64_t)b.table_cols;
 		}
-		markdown_measure_line(s, ls, le, line, &first_open, &d, c);
+		markdown_measure_line(s, ls, le, &b, c);
+		markdown_measure_marks(s, ls, le, &b, c);
 		prev = ls;
 		prev_len = le - ls;
-		line++;
+		b.line++;
 	}
-	markdown_def_end(&d, n, c);
+	markdown_block_end(&b, n, c);
+	buf_clear(&b.opens);
 	c->www_work = markdown_www_work(s, n);
 }
 
 /*
- * Bounds md4c 0.4.8's quadratic cases, which later md4c releases fixed:
+ * Bounds md4c 0.4.8's quadratic cases (later md4c releases fixed most):
  *
  *  - every bracket pair makes md4c walk the paragraph's lines from the
- *    first one ("[](\n" or "]([\n" repeated: md4c #236), and nested
- *    bracket pairs are each hashed as a reference label when any
+ *    first one ("[](\n" or "]([\n" repeated: md4c #236), and hash the
+ *    text between its brackets when that spans lines, or when any
  *    reference definition exists ("[[[...]]]": md4c #172);
  *  - a reference to a long definition copies it at every use
  *    ("[x]: xxxx..." then "[x]" repeated: md4c #238);
  *  - a word holding many "www." is rescanned from each of them;
+ *  - each permissive autolink walks the marks after it ("http://a.b"
+ *    repeated, then "&" or "*" repeated), each strikethrough pair the
+ *    marks between its ends ("~a " repeated, then "_~" repeated);
  *  - a wide table pads every row to its width (output rows x columns).
  *
- * The last two only lose a convenience, so they switch the extension off
- * for this input.  The first two are refused (false): no real text comes
- * near the budget, and there is nothing to switch off.
+ * Autolinks, strikethrough and tables only lose a convenience, so they
+ * are switched off for such an input.  The bracket cases are refused
+ * (false): no real text comes near the budget, and there is nothing to
+ * switch off.
  */
 static bool
 markdown_precheck(const char *s, size_t n, unsigned *flags)
@@ -1032,20 +1300,30 @@ markdown_precheck(const char *s, size_t n, unsigned *flags)
 	uint64_t work;
 
 	markdown_measure(s, n, &c);
+	if (c.nomem)
+		return false;
 	if (c.www_work > MARKDOWN_WORK_MAX)
 		*flags &= ~(unsigned)MD_FLAG_PERMISSIVEWWWAUTOLINKS;
+	if (c.link_work > MARKDOWN_WORK_MAX)
+		*flags &= ~(unsigned)(MD_FLAG_PERMISSIVEWWWAUTOLINKS |
+				      MD_FLAG_PERMISSIVEURLAUTOLINKS);
+	if (c.tilde_work > MARKDOWN_WORK_MAX)
+		*flags &= ~(unsigned)MD_FLAG_STRIKETHROUGH;
 	if (c.cells > MARKDOWN_CELLS_MAX)
 		*flags &= ~(unsigned)MD_FLAG_TABLES;
-	work = c.line_work;
+	if (c.line_work > MARKDOWN_WORK_MAX ||
+	    c.label_lines > MARKDOWN_WORK_MAX)
+		return false;
+	work = c.line_work + c.label_lines;
 	if (c.colon_label) {
 		/* Keep the products from overflowing: over budget is over. */
 		work += c.label_work > MARKDOWN_WORK_MAX
 				? MARKDOWN_WORK_MAX + 1
-				: c.label_work * MARKDOWN_NEST_WEIGHT;
+				: c.label_work * MARKDOWN_BYTE_WEIGHT;
 		work += c.closers > 0 && c.def_len > MARKDOWN_WORK_MAX /
 							      c.closers
 				? MARKDOWN_WORK_MAX + 1
-				: c.closers * c.def_len;
+				: c.closers * c.def_len * MARKDOWN_BYTE_WEIGHT;
 	}
 	return work <= MARKDOWN_WORK_MAX;
 }
@@ -1085,14 +1363,18 @@ markdown_render(struct buf *out, const char *src, size_t n,
 	buf_init(&st.tmp, 0);
 	buf_init(&fixed, 0);
 
-	/* md4c gets only valid UTF-8 without NULs: one meaning everywhere. */
-	if (n > 0 && !markdown_utf8_valid(src, n)) {
-		if (!markdown_put(&fixed, src, n, false))
-			goto done;
-		src = fixed.data;
-		n = fixed.len;
-	}
-	if (n > UINT_MAX || !markdown_precheck(src, n, &flags))
+	/*
+	 * md4c gets its own copy: valid UTF-8 without NULs (one meaning
+	 * everywhere), followed by NULs, because md4c 0.4.8 reads past the
+	 * end of some inputs ("[a](b" at the very end scans on for a ')').
+	 */
+	if ((n > 0 && !markdown_put(&fixed, src, n, false)) ||
+	    !buf_append(&fixed, MARKDOWN_PAD, sizeof(MARKDOWN_PAD)))
+		goto done;
+	n = fixed.len - sizeof(MARKDOWN_PAD);
+	st.src = fixed.data;
+	st.src_len = n;
+	if (n > UINT_MAX || !markdown_precheck(st.src, n, &flags))
 		goto done;
 
 	memset(&parser, 0, sizeof(parser));
@@ -1104,7 +1386,7 @@ markdown_render(struct buf *out, const char *src, size_t n,
 	parser.leave_span = markdown_leave_span;
 	parser.text = markdown_text_cb;
 
-	rc = md_parse(n ? src : "", (MD_SIZE)n, &parser, &st);
+	rc = md_parse(st.src, (MD_SIZE)n, &parser, &st);
 	if (rc != 0 || st.stack.len != 0)
 		markdown_close_all(&st);
 	ok = rc == 0 && !st.failed && !buf_failed(out);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/embed.h"
@@ -146,8 +147,10 @@ read_article(struct arena *a, sqlite3_stmt *s, struct article *out)
 	out->comments_open = sqlite3_column_int(s, 10) != 0;
 	out->comment_count = sqlite3_column_int64(s, 11);
 	out->thread_count = sqlite3_column_int64(s, 12);
+	out->kind = col_text(a, s, 13);
 	if (!out->slug || !out->title || !out->author || !out->image ||
-	    !out->caption || !out->tags || !out->body_md || !out->body_html)
+	    !out->caption || !out->tags || !out->body_md || !out->body_html ||
+	    !out->kind)
 		return ERR_NOMEM;
 	return ERR_OK;
 }
@@ -423,16 +426,53 @@ writer_batch(struct sqlite_store *st, struct write_job *batch)
 	}
 }
 
+/*
+ * PRAGMA data_version on the writer's own connection changes only when
+ * another connection, in another process, has committed: our own writes
+ * invalidate the cache exactly; the CLI's are noticed here.
+ */
+static void
+writer_watch(struct sqlite_store *st, int64_t *seen)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = *seen;
+
+	if (sqlite3_prepare_v2(st->writer.db, "PRAGMA data_version", -1, &s,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (v != *seen && *seen != 0 && st->base.changed_elsewhere)
+		st->base.changed_elsewhere(st->base.changed_arg);
+	*seen = v;
+}
+
+/* How often the writer looks for other processes' commits. */
+#define WATCH_MS 250
+
 static void *
 writer_main(void *arg)
 {
 	struct sqlite_store *st = arg;
 	struct write_job *batch, *j, *next;
-
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
-		while (st->head == NULL && !st->stopping)
-			pthread_cond_wait(&st->job_ready, &st->lock);
+		while (st->head == NULL && !st->stopping) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += WATCH_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&st->job_ready, &st->lock,
+						   &until) != 0) {
+				pthread_mutex_unlock(&st->lock);
+				writer_watch(st, &st->data_version);
+				pthread_mutex_lock(&st->lock);
+			}
+		}
 		if (st->head == NULL)
 			break;
 		batch = st->head;
@@ -546,9 +586,12 @@ run_comment_insert(struct conn *w, void *arg)
 		bind_text(s, 1, c->request_key);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
+			bool same = sqlite3_column_int64(s, 1) == c->article_id;
+
 			*x->id = sqlite3_column_int64(s, 0);
 			sqlite3_reset(s);
-			return ERR_OK;	/* the same form, sent again */
+			/* The same form, sent again; a key moved elsewhere is forged. */
+			return same ? ERR_OK : ERR_CONFLICT;
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
@@ -593,6 +636,11 @@ run_comment_insert(struct conn *w, void *arg)
 		bind_text(s, 13, c->request_key);
 	else
 		sqlite3_bind_null(s, 13);
+	if (c->user_id)
+		sqlite3_bind_int64(s, 14, c->user_id);
+	else
+		sqlite3_bind_null(s, 14);
+	sqlite3_bind_int(s, 15, c->side);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -672,6 +720,46 @@ static const struct store_ops sqlite_ops = {
 	.comment_get = sqlite_comment_get,
 	.comment_thread_index = sqlite_comment_thread_index,
 	.comment_insert = sqlite_comment_insert,
+	/* Identity (sqlite_user.c). */
+	.user_insert = sqlite_user_insert,
+	.user_get = sqlite_user_get,
+	.user_by_email = sqlite_user_by_email,
+	.user_list = sqlite_user_list,
+	.user_update = sqlite_user_update,
+	.user_count_role = sqlite_user_count_role,
+	.user_delete = sqlite_user_delete,
+	.user_articles = sqlite_user_articles,
+	.user_comments = sqlite_user_comments,
+	.session_insert = sqlite_session_insert,
+	.session_user = sqlite_session_user,
+	.session_delete = sqlite_session_delete,
+	.session_delete_user = sqlite_session_delete_user,
+	.token_insert = sqlite_token_insert,
+	.token_get = sqlite_token_get,
+	.identity_user = sqlite_identity_user,
+	.identity_insert = sqlite_identity_insert,
+	.mail_insert = sqlite_mail_insert,
+	.mail_due = sqlite_mail_due,
+	.mail_sent = sqlite_mail_sent,
+	.mail_failed = sqlite_mail_failed,
+	/* Debates (sqlite_debate.c). */
+	.debate_insert = sqlite_debate_insert,
+	.debate_by_slug = sqlite_debate_by_slug,
+	.debate_list = sqlite_debate_list,
+	.debate_speakers = sqlite_debate_speakers,
+	.debate_statements = sqlite_debate_statements,
+	.debate_set_status = sqlite_debate_set_status,
+	.debate_tally = sqlite_debate_tally,
+	.debate_buckets = sqlite_debate_buckets,
+	.debate_voter = sqlite_debate_voter,
+	.debate_vote = sqlite_debate_vote,
+	.debate_add_refusals = sqlite_debate_add_refusals,
+	.debate_mind = sqlite_debate_mind,
+	.debate_feature = sqlite_debate_feature,
+	.debate_comments = sqlite_debate_comments,
+	.debate_featured = sqlite_debate_featured,
+	.debate_top_comments = sqlite_debate_top_comments,
+	.debate_home_epoch = sqlite_debate_home_epoch,
 };
 
 /* Applies the embedded migrations sql/sqlite/NNN_*.sql above user_version. */
@@ -739,6 +827,8 @@ sqlite_store_open(const char *path, struct buf *err)
 	if (!conn_open(&st->writer, path, false, err) ||
 	    !migrate(&st->writer, err))
 		goto fail;
+	/* What is there now is what the caches will see first. */
+	writer_watch(st, &st->data_version);
 	if (pthread_create(&st->writer_thread, NULL, writer_main, st) != 0) {
 		buf_seterr(err, "%s", "cannot start the database writer");
 		goto fail;

@@ -29,6 +29,66 @@ enum stmt {
 	STMT_COMMENT_PARENT,
 	STMT_COMMENT_INSERT,
 	STMT_ARTICLE_COUNT_COMMENT,
+	/* Identity (sqlite_user.c). */
+	STMT_USER_INSERT,
+	STMT_USER_GET,
+	STMT_USER_BY_EMAIL,
+	STMT_USER_LIST,
+	STMT_USER_UPDATE,
+	STMT_USER_RENAME_COMMENTS,
+	STMT_USER_COUNT_ROLE,
+	STMT_USER_DELETE,
+	STMT_USER_ANON_COMMENTS,
+	STMT_USER_REMOVE_COMMENTS,
+	STMT_USER_ARTICLES,
+	STMT_USER_COMMENTS,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_DELETE,
+	STMT_SESSION_USER,
+	STMT_SESSION_DELETE_USER,
+	STMT_SESSION_PURGE,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_DROP_PURPOSE,
+	STMT_TOKEN_PURGE,
+	STMT_TOKEN_GET,
+	STMT_TOKEN_DELETE,
+	STMT_IDENTITY_USER,
+	STMT_IDENTITY_INSERT,
+	STMT_MAIL_INSERT,
+	STMT_MAIL_DUE,
+	STMT_MAIL_SENT,
+	STMT_MAIL_FAILED,
+	/* Debates (sqlite_debate.c). */
+	STMT_DEBATE_ARTICLE_INSERT,
+	STMT_DEBATE_INSERT,
+	STMT_DEBATE_SPEAKER_INSERT,
+	STMT_DEBATE_STATEMENT_INSERT,
+	STMT_DEBATE_BY_SLUG,
+	STMT_DEBATE_LIST,
+	STMT_DEBATE_SPEAKERS,
+	STMT_DEBATE_STATEMENTS,
+	STMT_DEBATE_SET_STATUS,
+	STMT_DEBATE_TALLY,
+	STMT_DEBATE_BUCKETS,
+	STMT_DEBATE_VOTER,
+	STMT_DEBATE_VOTE_PRE,
+	STMT_DEBATE_VOTE_POST,
+	STMT_DEBATE_BUCKET_ADD,
+	STMT_DEBATE_TOUCH,
+	STMT_DEBATE_BUMP,
+	STMT_DEBATE_ITEM_STATEMENT,
+	STMT_DEBATE_ITEM_COMMENT,
+	STMT_DEBATE_MIND_ADD,
+	STMT_DEBATE_MIND_STATEMENT,
+	STMT_DEBATE_MIND_COMMENT,
+	STMT_DEBATE_FEATURE,
+	STMT_DEBATE_COMMENTS_OLDEST,
+	STMT_DEBATE_COMMENTS_ALTERNATE,
+	STMT_DEBATE_COMMENTS_MINDS,
+	STMT_DEBATE_FEATURED,
+	STMT_DEBATE_TOP_COMMENTS,
+	STMT_DEBATE_HOME_EPOCH,
+	STMT_DEBATE_PAIR_ADD,
 	STMT__MAX
 };
 
@@ -63,6 +123,7 @@ struct sqlite_store {
 	pthread_cond_t job_done;
 	struct write_job *head, *tail;
 	bool stopping;
+	int64_t data_version;	/* the writer's; see writer_watch */
 };
 
 /* Logs the connection's last error; returns ERR_DB. */
@@ -86,5 +147,74 @@ const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
+
+/* The identity operations (sqlite_user.c), for the ops table. */
+enum err sqlite_user_insert(struct store *, const struct user *,
+			    const char *, const char *, int64_t *);
+enum err sqlite_user_get(struct store *, struct arena *, int64_t,
+			 struct user *);
+enum err sqlite_user_by_email(struct store *, struct arena *, const char *,
+			      struct user *);
+enum err sqlite_user_list(struct store *, struct arena *, struct user **,
+			  size_t *);
+enum err sqlite_user_update(struct store *, const struct user *);
+enum err sqlite_user_count_role(struct store *, enum role, int64_t *);
+enum err sqlite_user_delete(struct store *, int64_t, bool);
+enum err sqlite_user_articles(struct store *, struct arena *, int64_t,
+			      int64_t **, size_t *);
+enum err sqlite_user_comments(struct store *, struct arena *, int64_t, int,
+			      struct user_comment **, size_t *);
+enum err sqlite_session_insert(struct store *, const char *, int64_t,
+			       int64_t, int64_t, const char *);
+enum err sqlite_session_user(struct store *, struct arena *, const char *,
+			     int64_t, struct user *);
+enum err sqlite_session_delete(struct store *, const char *);
+enum err sqlite_session_delete_user(struct store *, int64_t);
+enum err sqlite_token_insert(struct store *, const struct user_token *,
+			     const struct mail *, bool);
+enum err sqlite_token_get(struct store *, struct arena *, const char *,
+			  const char *, int64_t, bool, struct user_token *);
+enum err sqlite_identity_user(struct store *, const char *, const char *,
+			      int64_t *);
+enum err sqlite_identity_insert(struct store *, const char *, const char *,
+				int64_t, const char *);
+enum err sqlite_mail_insert(struct store *, const struct mail *);
+enum err sqlite_mail_due(struct store *, struct arena *, int64_t, int,
+			 struct mail **, size_t *);
+enum err sqlite_mail_sent(struct store *, int64_t);
+enum err sqlite_mail_failed(struct store *, int64_t, int64_t, const char *);
+
+/* The debate operations (sqlite_debate.c), for the ops table. */
+enum err sqlite_debate_insert(struct store *, const struct debate_doc *,
+			      int64_t *);
+enum err sqlite_debate_by_slug(struct store *, struct arena *, const char *,
+			       struct debate *);
+enum err sqlite_debate_list(struct store *, struct arena *, bool, int,
+			    struct debate **, size_t *);
+enum err sqlite_debate_speakers(struct store *, struct arena *, int64_t,
+				struct debate_speaker **, size_t *);
+enum err sqlite_debate_statements(struct store *, struct arena *, int64_t,
+				  struct debate_statement **, size_t *);
+enum err sqlite_debate_set_status(struct store *, int64_t,
+				  enum debate_status, int64_t);
+enum err sqlite_debate_tally(struct store *, int64_t, struct debate_tally *);
+enum err sqlite_debate_buckets(struct store *, struct arena *, int64_t,
+			       struct debate_bucket **, size_t *);
+enum err sqlite_debate_voter(struct store *, int64_t, const char *, int *,
+			     int *);
+enum err sqlite_debate_vote(struct store *, const struct debate_vote *,
+			    const int64_t *, enum vote_result *);
+enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
+enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
+			    const char *, int64_t, bool *);
+enum err sqlite_debate_feature(struct store *, int64_t, int64_t, bool);
+enum err sqlite_debate_comments(struct store *, struct arena *, int64_t,
+				enum comment_sort, int, int, struct comment **,
+				size_t *);
+enum err sqlite_debate_featured(struct store *, struct arena *, int64_t, int,
+				struct comment **, size_t *);
+enum err sqlite_debate_top_comments(struct store *, struct arena *, int64_t,
+				    int, struct comment **, size_t *);
+enum err sqlite_debate_home_epoch(struct store *, int64_t, int64_t *);
 
 #endif

@@ -30,6 +30,7 @@ struct article {
 	bool comments_open;
 	int64_t comment_count;	/* approved comments */
 	int64_t thread_count;	/* approved top-level comments */
+	const char *kind;	/* "article", or "debate" for a debate's thread */
 };
 
 struct comment {
@@ -47,7 +48,146 @@ struct comment {
 	int64_t created;
 	const char *ip;
 	const char *request_key;	/* the form's one-time key, or NULL */
+	int64_t user_id;	/* the signed-in author, or 0 */
+	/* Debates only (0 elsewhere): see enum side. */
+	int side;
+	bool featured;
+	int64_t minds;		/* readers it changed the mind of */
 };
+
+/* Identity records (issue 4). */
+enum role { ROLE_READER, ROLE_MODERATOR, ROLE_EDITOR, ROLE_ADMIN, ROLE__MAX };
+
+struct user {
+	int64_t id;
+	const char *email;	/* "" when the account has none */
+	const char *name;	/* display name */
+	const char *password_hash;	/* argon2id string; "" when none */
+	bool email_verified;
+	enum role role;
+	bool disabled;
+	int64_t created;
+};
+
+/* A one-time token, known to the store only by its hash. */
+struct user_token {
+	const char *hash;	/* hex SHA-256 of the token */
+	const char *purpose;	/* verify, reset, email, link, setup, oidc */
+	int64_t user_id;	/* 0 when none */
+	const char *data;	/* purpose-specific; "" when none */
+	int64_t expires;
+};
+
+/* A comment on a user's profile, with the article it is on. */
+struct user_comment {
+	struct comment c;	/* id, article_id, author, body_html, created */
+	const char *article_slug;
+	const char *article_title;
+};
+
+/* A queued email: plain text, built by us. */
+struct mail {
+	int64_t id;
+	const char *to;
+	const char *subject;
+	const char *body;
+	int attempts;
+};
+
+/*
+ * Debates.  Sides are numbered: 0 none (a comment that takes no side),
+ * 1 and 2 the debate's two sides, 3 undecided (only in a "pre" vote).
+ */
+enum side { SIDE_NONE, SIDE_A, SIDE_B, SIDE_UNDECIDED };
+enum debate_status { DEBATE_DRAFT, DEBATE_SCHEDULED, DEBATE_OPEN, DEBATE_CLOSED };
+enum debate_round { ROUND_NONE, ROUND_OPENING, ROUND_REBUTTAL, ROUND_CLOSING, ROUND__MAX };
+enum vote_phase { PHASE_PRE = 1, PHASE_POST = 2 };
+/* Orders of a debate's discussion (top-level comments; replies follow). */
+enum comment_sort { SORT_OLDEST, SORT_ALTERNATE, SORT_MINDS, SORT__MAX };
+
+/* Times in seconds since the epoch, UTC; 0 where not set. */
+struct debate_schedule {
+	int64_t round[ROUND__MAX];	/* when each round opens */
+	int64_t voting_opens, voting_closes;
+	int64_t pre_closes, post_opens;	/* 0: the defaults of model/debate.h */
+};
+
+struct debate {
+	int64_t id;
+	int64_t article_id;	/* the row that carries the discussion */
+	const char *slug;
+	const char *motion;
+	const char *moderator;
+	const char *intro_md;	/* "" in lists */
+	const char *intro_html;
+	const char *label[3];	/* [SIDE_A] and [SIDE_B] */
+	enum debate_status status;	/* as stored; see debate_clock_at() */
+	struct debate_schedule sched;
+	int64_t bucket_secs;	/* width of a vote-history bucket */
+	int64_t version, activity;	/* change counters (cache validity) */
+	int64_t refused_duplicate, refused_closed, refused_rate;
+	int64_t changed_votes;
+	int64_t created;
+	bool comments_open;	/* from the article row */
+	int64_t comment_count, thread_count;
+};
+
+struct debate_speaker {
+	int64_t id;
+	int side;		/* SIDE_A or SIDE_B */
+	int position;		/* order within the side, from 1 */
+	const char *name;
+	const char *bio;
+	const char *photo;	/* may be "" */
+	const char *link;	/* may be "" */
+};
+
+struct debate_statement {
+	int64_t id;
+	int64_t speaker_id;
+	size_t speaker;		/* on insert: index into the doc's speakers */
+	int round;		/* enum debate_round */
+	const char *body_md;
+	const char *body_html;
+	int64_t minds;
+};
+
+/* A whole debate as read from its file, for debate_insert. */
+struct debate_doc {
+	struct debate d;
+	struct debate_speaker *speakers;
+	size_t nspeakers;
+	struct debate_statement *statements;
+	size_t nstatements;
+};
+
+/* Readers by their pair of votes: moves[pre][post], 0 meaning no vote. */
+struct debate_tally {
+	int64_t moves[4][3];
+};
+
+/* One bucket of vote history: the change of one phase's choice. */
+struct debate_bucket {
+	int64_t start;
+	int phase;
+	int choice;
+	int64_t delta;
+};
+
+/* One reader's vote in one phase. */
+struct debate_vote {
+	int64_t debate_id;
+	const char *voter;	/* keyed hash */
+	int phase;		/* enum vote_phase */
+	int choice;		/* enum side; SIDE_UNDECIDED only before */
+	int64_t at;
+	int64_t bucket_secs;
+};
+
+enum vote_result { VOTE_NEW, VOTE_CHANGED, VOTE_SAME };
+
+/* Refused votes by reason, as counted on the page. */
+enum refusal { REFUSED_DUPLICATE, REFUSED_CLOSED, REFUSED_RATE, REFUSED__MAX };
 
 struct store;
 
@@ -73,15 +213,165 @@ struct store_ops {
 					 int64_t root_id, int64_t *index);
 	/*
 	 * Stores c (id, root_id and depth are filled in from parent_id).  A
-	 * request_key already used returns ERR_OK with the earlier id, so a
-	 * form sent twice makes one comment.
+	 * request_key already used on this article returns ERR_OK with the earlier
+	 * id, so a form sent twice makes one comment; used on another article,
+	 * ERR_CONFLICT.
 	 */
 	enum err (*comment_insert)(struct store *st, struct comment *c,
 				   int64_t *id);
+
+	/* Identity (store/sqlite_user.c). */
+	/*
+	 * Stores u (email NULL-able as ""); with provider and subject not
+	 * NULL, links that external account in the same commit.  A taken
+	 * email or identity is ERR_CONFLICT.
+	 */
+	enum err (*user_insert)(struct store *st, const struct user *u,
+				const char *provider, const char *subject,
+				int64_t *id);
+	enum err (*user_get)(struct store *st, struct arena *a, int64_t id,
+			     struct user *out);
+	enum err (*user_by_email)(struct store *st, struct arena *a,
+				  const char *email, struct user *out);
+	enum err (*user_list)(struct store *st, struct arena *a,
+			      struct user **out, size_t *n);
+	/*
+	 * Writes every field of u over the stored user; a changed name is
+	 * copied to the user's comments.  A taken email is ERR_CONFLICT.
+	 */
+	enum err (*user_update)(struct store *st, const struct user *u);
+	enum err (*user_count_role)(struct store *st, enum role role,
+				    int64_t *n);
+	/*
+	 * Deletes a user with sessions, tokens and identities; their
+	 * comments are anonymised, or with remove their text is removed.
+	 */
+	enum err (*user_delete)(struct store *st, int64_t id, bool remove);
+	/* The articles a user commented on (for dropping cached pages). */
+	enum err (*user_articles)(struct store *st, struct arena *a,
+				  int64_t id, int64_t **out, size_t *n);
+	/* A user's latest approved comments, newest first. */
+	enum err (*user_comments)(struct store *st, struct arena *a,
+				  int64_t id, int limit,
+				  struct user_comment **out, size_t *n);
+
+	/* Sessions, by token hash; replaces (may be NULL) is deleted. */
+	enum err (*session_insert)(struct store *st, const char *hash,
+				   int64_t user_id, int64_t now,
+				   int64_t expires, const char *replaces);
+	/* The user of a live session of an enabled account. */
+	enum err (*session_user)(struct store *st, struct arena *a,
+				 const char *hash, int64_t now,
+				 struct user *out);
+	enum err (*session_delete)(struct store *st, const char *hash);
+	enum err (*session_delete_user)(struct store *st, int64_t user_id);
+
+	/*
+	 * Stores a one-time token and, when m is not NULL, queues m in the
+	 * same commit.  With only_one, other tokens of its purpose (and user)
+	 * are dropped first.
+	 */
+	enum err (*token_insert)(struct store *st, const struct user_token *t,
+				 const struct mail *m, bool only_one);
+	/* Reads a live token of purpose; with take, deletes it (once only). */
+	enum err (*token_get)(struct store *st, struct arena *a,
+			      const char *hash, const char *purpose,
+			      int64_t now, bool take, struct user_token *out);
+
+	/* External accounts. */
+	enum err (*identity_user)(struct store *st, const char *provider,
+				  const char *subject, int64_t *user_id);
+	enum err (*identity_insert)(struct store *st, const char *provider,
+				    const char *subject, int64_t user_id,
+				    const char *email);
+
+	/* The outbox. */
+	enum err (*mail_insert)(struct store *st, const struct mail *m);
+	enum err (*mail_due)(struct store *st, struct arena *a, int64_t now,
+			     int limit, struct mail **out, size_t *n);
+	enum err (*mail_sent)(struct store *st, int64_t id);
+	/* A failed send: tried again at next, or given up when next is 0. */
+	enum err (*mail_failed)(struct store *st, int64_t id, int64_t next,
+				const char *error);
+
+	/* Debates (store/sqlite_debate.c). */
+	/* Stores a debate with its speakers, statements and discussion row. */
+	enum err (*debate_insert)(struct store *st, const struct debate_doc *doc,
+				  int64_t *id);
+	enum err (*debate_by_slug)(struct store *st, struct arena *a,
+				   const char *slug, struct debate *out);
+	/* Newest first, without introductions; drafts only when asked. */
+	enum err (*debate_list)(struct store *st, struct arena *a, bool drafts,
+				int limit, struct debate **out, size_t *n);
+	enum err (*debate_speakers)(struct store *st, struct arena *a,
+				    int64_t debate_id,
+				    struct debate_speaker **out, size_t *n);
+	enum err (*debate_statements)(struct store *st, struct arena *a,
+				      int64_t debate_id,
+				      struct debate_statement **out, size_t *n);
+	/* Sets the status; voting_closes >= 0 replaces that time too. */
+	enum err (*debate_set_status)(struct store *st, int64_t id,
+				      enum debate_status status,
+				      int64_t voting_closes);
+	enum err (*debate_tally)(struct store *st, int64_t debate_id,
+				 struct debate_tally *out);
+	/* The vote history, oldest bucket first. */
+	enum err (*debate_buckets)(struct store *st, struct arena *a,
+				   int64_t debate_id, struct debate_bucket **out,
+				   size_t *n);
+	/* A reader's votes (0 where none). */
+	enum err (*debate_voter)(struct store *st, int64_t debate_id,
+				 const char *voter, int *pre, int *post);
+	/*
+	 * Records a vote: a reader's second vote in a phase replaces the
+	 * first.  Also adds pending refusal counts (may be NULL).
+	 */
+	enum err (*debate_vote)(struct store *st, const struct debate_vote *v,
+				const int64_t refused[REFUSED__MAX],
+				enum vote_result *out);
+	enum err (*debate_add_refusals)(struct store *st, int64_t debate_id,
+					const int64_t refused[REFUSED__MAX]);
+	/*
+	 * "This changed my mind" on a statement ('s') or comment ('c') of
+	 * the debate, once per reader: *added is false the second time.
+	 */
+	enum err (*debate_mind)(struct store *st, int64_t debate_id, char kind,
+				int64_t item_id, const char *voter, int64_t at,
+				bool *added);
+	enum err (*debate_feature)(struct store *st, int64_t debate_id,
+				   int64_t comment_id, bool on);
+	/* A page of threads in the given order, as comment_page returns them. */
+	enum err (*debate_comments)(struct store *st, struct arena *a,
+				    int64_t article_id, enum comment_sort sort,
+				    int offset, int limit, struct comment **out,
+				    size_t *n);
+	enum err (*debate_featured)(struct store *st, struct arena *a,
+				    int64_t article_id, int limit,
+				    struct comment **out, size_t *n);
+	/* Comments that changed most minds (at least one). */
+	enum err (*debate_top_comments)(struct store *st, struct arena *a,
+					int64_t article_id, int limit,
+					struct comment **out, size_t *n);
+	/*
+	 * What the front page's list of debates depends on: out[0] counts
+	 * public debates, out[1] sums their versions, out[2] counts the
+	 * times that change a listed status (opening, voting opens and
+	 * closes) already passed at now, out[3] is the next of those times
+	 * still to come (0: none).
+	 */
+	enum err (*debate_home_epoch)(struct store *st, int64_t now,
+				      int64_t out[4]);
 };
 
 struct store {
 	const struct store_ops *ops;
+	/*
+	 * Called (from a store thread) when another process changed the
+	 * database, such as `parley post add` beside a running server, so
+	 * caches can be dropped.  Set once, before the first request.
+	 */
+	void (*changed_elsewhere)(void *arg);
+	void *changed_arg;
 };
 
 /*

@@ -208,6 +208,7 @@ article_page(struct request *req, struct response *res)
 		return;
 	}
 	memset(&form, 0, sizeof(form));
+	form.page = page;
 	if (replyto) {
 		form.parent = article_page_number(replyto);
 		if (form.parent == 0) {

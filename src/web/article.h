@@ -12,6 +12,7 @@
 /* The comment form as it is to be shown. */
 struct form_state {
 	int64_t parent;		/* replying to this comment, or 0 */
+	int64_t page;		/* the page of the discussion shown */
 	/* True: render the reader's part in place (not cacheable). */
 	bool with_identity;
 	/* After a refused post: what was sent, and why it was refused. */

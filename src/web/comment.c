@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "http/csrf.h"
 #include "render/template.h"
+#include "web/account.h"
 #include "web/article.h"
 
 #define WHO_COOKIE "parley_who"
@@ -34,7 +35,9 @@ comment_form_view(struct request *req, struct tv *av, const struct article *art,
 		    c.article_id == art->id) {
 			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
 			    !tv_put_str(rt, "name", c.author) ||
-			    !tv_put_str(rt, "cancel_href", arena_printf(a, "/articles/%s#respond", art->slug)))
+			    !tv_put_str(rt, "cancel_href", form->page > 1 ?
+					arena_printf(a, "/articles/%s?cpage=%lld#respond", art->slug, (long long)form->page) :
+					arena_printf(a, "/articles/%s#respond", art->slug)))
 				return false;
 		} else if (!tv_put_int(fv, "parent", 0)) {
 			return false;
@@ -76,12 +79,44 @@ remembered(struct request *req, struct comment_input *in)
 	in->remember = true;
 }
 
+/*
+ * Who is commenting: "You are commenting as NAME · Log out / Change" for
+ * a signed-in reader; sign-in links when the site wants sign-in; else
+ * nothing (the name, email and website fields show).
+ */
+static bool
+comment_form_who(struct request *req, struct tv *v)
+{
+	struct arena *a = &req->arena;
+	const struct user *u = account_user(req);
+	const char *here = url_encode(a, arena_printf(a, "%s#respond", req->path));
+	struct tv *w;
+
+	if (here == NULL)
+		return false;
+	if (u) {
+		return (w = tv_put_obj(v, "signed_in")) != NULL &&
+		       tv_put_str(w, "name", u->name) &&
+		       tv_put_str(w, "profile_href", arena_printf(a, "/users/%lld", (long long)u->id)) &&
+		       tv_put_str(w, "signout_href", arena_printf(a, "/account/signout?next=%s", here)) &&
+		       tv_put_str(w, "change_href", arena_printf(a, "/account/signin?next=%s", here));
+	}
+	if (req->app->cfg.policy != POLICY_SIGNIN)
+		return (w = tv_put_obj(v, "signin_offer")) != NULL &&
+		       tv_put_str(w, "signin_href", arena_printf(a, "/account/signin?next=%s", here));
+	return (w = tv_put_obj(v, "signin_required")) != NULL &&
+	       tv_put_str(w, "signin_href", arena_printf(a, "/account/signin?next=%s", here)) &&
+	       tv_put_str(w, "signup_href", req->app->cfg.signup ?
+			  arena_printf(a, "/account/signup?next=%s", here) : NULL) &&
+	       oidc_put_providers(req, w, account_next(arena_printf(a, "%s#respond", req->path)));
+}
+
 const char *
 comment_form_fill(struct request *req, struct response *res, size_t *len)
 {
 	const struct form_state *form = req->page_state;
 	const struct comment_errors *errs = form ? form->errors : NULL;
-	struct comment_input in = { "", "", "", "", "", 0, false, 0 };
+	struct comment_input in = { "", "", "", "", "", 0, false, 0, 0 };
 	const struct config *cfg = &req->app->cfg;
 	const char *visitor, *token, *key;
 	struct tv *v;
@@ -92,6 +127,8 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 		in = *form->input;
 	else
 		remembered(req, &in);
+	/* Before csrf_visitor(): a new visitor cookie replaces the parsed ones. */
+	(void)account_user(req);
 	visitor = csrf_visitor(req, res);
 	token = visitor ? csrf_token(req, visitor) : NULL;
 	/* A fresh key per form shown; a refused form keeps its key. */
@@ -111,6 +148,8 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	if (errs && ((errs->author && !tv_put_str(v, "author_error", errs->author)) ||
 		     (errs->email && !tv_put_str(v, "email_error", errs->email)) ||
 		     (errs->url && !tv_put_str(v, "url_error", errs->url))))
+		return NULL;
+	if (!comment_form_who(req, v))
 		return NULL;
 	buf_init(&out, 64 * 1024);
 	if (!tpl_render(req->app->tpl, "form_identity", v, &out)) {
@@ -162,8 +201,20 @@ comment_refused(struct request *req, struct response *res,
 	form->input = in;
 	form->errors = errs;
 	form->with_identity = true;
+	form->page = 1;
+	/* A refused reply is shown on the page of the comment it answers. */
+	if (in->parent) {
+		struct store *st = req->app->store;
+		struct comment parent;
+		int64_t index;
+
+		if (st->ops->comment_get(st, &req->arena, in->parent, &parent) == ERR_OK &&
+		    parent.article_id == art->id &&
+		    st->ops->comment_thread_index(st, art->id, parent.root_id, &index) == ERR_OK)
+			form->page = comment_page_for(index, req->app->cfg.per_page);
+	}
 	page_render(req, res, errs->status, "article",
-		    article_view(req, art, 1, form));
+		    article_view(req, art, form->page, form));
 }
 
 /*
@@ -179,10 +230,15 @@ comment_post(struct request *req, struct response *res)
 	struct article art;
 	int64_t id = 0, index = 0, page;
 	struct comment c;
+	const struct user *u = account_user(req);
 	enum err e;
 
 	if (!slug_valid(req->params[0])) {
 		error_page(req, res, 404, NULL);
+		return;
+	}
+	if (u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
+		error_page(req, res, 403, "Please sign in to comment.");
 		return;
 	}
 	e = req->app->store->ops->article_by_slug(req->app->store, &req->arena,
@@ -200,12 +256,21 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, 503, NULL);
 		return;
 	}
+	/* A signed-in reader comments as their account. */
+	if (u)
+		e = comment_as_user(&in, &errs, u, e);
 	if (e == ERR_OK)
 		e = comment_create(req->app, &req->arena, &art, &in, req->client, &id);
 	if (e == ERR_INVALID && errs.status == 0) {
 		errs.form = "The comment you replied to is not on this article.";
 		errs.status = 422;
 		in.parent = 0;
+	}
+	if (e == ERR_CONFLICT) {
+		errs.form = "This form was already used. Reload the page to write another comment.";
+		errs.status = 422;
+		in.key = "";
+		e = ERR_INVALID;
 	}
 	if (e == ERR_INVALID) {
 		comment_refused(req, res, &art, &in, &errs);
@@ -222,7 +287,8 @@ comment_post(struct request *req, struct response *res)
 		comment_refused(req, res, &art, &in, &errs);
 		return;
 	}
-	remember_cookie(req, res, &in);
+	if (u == NULL)
+		remember_cookie(req, res, &in);
 	/* The page that shows the new comment's thread. */
 	page = 1;
 	if (req->app->store->ops->comment_get(req->app->store, &req->arena, id, &c) == ERR_OK &&
@@ -239,6 +305,7 @@ void
 comment_permalink(struct request *req, struct response *res)
 {
 	int64_t id = article_page_number(req->params[0]), index = 0, page;
+	const char *kind;
 	struct article art;
 	struct comment c;
 	enum err e;
@@ -259,9 +326,11 @@ comment_permalink(struct request *req, struct response *res)
 		return;
 	}
 	page = comment_page_for(index, req->app->cfg.per_page);
+	/* A debate's discussion lives on the debate's page. */
+	kind = art.kind && strcmp(art.kind, "debate") == 0 ? "debates" : "articles";
 	response_redirect(res, page > 1 ?
-		arena_printf(&req->arena, "/articles/%s?cpage=%lld#comment-%lld",
-			     art.slug, (long long)page, (long long)id) :
-		arena_printf(&req->arena, "/articles/%s#comment-%lld", art.slug, (long long)id));
+		arena_printf(&req->arena, "/%s/%s?cpage=%lld#comment-%lld",
+			     kind, art.slug, (long long)page, (long long)id) :
+		arena_printf(&req->arena, "/%s/%s#comment-%lld", kind, art.slug, (long long)id));
 	res->status = 302;
 }

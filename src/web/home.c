@@ -1,4 +1,5 @@
 /* home: the front page, the latest articles, paginated. */
+#include <stdint.h>
 #include <string.h>
 
 #include "app.h"
@@ -18,6 +19,7 @@ home_page(struct request *req, struct response *res)
 	struct article *list = NULL;
 	struct tv *v, *items;
 	uint64_t seq;
+	const char *dkey;
 	char *key;
 	size_t n = 0, i;
 	enum err e;
@@ -26,13 +28,19 @@ home_page(struct request *req, struct response *res)
 		error_page(req, res, 400, "That page number is not a number.");
 		return;
 	}
-	key = arena_printf(a, "home:%lld", (long long)page);
+	/* The debates' list changes with their schedules, not only with writes. */
+	dkey = debate_home_key(req);
+	key = dkey ? arena_printf(a, "home:%lld:%s", (long long)page, dkey) : NULL;
 	if (key == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
 	if (page_from_cache(req, res, key))
 		return;
+	if ((page - 1) * cfg->front_per_page > INT32_MAX) {
+		error_page(req, res, 404, "There is no page of that number.");
+		return;
+	}
 	seq = page_cache_seq(req->app->cache);
 	e = req->app->store->ops->article_list(req->app->store, a,
 					       (int)((page - 1) * cfg->front_per_page),
@@ -46,7 +54,8 @@ home_page(struct request *req, struct response *res)
 		return;
 	}
 	v = page_view(req, NULL);
-	if (v == NULL || (items = tv_put_list(v, "articles")) == NULL) {
+	if (v == NULL || (items = tv_put_list(v, "articles")) == NULL ||
+	    (page == 1 && !debate_home_view(req, v, 5))) {
 		error_page(req, res, 503, NULL);
 		return;
 	}

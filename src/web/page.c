@@ -90,7 +90,19 @@ render_raw(struct request *req, struct response *res, const char *name,
 		page_fallback(res, 503);
 		return false;
 	}
-	hole = res->body.len ? memmem(res->body.data, res->body.len, PAGE_HOLE, holelen) : NULL;
+	/*
+	 * The last mark is the hole: everything a reader wrote comes before
+	 * the form, so even a mark smuggled into a comment cannot move it.
+	 */
+	hole = NULL;
+	for (const char *p = res->body.data, *end = p + res->body.len; p < end;) {
+		const char *m = memmem(p, (size_t)(end - p), PAGE_HOLE, holelen);
+
+		if (m == NULL)
+			break;
+		hole = m;
+		p = m + holelen;
+	}
 	*at = hole ? (size_t)(hole - res->body.data) : res->body.len;
 	if (hole) {
 		memmove(res->body.data + *at, res->body.data + *at + holelen,

@@ -22,6 +22,18 @@ void static_file(struct request *req, struct response *res);
 void avatar_image(struct request *req, struct response *res);
 void health_check(struct request *req, struct response *res);
 
+/* Debates (web/debate.c). */
+void debate_page(struct request *req, struct response *res);
+void debate_list_page(struct request *req, struct response *res);
+void debate_vote_post(struct request *req, struct response *res);
+void debate_mind_post(struct request *req, struct response *res);
+void debate_comment_post(struct request *req, struct response *res);
+void debate_feature_post(struct request *req, struct response *res);
+/* Adds "debates" (at most limit) and "has_debates" to a page's view. */
+bool debate_home_view(struct request *req, struct tv *v, int limit);
+/* What the front page's debate list depends on, for its cache key. */
+const char *debate_home_key(struct request *req);
+
 /* The HTML error page for status, with an optional sentence. */
 void error_page(struct request *req, struct response *res, unsigned status,
 		const char *message);

@@ -1,0 +1,338 @@
+#!/bin/sh
+# bench/debate.sh: the debate page against nginx serving the same bytes,
+# with the method of bench/run.sh (wrk on loopback, alternating rounds,
+# server CPU per request).  About a minute.
+#
+#   1. adds a debate (2 speakers a side, 3 rounds) and seeds it through
+#      Parley's own forms: 500 comments that take sides (250 threads, 250
+#      replies) and 10,000 votes (5,000 readers, each before and after),
+#      plus 300 "changed my mind" marks;
+#   2. copies the exact bytes of the pages into an nginx document root;
+#   3. wrk, Parley against nginx: the debate page for a reader who voted
+#      (results shown), for one who did not (results hidden), and the
+#      two-column view sorted with sides in turn; then the same page with
+#      the page cache off, for scale.
+#
+# The debate page is cached with the reader's parts as three holes (the
+# vote panel, the results or the note hiding them, the comment form's
+# identity) filled per request; each request also checks the debate's
+# version in SQLite and, for a reader with a cookie, looks up their vote.
+#
+# Settings (environment): BENCH_DURATION (seconds per measurement, default
+# 10, split into BENCH_ROUNDS alternating rounds a side, default 2),
+# BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_KEEP=1 keeps the scratch
+# folder, PARLEY (the binary, default ./parley).  Benchmarks are not
+# tests: this exits non-zero only when something is broken.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PARLEY=${PARLEY:-$ROOT/parley}
+DUR=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+WTHREADS=${BENCH_THREADS:-2}
+ROUNDS=${BENCH_ROUNDS:-2}
+RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
+WARMUP=2
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$PARLEY" ] || die "$PARLEY is missing: run make first"
+for t in wrk node curl sqlite3; do
+	command -v "$t" >/dev/null 2>&1 || die "$t is missing: sh tools/install-deps.sh test"
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || die "nginx is missing: sh tools/install-deps.sh test"
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-debate.XXXXXX")
+chmod 755 "$SCRATCH"
+DB=$SCRATCH/bench.db
+PARLEY_PID=""
+NGINX_PID=""
+stop_parley() {
+	if [ -n "$PARLEY_PID" ]; then
+		kill "$PARLEY_PID" 2>/dev/null || true
+		wait "$PARLEY_PID" 2>/dev/null || true
+		PARLEY_PID=""
+	fi
+}
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	stop_parley
+	if [ -n "$NGINX_PID" ]; then
+		kill "$NGINX_PID" 2>/dev/null || true
+		wait "$NGINX_PID" 2>/dev/null || true
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
+		say "bench: scratch folder kept: $SCRATCH"
+	else
+		rm -rf "$SCRATCH"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+STARTS=0
+start_parley() {
+	STARTS=$((STARTS + 1))
+	err=$SCRATCH/parley-$STARTS.err
+	"$PARLEY" serve --config "$1" --db "$DB" --listen "127.0.0.1:$PORT" >/dev/null 2>"$err" &
+	PARLEY_PID=$!
+	i=0
+	until grep -q "serving .* on http://127.0.0.1:$PORT/" "$err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$PARLEY_PID" 2>/dev/null; then
+			cat "$err" >&2
+			die "parley did not start"
+		fi
+		sleep 0.1
+	done
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() {
+	t=0
+	for p in "$@"; do
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo "$t"
+}
+server_pids() {
+	if [ "$1" = parley ]; then echo "$PARLEY_PID"; else echo "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); fi
+}
+to_ms() {
+	awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; printf "%.2f", n }'
+}
+wrk_parse() {
+	f=$1
+	RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
+	REQS=$(awk '/requests in/ { print $1 }' "$f")
+	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
+	ERRS=$(awk '/Non-2xx or 3xx responses:/ { e += $NF }
+		/Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
+		END { print e + 0 }' "$f")
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# pair_run LABEL COOKIE PARLEY_URL NGINX_URL: alternating rounds, as run.sh.
+pair_run() {
+	label=$1 cookie=$2
+	for side in parley nginx; do
+		u=$3; [ $side = nginx ] && u=$4
+		wrk -t"$WTHREADS" -c"$CONNS" -d"${WARMUP}s" -H "Cookie: parley_v=$cookie" "$u" >/dev/null 2>&1
+	done
+	P_RPS=0 P_P99=0 N_RPS=0 N_P99=0 P_TICKS=0 P_REQS=0 N_TICKS=0 N_REQS=0 line=""
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		for side in parley nginx; do
+			u=$3; [ $side = nginx ] && u=$4
+			f=$SCRATCH/wrk-$side-$label.$r.txt
+			pids=$(server_pids $side)
+			t0=$(cpu_ticks $pids)
+			wrk -t"$WTHREADS" -c"$CONNS" -d"${RDUR}s" --latency -H "Cookie: parley_v=$cookie" "$u" >"$f" 2>&1 ||
+				{ cat "$f" >&2; die "wrk failed on $u"; }
+			ticks=$(( $(cpu_ticks $pids) - t0 ))
+			wrk_parse "$f"
+			[ "$ERRS" = 0 ] || { cat "$f" >&2; die "$side $label: errors under load"; }
+			if [ $side = parley ]; then
+				P_TICKS=$((P_TICKS + ticks)) P_REQS=$((P_REQS + REQS)) P_RPS=$((P_RPS + RPS))
+				P_P99=$(awk -v a="$P_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+			else
+				N_TICKS=$((N_TICKS + ticks)) N_REQS=$((N_REQS + REQS)) N_RPS=$((N_RPS + RPS))
+				N_P99=$(awk -v a="$N_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+			fi
+			line="$line $side $RPS"
+		done
+		r=$((r + 1))
+	done
+	P_RPS=$((P_RPS / ROUNDS)) N_RPS=$((N_RPS / ROUNDS))
+	P_CPU=$(awk -v t="$P_TICKS" -v n="$P_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	N_CPU=$(awk -v t="$N_TICKS" -v n="$N_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	printf '  %-16s Parley %6s req/s p99 %7s ms %4s us CPU/req | nginx %6s req/s p99 %7s ms %4s us CPU/req\n' \
+		"$label" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU"
+	printf '  %-16s rounds:%s\n' "" "$line"
+}
+
+say "Parley debate benchmark: $(uname -sr), $(nproc) cores, $($PARLEY version 2>/dev/null || echo parley)"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+say "load average: $LOAD_START"
+
+# --- 1. the debate, seeded through the forms ------------------------------------
+cat >"$SCRATCH/parley.ini" <<'EOF'
+[server]
+access_log = false
+per_ip_connections = 1024
+[debates]
+; every seeded vote comes from 127.0.0.1
+votes_per_minute = 1000000
+votes_burst = 1000000
+EOF
+{ cat "$SCRATCH/parley.ini"; printf '[server]\npage_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
+
+statement() { # a paragraph or three of Markdown, about 1,200 characters
+	cat <<EOF
+The case rests on **evidence** gathered over five years in twelve districts,
+and on what the people who use the service say about it. $1
+
+> Numbers do not settle a question of fairness, but they tell us who pays.
+
+- Costs: small against the budget as a whole.
+- Benefits: concentrated where need is greatest.
+- Risks: real, and named in the council's own report.
+
+My opponents will say the pilot was chosen to succeed. Read the [report](https://example.org/report)
+and judge for yourself: the districts were drawn by lot, and the results held
+in the ones nobody expected to benefit. That is the test a policy should pass.
+EOF
+}
+{
+	printf 'motion: Should the harbour ferry run all night, all year?\nslug: bench-debate\n'
+	printf 'moderator: Bench Moderator\nside a: Run it\nside b: Stop it\nstatus: open\n\n'
+	printf '[introduction]\nThe ferry stops at midnight. Night workers walk an hour round the bay.\n'
+	printf 'This debate asks whether it should run all night, all year, and who should pay.\n\n'
+	for s in "a Ola Night" "a Ruth Quay" "b Per Day" "b Ivo Berth"; do
+		set -- $s
+		printf '[speaker]\nname: %s %s\nside: %s\nbio: A speaker for the bench, with a one-line bio.\n\n' "$2" "$3" "$1"
+		for r in opening rebuttal closing; do
+			printf '[%s]\n' "$r"
+			statement "This is the $r statement of $2 $3."
+			printf '\n'
+		done
+	done
+} >"$SCRATCH/debate.txt"
+"$PARLEY" debate add "$SCRATCH/debate.txt" --db "$DB" >/dev/null 2>"$SCRATCH/add.err" ||
+	{ cat "$SCRATCH/add.err" >&2; die "debate add failed"; }
+
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+start_parley "$SCRATCH/parley.ini"
+say "parley: $BASE (pid $PARLEY_PID); wrk -t$WTHREADS -c$CONNS, $ROUNDS alternating rounds of ${RDUR}s a side, ${WARMUP}s warm-up"
+say ""
+say "1. seeding /debates/bench-debate through its forms (32 in flight)"
+node bench/debate-seed.mjs "$BASE" bench-debate 250 250 5000 32 >"$SCRATCH/seed.txt" ||
+	{ cat "$SCRATCH/seed.txt" >&2; die "seeding failed"; }
+sed '/^voter /d; s/^/  /' "$SCRATCH/seed.txt"
+VOTER=$(sed -n 's/^voter //p' "$SCRATCH/seed.txt")
+[ -n "$VOTER" ] || die "no voter cookie from the seeding"
+COMMENTS=$(sqlite3 "$DB" "SELECT comment_count FROM articles WHERE slug = 'bench-debate'")
+VOTES=$(sqlite3 "$DB" "SELECT sum((pre > 0) + (post > 0)) FROM debate_votes")
+say "  in the database: $COMMENTS comments, $VOTES votes"
+[ "$COMMENTS" -eq 500 ] && [ "$VOTES" -eq 10000 ] || die "the seeding did not store 500 comments and 10,000 votes"
+
+# A reader who did not vote: a cookie of their own.
+curl -sf -c "$SCRATCH/jar" -o /dev/null "$BASE/debates/bench-debate" || die "GET failed"
+READER=$(awk '$6 == "parley_v" { print $7 }' "$SCRATCH/jar")
+
+# --- 2. the same bytes, for nginx ----------------------------------------------
+say ""
+say "2. pages copied for nginx"
+DOCROOT=$SCRATCH/www
+mkdir -p "$DOCROOT" "$SCRATCH/nginx/logs" "$SCRATCH/nginx/tmp"
+fetch() { # NAME COOKIE PATH
+	curl -sf -H "Cookie: parley_v=$2" -o /dev/null "$BASE$3" || die "GET $3 failed"
+	curl -sf -H "Cookie: parley_v=$2" -D "$SCRATCH/$1.headers" -o "$DOCROOT/$1.html" "$BASE$3" || die "GET $3 failed"
+	grep -qi '^set-cookie:' "$SCRATCH/$1.headers" && die "GET $3 with a cookie set a new one"
+	shown=$(grep -o 'id="comment-[0-9]*"' "$DOCROOT/$1.html" | wc -l)
+	bytes=$(wc -c <"$DOCROOT/$1.html")
+	eval "BYTES_$1=$bytes SHOWN_$1=$shown"
+	printf '  %-10s %-48s %7s bytes, %4s comments shown\n' "$1" "$3" "$bytes" "$shown"
+}
+fetch voter "$VOTER" /debates/bench-debate
+fetch reader "$READER" /debates/bench-debate
+fetch columns "$VOTER" "/debates/bench-debate?sort=alternate&view=columns"
+grep -q 'class="verdict' "$DOCROOT/voter.html" || die "the voter's page shows no results"
+grep -q 'class="results-hidden"' "$DOCROOT/reader.html" || die "the reader's page shows results"
+
+NPORT=$(free_port)
+cat >"$SCRATCH/nginx/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $SCRATCH/nginx/nginx.pid;
+error_log $SCRATCH/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	client_body_temp_path $SCRATCH/nginx/tmp/body;
+	proxy_temp_path $SCRATCH/nginx/tmp/proxy;
+	fastcgi_temp_path $SCRATCH/nginx/tmp/fastcgi;
+	uwsgi_temp_path $SCRATCH/nginx/tmp/uwsgi;
+	scgi_temp_path $SCRATCH/nginx/tmp/scgi;
+	types { }
+	default_type "text/html; charset=utf-8";
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $DOCROOT;
+		add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+		add_header X-Content-Type-Options nosniff;
+		add_header Referrer-Policy strict-origin-when-cross-origin;
+		add_header X-Frame-Options DENY;
+		add_header Cache-Control no-cache;
+	}
+}
+EOF
+"$NGINX" -p "$SCRATCH/nginx" -c "$SCRATCH/nginx/nginx.conf" -e "$SCRATCH/nginx/logs/error.log" &
+NGINX_PID=$!
+NBASE=http://127.0.0.1:$NPORT
+i=0
+until curl -sf -o /dev/null "$NBASE/voter.html"; do
+	i=$((i + 1))
+	[ $i -le 50 ] && kill -0 "$NGINX_PID" 2>/dev/null || die "nginx did not start"
+	sleep 0.1
+done
+say "  (each Parley answer differs from its copy only in the form's fresh 22-character key)"
+
+# --- 3. reading ------------------------------------------------------------------
+say ""
+say "3. reading"
+pair_run voter "$VOTER" "$BASE/debates/bench-debate" "$NBASE/voter.html"
+P_V=$P_RPS N_V=$N_RPS C_PV=$P_CPU C_NV=$N_CPU P99_V=$P_P99 N99_V=$N_P99
+pair_run reader "$READER" "$BASE/debates/bench-debate" "$NBASE/reader.html"
+P_R=$P_RPS N_R=$N_RPS C_PR=$P_CPU C_NR=$N_CPU P99_R=$P_P99 N99_R=$N_P99
+pair_run columns "$VOTER" "$BASE/debates/bench-debate?sort=alternate&view=columns" "$NBASE/columns.html"
+P_C=$P_RPS N_C=$N_RPS C_PC=$P_CPU C_NC=$N_CPU P99_C=$P_P99 N99_C=$N_P99
+HWM=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$PARLEY_PID/status")
+stop_parley
+
+say ""
+say "   without the page cache (every request renders from SQLite), for scale"
+start_parley "$SCRATCH/parley-nocache.ini"
+f=$SCRATCH/wrk-nocache.txt
+wrk -t"$WTHREADS" -c"$CONNS" -d"${RDUR}s" --latency --timeout 10s -H "Cookie: parley_v=$VOTER" \
+	"$BASE/debates/bench-debate" >"$f" 2>&1 || die "wrk failed"
+wrk_parse "$f"
+U_V=$RPS U99_V=$P99
+printf '  %-16s Parley %6s req/s p99 %7s ms\n' "no cache" "$U_V" "$U99_V"
+stop_parley
+
+# --- summary -----------------------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+yes_no() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t) ? "yes" : "NO" }'; }
+row() { printf '| %-40s | %7s | %7s | %7s | %7s | %7s | %7s | %6s | %7s |\n' "$@"; }
+R_V=$(ratio "$P_V" "$N_V") R_R=$(ratio "$P_R" "$N_R") R_C=$(ratio "$P_C" "$N_C")
+say ""
+say "Summary: debate with $COMMENTS comments and $VOTES votes; wrk -t$WTHREADS -c$CONNS, $ROUNDS x ${RDUR}s a side; load $LOAD_START -> $LOAD_END"
+say ""
+row page "Parley" "p99" "us CPU" "nginx" "p99" "us CPU" "Parley" "bytes"
+row "" "req/s" "ms" "per req" "req/s" "ms" "per req" "/nginx" ""
+row "---" "---:" "---:" "---:" "---:" "---:" "---:" "---:" "---:"
+row "debate, reader who voted (results shown)" "$P_V" "$P99_V" "$C_PV" "$N_V" "$N99_V" "$C_NV" "$R_V" "$BYTES_voter"
+row "debate, reader who did not vote" "$P_R" "$P99_R" "$C_PR" "$N_R" "$N99_R" "$C_NR" "$R_R" "$BYTES_reader"
+row "debate, columns, sides in turn" "$P_C" "$P99_C" "$C_PC" "$N_C" "$N99_C" "$C_NC" "$R_C" "$BYTES_columns"
+row "debate, voter, no page cache" "$U_V" "$U99_V" "-" "$N_V" "$N99_V" "$C_NV" "$(ratio "$U_V" "$N_V")" "$BYTES_voter"
+say ""
+say "Parley's peak resident memory (VmHWM) during the cached runs: $HWM"
+say "Target (DESIGN.md, as for articles): >= 0.8 x nginx of the same bytes: voter $R_V $(yes_no "$R_V" 0.8), reader $R_R $(yes_no "$R_R" 0.8), columns $R_C $(yes_no "$R_C" 0.8)"
+case $(awk -v a="$LOAD_START" -v b="$LOAD_END" 'BEGIN { print (a + 0 > 1.5 || b + 0 > 4) ? "busy" : "ok" }') in
+busy) say "WARNING: the machine was busy with other work (load average above); numbers are noisy: run again when it is idle" ;;
+esac

@@ -1,0 +1,519 @@
+#!/bin/sh
+# bench/run.sh: Parley's benchmark (`make bench`), against the targets in
+# DESIGN.md ("Performance targets").  Loopback only, about two minutes.
+#
+#   1. seeds a scratch database through Parley's own comment form:
+#      "bench-100" (100 comments: 40 threads, 60 replies, all on page 1)
+#      and "bench-1000" (1,000 comments: 300 threads, 700 replies, 6 pages);
+#   2. copies the exact bytes of each page into an nginx document root;
+#   3. wrk: Parley's article pages (from its page cache) against nginx
+#      serving the same bytes as static files, and a deep page of the
+#      1,000-comment thread;
+#   4. wrk: durable comment posts per second (303 = committed and fsync'd),
+#      checked against the rows in the database after a kill -9;
+#   5. WordPress, when one is given (WORDPRESS_URL), else skipped;
+#   6. a summary table.
+# Beyond those: posts that are all replies (group commit alone), the pages
+# rendered on every request (page_cache_mb = 0), and the access log's cost.
+#
+# Settings (environment): BENCH_DURATION (seconds per measurement, default
+# 10; the page comparisons split it into BENCH_ROUNDS alternating rounds a
+# side, default 2),
+# BENCH_EXTRA_DURATION (the runs beyond the brief: replies-only posts, no
+# page cache, access log on; default 5),
+# BENCH_CONNECTIONS (default 64), BENCH_THREADS (wrk threads, default 2),
+# BENCH_KEEP=1 keeps the scratch folder, PARLEY (the binary, default
+# ./parley), WORDPRESS_URL (an article with 100 comments on a running
+# WordPress, to measure it too).
+#
+# Benchmarks are never pass/fail tests: this exits non-zero only when
+# something is broken (a server that does not start, a post not
+# acknowledged, errors under load, rows that do not match the answers).
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PARLEY=${PARLEY:-$ROOT/parley}
+DUR=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+WTHREADS=${BENCH_THREADS:-2}
+XDUR=${BENCH_EXTRA_DURATION:-5}
+WARMUP=2
+# The reading comparison: ROUNDS alternating runs of RDUR seconds a side.
+ROUNDS=${BENCH_ROUNDS:-2}
+RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
+WRK="wrk -t$WTHREADS -c$CONNS -d${DUR}s --latency"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# --- tools ------------------------------------------------------------------
+[ -x "$PARLEY" ] || die "$PARLEY is missing: run make first"
+missing=""
+for t in wrk nginx node curl sqlite3; do
+	command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+	say "bench: missing:$missing; installing the test tools (tools/install-deps.sh test)"
+	sh tools/install-deps.sh test
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# --- scratch folder and cleanup, even on failure ------------------------------
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")
+# nginx's workers run as nobody when started by root: let them read www/.
+chmod 755 "$SCRATCH"
+DB=$SCRATCH/bench.db
+PARLEY_PID=""
+NGINX_PID=""
+
+stop_parley() {
+	if [ -n "$PARLEY_PID" ]; then
+		kill "$PARLEY_PID" 2>/dev/null || true
+		wait "$PARLEY_PID" 2>/dev/null || true
+		PARLEY_PID=""
+	fi
+}
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	stop_parley
+	if [ -n "$NGINX_PID" ]; then
+		kill "$NGINX_PID" 2>/dev/null || true	# the master stops its workers
+		wait "$NGINX_PID" 2>/dev/null || true
+	fi
+	# Kept for a look after a failure, not after an interruption.
+	if [ "${BENCH_KEEP:-0}" = 1 ] || { [ "$rc" -ne 0 ] && [ -z "$INTERRUPTED" ]; }; then
+		say "bench: scratch folder kept: $SCRATCH"
+	else
+		rm -rf "$SCRATCH"
+	fi
+	exit "$rc"
+}
+INTERRUPTED=""
+trap cleanup EXIT
+trap 'INTERRUPTED=1; exit 130' INT
+trap 'INTERRUPTED=1; exit 143' TERM
+
+# A free loopback port (the system's choice; released just before use).
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# start_parley CONFIG: starts the server on $PORT and waits for it.
+STARTS=0
+start_parley() {
+	STARTS=$((STARTS + 1))
+	err=$SCRATCH/parley-$STARTS.err
+	"$PARLEY" serve --config "$1" --db "$DB" --listen "127.0.0.1:$PORT" \
+		>>"$SCRATCH/access.log" 2>"$err" &
+	PARLEY_PID=$!
+	i=0
+	until grep -q "serving .* on http://127.0.0.1:$PORT/" "$err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$PARLEY_PID" 2>/dev/null; then
+			cat "$err" >&2
+			die "parley did not start"
+		fi
+		sleep 0.1
+	done
+}
+
+# --- wrk, parsed --------------------------------------------------------------
+# wrk_run NAME URL [wrk args...]: runs wrk with $WRK and the Cookie header,
+# after a warm-up; sets RPS, P99 (ms), BPR (bytes per response), ERRS.
+STRICT=1
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+wrk_parse() {
+	f=$1
+	RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
+	REQS=$(awk '/requests in/ { print $1 }' "$f")
+	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
+	BPR=$(awk '/requests in/ {
+		n = $1; b = $5; u = b; sub(/^[0-9.]+/, "", u); b += 0
+		if (u == "KB") b *= 1024; else if (u == "MB") b *= 1048576; else if (u == "GB") b *= 1073741824
+		printf "%.0f", b / n }' "$f")
+	ERRS=$(awk '/Non-2xx or 3xx responses:/ { e += $NF }
+		/Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
+		END { print e + 0 }' "$f")
+}
+wrk_run() {
+	name=$1 url=$2
+	shift 2
+	wrk -t"$WTHREADS" -c"$CONNS" -d"${WARMUP}s" -H "Cookie: parley_v=$COOKIE" "$@" "$url" \
+		>"$SCRATCH/wrk-$name.warmup.txt" 2>&1
+	t0=0
+	[ -z "$PARLEY_PID" ] || t0=$(cpu_ticks "$PARLEY_PID")
+	$WRK -H "Cookie: parley_v=$COOKIE" "$@" "$url" >"$SCRATCH/wrk-$name.txt" 2>&1 ||
+		{ cat "$SCRATCH/wrk-$name.txt" >&2; die "wrk failed on $url"; }
+	wrk_parse "$SCRATCH/wrk-$name.txt"
+	CPU=-
+	[ -z "$PARLEY_PID" ] || CPU=$(awk -v t="$(( $(cpu_ticks "$PARLEY_PID") - t0 ))" -v n="$REQS" \
+		-v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	printf '  %-26s %9s req/s   p99 %8s ms   %5s us CPU/req   %6s bytes/response   errors %s\n' \
+		"$name" "$RPS" "$P99" "$CPU" "$BPR" "$ERRS"
+	# Errors fail the main runs; the extras (no cache) may time out.
+	[ "$ERRS" = 0 ] || [ "$STRICT" = 0 ] || { cat "$SCRATCH/wrk-$name.txt" >&2; die "$name: errors under load"; }
+}
+
+# pair_run LABEL PARLEY_URL NGINX_URL: Parley against nginx, alternating
+# $ROUNDS rounds of $RDUR seconds each (P N P N ...), so that load from
+# elsewhere on the machine falls on both alike.  Sets P_RPS, P_P99, N_RPS,
+# N_P99: req/s averaged over the rounds, p99 the worst round's.
+pair_run() {
+	label=$1
+	for side in parley nginx; do
+		u=$2; [ $side = nginx ] && u=$3
+		wrk -t"$WTHREADS" -c"$CONNS" -d"${WARMUP}s" -H "Cookie: parley_v=$COOKIE" "$u" \
+			>"$SCRATCH/wrk-$side-$label.warmup.txt" 2>&1
+	done
+	P_RPS=0 P_P99=0 N_RPS=0 N_P99=0 line=""
+	P_TICKS=0 P_REQS=0 N_TICKS=0 N_REQS=0
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		for side in parley nginx; do
+			u=$2; [ $side = nginx ] && u=$3
+			f=$SCRATCH/wrk-$side-$label.$r.txt
+			pids=$(server_pids $side)
+			t0=$(cpu_ticks $pids)
+			wrk -t"$WTHREADS" -c"$CONNS" -d"${RDUR}s" --latency -H "Cookie: parley_v=$COOKIE" "$u" >"$f" 2>&1 ||
+				{ cat "$f" >&2; die "wrk failed on $u"; }
+			ticks=$(( $(cpu_ticks $pids) - t0 ))
+			wrk_parse "$f"
+			[ "$ERRS" = 0 ] || { cat "$f" >&2; die "$side $label: errors under load"; }
+			if [ $side = parley ]; then
+				P_TICKS=$((P_TICKS + ticks)) P_REQS=$((P_REQS + REQS))
+				P_BPR=$BPR P_RPS=$((P_RPS + RPS)); P_P99=$(awk -v a="$P_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+			else
+				N_TICKS=$((N_TICKS + ticks)) N_REQS=$((N_REQS + REQS))
+				N_RPS=$((N_RPS + RPS)); N_P99=$(awk -v a="$N_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+			fi
+			line="$line $side $RPS"
+		done
+		r=$((r + 1))
+	done
+	P_RPS=$((P_RPS / ROUNDS)) N_RPS=$((N_RPS / ROUNDS))
+	# Server CPU per request (µs): less sensitive to other load than req/s.
+	P_CPU=$(awk -v t="$P_TICKS" -v n="$P_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	N_CPU=$(awk -v t="$N_TICKS" -v n="$N_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	printf '  %-14s Parley %6s req/s p99 %7s ms %4s us CPU/req | nginx %6s req/s p99 %7s ms %4s us CPU/req | %s bytes\n' \
+		"$label" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU" "$P_BPR"
+	printf '  %-14s rounds:%s\n' "" "$line"
+}
+
+# cpu_ticks PID...: user + system CPU ticks the processes have used so far.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() {
+	t=0
+	for p in "$@"; do
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo "$t"
+}
+# server_pids SIDE: the processes that serve (nginx: master and workers).
+server_pids() {
+	if [ "$1" = parley ]; then echo "$PARLEY_PID"; else echo "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# --- 1. the database, through Parley's own form ---------------------------------
+say "Parley benchmark: $(uname -sr), $(nproc) cores, $($PARLEY version 2>/dev/null || echo parley)"
+say "scratch: $SCRATCH"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+say "load average: $LOAD_START"
+say "wrk: -t$WTHREADS -c$CONNS --latency, ${DUR}s a measurement (pages: $ROUNDS alternating rounds of ${RDUR}s a side), ${WARMUP}s warm-up, Cookie: parley_v=<one visitor> on every request"
+
+cat >"$SCRATCH/parley.ini" <<'EOF'
+[server]
+; nginx below logs nothing either
+access_log = false
+; every wrk connection comes from 127.0.0.1
+per_ip_connections = 1024
+EOF
+sed 's/^access_log = false/access_log = true/' "$SCRATCH/parley.ini" >"$SCRATCH/parley-log.ini"
+{ cat "$SCRATCH/parley.ini"; printf 'page_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
+
+article_md() { # SLUG TITLE
+	cat <<EOF
+---
+title: $2
+slug: $1
+author: Bench Writer
+date: 2026-11-01 10:00
+---
+Cities that build *more* housing near transit see rents rise more slowly,
+according to the council's own [survey](https://example.org/survey). This
+article sets out the **evidence**, the costs and the open questions.
+
+## What the numbers say
+
+Across the twelve districts studied, permits doubled after the zoning
+reform, and median rents rose 2% a year against 6% in the districts that
+kept the old rules. The effect is larger close to stations.
+
+> Supply is not the whole answer, but without it nothing else works.
+
+- Permits: up 104% in five years.
+- Rents: 2% a year against 6%.
+- Commute times: unchanged.
+
+## What remains unclear
+
+Whether the gains last once the first wave of building ends, and who moves
+into the new homes: the survey cannot yet tell. The comments below are open
+to readers; please keep to the subject and cite what you can.
+EOF
+}
+for a in "bench-100:An article with 100 comments" "bench-1000:A thread of 1,000 comments" \
+	 "bench-post:Where the posting benchmark writes"; do
+	article_md "${a%%:*}" "${a#*:}" >"$SCRATCH/${a%%:*}.md"
+done
+"$PARLEY" post add "$SCRATCH/bench-100.md" "$SCRATCH/bench-1000.md" "$SCRATCH/bench-post.md" \
+	--db "$DB" >/dev/null 2>"$SCRATCH/post-add.err" || { cat "$SCRATCH/post-add.err" >&2; die "post add failed"; }
+
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+start_parley "$SCRATCH/parley.ini"
+say "parley: $BASE (pid $PARLEY_PID), config: access_log = false, per_ip_connections = 1024, others default"
+
+# One visitor for everything: its cookie, and the form token tied to it.
+JAR=$SCRATCH/cookies.txt
+curl -sf -c "$JAR" -o "$SCRATCH/first.html" "$BASE/articles/bench-100" || die "GET /articles/bench-100 failed"
+COOKIE=$(awk '$6 == "parley_v" { print $7 }' "$JAR")
+CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$SCRATCH/first.html" | head -n 1)
+[ -n "$COOKIE" ] && [ -n "$CSRF" ] || die "no parley_v cookie or csrf token on the article page"
+
+say ""
+say "1. seeding through POST /articles/SLUG/comments (32 in flight)"
+seed() { # SLUG TOP REPLIES IN_FLIGHT
+	node bench/seed.mjs "$BASE" "$1" "$2" "$3" "$COOKIE" "$CSRF" "$4" "$SCRATCH/ids-$1.txt" \
+		>"$SCRATCH/seed-$1.txt" 2>&1 || { cat "$SCRATCH/seed-$1.txt" >&2; die "seeding $1 failed"; }
+	sed 's/^/  /' "$SCRATCH/seed-$1.txt"
+}
+seed bench-100 40 60 32
+seed bench-1000 300 700 32
+seed bench-post 6 0 6
+
+# --- 2. the same bytes, for nginx -----------------------------------------------
+say ""
+say "2. pages copied for nginx"
+DOCROOT=$SCRATCH/www
+mkdir -p "$DOCROOT" "$SCRATCH/nginx/logs" "$SCRATCH/nginx/tmp"
+fetch() { # NAME PATH: warms the page cache, then keeps one copy
+	curl -sf -b "$JAR" -o /dev/null "$BASE$2" || die "GET $2 failed"
+	curl -sf -b "$JAR" -D "$SCRATCH/$1.headers" -o "$DOCROOT/$1.html" "$BASE$2" || die "GET $2 failed"
+	if grep -qi '^set-cookie:' "$SCRATCH/$1.headers"; then
+		die "GET $2 with the cookie still set a new one"
+	fi
+	shown=$(grep -o 'id="comment-[0-9]*"' "$DOCROOT/$1.html" | wc -l)
+	bytes=$(wc -c <"$DOCROOT/$1.html")
+	eval "SHOWN_$1=$shown BYTES_$1=$bytes"
+	printf '  %-14s %-28s %7s bytes, %4s comments shown\n' "$1" "$2" "$bytes" "$shown"
+}
+fetch p100 /articles/bench-100
+fetch p1000 /articles/bench-1000
+fetch p1000_6 "/articles/bench-1000?cpage=6"
+[ "$SHOWN_p100" -eq 100 ] || die "bench-100 shows $SHOWN_p100 comments, not 100"
+
+NPORT=$(free_port)
+cat >"$SCRATCH/nginx/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $SCRATCH/nginx/nginx.pid;
+error_log $SCRATCH/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	client_body_temp_path $SCRATCH/nginx/tmp/body;
+	proxy_temp_path $SCRATCH/nginx/tmp/proxy;
+	fastcgi_temp_path $SCRATCH/nginx/tmp/fastcgi;
+	uwsgi_temp_path $SCRATCH/nginx/tmp/uwsgi;
+	scgi_temp_path $SCRATCH/nginx/tmp/scgi;
+	types { }
+	default_type "text/html; charset=utf-8";
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $DOCROOT;
+		# the headers Parley sends with every page
+		add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+		add_header X-Content-Type-Options nosniff;
+		add_header Referrer-Policy strict-origin-when-cross-origin;
+		add_header X-Frame-Options DENY;
+		add_header Cache-Control no-cache;
+	}
+}
+EOF
+"$NGINX" -p "$SCRATCH/nginx" -c "$SCRATCH/nginx/nginx.conf" -e "$SCRATCH/nginx/logs/error.log" &
+NGINX_PID=$!
+NBASE=http://127.0.0.1:$NPORT
+i=0
+until curl -sf -o /dev/null "$NBASE/p100.html"; do
+	i=$((i + 1))
+	[ $i -le 50 ] && kill -0 "$NGINX_PID" 2>/dev/null ||
+		{ cat "$SCRATCH/nginx/logs/error.log" >&2; die "nginx did not start"; }
+	sleep 0.1
+done
+curl -sf -o "$SCRATCH/check.html" "$NBASE/p1000_6.html" && cmp -s "$SCRATCH/check.html" "$DOCROOT/p1000_6.html" ||
+	die "nginx does not serve the copied bytes"
+say "  nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): $NBASE (pid $NGINX_PID), worker_processes 2, sendfile on, access_log off, keepalive_requests 1000000"
+say "  (each Parley answer differs from the copy only in the form's fresh 22-character key: same length)"
+
+# --- 3. reading ----------------------------------------------------------------
+say ""
+say "3. reading: wrk -t$WTHREADS -c$CONNS -d${RDUR}s --latency -H 'Cookie: parley_v=$COOKIE', $ROUNDS rounds each side, alternating"
+pair_run bench-100 "$BASE/articles/bench-100" "$NBASE/p100.html"
+P_100=$P_RPS P99_P_100=$P_P99 N_100=$N_RPS P99_N_100=$N_P99 C_P_100=$P_CPU C_N_100=$N_CPU
+pair_run bench-1000 "$BASE/articles/bench-1000" "$NBASE/p1000.html"
+P_1000=$P_RPS P99_P_1000=$P_P99 N_1000=$N_RPS P99_N_1000=$N_P99 C_P_1000=$P_CPU C_N_1000=$N_CPU
+pair_run bench-1000-p6 "$BASE/articles/bench-1000?cpage=6" "$NBASE/p1000_6.html"
+P_1000_6=$P_RPS P99_P_1000_6=$P_P99 N_1000_6=$N_RPS P99_N_1000_6=$N_P99 C_P_1000_6=$P_CPU C_N_1000_6=$N_CPU
+HWM=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$PARLEY_PID/status")
+
+# --- 4. durable posts --------------------------------------------------------------
+# post_run NAME SECONDS REPLY_EVERY: wrk with bench/post.lua on bench-post;
+# sets ACKED, OTHER, SECS, POSTS, P99 and KEYS (this run's key prefix).
+post_run() {
+	KEYS=$RUN_ID-$1
+	t0=$(cpu_ticks "$PARLEY_PID")
+	wrk -t"$WTHREADS" -c"$CONNS" -d"$2s" --latency -s bench/post.lua \
+		"$BASE/articles/bench-post/comments" -- \
+		"$COOKIE" "$CSRF" "$KEYS" "$PARENTS" "$SCRATCH/post-$1.result" "$3" \
+		>"$SCRATCH/wrk-post-$1.txt" 2>&1 || { cat "$SCRATCH/wrk-post-$1.txt" >&2; die "wrk (posts) failed"; }
+	wrk_parse "$SCRATCH/wrk-post-$1.txt"
+	read -r ACKED OTHER <"$SCRATCH/post-$1.result"
+	CPU=$(awk -v t="$(( $(cpu_ticks "$PARLEY_PID") - t0 ))" -v n="$ACKED" -v hz="$CLK_TCK" \
+		'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
+	SECS=$(awk '/requests in/ { s = $4; sub(/s,?$/, "", s); print s }' "$SCRATCH/wrk-post-$1.txt")
+	POSTS=$(awk -v a="$ACKED" -v s="$SECS" 'BEGIN { printf "%.0f", a / s }')
+	printf '  %-26s %9s posts/s  p99 %8s ms  %5s us CPU/post  (%s answered 303 in %s s, %s other answers)\n' \
+		"$1" "$POSTS" "$P99" "$CPU" "$ACKED" "$SECS" "$OTHER"
+	[ "$OTHER" = 0 ] || die "posts answered other than 303"
+}
+# post_check NAME ACKED: rows with the run's keys against its 303s.
+post_check() {
+	rows=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
+	dups=$(sqlite3 "$DB" "SELECT count(*) - count(DISTINCT request_key) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
+	rates=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%' GROUP BY created ORDER BY created" | paste -sd' ' -)
+	printf '  %-26s %s rows, %s acknowledged, %s more (in flight when wrk stopped, at most %s), %s duplicates\n' \
+		"$1" "$rows" "$2" "$((rows - $2))" "$CONNS" "$dups"
+	printf '  %-26s committed per wall-clock second (first and last partial): %s\n' "" "$rates"
+	[ "$dups" = 0 ] && [ "$rows" -ge "$2" ] && [ "$((rows - $2))" -le "$CONNS" ] ||
+		die "$1: rows in the database do not match the acknowledged posts"
+	CHECK_ROWS=$rows
+}
+
+say ""
+say "4. durable comment posts to bench-post: wrk -t$WTHREADS -c$CONNS --latency -s bench/post.lua, unique keys"
+RUN_ID=run$$
+PARENTS=$(paste -sd, "$SCRATCH/ids-bench-post.txt")
+post_run mixed "$DUR" 3;	M_ACKED=$ACKED M_POSTS=$POSTS M_P99=$P99 M_CPU=$CPU
+say "  (mixed: 2 in 3 top-level, 1 in 3 a reply to one of 6 threads; ${DUR}s)"
+post_run replies "$XDUR" 1;	R_ACKED=$ACKED R_POSTS=$POSTS R_P99=$P99 R_CPU=$CPU
+say "  (replies: every post a reply to one of the same 6 threads; ${XDUR}s)"
+# kill -9: whatever was acknowledged must be in the database all the same.
+kill -9 "$PARLEY_PID"
+wait "$PARLEY_PID" 2>/dev/null || true
+PARLEY_PID=""
+say "  after kill -9 of the server, sqlite3 finds:"
+post_check mixed "$M_ACKED";	M_ROWS=$CHECK_ROWS
+post_check replies "$R_ACKED";	R_ROWS=$CHECK_ROWS
+TOPS=$(sqlite3 "$DB" "SELECT thread_count FROM articles WHERE slug = 'bench-post'")
+say "  bench-post now has $TOPS top-level comments"
+
+# --- extras: rendering without the cache, and the access log ---------------------
+say ""
+say "   without the page cache (page_cache_mb = 0: every request renders from SQLite; ${XDUR}s runs, restarted after the kill -9)"
+DUR_SAVED=$DUR
+DUR=$XDUR WRK="wrk -t$WTHREADS -c$CONNS -d${XDUR}s --latency --timeout 10s" WARMUP=1 STRICT=0
+start_parley "$SCRATCH/parley-nocache.ini"
+wrk_run nocache-100 "$BASE/articles/bench-100";              U_100=$RPS U99_100=$P99 UC_100=$CPU
+wrk_run nocache-1000 "$BASE/articles/bench-1000";            U_1000=$RPS U99_1000=$P99 UC_1000=$CPU
+wrk_run nocache-1000-p6 "$BASE/articles/bench-1000?cpage=6"; U_1000_6=$RPS U99_1000_6=$P99 UC_1000_6=$CPU
+stop_parley
+STRICT=1
+say "   bench-100 with access_log = true (one line per request, stdout to a file)"
+: >"$SCRATCH/access.log"
+start_parley "$SCRATCH/parley-log.ini"
+curl -sf -b "$JAR" -o /dev/null "$BASE/articles/bench-100" || die "GET after restart failed"
+wrk_run parley-100-log "$BASE/articles/bench-100";           P_100_LOG=$RPS P99_P_100_LOG=$P99 LC_100=$CPU
+stop_parley
+DUR=$DUR_SAVED
+
+# --- 5. WordPress -----------------------------------------------------------------
+say ""
+WP_RPS=""
+if [ -n "${WORDPRESS_URL:-}" ]; then
+	say "5. WordPress: $WORDPRESS_URL"
+	WRK="wrk -t$WTHREADS -c8 -d${DUR}s --latency" WARMUP=2
+# The reading comparison: ROUNDS alternating runs of RDUR seconds a side.
+ROUNDS=${BENCH_ROUNDS:-2}
+RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
+	wrk_run wordpress-100 "$WORDPRESS_URL"; WP_RPS=$RPS
+else
+	wp=""
+	for d in /usr/share/wordpress /var/www/wordpress /var/www/html/wp-config.php; do
+		[ -e "$d" ] && wp=$d
+	done
+	if [ -n "$wp" ]; then
+		say "5. WordPress: found $wp, but no WORDPRESS_URL of an article with 100 comments: skipped"
+	else
+		say "5. WordPress: not installed: skipped"
+	fi
+fi
+
+# --- 6. summary -------------------------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+R_100=$(ratio "$P_100" "$N_100")
+R_1000=$(ratio "$P_1000" "$N_1000")
+R_1000_6=$(ratio "$P_1000_6" "$N_1000_6")
+yes_no() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t) ? "yes" : "NO" }'; }
+row() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s | %8s | %6s | %7s |\n' "$@"; }
+say ""
+say "Summary: wrk -t$WTHREADS -c$CONNS --latency; pages $ROUNDS x ${RDUR}s a side alternating, posts ${DUR}s, extras ${XDUR}s; loopback, $(nproc) cores shared by wrk and the servers"
+say "load average: $LOAD_START at the start, $LOAD_END at the end"
+say ""
+say "(us CPU/req: the server's user + system CPU time over the run, per request answered)"
+say ""
+row page "Parley" "p99" "us CPU" "nginx" "p99" "us CPU" "Parley" "bytes"
+row "" "req/s" "ms" "per req" "req/s" "ms" "per req" "/nginx" ""
+row "---" "---:" "---:" "---:" "---:" "---:" "---:" "---:" "---:"
+row "bench-100: 100 comments" "$P_100" "$P99_P_100" "$C_P_100" "$N_100" "$P99_N_100" "$C_N_100" "$R_100" "$BYTES_p100"
+row "bench-1000 page 1: $SHOWN_p1000 shown" "$P_1000" "$P99_P_1000" "$C_P_1000" "$N_1000" "$P99_N_1000" "$C_N_1000" "$R_1000" "$BYTES_p1000"
+row "bench-1000 page 6: $SHOWN_p1000_6 shown" "$P_1000_6" "$P99_P_1000_6" "$C_P_1000_6" "$N_1000_6" "$P99_N_1000_6" "$C_N_1000_6" "$R_1000_6" "$BYTES_p1000_6"
+row "bench-100, access log on" "$P_100_LOG" "$P99_P_100_LOG" "$LC_100" "$N_100" "$P99_N_100" "$C_N_100" "$(ratio "$P_100_LOG" "$N_100")" "$BYTES_p100"
+row "bench-100, no page cache" "$U_100" "$U99_100" "$UC_100" "$N_100" "$P99_N_100" "$C_N_100" "$(ratio "$U_100" "$N_100")" "$BYTES_p100"
+row "bench-1000 p1, no page cache" "$U_1000" "$U99_1000" "$UC_1000" "$N_1000" "$P99_N_1000" "$C_N_1000" "$(ratio "$U_1000" "$N_1000")" "$BYTES_p1000"
+row "bench-1000 p6, no page cache" "$U_1000_6" "$U99_1000_6" "$UC_1000_6" "$N_1000_6" "$P99_N_1000_6" "$C_N_1000_6" "$(ratio "$U_1000_6" "$N_1000_6")" "$BYTES_p1000_6"
+say ""
+prow() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s |\n' "$@"; }
+prow "durable posts (303 = fsync'd)" "posts/s" "p99 ms" "us CPU" "acked" "rows"
+prow "---" "---:" "---:" "---:" "---:" "---:"
+prow "mixed, ${DUR}s (2/3 new threads)" "$M_POSTS" "$M_P99" "$M_CPU" "$M_ACKED" "$M_ROWS"
+prow "replies only, ${XDUR}s" "$R_POSTS" "$R_P99" "$R_CPU" "$R_ACKED" "$R_ROWS"
+say ""
+say "Parley's peak resident memory (VmHWM) during the cached runs: $HWM"
+say ""
+say "Targets (DESIGN.md; benchmarks, not tests):"
+say "  100-comment page >= 0.8 x nginx of the same bytes:   $R_100  $(yes_no "$R_100" 0.8)"
+say "    (server CPU per request, nginx / Parley: 100 $(ratio "$C_N_100" "$C_P_100"), 1000 p1 $(ratio "$C_N_1000" "$C_P_1000"), 1000 p6 $(ratio "$C_N_1000_6" "$C_P_1000_6"))"
+say "  1000-comment thread as fast as 100, page 1 / bench-100: $(ratio "$P_1000" "$P_100"), page 6 / bench-100: $(ratio "$P_1000_6" "$P_100")"
+say "    (pages differ in size; per byte, against nginx: 100 $R_100, 1000 p1 $R_1000, 1000 p6 $R_1000_6;"
+say "     without the cache, page 6 / page 1 of the 1000 thread: $(ratio "$U_1000_6" "$U_1000"))"
+if [ -n "$WP_RPS" ]; then
+	say "  >= 1000 x WordPress (measured):                      $(ratio "$P_100" "$WP_RPS")  $(yes_no "$(ratio "$P_100" "$WP_RPS")" 1000)"
+else
+	say "  >= 1000 x WordPress: not measured (DESIGN.md's figure, 5 req/s, would give $(ratio "$P_100" 5))"
+fi
+say "  durable posts >= 5000/s:                             mixed $M_POSTS $(yes_no "$M_POSTS" 5000), replies only $R_POSTS $(yes_no "$R_POSTS" 5000)"
+case $(awk -v a="$LOAD_START" -v b="$LOAD_END" 'BEGIN { print (a + 0 > 1.5 || b + 0 > 4) ? "busy" : "ok" }') in
+busy) say "WARNING: the machine was busy with other work (load average above); numbers are noisy: run again when it is idle" ;;
+esac

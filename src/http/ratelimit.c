@@ -1,0 +1,128 @@
+#include "http/ratelimit.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WAYS 8		/* slots probed for one key */
+
+struct slot {
+	uint64_t hash;	/* 0: empty */
+	double tokens;
+	double updated;
+};
+
+struct ratelimit {
+	pthread_mutex_t lock;
+	double burst, rate;
+	size_t nslots;
+	unsigned char key[crypto_shorthash_KEYBYTES];
+	struct slot slots[];
+};
+
+struct ratelimit *
+ratelimit_new(double burst, double rate, size_t slots)
+{
+	struct ratelimit *rl;
+
+	if (slots < WAYS)
+		slots = WAYS;
+	rl = calloc(1, sizeof(*rl) + slots * sizeof(struct slot));
+	if (rl == NULL)
+		return NULL;
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->burst = burst;
+	rl->rate = rate;
+	rl->nslots = slots;
+	/* A keyed hash: nobody can aim many keys at one set of slots. */
+	crypto_shorthash_keygen(rl->key);
+	return rl;
+}
+
+void
+ratelimit_free(struct ratelimit *rl)
+{
+	if (rl == NULL)
+		return;
+	pthread_mutex_destroy(&rl->lock);
+	free(rl);
+}
+
+static uint64_t
+key_hash(const struct ratelimit *rl, const char *key)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(h, (const unsigned char *)key, strlen(key), rl->key);
+	memcpy(&v, h, sizeof(v));
+	return v ? v : 1;
+}
+
+/* The slot of key: its own, an empty one, or the one idle longest. */
+static struct slot *
+find(struct ratelimit *rl, uint64_t h, double now)
+{
+	size_t start = (size_t)(h % rl->nslots), i;
+	struct slot *oldest = NULL, *s;
+
+	for (i = 0; i < WAYS; i++) {
+		s = &rl->slots[(start + i) % rl->nslots];
+		if (s->hash == h)
+			return s;
+		if (oldest == NULL || s->hash == 0 ||
+		    (oldest->hash != 0 && s->updated < oldest->updated))
+			oldest = s;
+	}
+	oldest->hash = h;
+	oldest->tokens = rl->burst;
+	oldest->updated = now;
+	return oldest;
+}
+
+bool
+ratelimit_take(struct ratelimit *rl, const char *key, double now,
+	       int *retry_after)
+{
+	uint64_t h = key_hash(rl, key);
+	struct slot *s;
+	bool ok;
+
+	pthread_mutex_lock(&rl->lock);
+	s = find(rl, h, now);
+	if (now > s->updated) {
+		s->tokens += (now - s->updated) * rl->rate;
+		if (s->tokens > rl->burst)
+			s->tokens = rl->burst;
+	}
+	s->updated = now;
+	ok = s->tokens >= 1.0;
+	if (ok)
+		s->tokens -= 1.0;
+	else if (retry_after)
+		*retry_after = rl->rate > 0 ?
+			(int)ceil((1.0 - s->tokens) / rl->rate) : 3600;
+	pthread_mutex_unlock(&rl->lock);
+	if (!ok && retry_after && *retry_after < 1)
+		*retry_after = 1;
+	return ok;
+}
+
+void
+ratelimit_reset(struct ratelimit *rl, const char *key)
+{
+	uint64_t h = key_hash(rl, key);
+	size_t start = (size_t)(h % rl->nslots), i;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < WAYS; i++) {
+		struct slot *s = &rl->slots[(start + i) % rl->nslots];
+
+		if (s->hash == h)
+			s->tokens = rl->burst;
+	}
+	pthread_mutex_unlock(&rl->lock);
+}

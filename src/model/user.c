@@ -1,0 +1,603 @@
+#include "model/user.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "http/cache.h"
+#include "http/ratelimit.h"
+#include "jobs/mail.h"
+
+static const char *const role_names[ROLE__MAX] = {
+	[ROLE_READER] = "reader",
+	[ROLE_MODERATOR] = "moderator",
+	[ROLE_EDITOR] = "editor",
+	[ROLE_ADMIN] = "admin",
+};
+
+const char *
+role_name(enum role r)
+{
+	return (unsigned)r < ROLE__MAX ? role_names[r] : "reader";
+}
+
+bool
+role_parse(const char *s, enum role *out)
+{
+	int i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum role)i;
+			return true;
+		}
+	return false;
+}
+
+bool
+user_password_hash(const char *password, char out[USER_HASH_BYTES])
+{
+	return crypto_pwhash_str(out, password, strlen(password),
+				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
+/* A real hash of nothing, checked when there is no account. */
+static char dummy_hash[USER_HASH_BYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_make(void)
+{
+	if (!user_password_hash("parley: no such account", dummy_hash))
+		dummy_hash[0] = '\0';
+}
+
+bool
+user_password_check(const char *hash, const char *password)
+{
+	bool real = hash && strncmp(hash, "$argon2id$", 10) == 0;
+
+	if (!real) {
+		pthread_once(&dummy_once, dummy_make);
+		if (dummy_hash[0] &&
+		    crypto_pwhash_str_verify(dummy_hash, password,
+					     strlen(password)) == 0)
+			return false;	/* never true: the time is the point */
+		return false;
+	}
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+const char *
+user_check_name(const char *s)
+{
+	size_t chars;
+
+	if (!utf8_valid(s, strlen(s), &chars) || strpbrk(s, "\t\r\n"))
+		return "The name has characters we cannot use.";
+	if (chars == 0)
+		return "Please give a name to show with your comments.";
+	if (chars > USER_NAME_MAX)
+		return "A name may be at most 60 characters.";
+	return NULL;
+}
+
+const char *
+user_check_email(const char *s)
+{
+	if (s[0] == '\0')
+		return "Please give your email address.";
+	if (strlen(s) > LIMIT_EMAIL || !email_valid(s) ||
+	    !utf8_valid(s, strlen(s), NULL) || strpbrk(s, "\t\r\n<>,;\"\\"))
+		return "That does not look like an email address.";
+	return NULL;
+}
+
+const char *
+user_check_password(const char *s)
+{
+	size_t chars;
+
+	if (!utf8_valid(s, strlen(s), &chars))
+		return "The password has characters we cannot use.";
+	if (chars < USER_PASSWORD_MIN)
+		return "A password needs at least 8 characters.";
+	if (strlen(s) > USER_PASSWORD_MAX)
+		return "A password may be at most 1024 bytes.";
+	return NULL;
+}
+
+bool
+user_token_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n == USER_TOKEN_LEN &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789-_") == n;
+}
+
+void
+user_token_hash(const char *token, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+bool
+user_token_new(struct arena *a, const char **token, const char **hash)
+{
+	unsigned char raw[32];
+	char *t = arena_alloc(a, USER_TOKEN_LEN + 1), *h = arena_alloc(a, 65);
+
+	if (t == NULL || h == NULL)
+		return false;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(t, USER_TOKEN_LEN + 1, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	user_token_hash(t, h);
+	*token = t;
+	*hash = h;
+	return true;
+}
+
+enum err
+user_send_link(struct app *app, struct arena *a, const char *purpose,
+	       int64_t user_id, const char *data, int ttl, const char *to,
+	       const char *subject, const char *intro, const char *path,
+	       const char *outro, const char **token_out)
+{
+	struct user_token t;
+	struct mail m;
+	const char *token, *hash;
+	enum err e;
+
+	if (!user_token_new(a, &token, &hash))
+		return ERR_NOMEM;
+	memset(&t, 0, sizeof(t));
+	t.hash = hash;
+	t.purpose = purpose;
+	t.user_id = user_id;
+	t.data = data ? data : "";
+	t.expires = time_now() + ttl;
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.subject = subject;
+	/* Links are built from the configured base_url, never a request. */
+	m.body = arena_printf(a, "%s\n\n%s%s?token=%s\n\n%s\n\n-- \n%s\n%s/\n",
+			      intro, app->base_url, path, token, outro,
+			      app->cfg.site_title, app->base_url);
+	if (m.body == NULL)
+		return ERR_NOMEM;
+	e = app->store->ops->token_insert(app->store, &t, to ? &m : NULL, true);
+	if (e == ERR_OK) {
+		mail_kick(app->mailer);
+		if (token_out)
+			*token_out = token;
+	}
+	return e;
+}
+
+enum err
+user_send_mail(struct app *app, const char *to, const char *subject,
+	       const char *body)
+{
+	struct mail m;
+	enum err e;
+
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.subject = subject;
+	m.body = body;
+	e = app->store->ops->mail_insert(app->store, &m);
+	if (e == ERR_OK)
+		mail_kick(app->mailer);
+	return e;
+}
+
+enum err
+user_create(struct app *app, const char *name, const char *email,
+	    const char *password, enum role role, int64_t *id)
+{
+	char hash[USER_HASH_BYTES] = "";
+	struct user u;
+
+	if (user_check_name(name) || user_check_email(email) ||
+	    (password[0] && user_check_password(password)))
+		return ERR_INVALID;
+	if (password[0] && !user_password_hash(password, hash))
+		return ERR_NOMEM;
+	memset(&u, 0, sizeof(u));
+	u.name = name;
+	u.email = email;
+	u.password_hash = hash;
+	u.email_verified = true;
+	u.role = role;
+	u.created = time_now();
+	return app->store->ops->user_insert(app->store, &u, NULL, NULL, id);
+}
+
+/* The address's bucket, and the account's (keyed by its lowered email). */
+static enum err
+take_limits(struct app *app, struct arena *a, const char *client,
+	    const char *email, int *retry_after)
+{
+	char *key = arena_strdup(a, email), *p;
+	double now = (double)time_now_usec() / 1e6;
+
+	if (key == NULL)
+		return ERR_NOMEM;
+	for (p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (app->limit_address &&
+	    !ratelimit_take(app->limit_address, client, now, retry_after))
+		return ERR_LIMIT;
+	if (app->limit_account && key[0] &&
+	    !ratelimit_take(app->limit_account, key, now, retry_after))
+		return ERR_LIMIT;
+	return ERR_OK;
+}
+
+static enum err
+send_verify(struct app *app, struct arena *a, const struct user *u)
+{
+	const char *intro = arena_printf(a, "Hello %s,\n\nPlease confirm your "
+					 "email address for %s by opening this link:",
+					 u->name, app->cfg.site_title);
+
+	if (intro == NULL)
+		return ERR_NOMEM;
+	return user_send_link(app, a, "verify", u->id, "", TTL_VERIFY, u->email,
+			      arena_printf(a, "Confirm your email for %s",
+					   app->cfg.site_title),
+			      intro, "/account/verify",
+			      "The link works for 3 days. If you did not sign up, "
+			      "you can ignore this email.", NULL);
+}
+
+enum err
+user_signup(struct app *app, struct arena *a, const char *name,
+	    const char *email, const char *password)
+{
+	char hash[USER_HASH_BYTES];
+	struct user u, old;
+	int64_t id;
+	enum err e;
+
+	if (user_check_name(name) || user_check_email(email) ||
+	    user_check_password(password))
+		return ERR_INVALID;
+	e = app->store->ops->user_by_email(app->store, a, email, &old);
+	if (e == ERR_NOTFOUND) {
+		if (!user_password_hash(password, hash))
+			return ERR_NOMEM;
+		memset(&u, 0, sizeof(u));
+		u.name = name;
+		u.email = email;
+		u.password_hash = hash;
+		u.role = ROLE_READER;
+		u.created = time_now();
+		e = app->store->ops->user_insert(app->store, &u, NULL, NULL, &id);
+		sodium_memzero(hash, sizeof(hash));
+		if (e == ERR_OK) {
+			u.id = id;
+			return send_verify(app, a, &u);
+		}
+		if (e != ERR_CONFLICT)
+			return e;
+		e = app->store->ops->user_by_email(app->store, a, email, &old);
+	} else {
+		/* The same work as a new account, so timing tells nothing. */
+		(void)user_password_check("", password);
+	}
+	if (e != ERR_OK)
+		return e;
+	return user_send_mail(app, old.email,
+		arena_printf(a, "Your account at %s", app->cfg.site_title),
+		arena_printf(a, "Hello %s,\n\nSomeone, maybe you, tried to "
+			     "create an account at %s with this address. It "
+			     "already has one.\n\nSign in: %s/account/signin\n"
+			     "Forgot your password? %s/account/reset\n\nIf it "
+			     "was not you, you can ignore this email.\n",
+			     old.name, app->cfg.site_title, app->base_url,
+			     app->base_url));
+}
+
+/* Takes a token of purpose and reads its user. */
+static enum err
+take_token(struct app *app, struct arena *a, const char *token,
+	   const char *purpose, bool take, struct user_token *t,
+	   struct user *out)
+{
+	char hash[65];
+	enum err e;
+
+	if (!user_token_valid(token))
+		return ERR_NOTFOUND;
+	user_token_hash(token, hash);
+	e = app->store->ops->token_get(app->store, a, hash, purpose,
+				       time_now(), take, t);
+	if (e != ERR_OK)
+		return e;
+	if (out == NULL)
+		return ERR_OK;
+	return app->store->ops->user_get(app->store, a, t->user_id, out);
+}
+
+enum err
+user_verify(struct app *app, struct arena *a, const char *token,
+	    struct user *out)
+{
+	struct user_token t;
+	enum err e = take_token(app, a, token, "verify", true, &t, out);
+
+	if (e != ERR_OK)
+		return e;
+	out->email_verified = true;
+	return app->store->ops->user_update(app->store, out);
+}
+
+enum err
+user_signin(struct app *app, struct arena *a, const char *email,
+	    const char *password, const char *client, struct user *out,
+	    int *retry_after)
+{
+	enum err e;
+
+	if ((e = take_limits(app, a, client, email, retry_after)) != ERR_OK)
+		return e;
+	if (user_check_email(email) || strlen(password) > USER_PASSWORD_MAX) {
+		(void)user_password_check("", password);
+		return ERR_FORBIDDEN;
+	}
+	e = app->store->ops->user_by_email(app->store, a, email, out);
+	if (e != ERR_OK && e != ERR_NOTFOUND)
+		return e;
+	if (!user_password_check(e == ERR_OK ? out->password_hash : "",
+				 password) || e != ERR_OK || out->disabled)
+		return ERR_FORBIDDEN;
+	if (!out->email_verified) {
+		(void)send_verify(app, a, out);
+		return ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
+enum err
+user_reset_request(struct app *app, struct arena *a, const char *email,
+		   const char *client, int *retry_after)
+{
+	struct user u;
+	enum err e;
+
+	if ((e = take_limits(app, a, client, email, retry_after)) != ERR_OK)
+		return e;
+	if (user_check_email(email))
+		return ERR_INVALID;
+	e = app->store->ops->user_by_email(app->store, a, email, &u);
+	if (e == ERR_NOTFOUND || (e == ERR_OK && u.disabled))
+		return ERR_OK;	/* the same answer as for an account */
+	if (e != ERR_OK)
+		return e;
+	return user_send_link(app, a, "reset", u.id, "", TTL_RESET, u.email,
+		arena_printf(a, "Reset your password at %s", app->cfg.site_title),
+		arena_printf(a, "Hello %s,\n\nTo choose a new password for %s, "
+			     "open this link:", u.name, app->cfg.site_title),
+		"/account/reset",
+		"The link works for one hour, once. If you did not ask for "
+		"it, you can ignore this email: your password stays as it is.",
+		NULL);
+}
+
+enum err
+user_reset_peek(struct app *app, struct arena *a, const char *token,
+		struct user *out)
+{
+	struct user_token t;
+
+	return take_token(app, a, token, "reset", false, &t, out);
+}
+
+enum err
+user_reset(struct app *app, struct arena *a, const char *token,
+	   const char *password, struct user *out)
+{
+	char hash[USER_HASH_BYTES];
+	struct user_token t;
+	enum err e;
+
+	if (user_check_password(password))
+		return ERR_INVALID;
+	if ((e = take_token(app, a, token, "reset", true, &t, out)) != ERR_OK)
+		return e;
+	if (!user_password_hash(password, hash))
+		return ERR_NOMEM;
+	out->password_hash = arena_strdup(a, hash);
+	sodium_memzero(hash, sizeof(hash));
+	if (out->password_hash == NULL)
+		return ERR_NOMEM;
+	/* The link came by email: the address is proven. */
+	out->email_verified = true;
+	if ((e = app->store->ops->user_update(app->store, out)) != ERR_OK)
+		return e;
+	return app->store->ops->session_delete_user(app->store, out->id);
+}
+
+enum err
+user_change_password(struct app *app, struct arena *a, const struct user *u,
+		     const char *current, const char *password)
+{
+	char hash[USER_HASH_BYTES];
+	struct user v = *u;
+
+	if (u->password_hash[0] && !user_password_check(u->password_hash, current))
+		return ERR_FORBIDDEN;
+	if (user_check_password(password))
+		return ERR_INVALID;
+	if (!user_password_hash(password, hash))
+		return ERR_NOMEM;
+	v.password_hash = arena_strdup(a, hash);
+	sodium_memzero(hash, sizeof(hash));
+	if (v.password_hash == NULL)
+		return ERR_NOMEM;
+	return app->store->ops->user_update(app->store, &v);
+}
+
+enum err
+user_change_email(struct app *app, struct arena *a, const struct user *u,
+		  const char *password, const char *email)
+{
+	if (u->password_hash[0] && !user_password_check(u->password_hash, password))
+		return ERR_FORBIDDEN;
+	if (user_check_email(email))
+		return ERR_INVALID;
+	return user_send_link(app, a, "email", u->id, email, TTL_EMAIL, email,
+		arena_printf(a, "Confirm your new email for %s", app->cfg.site_title),
+		arena_printf(a, "Hello %s,\n\nTo use this address for your "
+			     "account at %s, open this link:", u->name,
+			     app->cfg.site_title),
+		"/account/email",
+		"The link works for one day. If you did not ask for this, you "
+		"can ignore this email.", NULL);
+}
+
+enum err
+user_confirm_email(struct app *app, struct arena *a, const char *token,
+		   struct user *out)
+{
+	struct user_token t;
+	const char *old;
+	enum err e;
+
+	if ((e = take_token(app, a, token, "email", true, &t, out)) != ERR_OK)
+		return e;
+	old = out->email;
+	out->email = t.data;
+	out->email_verified = true;
+	if ((e = app->store->ops->user_update(app->store, out)) != ERR_OK)
+		return e;
+	if (old[0] && strcasecmp(old, out->email) != 0)
+		(void)user_send_mail(app, old,
+			arena_printf(a, "Your email at %s was changed", app->cfg.site_title),
+			arena_printf(a, "Hello %s,\n\nThe email address of your "
+				     "account at %s is now %s. If you did not do "
+				     "this, reset your password: %s/account/reset\n",
+				     out->name, app->cfg.site_title, out->email,
+				     app->base_url));
+	return ERR_OK;
+}
+
+/* Drops the cached pages of every article the user commented on. */
+static enum err
+invalidate_user_pages(struct app *app, struct arena *a, int64_t id)
+{
+	int64_t *ids;
+	size_t n, i;
+	enum err e = app->store->ops->user_articles(app->store, a, id, &ids, &n);
+
+	if (e != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		page_cache_invalidate(app->cache, ids[i]);
+	return ERR_OK;
+}
+
+enum err
+user_rename(struct app *app, struct arena *a, const struct user *u,
+	    const char *name)
+{
+	struct user v = *u;
+	enum err e;
+
+	if (user_check_name(name))
+		return ERR_INVALID;
+	v.name = name;
+	if ((e = app->store->ops->user_update(app->store, &v)) != ERR_OK)
+		return e;
+	return invalidate_user_pages(app, a, u->id);
+}
+
+enum err
+user_delete(struct app *app, struct arena *a, const struct user *u)
+{
+	int64_t *ids, admins = 0;
+	size_t n, i;
+	enum err e;
+
+	if (u->role == ROLE_ADMIN &&
+	    app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) == ERR_OK &&
+	    admins <= 1)
+		return ERR_CONFLICT;	/* a site keeps one admin */
+	if ((e = app->store->ops->user_articles(app->store, a, u->id, &ids, &n)) != ERR_OK)
+		return e;
+	e = app->store->ops->user_delete(app->store, u->id,
+					 app->cfg.on_delete == DELETE_REMOVE);
+	if (e != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		page_cache_invalidate(app->cache, ids[i]);
+	return ERR_OK;
+}
+
+enum err
+user_set_role(struct app *app, struct arena *a, int64_t id, enum role role)
+{
+	struct user u;
+	int64_t admins = 0;
+	enum err e = app->store->ops->user_get(app->store, a, id, &u);
+
+	if (e != ERR_OK)
+		return e;
+	if (u.role == ROLE_ADMIN && role != ROLE_ADMIN && !u.disabled) {
+		if ((e = app->store->ops->user_count_role(app->store, ROLE_ADMIN,
+							  &admins)) != ERR_OK)
+			return e;
+		if (admins <= 1)
+			return ERR_CONFLICT;
+	}
+	u.role = role;
+	return app->store->ops->user_update(app->store, &u);
+}
+
+enum err
+user_set_disabled(struct app *app, struct arena *a, int64_t id, bool disabled)
+{
+	struct user u;
+	enum err e = app->store->ops->user_get(app->store, a, id, &u);
+
+	if (e != ERR_OK)
+		return e;
+	u.disabled = disabled;
+	if ((e = app->store->ops->user_update(app->store, &u)) != ERR_OK)
+		return e;
+	return disabled ? app->store->ops->session_delete_user(app->store, id) : ERR_OK;
+}
+
+const char *
+user_setup_link(struct app *app, struct arena *a)
+{
+	struct user_token t;
+	const char *token, *hash;
+	int64_t admins = 0;
+
+	if (app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) != ERR_OK ||
+	    admins > 0 || !user_token_new(a, &token, &hash))
+		return NULL;
+	memset(&t, 0, sizeof(t));
+	t.hash = hash;
+	t.purpose = "setup";
+	t.data = "";
+	t.expires = time_now() + TTL_SETUP;
+	if (app->store->ops->token_insert(app->store, &t, NULL, true) != ERR_OK)
+		return NULL;
+	return arena_printf(a, "%s/account/setup?token=%s", app->base_url, token);
+}

@@ -1,0 +1,731 @@
+/*
+ * sqlite_user: the identity part of the SQLite backend: users, sessions,
+ * one-time tokens, external identities and the mail outbox.  Reads run
+ * on the thread's reader; writes go through the group-commit writer.
+ */
+#include "store/sqlite_internal.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "core/util.h"
+
+#define SQ(base) ((struct sqlite_store *)(base))
+
+static const char *const role_names[ROLE__MAX] = {
+	[ROLE_READER] = "reader",
+	[ROLE_MODERATOR] = "moderator",
+	[ROLE_EDITOR] = "editor",
+	[ROLE_ADMIN] = "admin",
+};
+
+static enum role
+role_of(const char *s)
+{
+	int i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return (enum role)i;
+	return ROLE_READER;
+}
+
+static const char *
+role_text(enum role r)
+{
+	return (unsigned)r < ROLE__MAX ? role_names[r] : "reader";
+}
+
+/* Reads USER_COLS from column 0 on. */
+static enum err
+read_user(struct arena *a, sqlite3_stmt *s, struct user *out)
+{
+	const char *role;
+
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(s, 0);
+	out->email = col_text(a, s, 1);
+	out->name = col_text(a, s, 2);
+	out->password_hash = col_text(a, s, 3);
+	out->email_verified = sqlite3_column_int(s, 4) != 0;
+	role = (const char *)sqlite3_column_text(s, 5);
+	out->role = role ? role_of(role) : ROLE_READER;
+	out->disabled = sqlite3_column_int(s, 6) != 0;
+	out->created = sqlite3_column_int64(s, 7);
+	if (!out->email || !out->name || !out->password_hash)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+/* Runs a read statement bound to one text or number; one user or none. */
+static enum err
+user_one(struct store *base, struct arena *a, enum stmt id, const char *text,
+	 int64_t num, int64_t now, struct user *out)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	sqlite3_stmt *s;
+	enum err e;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, id)) == NULL)
+		return ERR_DB;
+	if (text)
+		bind_text(s, 1, text);
+	else
+		sqlite3_bind_int64(s, 1, num);
+	if (now)
+		sqlite3_bind_int64(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		e = read_user(a, s, out);
+	else if (rc == SQLITE_DONE)
+		e = ERR_NOTFOUND;
+	else
+		e = sqlite_fail(c->db, "user");
+	sqlite3_reset(s);
+	return e;
+}
+
+/* Steps a write statement to its end; a constraint is ERR_CONFLICT. */
+static enum err
+step_done(struct conn *w, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return ERR_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	return sqlite_fail(w->db, what);
+}
+
+struct user_insert_args {
+	const struct user *u;
+	const char *provider, *subject;
+	int64_t *id;
+};
+
+static enum err
+bind_identity(struct conn *w, const char *provider, const char *subject,
+	      int64_t user_id, const char *email)
+{
+	sqlite3_stmt *s = conn_stmt(w, STMT_IDENTITY_INSERT);
+
+	if (s == NULL)
+		return ERR_DB;
+	bind_text(s, 1, provider);
+	bind_text(s, 2, subject);
+	sqlite3_bind_int64(s, 3, user_id);
+	bind_text(s, 4, email);
+	sqlite3_bind_int64(s, 5, time_now());
+	return step_done(w, s, "identity insert");
+}
+
+static enum err
+run_user_insert(struct conn *w, void *arg)
+{
+	struct user_insert_args *x = arg;
+	sqlite3_stmt *s = conn_stmt(w, STMT_USER_INSERT);
+	enum err e;
+
+	if (s == NULL)
+		return ERR_DB;
+	bind_text(s, 1, x->u->email);
+	bind_text(s, 2, x->u->name);
+	bind_text(s, 3, x->u->password_hash);
+	sqlite3_bind_int(s, 4, x->u->email_verified);
+	bind_text(s, 5, role_text(x->u->role));
+	sqlite3_bind_int(s, 6, x->u->disabled);
+	sqlite3_bind_int64(s, 7, x->u->created ? x->u->created : time_now());
+	if ((e = step_done(w, s, "user insert")) != ERR_OK)
+		return e;
+	*x->id = sqlite3_last_insert_rowid(w->db);
+	if (x->provider && x->subject)
+		return bind_identity(w, x->provider, x->subject, *x->id,
+				     x->u->email);
+	return ERR_OK;
+}
+
+enum err
+sqlite_user_insert(struct store *base, const struct user *u,
+		   const char *provider, const char *subject, int64_t *id)
+{
+	struct user_insert_args x = { u, provider, subject, id };
+
+	return sqlite_write(SQ(base), run_user_insert, &x);
+}
+
+enum err
+sqlite_user_get(struct store *base, struct arena *a, int64_t id,
+		struct user *out)
+{
+	return user_one(base, a, STMT_USER_GET, NULL, id, 0, out);
+}
+
+enum err
+sqlite_user_by_email(struct store *base, struct arena *a, const char *email,
+		     struct user *out)
+{
+	if (email == NULL || email[0] == '\0')
+		return ERR_NOTFOUND;
+	return user_one(base, a, STMT_USER_BY_EMAIL, email, 0, 0, out);
+}
+
+enum err
+sqlite_user_list(struct store *base, struct arena *a, struct user **out,
+		 size_t *n)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	size_t cap = 16, len = 0;
+	struct user *items, *bigger;
+	sqlite3_stmt *s;
+	enum err e = ERR_OK;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (c == NULL || (s = conn_stmt(c, STMT_USER_LIST)) == NULL)
+		return ERR_DB;
+	if ((items = arena_alloc(a, cap * sizeof(*items))) == NULL)
+		return ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			if ((bigger = arena_alloc(a, 2 * cap * sizeof(*items))) == NULL) {
+				e = ERR_NOMEM;
+				break;
+			}
+			memcpy(bigger, items, len * sizeof(*items));
+			items = bigger;
+			cap *= 2;
+		}
+		if ((e = read_user(a, s, &items[len])) != ERR_OK)
+			break;
+		len++;
+	}
+	if (e == ERR_OK && rc != SQLITE_DONE)
+		e = sqlite_fail(c->db, "user list");
+	sqlite3_reset(s);
+	*out = items;
+	*n = len;
+	return e;
+}
+
+static enum err
+run_user_update(struct conn *w, void *arg)
+{
+	const struct user *u = arg;
+	sqlite3_stmt *s = conn_stmt(w, STMT_USER_UPDATE);
+	enum err e;
+
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, u->id);
+	bind_text(s, 2, u->email);
+	bind_text(s, 3, u->name);
+	bind_text(s, 4, u->password_hash);
+	sqlite3_bind_int(s, 5, u->email_verified);
+	bind_text(s, 6, role_text(u->role));
+	sqlite3_bind_int(s, 7, u->disabled);
+	if ((e = step_done(w, s, "user update")) != ERR_OK)
+		return e;
+	if (sqlite3_changes(w->db) == 0)
+		return ERR_NOTFOUND;
+	if ((s = conn_stmt(w, STMT_USER_RENAME_COMMENTS)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, u->id);
+	bind_text(s, 2, u->name);
+	return step_done(w, s, "user rename");
+}
+
+enum err
+sqlite_user_update(struct store *base, const struct user *u)
+{
+	return sqlite_write(SQ(base), run_user_update, (void *)u);
+}
+
+enum err
+sqlite_user_count_role(struct store *base, enum role role, int64_t *n)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_USER_COUNT_ROLE)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, role_text(role));
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "user count");
+}
+
+struct user_delete_args {
+	int64_t id;
+	bool remove;
+};
+
+static enum err
+run_user_delete(struct conn *w, void *arg)
+{
+	struct user_delete_args *x = arg;
+	sqlite3_stmt *s;
+	enum err e;
+
+	s = conn_stmt(w, x->remove ? STMT_USER_REMOVE_COMMENTS :
+				     STMT_USER_ANON_COMMENTS);
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->id);
+	if ((e = step_done(w, s, "user comments")) != ERR_OK)
+		return e;
+	if ((s = conn_stmt(w, STMT_USER_DELETE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->id);
+	if ((e = step_done(w, s, "user delete")) != ERR_OK)
+		return e;
+	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
+}
+
+enum err
+sqlite_user_delete(struct store *base, int64_t id, bool remove)
+{
+	struct user_delete_args x = { id, remove };
+
+	return sqlite_write(SQ(base), run_user_delete, &x);
+}
+
+enum err
+sqlite_user_articles(struct store *base, struct arena *a, int64_t id,
+		     int64_t **out, size_t *n)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	size_t cap = 16, len = 0;
+	int64_t *items, *bigger;
+	sqlite3_stmt *s;
+	enum err e = ERR_OK;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (c == NULL || (s = conn_stmt(c, STMT_USER_ARTICLES)) == NULL)
+		return ERR_DB;
+	if ((items = arena_alloc(a, cap * sizeof(*items))) == NULL)
+		return ERR_NOMEM;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			if ((bigger = arena_alloc(a, 2 * cap * sizeof(*items))) == NULL) {
+				e = ERR_NOMEM;
+				break;
+			}
+			memcpy(bigger, items, len * sizeof(*items));
+			items = bigger;
+			cap *= 2;
+		}
+		items[len++] = sqlite3_column_int64(s, 0);
+	}
+	if (e == ERR_OK && rc != SQLITE_DONE)
+		e = sqlite_fail(c->db, "user articles");
+	sqlite3_reset(s);
+	*out = items;
+	*n = len;
+	return e;
+}
+
+enum err
+sqlite_user_comments(struct store *base, struct arena *a, int64_t id,
+		     int limit, struct user_comment **out, size_t *n)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	struct user_comment *items;
+	sqlite3_stmt *s;
+	enum err e = ERR_OK;
+	size_t len = 0;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return ERR_OK;
+	if (c == NULL || (s = conn_stmt(c, STMT_USER_COMMENTS)) == NULL)
+		return ERR_DB;
+	if ((items = arena_zalloc(a, (size_t)limit * sizeof(*items))) == NULL)
+		return ERR_NOMEM;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, limit);
+	while (len < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct user_comment *u = &items[len];
+
+		u->c.id = sqlite3_column_int64(s, 0);
+		u->c.article_id = sqlite3_column_int64(s, 1);
+		u->c.author = col_text(a, s, 2);
+		u->c.body_html = col_text(a, s, 3);
+		u->c.created = sqlite3_column_int64(s, 4);
+		u->article_slug = col_text(a, s, 5);
+		u->article_title = col_text(a, s, 6);
+		u->c.user_id = id;
+		if (!u->c.author || !u->c.body_html || !u->article_slug ||
+		    !u->article_title) {
+			e = ERR_NOMEM;
+			break;
+		}
+		len++;
+	}
+	if (e == ERR_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = sqlite_fail(c->db, "user comments");
+	sqlite3_reset(s);
+	*out = items;
+	*n = len;
+	return e;
+}
+
+struct session_args {
+	const char *hash, *replaces;
+	int64_t user_id, now, expires;
+};
+
+static enum err
+run_session_insert(struct conn *w, void *arg)
+{
+	struct session_args *x = arg;
+	sqlite3_stmt *s;
+	enum err e;
+
+	/* Expired sessions go whenever a new one comes. */
+	if ((s = conn_stmt(w, STMT_SESSION_PURGE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->now);
+	if ((e = step_done(w, s, "session purge")) != ERR_OK)
+		return e;
+	if (x->replaces) {
+		if ((s = conn_stmt(w, STMT_SESSION_DELETE)) == NULL)
+			return ERR_DB;
+		bind_text(s, 1, x->replaces);
+		if ((e = step_done(w, s, "session replace")) != ERR_OK)
+			return e;
+	}
+	if ((s = conn_stmt(w, STMT_SESSION_INSERT)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, x->hash);
+	sqlite3_bind_int64(s, 2, x->user_id);
+	sqlite3_bind_int64(s, 3, x->now);
+	sqlite3_bind_int64(s, 4, x->expires);
+	return step_done(w, s, "session insert");
+}
+
+enum err
+sqlite_session_insert(struct store *base, const char *hash, int64_t user_id,
+		      int64_t now, int64_t expires, const char *replaces)
+{
+	struct session_args x = { hash, replaces, user_id, now, expires };
+
+	return sqlite_write(SQ(base), run_session_insert, &x);
+}
+
+enum err
+sqlite_session_user(struct store *base, struct arena *a, const char *hash,
+		    int64_t now, struct user *out)
+{
+	return user_one(base, a, STMT_SESSION_USER, hash, 0, now, out);
+}
+
+struct by_key_args {
+	enum stmt id;
+	const char *text;
+	int64_t num;
+};
+
+static enum err
+run_by_key(struct conn *w, void *arg)
+{
+	struct by_key_args *x = arg;
+	sqlite3_stmt *s = conn_stmt(w, x->id);
+
+	if (s == NULL)
+		return ERR_DB;
+	if (x->text)
+		bind_text(s, 1, x->text);
+	else
+		sqlite3_bind_int64(s, 1, x->num);
+	return step_done(w, s, "delete");
+}
+
+enum err
+sqlite_session_delete(struct store *base, const char *hash)
+{
+	struct by_key_args x = { STMT_SESSION_DELETE, hash, 0 };
+
+	return sqlite_write(SQ(base), run_by_key, &x);
+}
+
+enum err
+sqlite_session_delete_user(struct store *base, int64_t user_id)
+{
+	struct by_key_args x = { STMT_SESSION_DELETE_USER, NULL, user_id };
+
+	return sqlite_write(SQ(base), run_by_key, &x);
+}
+
+static enum err
+mail_insert_on(struct conn *w, const struct mail *m)
+{
+	sqlite3_stmt *s = conn_stmt(w, STMT_MAIL_INSERT);
+
+	if (s == NULL)
+		return ERR_DB;
+	bind_text(s, 1, m->to);
+	bind_text(s, 2, m->subject);
+	bind_text(s, 3, m->body);
+	sqlite3_bind_int64(s, 4, time_now());
+	return step_done(w, s, "mail insert");
+}
+
+struct token_args {
+	const struct user_token *t;
+	const struct mail *m;
+	bool only_one;
+};
+
+static enum err
+run_token_insert(struct conn *w, void *arg)
+{
+	struct token_args *x = arg;
+	sqlite3_stmt *s;
+	enum err e;
+
+	if ((s = conn_stmt(w, STMT_TOKEN_PURGE)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, time_now());
+	if ((e = step_done(w, s, "token purge")) != ERR_OK)
+		return e;
+	if (x->only_one) {
+		if ((s = conn_stmt(w, STMT_TOKEN_DROP_PURPOSE)) == NULL)
+			return ERR_DB;
+		bind_text(s, 1, x->t->purpose);
+		sqlite3_bind_int64(s, 2, x->t->user_id);
+		if ((e = step_done(w, s, "token drop")) != ERR_OK)
+			return e;
+	}
+	if ((s = conn_stmt(w, STMT_TOKEN_INSERT)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, x->t->hash);
+	bind_text(s, 2, x->t->purpose);
+	sqlite3_bind_int64(s, 3, x->t->user_id);
+	bind_text(s, 4, x->t->data);
+	sqlite3_bind_int64(s, 5, x->t->expires);
+	if ((e = step_done(w, s, "token insert")) != ERR_OK)
+		return e;
+	return x->m ? mail_insert_on(w, x->m) : ERR_OK;
+}
+
+enum err
+sqlite_token_insert(struct store *base, const struct user_token *t,
+		    const struct mail *m, bool only_one)
+{
+	struct token_args x = { t, m, only_one };
+
+	return sqlite_write(SQ(base), run_token_insert, &x);
+}
+
+/* Reads a token on c (reader or writer); deletes it too when take. */
+static enum err
+token_on(struct conn *c, struct arena *a, const char *hash,
+	 const char *purpose, int64_t now, bool take, struct user_token *out)
+{
+	sqlite3_stmt *s = conn_stmt(c, STMT_TOKEN_GET);
+	enum err e;
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	bind_text(s, 1, hash);
+	bind_text(s, 2, purpose);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->hash = arena_strdup(a, hash);
+		out->purpose = arena_strdup(a, purpose);
+		out->user_id = sqlite3_column_int64(s, 0);
+		out->data = col_text(a, s, 1);
+		out->expires = sqlite3_column_int64(s, 2);
+		e = out->hash && out->purpose && out->data ? ERR_OK : ERR_NOMEM;
+	} else if (rc == SQLITE_DONE) {
+		e = ERR_NOTFOUND;
+	} else {
+		e = sqlite_fail(c->db, "token");
+	}
+	sqlite3_reset(s);
+	if (e != ERR_OK || !take)
+		return e;
+	if ((s = conn_stmt(c, STMT_TOKEN_DELETE)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, hash);
+	return step_done(c, s, "token take");
+}
+
+struct token_get_args {
+	struct arena *a;
+	const char *hash, *purpose;
+	int64_t now;
+	struct user_token *out;
+};
+
+static enum err
+run_token_take(struct conn *w, void *arg)
+{
+	struct token_get_args *x = arg;
+
+	return token_on(w, x->a, x->hash, x->purpose, x->now, true, x->out);
+}
+
+enum err
+sqlite_token_get(struct store *base, struct arena *a, const char *hash,
+		 const char *purpose, int64_t now, bool take,
+		 struct user_token *out)
+{
+	struct token_get_args x = { a, hash, purpose, now, out };
+	struct conn *c;
+
+	/* Taking happens on the writer, so a token is taken only once. */
+	if (take)
+		return sqlite_write(SQ(base), run_token_take, &x);
+	if ((c = sqlite_reader(SQ(base))) == NULL)
+		return ERR_DB;
+	return token_on(c, a, hash, purpose, now, false, out);
+}
+
+enum err
+sqlite_identity_user(struct store *base, const char *provider,
+		     const char *subject, int64_t *user_id)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_IDENTITY_USER)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, provider);
+	bind_text(s, 2, subject);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*user_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return ERR_OK;
+	return rc == SQLITE_DONE ? ERR_NOTFOUND : sqlite_fail(c->db, "identity");
+}
+
+struct identity_args {
+	const char *provider, *subject, *email;
+	int64_t user_id;
+};
+
+static enum err
+run_identity_insert(struct conn *w, void *arg)
+{
+	struct identity_args *x = arg;
+
+	return bind_identity(w, x->provider, x->subject, x->user_id, x->email);
+}
+
+enum err
+sqlite_identity_insert(struct store *base, const char *provider,
+		       const char *subject, int64_t user_id, const char *email)
+{
+	struct identity_args x = { provider, subject, email, user_id };
+
+	return sqlite_write(SQ(base), run_identity_insert, &x);
+}
+
+static enum err
+run_mail_insert(struct conn *w, void *arg)
+{
+	return mail_insert_on(w, arg);
+}
+
+enum err
+sqlite_mail_insert(struct store *base, const struct mail *m)
+{
+	return sqlite_write(SQ(base), run_mail_insert, (void *)m);
+}
+
+enum err
+sqlite_mail_due(struct store *base, struct arena *a, int64_t now, int limit,
+		struct mail **out, size_t *n)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	struct mail *items;
+	sqlite3_stmt *s;
+	enum err e = ERR_OK;
+	size_t len = 0;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return ERR_OK;
+	if (c == NULL || (s = conn_stmt(c, STMT_MAIL_DUE)) == NULL)
+		return ERR_DB;
+	if ((items = arena_zalloc(a, (size_t)limit * sizeof(*items))) == NULL)
+		return ERR_NOMEM;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	while (len < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct mail *m = &items[len];
+
+		m->id = sqlite3_column_int64(s, 0);
+		m->to = col_text(a, s, 1);
+		m->subject = col_text(a, s, 2);
+		m->body = col_text(a, s, 3);
+		m->attempts = sqlite3_column_int(s, 4);
+		if (!m->to || !m->subject || !m->body) {
+			e = ERR_NOMEM;
+			break;
+		}
+		len++;
+	}
+	if (e == ERR_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = sqlite_fail(c->db, "mail due");
+	sqlite3_reset(s);
+	*out = items;
+	*n = len;
+	return e;
+}
+
+enum err
+sqlite_mail_sent(struct store *base, int64_t id)
+{
+	struct by_key_args x = { STMT_MAIL_SENT, NULL, id };
+
+	return sqlite_write(SQ(base), run_by_key, &x);
+}
+
+struct mail_failed_args {
+	int64_t id, next;
+	const char *error;
+};
+
+static enum err
+run_mail_failed(struct conn *w, void *arg)
+{
+	struct mail_failed_args *x = arg;
+	sqlite3_stmt *s = conn_stmt(w, STMT_MAIL_FAILED);
+
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->id);
+	sqlite3_bind_int64(s, 2, x->next);
+	bind_text(s, 3, x->error);
+	return step_done(w, s, "mail failed");
+}
+
+enum err
+sqlite_mail_failed(struct store *base, int64_t id, int64_t next,
+		   const char *error)
+{
+	struct mail_failed_args x = { id, next, error };
+
+	return sqlite_write(SQ(base), run_mail_failed, &x);
+}

@@ -1,0 +1,73 @@
+/*
+ * account: the HTML handlers of identity: sign up, sign in and out,
+ * email verification, password reset, settings, profile, deletion, the
+ * first admin, the user list for admins, the staff desk, and external
+ * sign-in (web/oidc.c).  Routes and their flags are in http/route.c.
+ */
+#ifndef PARLEY_WEB_ACCOUNT_H
+#define PARLEY_WEB_ACCOUNT_H
+
+#include <stdbool.h>
+
+#include "http/request.h"
+#include "store/store.h"
+
+struct tv;
+
+/* The signed-in user of req (looked up once, lazily), or NULL. */
+const struct user *account_user(struct request *req);
+
+/* A local path to return to: next when it is one of ours, else "/". */
+const char *account_next(const char *next);
+
+/* Sets the session cookie to token, or clears it when token is NULL. */
+bool account_session_cookie(struct request *req, struct response *res,
+			    const char *token);
+
+/* Signs user in on this browser (a new session) and redirects to next. */
+void account_signed_in(struct request *req, struct response *res,
+		       const struct user *u, const char *next);
+
+/* A page with a title, a sentence and an optional link. */
+void account_notice(struct request *req, struct response *res,
+		    unsigned status, const char *title, const char *message,
+		    const char *href, const char *link);
+
+/* The root view of an account page: page_view, csrf token, "me". */
+struct tv *account_view(struct request *req, struct response *res,
+			const char *title);
+
+void account_signin_page(struct request *req, struct response *res);
+void account_signin_post(struct request *req, struct response *res);
+void account_signup_page(struct request *req, struct response *res);
+void account_signup_post(struct request *req, struct response *res);
+void account_signout_page(struct request *req, struct response *res);
+void account_signout_post(struct request *req, struct response *res);
+void account_signout_all(struct request *req, struct response *res);
+void account_verify(struct request *req, struct response *res);
+void account_reset_page(struct request *req, struct response *res);
+void account_reset_post(struct request *req, struct response *res);
+void account_reset_password(struct request *req, struct response *res);
+void account_settings_page(struct request *req, struct response *res);
+void account_settings_name(struct request *req, struct response *res);
+void account_settings_password(struct request *req, struct response *res);
+void account_settings_email(struct request *req, struct response *res);
+void account_email_confirm(struct request *req, struct response *res);
+void account_delete_post(struct request *req, struct response *res);
+void account_profile(struct request *req, struct response *res);
+void account_setup_page(struct request *req, struct response *res);
+void account_setup_post(struct request *req, struct response *res);
+void account_admin_users(struct request *req, struct response *res);
+void account_admin_role(struct request *req, struct response *res);
+void account_admin_disable(struct request *req, struct response *res);
+void account_desk(struct request *req, struct response *res);
+
+/* External sign-in (web/oidc.c). */
+void oidc_start(struct request *req, struct response *res);
+void oidc_callback(struct request *req, struct response *res);
+void oidc_link_page(struct request *req, struct response *res);
+void oidc_link_post(struct request *req, struct response *res);
+/* Adds "providers" (name, label, href to start with next) to v. */
+bool oidc_put_providers(struct request *req, struct tv *v, const char *next);
+
+#endif

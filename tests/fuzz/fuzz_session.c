@@ -1,0 +1,100 @@
+/*
+ * Fuzzes what identity reads from outside: Cookie headers and session
+ * tokens, and the JSON that sign-in providers send (discovery, token
+ * answers, user endpoints, GitHub's email list, ID tokens with their
+ * JWKS).  No crash, no leak, nothing accepted that should not be.
+ * The first byte chooses the parser; for ID tokens the rest is
+ * "JWT\nJWKS".
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "http/form.h"
+#include "model/oidc.h"
+#include "model/session.h"
+#include "model/user.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct oidc_endpoints ep;
+	struct oidc_claims c;
+	struct arena a;
+	struct fields f;
+	struct buf why;
+	const char *s1, *s2;
+	char *in, *nl;
+	size_t i, n;
+
+	if (size == 0)
+		return 0;
+	in = malloc(size);
+	if (in == NULL)
+		return 0;
+	n = size - 1;
+	memcpy(in, data + 1, n);
+	in[n] = '\0';
+	arena_init(&a);
+	buf_init(&why, 512);
+	switch (data[0] % 7) {
+	case 0:
+		if (cookie_parse(&a, in, 32, &f) == FORM_OK)
+			for (i = 0; i < f.count; i++) {
+				char h[65];
+
+				if (session_token_valid(f.items[i].value)) {
+					if (strlen(f.items[i].value) != USER_TOKEN_LEN)
+						abort();
+					user_token_hash(f.items[i].value, h);
+				}
+			}
+		break;
+	case 1:
+		if (oidc_parse_discovery(&a, in, n, "https://id.example.org", &ep,
+					 &why) == ERR_OK &&
+		    (strcmp(ep.issuer, "https://id.example.org") != 0 ||
+		     !config_url_allowed(ep.token)))
+			abort();
+		break;
+	case 2:
+		(void)oidc_parse_token(&a, in, n, &s1, &s2, &why);
+		break;
+	case 3:
+		(void)oidc_parse_user(&a, OIDC_CONNECT, in, n, &c);
+		(void)oidc_parse_user(&a, OIDC_GITHUB, in, n, &c);
+		(void)oidc_parse_user(&a, OIDC_WORDPRESS, in, n, &c);
+		break;
+	case 4:
+		(void)oidc_parse_github_emails(&a, in, n);
+		break;
+	case 5:
+		nl = strchr(in, '\n');
+		if (nl) {
+			*nl = '\0';
+			/* Whatever comes in, an unsigned or self-made token is never good. */
+			if (oidc_verify_jwt(&a, in, nl + 1, "https://id.example.org",
+					    "client", "nonce", 1800000000, &c, &why) == ERR_OK &&
+			    (c.sub == NULL || c.sub[0] == '\0'))
+				abort();
+		}
+		break;
+	case 6: {
+		unsigned char *out;
+		size_t len;
+
+		if (oidc_b64url_decode(&a, in, n, &out, &len) && len > n)
+			abort();
+		break;
+	}
+	}
+	buf_clear(&why);
+	arena_clear(&a);
+	free(in);
+	return 0;
+}
