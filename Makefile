@@ -81,6 +81,7 @@ test: test-deps
 	$(MAKE) all unit
 	$(MAKE) sanitize
 	$(MAKE) fuzz
+	$(MAKE) cppcheck
 	sh tests/run.sh
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -103,7 +104,7 @@ fuzz-long: fuzz
 
 bench: deps
 	$(MAKE) all
-	sh bench/run.sh
+	sh bench/run.sh && sh bench/debate.sh
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

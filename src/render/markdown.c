@@ -24,7 +24,6 @@
 #include <md4c.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include "render/html.h"
 
@@ -1011,6 +1010,27 @@ markdown_space(char c)
 	       c == '\v' || c == '\f';
 }
 
+/* "www." in any case; no library call, this runs on every byte. */
+static bool
+markdown_is_www(const char *s, size_t n)
+{
+	return n >= 4 && (s[0] | 0x20) == 'w' && (s[1] | 0x20) == 'w' &&
+	       (s[2] | 0x20) == 'w' && s[3] == '.';
+}
+
+/* Is c one of the bytes md4c records as an inline mark? */
+static bool
+markdown_is_mark(char c)
+{
+	switch (c) {
+	case '&': case '*': case '_': case '~': case '`': case '\\':
+	case '<': case '>': case '[': case ']': case '!':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Each "www." makes md4c scan the rest of its word. */
 static uint64_t
 markdown_www_work(const char *s, size_t n)
@@ -1025,7 +1045,7 @@ markdown_www_work(const char *s, size_t n)
 			continue;
 		}
 		word++;
-		if (n - i >= 4 && strncasecmp(s + i, "www.", 4) == 0)
+		if (markdown_is_www(s + i, n - i))
 			wwws++;
 	}
 	return work;
@@ -1172,7 +1192,7 @@ markdown_measure_line(const char *s, size_t ls, size_t le,
 			break;
 		case 'w':
 		case 'W':
-			if (le - i >= 4 && strncasecmp(s + i, "www.", 4) == 0)
+			if (markdown_is_www(s + i, le - i))
 				b->hiding = true;
 			break;
 		default:
@@ -1197,14 +1217,13 @@ markdown_measure_marks(const char *s, size_t ls, size_t le,
 
 		if ((ch == ':' && le - i >= 3 && s[i + 1] == '/' &&
 		     s[i + 2] == '/') ||
-		    ((ch == 'w' || ch == 'W') && le - i >= 4 &&
-		     strncasecmp(s + i, "www.", 4) == 0)) {
+		    markdown_is_www(s + i, le - i)) {
 			b->links++;
 			b->marks += 2;
 			c->link_work += 2 * b->links;
 			continue;
 		}
-		if (strchr("&*_~`\\<>[]!", ch) == NULL || ch == '\0')
+		if (!markdown_is_mark(ch))
 			continue;
 		b->marks++;
 		c->link_work += b->links;
@@ -1213,7 +1232,8 @@ markdown_measure_marks(const char *s, size_t ls, size_t le,
 		if (b->tilde == UINT64_MAX)
 			b->tilde = b->marks;
 		/* A run that may close: after something not a space. */
-		else if (i > ls && !markdown_hspace(s[i - 1]) && s[i - 1] != '~')
+		else if (i > ls && !markdown_hspace(s[i - 1]) &&
+			 s[i - 1] != '~')
 			c->tilde_work += b->marks - b->tilde;
 	}
 }

@@ -739,8 +739,9 @@ account_profile(struct request *req, struct response *res)
 		if (it == NULL ||
 		    !tv_put_str(it, "href", arena_printf(&req->arena, "/comments/%lld",
 							 (long long)list[i].c.id)) ||
-		    !tv_put_str(it, "article_href", arena_printf(&req->arena, "/articles/%s",
-								 list[i].article_slug)) ||
+		    /* The comment's permalink finds an article's or a debate's page. */
+		    !tv_put_str(it, "article_href", arena_printf(&req->arena, "/comments/%lld",
+								 (long long)list[i].c.id)) ||
 		    !tv_put_str(it, "article_title", list[i].article_title) ||
 		    !tv_put_str(it, "when", arena_strdup(&req->arena, when)) ||
 		    !tv_put_str(it, "when_iso", arena_strdup(&req->arena, iso)) ||

@@ -1978,6 +1978,7 @@ debate_comment_post(struct request *req, struct response *res)
 	struct debate d;
 	int64_t id = 0, index = 0, page = 1;
 	int side = SIDE_NONE;
+	const struct user *u = account_user(req);
 	enum err e;
 
 	if (!debate_find(req, res, &d))
@@ -1991,11 +1992,18 @@ debate_comment_post(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
+	if (u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
+		error_page(req, res, 403, "Please sign in to comment.");
+		return;
+	}
 	e = comment_read_form(req->app, &req->arena, &req->form, &in, &errs);
 	if (e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
+	/* A signed-in reader comments as their account. */
+	if (u)
+		e = comment_as_user(&in, &errs, u, e);
 	if (side_field && strcmp(side_field, "a") == 0)
 		side = SIDE_A;
 	else if (side_field && strcmp(side_field, "b") == 0)
