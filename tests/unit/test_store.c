@@ -137,9 +137,9 @@ test_cache(void)
 			}
 		}
 		CHECK(found > 0 && found <= 6);
-		CHECK(page_cache_get(c, "p19") != NULL);	/* the newest stays */
-		page_cache_release(c, page_cache_get(c, "p19"));
-		page_cache_release(c, page_cache_get(c, "p19"));
+		e = page_cache_get(c, "p19");	/* the newest stays */
+		CHECK(e != NULL);
+		page_cache_release(c, e);
 	}
 	page_cache_free(c);
 }
