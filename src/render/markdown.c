@@ -44,8 +44,13 @@
 #define MARKDOWN_WORK_MAX ((uint64_t)1 << 26)
 /* Table cells md4c would emit (it pads every row to the header's width). */
 #define MARKDOWN_CELLS_MAX ((uint64_t)1 << 18)
-/* Weight of a byte that md4c hashes as a label: measured at 4.5 ns. */
+/*
+ * Weight of a byte that md4c hashes as a label: 4.5 ns when any
+ * reference definition exists; else, for labels across lines, 0.45 ns,
+ * but with a copy that costs far more under AddressSanitizer.
+ */
 #define MARKDOWN_LABEL_WEIGHT 4
+#define MARKDOWN_LINES_WEIGHT 2
 /*
  * Bytes of reference definitions copied into the output, counted as
  * uses times the longest definition: 2 MB, some 10 ms.
@@ -446,7 +451,7 @@ markdown_pop(struct markdown_state *st)
 	enum markdown_close c;
 
 	if (st->stack.len == 0)
-		return true;	/* a leave without its enter: nothing to close */
+		return true;	/* a leave without an enter */
 	c = (enum markdown_close)(unsigned char)st->stack.data[--st->stack.len];
 	if (c >= CLOSE__MAX)
 		return false;
@@ -797,8 +802,9 @@ struct markdown_cost {
 	uint64_t def_len;	/* longest text a definition may span */
 	uint64_t www_work;	/* sum over "www." of the rest of its word */
 	uint64_t link_work;	/* sum over autolinks of the marks after */
-	uint64_t tilde_work;	/* sum over '~' of the marks since the first */
+	uint64_t tilde_work;	/* sum over '~' of marks since the first */
 	uint64_t cells;		/* table cells, rows times columns */
+	uint64_t nest_work;	/* sum over lines of the deepest prefix */
 	bool colon_label;	/* "]:" seen: there may be definitions */
 	bool nomem;
 };
@@ -806,8 +812,8 @@ struct markdown_cost {
 struct markdown_block {
 	uint64_t line;		/* paragraph lines so far */
 	uint64_t marks;		/* inline marks so far */
-	uint64_t links;		/* possible permissive autolinks so far */
-	uint64_t tilde;		/* marks before the first '~', or UINT64_MAX */
+	uint64_t links;		/* possible permissive autolinks */
+	uint64_t tilde;		/* marks at the first tilde, or none */
 	bool defs;		/* only definitions so far */
 	bool hiding;		/* code spans or autolinks may hide ']' */
 	size_t first_open;	/* the block's first '[', or SIZE_MAX */
@@ -965,6 +971,40 @@ markdown_def_line(const char *s, size_t n)
 			i++;
 	}
 	return i == n;
+}
+
+/*
+ * Columns of container marks ('>', list markers, indentation) that start
+ * the line: more than the number of blocks the line can open or match.
+ */
+static size_t
+markdown_prefix_cols(const char *s, size_t n)
+{
+	size_t i = 0, k, cols = 0;
+
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			cols += s[i++] == '\t' ? 4 : 1;
+		if (i < n && s[i] == '>') {
+			cols++;
+			i++;
+			continue;
+		}
+		k = i;
+		if (k < n && (s[k] == '-' || s[k] == '+' || s[k] == '*')) {
+			k++;
+		} else {
+			while (k < n && k - i < 9 && s[k] >= '0' && s[k] <= '9')
+				k++;
+			if (k == i || k >= n || (s[k] != '.' && s[k] != ')'))
+				return cols;
+			k++;
+		}
+		if (k < n && s[k] != ' ' && s[k] != '\t')
+			return cols;
+		cols += k - i;
+		i = k;
+	}
 }
 
 /* A table's delimiter row: only '|', '-', ':' and spaces, with a '|'. */
@@ -1244,7 +1284,7 @@ static void
 markdown_measure(const char *s, size_t n, struct markdown_cost *c)
 {
 	struct markdown_block b;
-	size_t ls, le, cols, prev = 0, prev_len = 0;
+	size_t ls, le, cols, prev = 0, prev_len = 0, deepest = 0;
 
 	memset(c, 0, sizeof(*c));
 	memset(&b, 0, sizeof(b));
@@ -1255,6 +1295,14 @@ markdown_measure(const char *s, size_t n, struct markdown_cost *c)
 		const char *p = memchr(s + ls, '\n', n - ls);
 
 		le = p ? (size_t)(p - s) : n;
+		/*
+		 * md4c matches every line against every open container; a
+		 * lazy line or a blank one keeps them all open.
+		 */
+		cols = markdown_prefix_cols(s + ls, le - ls);
+		if (cols > deepest)
+			deepest = cols;
+		c->nest_work += deepest;
 		if (markdown_blank(s + ls, le - ls) ||
 		    markdown_bullet(s + ls, le - ls))
 			markdown_block_end(&b, ls, c);
@@ -1308,12 +1356,14 @@ markdown_measure(const char *s, size_t n, struct markdown_cost *c)
  *  - each permissive autolink walks the marks after it ("http://a.b"
  *    repeated, then "&" or "*" repeated), each strikethrough pair the
  *    marks between its ends ("~a " repeated, then "_~" repeated);
- *  - a wide table pads every row to its width (output rows x columns).
+ *  - a wide table pads every row to its width (output rows x columns);
+ *  - every line is matched against every open container ("1. " or "> "
+ *    repeated on one line, then many lines).
  *
  * Autolinks, strikethrough and tables only lose a convenience, so they
- * are switched off for such an input.  The bracket cases are refused
- * (false): no real text comes near the budget, and there is nothing to
- * switch off.
+ * are switched off for such an input.  The bracket and nesting cases are
+ * refused (false): no real text comes near the budget, and there is
+ * nothing to switch off.
  */
 static bool
 markdown_precheck(const char *s, size_t n, unsigned *flags)
@@ -1334,9 +1384,11 @@ markdown_precheck(const char *s, size_t n, unsigned *flags)
 	if (c.cells > MARKDOWN_CELLS_MAX)
 		*flags &= ~(unsigned)MD_FLAG_TABLES;
 	if (c.line_work > MARKDOWN_WORK_MAX ||
-	    c.label_lines > MARKDOWN_WORK_MAX)
+	    c.label_lines > MARKDOWN_WORK_MAX ||
+	    c.nest_work > MARKDOWN_WORK_MAX)
 		return false;
-	work = c.line_work + c.label_lines;
+	work = c.line_work + c.label_lines * MARKDOWN_LINES_WEIGHT +
+	       c.nest_work;
 	if (c.colon_label) {
 		if (c.label_work > MARKDOWN_WORK_MAX ||
 		    (c.closers > 0 &&
