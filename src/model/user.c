@@ -39,12 +39,57 @@ role_parse(const char *s, enum role *out)
 	return false;
 }
 
+/*
+ * Each argon2id hash takes 64 MiB: at most PWHASH_AT_ONCE run together,
+ * so a burst of sign-ins waits instead of taking the machine's memory.
+ */
+#define PWHASH_AT_ONCE 2
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pwhash_free = PTHREAD_COND_INITIALIZER;
+static int pwhash_running;
+
+static void
+pwhash_enter(void)
+{
+	pthread_mutex_lock(&pwhash_lock);
+	while (pwhash_running >= PWHASH_AT_ONCE)
+		pthread_cond_wait(&pwhash_free, &pwhash_lock);
+	pwhash_running++;
+	pthread_mutex_unlock(&pwhash_lock);
+}
+
+static void
+pwhash_leave(void)
+{
+	pthread_mutex_lock(&pwhash_lock);
+	pwhash_running--;
+	pthread_cond_signal(&pwhash_free);
+	pthread_mutex_unlock(&pwhash_lock);
+}
+
 bool
 user_password_hash(const char *password, char out[USER_HASH_BYTES])
 {
-	return crypto_pwhash_str(out, password, strlen(password),
-				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	bool ok;
+
+	pwhash_enter();
+	ok = crypto_pwhash_str(out, password, strlen(password),
+			       crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			       crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	pwhash_leave();
+	return ok;
+}
+
+/* Checks password against hash, within the limit above. */
+static bool
+pwhash_verify(const char *hash, const char *password)
+{
+	bool ok;
+
+	pwhash_enter();
+	ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	pwhash_leave();
+	return ok;
 }
 
 /* A real hash of nothing, checked when there is no account. */
@@ -65,13 +110,11 @@ user_password_check(const char *hash, const char *password)
 
 	if (!real) {
 		pthread_once(&dummy_once, dummy_make);
-		if (dummy_hash[0] &&
-		    crypto_pwhash_str_verify(dummy_hash, password,
-					     strlen(password)) == 0)
+		if (dummy_hash[0] && pwhash_verify(dummy_hash, password))
 			return false;	/* never true: the time is the point */
 		return false;
 	}
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	return pwhash_verify(hash, password);
 }
 
 const char *
