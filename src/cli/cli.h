@@ -3,6 +3,7 @@
 #define PARLEY_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "app.h"
 
@@ -46,6 +47,23 @@ struct arena;
 struct embedded_file;
 int cli_debate_demo(struct app *app, struct arena *a,
 		    const struct embedded_file *f, int *comments, int *votes);
+
+struct arena;
+struct article;
+struct embedded_file;
+
+/* "key: value" of a line of a demo file; NULL when the line has another key. */
+const char *cli_demo_key(const char *line, const char *key);
+
+/*
+ * Stores the comments of a demo file (demo/comments-SLUG.txt): blocks of
+ * id, parent, side (a|b, debates only), author, email, url, minutes (after
+ * the article's date) and body, whose continuation lines are indented two
+ * spaces.  ids[file id] (up to nids) gets each stored id.  Returns how
+ * many were stored, or -1.
+ */
+int cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
+		      const struct embedded_file *f, int64_t *ids, long nids);
 
 /* Reads a whole file (at most max bytes) into a malloc'd string. */
 char *cli_read_file(const char *path, size_t max, size_t *len);

@@ -247,97 +247,6 @@ cmd_debate(struct cli_opts *o)
 
 #define DEMO_MAX_COMMENTS 500
 
-/* "key: value" of a line; NULL when the line has another key. */
-static const char *
-demo_key(const char *line, const char *key)
-{
-	size_t n = strlen(key);
-
-	if (strncmp(line, key, n) != 0 || line[n] != ':')
-		return NULL;
-	line += n + 1;
-	while (*line == ' ')
-		line++;
-	return line;
-}
-
-/*
- * demo/comments-SLUG.txt of a debate: the articles' demo format (id,
- * parent, author, email, url, minutes, body with continuation lines
- * indented two spaces), plus side: a|b.  ids[file id] gets stored ids.
- */
-static int
-demo_comments(struct app *app, struct arena *a, const struct article *art,
-	      const struct embedded_file *f, int64_t *ids)
-{
-	char *text = arena_strndup(a, (const char *)f->data, f->len), *save = NULL, *line;
-	struct comment_input in;
-	struct buf body;
-	long file_id = 0, parent = 0, minutes = 0;
-	int count = 0, side = SIDE_NONE;
-	bool in_body = false;
-
-	if (text == NULL)
-		return -1;
-	buf_init(&body, LIMIT_COMMENT_MAX);
-	memset(&in, 0, sizeof(in));
-	in.author = in.email = in.url = in.key = "";
-	for (line = strtok_r(text, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
-		const char *v;
-
-		if (line && in_body && strncmp(line, "  ", 2) == 0) {
-			if (!buf_putc(&body, '\n') || !buf_puts(&body, line + 2))
-				break;
-			continue;
-		}
-		if (in_body) {
-			int64_t id;
-
-			in.body = buf_cstr(&body);
-			in.parent = parent > 0 && parent <= DEMO_MAX_COMMENTS ? ids[parent] : 0;
-			in.created = art->published + minutes * 60;
-			if (comment_create_side(app, a, art, &in, "127.0.0.1", side, &id) != ERR_OK) {
-				fprintf(stderr, "parley demo: comment %ld on %s not stored\n",
-					file_id, art->slug);
-				count = -1;
-				break;
-			}
-			if (file_id > 0 && file_id <= DEMO_MAX_COMMENTS)
-				ids[file_id] = id;
-			count++;
-			in_body = false;
-			side = SIDE_NONE;
-			parent = 0;
-			memset(&in, 0, sizeof(in));
-			in.author = in.email = in.url = in.key = "";
-		}
-		if (line == NULL)
-			break;
-		if ((v = demo_key(line, "id")))
-			file_id = atol(v);
-		else if ((v = demo_key(line, "parent")))
-			parent = atol(v);
-		else if ((v = demo_key(line, "side")))
-			side = strcmp(v, "a") == 0 ? SIDE_A : strcmp(v, "b") == 0 ? SIDE_B : SIDE_NONE;
-		else if ((v = demo_key(line, "author")))
-			in.author = arena_strdup(a, v);
-		else if ((v = demo_key(line, "email")))
-			in.email = arena_strdup(a, v);
-		else if ((v = demo_key(line, "url")))
-			in.url = arena_strdup(a, v);
-		else if ((v = demo_key(line, "minutes")))
-			minutes = atol(v);
-		else if ((v = demo_key(line, "body"))) {
-			buf_reset(&body);
-			if (!buf_puts(&body, v))
-				break;
-			in_body = true;
-		}
-	}
-	buf_clear(&body);
-	return count;
-}
-
 /* A time between from and to, spread evenly by i of n, deterministic. */
 static int64_t
 spread(int64_t from, int64_t to, long i, long n)
@@ -513,7 +422,7 @@ cli_debate_demo(struct app *app, struct arena *a, const struct embedded_file *f,
 		return -1;
 	path = arena_printf(a, "demo/comments-%s.txt", d.slug);
 	if (path && (cf = embed_find(path)) != NULL) {
-		if ((n = demo_comments(app, a, &art, cf, ids)) < 0)
+		if ((n = cli_demo_comments(app, a, &art, cf, ids, DEMO_MAX_COMMENTS)) < 0)
 			goto done;
 		*comments += n;
 	}

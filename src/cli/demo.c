@@ -11,9 +11,8 @@
 
 #define DEMO_MAX_COMMENTS 2000
 
-/* Reads "key: value" from a line of a comments file; NULL when another key. */
-static const char *
-demo_value(const char *line, const char *key)
+const char *
+cli_demo_key(const char *line, const char *key)
 {
 	size_t n = strlen(key);
 
@@ -25,28 +24,22 @@ demo_value(const char *line, const char *key)
 	return line;
 }
 
-/*
- * Loads demo/comments-SLUG.txt: blocks of "id, parent, author, email,
- * url, minutes, body" with body continuation lines indented by two spaces.
- */
-static int
-demo_comments(struct app *app, struct arena *a, const struct article *art,
-	      const struct embedded_file *f)
+int
+cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
+		  const struct embedded_file *f, int64_t *ids, long nids)
 {
-	int64_t *ids = calloc(DEMO_MAX_COMMENTS + 1, sizeof(*ids));
 	char *text = arena_strndup(a, (const char *)f->data, f->len), *save = NULL, *line;
 	struct comment_input in;
 	struct buf body;
 	long file_id = 0, parent = 0, minutes = 0;
-	int count = 0;
+	int count = 0, side = SIDE_NONE;
 	bool in_body = false;
 
-	if (ids == NULL || text == NULL) {
-		free(ids);
+	if (text == NULL)
 		return -1;
-	}
 	buf_init(&body, LIMIT_COMMENT_MAX);
 	memset(&in, 0, sizeof(in));
+	in.author = in.email = in.url = in.key = "";
 	for (line = strtok_r(text, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
 		const char *v;
 
@@ -59,42 +52,47 @@ demo_comments(struct app *app, struct arena *a, const struct article *art,
 			int64_t id;
 
 			in.body = buf_cstr(&body);
-			in.parent = parent > 0 && parent <= DEMO_MAX_COMMENTS ? ids[parent] : 0;
+			in.parent = parent > 0 && parent <= nids ? ids[parent] : 0;
 			in.created = art->published + minutes * 60;
-			if (comment_create(app, a, art, &in, "127.0.0.1", &id) != ERR_OK) {
-				fprintf(stderr, "parley demo: comment %ld on %s not stored\n", file_id, art->slug);
+			if (comment_create_side(app, a, art, &in, "127.0.0.1", side, &id) != ERR_OK) {
+				fprintf(stderr, "parley demo: comment %ld on %s not stored\n",
+					file_id, art->slug);
+				count = -1;
 				break;
 			}
-			if (file_id > 0 && file_id <= DEMO_MAX_COMMENTS)
+			if (file_id > 0 && file_id <= nids)
 				ids[file_id] = id;
 			count++;
 			in_body = false;
+			side = SIDE_NONE;
+			parent = 0;
 			memset(&in, 0, sizeof(in));
+			in.author = in.email = in.url = in.key = "";
 		}
 		if (line == NULL)
 			break;
-		if ((v = demo_value(line, "id")))
+		if ((v = cli_demo_key(line, "id")))
 			file_id = atol(v);
-		else if ((v = demo_value(line, "parent")))
+		else if ((v = cli_demo_key(line, "parent")))
 			parent = atol(v);
-		else if ((v = demo_value(line, "author")))
+		else if ((v = cli_demo_key(line, "side")))
+			side = strcmp(v, "a") == 0 ? SIDE_A : strcmp(v, "b") == 0 ? SIDE_B : SIDE_NONE;
+		else if ((v = cli_demo_key(line, "author")))
 			in.author = arena_strdup(a, v);
-		else if ((v = demo_value(line, "email")))
+		else if ((v = cli_demo_key(line, "email")))
 			in.email = arena_strdup(a, v);
-		else if ((v = demo_value(line, "url")))
+		else if ((v = cli_demo_key(line, "url")))
 			in.url = arena_strdup(a, v);
-		else if ((v = demo_value(line, "minutes")))
+		else if ((v = cli_demo_key(line, "minutes")))
 			minutes = atol(v);
-		else if ((v = demo_value(line, "body"))) {
+		else if ((v = cli_demo_key(line, "body"))) {
 			buf_reset(&body);
 			if (!buf_puts(&body, v))
 				break;
 			in_body = true;
-			in.key = "";
 		}
 	}
 	buf_clear(&body);
-	free(ids);
 	return count;
 }
 
@@ -140,7 +138,11 @@ cmd_demo(struct cli_opts *o)
 		articles++;
 		cpath = arena_printf(&a, "demo/comments-%s.txt", art.slug);
 		if (cpath && (cf = embed_find(cpath)) != NULL) {
-			n = demo_comments(&app, &a, &art, cf);
+			int64_t *ids = calloc(DEMO_MAX_COMMENTS + 1, sizeof(*ids));
+
+			n = ids ? cli_demo_comments(&app, &a, &art, cf, ids,
+						    DEMO_MAX_COMMENTS) : -1;
+			free(ids);
 			if (n < 0) {
 				rc = 1;
 				break;
