@@ -197,8 +197,9 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	}
 	buf_init(&html, LIMIT_COMMENT_MAX * 8);
 	if (!markdown_render(&html, in->body, strlen(in->body), MARKDOWN_READER)) {
+		/* Too costly for md4c to parse safely, or too large rendered. */
 		buf_clear(&html);
-		return ERR_NOMEM;
+		return ERR_LIMIT;
 	}
 	comment_avatar_name(app, in->email, in->author, avatar);
 	c.author = in->author[0] ? in->author : "Anonymous";

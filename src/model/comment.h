@@ -59,7 +59,8 @@ enum err comment_as_user(struct comment_input *in, struct comment_errors *errs,
 /*
  * Stores a checked comment on article: a reply too deep attaches at the
  * deepest level allowed; a parent on another article is ERR_INVALID;
- * comments closed is ERR_FORBIDDEN.  Durable when it returns ERR_OK;
+ * comments closed is ERR_FORBIDDEN; a body the Markdown renderer refuses
+ * (see markdown.h) is ERR_LIMIT.  Durable when it returns ERR_OK;
  * the article's cached pages are dropped before it returns.
  */
 enum err comment_create(struct app *app, struct arena *a,

@@ -31,9 +31,9 @@
  * Autolinks are recognised inside md4c, before our URL checks: the order
  * the design asks for (transforms first, sanitizing last).
  */
-#define MARKDOWN_FLAGS                                                   \
-	(MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES |       \
-	 MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS | \
+#define MARKDOWN_FLAGS                                                         \
+	(MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES |             \
+	 MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |     \
 	 MD_FLAG_TASKLISTS)
 
 /*
@@ -59,7 +59,7 @@
 
 #define MARKDOWN_LANG_MAX 32
 /* What follows md4c's copy of the input (sizeof counts one more NUL). */
-#define MARKDOWN_PAD "\0\0\0\0\0\0\0"
+#define MARKDOWN_PAD  "\0\0\0\0\0\0\0"
 #define MARKDOWN_FFFD "\xef\xbf\xbd"
 
 /* What closes an element we opened; one byte on the element stack. */
@@ -88,55 +88,55 @@ enum markdown_close {
 	CLOSE_CODE,
 	CLOSE_DEL,
 	CLOSE_A,
-	CLOSE_IMG,	/* ends the alt attribute and the <img> tag */
-	CLOSE_ALT,	/* an image nested in an image's alt text */
+	CLOSE_IMG, /* ends the alt attribute and the <img> tag */
+	CLOSE_ALT, /* an image nested in an image's alt text */
 	CLOSE__MAX
 };
 
 static const char *const markdown_closers[CLOSE__MAX] = {
-	[CLOSE_NONE] = "",
-	[CLOSE_QUOTE] = "</blockquote>\n",
-	[CLOSE_UL] = "</ul>\n",
-	[CLOSE_OL] = "</ol>\n",
-	[CLOSE_LI] = "</li>\n",
-	[CLOSE_H2] = "</h2>\n",
-	[CLOSE_H3] = "</h3>\n",
-	[CLOSE_H4] = "</h4>\n",
-	[CLOSE_H5] = "</h5>\n",
-	[CLOSE_H6] = "</h6>\n",
-	[CLOSE_HBOLD] = "</strong></p>\n",
-	[CLOSE_PRE] = "</code></pre>\n",
-	[CLOSE_P] = "</p>\n",
-	[CLOSE_TABLE] = "</table>\n",
-	[CLOSE_THEAD] = "</thead>\n",
-	[CLOSE_TBODY] = "</tbody>\n",
-	[CLOSE_TR] = "</tr>\n",
-	[CLOSE_TH] = "</th>\n",
-	[CLOSE_TD] = "</td>\n",
-	[CLOSE_EM] = "</em>",
-	[CLOSE_STRONG] = "</strong>",
-	[CLOSE_CODE] = "</code>",
-	[CLOSE_DEL] = "</del>",
-	[CLOSE_A] = "</a>",
-	[CLOSE_IMG] = "\">",
-	[CLOSE_ALT] = "",
+    [CLOSE_NONE] = "",
+    [CLOSE_QUOTE] = "</blockquote>\n",
+    [CLOSE_UL] = "</ul>\n",
+    [CLOSE_OL] = "</ol>\n",
+    [CLOSE_LI] = "</li>\n",
+    [CLOSE_H2] = "</h2>\n",
+    [CLOSE_H3] = "</h3>\n",
+    [CLOSE_H4] = "</h4>\n",
+    [CLOSE_H5] = "</h5>\n",
+    [CLOSE_H6] = "</h6>\n",
+    [CLOSE_HBOLD] = "</strong></p>\n",
+    [CLOSE_PRE] = "</code></pre>\n",
+    [CLOSE_P] = "</p>\n",
+    [CLOSE_TABLE] = "</table>\n",
+    [CLOSE_THEAD] = "</thead>\n",
+    [CLOSE_TBODY] = "</tbody>\n",
+    [CLOSE_TR] = "</tr>\n",
+    [CLOSE_TH] = "</th>\n",
+    [CLOSE_TD] = "</td>\n",
+    [CLOSE_EM] = "</em>",
+    [CLOSE_STRONG] = "</strong>",
+    [CLOSE_CODE] = "</code>",
+    [CLOSE_DEL] = "</del>",
+    [CLOSE_A] = "</a>",
+    [CLOSE_IMG] = "\">",
+    [CLOSE_ALT] = "",
 };
 
 struct markdown_state {
-	const char *src;	/* md4c's input, and its length */
+	const char *src; /* md4c's input, and its length */
 	size_t src_len;
 	struct buf *out;
-	struct buf stack;	/* enum markdown_close, one byte per element */
-	struct buf tmp;		/* a decoded URL, title or info string */
+	struct buf stack; /* enum markdown_close, one byte per element */
+	struct buf tmp;	  /* a decoded URL, title or info string */
 	enum markdown_profile profile;
-	unsigned in_a;		/* open <a> elements: links do not nest */
-	unsigned in_alt;	/* > 0 while text goes into an alt attribute */
-	char task;		/* task-list mark still to print, or 0 */
+	unsigned in_a;	 /* open <a> elements: links do not nest */
+	unsigned in_alt; /* > 0 while text goes into an alt attribute */
+	char task;	 /* task-list mark still to print, or 0 */
 	bool failed;
 };
 
 /* Images in articles: never mailto, never anything else. */
-static const char *const markdown_img_schemes[] = { "http", "https", NULL };
+static const char *const markdown_img_schemes[] = {"http", "https", NULL};
 
 /*
  * Named entities we decode; any other name is printed as the text it is.
@@ -146,47 +146,100 @@ static const struct {
 	const char *name;
 	const char *utf8;
 } markdown_entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" },
-	{ "quot", "\"" }, { "apos", "'" }, { "colon", ":" },
-	{ "tab", "\t" }, { "Tab", "\t" }, { "newline", "\n" },
-	{ "NewLine", "\n" }, { "lpar", "(" }, { "rpar", ")" },
-	{ "sol", "/" }, { "bsol", "\\" }, { "period", "." },
-	{ "comma", "," }, { "semi", ";" }, { "excl", "!" },
-	{ "quest", "?" }, { "num", "#" }, { "commat", "@" },
-	{ "equals", "=" }, { "plus", "+" }, { "percnt", "%" },
-	{ "ast", "*" }, { "lowbar", "_" }, { "grave", "`" },
-	{ "lsqb", "[" }, { "rsqb", "]" }, { "lbrack", "[" },
-	{ "rbrack", "]" }, { "lcub", "{" }, { "rcub", "}" },
-	{ "lbrace", "{" }, { "rbrace", "}" }, { "verbar", "|" },
-	{ "vert", "|" }, { "dollar", "$" }, { "Hat", "^" },
-	{ "nbsp", "\xc2\xa0" }, { "copy", "\xc2\xa9" },
-	{ "reg", "\xc2\xae" }, { "trade", "\xe2\x84\xa2" },
-	{ "hellip", "\xe2\x80\xa6" }, { "mdash", "\xe2\x80\x94" },
-	{ "ndash", "\xe2\x80\x93" }, { "lsquo", "\xe2\x80\x98" },
-	{ "rsquo", "\xe2\x80\x99" }, { "ldquo", "\xe2\x80\x9c" },
-	{ "rdquo", "\xe2\x80\x9d" }, { "sbquo", "\xe2\x80\x9a" },
-	{ "bdquo", "\xe2\x80\x9e" }, { "laquo", "\xc2\xab" },
-	{ "raquo", "\xc2\xbb" }, { "times", "\xc3\x97" },
-	{ "divide", "\xc3\xb7" }, { "deg", "\xc2\xb0" },
-	{ "plusmn", "\xc2\xb1" }, { "middot", "\xc2\xb7" },
-	{ "bull", "\xe2\x80\xa2" }, { "euro", "\xe2\x82\xac" },
-	{ "pound", "\xc2\xa3" }, { "yen", "\xc2\xa5" },
-	{ "cent", "\xc2\xa2" }, { "sect", "\xc2\xa7" },
-	{ "para", "\xc2\xb6" }, { "larr", "\xe2\x86\x90" },
-	{ "rarr", "\xe2\x86\x92" }, { "uarr", "\xe2\x86\x91" },
-	{ "darr", "\xe2\x86\x93" }, { "harr", "\xe2\x86\x94" },
-	{ "le", "\xe2\x89\xa4" }, { "ge", "\xe2\x89\xa5" },
-	{ "ne", "\xe2\x89\xa0" }, { "minus", "\xe2\x88\x92" },
-	{ "frac12", "\xc2\xbd" }, { "frac14", "\xc2\xbc" },
-	{ "frac34", "\xc2\xbe" }, { "hearts", "\xe2\x99\xa5" },
-	{ "check", "\xe2\x9c\x93" }, { "shy", "\xc2\xad" },
-	{ "zwj", "\xe2\x80\x8d" }, { "zwnj", "\xe2\x80\x8c" },
-	{ "eacute", "\xc3\xa9" }, { "egrave", "\xc3\xa8" },
-	{ "auml", "\xc3\xa4" }, { "ouml", "\xc3\xb6" },
-	{ "uuml", "\xc3\xbc" }, { "Auml", "\xc3\x84" },
-	{ "Ouml", "\xc3\x96" }, { "Uuml", "\xc3\x9c" },
-	{ "szlig", "\xc3\x9f" }, { "ccedil", "\xc3\xa7" },
-	{ "ntilde", "\xc3\xb1" },
+    {"amp", "&"},
+    {"lt", "<"},
+    {"gt", ">"},
+    {"quot", "\""},
+    {"apos", "'"},
+    {"colon", ":"},
+    {"tab", "\t"},
+    {"Tab", "\t"},
+    {"newline", "\n"},
+    {"NewLine", "\n"},
+    {"lpar", "("},
+    {"rpar", ")"},
+    {"sol", "/"},
+    {"bsol", "\\"},
+    {"period", "."},
+    {"comma", ","},
+    {"semi", ";"},
+    {"excl", "!"},
+    {"quest", "?"},
+    {"num", "#"},
+    {"commat", "@"},
+    {"equals", "="},
+    {"plus", "+"},
+    {"percnt", "%"},
+    {"ast", "*"},
+    {"lowbar", "_"},
+    {"grave", "`"},
+    {"lsqb", "["},
+    {"rsqb", "]"},
+    {"lbrack", "["},
+    {"rbrack", "]"},
+    {"lcub", "{"},
+    {"rcub", "}"},
+    {"lbrace", "{"},
+    {"rbrace", "}"},
+    {"verbar", "|"},
+    {"vert", "|"},
+    {"dollar", "$"},
+    {"Hat", "^"},
+    {"nbsp", "\xc2\xa0"},
+    {"copy", "\xc2\xa9"},
+    {"reg", "\xc2\xae"},
+    {"trade", "\xe2\x84\xa2"},
+    {"hellip", "\xe2\x80\xa6"},
+    {"mdash", "\xe2\x80\x94"},
+    {"ndash", "\xe2\x80\x93"},
+    {"lsquo", "\xe2\x80\x98"},
+    {"rsquo", "\xe2\x80\x99"},
+    {"ldquo", "\xe2\x80\x9c"},
+    {"rdquo", "\xe2\x80\x9d"},
+    {"sbquo", "\xe2\x80\x9a"},
+    {"bdquo", "\xe2\x80\x9e"},
+    {"laquo", "\xc2\xab"},
+    {"raquo", "\xc2\xbb"},
+    {"times", "\xc3\x97"},
+    {"divide", "\xc3\xb7"},
+    {"deg", "\xc2\xb0"},
+    {"plusmn", "\xc2\xb1"},
+    {"middot", "\xc2\xb7"},
+    {"bull", "\xe2\x80\xa2"},
+    {"euro", "\xe2\x82\xac"},
+    {"pound", "\xc2\xa3"},
+    {"yen", "\xc2\xa5"},
+    {"cent", "\xc2\xa2"},
+    {"sect", "\xc2\xa7"},
+    {"para", "\xc2\xb6"},
+    {"larr", "\xe2\x86\x90"},
+    {"rarr", "\xe2\x86\x92"},
+    {"uarr", "\xe2\x86\x91"},
+    {"darr", "\xe2\x86\x93"},
+    {"harr", "\xe2\x86\x94"},
+    {"le", "\xe2\x89\xa4"},
+    {"ge", "\xe2\x89\xa5"},
+    {"ne", "\xe2\x89\xa0"},
+    {"minus", "\xe2\x88\x92"},
+    {"frac12", "\xc2\xbd"},
+    {"frac14", "\xc2\xbc"},
+    {"frac34", "\xc2\xbe"},
+    {"hearts", "\xe2\x99\xa5"},
+    {"check", "\xe2\x9c\x93"},
+    {"shy", "\xc2\xad"},
+    {"zwj", "\xe2\x80\x8d"},
+    {"zwnj", "\xe2\x80\x8c"},
+    {"eacute", "\xc3\xa9"},
+    {"egrave", "\xc3\xa8"},
+    {"auml", "\xc3\xa4"},
+    {"ouml", "\xc3\xb6"},
+    {"uuml", "\xc3\xbc"},
+    {"Auml", "\xc3\x84"},
+    {"Ouml", "\xc3\x96"},
+    {"Uuml", "\xc3\x9c"},
+    {"szlig", "\xc3\x9f"},
+    {"ccedil", "\xc3\xa7"},
+    {"ntilde", "\xc3\xb1"},
 };
 
 /*
@@ -207,9 +260,9 @@ markdown_utf8_len(const unsigned char *s, size_t n)
 		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
 			return 0;
 		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;	/* overlong */
+			return 0; /* overlong */
 		if (c == 0xed && s[1] >= 0xa0)
-			return 0;	/* surrogate */
+			return 0; /* surrogate */
 		return 3;
 	}
 	if (c >= 0xf0 && c <= 0xf4) {
@@ -217,9 +270,9 @@ markdown_utf8_len(const unsigned char *s, size_t n)
 		    (s[3] & 0xc0) != 0x80)
 			return 0;
 		if (c == 0xf0 && s[1] < 0x90)
-			return 0;	/* overlong */
+			return 0; /* overlong */
 		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;	/* past U+10FFFF */
+			return 0; /* past U+10FFFF */
 		return 4;
 	}
 	return 0;
@@ -349,7 +402,7 @@ markdown_clamp(const struct markdown_state *st, const char *p, size_t n)
 	uintptr_t at = (uintptr_t)p, end = (uintptr_t)st->src + st->src_len;
 
 	if (at < (uintptr_t)st->src || at > end + sizeof(MARKDOWN_PAD))
-		return n;	/* not in the input: md4c's own string */
+		return n; /* not in the input: md4c's own string */
 	if (at >= end)
 		return 0;
 	return n > end - at ? (size_t)(end - at) : n;
@@ -375,7 +428,7 @@ markdown_attr(struct markdown_state *st, const MD_ATTRIBUTE *a)
 		off = a->substr_offsets[i];
 		end = a->substr_offsets[i + 1];
 		if (end > a->size || end < off)
-			return false;	/* md4c promises otherwise */
+			return false; /* md4c promises otherwise */
 		if (end > size)
 			end = size;
 		switch (a->substr_types[i]) {
@@ -451,7 +504,7 @@ markdown_pop(struct markdown_state *st)
 	enum markdown_close c;
 
 	if (st->stack.len == 0)
-		return true;	/* a leave without an enter */
+		return true; /* a leave without an enter */
 	c = (enum markdown_close)(unsigned char)st->stack.data[--st->stack.len];
 	if (c >= CLOSE__MAX)
 		return false;
@@ -541,7 +594,7 @@ markdown_open_img(struct markdown_state *st, const MD_SPAN_IMG_DETAIL *d)
 	if (!html_url_allowed(markdown_tmp(st), st->tmp.len,
 			      markdown_img_schemes) ||
 	    st->tmp.len == 0)
-		return markdown_push(st, CLOSE_NONE);	/* alt text only */
+		return markdown_push(st, CLOSE_NONE); /* alt text only */
 	if (!markdown_raw(st, "<img src=\"") ||
 	    !html_escape(st->out, markdown_tmp(st), st->tmp.len) ||
 	    !markdown_raw(st, "\"") || !markdown_title(st, &d->title) ||
@@ -577,8 +630,7 @@ markdown_open_code(struct markdown_state *st, const MD_BLOCK_CODE_DETAIL *d)
 }
 
 static bool
-markdown_open_block(struct markdown_state *st, MD_BLOCKTYPE type,
-		    void *detail)
+markdown_open_block(struct markdown_state *st, MD_BLOCKTYPE type, void *detail)
 {
 	unsigned level;
 
@@ -629,8 +681,8 @@ markdown_open_block(struct markdown_state *st, MD_BLOCKTYPE type,
 		if (level > 6)
 			level = 6;
 		if (!buf_printf(st->out, "<h%u>", level) ||
-		    !markdown_push(st, (enum markdown_close)(CLOSE_H2 +
-							     (level - 2))))
+		    !markdown_push(
+			st, (enum markdown_close)(CLOSE_H2 + (level - 2))))
 			return false;
 		return markdown_flush_task(st);
 	case MD_BLOCK_CODE:
@@ -656,7 +708,7 @@ markdown_open_block(struct markdown_state *st, MD_BLOCKTYPE type,
 	case MD_BLOCK_TD:
 		return markdown_raw(st, "<td>") && markdown_push(st, CLOSE_TD);
 	case MD_BLOCK_DOC:
-	case MD_BLOCK_HTML:	/* never, with MD_FLAG_NOHTML */
+	case MD_BLOCK_HTML: /* never, with MD_FLAG_NOHTML */
 	default:
 		return markdown_push(st, CLOSE_NONE);
 	}
@@ -780,7 +832,7 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 		ok = len ? markdown_text(st, e, len)
 			 : markdown_text(st, text, size);
 		break;
-	default:	/* normal, code, and raw HTML shown as text */
+	default: /* normal, code, and raw HTML shown as text */
 		ok = markdown_text(st, text, size);
 		break;
 	}
@@ -795,36 +847,36 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
  * (blank ones, and bullet items): md4c's paragraphs never cross them.
  */
 struct markdown_cost {
-	uint64_t line_work;	/* sum over ']' of its line in the block */
-	uint64_t label_work;	/* sum over bracket pairs of their length */
-	uint64_t label_lines;	/* the same, for pairs across lines */
-	uint64_t closers;	/* ']' outside definitions: possible uses */
-	uint64_t def_len;	/* longest text a definition may span */
-	uint64_t www_work;	/* sum over "www." of the rest of its word */
-	uint64_t link_work;	/* sum over autolinks of the marks after */
-	uint64_t tilde_work;	/* sum over '~' of marks since the first */
-	uint64_t cells;		/* table cells, rows times columns */
-	uint64_t nest_work;	/* sum over lines of the deepest prefix */
-	bool colon_label;	/* "]:" seen: there may be definitions */
+	uint64_t line_work;   /* sum over ']' of its line in the block */
+	uint64_t label_work;  /* sum over bracket pairs of their length */
+	uint64_t label_lines; /* the same, for pairs across lines */
+	uint64_t closers;     /* ']' outside definitions: possible uses */
+	uint64_t def_len;     /* longest text a definition may span */
+	uint64_t www_work;    /* sum over "www." of the rest of its word */
+	uint64_t link_work;   /* sum over autolinks of the marks after */
+	uint64_t tilde_work;  /* sum over '~' of marks since the first */
+	uint64_t cells;	      /* table cells, rows times columns */
+	uint64_t nest_work;   /* sum over lines of the deepest prefix */
+	bool colon_label;     /* "]:" seen: there may be definitions */
 	bool nomem;
 };
 
 struct markdown_block {
-	uint64_t line;		/* paragraph lines so far */
-	uint64_t marks;		/* inline marks so far */
-	uint64_t links;		/* possible permissive autolinks */
-	uint64_t tilde;		/* marks at the first tilde, or none */
-	bool defs;		/* only definitions so far */
-	bool hiding;		/* code spans or autolinks may hide ']' */
-	size_t first_open;	/* the block's first '[', or SIZE_MAX */
-	uint64_t first[2];	/* sum over ']' of distance to that, [1]: */
-	uint64_t pairs[2];	/* sum over pairs a plain stack makes, */
-				/* [1]: only those across lines */
-	struct buf opens;	/* uint32_t offsets of unpaired '[' */
-	size_t table_cols;	/* inside a table: its width; else 0 */
-	size_t def_start;	/* where a definition may start, or SIZE_MAX */
+	uint64_t line;	   /* paragraph lines so far */
+	uint64_t marks;	   /* inline marks so far */
+	uint64_t links;	   /* possible permissive autolinks */
+	uint64_t tilde;	   /* marks at the first tilde, or none */
+	bool defs;	   /* only definitions so far */
+	bool hiding;	   /* code spans or autolinks may hide ']' */
+	size_t first_open; /* the block's first '[', or SIZE_MAX */
+	uint64_t first[2]; /* sum over ']' of distance to that, [1]: */
+	uint64_t pairs[2]; /* sum over pairs a plain stack makes, */
+			   /* [1]: only those across lines */
+	struct buf opens;  /* uint32_t offsets of unpaired '[' */
+	size_t table_cols; /* inside a table: its width; else 0 */
+	size_t def_start;  /* where a definition may start, or SIZE_MAX */
 	enum { DEF_LABEL, DEF_DEST, DEF_TITLE } def_part;
-	unsigned dquote, squote;	/* in the title part */
+	unsigned dquote, squote; /* in the title part */
 	size_t parens;
 };
 
@@ -872,9 +924,8 @@ markdown_def_start(const char *s, size_t n)
 
 		if (c == '[')
 			break;
-		if (c != ' ' && c != '\t' && c != '>' && c != '-' &&
-		    c != '*' && c != '+' && c != '.' && c != ')' &&
-		    (c < '0' || c > '9'))
+		if (c != ' ' && c != '\t' && c != '>' && c != '-' && c != '*' &&
+		    c != '+' && c != '.' && c != ')' && (c < '0' || c > '9'))
 			return false;
 	}
 	if (i == n)
@@ -1048,8 +1099,8 @@ markdown_count(const char *s, size_t n, char c)
 static bool
 markdown_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	       c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
 }
 
 /* "www." in any case; no library call, this runs on every byte. */
@@ -1065,8 +1116,17 @@ static bool
 markdown_is_mark(char c)
 {
 	switch (c) {
-	case '&': case '*': case '_': case '~': case '`': case '\\':
-	case '<': case '>': case '[': case ']': case '!':
+	case '&':
+	case '*':
+	case '_':
+	case '~':
+	case '`':
+	case '\\':
+	case '<':
+	case '>':
+	case '[':
+	case ']':
+	case '!':
 		return true;
 	default:
 		return false;
@@ -1163,8 +1223,7 @@ markdown_def_scan(struct markdown_block *b, const char *s, size_t n)
 }
 
 static void
-markdown_block_end(struct markdown_block *b, size_t at,
-		   struct markdown_cost *c)
+markdown_block_end(struct markdown_block *b, size_t at, struct markdown_cost *c)
 {
 	/* A plain stack pairs brackets as md4c does, unless some may hide. */
 	c->label_work += b->hiding ? b->first[0] : b->pairs[0];
@@ -1194,7 +1253,7 @@ markdown_measure_line(const char *s, size_t ls, size_t le,
 
 		if (ch == '\\' && i + 1 < le &&
 		    ispunct((unsigned char)s[i + 1])) {
-			i++;	/* an escaped bracket or quote is no mark */
+			i++; /* an escaped bracket or quote is no mark */
 			continue;
 		}
 		switch (ch) {
@@ -1387,8 +1446,8 @@ markdown_precheck(const char *s, size_t n, unsigned *flags)
 	    c.label_lines > MARKDOWN_WORK_MAX ||
 	    c.nest_work > MARKDOWN_WORK_MAX)
 		return false;
-	work = c.line_work + c.label_lines * MARKDOWN_LINES_WEIGHT +
-	       c.nest_work;
+	work =
+	    c.line_work + c.label_lines * MARKDOWN_LINES_WEIGHT + c.nest_work;
 	if (c.colon_label) {
 		if (c.label_work > MARKDOWN_WORK_MAX ||
 		    (c.closers > 0 &&

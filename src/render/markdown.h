@@ -29,7 +29,10 @@ enum markdown_profile {
 /*
  * Appends the HTML for src[0..n) to out.  src must be valid UTF-8 (the
  * caller validates input); invalid bytes are replaced by U+FFFD.
- * Returns false on allocation failure or when out's cap is reached.
+ * Returns false on allocation failure, when out's cap is reached (out is
+ * then cut back to what it held), or for input that would cost md4c
+ * 0.4.8 quadratic time (a linear pre-check measures it first).  On
+ * failure out is left well-formed.
  */
 __attribute__((warn_unused_result)) bool
 markdown_render(struct buf *out, const char *src, size_t n,

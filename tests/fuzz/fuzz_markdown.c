@@ -23,14 +23,49 @@
 #include "core/buf.h"
 #include "render/markdown.h"
 
-enum tag { T_P, T_BR, T_EM, T_STRONG, T_DEL, T_CODE, T_PRE, T_BLOCKQUOTE,
-	   T_UL, T_OL, T_LI, T_HR, T_A, T_TABLE, T_THEAD, T_TBODY, T_TR,
-	   T_TH, T_TD, T_H2, T_H3, T_H4, T_H5, T_H6, T_IMG, T__MAX };
+enum tag {
+	T_P,
+	T_BR,
+	T_EM,
+	T_STRONG,
+	T_DEL,
+	T_CODE,
+	T_PRE,
+	T_BLOCKQUOTE,
+	T_UL,
+	T_OL,
+	T_LI,
+	T_HR,
+	T_A,
+	T_TABLE,
+	T_THEAD,
+	T_TBODY,
+	T_TR,
+	T_TH,
+	T_TD,
+	T_H2,
+	T_H3,
+	T_H4,
+	T_H5,
+	T_H6,
+	T_IMG,
+	T__MAX
+};
 
 static const char *const tag_names[T__MAX] = {
-	"p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul",
-	"ol", "li", "hr", "a", "table", "thead", "tbody", "tr", "th", "td",
-	"h2", "h3", "h4", "h5", "h6", "img",
+    [T_P] = "p",	 [T_BR] = "br",
+    [T_EM] = "em",	 [T_STRONG] = "strong",
+    [T_DEL] = "del",	 [T_CODE] = "code",
+    [T_PRE] = "pre",	 [T_BLOCKQUOTE] = "blockquote",
+    [T_UL] = "ul",	 [T_OL] = "ol",
+    [T_LI] = "li",	 [T_HR] = "hr",
+    [T_A] = "a",	 [T_TABLE] = "table",
+    [T_THEAD] = "thead", [T_TBODY] = "tbody",
+    [T_TR] = "tr",	 [T_TH] = "th",
+    [T_TD] = "td",	 [T_H2] = "h2",
+    [T_H3] = "h3",	 [T_H4] = "h4",
+    [T_H5] = "h5",	 [T_H6] = "h6",
+    [T_IMG] = "img",
 };
 
 static void
@@ -43,8 +78,8 @@ fail(const char *why, const char *html)
 static size_t
 entity_len(const char *s)
 {
-	static const char *const ok[] = { "&amp;", "&lt;", "&gt;", "&quot;",
-					  "&#39;", "&#96;" };
+	static const char *const ok[] = {"&amp;",  "&lt;",  "&gt;",
+					 "&quot;", "&#39;", "&#96;"};
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -66,9 +101,12 @@ unescape(char *u, const char *s, size_t n)
 		}
 		if ((k = entity_len(s + i)) == 0)
 			return false;
-		*u++ = s[i + 1] == 'a' ? '&' : s[i + 1] == 'l' ? '<'
-		     : s[i + 1] == 'g' ? '>' : s[i + 1] == 'q' ? '"'
-		     : s[i + 2] == '3' ? '\'' : '`';
+		*u++ = s[i + 1] == 'a'	 ? '&'
+		       : s[i + 1] == 'l' ? '<'
+		       : s[i + 1] == 'g' ? '>'
+		       : s[i + 1] == 'q' ? '"'
+		       : s[i + 2] == '3' ? '\''
+					 : '`';
 		i += k;
 	}
 	*u = '\0';
@@ -78,8 +116,8 @@ unescape(char *u, const char *s, size_t n)
 static bool
 url_ok(const char *u, bool is_src, enum markdown_profile p)
 {
-	static const char *const link[] = { "http", "https", "mailto", NULL };
-	static const char *const img[] = { "http", "https", NULL };
+	static const char *const link[] = {"http", "https", "mailto", NULL};
+	static const char *const img[] = {"http", "https", NULL};
 	const char *const *s;
 	size_t i;
 
@@ -114,7 +152,7 @@ attr_ok(enum tag t, const char *name, size_t nlen, const char *v,
 		return true;
 	if (t == T_A && IS("rel"))
 		return strcmp(v, p == MARKDOWN_READER ? "nofollow ugc noopener"
-						       : "noopener") == 0;
+						      : "noopener") == 0;
 	if (t == T_OL && IS("start")) {
 		for (i = 0; v[i]; i++)
 			if (v[i] < '0' || v[i] > '9')
@@ -142,11 +180,11 @@ check_utf8(const char *h)
 	const unsigned char *s = (const unsigned char *)h;
 
 	while (*s) {
-		size_t k = *s < 0x80		? 1
-			 : (*s & 0xe0) == 0xc0	? 2
-			 : (*s & 0xf0) == 0xe0	? 3
-			 : (*s & 0xf8) == 0xf0	? 4
-						: 0;
+		size_t k = *s < 0x80		 ? 1
+			   : (*s & 0xe0) == 0xc0 ? 2
+			   : (*s & 0xf0) == 0xe0 ? 3
+			   : (*s & 0xf8) == 0xf0 ? 4
+						 : 0;
 		size_t i;
 
 		if (k == 0)

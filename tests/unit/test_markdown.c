@@ -17,9 +17,9 @@
 #include "render/markdown.h"
 #include "test.h"
 
-#define CPU_BUDGET 1.0	/* seconds for ~100 KB of input */
+#define CPU_BUDGET 1.0 /* seconds for ~100 KB of input */
 
-static const char *const profile_names[] = { "reader", "author" };
+static const char *const profile_names[] = {"reader", "author"};
 
 /* Renders src; returns a malloc'd string (never NULL unless out of memory). */
 static char *
@@ -54,21 +54,56 @@ expect(enum markdown_profile p, const char *src, const char *want)
  * every URL http/https/mailto (or relative, for authors), every '&' one
  * of the entities html_escape() writes, and the tags balanced.
  */
-enum tag { T_P, T_BR, T_EM, T_STRONG, T_DEL, T_CODE, T_PRE, T_BLOCKQUOTE,
-	   T_UL, T_OL, T_LI, T_HR, T_A, T_TABLE, T_THEAD, T_TBODY, T_TR,
-	   T_TH, T_TD, T_H2, T_H3, T_H4, T_H5, T_H6, T_IMG, T__MAX };
+enum tag {
+	T_P,
+	T_BR,
+	T_EM,
+	T_STRONG,
+	T_DEL,
+	T_CODE,
+	T_PRE,
+	T_BLOCKQUOTE,
+	T_UL,
+	T_OL,
+	T_LI,
+	T_HR,
+	T_A,
+	T_TABLE,
+	T_THEAD,
+	T_TBODY,
+	T_TR,
+	T_TH,
+	T_TD,
+	T_H2,
+	T_H3,
+	T_H4,
+	T_H5,
+	T_H6,
+	T_IMG,
+	T__MAX
+};
 
 static const char *const tag_names[T__MAX] = {
-	"p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul",
-	"ol", "li", "hr", "a", "table", "thead", "tbody", "tr", "th", "td",
-	"h2", "h3", "h4", "h5", "h6", "img",
+    [T_P] = "p",	 [T_BR] = "br",
+    [T_EM] = "em",	 [T_STRONG] = "strong",
+    [T_DEL] = "del",	 [T_CODE] = "code",
+    [T_PRE] = "pre",	 [T_BLOCKQUOTE] = "blockquote",
+    [T_UL] = "ul",	 [T_OL] = "ol",
+    [T_LI] = "li",	 [T_HR] = "hr",
+    [T_A] = "a",	 [T_TABLE] = "table",
+    [T_THEAD] = "thead", [T_TBODY] = "tbody",
+    [T_TR] = "tr",	 [T_TH] = "th",
+    [T_TD] = "td",	 [T_H2] = "h2",
+    [T_H3] = "h3",	 [T_H4] = "h4",
+    [T_H5] = "h5",	 [T_H6] = "h6",
+    [T_IMG] = "img",
 };
 
 static size_t
 entity_len(const char *s)
 {
-	static const char *const ok[] = { "&amp;", "&lt;", "&gt;", "&quot;",
-					  "&#39;", "&#96;" };
+	static const char *const ok[] = {"&amp;",  "&lt;",  "&gt;",
+					 "&quot;", "&#39;", "&#96;"};
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -95,9 +130,12 @@ unescape(const char *s, size_t n)
 			free(r);
 			return NULL;
 		}
-		*w++ = s[i + 1] == 'a' ? '&' : s[i + 1] == 'l' ? '<'
-		     : s[i + 1] == 'g' ? '>' : s[i + 1] == 'q' ? '"'
-		     : s[i + 2] == '3' ? '\'' : '`';
+		*w++ = s[i + 1] == 'a'	 ? '&'
+		       : s[i + 1] == 'l' ? '<'
+		       : s[i + 1] == 'g' ? '>'
+		       : s[i + 1] == 'q' ? '"'
+		       : s[i + 2] == '3' ? '\''
+					 : '`';
 		i += k;
 	}
 	*w = '\0';
@@ -107,8 +145,8 @@ unescape(const char *s, size_t n)
 static bool
 url_ok(const char *u, bool is_src, enum markdown_profile p)
 {
-	static const char *const link[] = { "http", "https", "mailto", NULL };
-	static const char *const img[] = { "http", "https", NULL };
+	static const char *const link[] = {"http", "https", "mailto", NULL};
+	static const char *const img[] = {"http", "https", NULL};
 	const char *const *s;
 	size_t i, colon = 0;
 	bool scheme = false;
@@ -147,9 +185,9 @@ attr_check(enum tag t, const char *name, size_t nlen, const char *v,
 		return NULL;
 	if (t == T_A && IS("rel"))
 		return strcmp(v, p == MARKDOWN_READER ? "nofollow ugc noopener"
-						       : "noopener") == 0
-			       ? NULL
-			       : "bad rel";
+						      : "noopener") == 0
+			   ? NULL
+			   : "bad rel";
 	if (t == T_OL && IS("start")) {
 		for (i = 0; v[i]; i++)
 			if (v[i] < '0' || v[i] > '9')
@@ -294,11 +332,11 @@ static bool
 utf8_valid(const unsigned char *s)
 {
 	while (*s) {
-		size_t k = *s < 0x80		? 1
-			 : (*s & 0xe0) == 0xc0	? 2
-			 : (*s & 0xf0) == 0xe0	? 3
-			 : (*s & 0xf8) == 0xf0	? 4
-						: 0;
+		size_t k = *s < 0x80		 ? 1
+			   : (*s & 0xe0) == 0xc0 ? 2
+			   : (*s & 0xf0) == 0xe0 ? 3
+			   : (*s & 0xf8) == 0xf0 ? 4
+						 : 0;
 		size_t i;
 
 		if (k == 0)
@@ -413,83 +451,82 @@ test_ordinary(void)
 
 struct hostile {
 	const char *src;
-	size_t len;		/* 0: strlen(src) */
-	bool no_link;		/* no <a> and no <img> may come out */
-	const char *absent;	/* must not appear in the output, or NULL */
+	size_t len;	    /* 0: strlen(src) */
+	bool no_link;	    /* no <a> and no <img> may come out */
+	const char *absent; /* must not appear in the output, or NULL */
 };
 
 /* A literal with NUL bytes in it, and its length. */
 #define BIN(s) s, sizeof(s) - 1
 
 static const struct hostile hostiles[] = {
-	{ "<script>alert(1)</script>", 0, true, "<script" },
-	{ "<SCRIPT SRC=//evil/x.js></SCRIPT>", 0, true, "<SCRIPT" },
-	{ "<img src=x onerror=alert(1)>", 0, true, "<img" },
-	{ "<svg/onload=alert(1)>", 0, true, "<svg" },
-	{ "<a href=\"javascript:alert(1)\">x</a>", 0, true, "<a href" },
-	{ "<div\nonclick=\"alert(1)\">x</div>", 0, true, "<div" },
-	{ "<iframe src=javascript:alert(1)>", 0, true, "<iframe" },
-	{ "[x](javascript:alert(1))", 0, true, NULL },
-	{ "[x](javascript&colon;alert(1))", 0, true, NULL },
-	{ "[x](&#106;avascript:alert(1))", 0, true, NULL },
-	{ "[x](&#x6A;avascript&#x3A;alert(1))", 0, true, NULL },
-	{ "[x](javascript&#58;alert(1))", 0, true, NULL },
-	{ "[x](JAVASCRIPT:alert(1))", 0, true, NULL },
-	{ "[x](JaVaScRiPt:alert(1))", 0, true, NULL },
-	{ "[x]( javascript:alert(1))", 0, true, NULL },
-	{ "[x](\njavascript:alert(1))", 0, true, NULL },
-	{ "[x](java&#09;script:alert(1))", 0, true, NULL },
-	{ "[x](java&Tab;script:alert(1))", 0, true, NULL },
-	{ "[x](java&NewLine;script:alert(1))", 0, true, NULL },
-	{ "[x](&#x09;javascript:alert(1))", 0, true, NULL },
-	{ "[x](javascript\\:alert(1))", 0, true, NULL },
-	{ "[x](<javascript:alert(1)>)", 0, true, NULL },
-	{ "[x](javascript&lpar;1&rpar;:x)", 0, true, NULL },
-	{ "<javascript:alert(1)>", 0, true, NULL },
-	{ "<JavaScript:alert(1)>", 0, true, NULL },
-	{ "[x](data:text/html;base64,PHNjcmlwdD4=)", 0, true, NULL },
-	{ "[x](DATA:text/html,<script>alert(1)</script>)", 0, true, NULL },
-	{ "[x](vbscript:x)", 0, true, NULL },
-	{ "[x](file:///etc/passwd)", 0, true, NULL },
-	{ "[x](//evil.example/)", 0, true, NULL },
-	{ "[x](/\\evil.example/)", 0, true, NULL },
-	{ "[x](http:\\\\evil.example)", 0, true, NULL },
-	{ "[x][r]\n\n[r]: javascript:alert(1)", 0, true, NULL },
-	{ "[x][r]\n\n[r]: java&#115;cript:alert(1)", 0, true, NULL },
-	{ "![x](javascript:alert(1))", 0, true, NULL },
-	{ "![x](data:image/svg+xml,<svg onload=alert(1)>)", 0, true, NULL },
-	{ "![x](vbscript:alert(1))", 0, true, NULL },
-	{ "[x](http://e.com\"onmouseover=\"alert(1))", 0, false, NULL },
-	{ "[x](http://e.com \"a\\\" onclick=\\\"alert(1)\")", 0, false,
-	  NULL },
-	{ "[x](http://e.com 'a\" onclick=\"alert(1)')", 0, false, NULL },
-	{ "![\" onerror=\"alert(1)](http://e.com/i.png)", 0, false, NULL },
-	{ "![a' onerror='alert(1)](http://e.com/i.png)", 0, false, NULL },
-	{ "[<img src=x onerror=alert(1)>](http://e.com)", 0, false, "<img s" },
-	{ "`<script>alert(1)</script>`", 0, true, "<script" },
-	{ "```\n<script>alert(1)</script>\n```", 0, true, "<script" },
-	{ "```js\" onload=\"alert(1)\nx\n```", 0, true, NULL },
-	{ "```<script>\nx\n```", 0, true, "<script" },
-	{ "&lt;script&gt;alert(1)&lt;/script&gt;", 0, true, "<script" },
-	{ "&#60;script&#62;alert(1)&#60;/script&#62;", 0, true, "<script" },
-	{ "&#x3C;img src=x onerror=alert(1)&#x3E;", 0, true, "<img" },
-	{ "| <script> | b |\n|---|---|\n| <img onerror=x> | d |", 0, true,
-	  "<script" },
-	{ "- <script>x\n- [y](javascript:z)", 0, true, "<script" },
-	{ "> <script>x</script>\n> [y](vbscript:z)", 0, true, "<script" },
-	{ "# <script>x</script>", 0, true, "<script" },
-	{ "www.e.com/<script>", 0, false, "<script" },
-	{ "http://e.com/\"onmouseover=alert(1)//", 0, false, NULL },
-	{ BIN("a\0b<script>\0"), true, "<script" },
-	{ BIN("[x](java\0script:alert(1))"), true, NULL },
-	{ "\xff\xfe<script>\xc0\xbc", 0, true, "<script" },
-	{ "\xc0\xbcscript\xc0\xbe", 0, true, "<script" },
-	{ "[x](\xf0\x9f\x98\x80:alert(1))", 0, true, NULL },
-	{ "[x](java\xe2\x80\x8bscript:alert(1))", 0, true, NULL },
-	{ "\xf0\x9f\x98\x80<\xf0\x9f\x98\x80", 0, true, NULL },
-	{ "[\xf0\x9f\x98](http://e.com)", 0, false, NULL },
-	{ "*\xed\xa0\x80*", 0, true, NULL },
-	{ "[x](http://e.com/\xf4\x90\x80\x80)", 0, false, NULL },
+    {"<script>alert(1)</script>", 0, true, "<script"},
+    {"<SCRIPT SRC=//evil/x.js></SCRIPT>", 0, true, "<SCRIPT"},
+    {"<img src=x onerror=alert(1)>", 0, true, "<img"},
+    {"<svg/onload=alert(1)>", 0, true, "<svg"},
+    {"<a href=\"javascript:alert(1)\">x</a>", 0, true, "<a href"},
+    {"<div\nonclick=\"alert(1)\">x</div>", 0, true, "<div"},
+    {"<iframe src=javascript:alert(1)>", 0, true, "<iframe"},
+    {"[x](javascript:alert(1))", 0, true, NULL},
+    {"[x](javascript&colon;alert(1))", 0, true, NULL},
+    {"[x](&#106;avascript:alert(1))", 0, true, NULL},
+    {"[x](&#x6A;avascript&#x3A;alert(1))", 0, true, NULL},
+    {"[x](javascript&#58;alert(1))", 0, true, NULL},
+    {"[x](JAVASCRIPT:alert(1))", 0, true, NULL},
+    {"[x](JaVaScRiPt:alert(1))", 0, true, NULL},
+    {"[x]( javascript:alert(1))", 0, true, NULL},
+    {"[x](\njavascript:alert(1))", 0, true, NULL},
+    {"[x](java&#09;script:alert(1))", 0, true, NULL},
+    {"[x](java&Tab;script:alert(1))", 0, true, NULL},
+    {"[x](java&NewLine;script:alert(1))", 0, true, NULL},
+    {"[x](&#x09;javascript:alert(1))", 0, true, NULL},
+    {"[x](javascript\\:alert(1))", 0, true, NULL},
+    {"[x](<javascript:alert(1)>)", 0, true, NULL},
+    {"[x](javascript&lpar;1&rpar;:x)", 0, true, NULL},
+    {"<javascript:alert(1)>", 0, true, NULL},
+    {"<JavaScript:alert(1)>", 0, true, NULL},
+    {"[x](data:text/html;base64,PHNjcmlwdD4=)", 0, true, NULL},
+    {"[x](DATA:text/html,<script>alert(1)</script>)", 0, true, NULL},
+    {"[x](vbscript:x)", 0, true, NULL},
+    {"[x](file:///etc/passwd)", 0, true, NULL},
+    {"[x](//evil.example/)", 0, true, NULL},
+    {"[x](/\\evil.example/)", 0, true, NULL},
+    {"[x](http:\\\\evil.example)", 0, true, NULL},
+    {"[x][r]\n\n[r]: javascript:alert(1)", 0, true, NULL},
+    {"[x][r]\n\n[r]: java&#115;cript:alert(1)", 0, true, NULL},
+    {"![x](javascript:alert(1))", 0, true, NULL},
+    {"![x](data:image/svg+xml,<svg onload=alert(1)>)", 0, true, NULL},
+    {"![x](vbscript:alert(1))", 0, true, NULL},
+    {"[x](http://e.com\"onmouseover=\"alert(1))", 0, false, NULL},
+    {"[x](http://e.com \"a\\\" onclick=\\\"alert(1)\")", 0, false, NULL},
+    {"[x](http://e.com 'a\" onclick=\"alert(1)')", 0, false, NULL},
+    {"![\" onerror=\"alert(1)](http://e.com/i.png)", 0, false, NULL},
+    {"![a' onerror='alert(1)](http://e.com/i.png)", 0, false, NULL},
+    {"[<img src=x onerror=alert(1)>](http://e.com)", 0, false, "<img s"},
+    {"`<script>alert(1)</script>`", 0, true, "<script"},
+    {"```\n<script>alert(1)</script>\n```", 0, true, "<script"},
+    {"```js\" onload=\"alert(1)\nx\n```", 0, true, NULL},
+    {"```<script>\nx\n```", 0, true, "<script"},
+    {"&lt;script&gt;alert(1)&lt;/script&gt;", 0, true, "<script"},
+    {"&#60;script&#62;alert(1)&#60;/script&#62;", 0, true, "<script"},
+    {"&#x3C;img src=x onerror=alert(1)&#x3E;", 0, true, "<img"},
+    {"| <script> | b |\n|---|---|\n| <img onerror=x> | d |", 0, true,
+     "<script"},
+    {"- <script>x\n- [y](javascript:z)", 0, true, "<script"},
+    {"> <script>x</script>\n> [y](vbscript:z)", 0, true, "<script"},
+    {"# <script>x</script>", 0, true, "<script"},
+    {"www.e.com/<script>", 0, false, "<script"},
+    {"http://e.com/\"onmouseover=alert(1)//", 0, false, NULL},
+    {BIN("a\0b<script>\0"), true, "<script"},
+    {BIN("[x](java\0script:alert(1))"), true, NULL},
+    {"\xff\xfe<script>\xc0\xbc", 0, true, "<script"},
+    {"\xc0\xbcscript\xc0\xbe", 0, true, "<script"},
+    {"[x](\xf0\x9f\x98\x80:alert(1))", 0, true, NULL},
+    {"[x](java\xe2\x80\x8bscript:alert(1))", 0, true, NULL},
+    {"\xf0\x9f\x98\x80<\xf0\x9f\x98\x80", 0, true, NULL},
+    {"[\xf0\x9f\x98](http://e.com)", 0, false, NULL},
+    {"*\xed\xa0\x80*", 0, true, NULL},
+    {"[x](http://e.com/\xf4\x90\x80\x80)", 0, false, NULL},
 };
 
 static void
@@ -532,7 +569,8 @@ test_hostile(void)
 	{
 		char *out = render(BIN("a\0b"), MARKDOWN_READER, NULL);
 
-		CHECK_STR(out, "<p>a\xef\xbf\xbd" "b</p>\n");
+		CHECK_STR(out, "<p>a\xef\xbf\xbd"
+			       "b</p>\n");
 		free(out);
 		out = render(BIN("\xff x \xc0\xaf"), MARKDOWN_READER, NULL);
 		CHECK_STR(out, "<p>\xef\xbf\xbd x "
@@ -554,8 +592,8 @@ static void
 test_overread(void)
 {
 	static const char mem[] = "[a](b)) [c](d)\n\n<x>";
-	static const char *const cases[] = { "[a](b", "[x](][_", "[](*",
-					     "![i](u" };
+	static const char *const cases[] = {"[a](b", "[x](][_", "[](*",
+					    "![i](u"};
 	char buf[64];
 	size_t i;
 	enum markdown_profile p;
@@ -589,8 +627,8 @@ test_cap(void)
 
 	buf_init(&b, 40);
 	CHECK(buf_puts(&b, "kept"));
-	ok = markdown_render(&b, "*a* **b** [c](http://example.com/long)",
-			     38, MARKDOWN_READER);
+	ok = markdown_render(&b, "*a* **b** [c](http://example.com/long)", 38,
+			     MARKDOWN_READER);
 	CHECK(!ok);
 	CHECK(buf_failed(&b));
 	CHECK_STR(buf_cstr(&b), "kept");
@@ -675,8 +713,8 @@ test_defused(void)
 		     52, MARKDOWN_AUTHOR, &ok);
 	CHECK(ok);
 	CHECK(out != NULL && strstr(out, "<del>old</del>") != NULL);
-	CHECK(out != NULL && strstr(out, "href=\"http://www.example.com\"") !=
-				     NULL);
+	CHECK(out != NULL &&
+	      strstr(out, "href=\"http://www.example.com\"") != NULL);
 	CHECK(out != NULL && strstr(out, "<table>") != NULL);
 	free(out);
 	buf_clear(&in);
@@ -690,9 +728,9 @@ test_defused(void)
 struct patho {
 	const char *name;
 	const char *prefix;
-	const char *unit;	/* repeated count times */
+	const char *unit; /* repeated count times */
 	const char *mid;
-	const char *unit2;	/* then repeated count times, if set */
+	const char *unit2; /* then repeated count times, if set */
 	size_t count;
 	void (*gen)(struct buf *, size_t);
 	int expect;
@@ -823,75 +861,64 @@ gen_disabled_openers(struct buf *b, size_t n)
 }
 
 static const struct patho pathos[] = {
-	{ "nested strong emph", NULL, "*a **a ", "b", " a** a*", 3500, NULL,
-	  1 },
-	{ "*a**a* repeated", NULL, "*a**a*", NULL, NULL, 16000, NULL, 1 },
-	{ "emph closers, no openers", NULL, "a_ ", NULL, NULL, 33000, NULL, 1 },
-	{ "emph openers, no closers", NULL, "_a ", NULL, NULL, 33000, NULL, 1 },
-	{ "3-emph openers", NULL, "a***", NULL, NULL, 25000, NULL, 1 },
-	{ "link closers, no openers", NULL, "a]", NULL, NULL, 50000, NULL, 1 },
-	{ "link openers, no closers", NULL, "[a", NULL, NULL, 50000, NULL, 1 },
-	{ "mismatched openers/closers", NULL, "*a_ ", NULL, NULL, 25000, NULL,
-	  1 },
-	{ "closers multiple of 3", "a**b", "c* ", NULL, NULL, 33000, NULL, 1 },
-	{ "link openers, emph closers", NULL, "[ a_", NULL, NULL, 25000, NULL,
-	  1 },
-	{ "50000 nested [", NULL, "[", NULL, NULL, 50000, NULL, 1 },
-	{ "nested brackets", NULL, "[", "a", "]", 25000, NULL, 1 },
-	{ "nested block quotes", NULL, "> ", "a", NULL, 50000, NULL, 1 },
-	{ "10000 nested >", NULL, ">", "a", NULL, 10000, NULL, 1 },
-	{ "backticks", NULL, NULL, NULL, NULL, 450, gen_backticks, 1 },
-	{ "10000 backtick runs", NULL, NULL, NULL, NULL, 10000,
-	  gen_backtick_runs, 1 },
-	{ "many links", NULL, "[t](/u) ", NULL, NULL, 12500, NULL, 1 },
-	{ "images with brackets", NULL, "[![img](url[)]() ", NULL, NULL, 6000,
-	  NULL, 1 },
-	{ "disabled bracket openers", NULL, NULL, NULL, NULL, 33000,
-	  gen_disabled_openers, 1 },
-	{ "many references", NULL, NULL, NULL, NULL, 9000, gen_refs, 1 },
-	{ "deeply nested lists", NULL, NULL, NULL, NULL, 300,
-	  gen_nested_lists, 1 },
-	{ "deeply nested ordered", NULL, NULL, NULL, NULL, 250, gen_nested_ol,
-	  1 },
-	{ "html openers and closers", NULL, "<>", NULL, NULL, 50000, NULL, 1 },
-	{ "html proc. inst. openers", "x", "<?", NULL, NULL, 50000, NULL, 1 },
-	{ "html CDATA openers", "x", "<![CDATA[", NULL, NULL, 11000, NULL, 1 },
-	{ "backticks and escapes", NULL, "\\``", NULL, NULL, 33000, NULL, 1 },
-	{ "broken link titles", NULL, "[ (](", NULL, NULL, 20000, NULL, 1 },
-	{ "broken thematic break", NULL, "* ", "a", NULL, 50000, NULL, 1 },
-	{ "line of <", NULL, "<", NULL, NULL, 100000, NULL, 1 },
-	{ "line of &", NULL, "&", NULL, NULL, 100000, NULL, 1 },
-	{ "lines of <", NULL, "<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n",
-	  NULL, NULL, 2500, NULL, 1 },
-	{ "lines of &amp;", NULL, "&amp;&#1;&bogus;&\n", NULL, NULL, 5500,
-	  NULL, 1 },
-	{ "unclosed links A", NULL, "[a](<b", NULL, NULL, 16000, NULL, 1 },
-	{ "unclosed links B", NULL, "[a](b", NULL, NULL, 20000, NULL, 1 },
-	{ "permissive autolinks", NULL, "http://a.b/c?d www.e.f ", NULL, NULL,
-	  4000, NULL, 1 },
-	{ "broken www autolinks", NULL, "www._", "x", NULL, 20000, NULL, 1 },
-	{ "huge table", NULL, NULL, NULL, NULL, 8000, gen_huge_table, 1 },
-	/* Quadratic in md4c 0.4.8: rendered with the extension off. */
-	{ "autolinks, then marks", NULL, "a http://a.b", NULL, "&&&&&&&&&&",
-	  4500, NULL, 1 },
-	{ "nested www autolinks", NULL, "a www.www.a", NULL, "**", 8000, NULL,
-	  1 },
-	{ "nested strikethrough", NULL, "~a ", NULL, "_~", 20000, NULL, 1 },
-	{ "strikethrough over marks", "~a ", "~a ", NULL, "_*_*_*~", 7000,
-	  NULL, 1 },
-	/* Quadratic in md4c 0.4.8: refused by the pre-check. */
-	{ "nested invalid link refs", "[a]: /b\n\n", "[", NULL, "]", 25000,
-	  NULL, 0 },
-	{ "many broken links", NULL, "]([\n", NULL, NULL, 25000, NULL, 0 },
-	{ "labels across lines", NULL, "[", "\n", "] ", 25000, NULL, 0 },
-	{ "deep list, then lines", NULL, "1. \t", "a", "\n", 18000, NULL,
-	  0 },
-	{ "deep quote, then lines", NULL, "> ", "a", "\n\n", 16000, NULL, 0 },
-	{ "[](\\n repeated", NULL, "[](\n", NULL, NULL, 25000, NULL, 0 },
-	{ "code spans hiding ]", "[x]: /u\n\n", "[`]`a", NULL, "]", 16000,
-	  NULL, 0 },
-	{ "link ref. def. instances", NULL, NULL, NULL, NULL, 20000,
-	  gen_ref_inst, 0 },
+    {"nested strong emph", NULL, "*a **a ", "b", " a** a*", 3500, NULL, 1},
+    {"*a**a* repeated", NULL, "*a**a*", NULL, NULL, 16000, NULL, 1},
+    {"emph closers, no openers", NULL, "a_ ", NULL, NULL, 33000, NULL, 1},
+    {"emph openers, no closers", NULL, "_a ", NULL, NULL, 33000, NULL, 1},
+    {"3-emph openers", NULL, "a***", NULL, NULL, 25000, NULL, 1},
+    {"link closers, no openers", NULL, "a]", NULL, NULL, 50000, NULL, 1},
+    {"link openers, no closers", NULL, "[a", NULL, NULL, 50000, NULL, 1},
+    {"mismatched openers/closers", NULL, "*a_ ", NULL, NULL, 25000, NULL, 1},
+    {"closers multiple of 3", "a**b", "c* ", NULL, NULL, 33000, NULL, 1},
+    {"link openers, emph closers", NULL, "[ a_", NULL, NULL, 25000, NULL, 1},
+    {"50000 nested [", NULL, "[", NULL, NULL, 50000, NULL, 1},
+    {"nested brackets", NULL, "[", "a", "]", 25000, NULL, 1},
+    {"nested block quotes", NULL, "> ", "a", NULL, 50000, NULL, 1},
+    {"10000 nested >", NULL, ">", "a", NULL, 10000, NULL, 1},
+    {"backticks", NULL, NULL, NULL, NULL, 450, gen_backticks, 1},
+    {"10000 backtick runs", NULL, NULL, NULL, NULL, 10000, gen_backtick_runs,
+     1},
+    {"many links", NULL, "[t](/u) ", NULL, NULL, 12500, NULL, 1},
+    {"images with brackets", NULL, "[![img](url[)]() ", NULL, NULL, 6000, NULL,
+     1},
+    {"disabled bracket openers", NULL, NULL, NULL, NULL, 33000,
+     gen_disabled_openers, 1},
+    {"many references", NULL, NULL, NULL, NULL, 9000, gen_refs, 1},
+    {"deeply nested lists", NULL, NULL, NULL, NULL, 300, gen_nested_lists, 1},
+    {"deeply nested ordered", NULL, NULL, NULL, NULL, 250, gen_nested_ol, 1},
+    {"html openers and closers", NULL, "<>", NULL, NULL, 50000, NULL, 1},
+    {"html proc. inst. openers", "x", "<?", NULL, NULL, 50000, NULL, 1},
+    {"html CDATA openers", "x", "<![CDATA[", NULL, NULL, 11000, NULL, 1},
+    {"backticks and escapes", NULL, "\\``", NULL, NULL, 33000, NULL, 1},
+    {"broken link titles", NULL, "[ (](", NULL, NULL, 20000, NULL, 1},
+    {"broken thematic break", NULL, "* ", "a", NULL, 50000, NULL, 1},
+    {"line of <", NULL, "<", NULL, NULL, 100000, NULL, 1},
+    {"line of &", NULL, "&", NULL, NULL, 100000, NULL, 1},
+    {"lines of <", NULL, "<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n", NULL,
+     NULL, 2500, NULL, 1},
+    {"lines of &amp;", NULL, "&amp;&#1;&bogus;&\n", NULL, NULL, 5500, NULL, 1},
+    {"unclosed links A", NULL, "[a](<b", NULL, NULL, 16000, NULL, 1},
+    {"unclosed links B", NULL, "[a](b", NULL, NULL, 20000, NULL, 1},
+    {"permissive autolinks", NULL, "http://a.b/c?d www.e.f ", NULL, NULL, 4000,
+     NULL, 1},
+    {"broken www autolinks", NULL, "www._", "x", NULL, 20000, NULL, 1},
+    {"huge table", NULL, NULL, NULL, NULL, 8000, gen_huge_table, 1},
+    /* Quadratic in md4c 0.4.8: rendered with the extension off. */
+    {"autolinks, then marks", NULL, "a http://a.b", NULL, "&&&&&&&&&&", 4500,
+     NULL, 1},
+    {"nested www autolinks", NULL, "a www.www.a", NULL, "**", 8000, NULL, 1},
+    {"nested strikethrough", NULL, "~a ", NULL, "_~", 20000, NULL, 1},
+    {"strikethrough over marks", "~a ", "~a ", NULL, "_*_*_*~", 7000, NULL, 1},
+    /* Quadratic in md4c 0.4.8: refused by the pre-check. */
+    {"nested invalid link refs", "[a]: /b\n\n", "[", NULL, "]", 25000, NULL, 0},
+    {"many broken links", NULL, "]([\n", NULL, NULL, 25000, NULL, 0},
+    {"labels across lines", NULL, "[", "\n", "] ", 25000, NULL, 0},
+    {"deep list, then lines", NULL, "1. \t", "a", "\n", 18000, NULL, 0},
+    {"deep quote, then lines", NULL, "> ", "a", "\n\n", 16000, NULL, 0},
+    {"[](\\n repeated", NULL, "[](\n", NULL, NULL, 25000, NULL, 0},
+    {"code spans hiding ]", "[x]: /u\n\n", "[`]`a", NULL, "]", 16000, NULL, 0},
+    {"link ref. def. instances", NULL, NULL, NULL, NULL, 20000, gen_ref_inst,
+     0},
 };
 
 /* Valgrind preloads its own library, and runs everything ~50x slower. */
@@ -995,7 +1022,8 @@ test_golden(void)
 		dir = "tests/golden/markdown";
 	if ((d = opendir(dir)) == NULL) {
 		printf("SKIP golden files: no %s (run from the repository's "
-		       "root or set PARLEY_GOLDEN_DIR)\n", dir);
+		       "root or set PARLEY_GOLDEN_DIR)\n",
+		       dir);
 		return;
 	}
 	while ((e = readdir(d)) != NULL) {
