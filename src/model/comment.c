@@ -220,6 +220,33 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	return e;
 }
 
+enum err
+comment_refusal(enum err e, struct comment_input *in,
+		struct comment_errors *errs, const char *place)
+{
+	if (e == ERR_LIMIT) {
+		errs->body = "Your comment's formatting is too intricate to show. "
+			     "Please simplify it: fewer nested brackets, lists or links.";
+		errs->status = 422;
+		return ERR_INVALID;
+	}
+	if (e == ERR_CONFLICT) {
+		errs->form = "This form was already used. Reload the page to "
+			     "write another comment.";
+		errs->status = 422;
+		in->key = "";
+		return ERR_INVALID;
+	}
+	if (e == ERR_INVALID && errs->status == 0) {
+		errs->form = strcmp(place, "debate") == 0 ?
+			"The comment you replied to is not in this debate." :
+			"The comment you replied to is not on this article.";
+		errs->status = 422;
+		in->parent = 0;
+	}
+	return e;
+}
+
 struct thread_node *
 comment_thread(struct arena *a, const struct comment *list, size_t n)
 {

@@ -74,6 +74,16 @@ enum err comment_create_side(struct app *app, struct arena *a,
 			     const struct comment_input *in, const char *ip,
 			     int side, int64_t *id);
 
+/*
+ * Turns the refusals of comment_create() that the reader can mend (a
+ * body the renderer refuses, a parent not on this page's thread, a form
+ * key already used elsewhere) into messages in errs, returning
+ * ERR_INVALID for them and e unchanged otherwise.  place ends the parent
+ * message: "article", "debate".
+ */
+enum err comment_refusal(enum err e, struct comment_input *in,
+			 struct comment_errors *errs, const char *place);
+
 /* A comment with its replies, for rendering a thread. */
 struct thread_node {
 	const struct comment *c;

@@ -261,23 +261,7 @@ comment_post(struct request *req, struct response *res)
 		e = comment_as_user(&in, &errs, u, e);
 	if (e == ERR_OK)
 		e = comment_create(req->app, &req->arena, &art, &in, req->client, &id);
-	if (e == ERR_LIMIT) {
-		errs.body = "Your comment's formatting is too intricate to show. "
-			    "Please simplify it: fewer nested brackets, lists or links.";
-		errs.status = 422;
-		e = ERR_INVALID;
-	}
-	if (e == ERR_INVALID && errs.status == 0) {
-		errs.form = "The comment you replied to is not on this article.";
-		errs.status = 422;
-		in.parent = 0;
-	}
-	if (e == ERR_CONFLICT) {
-		errs.form = "This form was already used. Reload the page to write another comment.";
-		errs.status = 422;
-		in.key = "";
-		e = ERR_INVALID;
-	}
+	e = comment_refusal(e, &in, &errs, "article");
 	if (e == ERR_INVALID) {
 		comment_refused(req, res, &art, &in, &errs);
 		return;

@@ -2015,17 +2015,7 @@ debate_comment_post(struct request *req, struct response *res)
 	}
 	if (e == ERR_OK)
 		e = comment_create_side(req->app, &req->arena, &art, &in, req->client, side, &id);
-	if (e == ERR_LIMIT) {
-		errs.body = "Your comment's formatting is too intricate to show. "
-			    "Please simplify it: fewer nested brackets, lists or links.";
-		errs.status = 422;
-		e = ERR_INVALID;
-	}
-	if (e == ERR_INVALID && errs.status == 0) {
-		errs.form = "The comment you replied to is not in this debate.";
-		errs.status = 422;
-		in.parent = 0;
-	}
+	e = comment_refusal(e, &in, &errs, "debate");
 	if (e == ERR_FORBIDDEN) {
 		error_page(req, res, 403, "Comments are closed.");
 		return;
