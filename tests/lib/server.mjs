@@ -30,7 +30,8 @@ export function addArticle(db, { title = 'Test Article', slug = 'test-article', 
 }
 
 // Starts the server; resolves to { url, proc, stop(signal), logs() }.
-export async function startServer({ db, config } = {}) {
+// env adds variables to the server's environment (PARLEY_CLOCK_FILE, ...).
+export async function startServer({ db, config, env } = {}) {
 	const s = db ? { db } : scratch();
 	const args = ['serve', '--db', s.db, '--listen', '127.0.0.1:0'];
 	if (config) {
@@ -38,7 +39,7 @@ export async function startServer({ db, config } = {}) {
 		writeFileSync(file, config);
 		args.push('--config', file);
 	}
-	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 	let stderr = '';
 	let stdout = '';
 	proc.stdout.on('data', (d) => { stdout += d; });
