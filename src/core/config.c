@@ -340,6 +340,7 @@ struct load_state {
 	struct buf *err;
 	FILE *fp;
 	int line;
+	int err_line;	/* the line of the handler's error, if any */
 };
 
 /* Counts lines so errors can name them; inih 55 does not pass them. */
@@ -362,13 +363,16 @@ load_handler(void *user, const char *section, const char *name,
 
 	if (st->err->len > 0)
 		return 0;	/* report the first error only */
-	return config_set(st->c, section, name, value, st->err) ? 1 : 0;
+	if (config_set(st->c, section, name, value, st->err))
+		return 1;
+	st->err_line = st->line;
+	return 0;
 }
 
 bool
 config_load(struct config *c, const char *path, struct buf *err)
 {
-	struct load_state st = { c, err, NULL, 0 };
+	struct load_state st = { c, err, NULL, 0, 0 };
 	struct buf msg;
 	int rc, i;
 
@@ -382,8 +386,11 @@ config_load(struct config *c, const char *path, struct buf *err)
 	rc = ini_parse_stream(load_reader, &st, load_handler, &st);
 	fclose(st.fp);
 	if (rc != 0) {
+		/* Our message only if inih's first bad line was a key's. */
+		bool ours = msg.len > 0 && st.err_line == rc;
+
 		buf_seterr(err, "%s:%d: %s", path, rc > 0 ? rc : st.line,
-				 msg.len ? buf_cstr(&msg) : "syntax error");
+				 ours ? buf_cstr(&msg) : "syntax error");
 		buf_clear(&msg);
 		return false;
 	}

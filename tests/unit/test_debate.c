@@ -675,6 +675,37 @@ test_store(const char *path)
 	config_clear(&app.cfg);
 }
 
+/*
+ * The voter id is keyed per debate: one reader is two unrelated voters in
+ * two debates, so votes cannot be linked across debates.
+ */
+static void
+test_voter_hash(void)
+{
+	static struct app app;
+	char one[33], again[33], other[33], someone[33];
+
+	memset(&app, 0, sizeof(app));
+	randombytes_buf(app.secret, sizeof(app.secret));
+	debate_voter_hash(&app, 1, "reader-cookie", one);
+	debate_voter_hash(&app, 1, "reader-cookie", again);
+	debate_voter_hash(&app, 2, "reader-cookie", other);
+	debate_voter_hash(&app, 1, "another-reader", someone);
+	CHECK(strlen(one) == 32);
+	CHECK_STR(one, again);
+	CHECK(strcmp(one, other) != 0);
+	CHECK(strcmp(one, someone) != 0);
+	/* Ids and readers that print alike joined stay apart. */
+	debate_voter_hash(&app, 1, "2x", one);
+	debate_voter_hash(&app, 12, "x", other);
+	CHECK(strcmp(one, other) != 0);
+	/* Keyed by the site secret, too. */
+	debate_voter_hash(&app, 1, "reader-cookie", one);
+	app.secret[0] ^= 1;
+	debate_voter_hash(&app, 1, "reader-cookie", other);
+	CHECK(strcmp(one, other) != 0);
+}
+
 int
 main(void)
 {
@@ -688,6 +719,7 @@ main(void)
 	test_history();
 	test_address_key();
 	test_charts();
+	test_voter_hash();
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	test_store(path);
