@@ -30,7 +30,13 @@ bool slug_valid(const char *s);
 /* Writes a slug made from a title into out (size >= 101). */
 void slug_from_title(const char *title, char *out, size_t outsz);
 
-/* Seconds since the epoch, and the same in microseconds. */
+/*
+ * Seconds since the epoch, and a monotonic clock in microseconds (for
+ * intervals and rate limits).  For tests only: when PARLEY_CLOCK_FILE
+ * names a file at the first call, both add the seconds written in it
+ * (ASCII decimal, may be negative), re-read at every call.  Rewrite it in
+ * place, never truncated to zero bytes (tests/lib/clock.mjs does).
+ */
 int64_t time_now(void);
 int64_t time_now_usec(void);
 

@@ -1,9 +1,14 @@
-/* Buffers, arenas, escaping, UTF-8 and the small string checks. */
+/* Buffers, arenas, escaping, UTF-8, the small string checks, the test
+ * clock and the rate limiter's buckets. */
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/util.h"
+#include "http/ratelimit.h"
 #include "render/html.h"
 #include "test.h"
 
@@ -25,6 +30,124 @@ url_out(struct buf *b, const char *s)
 	return buf_cstr(b);
 }
 
+/* Writes the clock file in place at a fixed width, as tests/lib/clock.mjs. */
+static void
+clock_write(int fd, const char *text)
+{
+	char line[32];
+
+	memset(line, ' ', sizeof(line));
+	memcpy(line, text, strlen(text));
+	line[sizeof(line) - 1] = '\n';
+	CHECK(pwrite(fd, line, sizeof(line), 0) == (ssize_t)sizeof(line));
+}
+
+/* time_now() minus the real clock, in seconds (the second may tick). */
+static int64_t
+clock_skew(void)
+{
+	struct timespec ts;
+	int64_t now = time_now();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return now - (int64_t)ts.tv_sec;
+}
+
+static int64_t
+clock_skew_usec(void)
+{
+	struct timespec ts;
+	int64_t now = time_now_usec();
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return now - ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/*
+ * PARLEY_CLOCK_FILE moves both clocks by its seconds, and a rewrite of the
+ * file shows at the next call.  Runs first: the file is looked at once.
+ */
+static void
+test_clock_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+	int64_t d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/parley-clock-XXXXXX",
+		 dir && dir[0] ? dir : "/tmp");
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	clock_write(fd, "3600");
+	CHECK(setenv("PARLEY_CLOCK_FILE", path, 1) == 0);
+	d = clock_skew();
+	CHECK(d == 3600 || d == 3599);
+	d = clock_skew_usec();
+	CHECK(d >= 3599000000 && d <= 3600000000);
+	/* Rewritten while in use: seen at once, negative too. */
+	clock_write(fd, "-86400");
+	d = clock_skew();
+	CHECK(d == -86400 || d == -86401);
+	d = clock_skew_usec();
+	CHECK(d >= -86401000000 && d <= -86400000000);
+	clock_write(fd, "+90");
+	d = clock_skew();
+	CHECK(d == 90 || d == 89);
+	clock_write(fd, "not a number");
+	d = clock_skew();
+	CHECK(d == 0 || d == -1);
+	clock_write(fd, "0");
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Token buckets at a rate of a token every 4 s (binary-exact, so the
+ * sums below are exact): a burst, then refusal with the whole seconds
+ * until the next token; refill at the rate; never more than the burst.
+ */
+static void
+test_ratelimit_buckets(void)
+{
+	struct ratelimit *rl = ratelimit_new(3, 0.25, 64);
+	int retry = -1, ok, k;
+
+	CHECK(rl != NULL);
+	if (rl == NULL)
+		return;
+	/* A new key starts with its whole burst, and not one more. */
+	for (ok = 0, k = 0; k < 3; k++)
+		ok += ratelimit_take(rl, "a", 100.0, &retry);
+	CHECK(ok == 3);
+	CHECK(!ratelimit_take(rl, "a", 100.0, &retry) && retry == 4);
+	/* Part of a token: Retry-After rounds the rest up. */
+	CHECK(!ratelimit_take(rl, "a", 101.5, &retry) && retry == 3);
+	CHECK(!ratelimit_take(rl, "a", 103.5, &retry) && retry == 1);
+	CHECK(ratelimit_take(rl, "a", 104.0, &retry));
+	CHECK(!ratelimit_take(rl, "a", 104.0, &retry) && retry == 4);
+	/* Refill at the rate: 8 s give two tokens. */
+	CHECK(ratelimit_take(rl, "a", 112.0, &retry));
+	CHECK(ratelimit_take(rl, "a", 112.0, &retry));
+	CHECK(!ratelimit_take(rl, "a", 112.0, &retry) && retry == 4);
+	/* Keys are independent: b has its burst while a is empty. */
+	for (ok = 0, k = 0; k < 4; k++)
+		ok += ratelimit_take(rl, "b", 112.0, &retry);
+	CHECK(ok == 3);
+	CHECK(!ratelimit_take(rl, "a", 112.0, &retry));
+	/* After a long idle time a bucket holds exactly its burst. */
+	for (ok = 0, k = 0; k < 10; k++)
+		ok += ratelimit_take(rl, "a", 112.0 + 1e6, &retry);
+	CHECK(ok == 3);
+	CHECK(retry == 4);
+	/* A clock that steps back gives nothing and takes nothing. */
+	CHECK(!ratelimit_take(rl, "a", 50.0, &retry));
+	CHECK(ratelimit_take(rl, "a", 112.0 + 1e6 + 4, &retry));
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -35,6 +158,10 @@ main(void)
 	char slug[101], when[64];
 	char *p;
 	int i;
+
+	test_clock_file();
+	CHECK(sodium_init() >= 0);
+	test_ratelimit_buckets();
 
 	/* buf: appends, printf, cap, failure is sticky. */
 	buf_init(&b, 0);
