@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BIN, Browser, addArticle, formTokens, parley, scratch, startServer } from '../lib/server.mjs';
+import { assertBelow, assertInView, boxOf, snap } from './see.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -34,7 +35,13 @@ const ARTICLES = {
 	remember: { slug: 'e2e-remember', title: 'Remember Me' },
 	forget: { slug: 'e2e-forget', title: 'Forget Me' },
 	cancel: { slug: 'e2e-cancel', title: 'Cancel Reply' },
-	// These two start with one comment (see before()) to reply to.
+	jsNames: { slug: 'e2e-js-names', title: 'Names Missing With Script' },
+	markup: { slug: 'e2e-markup', title: 'Markup As Text' },
+	dblclick: { slug: 'e2e-double-click', title: 'Clicked Twice' },
+	narrow: { slug: 'e2e-narrow-long', title: 'Long Words' },
+	// These start with one comment (see before()) to reply to; the last
+	// with a reply to it too.
+	narrowThread: { slug: 'e2e-narrow-thread', title: 'A Short Thread' },
 	jsReplyErr: { slug: 'e2e-js-reply-errors', title: 'Refused Replies With Script' },
 	nojsReplyErr: { slug: 'e2e-nojs-reply-errors', title: 'Refused Replies Without Script' },
 };
@@ -43,6 +50,7 @@ let server, paged, browser;
 const PAGED = { slug: 'e2e-pages', title: 'Many Pages' };
 // On the same server, three threads already: page 2 holds the third.
 const PAGED2 = { slug: 'e2e-pages-seeded', title: 'Seeded Pages' };
+const PAGED3 = { slug: 'e2e-pages-refused', title: 'Refused On Page Two' };
 
 before(async () => {
 	assert.ok(existsSync(BIN), `no parley binary at ${BIN}: run make`);
@@ -56,24 +64,30 @@ before(async () => {
 	server = await startServer({ db });
 	await seed(server.url, ARTICLES.jsReplyErr.slug, 'Frank Seeded');
 	await seed(server.url, ARTICLES.nojsReplyErr.slug, 'Grace Seeded');
+	const top = await seed(server.url, ARTICLES.narrowThread.slug, 'Hana Seeded');
+	await seed(server.url, ARTICLES.narrowThread.slug, 'Ivo Seeded', top);
 	// A second server that shows two top-level threads per page.
 	const p = scratch();
 	addArticle(p.db, PAGED);
 	addArticle(p.db, PAGED2);
+	addArticle(p.db, PAGED3);
 	paged = await startServer({ db: p.db, config: '[comments]\nper_page = 2\n' });
 	for (const who of ['Rosa', 'Sam', 'Tariq']) await seed(paged.url, PAGED2.slug, who);
+	for (const who of ['Ulla', 'Vic', 'Wren']) await seed(paged.url, PAGED3.slug, who);
 	browser = await chromium.launch(LAUNCH);
 });
 
-// Posts a top-level comment "Seeded thread by WHO." over plain HTTP.
-async function seed(base, slug, who) {
+// Posts a comment "Seeded thread by WHO." over plain HTTP, top-level or
+// a reply to parent; resolves to its id.
+async function seed(base, slug, who, parent = '0') {
 	const http = new Browser(base);
 	const { text } = await http.get(`/articles/${slug}`);
 	const { res } = await http.post(`/articles/${slug}/comments`, {
 		...formTokens(text), author: who, email: 'seed@example.com', url: '',
-		body: `Seeded thread by ${who}.`, parent: '0', website_confirm: '',
+		body: `Seeded thread by ${who}.`, parent, website_confirm: '',
 	});
 	assert.equal(res.status, 303, `seeding a comment on ${slug}: HTTP ${res.status}`);
+	return /#comment-(\d+)$/.exec(res.headers.get('location'))[1];
 }
 
 after(async () => {
@@ -141,9 +155,8 @@ async function open(opts = {}) {
 
 const url = (slug, rest = '') => `${server.url}/articles/${slug}${rest}`;
 
-async function shot(page, name) {
-	await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
+// Asserts what the screenshot shows (see see.mjs), then takes it.
+const shot = (page, name, facts) => snap(page, join(SHOTS, `${name}.png`), facts);
 
 // The comment li whose body contains text.
 function commentWith(page, text) {
@@ -203,7 +216,13 @@ test('with JavaScript: post, reply, threaded in place without a page load', asyn
 		assert.equal(await page.locator('#reply-title a.cancel-reply').innerText(), 'Cancel reply');
 		assert.equal(await page.inputValue('#parent'), firstId.slice('comment-'.length));
 		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'body');
-		await shot(page, 'js-reply-form-under-comment');
+		// The form sits right under the comment's own text, above anything after it.
+		await assertBelow(page, `#${firstId} > article`, `#${firstId} > #respond`, { maxGap: 60 });
+		await shot(page, 'js-reply-form-under-comment', {
+			text: { 'h2#comments-title': `1 thought on “${title}”`, '#reply-title': 'Reply to Alice Script Cancel reply' },
+			visible: ['#respond', '#body', '#commentform button[type=submit]', '#reply-title a.cancel-reply'],
+			focus: 'body',
+		});
 
 		await fill(page, { body: 'A reply, threaded under Alice.', author: 'Bob Script', email: 'bob@example.com' });
 		await page.click('#commentform button[type=submit]');
@@ -222,7 +241,19 @@ test('with JavaScript: post, reply, threaded in place without a page load', asyn
 		// After a reply the form goes back to "Leave a Reply".
 		assert.equal(await page.locator('#reply-title').innerText(), 'Leave a Reply');
 		assert.equal(await page.inputValue('#parent'), '0');
-		await shot(page, 'js-threaded-reply');
+		// The reply is drawn under its parent, indented; the form is back at the end.
+		await assertBelow(page, `#${firstId} > article`, `#${replyId} > article`, { maxGap: 40 });
+		assert.ok((await boxOf(page, `#${replyId} > article`)).x >= (await boxOf(page, `#${firstId} > article`)).x + 10,
+			'the reply is not indented under its parent');
+		await assertBelow(page, 'ol.comment-list', '#respond');
+		await shot(page, 'js-threaded-reply', {
+			text: {
+				'h2#comments-title': `2 thoughts on “${title}”`, '#reply-title': 'Leave a Reply',
+				[`#${replyId} > article .comment-author`]: 'Bob Script',
+				[`#${replyId} > article .comment-body`]: 'A reply, threaded under Alice.',
+			},
+			visible: [`#${firstId} > article`, `#${replyId} > article`, '#respond'],
+		});
 
 		// The same thread, loaded afresh, is what the server stored.
 		await page.reload();
@@ -304,7 +335,12 @@ test('without JavaScript: post, reply through ?replytocom, threaded after page l
 		assert.equal((await page.locator('#reply-title').innerText()).trim(), 'Reply to Dana Plain Cancel reply');
 		assert.equal(await page.locator('#reply-title a.cancel-reply').getAttribute('href'), `/articles/${slug}#respond`);
 		assert.equal(await page.inputValue('#parent'), m[2]);
-		await shot(page, 'nojs-replytocom-form');
+		// Without script the form stays at the end; the page opens scrolled to it.
+		await assertInView(page, '#respond');
+		await shot(page, 'nojs-replytocom-form', {
+			text: { 'h2#comments-title': `1 thought on “${title}”`, '#reply-title': 'Reply to Dana Plain Cancel reply' },
+			visible: ['#respond', '#body', '#reply-title a.cancel-reply'],
+		});
 
 		await fill(page, { body: 'Replying without script.', author: 'Eve Plain', email: 'eve@example.com' });
 		await Promise.all([page.waitForNavigation(), page.click('#commentform button[type=submit]')]);
@@ -322,7 +358,18 @@ test('without JavaScript: post, reply through ?replytocom, threaded after page l
 		assert.equal(await page.inputValue('#parent'), '0');
 		// The new comment is the :target, so the page scrolled to it.
 		assert.equal(await page.evaluate(() => document.querySelector(':target') && document.querySelector(':target').id), replyId);
-		await shot(page, 'nojs-threaded-reply');
+		await assertBelow(page, `#${firstId} > article`, `#${replyId} > article`, { maxGap: 40 });
+		assert.ok((await boxOf(page, `#${replyId} > article`)).x >= (await boxOf(page, `#${firstId} > article`)).x + 10,
+			'the reply is not indented under its parent');
+		await assertInView(page, `#${replyId} > article`);
+		await shot(page, 'nojs-threaded-reply', {
+			text: {
+				'h2#comments-title': `2 thoughts on “${title}”`, '#reply-title': 'Leave a Reply',
+				[`#${firstId} > article .comment-author`]: 'Dana Plain',
+				[`#${replyId} > article .comment-author`]: 'Eve Plain',
+			},
+			visible: [`#${replyId} > article`],
+		});
 		// Reloading the page after a post (303, then GET) sends nothing again.
 		await page.reload();
 		assert.equal(await headingText(page), `2 thoughts on “${title}”`);
@@ -363,7 +410,14 @@ test('with JavaScript: an empty comment is refused in place, the name kept', asy
 		assert.equal(await page.evaluate(() => window.__marker), 1, 'the page was reloaded');
 		assert.equal(navigations.length, loads);
 		assert.equal(await headingText(page), 'No comments yet');
-		await shot(page, 'js-empty-comment-error');
+		// The message is beside its field: right under it.
+		await assertBelow(page, '#body', '#body-error', { maxGap: 12 });
+		await shot(page, 'js-empty-comment-error', {
+			text: { 'h2#comments-title': 'No comments yet', '#body-error': 'Please write a comment.', '#reply-title': 'Leave a Reply' },
+			visible: ['#body-error'],
+			hidden: ['#author-error', '#email-error', '#url-error'],
+			focus: 'body',
+		});
 
 		// Fixed and sent again from the refused form: accepted.
 		await page.fill('#body', 'Now with words.');
@@ -379,7 +433,7 @@ test('with JavaScript: an empty comment is refused in place, the name kept', asy
 });
 
 test('with JavaScript: missing name and email are refused in place, the comment kept', async () => {
-	const { slug } = ARTICLES.jsErr;
+	const { slug } = ARTICLES.jsNames;
 	const { context, page, check } = await open({ js: true, allowStatus: [422] });
 	try {
 		await page.goto(url(slug));
@@ -418,7 +472,12 @@ test('without JavaScript: an empty comment is refused with a 422 page, the name 
 		assert.equal(await page.inputValue('#author'), 'Grace Typed');
 		assert.equal(await page.inputValue('#email'), 'grace@example.com');
 		assert.equal(await headingText(page), 'No comments yet');
-		await shot(page, 'nojs-empty-comment-error');
+		await assertBelow(page, '#body', '#body-error', { maxGap: 12 });
+		await shot(page, 'nojs-empty-comment-error', {
+			text: { 'h2#comments-title': 'No comments yet', '#body-error': 'Please write a comment.', '#reply-title': 'Leave a Reply' },
+			visible: ['#body-error', '#body'],
+			hidden: ['#author-error', '#email-error', '#url-error'],
+		});
 
 		// Sent again from the refused page: accepted.
 		await page.fill('#body', 'Second try, with words.');
@@ -500,7 +559,10 @@ test('"Save my name" is remembered on the next visit', async () => {
 
 		// Unticked on the next comment: forgotten.
 		await next.goto(url(slug));
-		await shot(next, 'remembered-name-next-visit');
+		await shot(next, 'remembered-name-next-visit', {
+			text: { 'h2#comments-title': '1 thought on “Remember Me”', 'label[for=remember]': 'Save my name, email, and website in this browser for the next time I comment.' },
+			visible: ['#author', '#email', '#url', '#remember'],
+		});
 		await next.fill('#body', 'Forget me now.');
 		await next.uncheck('#remember');
 		await next.click('#commentform button[type=submit]');
@@ -590,7 +652,10 @@ test('narrow viewport (375px): the article fits without sideways scrolling', asy
 	const { context, page, check } = await open({ js: true, width: 375, height: 740 });
 	try {
 		await page.goto(url(DEMO));
-		await shot(page, 'demo-article-375px');
+		await shot(page, 'demo-article-375px', {
+			text: { 'h1': 'The Quiet Economics of Public Libraries', 'h2#comments-title': '60 thoughts on “The Quiet Economics of Public Libraries”' },
+			visible: ['figure.featured img', '#respond'],
+		});
 		const overflow = await page.evaluate(() => ({
 			doc: document.documentElement.scrollWidth,
 			vw: document.documentElement.clientWidth,
@@ -625,9 +690,18 @@ test('narrow viewport (375px): the article fits without sideways scrolling', asy
 			'the moved form makes the page scroll sideways');
 
 		// A short thread at this width, the form under the reply, for the screenshot.
-		await page.goto(url(ARTICLES.js.slug));
-		await page.locator('ol.children li.comment a.reply-link').first().click();
-		await shot(page, 'narrow-375px-reply-form-in-thread');
+		await page.goto(url(ARTICLES.narrowThread.slug));
+		const inner = page.locator('ol.children > li.comment');
+		const innerId = await inner.getAttribute('id');
+		await inner.locator(':scope > article a.reply-link').click();
+		await assertBelow(page, `#${innerId} > article`, `#${innerId} > #respond`, { maxGap: 60 });
+		const form = await boxOf(page, '#respond');
+		assert.ok(form.x >= 0 && form.x + form.width <= 375, `the moved form spans ${form.x}..${form.x + form.width}`);
+		await shot(page, 'narrow-375px-reply-form-in-thread', {
+			text: { 'h2#comments-title': `2 thoughts on “${ARTICLES.narrowThread.title}”`, '#reply-title': 'Reply to Ivo Seeded Cancel reply' },
+			visible: ['#body', '#author', '#commentform button[type=submit]'],
+			focus: 'body',
+		});
 		await check();
 	} finally {
 		await context.close();
@@ -650,7 +724,14 @@ test('with JavaScript: a refused reply stays under its comment and can be sent a
 		assert.equal(await page.inputValue('#parent'), id);
 		assert.match(await page.locator('#reply-title').innerText(), /^Reply to Frank Seeded/);
 		assert.equal(await page.inputValue('#author'), 'Liam Reply');
-		await shot(page, 'js-refused-reply-under-comment');
+		await assertBelow(page, `#comment-${id} > article`, `#comment-${id} > #respond`, { maxGap: 60 });
+		await assertBelow(page, '#body', '#body-error', { maxGap: 12 });
+		await shot(page, 'js-refused-reply-under-comment', {
+			text: { 'h2#comments-title': `1 thought on “${title}”`, '#reply-title': 'Reply to Frank Seeded Cancel reply', '#body-error': 'Please write a comment.' },
+			visible: ['#body-error'],
+			hidden: ['#author-error', '#email-error'],
+			focus: 'body',
+		});
 		await page.fill('#body', 'The reply, second try.');
 		await page.click('#commentform button[type=submit]');
 		const reply = commentWith(page, 'The reply, second try.');
@@ -665,7 +746,7 @@ test('with JavaScript: a refused reply stays under its comment and can be sent a
 });
 
 test('names and comments with markup are shown as text, never run', async () => {
-	const { slug } = ARTICLES.cancel;
+	const { slug } = ARTICLES.markup;
 	const { context, page, check } = await open({ js: true });
 	try {
 		await page.goto(url(slug));
@@ -691,7 +772,7 @@ test('names and comments with markup are shown as text, never run', async () => 
 });
 
 test('with JavaScript: a double-click on Post Comment sends and stores one comment', async () => {
-	const { slug } = ARTICLES.forget;
+	const { slug } = ARTICLES.dblclick;
 	const { context, page, check } = await open({ js: true });
 	try {
 		await page.goto(url(slug));
@@ -741,7 +822,15 @@ test('paginated thread: a new comment on the last page, in place with script and
 		assert.equal(await page.locator('ol.comment-list > li.comment').count(), 1);
 		assert.ok(await page.locator('.comment-pages').count() >= 1, 'no page links');
 		assert.equal(await page.locator('.comment-pages [aria-current=page]').first().innerText(), '2');
-		await shot(page, 'js-paginated-new-comment-page-2');
+		await assertInView(page, `#${id} > article`);
+		await shot(page, 'js-paginated-new-comment-page-2', {
+			text: {
+				'h2#comments-title': '3 thoughts on “Many Pages”',
+				'.comment-pages >> nth=0 >> [aria-current=page]': '2',
+				[`#${id} > article .comment-body`]: 'Thread number 3, on page two.',
+			},
+			visible: ['.comment-pages >> nth=0', `#${id}`],
+		});
 
 		// A reply to it, in place, stays on page 2.
 		await third.locator(':scope > article a.reply-link').click();
@@ -808,7 +897,7 @@ test('narrow viewport (375px): long words, links, tables and a long name do not 
 	const { context, page, check } = await open({ js: true, width: 375, height: 740 });
 	const width = () => page.evaluate(() => ({ doc: document.documentElement.scrollWidth, vw: document.documentElement.clientWidth }));
 	try {
-		await page.goto(url(ARTICLES.cancel.slug));
+		await page.goto(url(ARTICLES.narrow.slug));
 		await fill(page, {
 			body: `${'Supercalifragilistic'.repeat(12)}\n\nhttps://example.org/${'a-very-long-path/'.repeat(10)}\n\n\`${'inlinecode'.repeat(20)}\`\n\n| a | table |\n|---|---|\n| ${'cell'.repeat(30)} | x |`,
 			author: 'Short Name', email: 'long@example.com',
@@ -824,7 +913,10 @@ test('narrow viewport (375px): long words, links, tables and a long name do not 
 		await page.click('#commentform button[type=submit]');
 		const li = commentWith(page, 'A comment by a long name.');
 		await li.waitFor();
-		await shot(page, 'narrow-375px-long-words-and-name');
+		await shot(page, 'narrow-375px-long-words-and-name', {
+			text: { 'h2#comments-title': `2 thoughts on “${ARTICLES.narrow.title}”`, [`#${await li.getAttribute('id')} .comment-author`]: name },
+			visible: ['.comment-body table'],
+		});
 		w = await width();
 		const right = await li.locator('.comment-author').evaluate((e) => Math.round(e.getBoundingClientRect().right));
 		assert.ok(w.doc <= w.vw && right <= w.vw,
@@ -836,11 +928,11 @@ test('narrow viewport (375px): long words, links, tables and a long name do not 
 });
 
 test('without JavaScript: a refused reply on page 2 shows the comment it replies to', async () => {
-	const { slug } = PAGED2;
+	const { slug } = PAGED3;
 	const { context, page, check } = await open({ js: false, allowStatus: [422] });
 	try {
 		await page.goto(`${paged.url}/articles/${slug}?cpage=2`);
-		const target = commentWith(page, 'Seeded thread by Tariq.');
+		const target = commentWith(page, 'Seeded thread by Wren.');
 		const id = await target.getAttribute('id');
 		await Promise.all([page.waitForNavigation(), target.locator(':scope > article a.reply-link').click()]);
 		await fill(page, { body: '', author: 'Quinn', email: 'quinn@example.com' });
@@ -848,7 +940,10 @@ test('without JavaScript: a refused reply on page 2 shows the comment it replies
 		assert.equal(res.status(), 422);
 		assert.equal(await page.inputValue('#parent'), id.slice('comment-'.length));
 		assert.equal(await page.inputValue('#author'), 'Quinn');
-		await shot(page, 'nojs-refused-reply-on-page-2');
+		await shot(page, 'nojs-refused-reply-on-page-2', {
+			text: { '#body-error': 'Please write a comment.', '#reply-title': 'Reply to Wren Cancel reply' },
+			visible: ['#body-error'],
+		});
 		await check();
 		// The reader should still see what they are replying to.
 		assert.equal(await page.locator(`li.comment#${id}`).count(), 1,

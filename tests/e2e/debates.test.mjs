@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BIN, parley, scratch, startServer } from '../lib/server.mjs';
+import { assertBelow, assertSideBySide, snap } from './see.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -97,7 +98,8 @@ async function open({ js = true, width = 1280, height = 900, allowStatus = [] } 
 	return { context, page, check };
 }
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `debate-${name}.png`), fullPage: true });
+// Asserts what the screenshot shows (see see.mjs), then takes it.
+const shot = (page, name, facts) => snap(page, join(SHOTS, `debate-${name}.png`), facts);
 
 async function box(page, selector) {
 	const b = await page.locator(selector).first().boundingBox();
@@ -142,7 +144,16 @@ test('with JavaScript, wide: read, vote before and after, results and charts, a 
 		assert.equal(await undecided.locator('th').innerText(), 'Undecided');
 		assert.equal(await undecided.locator('td.moved').first().innerText(), '1', 'undecided -> Move it');
 		assert.equal(await page.locator('#results table.history-table').count(), 1, 'the figures as a table');
-		await shot(page, 'js-results');
+		await assertSideBySide(page, '#round-1 .side.side-a', '#round-1 .side.side-b');
+		await shot(page, 'js-results', {
+			text: {
+				'h1.motion': 'Should the night market move to the old tram depot?',
+				'#results-title': 'Results', '#results .verdict': 'Move it leads so far.',
+				'#results .move-table tbody tr >> nth=2 >> th': 'Undecided',
+			},
+			visible: ['#results svg.chart-lines', '#results svg.chart-flow', '#results .move-table'],
+			hidden: ['#results .results-hidden'],
+		});
 
 		// "This changed my mind", in place, once.
 		const mind = page.locator('#round-1 .side-b .mind-button').first();
@@ -171,7 +182,15 @@ test('with JavaScript, wide: read, vote before and after, results and charts, a 
 		assert.ok(ca.x + ca.width <= cb.x + 1, 'columns side by side');
 		// Results stay shown to this reader after a page load.
 		assert.equal(await page.locator('#results .verdict').count(), 1);
-		await shot(page, 'js-columns');
+		await assertSideBySide(page, 'section.column.side-a', 'section.column.side-b');
+		await shot(page, 'js-columns', {
+			text: {
+				'#comments-title': '1 thought on “Should the night market move to the old tram depot?”',
+				'section.column.side-a h3': 'For Move it', 'section.column.side-b h3': 'For Keep it here',
+				'section.column.side-b li.comment .side-badge': 'Supports Keep it here',
+			},
+			visible: ['section.column.side-a', 'section.column.side-b li.comment'],
+		});
 		await check();
 	} finally {
 		await context.close();
@@ -184,7 +203,10 @@ test('without JavaScript, narrow: stacked sides, votes and a comment by plain fo
 		await page.goto(`${server.url}/debates/e2e-debate-nojs`);
 		const a = await box(page, '#round-1 .side.side-a'), b = await box(page, '#round-1 .side.side-b');
 		assert.ok(b.y >= a.y + a.height - 1, 'stacked on a narrow screen');
-		await shot(page, 'nojs-narrow-before');
+		await shot(page, 'nojs-narrow-before', {
+			text: { 'h1.motion': 'Should the night market move to the old tram depot?', '#vote-title': 'Your vote' },
+			visible: ['#round-1 .side.side-a', '#round-1 .side.side-b', 'form.vote-form[data-phase=pre] button[type=submit]'],
+		});
 		await page.locator('form.vote-form[data-phase=pre] input[value=b]').check();
 		await Promise.all([page.waitForNavigation(), page.locator('form.vote-form[data-phase=pre] button[type=submit]').click()]);
 		assert.match(page.url(), /voted=pre#vote$/);
@@ -211,7 +233,16 @@ test('without JavaScript, narrow: stacked sides, votes and a comment by plain fo
 		assert.match(page.url(), /#comment-\d+$/);
 		await page.goto(`${server.url}/debates/e2e-debate-nojs?view=columns`);
 		assert.equal(await page.locator('section.column.side-a li.comment', { hasText: 'A roof matters' }).count(), 1);
-		await shot(page, 'nojs-narrow-columns');
+		// On a narrow screen the two columns stack, "Move it" first.
+		await assertBelow(page, 'section.column.side-a', 'section.column.side-b');
+		await shot(page, 'nojs-narrow-columns', {
+			text: {
+				'#comments-title': '1 thought on “Should the night market move to the old tram depot?”',
+				'section.column.side-a h3': 'For Move it', 'section.column.side-b h3': 'For Keep it here',
+				'section.column.side-a li.comment .side-badge': 'Supports Move it',
+			},
+			visible: ['section.column.side-a li.comment'],
+		});
 		await check();
 	} finally {
 		await context.close();
@@ -229,12 +260,15 @@ test('a closed debate: the winner, the charts and the featured comments, for a r
 		assert.ok(await page.locator('.featured-comments li').first().isVisible());
 		assert.equal(await page.locator('#vote fieldset[disabled]').count(), 2);
 		assert.equal(await page.locator('.mind-button').count(), 0, 'no marks once closed');
-		await shot(page, 'closed-demo');
+		await shot(page, 'closed-demo', {
+			text: { '.kicker .badge': 'Closed', '#results .verdict': 'Yes wins.', '#results-title': 'Results' },
+			visible: ['#results svg.chart-lines', '#results svg.chart-flow', '.featured-comments'],
+		});
 		// The front page lists it with its winner.
 		await page.goto(`${server.url}/`);
 		const item = page.locator('.debate-summary', { hasText: 'chosen by lot' });
 		assert.match(await item.innerText(), /Closed[\s\S]*Winner: Yes/);
-		await shot(page, 'front-page');
+		await shot(page, 'front-page', { visible: ['.debate-summary >> text=Winner: Yes'] });
 		await check();
 	} finally {
 		await context.close();

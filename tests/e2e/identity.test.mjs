@@ -11,7 +11,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN } from '../lib/server.mjs';
+import { BIN, addArticle } from '../lib/server.mjs';
+import { snap } from './see.mjs';
 import { smtpSink, linkIn, identityConfig, identitySite, realProvider } from '../lib/identity.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,6 +34,8 @@ before(async () => {
 	real = await realProvider();
 	const providers = `[oidc.local]\nissuer = ${real.issuer}\nclient_id = ${real.clientId}\nclient_secret = ${real.clientSecret}\nlabel = Local ID\n`;
 	site = await identitySite(identityConfig({ smtp, providers }), { slug: 'e2e-identity', title: 'Who Is Commenting' });
+	// The OpenID test comments on an article of its own.
+	addArticle(site.db, { slug: 'e2e-identity-oidc', title: 'Signed In Elsewhere' });
 	real.attach(site.server.url, 'local');
 	browser = await chromium.launch(LAUNCH);
 });
@@ -67,7 +70,12 @@ test('sign up, verify by email, sign in, comment, log out', async () => {
 		await page.fill('#name', 'Grace Hopper');
 		await page.fill('#email', 'grace@example.org');
 		await page.fill('#password', 'cobol forever and ever');
-		await page.screenshot({ path: join(SHOTS, 'identity-signup.png'), fullPage: true });
+		assert.equal(await page.inputValue('#name'), 'Grace Hopper');
+		await snap(page, join(SHOTS, 'identity-signup.png'), {
+			text: { h1: 'Create an account', 'label[for=name]': 'Display name' },
+			visible: ['#name', '#email', '#password', 'button[type=submit]'],
+			hidden: ['.form-error', '#name-error'],
+		});
 		await page.click('button[type=submit]');
 		await page.waitForSelector('text=Check your email');
 
@@ -78,11 +86,15 @@ test('sign up, verify by email, sign in, comment, log out', async () => {
 		await page.goto(`${url}/account/signin?next=${encodeURIComponent('/articles/e2e-identity#respond')}`);
 		await page.fill('#email', 'grace@example.org');
 		await page.fill('#password', 'cobol forever and ever');
-		await page.screenshot({ path: join(SHOTS, 'identity-signin.png'), fullPage: true });
+		await snap(page, join(SHOTS, 'identity-signin.png'), {
+			text: { h1: 'Sign in' },
+			visible: ['#email', '#password', 'button[type=submit]', 'a.provider-local'],
+			hidden: ['.form-error'],
+		});
 		await page.click('button[type=submit]');
 		await page.waitForURL(/\/articles\/e2e-identity/);
 		const who = page.locator('.logged-in-as');
-		assert.match(await who.innerText(), /You are commenting as Grace Hopper · Log out \/ Change/);
+		assert.equal(await who.innerText(), 'You are commenting as Grace Hopper · Log out / Change');
 		assert.equal(await page.locator('#author').count(), 0);
 
 		await page.fill('#body', 'Comment from a signed-in reader.');
@@ -90,7 +102,15 @@ test('sign up, verify by email, sign in, comment, log out', async () => {
 		const posted = page.locator('li.comment', { hasText: 'Comment from a signed-in reader.' });
 		await posted.waitFor();
 		assert.match(await posted.locator('.comment-author').innerText(), /Grace Hopper/);
-		await page.screenshot({ path: join(SHOTS, 'identity-commented.png'), fullPage: true });
+		await snap(page, join(SHOTS, 'identity-commented.png'), {
+			text: {
+				'h2#comments-title': '1 thought on “Who Is Commenting”',
+				'.logged-in-as': 'You are commenting as Grace Hopper · Log out / Change',
+				[`#${await posted.getAttribute('id')} .comment-author`]: 'Grace Hopper',
+			},
+			visible: ['.logged-in-as', '#body'],
+			hidden: ['#author', '#email'],
+		});
 
 		await page.click('.logged-in-as >> text=Log out');
 		await page.waitForURL(/\/account\/signout/);
@@ -108,9 +128,12 @@ test('sign in with an OpenID provider and comment', async () => {
 	const { context, page, problems } = await open();
 	const url = site.server.url;
 	try {
-		await page.goto(`${url}/articles/e2e-identity`);
-		await page.goto(`${url}/account/signin?next=${encodeURIComponent('/articles/e2e-identity#respond')}`);
-		await page.screenshot({ path: join(SHOTS, 'identity-providers.png'), fullPage: true });
+		await page.goto(`${url}/articles/e2e-identity-oidc`);
+		await page.goto(`${url}/account/signin?next=${encodeURIComponent('/articles/e2e-identity-oidc#respond')}`);
+		await snap(page, join(SHOTS, 'identity-providers.png'), {
+			text: { h1: 'Sign in', '.providers a.provider-local': 'Sign in with Local ID' },
+			visible: ['.providers a.provider-local', '#email'],
+		});
 		await page.click('text=Sign in with Local ID');
 		// oidc-provider's development login and consent pages.
 		await page.waitForSelector('input[name=login]');
@@ -119,15 +142,23 @@ test('sign in with an OpenID provider and comment', async () => {
 		await page.click('button[type=submit]');
 		await page.waitForSelector('button:has-text("Continue")');
 		await page.click('button:has-text("Continue")');
-		await page.waitForURL(/\/articles\/e2e-identity/);
-		assert.match(await page.locator('.logged-in-as').innerText(), /You are commenting as External carol/);
+		await page.waitForURL(/\/articles\/e2e-identity-oidc/);
+		assert.equal(await page.locator('.logged-in-as').innerText(), 'You are commenting as External carol · Log out / Change');
 
 		await page.fill('#body', 'Comment after signing in elsewhere.');
 		await page.click('#commentform button[type=submit]');
 		const posted = page.locator('li.comment', { hasText: 'Comment after signing in elsewhere.' });
 		await posted.waitFor();
 		assert.match(await posted.locator('.comment-author').innerText(), /External carol/);
-		await page.screenshot({ path: join(SHOTS, 'identity-oidc-commented.png'), fullPage: true });
+		await snap(page, join(SHOTS, 'identity-oidc-commented.png'), {
+			text: {
+				'h2#comments-title': '1 thought on “Signed In Elsewhere”',
+				'.logged-in-as': 'You are commenting as External carol · Log out / Change',
+				[`#${await posted.getAttribute('id')} .comment-author`]: 'External carol',
+			},
+			visible: ['.logged-in-as', '#body'],
+			hidden: ['#author', '#email'],
+		});
 		assert.deepEqual(problems, []);
 	} finally {
 		await context.close();
