@@ -31,7 +31,7 @@ LIB_OBJ := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRC)) $(OUT)/obj/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test sanitize unit fuzz fuzz-long bench deps test-deps clean format cppcheck
+.PHONY: all run test sanitize unit fuzz fuzz-long bench deps test-deps clean format cppcheck mutants
 all: $(BIN)
 
 $(BIN): $(OUT)/obj/main.o $(OUT)/libparley.a
@@ -57,9 +57,14 @@ $(GEN): build/tools/embed $(EMBED)
 	@mkdir -p $(dir $@)
 	build/tools/embed $@ $(EMBED)
 
-$(OUT)/tests/%: tests/unit/%.c tests/unit/test.h $(OUT)/libparley.a
+# Every unit program may use the fault-injecting SQLite VFS.
+$(OUT)/tests/faultvfs.o: tests/unit/faultvfs.c tests/unit/faultvfs.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OUT)/libparley.a $(LIBS)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -c -o $@ $<
+
+$(OUT)/tests/%: tests/unit/%.c tests/unit/test.h tests/html_check.h $(OUT)/tests/faultvfs.o $(OUT)/libparley.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OUT)/tests/faultvfs.o $(OUT)/libparley.a $(LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -86,11 +91,26 @@ test: test-deps
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+# The library is compiled once for every target, with coverage but no main.
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC)) build/fuzz/obj/embedded.o
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN) $(shell find src -name '*.h')
+build/fuzz/obj/%.o: src/%.c $(shell find src -name '*.h')
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -Wno-unused-command-line-argument -o $@ $< $(LIB_SRC) $(GEN) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/obj/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libparley-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c tests/html_check.h build/fuzz/libparley-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Wno-unused-command-line-argument \
+		-o $@ $< build/fuzz/libparley-fuzz.a $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 
@@ -98,13 +118,20 @@ fuzz: $(FUZZ_BIN)
 FUZZ_SECONDS ?= 600
 fuzz-long: fuzz
 	for f in $(FUZZ_BIN); do \
-		n=$$(basename $$f); mkdir -p build/corpus/$$n; \
-		$$f -max_total_time=$(FUZZ_SECONDS) build/corpus/$$n tests/fuzz/regression || exit 1; \
+		n=$$(basename $$f); s=$${n#fuzz_}; mkdir -p build/corpus/$$n; \
+		cp -R tests/fuzz/corpus/$$s/. build/corpus/$$n/ || exit 1; \
+		$$f -dict=tests/fuzz/$$s.dict -max_total_time=$(FUZZ_SECONDS) \
+			build/corpus/$$n tests/fuzz/regression || exit 1; \
 	done
 
 bench: deps
 	$(MAKE) all
 	sh bench/run.sh && sh bench/debate.sh
+
+# Plants each bug of tests/mutants.txt in a copy of the tree (build/mutants/)
+# and runs the tests that must catch it; ONLY=REGEX picks mutants by id.
+mutants: test-deps
+	node tools/mutants.mjs $(if $(ONLY),--only '$(ONLY)')
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

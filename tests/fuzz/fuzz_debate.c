@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	arena_init(&a);
 	buf_init(&err, 1024);
-	if (debate_parse(&a, (const char *)data, size, 1893456000, &doc, &err) == ERR_OK) {
+	if (debate_parse(&a, (const char *)data, size, 1893456000, &doc,
+			 &err) == ERR_OK) {
 		if (doc.nspeakers > 2 * DEBATE_MAX_SPEAKERS ||
 		    doc.nstatements > 2 * DEBATE_MAX_SPEAKERS * 3 ||
 		    !slug_valid(doc.d.slug) || doc.d.label[SIDE_A][0] == '\0' ||
@@ -39,7 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    doc.d.bucket_secs <= 0)
 			abort();
 		for (i = 0; i < doc.nspeakers; i++)
-			if ((doc.speakers[i].side != SIDE_A && doc.speakers[i].side != SIDE_B) ||
+			if ((doc.speakers[i].side != SIDE_A &&
+			     doc.speakers[i].side != SIDE_B) ||
 			    doc.speakers[i].name[0] == '\0')
 				abort();
 		for (i = 0; i < doc.nstatements; i++)
@@ -48,9 +50,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    doc.statements[i].round > ROUND_CLOSING ||
 			    doc.statements[i].body_md[0] == '\0')
 				abort();
-		debate_clock_at(&doc.d, 1893456000 + (int64_t)size * 3600, &clk);
+		debate_clock_at(&doc.d, 1893456000 + (int64_t)size * 3600,
+				&clk);
 		if (clk.round < 0 || clk.round > ROUND_CLOSING ||
-		    (clk.next_change != 0 && clk.next_change <= 1893456000 + (int64_t)size * 3600))
+		    (clk.next_change != 0 &&
+		     clk.next_change <= 1893456000 + (int64_t)size * 3600))
 			abort();
 		/* A tally from the input's bytes: shares within 0-100 %. */
 		memset(&t, 0, sizeof(t));
@@ -61,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    r.gain[SIDE_A] > 1000 || r.gain[SIDE_A] < -1000)
 			abort();
 	} else if (err.len == 0) {
-		abort();	/* a refusal always says why */
+		abort(); /* a refusal always says why */
 	}
 	buf_clear(&err);
 	arena_clear(&a);

@@ -49,15 +49,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				char h[65];
 
 				if (session_token_valid(f.items[i].value)) {
-					if (strlen(f.items[i].value) != USER_TOKEN_LEN)
+					if (strlen(f.items[i].value) !=
+						USER_TOKEN_LEN ||
+					    strspn(f.items[i].value,
+						   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						   "abcdefghijklmnopqrstuvwxyz"
+						   "0123456789-_") !=
+						USER_TOKEN_LEN)
 						abort();
 					user_token_hash(f.items[i].value, h);
 				}
 			}
 		break;
 	case 1:
-		if (oidc_parse_discovery(&a, in, n, "https://id.example.org", &ep,
-					 &why) == ERR_OK &&
+		if (oidc_parse_discovery(&a, in, n, "https://id.example.org",
+					 &ep, &why) == ERR_OK &&
 		    (strcmp(ep.issuer, "https://id.example.org") != 0 ||
 		     !config_url_allowed(ep.token)))
 			abort();
@@ -77,9 +83,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = strchr(in, '\n');
 		if (nl) {
 			*nl = '\0';
-			/* Whatever comes in, an unsigned or self-made token is never good. */
-			if (oidc_verify_jwt(&a, in, nl + 1, "https://id.example.org",
-					    "client", "nonce", 1800000000, &c, &why) == ERR_OK &&
+			/* Whatever comes in, an unsigned or self-made token is
+			 * never good. */
+			if (oidc_verify_jwt(&a, in, nl + 1,
+					    "https://id.example.org", "client",
+					    "nonce", 1800000000, &c,
+					    &why) == ERR_OK &&
 			    (c.sub == NULL || c.sub[0] == '\0'))
 				abort();
 		}
@@ -88,7 +97,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned char *out;
 		size_t len;
 
-		if (oidc_b64url_decode(&a, in, n, &out, &len) && len > n)
+		/* Unpadded base64url: 6 bits a character, whole bytes only. */
+		if (oidc_b64url_decode(&a, in, n, &out, &len) &&
+		    len > n * 6 / 8)
 			abort();
 		break;
 	}

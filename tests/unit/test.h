@@ -6,6 +6,7 @@
 #define PARLEY_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int test_passed, test_failed;
@@ -33,6 +34,21 @@ static int test_passed, test_failed;
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");  \
 		}                                                        \
 	} while (0)
+
+/*
+ * Makes a new scratch folder under $TMPDIR (the runner points it at a
+ * folder it removes) or /tmp: "NAME-XXXXXX" filled in.  Returns out, or
+ * NULL when the folder cannot be made.
+ */
+static inline char *
+test_scratch_dir(char *out, size_t outsz, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(out, outsz, "%s/parley-%s-XXXXXX", tmp && tmp[0] ? tmp : "/tmp",
+		 name);
+	return mkdtemp(out);
+}
 
 /* Ends main(): prints the summary, exit status 1 when anything failed. */
 #define TEST_DONE()                                                      \

@@ -709,7 +709,7 @@ test_voter_hash(void)
 int
 main(void)
 {
-	char dir[] = "/tmp/parley-debate-XXXXXX", path[300];
+	char dir[512], path[600];
 
 	if (sodium_init() < 0)
 		return 1;
@@ -720,7 +720,7 @@ main(void)
 	test_address_key();
 	test_charts();
 	test_voter_hash();
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "debate") != NULL);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	test_store(path);
 	TEST_DONE();

@@ -439,7 +439,7 @@ test_ratelimit(void)
 static void
 test_sessions(void)
 {
-	char dir[] = "/tmp/parley-identity-XXXXXX", path[256];
+	char dir[512], path[600];
 	struct app app;
 	struct arena a;
 	struct buf err;
@@ -450,7 +450,7 @@ test_sessions(void)
 	memset(&app, 0, sizeof(app));
 	config_defaults(&app.cfg);
 	snprintf(app.base_url, sizeof(app.base_url), "http://127.0.0.1:1");
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "identity") != NULL);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	buf_init(&err, 256);
 	app.store = store_open(path, &err);

@@ -245,7 +245,7 @@ round_run(const char *path, int64_t article, int round, uint64_t *seed)
 int
 main(void)
 {
-	char dir[] = "/tmp/parley-powercut-XXXXXX", path[256], cmd[300];
+	char dir[512], path[600], cmd[700];
 	const char *env = getenv("PARLEY_SEED");
 	const char *rounds_env = getenv("PARLEY_ROUNDS");
 	uint64_t seed = env ? strtoull(env, NULL, 10)
@@ -257,7 +257,7 @@ main(void)
 
 	printf("test_powercut: PARLEY_SEED=%llu\n", (unsigned long long)seed);
 	CHECK(faultvfs_install(seed));
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "powercut") != NULL);
 	snprintf(path, sizeof(path), "%s/cut.db", dir);
 	st = open_store(path);
 	CHECK(st != NULL);

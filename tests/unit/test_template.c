@@ -116,6 +116,119 @@ test_urls(struct arena *a)
 		  "<a href=\"#\">");
 }
 
+/*
+ * Every attribute the engine reads as a URL, one case each, so dropping
+ * any one from its list fails here: a script URL (and its case, space,
+ * control and entity variants) becomes "#".  The same values in other
+ * attributes are only escaped.
+ */
+static void
+test_url_attrs(struct arena *a)
+{
+	static const char *const url_attrs[] = {
+	    "href",
+	    "src",
+	    "action",
+	    "formaction",
+	    "poster",
+	    "cite",
+	    "data",
+	    "srcset",
+	    "xlink:href",
+	    "background",
+	    "longdesc",
+	    "manifest",
+	    "ping",
+	    "icon",
+	    "codebase",
+	    "archive",
+	    "usemap",
+	    "lowsrc",
+	    "dynsrc",
+	    "profile",
+	    "classid",
+	    "xml:base",
+	    /* Attribute names are case-insensitive in HTML. */
+	    "HREF",
+	    "FormAction",
+	    "SrcSet",
+	};
+	static const char *const plain_attrs[] = {
+	    "title",	 "alt",	  "value", "class",   "name",	  "id",
+	    "data-href", "hrefs", "xhref", "actions", "data-src", "aria-label",
+	};
+	static const char *const bad[] = {
+	    "javascript:alert(1)",
+	    "JAVASCRIPT:alert(1)",
+	    "JaVaScRiPt:alert(1)",
+	    " javascript:alert(1)",
+	    "\tjavascript:alert(1)",
+	    "java\nscript:alert(1)",
+	    "javascript\t:alert(1)",
+	    "vbscript:msgbox(1)",
+	    "data:text/html,<script>alert(1)</script>",
+	};
+	static const char *const entities[][2] = {
+	    {"javascript&colon;alert(1)", "javascript&amp;colon;alert(1)"},
+	    {"&#106;avascript:alert(1)", "&amp;#106;avascript:alert(1)"},
+	    {"&#x6A;avascript:alert(1)", "&amp;#x6A;avascript:alert(1)"},
+	};
+	char src[128], want[256];
+	struct buf esc;
+	struct tv *v;
+	size_t i, j;
+
+	buf_init(&esc, 0);
+	for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+		v = tv_obj(a);
+		CHECK(tv_put_str(v, "u", bad[j]));
+		for (i = 0; i < sizeof(url_attrs) / sizeof(url_attrs[0]); i++) {
+			snprintf(src, sizeof(src), "<div %s=\"{{u}}\">",
+				 url_attrs[i]);
+			snprintf(want, sizeof(want), "<div %s=\"#\">",
+				 url_attrs[i]);
+			CHECK_STR(render1(src, v), want);
+		}
+		buf_reset(&esc);
+		CHECK(html_escape(&esc, bad[j], strlen(bad[j])));
+		for (i = 0; i < sizeof(plain_attrs) / sizeof(plain_attrs[0]);
+		     i++) {
+			snprintf(src, sizeof(src), "<div %s=\"{{u}}\">",
+				 plain_attrs[i]);
+			snprintf(want, sizeof(want), "<div %s=\"%s\">",
+				 plain_attrs[i], buf_cstr(&esc));
+			CHECK_STR(render1(src, v), want);
+		}
+	}
+	/*
+	 * An entity spelled in the value is escaped, never decoded: the
+	 * browser reads "&colon;" or "&#106;" as text, so the link stays
+	 * relative.
+	 */
+	for (j = 0; j < sizeof(entities) / sizeof(entities[0]); j++) {
+		v = tv_obj(a);
+		CHECK(tv_put_str(v, "u", entities[j][0]));
+		for (i = 0; i < sizeof(url_attrs) / sizeof(url_attrs[0]); i++) {
+			snprintf(src, sizeof(src), "<div %s=\"{{u}}\">",
+				 url_attrs[i]);
+			snprintf(want, sizeof(want), "<div %s=\"%s\">",
+				 url_attrs[i], entities[j][1]);
+			CHECK_STR(render1(src, v), want);
+		}
+	}
+	/* A safe URL passes every URL attribute, escaped. */
+	v = tv_obj(a);
+	CHECK(tv_put_str(v, "u", "https://example.org/a?b=1&c=2"));
+	for (i = 0; i < sizeof(url_attrs) / sizeof(url_attrs[0]); i++) {
+		snprintf(src, sizeof(src), "<div %s='{{u}}'>", url_attrs[i]);
+		snprintf(want, sizeof(want),
+			 "<div %s='https://example.org/a?b=1&amp;c=2'>",
+			 url_attrs[i]);
+		CHECK_STR(render1(src, v), want);
+	}
+	buf_clear(&esc);
+}
+
 static void
 test_sections(struct arena *a)
 {
@@ -368,7 +481,7 @@ test_load(void)
 {
 	const struct embedded_file *f = NULL;
 	struct tpl_set *set;
-	char dir[] = "/tmp/tpl_test_XXXXXX", path[256], name[128];
+	char dir[512], path[600], name[128];
 	const char *base;
 	size_t i, n;
 	FILE *fp;
@@ -386,7 +499,7 @@ test_load(void)
 		    n > 15 && strcmp(embedded_files[i].path + n - 5, ".html") == 0)
 			f = &embedded_files[i];
 	}
-	if (f == NULL || mkdtemp(dir) == NULL)
+	if (f == NULL || test_scratch_dir(dir, sizeof(dir), "template") == NULL)
 		return;
 	base = f->path + 10;
 	snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - 5), base);
@@ -431,6 +544,7 @@ main(void)
 	arena_init(&a);
 	test_escaping(&a);
 	test_urls(&a);
+	test_url_attrs(&a);
 	test_sections(&a);
 	test_raw(&a);
 	test_partials(&a);

@@ -284,10 +284,10 @@ test_disk_full(const char *dir)
 int
 main(void)
 {
-	char dir[] = "/tmp/parley-writefault-XXXXXX", cmd[300];
+	char dir[512], cmd[700];
 
 	CHECK(faultvfs_install(1));
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "writefault") != NULL);
 	test_sync_fails_batch(dir, false);
 	test_sync_fails_batch(dir, true);
 	test_write_fails(dir);
