@@ -165,6 +165,7 @@ struct html_ctx {
 	uint8_t match;		/* H_RAW_END: end tag letters seen */
 	uint8_t foreign;	/* open <svg> and <math> elements */
 	bool url_start;		/* URL value, scheme not settled yet */
+	bool var_in_scheme;	/* a variable may have begun that scheme */
 	bool in_ref;		/* after '&' in such a value */
 	bool end_tag;
 	bool self_closing;
@@ -394,7 +395,7 @@ to_lower(unsigned char c)
 static bool
 ctx_same(const struct html_ctx *a, const struct html_ctx *b)
 {
-	/* url_start and cut are merged by the caller, not compared. */
+	/* url_start, var_in_scheme and cut are merged by the caller. */
 	return a->state == b->state && a->elem == b->elem &&
 	       a->attr == b->attr && a->match == b->match &&
 	       a->foreign == b->foreign && a->in_ref == b->in_ref &&
@@ -473,7 +474,7 @@ attr_done(struct html_ctx *x)
 {
 	x->state = H_BEFORE_ATTR;
 	x->attr = A_PLAIN;
-	x->url_start = false;
+	x->url_start = x->var_in_scheme = false;
 	x->in_ref = false;
 }
 
@@ -487,7 +488,8 @@ tag_end(struct html_ctx *x)
 	x->state = H_DATA;
 	x->elem = E_OTHER;
 	x->attr = A_PLAIN;
-	x->url_start = x->in_ref = x->end_tag = x->self_closing = false;
+	x->url_start = x->var_in_scheme = false;
+	x->in_ref = x->end_tag = x->self_closing = false;
 	x->match = 0;
 	if (e == E_SVG || e == E_MATH) {
 		if (end && x->foreign > 0)
@@ -514,28 +516,36 @@ tag_end(struct html_ctx *x)
 	return NULL;
 }
 
-/* Tracks whether a URL attribute value can still gain a scheme. */
-static void
+/*
+ * Tracks whether a URL attribute value can still gain a scheme.  After a
+ * variable there, a literal ':' (or a reference that may decode to one)
+ * would make the variable's letters a scheme that its escaping never saw
+ * ("{{v}}:alert(1)" with v = "javascript"): refused.
+ */
+static const char *
 value_char(struct html_ctx *x, unsigned char c)
 {
 	if (!x->url_start)
-		return;
+		return NULL;
+	if (x->var_in_scheme && (c == ':' || c == '&'))
+		return "':' or '&' after a variable that starts a URL could give it a scheme";
 	if (x->in_ref) {
 		if (is_alnum(c) || c == '#')
-			return;
+			return NULL;
 		x->in_ref = false;
 		/* A character reference may decode to anything. */
 		if (c == ';')
-			return;
+			return NULL;
 	}
 	if (c == '&') {
 		x->in_ref = true;
-		return;
+		return NULL;
 	}
 	/* URL parsers strip leading spaces and controls: no settling. */
 	if (c <= 0x20 || is_alnum(c) || c == '+' || c == '-' || c == '.')
-		return;
-	x->url_start = false;
+		return NULL;
+	x->url_start = x->var_in_scheme = false;
+	return NULL;
 }
 
 /* Feeds one byte of literal text; returns a message when refused. */
@@ -639,7 +649,7 @@ again:
 		if (c == (x->state == H_VALUE_DQ ? '"' : '\''))
 			attr_done(x);
 		else
-			value_char(x, c);
+			return value_char(x, c);
 		break;
 	case H_VALUE_UQ:
 		if (is_ws(c))
@@ -1007,6 +1017,8 @@ parse_var(struct parser *p, unsigned line, const char *name, size_t n,
 	if (op == NULL)
 		return parse_error(p, line, "out of memory");
 	op->esc = esc;
+	if (esc == ESC_URL)
+		p->ctx.var_in_scheme = true;
 	return true;
 refuse:
 	return parse_error(p, line, "variable %s", ctx_where(x));
@@ -1071,6 +1083,7 @@ parse_close(struct parser *p, unsigned line, const char *name, size_t n)
 				   (int)n, name, (int)n, name, o->line);
 	/* Skipped, the body leaves the value where the section started. */
 	p->ctx.url_start = o->ctx.url_start;
+	p->ctx.var_in_scheme = p->ctx.var_in_scheme || o->ctx.var_in_scheme;
 	if (p->ctx.cut < o->ctx.cut)
 		p->ctx.cut = o->ctx.cut;
 	p->ops[o->op].u.end = (uint32_t)p->nops;

@@ -76,6 +76,7 @@ view_model(struct arena *a, bool shift)
 	    !put(a, root, "url", " javascript:alert(1)", shift) ||
 	    !put(a, root, "href", "java\tscript:alert(1)", shift) ||
 	    !put(a, root, "data", "data:text/html,<script>", shift) ||
+	    !put(a, root, "word", "javascript", shift) ||
 	    !put(a, root, "empty", "", shift) || !tv_put_int(root, "n", -7) ||
 	    !tv_put_bool(root, "flag", true) ||
 	    !tv_put_bool(root, "off", false) ||
