@@ -247,15 +247,19 @@ put_value(struct buf *shape, const char *attr, const char *v, size_t n)
 			abort();
 }
 
-/* Reads a name up to a space, '/', '>' or '=' into the shape, lowered. */
+/*
+ * Reads a name up to a space, '/' or '>' into the shape, lowered; an
+ * attribute's name ends at '=' too (a tag's does not: "<script=x" is not
+ * a script element).
+ */
 static size_t
 put_name(struct buf *shape, const char *h, size_t i, size_t n, char *name,
-	 size_t cap)
+	 size_t cap, bool is_tag)
 {
 	size_t k = 0;
 
 	while (i < n && !is_space(h[i]) && h[i] != '/' && h[i] != '>' &&
-	       (h[i] != '=' || k == 0)) {
+	       (h[i] != '=' || k == 0 || is_tag)) {
 		if (k + 1 < cap)
 			name[k++] = lower(h[i]);
 		if (!buf_putc(shape, lower(h[i])))
@@ -324,7 +328,7 @@ shape_of(const char *h, size_t n, struct buf *shape)
 		}
 		if (!buf_puts(shape, end ? "\n</" : "\n<"))
 			abort();
-		i = put_name(shape, h, i + 1 + end, n, tag, sizeof(tag));
+		i = put_name(shape, h, i + 1 + end, n, tag, sizeof(tag), true);
 		for (;;) {
 			while (i < n && (is_space(h[i]) || h[i] == '/'))
 				i++;
@@ -332,7 +336,7 @@ shape_of(const char *h, size_t n, struct buf *shape)
 				break;
 			if (!buf_putc(shape, ' '))
 				abort();
-			i = put_name(shape, h, i, n, attr, sizeof(attr));
+			i = put_name(shape, h, i, n, attr, sizeof(attr), false);
 			while (i < n && is_space(h[i]))
 				i++;
 			if (i >= n || h[i] != '=')
