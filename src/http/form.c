@@ -106,6 +106,21 @@ form_parse(struct arena *a, const char *s, size_t n, size_t max,
 	return FORM_OK;
 }
 
+/* Control characters (tab aside) make a cookie pair malformed. */
+static bool
+has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 enum form_result
 cookie_parse(struct arena *a, const char *s, size_t max, struct fields *out)
 {
@@ -144,8 +159,9 @@ cookie_parse(struct arena *a, const char *s, size_t max, struct fields *out)
 			eq++;
 			vlen -= 2;
 		}
-		if (nlen == 0)
-			continue;
+		if (nlen == 0 || has_control(start, nlen) ||
+		    has_control(eq, vlen))
+			continue;	/* malformed: skip it */
 		if (out->count == max)
 			return FORM_TOO_MANY;
 		if (out->count == cap && (why = fields_grow(a, out, &cap)) != FORM_OK)

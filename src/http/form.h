@@ -39,7 +39,8 @@ enum form_result form_parse(struct arena *a, const char *s, size_t n,
 /*
  * Parses a Cookie header ("a=1; b=2").  Values are taken as they are
  * (no %-decoding), surrounding double quotes removed; malformed pairs
- * are skipped; at most max cookies are kept.
+ * (no '=', an empty name, a control character other than tab) are
+ * skipped; at most max cookies are kept.
  */
 enum form_result cookie_parse(struct arena *a, const char *s, size_t max,
 			      struct fields *out);

@@ -195,11 +195,24 @@ blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Whether s[0..n) holds a control character other than tab. */
+static bool
+controls(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+		    s[i] == 0x7f)
+			return true;
+	return false;
+}
+
 /*
  * Cookie number k of header h read by the rule form.h states, apart from
  * cookie_parse(): pairs split at ';', name and value trimmed of spaces
  * and tabs, one pair of surrounding double quotes removed, pairs without
- * '=' or with an empty name skipped.  False when there is no such cookie.
+ * '=', with an empty name or with a control character (tab aside) skipped.  False when there is no such cookie.
  */
 static bool
 nth_cookie(const char *h, size_t k, const char **name, size_t *nlen,
@@ -229,7 +242,8 @@ nth_cookie(const char *h, size_t k, const char **name, size_t *nlen,
 				(*value)++;
 				*vlen -= 2;
 			}
-			if (*nlen > 0 && k-- == 0)
+			if (*nlen > 0 && !controls(*name, *nlen) &&
+			    !controls(*value, *vlen) && k-- == 0)
 				return true;
 		}
 		h = *end ? end + 1 : end;
@@ -271,6 +285,9 @@ check_cookies(struct arena *a, const char *h)
 		    strchr(c->name, ';') != NULL ||
 		    strchr(c->value, ';') != NULL)
 			fail("cookie name or value holds '=' or ';'");
+		if (controls(c->name, strlen(c->name)) ||
+		    controls(c->value, c->len))
+			fail("cookie name or value holds a control character");
 		if (c->len > hlen || strlen(c->value) != c->len ||
 		    strlen(c->name) > hlen)
 			fail("cookie longer than the header");
