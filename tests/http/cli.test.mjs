@@ -55,7 +55,7 @@ describe('parley post add', () => {
 	const about = (path) => run.stderr.split('\n').filter((l) => l.includes(path)).join('\n');
 
 	test('exits non-zero when any file is refused, and says which', () => {
-		assert.notEqual(run.status, 0);
+		assert.equal(run.status, 1, 'README: 1 for errors');
 		assert.equal(about(files.good), '', 'nothing said about the good file');
 	});
 
@@ -130,14 +130,14 @@ describe('parley post close and open, parley demo', () => {
 	test('close of an unknown slug fails with a message', () => {
 		const { db } = scratch();
 		const r = parley(['post', 'close', 'no-such-post', '--db', db]);
-		assert.notEqual(r.status, 0);
+		assert.equal(r.status, 1);
 		assert.match(r.stderr, /no-such-post/);
 	});
 
 	test('a usage error exits non-zero with the usage on stderr', () => {
 		const { db } = scratch();
 		const r = parley(['post', 'frobnicate', '--db', db]);
-		assert.notEqual(r.status, 0);
+		assert.equal(r.status, 2, 'README: 2 for usage');
 		assert.match(r.stderr, /usage/i);
 	});
 

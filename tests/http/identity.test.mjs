@@ -148,11 +148,12 @@ describe('password accounts', () => {
 		const a = await signUpAndIn(server, smtp, { name: 'Old Name', email: 'settings@example.org' });
 		const b = new Agent(server.url);
 		await signIn(b, 'settings@example.org', PASSWORD);
-		await comment(a, site.slug, 'A comment before renaming.');
+		assert.equal((await comment(a, site.slug, 'A comment before renaming.')).status, 303);
 		let r = await a.get('/account/settings');
 		const csrf = csrfOf(r.text);
 		r = await a.post('/account/settings/name', { csrf, name: 'New Name' });
 		assert.equal(r.status, 303);
+		assert.deepEqual(sql(site.db, "SELECT c.author FROM comments c JOIN users u ON u.id = c.user_id WHERE u.email = 'settings@example.org'"), [['New Name']]);
 		r = await a.get(`/articles/${site.slug}`);
 		assert.match(r.text, /New Name/);
 		assert.doesNotMatch(r.text, /Old Name/, 'the cached page was dropped');
@@ -182,7 +183,7 @@ describe('password accounts', () => {
 
 	test('deleting an account anonymises its comments', async () => {
 		const a = await signUpAndIn(server, smtp, { name: 'Leaving Soon', email: 'leaving@example.org' });
-		await comment(a, site.slug, 'A comment from someone leaving.');
+		assert.equal((await comment(a, site.slug, 'A comment from someone leaving.')).status, 303);
 		let r = await a.get('/account/settings');
 		r = await a.post('/account/delete', { csrf: csrfOf(r.text), password: PASSWORD, confirm: 'nope' });
 		assert.equal(r.status, 403);
@@ -315,10 +316,13 @@ describe('password accounts', () => {
 			assert.equal(r.status, 403);
 			check(r.text, p, 'sign-in form');
 			r = await a.post('/account/reset', { csrf: csrfOf(r.text), email: p });
+			assert.equal(r.status, 422, 'reset form: not an email address');
 			check(r.text, p, 'reset form');
 			r = await a.get(`/account/signin?next=${encodeURIComponent(p)}`);
+			assert.equal(r.status, 200, 'sign-in next');
 			check(r.text, p, 'sign-in next');
 			r = await a.get(`/account/signout?next=${encodeURIComponent(p)}`);
+			assert.equal(r.status, 200, 'sign-out next');
 			check(r.text, p, 'sign-out next');
 		}
 		// An open redirect through next is refused.
@@ -333,7 +337,7 @@ describe('password accounts', () => {
 		r = await u.get('/account/settings');
 		r = await u.post('/account/settings/name', { csrf: csrfOf(r.text), name: evil });
 		assert.equal(r.status, 303);
-		await comment(u, site.slug, 'Hostile name, harmless text.');
+		assert.equal((await comment(u, site.slug, 'Hostile name, harmless text.')).status, 303);
 		const uid = sql(site.db, "SELECT id FROM users WHERE email = 'evil@example.org'")[0][0];
 		r = parley(['user', 'role', 'evil@example.org', 'admin', '--db', site.db]);
 		assert.equal(r.status, 0, r.stderr);
@@ -474,7 +478,7 @@ describe('deleting with on_delete = remove', () => {
 		const site = await identitySite(identityConfig({ smtp, extra: '[accounts]\non_delete = remove\n' }));
 		try {
 			const u = await signUpAndIn(site.server, smtp, { name: 'Remover', email: 'remover@example.org' });
-			await comment(u, site.slug, 'Text that should vanish.');
+			assert.equal((await comment(u, site.slug, 'Text that should vanish.')).status, 303);
 			let r = await u.get('/account/settings');
 			assert.match(r.text, /Your comments will be removed too/);
 			r = await u.post('/account/delete', { csrf: csrfOf(r.text), password: PASSWORD, confirm: 'delete' });

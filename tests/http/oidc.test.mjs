@@ -111,23 +111,48 @@ describe('OpenID Connect and OAuth 2 sign-in', () => {
 		assert.equal(c.cookie('parley_s'), undefined);
 	});
 
-	for (const [mode, what] of [['signature', 'bad signature'], ['audience', 'wrong audience'], ['expired', 'expired token'],
-		['nonce', 'nonce mismatch'], ['issuer', 'wrong issuer'], ['none', 'alg none']]) {
+	// Each refusal must be the server's own check of that claim: the log
+	// names the reason, and the same flow with a good token from the same
+	// provider (and the same account) signs in.
+	for (const [mode, what, reason] of [
+		['signature', 'bad signature', "the ID token's signature is wrong"],
+		['audience', 'wrong audience', 'the ID token is for another audience'],
+		['expired', 'expired token', 'the ID token has expired'],
+		['nonce', 'nonce mismatch', "the ID token's nonce is not ours"],
+		['issuer', 'wrong issuer', 'the ID token is from another issuer'],
+		['none', 'alg none', "the ID token's algorithm is not RS256 or ES256"],
+	]) {
 		test(`refused: ${what}`, async () => {
-			fake.state.mode = mode;
-			const refusals = () => (server.logs().stderr.match(/sign-in with fake refused/g) || []).length;
-			const before = refusals();
-			try {
+			const sub = `refused-${mode}`;
+			const refusals = () => (server.logs().stderr.match(/sign-in with fake refused: [^\n]*/g) || []);
+			const before = refusals().length;
+			const flow = async () => {
 				const a = new Agent(server.url);
 				const start = await a.get('/auth/fake/start');
+				assert.equal(start.status, 303);
 				const back = await a.get(start.location);	// the fake provider answers at once
-				const r = await a.get(back.location);
+				assert.equal(back.status, 302);
+				return { a, r: await a.get(back.location) };
+			};
+			fake.state.user = { sub, email: `${sub}@example.org`, email_verified: true, name: `Refused ${mode}` };
+			fake.state.mode = mode;
+			try {
+				const { a, r } = await flow();
 				assert.equal(r.status, 403, `${mode}: ${r.text.slice(0, 300)}`);
 				assert.equal(a.cookie('parley_s'), undefined);
 				await new Promise((res) => setTimeout(res, 50));
-				assert.equal(refusals(), before + 1, 'the refusal is logged');
+				const logged = refusals();
+				assert.equal(logged.length, before + 1, 'the refusal is logged');
+				assert.ok(logged.at(-1).endsWith(reason), `the reason: ${logged.at(-1)}`);
+				assert.equal(sql(site.db, `SELECT count(*) FROM identities WHERE subject = '${sub}'`)[0][0], '0', 'no account linked');
+				fake.state.mode = 'good';
+				const ok = await flow();
+				assert.equal(ok.r.status, 303, `a good token signs in: ${ok.r.text.slice(0, 300)}`);
+				assert.ok(ok.a.cookie('parley_s'), 'signed in');
+				assert.equal(sql(site.db, `SELECT count(*) FROM identities WHERE subject = '${sub}'`)[0][0], '1');
 			} finally {
 				fake.state.mode = 'good';
+				fake.state.user = { sub: 'fake-1', email: 'fake1@example.org', email_verified: true, name: 'Fake One' };
 			}
 		});
 	}
@@ -197,6 +222,7 @@ describe('OpenID Connect and OAuth 2 sign-in', () => {
 		assert.equal(auth.pathname, '/login/oauth/authorize');
 		assert.equal(auth.searchParams.get('scope'), 'read:user user:email');
 		const r = await a.get((await a.get(s.location)).location);
+		fake.state.user = { sub: 'fake-1', email: 'fake1@example.org', email_verified: true, name: 'Fake One' };
 		assert.equal(r.status, 303, r.text.slice(0, 300));
 		assert.deepEqual(sql(site.db, "SELECT u.name, u.email, u.email_verified FROM identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'gh' AND i.subject = '4242'"),
 			[['Octo Cat', 'octo@example.org', '1']]);
@@ -209,6 +235,7 @@ describe('OpenID Connect and OAuth 2 sign-in', () => {
 		const a = new Agent(server.url);
 		const s = await a.get('/auth/wp/start');
 		const r = await a.get((await a.get(s.location)).location);
+		fake.state.user = { sub: 'fake-1', email: 'fake1@example.org', email_verified: true, name: 'Fake One' };
 		assert.equal(r.status, 303, r.text.slice(0, 300));
 		assert.deepEqual(sql(site.db, "SELECT u.name, u.email FROM identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'wp' AND i.subject = '777'"),
 			[['Word Presser', 'wp@example.org']]);

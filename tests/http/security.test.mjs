@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
 	site, browser, request, openForm, postComment, comments, commentBody, sql, unique,
-	inputValue, textareaValue, escapeHtml, tags, decodeEntities, assertNoActiveContent, assertNotRaw,
+	inputValue, textareaValue, fieldError, escapeHtml, newArticle, tags, decodeEntities, assertNoActiveContent, assertNotRaw,
 	FORM_TYPE, stopClean,
 } from './util.mjs';
 
@@ -94,14 +94,19 @@ describe('hostile input in every field', () => {
 
 	test('a website with a quote and no spaces stays inside its attribute', async () => {
 		const b = browser(srv);
-		for (const url of ["https://example.org/'onmouseover='alert(1)'", 'https://example.org/?a=1&b=<2>', 'HTTPS://EXAMPLE.ORG/x"y']) {
+		// A quote is a valid URL character; < > and " are not.
+		for (const [url, status] of [["https://example.org/'onmouseover='alert(1)'", 303], ['https://example.org/?a=1&b=<2>', 422], ['HTTPS://EXAMPLE.ORG/x"y', 422]]) {
 			const r = await postComment(b, 'target', { url });
+			assert.equal(r.status, status, `url ${url}`);
 			const page = r.status === 303 ? (await b.get('/articles/target')).text : r.text;
 			clean(page, url, `url ${url}`);
 			if (r.status === 303) {
 				const c = comments(page).find((x) => x.id === r.id);
 				const a = tags(c.html).find((t) => t.name === 'a');
 				assert.equal(decodeEntities(a.attrs.find(([n]) => n === 'href')[1]), url);
+				assert.deepEqual(a.attrs.map(([n]) => n), ['href', 'rel'], 'no attribute but href and rel');
+			} else {
+				assert.equal(fieldError(r.text, 'url'), 'A website address starts with http:// or https://.');
 			}
 		}
 	});
@@ -133,7 +138,10 @@ describe('hostile input in every field', () => {
 			assert.ok(!page.text.includes('\ufffd'), 'no character cut in two');
 
 			const long = await postComment(b, 'emoji', { body: '😀'.repeat(993) + '<script>', author: '😀'.repeat(93) + '<script>' });
-			assert.ok(long.status === 413 || long.status === 422, `over the limits: ${long.status}`);
+			// The body over the limit makes it a 413; each message beside its field.
+			assert.equal(long.status, 413, 'over the limits');
+			assert.equal(fieldError(long.text, 'body'), 'Your comment is 1001 characters long; the limit is 1000.');
+			assert.equal(fieldError(long.text, 'author'), 'The name may be at most 100 characters.');
 			clean(long.text, '<script>', 'emoji refused');
 			assert.equal(textareaValue(long.text), '😀'.repeat(993) + '&lt;script&gt;');
 			assert.equal(inputValue(long.text, 'author'), '😀'.repeat(93) + '&lt;script&gt;');
@@ -196,17 +204,30 @@ describe('reader Markdown', () => {
 	});
 
 	test('every link in every comment is nofollow ugc', async () => {
-		const { text } = await b.get('/articles/md');
-		for (const c of comments(text)) {
+		const slug = newArticle(srv);
+		const bodies = ['[a](https://example.org/a)', 'see http://example.org/auto', '<https://example.org/angle>', '[m](mailto:x@example.org)', '[r][1]\n\n[1]: https://example.org/ref'];
+		for (const body of bodies) assert.equal((await postComment(b, slug, { body })).status, 303, body);
+		const { text } = await b.get(`/articles/${slug}`);
+		const list = comments(text);
+		assert.equal(list.length, bodies.length);
+		let links = 0;
+		for (const c of list) {
 			for (const t of tags(commentBody(c))) {
-				if (t.name === 'a') assert.equal((t.attrs.find(([n]) => n === 'rel') || [])[1], 'nofollow ugc noopener', t.raw);
+				if (t.name === 'a') {
+					links += 1;
+					assert.equal((t.attrs.find(([n]) => n === 'rel') || [])[1], 'nofollow ugc noopener', t.raw);
+				}
 			}
 		}
+		assert.equal(links, bodies.length, 'one link in each comment');
 	});
 
 	test('character references cannot put control characters in the page', async () => {
 		for (const body of ['a&#27;[31mb', 'c&#x7f;d', 'e&#8;f', 'g&#0;h', 'i&#x1F;j']) {
-			await rendered(body);
+			const html = await rendered(body);
+			assert.ok(!CONTROLS.test(html), `${body}: ${JSON.stringify(html)}`);
+			// The letters around the reference are kept.
+			assert.match(html, new RegExp(`^<p>${body[0]}[^]*${body.at(-1)}</p>$`), `${body}: ${html}`);
 		}
 	});
 
@@ -311,6 +332,9 @@ describe('a site for signed-in readers only', () => {
 		const r = await postComment(b, 'members', { body: 'not a member' });
 		assert.deepEqual(sql(members.db, "select count(*) from comments where body_md = 'not a member'"), [['0']],
 			`a post without a session was stored (answered ${r.status} ${r.location || ''})`);
-		assert.ok(r.id === null && r.status >= 300, `answered ${r.status} ${r.location || ''}`);
+		// docs/identity.md: a post from a reader who is not signed in is refused with 403.
+		assert.equal(r.status, 403, `answered ${r.status} ${r.location || ''}`);
+		assert.equal(r.location, null);
+		assert.match(r.text, /<p>Please sign in to comment\.<\/p>/);
 	});
 });

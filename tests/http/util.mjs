@@ -28,7 +28,7 @@ export function addArticles(db, articles) {
 // A scratch database with the given articles and a server on it.
 export async function site({ articles = [{}], config } = {}) {
 	const s = scratch();
-	addArticles(s.db, articles);
+	if (articles.length) addArticles(s.db, articles);
 	return startServer({ db: s.db, config });
 }
 
@@ -61,6 +61,14 @@ let serial = 0;
 export function unique(prefix = 'note') {
 	serial += 1;
 	return `${prefix}-${process.pid}-${Date.now().toString(36)}-${serial}`;
+}
+
+// Adds an article with a unique slug (unless one is given) to a running
+// server's database, which the server reads at once; returns the slug.
+// Each test makes its own this way, so it can run alone.
+export function newArticle(srv, { title = 'Test Article', slug = unique('a'), body = 'Body text.', extra = '' } = {}) {
+	addArticles(srv.db, [{ title, slug, body, extra }]);
+	return slug;
 }
 
 // Loads the article page for fresh tokens, then posts a comment.

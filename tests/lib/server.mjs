@@ -1,7 +1,7 @@
 // Starts `parley serve` on a free loopback port with a scratch database,
 // and offers the few HTTP helpers the tests share.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -13,9 +13,24 @@ export function parley(args, opts = {}) {
 	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Every scratch folder this process made, removed when it ends.
+// PARLEY_KEEP_SCRATCH=1 keeps them when the process ends in failure (a
+// failed test), PARLEY_KEEP_SCRATCH=all keeps them always, to look inside.
+const scratchDirs = [];
+process.on('exit', (code) => {
+	const keep = process.env.PARLEY_KEEP_SCRATCH || '';
+	const failed = code !== 0 || (process.exitCode !== undefined && process.exitCode !== 0);
+	if (keep === 'all' || (keep !== '' && keep !== '0' && failed)) {
+		if (scratchDirs.length) process.stderr.write(`scratch folders kept: ${scratchDirs.join(' ')}\n`);
+		return;
+	}
+	for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 // A new scratch folder with an empty database path inside.
 export function scratch() {
 	const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+	scratchDirs.push(dir);
 	return { dir, db: join(dir, 'parley.db') };
 }
 
