@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "debate", cmd_debate, "debate add FILE... | list | open|close|results SLUG | feature|unfeature SLUG ID" },
 	{ "user", cmd_user, "user add EMAIL NAME [ROLE] | list | role EMAIL ROLE | disable|enable EMAIL" },
 	{ "config", cmd_config, "config check FILE | keys     check a config file; list every key" },
+	{ "routes", cmd_routes, "routes                       print every route: method, pattern, checks" },
 };
 
 static void

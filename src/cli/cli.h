@@ -36,6 +36,7 @@ int cmd_demo(struct cli_opts *o);
 int cmd_post(struct cli_opts *o);
 int cmd_config(struct cli_opts *o);
 int cmd_user(struct cli_opts *o);
+int cmd_routes(struct cli_opts *o);
 
 int cmd_debate(struct cli_opts *o);
 /*

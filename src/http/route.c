@@ -86,6 +86,30 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+bool
+route_info_at(size_t i, struct route_info *out)
+{
+	const struct route *r;
+
+	if (i >= NROUTES)
+		return false;
+	r = &routes[i];
+	out->method = r->method == METHOD_POST ? "POST" : "GET";
+	out->pattern = r->pattern;
+	out->csrf = (r->flags & ROUTE_CSRF) != 0;
+	out->form = (r->flags & ROUTE_FORM) != 0;
+	out->signin = (r->flags & ROUTE_SIGNIN) != 0;
+	/* The highest role wins, as route_allowed() reads the flags. */
+	out->role = NULL;
+	if (r->flags & ROUTE_ROLE_MODERATOR)
+		out->role = "moderator";
+	if (r->flags & ROUTE_ROLE_EDITOR)
+		out->role = "editor";
+	if (r->flags & ROUTE_ROLE_ADMIN)
+		out->role = "admin";
+	return true;
+}
+
 /* Matches path against pattern, capturing "*" segments into params. */
 static bool
 match(struct request *req, const char *pattern, const char *path)
