@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "render/entities.h"
 #include "render/html.h"
 
 /*
@@ -139,110 +140,6 @@ struct markdown_state {
 static const char *const markdown_img_schemes[] = {"http", "https", NULL};
 
 /*
- * Named entities we decode; any other name is printed as the text it is.
- * The first group is what scheme filters get tricked with.
- */
-static const struct {
-	const char *name;
-	const char *utf8;
-} markdown_entities[] = {
-    {"amp", "&"},
-    {"lt", "<"},
-    {"gt", ">"},
-    {"quot", "\""},
-    {"apos", "'"},
-    {"colon", ":"},
-    {"tab", "\t"},
-    {"Tab", "\t"},
-    {"newline", "\n"},
-    {"NewLine", "\n"},
-    {"lpar", "("},
-    {"rpar", ")"},
-    {"sol", "/"},
-    {"bsol", "\\"},
-    {"period", "."},
-    {"comma", ","},
-    {"semi", ";"},
-    {"excl", "!"},
-    {"quest", "?"},
-    {"num", "#"},
-    {"commat", "@"},
-    {"equals", "="},
-    {"plus", "+"},
-    {"percnt", "%"},
-    {"ast", "*"},
-    {"lowbar", "_"},
-    {"grave", "`"},
-    {"lsqb", "["},
-    {"rsqb", "]"},
-    {"lbrack", "["},
-    {"rbrack", "]"},
-    {"lcub", "{"},
-    {"rcub", "}"},
-    {"lbrace", "{"},
-    {"rbrace", "}"},
-    {"verbar", "|"},
-    {"vert", "|"},
-    {"dollar", "$"},
-    {"Hat", "^"},
-    {"nbsp", "\xc2\xa0"},
-    {"copy", "\xc2\xa9"},
-    {"reg", "\xc2\xae"},
-    {"trade", "\xe2\x84\xa2"},
-    {"hellip", "\xe2\x80\xa6"},
-    {"mdash", "\xe2\x80\x94"},
-    {"ndash", "\xe2\x80\x93"},
-    {"lsquo", "\xe2\x80\x98"},
-    {"rsquo", "\xe2\x80\x99"},
-    {"ldquo", "\xe2\x80\x9c"},
-    {"rdquo", "\xe2\x80\x9d"},
-    {"sbquo", "\xe2\x80\x9a"},
-    {"bdquo", "\xe2\x80\x9e"},
-    {"laquo", "\xc2\xab"},
-    {"raquo", "\xc2\xbb"},
-    {"times", "\xc3\x97"},
-    {"divide", "\xc3\xb7"},
-    {"deg", "\xc2\xb0"},
-    {"plusmn", "\xc2\xb1"},
-    {"middot", "\xc2\xb7"},
-    {"bull", "\xe2\x80\xa2"},
-    {"euro", "\xe2\x82\xac"},
-    {"pound", "\xc2\xa3"},
-    {"yen", "\xc2\xa5"},
-    {"cent", "\xc2\xa2"},
-    {"sect", "\xc2\xa7"},
-    {"para", "\xc2\xb6"},
-    {"larr", "\xe2\x86\x90"},
-    {"rarr", "\xe2\x86\x92"},
-    {"uarr", "\xe2\x86\x91"},
-    {"darr", "\xe2\x86\x93"},
-    {"harr", "\xe2\x86\x94"},
-    {"le", "\xe2\x89\xa4"},
-    {"ge", "\xe2\x89\xa5"},
-    {"ne", "\xe2\x89\xa0"},
-    {"minus", "\xe2\x88\x92"},
-    {"frac12", "\xc2\xbd"},
-    {"frac14", "\xc2\xbc"},
-    {"frac34", "\xc2\xbe"},
-    {"hearts", "\xe2\x99\xa5"},
-    {"check", "\xe2\x9c\x93"},
-    {"shy", "\xc2\xad"},
-    {"zwj", "\xe2\x80\x8d"},
-    {"zwnj", "\xe2\x80\x8c"},
-    {"eacute", "\xc3\xa9"},
-    {"egrave", "\xc3\xa8"},
-    {"auml", "\xc3\xa4"},
-    {"ouml", "\xc3\xb6"},
-    {"uuml", "\xc3\xbc"},
-    {"Auml", "\xc3\x84"},
-    {"Ouml", "\xc3\x96"},
-    {"Uuml", "\xc3\x9c"},
-    {"szlig", "\xc3\x9f"},
-    {"ccedil", "\xc3\xa7"},
-    {"ntilde", "\xc3\xb1"},
-};
-
-/*
  * Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the
  * bytes there are not one: overlong forms, surrogates and code points
  * past U+10FFFF are all refused, as are NUL bytes.
@@ -341,8 +238,10 @@ markdown_utf8_encode(char *b, uint32_t cp)
 
 /*
  * Decodes the entity s[0..n) ("&name;", "&#123;" or "&#x1F;") into b,
- * which must hold 8 bytes.  Returns the length, or 0 for a name we do not
- * know: the caller then prints the entity as literal text.
+ * which must hold ENTITIES_UTF8_MAX bytes.  Every name of the HTML5 list
+ * is known (some stand for two code points); for any other name returns
+ * 0, and the caller prints the entity as the text it is.  The result is
+ * raw text: the caller escapes it, so "&lt;" never becomes a tag.
  */
 static size_t
 markdown_entity(char *b, const char *s, size_t n)
@@ -354,20 +253,12 @@ markdown_entity(char *b, const char *s, size_t n)
 	if (n < 3 || s[0] != '&' || s[n - 1] != ';')
 		return 0;
 	if (s[1] != '#') {
-		for (i = 0; i < sizeof(markdown_entities) /
-				    sizeof(markdown_entities[0]);
-		     i++) {
-			const char *name = markdown_entities[i].name;
-			const char *utf8 = markdown_entities[i].utf8;
+		const char *utf8 = entities_lookup(s + 1, n - 2, &len);
 
-			len = strlen(name);
-			if (len == n - 2 && memcmp(name, s + 1, len) == 0) {
-				len = strlen(utf8);
-				memcpy(b, utf8, len);
-				return len;
-			}
-		}
-		return 0;
+		if (utf8 == NULL)
+			return 0;
+		memcpy(b, utf8, len);
+		return len;
 	}
 	hex = n > 3 && (s[2] == 'x' || s[2] == 'X');
 	i = hex ? 3 : 2;
@@ -417,7 +308,7 @@ markdown_clamp(const struct markdown_state *st, const char *p, size_t n)
 static bool
 markdown_attr(struct markdown_state *st, const MD_ATTRIBUTE *a)
 {
-	char e[8];
+	char e[ENTITIES_UTF8_MAX];
 	size_t i, len, off, end, size;
 
 	buf_reset(&st->tmp);
@@ -806,7 +697,7 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 		 void *userdata)
 {
 	struct markdown_state *st = userdata;
-	char e[8];
+	char e[ENTITIES_UTF8_MAX];
 	size_t len;
 	bool ok;
 

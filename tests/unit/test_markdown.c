@@ -157,6 +157,104 @@ test_ordinary(void)
 	       "<p><a href=\"/target\" title=\"Title\">ref</a></p>\n");
 }
 
+/*
+ * Leading whitespace is Markdown: a comment that starts with four spaces
+ * or a tab starts with an indented code block, even when what follows
+ * would otherwise be a rule or a list (CommonMark 4.4).
+ */
+static void
+test_indent(void)
+{
+	enum markdown_profile p;
+
+	for (p = MARKDOWN_READER; p <= MARKDOWN_AUTHOR; p++) {
+		expect(p, "    code\n\ntext",
+		       "<pre><code>code\n</code></pre>\n<p>text</p>\n");
+		expect(p, "\tcode", "<pre><code>code\n</code></pre>\n");
+		expect(p, "  \tx < y", "<pre><code>x &lt; y\n</code></pre>\n");
+		expect(p, "    ***", "<pre><code>***\n</code></pre>\n");
+		expect(p, "   ***", "<hr>\n");
+		expect(p, "    - a\n    - b\n",
+		       "<pre><code>- a\n- b\n</code></pre>\n");
+		expect(p, "      two\n    one\n",
+		       "<pre><code>  two\none\n</code></pre>\n");
+		expect(p, "\n\n    after blank lines",
+		       "<pre><code>after blank lines\n</code></pre>\n");
+		/* Trailing spaces before a line end are a hard break. */
+		expect(p, "a  \nb  \n", "<p>a<br>\nb</p>\n");
+	}
+}
+
+/*
+ * Every HTML5 named character reference is decoded (CommonMark 6.2),
+ * some to two code points; the result is escaped like any text, so a
+ * decoded "<" or "&" never starts markup.  The whole list is checked by
+ * the golden file entities.md; these are the cases around it.
+ */
+static void
+test_entities(void)
+{
+	enum markdown_profile p;
+
+	for (p = MARKDOWN_READER; p <= MARKDOWN_AUTHOR; p++) {
+		expect(p, "&AElig; &HilbertSpace; &Dcaron;",
+		       "<p>\xc3\x86 \xe2\x84\x8b \xc4\x8e</p>\n");
+		/* Two code points: U+2267 U+0338, U+003C U+20D2. */
+		expect(p, "&ngE; &nvlt;",
+		       "<p>\xe2\x89\xa7\xcc\xb8 &lt;\xe2\x83\x92</p>\n");
+		/* The first and the last names of the sorted list. */
+		expect(p, "&AElig;&zwnj;", "<p>\xc3\x86\xe2\x80\x8c</p>\n");
+		expect(p,
+		       "&ClockwiseContourIntegral; "
+		       "&CounterClockwiseContourIntegral;",
+		       "<p>\xe2\x88\xb2 \xe2\x88\xb3</p>\n");
+		/* Unknown names, wrong case, no ';': the text as typed. */
+		expect(p, "&foo; &Amp; &aelig &AEligx; &AEli;",
+		       "<p>&amp;foo; &amp;Amp; &amp;aelig &amp;AEligx; "
+		       "&amp;AEli;</p>\n");
+		expect(p, "&amp; &AMP; &amp;lt; &amp;amp;",
+		       "<p>&amp; &amp; &amp;lt; &amp;amp;</p>\n");
+		expect(p, "&lt;script&gt; &quot;&apos;&grave;",
+		       "<p>&lt;script&gt; &quot;&#39;&#96;</p>\n");
+		expect(p, "&bsol;&ast;not em&ast; &num; &lsqb;x&rsqb;(y)",
+		       "<p>\\*not em* # [x](y)</p>\n");
+		/* Not decoded in code, as CommonMark says. */
+		expect(p, "`&AElig;`", "<p><code>&amp;AElig;</code></p>\n");
+		expect(p, "    &AElig;\n",
+		       "<pre><code>&amp;AElig;\n</code></pre>\n");
+		/* An info string is decoded, then must be a plain name. */
+		expect(p, "```c&lt;\nx\n```\n",
+		       "<pre><code>x\n</code></pre>\n");
+		expect(p, "```&#99;\nx\n```\n",
+		       "<pre><code class=\"language-c\">x\n</code></pre>\n");
+	}
+
+	/* In link destinations and titles: decoded, checked, escaped. */
+	expect(
+	    MARKDOWN_READER,
+	    "[a](https&colon;//e.com/&ouml;?x=1&amp;y=2 \"&AElig;&quot;&lt;\")",
+	    "<p><a href=\"https://e.com/\xc3\xb6?x=1&amp;y=2\" "
+	    "title=\"\xc3\x86&quot;&lt;\" rel=\"nofollow ugc noopener\">a"
+	    "</a></p>\n");
+	expect(MARKDOWN_READER, "[a](http://e.com/&nvlt;&foo;)",
+	       "<p><a href=\"http://e.com/&lt;\xe2\x83\x92&amp;foo;\" "
+	       "rel=\"nofollow ugc noopener\">a</a></p>\n");
+	expect(MARKDOWN_READER, "[a][r]\n\n[r]: http&colon;//e.com 'T&ngE;'",
+	       "<p><a href=\"http://e.com\" title=\"T\xe2\x89\xa7\xcc\xb8\" "
+	       "rel=\"nofollow ugc noopener\">a</a></p>\n");
+	/* An unknown name stays: a relative URL, for authors only. */
+	expect(MARKDOWN_READER, "[a](&foo;)", "<p>a</p>\n");
+	expect(MARKDOWN_AUTHOR, "[a](&foo;)",
+	       "<p><a href=\"&amp;foo;\">a</a></p>\n");
+	expect(MARKDOWN_AUTHOR, "![&AElig;](/i.png \"&HilbertSpace;\")",
+	       "<p><img src=\"/i.png\" title=\"\xe2\x84\x8b\" "
+	       "alt=\"\xc3\x86\"></p>\n");
+	/* A decoded scheme is still refused. */
+	expect(MARKDOWN_READER,
+	       "[a](javascript&colon;x) [b](&#x6a;avascript:x)",
+	       "<p>a b</p>\n");
+}
+
 struct hostile {
 	const char *src;
 	size_t len;	    /* 0: strlen(src) */
@@ -774,6 +872,8 @@ int
 main(void)
 {
 	test_ordinary();
+	test_indent();
+	test_entities();
 	test_hostile();
 	test_overread();
 	test_cap();
