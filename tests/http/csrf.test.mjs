@@ -22,7 +22,6 @@ function lastChanged(t) {
 describe('CSRF on every POST route of the table', () => {
 	const routes = routeTable();
 	const posts = routes.filter((r) => r.method === 'POST');
-	const covered = new Set();
 	let server, db, admin, foreign, fx;
 
 	before(async () => {
@@ -77,7 +76,7 @@ describe('CSRF on every POST route of the table', () => {
 			'/admin/users/role': { id: fx.readerId, role: 'admin' },
 			'/admin/users/disable': { id: fx.readerId, disabled: '1' },
 		};
-		return known[pattern] || {};
+		return known[pattern];
 	}
 
 	test('every POST route in the table carries the csrf and form flags', () => {
@@ -93,6 +92,7 @@ describe('CSRF on every POST route of the table', () => {
 			const path = fillPattern(route.pattern, fx.values);
 			const own = await tokenOf(admin);
 			const fields = fieldsFor(route.pattern);
+			assert.ok(fields, `POST ${route.pattern}: this test has no forged form for it yet`);
 			const before = dump(db);
 			for (const [what, csrf] of [['no token', undefined], ["another visitor's token", foreign], ['the last character changed', lastChanged(own)]]) {
 				const form = csrf === undefined ? fields : { ...fields, csrf };
@@ -101,16 +101,12 @@ describe('CSRF on every POST route of the table', () => {
 				assert.match(r.text, /did not come from this site/, `POST ${path} with ${what}: refused for its token`);
 			}
 			assert.equal(dump(db), before, `POST ${path}: the database changed`);
-			covered.add(route.pattern);
+			// Not signed out either: sign-out is a state change too.
+			assert.equal((await admin.get('/admin/users')).status, 200, `POST ${path}: the admin was signed out`);
+			assert.equal(sql(db, `SELECT role, disabled FROM users WHERE id = ${fx.readerId}`)[0].join(' '), 'reader 0');
+			assert.equal(sql(db, "SELECT count(*) FROM comments WHERE body_md = 'A forged comment.'")[0][0], '0');
 		});
 	}
-
-	test('the admin is still signed in, and every POST route was covered', async () => {
-		assert.equal((await admin.get('/admin/users')).status, 200);
-		assert.deepEqual([...covered].sort(), posts.map((r) => r.pattern).sort());
-		assert.equal(sql(db, `SELECT role, disabled FROM users WHERE id = ${fx.readerId}`)[0].join(' '), 'reader 0');
-		assert.equal(sql(db, "SELECT count(*) FROM comments WHERE body_md = 'A forged comment.'")[0][0], '0');
-	});
 });
 
 describe('the token check', () => {

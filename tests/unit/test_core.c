@@ -8,7 +8,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/util.h"
-#include "http/ratelimit.h"
+#include "core/ratelimit.h"
 #include "render/html.h"
 #include "test.h"
 
@@ -145,6 +145,19 @@ test_ratelimit_buckets(void)
 	/* A clock that steps back gives nothing and takes nothing. */
 	CHECK(!ratelimit_take(rl, "a", 50.0, &retry));
 	CHECK(ratelimit_take(rl, "a", 112.0 + 1e6 + 4, &retry));
+	/*
+	 * Refill a little past the burst is capped too, not only a long
+	 * idle time: 2 tokens left + 12 s (3 tokens) hold 3, not 5.
+	 */
+	CHECK(ratelimit_take(rl, "c", 200.0, &retry));
+	for (ok = 0, k = 0; k < 10; k++)
+		ok += ratelimit_take(rl, "c", 212.0, &retry);
+	CHECK(ok == 3);
+	/* One token past the burst (2 left + 8 s, 2 tokens): still 3. */
+	CHECK(ratelimit_take(rl, "d", 300.0, &retry));
+	for (ok = 0, k = 0; k < 10; k++)
+		ok += ratelimit_take(rl, "d", 308.0, &retry);
+	CHECK(ok == 3);
 	ratelimit_free(rl);
 }
 

@@ -19,7 +19,7 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "http/cache.h"
-#include "http/ratelimit.h"
+#include "core/ratelimit.h"
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "model/session.h"
@@ -508,6 +508,21 @@ test_sessions(void)
 		CHECK(user_reset(&app, &a, tok, "new password!", &u) == ERR_OK);
 		CHECK(user_reset(&app, &a, tok, "new password!", &u) == ERR_NOTFOUND);
 	}
+	/* A token is good for its own purpose only: a verify link cannot reset
+	 * a password, a reset link cannot confirm an address. */
+	{
+		const char *tok;
+
+		CHECK(user_send_link(&app, &a, "verify", id, "", 60, "ada@example.org", "s",
+				     "intro", "/account/verify", "outro", &tok) == ERR_OK);
+		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_NOTFOUND);
+		CHECK(user_reset(&app, &a, tok, "hijacked password", &u) == ERR_NOTFOUND);
+		CHECK(user_verify(&app, &a, tok, &u) == ERR_OK && u.id == id);
+		CHECK(user_send_link(&app, &a, "reset", id, "", 60, "ada@example.org", "s",
+				     "intro", "/account/reset", "outro", &tok) == ERR_OK);
+		CHECK(user_verify(&app, &a, tok, &u) == ERR_NOTFOUND);
+		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_OK && u.id == id);
+	}
 	/* Sign-in: right, wrong, limited. */
 	{
 		int retry = 0, i;
@@ -521,6 +536,18 @@ test_sessions(void)
 				  &retry) == ERR_FORBIDDEN);
 		CHECK(user_signin(&app, &a, "nobody@example.org", "wrong", "1.2.3.4", &u,
 				  &retry) == ERR_FORBIDDEN);
+		/* A disabled account cannot sign in, even with the right password. */
+		{
+			int64_t id3;
+
+			CHECK(user_create(&app, "Cy", "cy@example.org", "cy's password", ROLE_READER,
+					  &id3) == ERR_OK);
+			CHECK(user_signin(&app, &a, "cy@example.org", "cy's password", "1.2.3.4",
+					  &u, &retry) == ERR_OK);
+			CHECK(user_set_disabled(&app, &a, id3, true) == ERR_OK);
+			CHECK(user_signin(&app, &a, "cy@example.org", "cy's password", "1.2.3.4",
+					  &u, &retry) == ERR_FORBIDDEN);
+		}
 		for (i = 0; i < 5 && e != ERR_LIMIT; i++)
 			e = user_signin(&app, &a, "ADA@example.org", "wrong", "1.2.3.4", &u, &retry);
 		CHECK(e == ERR_LIMIT && retry > 0);

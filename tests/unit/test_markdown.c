@@ -153,6 +153,11 @@ test_ordinary(void)
 	       "<p><a href=\"http://l/\" rel=\"noopener\"><img "
 	       "src=\"http://i/x.png\" alt=\"i\"></a></p>\n");
 	expect(MARKDOWN_AUTHOR, "![alt](mailto:a@b.co)", "<p>alt</p>\n");
+	/* Nor data: URLs, in any case: the alt text stands alone. */
+	expect(MARKDOWN_AUTHOR, "![alt](data:image/png;base64,iVBORw0KGgo=)",
+	       "<p>alt</p>\n");
+	expect(MARKDOWN_AUTHOR, "![alt](DATA:image/gif,GIF89a)",
+	       "<p>alt</p>\n");
 	expect(MARKDOWN_AUTHOR, "[ref][r]\n\n[r]: /target \"Title\"",
 	       "<p><a href=\"/target\" title=\"Title\">ref</a></p>\n");
 }
