@@ -31,7 +31,7 @@ LIB_OBJ := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRC)) $(OUT)/obj/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test sanitize unit fuzz fuzz-long bench deps test-deps clean format cppcheck mutants
+.PHONY: all run test sanitize unit fuzz fuzz-long bench deps test-deps clean format cppcheck mutants test-alone
 all: $(BIN)
 
 $(BIN): $(OUT)/obj/main.o $(OUT)/libparley.a
@@ -87,6 +87,7 @@ test: test-deps
 	$(MAKE) sanitize
 	$(MAKE) fuzz
 	$(MAKE) cppcheck
+	sh tools/check-includes.sh
 	sh tests/run.sh
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -127,6 +128,11 @@ fuzz-long: fuzz
 bench: deps
 	$(MAKE) all
 	sh bench/run.sh && sh bench/debate.sh
+
+# Runs every HTTP test on its own (long): no test may need another first.
+test-alone: test-deps
+	$(MAKE) all
+	node tools/test-alone.mjs
 
 # Plants each bug of tests/mutants.txt in a copy of the tree (build/mutants/)
 # and runs the tests that must catch it; ONLY=REGEX picks mutants by id.

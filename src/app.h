@@ -13,6 +13,8 @@
 struct store;
 struct tpl_set;
 struct page_cache;
+struct change_bus;
+struct route_table;
 struct ratelimit;
 struct mailer;
 struct oidc_registry;
@@ -25,6 +27,10 @@ struct app {
 	struct store *store;
 	struct tpl_set *tpl;
 	struct page_cache *cache;
+	/* What committed writes changed; the cache subscribes (core/change.h). */
+	struct change_bus *changes;
+	/* The handlers' route table, which the router reads (http/route.h). */
+	const struct route_table *routes;
 	unsigned char secret[APP_SECRET_BYTES];
 	char base_url[256];	/* from the config, never from a request */
 	size_t body_limit;	/* bytes a form may send; see server_start */

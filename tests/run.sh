@@ -112,6 +112,8 @@ units_asan() {
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		units build/asan/tests
 }
+run_part includes "layer rules: includes point down, no store calls above the model" \
+	sh tools/check-includes.sh
 run_part unit "checks (CHECK lines)" units build/release/tests
 rerun_part unit-asan "the same checks, built with ASan and UBSan" units_asan
 

@@ -12,6 +12,7 @@
 // --check      only check that every `from` occurs exactly once; no build
 // --shard K/N  run every Nth mutant starting at the Kth, in a copy of its own
 //              (build/mutants/tree-K), so N runs can share the machine
+// --tree NAME  use the copy build/mutants/NAME (two runs at once need two)
 import { spawn, spawnSync } from 'node:child_process';
 import {
 	chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync,
@@ -24,7 +25,7 @@ let TREE = join(ROOT, 'build', 'mutants', 'tree');
 
 function usage(msg) {
 	if (msg) console.error(`mutants: ${msg}`);
-	console.error('usage: node tools/mutants.mjs [--only REGEX] [--threshold R] [--timeout S] [--no-baseline] [--check] [--list FILE] [--shard K/N]');
+	console.error('usage: node tools/mutants.mjs [--only REGEX] [--threshold R] [--timeout S] [--no-baseline] [--check] [--list FILE] [--shard K/N] [--tree NAME]');
 	process.exit(2);
 }
 
@@ -42,7 +43,10 @@ function parseArgs(argv) {
 		else if (a === '--no-baseline') o.baseline = false;
 		else if (a === '--check') o.check = true;
 		else if (a === '--list') o.list = resolve(val());
-		else if (a === '--shard') {
+		else if (a === '--tree') {
+			o.tree = val();
+			if (!/^[A-Za-z0-9_-]+$/.test(o.tree)) usage('--tree takes a plain name');
+		} else if (a === '--shard') {
 			const m = /^(\d+)\/(\d+)$/.exec(val());
 			if (!m || +m[1] < 1 || +m[1] > +m[2]) usage('--shard takes K/N with 1 <= K <= N');
 			o.shard = { k: +m[1], n: +m[2] };
@@ -232,6 +236,7 @@ async function main() {
 		mutants = mutants.filter((m, i) => i % o.shard.n === o.shard.k - 1);
 		TREE = join(ROOT, 'build', 'mutants', `tree-${o.shard.k}`);
 	}
+	if (o.tree) TREE = join(ROOT, 'build', 'mutants', o.tree);
 
 	// Stale mutants are found against the working tree, before any build.
 	const stale = [];

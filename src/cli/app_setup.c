@@ -9,15 +9,17 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/change.h"
 #include "core/fetch.h"
 #include "core/log.h"
-#include "http/ratelimit.h"
+#include "core/ratelimit.h"
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "http/cache.h"
 #include "model/debate.h"
 #include "render/template.h"
 #include "store/store.h"
+#include "web/web.h"
 
 bool
 cli_parse(int argc, char **argv, struct cli_opts *o)
@@ -171,6 +173,12 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	app->cache = page_cache_new(serving ? (size_t)app->cfg.page_cache_mb * 1024 * 1024 : 0);
 	if (app->cache == NULL)
 		goto fail;
+	app->routes = &web_routes;
+	/* Writers publish what they changed; the cache drops those pages. */
+	app->changes = change_bus_new();
+	if (app->changes == NULL ||
+	    !change_subscribe(app->changes, page_cache_on_change, app->cache))
+		goto fail;
 	if (serving) {
 		/* Vote rate limits and refusal counts (model/debate.c). */
 		app->debates = debate_runtime_new(&app->cfg);
@@ -211,9 +219,11 @@ cli_app_close(struct app *app)
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);
+	change_bus_free(app->changes);
 	config_clear(&app->cfg);
 	sodium_memzero(app->secret, sizeof(app->secret));
 	app->store = NULL;
 	app->tpl = NULL;
 	app->cache = NULL;
+	app->changes = NULL;
 }

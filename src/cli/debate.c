@@ -8,6 +8,7 @@
 #include "core/embed.h"
 #include "core/limits.h"
 #include "core/util.h"
+#include "model/article.h"
 #include "model/comment.h"
 #include "model/debate.h"
 
@@ -57,14 +58,14 @@ done:
 }
 
 static int
-debate_list(struct app *app)
+print_debates(struct app *app)
 {
 	struct debate *list;
 	struct arena a;
 	size_t n, i;
 
 	arena_init(&a);
-	if (app->store->ops->debate_list(app->store, &a, true, 100000, &list, &n) != ERR_OK) {
+	if (debate_list(app, &a, true, 100000, &list, &n) != ERR_OK) {
 		fprintf(stderr, "parley debate list: database error\n");
 		arena_clear(&a);
 		return 1;
@@ -77,7 +78,7 @@ debate_list(struct app *app)
 		struct debate_result r;
 
 		debate_clock_at(&list[i], time_now(), &clk);
-		if (app->store->ops->debate_tally(app->store, list[i].id, &t) != ERR_OK)
+		if (debate_tally_get(app, list[i].id, &t) != ERR_OK)
 			memset(&t, 0, sizeof(t));
 		debate_result_of(&t, &r);
 		printf("%-5lld %-10s %-9s %-8lld %-9lld %s / %s\n", (long long)list[i].id,
@@ -100,7 +101,7 @@ debate_results(struct app *app, const struct debate *d)
 	struct debate_result r;
 	int pre, post;
 
-	if (app->store->ops->debate_tally(app->store, d->id, &t) != ERR_OK) {
+	if (debate_tally_get(app, d->id, &t) != ERR_OK) {
 		fprintf(stderr, "parley debate results: database error\n");
 		return 1;
 	}
@@ -150,7 +151,7 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 	int rc = 1;
 
 	arena_init(&a);
-	e = app->store->ops->debate_by_slug(app->store, &a, slug, &d);
+	e = debate_by_slug(app, &a, slug, &d);
 	if (e != ERR_OK) {
 		fprintf(stderr, "parley debate %s: %s: %s\n", sub, slug,
 			e == ERR_NOTFOUND ? "no such debate" : err_str(e));
@@ -161,7 +162,7 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 		int64_t closes = d.sched.voting_closes && d.sched.voting_closes <= time_now() ?
 			0 : -1;
 
-		e = app->store->ops->debate_set_status(app->store, d.id, DEBATE_OPEN, closes);
+		e = debate_set_status(app, &d, DEBATE_OPEN, closes);
 		if (e == ERR_OK) {
 			char when[64];
 
@@ -173,7 +174,7 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 			       closes == 0 || d.sched.voting_closes == 0 ? "" : " UTC");
 		}
 	} else if (strcmp(sub, "close") == 0) {
-		e = app->store->ops->debate_set_status(app->store, d.id, DEBATE_CLOSED, -1);
+		e = debate_set_status(app, &d, DEBATE_CLOSED, -1);
 		if (e == ERR_OK)
 			printf("debate %s is closed\n", slug);
 	} else if (strcmp(sub, "feature") == 0 || strcmp(sub, "unfeature") == 0) {
@@ -184,7 +185,7 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 			fprintf(stderr, "parley debate %s: %s is not a comment number\n", sub, arg);
 			goto done;
 		}
-		e = app->store->ops->debate_feature(app->store, d.id, id,
+		e = debate_feature(app, &d, id,
 						    strcmp(sub, "feature") == 0);
 		if (e == ERR_NOTFOUND) {
 			fprintf(stderr, "parley debate %s: comment %lld is not in the debate %s\n",
@@ -235,7 +236,7 @@ cmd_debate(struct cli_opts *o)
 		for (i = 2; i < o->argc; i++)
 			rc |= debate_add(&app, o->argv[i]);
 	} else if (strcmp(sub, "list") == 0) {
-		rc = debate_list(&app);
+		rc = print_debates(&app);
 	} else {
 		rc = debate_on(&app, sub, o->argv[2], two ? o->argv[3] : NULL);
 	}
@@ -270,7 +271,6 @@ static int
 demo_votes(struct app *app, struct arena *a, const struct debate *d,
 	   const struct embedded_file *f, const int64_t *ids, int *votes)
 {
-	struct store *st = app->store;
 	char *text = arena_strndup(a, (const char *)f->data, f->len), *save = NULL, *line;
 	struct debate_statement *stmts = NULL;
 	struct debate_speaker *sps = NULL;
@@ -281,8 +281,8 @@ demo_votes(struct app *app, struct arena *a, const struct debate *d,
 	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens : d->sched.round[ROUND_OPENING];
 
 	if (text == NULL ||
-	    st->ops->debate_speakers(st, a, d->id, &sps, &nsps) != ERR_OK ||
-	    st->ops->debate_statements(st, a, d->id, &stmts, &nstmts) != ERR_OK)
+	    debate_speakers(app, a, d->id, &sps, &nsps) != ERR_OK ||
+	    debate_statements(app, a, d->id, &stmts, &nstmts) != ERR_OK)
 		return -1;
 	debate_clock_at(d, now, &clk);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -300,14 +300,14 @@ demo_votes(struct app *app, struct arena *a, const struct debate *d,
 			long id = atol(w[1]);
 
 			if (id > 0 && id <= DEMO_MAX_COMMENTS && ids[id] &&
-			    st->ops->debate_feature(st, d->id, ids[id], true) != ERR_OK)
+			    debate_feature(app, d, ids[id], true) != ERR_OK)
 				return -1;
 		} else if (nw == 3 && strcmp(w[0], "refused") == 0) {
 			int64_t r[REFUSED__MAX] = { 0 };
 
 			r[strcmp(w[1], "duplicate") == 0 ? REFUSED_DUPLICATE :
 			  strcmp(w[1], "closed") == 0 ? REFUSED_CLOSED : REFUSED_RATE] = atol(w[2]);
-			if (st->ops->debate_add_refusals(st, d->id, r) != ERR_OK)
+			if (debate_import_refusals(app, d->id, r) != ERR_OK)
 				return -1;
 		} else if (nw >= 4 && strcmp(w[0], "mind") == 0) {
 			if (strcmp(w[1], "statement") == 0 && nw == 5) {
@@ -338,7 +338,7 @@ demo_votes(struct app *app, struct arena *a, const struct debate *d,
 
 				snprintf(who, sizeof(who), "demo-mind:%ld", k);
 				debate_voter_hash(app, d->id, who, hash);
-				if (st->ops->debate_mind(st, d->id, w[1][0], item, hash,
+				if (debate_import_mind(app, d->id, w[1][0], item, hash,
 							 opens + k, &added) != ERR_OK)
 					return -1;
 			}
@@ -368,14 +368,14 @@ demo_votes(struct app *app, struct arena *a, const struct debate *d,
 					v.phase = PHASE_PRE;
 					v.choice = pre;
 					v.at = spread(opens, pre_to, k, count);
-					if (st->ops->debate_vote(st, &v, NULL, &vr) != ERR_OK)
+					if (debate_import_vote(app, &v, &vr) != ERR_OK)
 						return -1;
 				}
 				if (post) {
 					v.phase = PHASE_POST;
 					v.choice = post;
 					v.at = spread(post_from, post_to, k, count);
-					if (st->ops->debate_vote(st, &v, NULL, &vr) != ERR_OK)
+					if (debate_import_vote(app, &v, &vr) != ERR_OK)
 						return -1;
 				}
 				(*votes)++;
@@ -412,8 +412,8 @@ cli_debate_demo(struct app *app, struct arena *a, const struct embedded_file *f,
 		return 0;
 	}
 	if (e != ERR_OK ||
-	    app->store->ops->debate_by_slug(app->store, a, doc.d.slug, &d) != ERR_OK ||
-	    app->store->ops->article_by_id(app->store, a, d.article_id, &art) != ERR_OK) {
+	    debate_by_slug(app, a, doc.d.slug, &d) != ERR_OK ||
+	    article_by_id(app, a, d.article_id, &art) != ERR_OK) {
 		fprintf(stderr, "parley demo: debate %s: %s\n", doc.d.slug, err_str(e));
 		return -1;
 	}

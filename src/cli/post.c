@@ -64,7 +64,7 @@ post_list(struct app *app)
 	arena_init(&a);
 	printf("%-6s %-20s %-9s %s\n", "ID", "DATE", "COMMENTS", "SLUG / TITLE");
 	do {
-		if (app->store->ops->article_list(app->store, &a, offset, 100, &list, &n, &total) != ERR_OK) {
+		if (article_list(app, &a, offset, 100, &list, &n, &total) != ERR_OK) {
 			fprintf(stderr, "parley post list: database error\n");
 			arena_clear(&a);
 			return 1;
@@ -91,9 +91,9 @@ post_set_open(struct app *app, const char *slug, bool open)
 	enum err e;
 
 	arena_init(&a);
-	e = app->store->ops->article_by_slug(app->store, &a, slug, &art);
+	e = article_by_slug(app, &a, slug, &art);
 	if (e == ERR_OK)
-		e = app->store->ops->article_set_open(app->store, art.id, open);
+		e = article_set_open(app, art.id, open);
 	arena_clear(&a);
 	if (e != ERR_OK) {
 		fprintf(stderr, "parley post: %s: %s\n", slug, err_str(e));

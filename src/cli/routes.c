@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "http/route.h"
+#include "web/web.h"
 
 /* Appends word to the comma-separated list in out (of size n). */
 static void
@@ -30,7 +31,7 @@ cmd_routes(struct cli_opts *o)
 		fprintf(stderr, "usage: parley routes\n");
 		return 2;
 	}
-	for (i = 0; route_info_at(i, &r); i++) {
+	for (i = 0; route_info_at(&web_routes, i, &r); i++) {
 		flags[0] = '\0';
 		if (r.csrf)
 			flag_add(flags, sizeof(flags), "csrf");

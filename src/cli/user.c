@@ -45,11 +45,11 @@ find_user(struct app *app, struct arena *a, const char *who, struct user *u)
 	long long id;
 
 	if (strchr(who, '@'))
-		return app->store->ops->user_by_email(app->store, a, who, u);
+		return user_by_email(app, a, who, u);
 	id = strtoll(who, &end, 10);
 	if (*who == '\0' || *end != '\0' || id <= 0)
 		return ERR_NOTFOUND;
-	return app->store->ops->user_get(app->store, a, id, u);
+	return user_get(app, a, id, u);
 }
 
 static int
@@ -91,14 +91,14 @@ user_add(struct app *app, const char *email, const char *name,
 }
 
 static int
-user_list(struct app *app)
+print_users(struct app *app)
 {
 	struct user *list;
 	struct arena a;
 	size_t n, i;
 
 	arena_init(&a);
-	if (app->store->ops->user_list(app->store, &a, &list, &n) != ERR_OK) {
+	if (user_list(app, &a, &list, &n) != ERR_OK) {
 		fprintf(stderr, "parley user list: database error\n");
 		arena_clear(&a);
 		return 1;
@@ -172,7 +172,7 @@ cmd_user(struct cli_opts *o)
 	if (strcmp(sub, "add") == 0)
 		rc = user_add(&app, o->argv[2], o->argv[3], o->argc == 5 ? o->argv[4] : NULL);
 	else if (strcmp(sub, "list") == 0)
-		rc = user_list(&app);
+		rc = print_users(&app);
 	else if (strcmp(sub, "role") == 0)
 		rc = user_change(&app, sub, o->argv[2], o->argv[3]);
 	else

@@ -9,6 +9,7 @@ static const char *const names[ERR__MAX] = {
 	[ERR_INVALID] = "invalid input",
 	[ERR_FORBIDDEN] = "forbidden",
 	[ERR_LIMIT] = "over a limit",
+	[ERR_TOOLARGE] = "too large",
 };
 
 const char *

@@ -1,11 +1,15 @@
 #include "http/cache.h"
 
+#include "core/change.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BUCKETS 4096
+/* The index by tag: a write looks only at the pages of its tag's bucket. */
+#define TAG_BUCKETS 1024
 
 struct page_cache {
 	pthread_mutex_t lock;
@@ -13,6 +17,7 @@ struct page_cache {
 	uint64_t seq;
 	struct page_entry *buckets[BUCKETS];
 	struct page_entry *head, *tail;	/* LRU */
+	struct page_entry *tags[TAG_BUCKETS];
 };
 
 static size_t
@@ -23,6 +28,14 @@ hash_key(const char *s)
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h % BUCKETS;
+}
+
+/* Fibonacci hashing: consecutive article ids spread over the buckets. */
+static size_t
+tag_bucket(int64_t tag)
+{
+	return (size_t)(((uint64_t)tag * 11400714819323198485ULL) >> 54) %
+	       TAG_BUCKETS;
 }
 
 struct page_cache *
@@ -54,6 +67,12 @@ unlink_entry(struct page_cache *c, struct page_entry *e)
 	while (*p != e)
 		p = &(*p)->hnext;
 	*p = e->hnext;
+	if (e->tprev)
+		e->tprev->tnext = e->tnext;
+	else
+		c->tags[tag_bucket(e->tag)] = e->tnext;
+	if (e->tnext)
+		e->tnext->tprev = e->tprev;
 	if (e->prev)
 		e->prev->next = e->next;
 	else
@@ -63,7 +82,7 @@ unlink_entry(struct page_cache *c, struct page_entry *e)
 	else
 		c->tail = e->prev;
 	c->bytes -= e->len;
-	e->prev = e->next = e->hnext = NULL;
+	e->prev = e->next = e->hnext = e->tprev = e->tnext = NULL;
 	if (--e->refs == 0)	/* the table's own reference */
 		entry_free(e);
 }
@@ -184,6 +203,11 @@ page_cache_put(struct page_cache *c, const char *key, int64_t tag,
 		unlink_entry(c, c->tail);
 	e->hnext = c->buckets[b];
 	c->buckets[b] = e;
+	b = tag_bucket(tag);
+	e->tnext = c->tags[b];
+	if (e->tnext)
+		e->tnext->tprev = e;
+	c->tags[b] = e;
 	e->next = c->head;
 	if (c->head)
 		c->head->prev = e;
@@ -195,18 +219,28 @@ page_cache_put(struct page_cache *c, const char *key, int64_t tag,
 	return e;
 }
 
-void
-page_cache_invalidate(struct page_cache *c, int64_t tag)
+/* Drops the pages tagged tag, found through the index; lock held. */
+static void
+drop_tag(struct page_cache *c, int64_t tag)
 {
 	struct page_entry *e, *next;
 
-	pthread_mutex_lock(&c->lock);
-	c->seq++;
-	for (e = c->head; e != NULL; e = next) {
-		next = e->next;
-		if (e->tag == tag || e->tag == 0)
+	for (e = c->tags[tag_bucket(tag)]; e != NULL; e = next) {
+		next = e->tnext;
+		if (e->tag == tag)
 			unlink_entry(c, e);
 	}
+}
+
+void
+page_cache_invalidate(struct page_cache *c, int64_t tag)
+{
+	pthread_mutex_lock(&c->lock);
+	c->seq++;
+	drop_tag(c, tag);
+	/* Lists of articles (tag 0) show every article's comment count. */
+	if (tag != 0)
+		drop_tag(c, 0);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -220,4 +254,18 @@ page_cache_flush(void *cache)
 	while (c->head)
 		unlink_entry(c, c->head);
 	pthread_mutex_unlock(&c->lock);
+}
+
+void
+page_cache_on_change(void *cache, const struct change_event *ev)
+{
+	struct page_cache *c = cache;
+	size_t i;
+
+	for (i = 0; i < ev->ntags; i++) {
+		if (ev->tags[i].kind == CHANGE_ARTICLE)
+			page_cache_invalidate(c, ev->tags[i].id);
+		else if (ev->tags[i].kind == CHANGE_FRONT)
+			page_cache_invalidate(c, 0);
+	}
 }

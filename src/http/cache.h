@@ -24,6 +24,7 @@ struct page_entry {
 	/* The rest is the cache's own. */
 	int refs;
 	struct page_entry *hnext;	/* bucket chain */
+	struct page_entry *tprev, *tnext;	/* chain of a tag bucket */
 	struct page_entry *prev, *next;	/* LRU, most recent first */
 };
 
@@ -46,8 +47,23 @@ struct page_entry *page_cache_put(struct page_cache *c, const char *key,
 				  int64_t tag, uint64_t seq, const char *data,
 				  size_t len, size_t hole);
 
-/* Drops every page tagged tag, and every list page (tag 0). */
+/*
+ * Drops every page tagged tag, and every list page (tag 0).  Pages are
+ * found through an index by tag: the cost is the pages that share the
+ * tag's bucket, not every page in the cache.
+ */
 void page_cache_invalidate(struct page_cache *c, int64_t tag);
+
+/*
+ * The cache's subscription to the change stream (core/change.h), cache
+ * passed as void *: an article's tag drops its pages and the list pages,
+ * the front page's drops the list pages.  Debates' and users' tags drop
+ * nothing themselves: a page shows them through an article (a debate's
+ * discussion row, the articles a user commented on), which the writer
+ * names in the same event.
+ */
+struct change_event;
+void page_cache_on_change(void *cache, const struct change_event *ev);
 
 /* Drops every page; takes the cache as void * to serve as a store hook. */
 void page_cache_flush(void *cache);

@@ -2,98 +2,20 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/limits.h"
 #include "http/csrf.h"
-#include "web/account.h"
-#include "web/web.h"
+#include "model/session.h"
 
-enum route_flags {
-	ROUTE_CSRF = 1 << 0,	/* a POST whose form must carry the token */
-	ROUTE_FORM = 1 << 1,	/* parse the body as a urlencoded form */
-	/* Who may come: signed in, and at least this role. */
-	ROUTE_SIGNIN = 1 << 2,
-	ROUTE_ROLE_MODERATOR = 1 << 3,
-	ROUTE_ROLE_EDITOR = 1 << 4,
-	ROUTE_ROLE_ADMIN = 1 << 5,
-};
-
-#define ROUTE_POST_FORM (ROUTE_CSRF | ROUTE_FORM)
-
-struct route {
-	enum method method;
-	const char *pattern;	/* literal segments; "*" captures one */
-	void (*handler)(struct request *, struct response *);
-	unsigned flags;
-};
-
-/* THE route table.  A GET route also answers HEAD. */
-static const struct route routes[] = {
-	{ METHOD_GET, "/", home_page, 0 },
-	{ METHOD_GET, "/articles/*", article_page, 0 },
-	{ METHOD_POST, "/articles/*/comments", comment_post,
-	  ROUTE_CSRF | ROUTE_FORM },
-	{ METHOD_GET, "/comments/*", comment_permalink, 0 },
-	{ METHOD_GET, "/avatars/*", avatar_image, 0 },
-	{ METHOD_GET, "/static/*", static_file, 0 },
-	{ METHOD_GET, "/static/*/*", static_file, 0 },
-	{ METHOD_GET, "/healthz", health_check, 0 },
-	{ METHOD_GET, "/debates", debate_list_page, 0 },
-	{ METHOD_GET, "/debates/*", debate_page, 0 },
-	{ METHOD_POST, "/debates/*/vote", debate_vote_post, ROUTE_CSRF | ROUTE_FORM },
-	{ METHOD_POST, "/debates/*/minds", debate_mind_post, ROUTE_CSRF | ROUTE_FORM },
-	{ METHOD_POST, "/debates/*/comments", debate_comment_post,
-	  ROUTE_CSRF | ROUTE_FORM },
-	{ METHOD_POST, "/debates/*/feature", debate_feature_post,
-	  ROUTE_CSRF | ROUTE_FORM | ROUTE_ROLE_EDITOR },
-	/* Identity (web/account.c, web/oidc.c). */
-	{ METHOD_GET, "/account/signin", account_signin_page, 0 },
-	{ METHOD_POST, "/account/signin", account_signin_post, ROUTE_POST_FORM },
-	{ METHOD_GET, "/account/signup", account_signup_page, 0 },
-	{ METHOD_POST, "/account/signup", account_signup_post, ROUTE_POST_FORM },
-	{ METHOD_GET, "/account/signout", account_signout_page, 0 },
-	{ METHOD_POST, "/account/signout", account_signout_post, ROUTE_POST_FORM },
-	{ METHOD_POST, "/account/signout-all", account_signout_all,
-	  ROUTE_POST_FORM | ROUTE_SIGNIN },
-	{ METHOD_GET, "/account/verify", account_verify, 0 },
-	{ METHOD_GET, "/account/reset", account_reset_page, 0 },
-	{ METHOD_POST, "/account/reset", account_reset_post, ROUTE_POST_FORM },
-	{ METHOD_POST, "/account/reset/password", account_reset_password,
-	  ROUTE_POST_FORM },
-	{ METHOD_GET, "/account/settings", account_settings_page, ROUTE_SIGNIN },
-	{ METHOD_POST, "/account/settings/name", account_settings_name,
-	  ROUTE_POST_FORM | ROUTE_SIGNIN },
-	{ METHOD_POST, "/account/settings/password", account_settings_password,
-	  ROUTE_POST_FORM | ROUTE_SIGNIN },
-	{ METHOD_POST, "/account/settings/email", account_settings_email,
-	  ROUTE_POST_FORM | ROUTE_SIGNIN },
-	{ METHOD_GET, "/account/email", account_email_confirm, 0 },
-	{ METHOD_POST, "/account/delete", account_delete_post,
-	  ROUTE_POST_FORM | ROUTE_SIGNIN },
-	{ METHOD_GET, "/account/setup", account_setup_page, 0 },
-	{ METHOD_POST, "/account/setup", account_setup_post, ROUTE_POST_FORM },
-	{ METHOD_GET, "/account/link", oidc_link_page, 0 },
-	{ METHOD_POST, "/account/link", oidc_link_post, ROUTE_POST_FORM },
-	{ METHOD_GET, "/users/*", account_profile, 0 },
-	{ METHOD_GET, "/auth/*/start", oidc_start, 0 },
-	{ METHOD_GET, "/auth/*/callback", oidc_callback, 0 },
-	{ METHOD_GET, "/desk", account_desk, ROUTE_ROLE_MODERATOR },
-	{ METHOD_GET, "/admin/users", account_admin_users, ROUTE_ROLE_ADMIN },
-	{ METHOD_POST, "/admin/users/role", account_admin_role,
-	  ROUTE_POST_FORM | ROUTE_ROLE_ADMIN },
-	{ METHOD_POST, "/admin/users/disable", account_admin_disable,
-	  ROUTE_POST_FORM | ROUTE_ROLE_ADMIN },
-};
-
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 bool
-route_info_at(size_t i, struct route_info *out)
+route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 {
 	const struct route *r;
 
-	if (i >= NROUTES)
+	if (i >= t->n)
 		return false;
-	r = &routes[i];
+	r = &t->routes[i];
 	out->method = r->method == METHOD_POST ? "POST" : "GET";
 	out->pattern = r->pattern;
 	out->csrf = (r->flags & ROUTE_CSRF) != 0;
@@ -152,6 +74,25 @@ method_fits(enum method want, enum method got)
 	return want == got || (want == METHOD_GET && got == METHOD_HEAD);
 }
 
+const struct user *
+route_user(struct request *req)
+{
+	const char *token;
+	struct user *u;
+
+	if (req->user_looked_up)
+		return req->user;
+	req->user_looked_up = true;
+	token = request_cookie(req, SESSION_COOKIE);
+	if (!session_token_valid(token))
+		return NULL;
+	u = arena_alloc(&req->arena, sizeof(*u));
+	if (u == NULL || session_user(req->app, &req->arena, token, u) != ERR_OK)
+		return NULL;
+	req->user = u;
+	return u;
+}
+
 /*
  * The sign-in and role flags: a reader who is not signed in is sent to
  * sign in (a GET) or refused (a POST); a signed-in reader without the
@@ -160,7 +101,9 @@ method_fits(enum method want, enum method got)
 static bool
 route_allowed(struct request *req, struct response *res, unsigned flags)
 {
-	const struct user *u = account_user(req);
+	const struct user *u = route_user(req);
+	void (*error_page)(struct request *, struct response *, unsigned,
+			   const char *) = req->app->routes->error_page;
 	enum role need = ROLE_READER;
 
 	if (flags & ROUTE_ROLE_MODERATOR)
@@ -198,6 +141,9 @@ route_dispatch(struct request *req, struct response *res)
 {
 	const struct route *r = NULL;
 	bool path_known = false, allow_get = false, allow_post = false;
+	const struct route_table *t = req->app->routes;
+	void (*error_page)(struct request *, struct response *, unsigned,
+			   const char *) = t->error_page;
 	const char *accept;
 	size_t i;
 
@@ -208,14 +154,14 @@ route_dispatch(struct request *req, struct response *res)
 		error_page(req, res, 400, "That address is not one we can read.");
 		return;
 	}
-	for (i = 0; i < NROUTES; i++) {
-		if (!match(req, routes[i].pattern, req->path))
+	for (i = 0; i < t->n; i++) {
+		if (!match(req, t->routes[i].pattern, req->path))
 			continue;
 		path_known = true;
-		allow_get |= routes[i].method == METHOD_GET;
-		allow_post |= routes[i].method == METHOD_POST;
-		if (method_fits(routes[i].method, req->method)) {
-			r = &routes[i];
+		allow_get |= t->routes[i].method == METHOD_GET;
+		allow_post |= t->routes[i].method == METHOD_POST;
+		if (method_fits(t->routes[i].method, req->method)) {
+			r = &t->routes[i];
 			break;
 		}
 	}

@@ -1,14 +1,54 @@
 /*
- * route: THE table from method and path pattern to handler, with the
- * checks the router makes before a handler runs (CSRF, for now).
+ * route: the router.  It matches a request against a table from method
+ * and path pattern to handler, and makes the checks each row asks for
+ * before the handler runs (form, CSRF, sign-in, role).  The table itself
+ * lives with the handlers (web/routes.c); the router takes it as data,
+ * from the app, so http/ never names a handler.
  */
 #ifndef PARLEY_ROUTE_H
 #define PARLEY_ROUTE_H
 
 #include "http/request.h"
 
-/* Finds the handler for req and runs it, or fills in an error page. */
+enum route_flags {
+	ROUTE_CSRF = 1 << 0,	/* a POST whose form must carry the token */
+	ROUTE_FORM = 1 << 1,	/* parse the body as a urlencoded form */
+	/* Who may come: signed in, and at least this role. */
+	ROUTE_SIGNIN = 1 << 2,
+	ROUTE_ROLE_MODERATOR = 1 << 3,
+	ROUTE_ROLE_EDITOR = 1 << 4,
+	ROUTE_ROLE_ADMIN = 1 << 5,
+};
+
+#define ROUTE_POST_FORM (ROUTE_CSRF | ROUTE_FORM)
+
+/* One row of a route table. */
+struct route {
+	enum method method;
+	const char *pattern;	/* literal segments; "*" captures one */
+	void (*handler)(struct request *, struct response *);
+	unsigned flags;
+};
+
+struct route_table {
+	const struct route *routes;	/* a GET route also answers HEAD */
+	size_t n;
+	/* How the table's handlers show an error; the router's refusals use it. */
+	void (*error_page)(struct request *req, struct response *res,
+			   unsigned status, const char *message);
+};
+
+/*
+ * Finds the handler for req in req->app->routes and runs it, or fills in
+ * an error page.
+ */
 void route_dispatch(struct request *req, struct response *res);
+
+/*
+ * The signed-in user of req (the session cookie's, looked up once,
+ * lazily, through the model), or NULL.
+ */
+const struct user *route_user(struct request *req);
 
 /* One row of the route table as operators and tests read it. */
 struct route_info {
@@ -24,6 +64,7 @@ struct route_info {
  * Fills in the i-th row of the table, read-only; false when i is past
  * the end, so callers loop until it says so.
  */
-bool route_info_at(size_t i, struct route_info *out);
+bool route_info_at(const struct route_table *t, size_t i,
+		   struct route_info *out);
 
 #endif

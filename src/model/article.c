@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/change.h"
 #include "core/limits.h"
 #include "core/util.h"
-#include "http/cache.h"
 #include "render/markdown.h"
 
 /* One front-matter line "key: value" into the article. */
@@ -148,7 +148,38 @@ article_create(struct app *app, struct article *art, int64_t *id)
 	e = app->store->ops->article_insert(app->store, art, id);
 	art->body_html = NULL;
 	buf_clear(&html);
-	if (e == ERR_OK && app->cache)
-		page_cache_invalidate(app->cache, *id);
+	if (e == ERR_OK)
+		change_publish_one(app->changes, CHANGE_ARTICLE, *id);
+	return e;
+}
+
+enum err
+article_by_slug(struct app *app, struct arena *a, const char *slug,
+		struct article *out)
+{
+	return app->store->ops->article_by_slug(app->store, a, slug, out);
+}
+
+enum err
+article_by_id(struct app *app, struct arena *a, int64_t id, struct article *out)
+{
+	return app->store->ops->article_by_id(app->store, a, id, out);
+}
+
+enum err
+article_list(struct app *app, struct arena *a, int offset, int limit,
+	     struct article **out, size_t *n, int64_t *total)
+{
+	return app->store->ops->article_list(app->store, a, offset, limit, out,
+					     n, total);
+}
+
+enum err
+article_set_open(struct app *app, int64_t id, bool open)
+{
+	enum err e = app->store->ops->article_set_open(app->store, id, open);
+
+	if (e == ERR_OK)
+		change_publish_one(app->changes, CHANGE_ARTICLE, id);
 	return e;
 }

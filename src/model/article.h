@@ -5,7 +5,9 @@
 #ifndef PARLEY_MODEL_ARTICLE_H
 #define PARLEY_MODEL_ARTICLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -25,5 +27,20 @@ enum err article_parse(struct arena *a, const char *text, size_t n,
 
 /* Renders the body and stores the article; ERR_CONFLICT for a used slug. */
 enum err article_create(struct app *app, struct article *art, int64_t *id);
+
+/*
+ * Reads for handlers and commands, which go through the model, never to
+ * the store: records in the arena a.
+ */
+enum err article_by_slug(struct app *app, struct arena *a, const char *slug,
+			 struct article *out);
+enum err article_by_id(struct app *app, struct arena *a, int64_t id,
+		       struct article *out);
+/* Newest first; *total counts every article. */
+enum err article_list(struct app *app, struct arena *a, int offset, int limit,
+		      struct article **out, size_t *n, int64_t *total);
+
+/* Opens or closes an article's comments. */
+enum err article_set_open(struct app *app, int64_t id, bool open);
 
 #endif

@@ -6,21 +6,24 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/change.h"
 #include "core/limits.h"
 #include "core/util.h"
-#include "http/cache.h"
 #include "render/markdown.h"
 
-/* Copies a field, trimmed, into the arena; "" when absent. */
+/*
+ * Copies a field into the arena, trimmed unless raw; "" when absent.  The
+ * comment body is raw: its leading indentation is Markdown (an indented
+ * code block, a tab), so it is kept exactly as typed.
+ */
 static const char *
-field_text(struct arena *a, const struct fields *form, const char *name,
-	   size_t *len)
+field_text(struct arena *a, const struct comment_field *f, size_t *len,
+	   bool raw)
 {
-	const struct field *f = fields_get(form, name);
 	char *s;
 
 	*len = 0;
-	if (f == NULL)
+	if (f->value == NULL)
 		return "";
 	s = arena_strndup(a, f->value, f->len);
 	if (s == NULL)
@@ -30,7 +33,8 @@ field_text(struct arena *a, const struct fields *form, const char *name,
 		*len = (size_t)-1;
 		return s;
 	}
-	str_trim(s);
+	if (!raw)
+		str_trim(s);
 	*len = strlen(s);
 	return s;
 }
@@ -51,7 +55,7 @@ check_text(const char *s, size_t len, size_t max, const char *what,
 
 enum err
 comment_read_form(const struct app *app, struct arena *a,
-		  const struct fields *form, struct comment_input *in,
+		  const struct comment_form *form, struct comment_input *in,
 		  struct comment_errors *errs)
 {
 	const struct config *cfg = &app->cfg;
@@ -61,17 +65,19 @@ comment_read_form(const struct app *app, struct arena *a,
 
 	memset(in, 0, sizeof(*in));
 	memset(errs, 0, sizeof(*errs));
-	in->author = field_text(a, form, "author", &alen);
-	in->email = field_text(a, form, "email", &elen);
-	in->url = field_text(a, form, "url", &ulen);
-	in->body = field_text(a, form, "body", &blen);
-	in->key = field_text(a, form, "key", &klen);
-	parent = field_text(a, form, "parent", &plen);
-	hp = field_text(a, form, "website_confirm", &hlen);
+	if (form == NULL)
+		return ERR_NOMEM;
+	in->author = field_text(a, &form->author, &alen, false);
+	in->email = field_text(a, &form->email, &elen, false);
+	in->url = field_text(a, &form->url, &ulen, false);
+	in->body = field_text(a, &form->body, &blen, true);
+	in->key = field_text(a, &form->key, &klen, false);
+	parent = field_text(a, &form->parent, &plen, false);
+	hp = field_text(a, &form->honeypot, &hlen, false);
 	if (!in->author || !in->email || !in->url || !in->body || !in->key ||
 	    !parent || !hp)
 		return ERR_NOMEM;
-	in->remember = fields_get(form, "remember") != NULL;
+	in->remember = form->remember;
 	/* The key is ours (random_token): anything else is dropped, not stored. */
 	if (klen > 64 || strspn(in->key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != klen)
 		in->key = "";
@@ -79,13 +85,13 @@ comment_read_form(const struct app *app, struct arena *a,
 	/* The body first: its size decides between 413 and 422. */
 	if (blen == (size_t)-1 || !utf8_valid(in->body, blen, &chars))
 		errs->body = "Your comment has characters we cannot store.";
-	else if (chars == 0)
+	else if (strspn(in->body, " \t\n\r\f\v") == blen)
 		errs->body = "Please write a comment.";
 	else if (chars > (size_t)cfg->max_length) {
 		errs->body = arena_printf(a, "Your comment is %zu characters long;"
 					  " the limit is %d.", chars,
 					  cfg->max_length);
-		errs->status = 413;
+		errs->err = ERR_TOOLARGE;
 	}
 
 	errs->author = check_text(in->author, alen, LIMIT_AUTHOR, "name", a);
@@ -118,8 +124,8 @@ comment_read_form(const struct app *app, struct arena *a,
 		errs->form = "Your comment could not be accepted.";
 
 	if (errs->body || errs->author || errs->email || errs->url || errs->form) {
-		if (errs->status == 0)
-			errs->status = 422;
+		if (errs->err == ERR_OK)
+			errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}
 	return ERR_OK;
@@ -136,7 +142,7 @@ comment_as_user(struct comment_input *in, struct comment_errors *errs,
 	in->remember = false;
 	errs->author = errs->email = errs->url = NULL;
 	if (e == ERR_INVALID && !errs->body && !errs->form) {
-		errs->status = 0;
+		errs->err = ERR_OK;
 		return ERR_OK;
 	}
 	return e;
@@ -216,32 +222,43 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	e = app->store->ops->comment_insert(app->store, &c, id);
 	buf_clear(&html);
 	if (e == ERR_OK)
-		page_cache_invalidate(app->cache, art->id);
+		change_publish_one(app->changes, CHANGE_ARTICLE, art->id);
 	return e;
 }
 
 enum err
-comment_refusal(enum err e, struct comment_input *in,
+comment_refusal(enum err e, int64_t earlier, struct comment_input *in,
 		struct comment_errors *errs, const char *place)
 {
 	if (e == ERR_LIMIT) {
 		errs->body = "Your comment's formatting is too intricate to show. "
 			     "Please simplify it: fewer nested brackets, lists or links.";
-		errs->status = 422;
+		errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}
 	if (e == ERR_CONFLICT) {
-		errs->form = "This form was already used. Reload the page to "
-			     "write another comment.";
-		errs->status = 422;
+		/*
+		 * The key already made a comment.  On this page, the reader
+		 * changed their text after sending: it is shown again under a
+		 * fresh key, so sending it again makes the second comment
+		 * they mean.  A key from another page's form gets the same
+		 * fresh key but no invitation.
+		 */
+		if (earlier)
+			errs->form = "This form was already used: your new "
+				     "text is below; send it again";
+		else
+			errs->form = "This form was already used. Reload the "
+				     "page to write another comment.";
+		errs->err = ERR_INVALID;
 		in->key = "";
 		return ERR_INVALID;
 	}
-	if (e == ERR_INVALID && errs->status == 0) {
+	if (e == ERR_INVALID && errs->err == ERR_OK) {
 		errs->form = strcmp(place, "debate") == 0 ?
 			"The comment you replied to is not in this debate." :
 			"The comment you replied to is not on this article.";
-		errs->status = 422;
+		errs->err = ERR_INVALID;
 		in->parent = 0;
 	}
 	return e;
@@ -303,4 +320,43 @@ int64_t
 comment_page_for(int64_t index, int per_page)
 {
 	return index / per_page + 1;
+}
+
+enum err
+comment_get(struct app *app, struct arena *a, int64_t id, struct comment *out)
+{
+	return app->store->ops->comment_get(app->store, a, id, out);
+}
+
+enum err
+comment_page(struct app *app, struct arena *a, int64_t article_id, int offset,
+	     int limit, struct comment **out, size_t *n)
+{
+	return app->store->ops->comment_page(app->store, a, article_id, offset,
+					     limit, out, n);
+}
+
+enum err
+comment_thread_index(struct app *app, int64_t article_id, int64_t root_id,
+		     int64_t *index)
+{
+	return app->store->ops->comment_thread_index(app->store, article_id,
+						     root_id, index);
+}
+
+enum err
+comment_page_of(struct app *app, struct arena *a, int64_t article_id,
+		int64_t id, int64_t *page)
+{
+	struct comment c;
+	int64_t index;
+	enum err e = comment_get(app, a, id, &c);
+
+	if (e == ERR_OK && c.article_id != article_id)
+		e = ERR_NOTFOUND;
+	if (e == ERR_OK)
+		e = comment_thread_index(app, article_id, c.root_id, &index);
+	if (e == ERR_OK)
+		*page = comment_page_for(index, app->cfg.per_page);
+	return e;
 }

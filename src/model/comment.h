@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "http/form.h"
 #include "store/store.h"
 
 struct app;
@@ -29,6 +28,22 @@ struct comment_input {
 	int64_t user_id;	/* the signed-in author, or 0 */
 };
 
+/* One field of a comment form as sent; value NULL when it was not sent. */
+struct comment_field {
+	const char *value;	/* NUL-terminated; may hold other NULs */
+	size_t len;		/* of value */
+};
+
+/*
+ * A comment form's fields as the request carried them, before any check.
+ * The handler fills it in: the model does not know how requests are read.
+ */
+struct comment_form {
+	struct comment_field author, email, url, body, key, parent;
+	struct comment_field honeypot;	/* website_confirm, for robots */
+	bool remember;
+};
+
 /* One message per field; NULL where the field is fine. */
 struct comment_errors {
 	const char *author;
@@ -36,16 +51,22 @@ struct comment_errors {
 	const char *url;
 	const char *body;
 	const char *form;	/* not about one field */
-	unsigned status;	/* 400, 413 or 422 when anything is wrong */
+	/*
+	 * ERR_OK, or why the form is refused: ERR_INVALID, ERR_TOOLARGE (the
+	 * body is over the length limit), ERR_DB (not saved just now).
+	 */
+	enum err err;
 };
 
 /*
  * Reads and checks the comment fields of form against the site's policy.
  * Returns ERR_OK, or ERR_INVALID with errs filled in; in both cases in
- * holds what the reader sent (for showing the form again).
+ * holds what the reader sent (for showing the form again).  A NULL form
+ * (the handler ran out of memory reading it) is ERR_NOMEM.
  */
 enum err comment_read_form(const struct app *app, struct arena *a,
-			   const struct fields *form, struct comment_input *in,
+			   const struct comment_form *form,
+			   struct comment_input *in,
 			   struct comment_errors *errs);
 
 /*
@@ -60,8 +81,11 @@ enum err comment_as_user(struct comment_input *in, struct comment_errors *errs,
  * Stores a checked comment on article: a reply too deep attaches at the
  * deepest level allowed; a parent on another article is ERR_INVALID;
  * comments closed is ERR_FORBIDDEN; a body the Markdown renderer refuses
- * (see markdown.h) is ERR_LIMIT.  Durable when it returns ERR_OK;
- * the article's cached pages are dropped before it returns.
+ * (see markdown.h) is ERR_LIMIT.  A form key already used is ERR_OK
+ * with the earlier id when the form is the same (one comment however
+ * often it is sent), else ERR_CONFLICT (see comment_refusal()).
+ * Durable when it returns ERR_OK; the change to the article is published
+ * (core/change.h) before it returns, so its cached pages are gone.
  */
 enum err comment_create(struct app *app, struct arena *a,
 			const struct article *art,
@@ -77,11 +101,14 @@ enum err comment_create_side(struct app *app, struct arena *a,
 /*
  * Turns the refusals of comment_create() that the reader can mend (a
  * body the renderer refuses, a parent not on this page's thread, a form
- * key already used elsewhere) into messages in errs, returning
- * ERR_INVALID for them and e unchanged otherwise.  place ends the parent
- * message: "article", "debate".
+ * key already used) into messages in errs, returning ERR_INVALID for
+ * them and e unchanged otherwise.  earlier is the id comment_create()
+ * left: for ERR_CONFLICT, the comment the key made on this page (the
+ * reader's text differs from it), or 0 for a key from another page.  A
+ * used key is dropped from in, so the form shown again gets a fresh one.
+ * place ends the parent message: "article", "debate".
  */
-enum err comment_refusal(enum err e, struct comment_input *in,
+enum err comment_refusal(enum err e, int64_t earlier, struct comment_input *in,
 			 struct comment_errors *errs, const char *place);
 
 /* A comment with its replies, for rendering a thread. */
@@ -103,5 +130,22 @@ void comment_avatar_name(const struct app *app, const char *email,
 
 /* The page (from 1) that shows top-level comment number index (from 0). */
 int64_t comment_page_for(int64_t index, int per_page);
+
+/* Reads for handlers: records in the arena a. */
+enum err comment_get(struct app *app, struct arena *a, int64_t id,
+		     struct comment *out);
+/* A page of an article's threads: by root, then id (see comment_thread()). */
+enum err comment_page(struct app *app, struct arena *a, int64_t article_id,
+		      int offset, int limit, struct comment **out, size_t *n);
+/* The index (from 0) of the thread root_id among the article's threads. */
+enum err comment_thread_index(struct app *app, int64_t article_id,
+			      int64_t root_id, int64_t *index);
+
+/*
+ * The page (from 1) of article_id's discussion that shows comment id;
+ * ERR_NOTFOUND when the comment is not in that discussion.
+ */
+enum err comment_page_of(struct app *app, struct arena *a, int64_t article_id,
+			 int64_t id, int64_t *page);
 
 #endif

@@ -11,11 +11,11 @@
 #include <strings.h>
 
 #include "app.h"
+#include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "http/cache.h"
-#include "http/ratelimit.h"
+#include "core/ratelimit.h"
 #include "render/markdown.h"
 
 /* Refusal counts are saved at most this often per debate (seconds). */
@@ -579,8 +579,13 @@ debate_create(struct app *app, struct debate_doc *doc, int64_t *id)
 			     render(&a, doc->statements[i].body_md)) == NULL)
 			goto done;
 	e = app->store->ops->debate_insert(app->store, doc, id);
-	if (e == ERR_OK && app->cache)
-		page_cache_invalidate(app->cache, 0);	/* the front page */
+	if (e == ERR_OK) {
+		/* The new debate shows in the front page's list. */
+		struct change_tag tags[] = { { CHANGE_DEBATE, *id },
+					     { CHANGE_FRONT, 0 } };
+
+		change_publish(app->changes, tags, 2);
+	}
 done:
 	/* The HTML lived in this function's arena. */
 	doc->d.intro_html = "";
@@ -1126,4 +1131,127 @@ debate_mind_mark(struct app *app, const struct debate *d, const char *reader,
 					 now, added);
 	written(app->debates);
 	return e;
+}
+
+enum err
+debate_by_slug(struct app *app, struct arena *a, const char *slug,
+	       struct debate *out)
+{
+	return app->store->ops->debate_by_slug(app->store, a, slug, out);
+}
+
+enum err
+debate_list(struct app *app, struct arena *a, bool drafts, int limit,
+	    struct debate **out, size_t *n)
+{
+	return app->store->ops->debate_list(app->store, a, drafts, limit, out, n);
+}
+
+enum err
+debate_speakers(struct app *app, struct arena *a, int64_t debate_id,
+		struct debate_speaker **out, size_t *n)
+{
+	return app->store->ops->debate_speakers(app->store, a, debate_id, out, n);
+}
+
+enum err
+debate_statements(struct app *app, struct arena *a, int64_t debate_id,
+		  struct debate_statement **out, size_t *n)
+{
+	return app->store->ops->debate_statements(app->store, a, debate_id, out,
+						  n);
+}
+
+enum err
+debate_tally_get(struct app *app, int64_t debate_id, struct debate_tally *out)
+{
+	return app->store->ops->debate_tally(app->store, debate_id, out);
+}
+
+enum err
+debate_buckets(struct app *app, struct arena *a, int64_t debate_id,
+	       struct debate_bucket **out, size_t *n)
+{
+	return app->store->ops->debate_buckets(app->store, a, debate_id, out, n);
+}
+
+enum err
+debate_voter(struct app *app, int64_t debate_id, const char *voter, int *pre,
+	     int *post)
+{
+	return app->store->ops->debate_voter(app->store, debate_id, voter, pre,
+					     post);
+}
+
+enum err
+debate_comments(struct app *app, struct arena *a, int64_t article_id,
+		enum comment_sort sort, int offset, int limit,
+		struct comment **out, size_t *n)
+{
+	return app->store->ops->debate_comments(app->store, a, article_id, sort,
+						offset, limit, out, n);
+}
+
+enum err
+debate_featured(struct app *app, struct arena *a, int64_t article_id,
+		int limit, struct comment **out, size_t *n)
+{
+	return app->store->ops->debate_featured(app->store, a, article_id,
+						limit, out, n);
+}
+
+enum err
+debate_top_comments(struct app *app, struct arena *a, int64_t article_id,
+		    int limit, struct comment **out, size_t *n)
+{
+	return app->store->ops->debate_top_comments(app->store, a, article_id,
+						    limit, out, n);
+}
+
+enum err
+debate_home_epoch(struct app *app, int64_t now, int64_t out[4])
+{
+	return app->store->ops->debate_home_epoch(app->store, now, out);
+}
+
+enum err
+debate_set_status(struct app *app, const struct debate *d,
+		  enum debate_status status, int64_t voting_closes)
+{
+	enum err e = app->store->ops->debate_set_status(app->store, d->id,
+							status, voting_closes);
+
+	if (e == ERR_OK) {
+		/* The status shows on the debate's page and in the front page's list. */
+		struct change_tag tags[] = { { CHANGE_DEBATE, d->id },
+					     { CHANGE_ARTICLE, d->article_id },
+					     { CHANGE_FRONT, 0 } };
+
+		written(app->debates);
+		change_publish(app->changes, tags, 3);
+	}
+	return e;
+}
+
+enum err
+debate_import_vote(struct app *app, const struct debate_vote *v,
+		   enum vote_result *out)
+{
+	return app->store->ops->debate_vote(app->store, v, NULL, out);
+}
+
+enum err
+debate_import_mind(struct app *app, int64_t debate_id, char kind,
+		   int64_t item_id, const char *voter, int64_t at, bool *added)
+{
+	return app->store->ops->debate_mind(app->store, debate_id, kind, item_id,
+					    voter, at, added);
+}
+
+enum err
+debate_import_refusals(struct app *app, int64_t debate_id,
+		       const int64_t refused[REFUSED__MAX])
+{
+	return app->store->ops->debate_add_refusals(app->store, debate_id,
+						    refused);
 }

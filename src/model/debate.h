@@ -169,4 +169,51 @@ enum err debate_feature(struct app *app, const struct debate *d,
 /* Saves refusal counts waiting for d when they are due (after a while). */
 void debate_refusals_flush(struct app *app, int64_t debate_id, bool force);
 
+/* Reads for handlers and commands: records in the arena a. */
+enum err debate_by_slug(struct app *app, struct arena *a, const char *slug,
+			struct debate *out);
+/* Newest first, without introductions; drafts only when asked. */
+enum err debate_list(struct app *app, struct arena *a, bool drafts, int limit,
+		     struct debate **out, size_t *n);
+enum err debate_speakers(struct app *app, struct arena *a, int64_t debate_id,
+			 struct debate_speaker **out, size_t *n);
+enum err debate_statements(struct app *app, struct arena *a, int64_t debate_id,
+			   struct debate_statement **out, size_t *n);
+enum err debate_tally_get(struct app *app, int64_t debate_id,
+			  struct debate_tally *out);
+/* The vote history, oldest bucket first. */
+enum err debate_buckets(struct app *app, struct arena *a, int64_t debate_id,
+			struct debate_bucket **out, size_t *n);
+/* A reader's votes by their voter hash (0 where none). */
+enum err debate_voter(struct app *app, int64_t debate_id, const char *voter,
+		      int *pre, int *post);
+/* A page of the discussion's threads in the given order. */
+enum err debate_comments(struct app *app, struct arena *a, int64_t article_id,
+			 enum comment_sort sort, int offset, int limit,
+			 struct comment **out, size_t *n);
+enum err debate_featured(struct app *app, struct arena *a, int64_t article_id,
+			 int limit, struct comment **out, size_t *n);
+/* Comments that changed most minds (at least one). */
+enum err debate_top_comments(struct app *app, struct arena *a,
+			     int64_t article_id, int limit,
+			     struct comment **out, size_t *n);
+/* What the front page's list of debates depends on (see store.h). */
+enum err debate_home_epoch(struct app *app, int64_t now, int64_t out[4]);
+
+/* Sets d's status; voting_closes >= 0 replaces that time too. */
+enum err debate_set_status(struct app *app, const struct debate *d,
+			   enum debate_status status, int64_t voting_closes);
+
+/*
+ * Imports recorded history (the demo's votes, marks and refusals) as it
+ * is, without the rules of a live vote: no clock, no rate limit.
+ */
+enum err debate_import_vote(struct app *app, const struct debate_vote *v,
+			    enum vote_result *out);
+enum err debate_import_mind(struct app *app, int64_t debate_id, char kind,
+			    int64_t item_id, const char *voter, int64_t at,
+			    bool *added);
+enum err debate_import_refusals(struct app *app, int64_t debate_id,
+				const int64_t refused[REFUSED__MAX]);
+
 #endif

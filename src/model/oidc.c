@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/change.h"
 #include "core/fetch.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "store/store.h"
 
 #define DOC_TTL 3600		/* discovery and keys are kept an hour */
 #define JWKS_REFETCH 60		/* an unknown key refetches at most this often */
@@ -700,4 +702,36 @@ oidc_parse_github_emails(struct arena *a, const char *json, size_t len)
 	}
 	json_decref(doc);
 	return found;
+}
+
+enum err
+oidc_identity_user(struct app *app, const char *provider, const char *subject,
+		   int64_t *user_id)
+{
+	return app->store->ops->identity_user(app->store, provider, subject,
+					      user_id);
+}
+
+enum err
+oidc_identity_link(struct app *app, const char *provider, const char *subject,
+		   int64_t user_id, const char *email)
+{
+	enum err e = app->store->ops->identity_insert(app->store, provider,
+						      subject, user_id, email);
+
+	if (e == ERR_OK)
+		change_publish_one(app->changes, CHANGE_USER, user_id);
+	return e;
+}
+
+enum err
+oidc_user_create(struct app *app, const struct user *u, const char *provider,
+		 const char *subject, int64_t *id)
+{
+	enum err e = app->store->ops->user_insert(app->store, u, provider,
+						  subject, id);
+
+	if (e == ERR_OK)
+		change_publish_one(app->changes, CHANGE_USER, *id);
+	return e;
 }

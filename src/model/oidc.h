@@ -138,4 +138,20 @@ enum err oidc_parse_user(struct arena *a, enum oidc_kind kind,
 const char *oidc_parse_github_emails(struct arena *a, const char *json,
 				     size_t len);
 
+/* The local account an external one (provider, subject) is linked to. */
+enum err oidc_identity_user(struct app *app, const char *provider,
+			    const char *subject, int64_t *user_id);
+/* Links the external account to user_id; ERR_CONFLICT when it is linked. */
+enum err oidc_identity_link(struct app *app, const char *provider,
+			    const char *subject, int64_t user_id,
+			    const char *email);
+/*
+ * Creates the account u linked to the external one in one commit; a
+ * taken email or identity is ERR_CONFLICT.
+ */
+struct user;
+enum err oidc_user_create(struct app *app, const struct user *u,
+			  const char *provider, const char *subject,
+			  int64_t *id);
+
 #endif

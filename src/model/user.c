@@ -6,11 +6,11 @@
 #include <strings.h>
 
 #include "app.h"
+#include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
-#include "http/cache.h"
-#include "http/ratelimit.h"
 #include "jobs/mail.h"
 
 static const char *const role_names[ROLE__MAX] = {
@@ -539,18 +539,45 @@ user_confirm_email(struct app *app, struct arena *a, const char *token,
 	return ERR_OK;
 }
 
-/* Drops the cached pages of every article the user commented on. */
+/*
+ * Publishes that user id changed, with every article of ids[0..n) (those
+ * the user commented on, whose pages show their name).  The write is
+ * committed already, so this cannot fail: short of memory for one event,
+ * it publishes one per article.
+ */
+static void
+publish_user_change(struct app *app, struct arena *a, int64_t id,
+		    const int64_t *ids, size_t n)
+{
+	struct change_tag *tags = arena_alloc(a, (n + 1) * sizeof(*tags));
+	size_t i;
+
+	if (tags == NULL) {
+		change_publish_one(app->changes, CHANGE_USER, id);
+		for (i = 0; i < n; i++)
+			change_publish_one(app->changes, CHANGE_ARTICLE, ids[i]);
+		return;
+	}
+	tags[0].kind = CHANGE_USER;
+	tags[0].id = id;
+	for (i = 0; i < n; i++) {
+		tags[i + 1].kind = CHANGE_ARTICLE;
+		tags[i + 1].id = ids[i];
+	}
+	change_publish(app->changes, tags, n + 1);
+}
+
+/* Publishes the change of a user's account and of the pages of their comments. */
 static enum err
 invalidate_user_pages(struct app *app, struct arena *a, int64_t id)
 {
 	int64_t *ids;
-	size_t n, i;
+	size_t n;
 	enum err e = app->store->ops->user_articles(app->store, a, id, &ids, &n);
 
 	if (e != ERR_OK)
 		return e;
-	for (i = 0; i < n; i++)
-		page_cache_invalidate(app->cache, ids[i]);
+	publish_user_change(app, a, id, ids, n);
 	return ERR_OK;
 }
 
@@ -573,7 +600,7 @@ enum err
 user_delete(struct app *app, struct arena *a, const struct user *u)
 {
 	int64_t *ids, admins = 0;
-	size_t n, i;
+	size_t n;
 	enum err e;
 
 	if (u->role == ROLE_ADMIN &&
@@ -586,8 +613,7 @@ user_delete(struct app *app, struct arena *a, const struct user *u)
 					 app->cfg.on_delete == DELETE_REMOVE);
 	if (e != ERR_OK)
 		return e;
-	for (i = 0; i < n; i++)
-		page_cache_invalidate(app->cache, ids[i]);
+	publish_user_change(app, a, u->id, ids, n);
 	return ERR_OK;
 }
 
@@ -643,4 +669,45 @@ user_setup_link(struct app *app, struct arena *a)
 	if (app->store->ops->token_insert(app->store, &t, NULL, true) != ERR_OK)
 		return NULL;
 	return arena_printf(a, "%s/account/setup?token=%s", app->base_url, token);
+}
+
+enum err
+user_get(struct app *app, struct arena *a, int64_t id, struct user *out)
+{
+	return app->store->ops->user_get(app->store, a, id, out);
+}
+
+enum err
+user_by_email(struct app *app, struct arena *a, const char *email,
+	      struct user *out)
+{
+	return app->store->ops->user_by_email(app->store, a, email, out);
+}
+
+enum err
+user_list(struct app *app, struct arena *a, struct user **out, size_t *n)
+{
+	return app->store->ops->user_list(app->store, a, out, n);
+}
+
+enum err
+user_comments(struct app *app, struct arena *a, int64_t id, int limit,
+	      struct user_comment **out, size_t *n)
+{
+	return app->store->ops->user_comments(app->store, a, id, limit, out, n);
+}
+
+enum err
+user_token_get(struct app *app, struct arena *a, const char *hash,
+	       const char *purpose, int64_t now, bool take,
+	       struct user_token *out)
+{
+	return app->store->ops->token_get(app->store, a, hash, purpose, now,
+					  take, out);
+}
+
+enum err
+user_token_put(struct app *app, const struct user_token *t)
+{
+	return app->store->ops->token_insert(app->store, t, NULL, false);
 }

@@ -141,4 +141,22 @@ enum err user_set_disabled(struct app *app, struct arena *a, int64_t id,
  */
 const char *user_setup_link(struct app *app, struct arena *a);
 
+/* Reads for handlers and commands: records in the arena a. */
+enum err user_get(struct app *app, struct arena *a, int64_t id,
+		  struct user *out);
+enum err user_by_email(struct app *app, struct arena *a, const char *email,
+		       struct user *out);
+enum err user_list(struct app *app, struct arena *a, struct user **out,
+		   size_t *n);
+/* A user's latest approved comments, newest first. */
+enum err user_comments(struct app *app, struct arena *a, int64_t id, int limit,
+		       struct user_comment **out, size_t *n);
+
+/* A live one-time token of purpose by its hash; with take, used up (once). */
+enum err user_token_get(struct app *app, struct arena *a, const char *hash,
+			const char *purpose, int64_t now, bool take,
+			struct user_token *out);
+/* Stores a one-time token (its hash only; see user_token_hash()). */
+enum err user_token_put(struct app *app, const struct user_token *t);
+
 #endif

@@ -572,6 +572,37 @@ struct comment_insert_args {
 	int64_t *id;
 };
 
+/*
+ * A form key names one comment: the row of STMT_COMMENT_BY_KEY in s is
+ * the comment stored under c's key.  The same form sent again (same
+ * article, parent, side and body) is that comment: ERR_OK with its id.
+ * Other text, parent or side is ERR_CONFLICT with the earlier id, since
+ * answering with the earlier comment would drop what the reader wrote
+ * since.  A key from another article's form is ERR_CONFLICT with id 0:
+ * a form moved elsewhere is forged.  The name, email and website are not
+ * compared: a reader who corrects their name and sends again still means
+ * the comment already stored, and a refusal would only invite the same
+ * text twice.
+ */
+static enum err
+key_used(sqlite3_stmt *s, const struct comment *c, int64_t *id)
+{
+	const char *body = (const char *)sqlite3_column_text(s, 4);
+	size_t len = (size_t)sqlite3_column_bytes(s, 4);
+	const char *want = c->body_md ? c->body_md : "";
+
+	*id = 0;
+	if (sqlite3_column_int64(s, 1) != c->article_id)
+		return ERR_CONFLICT;
+	*id = sqlite3_column_int64(s, 0);
+	if (sqlite3_column_int64(s, 2) != c->parent_id ||
+	    sqlite3_column_int(s, 3) != c->side)
+		return ERR_CONFLICT;
+	if (body == NULL || len != strlen(want) || memcmp(body, want, len) != 0)
+		return ERR_CONFLICT;
+	return ERR_OK;
+}
+
 static enum err
 run_comment_insert(struct conn *w, void *arg)
 {
@@ -586,12 +617,10 @@ run_comment_insert(struct conn *w, void *arg)
 		bind_text(s, 1, c->request_key);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
-			bool same = sqlite3_column_int64(s, 1) == c->article_id;
+			enum err e = key_used(s, c, x->id);
 
-			*x->id = sqlite3_column_int64(s, 0);
 			sqlite3_reset(s);
-			/* The same form, sent again; a key moved elsewhere is forged. */
-			return same ? ERR_OK : ERR_CONFLICT;
+			return e;
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)

@@ -60,7 +60,8 @@ const char *const stmt_sql[STMT__MAX] = {
 		"SELECT count(*) FROM comments WHERE article_id = ?1"
 		" AND depth = 0 AND status = 'approved' AND id < ?2",
 	[STMT_COMMENT_BY_KEY] =
-		"SELECT id, article_id FROM comments WHERE request_key = ?1",
+		"SELECT id, article_id, coalesce(parent_id, 0), side, body_md"
+		" FROM comments WHERE request_key = ?1",
 	[STMT_COMMENT_PARENT] =
 		"SELECT article_id, root_id, depth FROM comments"
 		" WHERE id = ?1 AND status = 'approved'",

@@ -213,9 +213,11 @@ struct store_ops {
 					 int64_t root_id, int64_t *index);
 	/*
 	 * Stores c (id, root_id and depth are filled in from parent_id).  A
-	 * request_key already used on this article returns ERR_OK with the earlier
-	 * id, so a form sent twice makes one comment; used on another article,
-	 * ERR_CONFLICT.
+	 * request_key already used on this article for the same parent, side
+	 * and body returns ERR_OK with the earlier id, so a form sent twice
+	 * makes one comment; for other text, parent or side, ERR_CONFLICT with
+	 * the earlier id in *id; used on another article, ERR_CONFLICT with
+	 * *id 0.  Nothing is stored in either conflict.
 	 */
 	enum err (*comment_insert)(struct store *st, struct comment *c,
 				   int64_t *id);

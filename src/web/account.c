@@ -7,9 +7,10 @@
 #include "app.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 #include "http/csrf.h"
-#include "http/ratelimit.h"
+#include "http/route.h"
 #include "model/session.h"
 #include "model/user.h"
 #include "render/template.h"
@@ -20,20 +21,8 @@
 const struct user *
 account_user(struct request *req)
 {
-	const char *token;
-	struct user *u;
-
-	if (req->user_looked_up)
-		return req->user;
-	req->user_looked_up = true;
-	token = request_cookie(req, SESSION_COOKIE);
-	if (!session_token_valid(token))
-		return NULL;
-	u = arena_alloc(&req->arena, sizeof(*u));
-	if (u == NULL || session_user(req->app, &req->arena, token, u) != ERR_OK)
-		return NULL;
-	req->user = u;
-	return u;
+	/* Resolving the session is the router's: it checks sign-in flags. */
+	return route_user(req);
 }
 
 const char *
@@ -712,11 +701,11 @@ account_profile(struct request *req, struct response *res)
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	e = req->app->store->ops->user_get(req->app->store, &req->arena, id, &u);
+	e = user_get(req->app, &req->arena, id, &u);
 	if (e == ERR_OK && u.disabled)
 		e = ERR_NOTFOUND;
 	if (e == ERR_OK)
-		e = req->app->store->ops->user_comments(req->app->store, &req->arena,
+		e = user_comments(req->app, &req->arena,
 							id, PROFILE_COMMENTS, &list, &n);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
@@ -766,7 +755,7 @@ account_setup_page(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	if (req->app->store->ops->token_get(req->app->store, &req->arena, hash,
+	if (user_token_get(req->app, &req->arena, hash,
 					    "setup", time_now(), false, &t) != ERR_OK) {
 		link_expired(req, res, "/", "Front page");
 		return;
@@ -813,7 +802,7 @@ account_setup_post(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	e = req->app->store->ops->token_get(req->app->store, &req->arena, hash,
+	e = user_token_get(req->app, &req->arena, hash,
 					    "setup", time_now(), true, &t);
 	if (e == ERR_NOTFOUND) {
 		link_expired(req, res, "/", "Front page");
@@ -822,7 +811,7 @@ account_setup_post(struct request *req, struct response *res)
 	if (e == ERR_OK)
 		e = user_create(req->app, name, email, password, ROLE_ADMIN, &id);
 	if (e == ERR_OK)
-		e = req->app->store->ops->user_get(req->app->store, &req->arena, id, &u);
+		e = user_get(req->app, &req->arena, id, &u);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), e == ERR_CONFLICT ?
 			   "That email address already has an account: make it "
@@ -843,7 +832,7 @@ account_admin_users(struct request *req, struct response *res)
 	enum err e;
 	int r;
 
-	e = req->app->store->ops->user_list(req->app->store, &req->arena, &list, &n);
+	e = user_list(req->app, &req->arena, &list, &n);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;

@@ -2,7 +2,7 @@
  * account: the HTML handlers of identity: sign up, sign in and out,
  * email verification, password reset, settings, profile, deletion, the
  * first admin, the user list for admins, the staff desk, and external
- * sign-in (web/oidc.c).  Routes and their flags are in http/route.c.
+ * sign-in (web/oidc.c).  Routes and their flags are in web/routes.c.
  */
 #ifndef PARLEY_WEB_ACCOUNT_H
 #define PARLEY_WEB_ACCOUNT_H

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "core/util.h"
 #include "http/cache.h"
+#include "model/article.h"
 #include "model/comment.h"
 #include "render/template.h"
 
@@ -133,7 +134,7 @@ article_view(struct request *req, const struct article *art, int64_t page,
 		}
 	}
 
-	if (req->app->store->ops->comment_page(req->app->store, a, art->id,
+	if (comment_page(req->app, a, art->id,
 					       (int)((page - 1) * cfg->per_page),
 					       cfg->per_page, &comments, &n) != ERR_OK)
 		return NULL;
@@ -224,7 +225,7 @@ article_page(struct request *req, struct response *res)
 	if (!replyto && page_from_cache(req, res, key))
 		return;
 	seq = page_cache_seq(req->app->cache);
-	e = req->app->store->ops->article_by_slug(req->app->store, &req->arena,
+	e = article_by_slug(req->app, &req->arena,
 						  slug, &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);

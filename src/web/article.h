@@ -26,6 +26,12 @@ int64_t article_page_number(const char *s);
 struct tv *article_view(struct request *req, const struct article *art,
 			int64_t page, const struct form_state *form);
 
+/*
+ * The comment form's fields as req's body carried them, for
+ * comment_read_form(); in the request's arena, NULL when out of memory.
+ */
+const struct comment_form *comment_form_read(struct request *req);
+
 /* Adds the form's part of the view ("form") under av. */
 bool comment_form_view(struct request *req, struct tv *av,
 		       const struct article *art, const struct form_state *form);

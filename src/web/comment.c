@@ -7,11 +7,41 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/csrf.h"
+#include "model/article.h"
 #include "render/template.h"
 #include "web/account.h"
 #include "web/article.h"
 
 #define WHO_COOKIE "parley_who"
+
+/* Copies the field called name of req's form into out (NULL when absent). */
+static void
+form_field(const struct request *req, const char *name,
+	   struct comment_field *out)
+{
+	const struct field *f = fields_get(&req->form, name);
+
+	out->value = f ? f->value : NULL;
+	out->len = f ? f->len : 0;
+}
+
+const struct comment_form *
+comment_form_read(struct request *req)
+{
+	struct comment_form *cf = arena_zalloc(&req->arena, sizeof(*cf));
+
+	if (cf == NULL)
+		return NULL;
+	form_field(req, "author", &cf->author);
+	form_field(req, "email", &cf->email);
+	form_field(req, "url", &cf->url);
+	form_field(req, "body", &cf->body);
+	form_field(req, "key", &cf->key);
+	form_field(req, "parent", &cf->parent);
+	form_field(req, "website_confirm", &cf->honeypot);
+	cf->remember = fields_get(&req->form, "remember") != NULL;
+	return cf;
+}
 
 bool
 comment_form_view(struct request *req, struct tv *av, const struct article *art,
@@ -31,7 +61,7 @@ comment_form_view(struct request *req, struct tv *av, const struct article *art,
 		struct comment c;
 		struct tv *rt;
 
-		if (req->app->store->ops->comment_get(req->app->store, a, form->parent, &c) == ERR_OK &&
+		if (comment_get(req->app, a, form->parent, &c) == ERR_OK &&
 		    c.article_id == art->id) {
 			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
 			    !tv_put_str(rt, "name", c.author) ||
@@ -204,16 +234,13 @@ comment_refused(struct request *req, struct response *res,
 	form->page = 1;
 	/* A refused reply is shown on the page of the comment it answers. */
 	if (in->parent) {
-		struct store *st = req->app->store;
-		struct comment parent;
-		int64_t index;
+		int64_t page;
 
-		if (st->ops->comment_get(st, &req->arena, in->parent, &parent) == ERR_OK &&
-		    parent.article_id == art->id &&
-		    st->ops->comment_thread_index(st, art->id, parent.root_id, &index) == ERR_OK)
-			form->page = comment_page_for(index, req->app->cfg.per_page);
+		if (comment_page_of(req->app, &req->arena, art->id, in->parent,
+				    &page) == ERR_OK)
+			form->page = page;
 	}
-	page_render(req, res, errs->status, "article",
+	page_render(req, res, err_status(errs->err), "article",
 		    article_view(req, art, form->page, form));
 }
 
@@ -228,8 +255,7 @@ comment_post(struct request *req, struct response *res)
 	struct comment_input in;
 	struct comment_errors errs;
 	struct article art;
-	int64_t id = 0, index = 0, page;
-	struct comment c;
+	int64_t id = 0, page;
 	const struct user *u = account_user(req);
 	enum err e;
 
@@ -241,7 +267,7 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Please sign in to comment.");
 		return;
 	}
-	e = req->app->store->ops->article_by_slug(req->app->store, &req->arena,
+	e = article_by_slug(req->app, &req->arena,
 						  req->params[0], &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
@@ -251,7 +277,7 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Comments are closed.");
 		return;
 	}
-	e = comment_read_form(req->app, &req->arena, &req->form, &in, &errs);
+	e = comment_read_form(req->app, &req->arena, comment_form_read(req), &in, &errs);
 	if (e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -261,7 +287,7 @@ comment_post(struct request *req, struct response *res)
 		e = comment_as_user(&in, &errs, u, e);
 	if (e == ERR_OK)
 		e = comment_create(req->app, &req->arena, &art, &in, req->client, &id);
-	e = comment_refusal(e, &in, &errs, "article");
+	e = comment_refusal(e, id, &in, &errs, "article");
 	if (e == ERR_INVALID) {
 		comment_refused(req, res, &art, &in, &errs);
 		return;
@@ -273,17 +299,15 @@ comment_post(struct request *req, struct response *res)
 	if (e != ERR_OK) {
 		log_warnx("comment on %s not stored: %s", art.slug, err_str(e));
 		errs.form = "Your comment could not be saved just now. Please send it again.";
-		errs.status = 503;
+		errs.err = ERR_DB;
 		comment_refused(req, res, &art, &in, &errs);
 		return;
 	}
 	if (u == NULL)
 		remember_cookie(req, res, &in);
 	/* The page that shows the new comment's thread. */
-	page = 1;
-	if (req->app->store->ops->comment_get(req->app->store, &req->arena, id, &c) == ERR_OK &&
-	    req->app->store->ops->comment_thread_index(req->app->store, art.id, c.root_id, &index) == ERR_OK)
-		page = comment_page_for(index, req->app->cfg.per_page);
+	if (comment_page_of(req->app, &req->arena, art.id, id, &page) != ERR_OK)
+		page = 1;
 	response_redirect(res, page > 1 ?
 		arena_printf(&req->arena, "/articles/%s?cpage=%lld#comment-%lld",
 			     art.slug, (long long)page, (long long)id) :
@@ -304,13 +328,11 @@ comment_permalink(struct request *req, struct response *res)
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	e = req->app->store->ops->comment_get(req->app->store, &req->arena, id, &c);
+	e = comment_get(req->app, &req->arena, id, &c);
 	if (e == ERR_OK)
-		e = req->app->store->ops->article_by_id(req->app->store, &req->arena,
-							c.article_id, &art);
+		e = article_by_id(req->app, &req->arena, c.article_id, &art);
 	if (e == ERR_OK)
-		e = req->app->store->ops->comment_thread_index(req->app->store, art.id,
-							       c.root_id, &index);
+		e = comment_thread_index(req->app, art.id, c.root_id, &index);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;

@@ -22,6 +22,7 @@
 #include "core/util.h"
 #include "http/cache.h"
 #include "http/csrf.h"
+#include "model/article.h"
 #include "model/comment.h"
 #include "model/debate.h"
 #include "render/chart.h"
@@ -276,7 +277,6 @@ static enum err
 load_page(struct request *req, const struct debate *d, const struct params *p,
 	  struct page_data *pd)
 {
-	struct store *st = req->app->store;
 	struct arena *a = &req->arena;
 	int per_page = req->app->cfg.per_page;
 	enum err e;
@@ -285,14 +285,14 @@ load_page(struct request *req, const struct debate *d, const struct params *p,
 	pd->d = d;
 	pd->now = time_now();
 	debate_clock_at(d, pd->now, &pd->clk);
-	if ((e = st->ops->debate_speakers(st, a, d->id, &pd->speakers, &pd->nspeakers)) != ERR_OK ||
-	    (e = st->ops->debate_statements(st, a, d->id, &pd->statements, &pd->nstatements)) != ERR_OK ||
-	    (e = st->ops->debate_comments(st, a, d->article_id, p->sort,
+	if ((e = debate_speakers(req->app, a, d->id, &pd->speakers, &pd->nspeakers)) != ERR_OK ||
+	    (e = debate_statements(req->app, a, d->id, &pd->statements, &pd->nstatements)) != ERR_OK ||
+	    (e = debate_comments(req->app, a, d->article_id, p->sort,
 					  (int)((p->page - 1) * per_page), per_page,
 					  &pd->comments, &pd->ncomments)) != ERR_OK ||
-	    (e = st->ops->debate_featured(st, a, d->article_id, FEATURED_MAX,
+	    (e = debate_featured(req->app, a, d->article_id, FEATURED_MAX,
 					  &pd->featured, &pd->nfeatured)) != ERR_OK ||
-	    (e = st->ops->debate_top_comments(st, a, d->article_id, CREDITS_MAX,
+	    (e = debate_top_comments(req->app, a, d->article_id, CREDITS_MAX,
 					      &pd->top, &pd->ntop)) != ERR_OK)
 		return e;
 	return ERR_OK;
@@ -301,7 +301,6 @@ load_page(struct request *req, const struct debate *d, const struct params *p,
 static enum err
 load_results(struct request *req, const struct debate *d, struct results_data *rd)
 {
-	struct store *st = req->app->store;
 	struct debate_bucket *buckets = NULL;
 	size_t nbuckets = 0;
 	enum err e;
@@ -309,8 +308,8 @@ load_results(struct request *req, const struct debate *d, struct results_data *r
 	memset(rd, 0, sizeof(*rd));
 	rd->d = d;
 	debate_clock_at(d, time_now(), &rd->clk);
-	if ((e = st->ops->debate_tally(st, d->id, &rd->tally)) != ERR_OK ||
-	    (e = st->ops->debate_buckets(st, &req->arena, d->id, &buckets, &nbuckets)) != ERR_OK ||
+	if ((e = debate_tally_get(req->app, d->id, &rd->tally)) != ERR_OK ||
+	    (e = debate_buckets(req->app, &req->arena, d->id, &buckets, &nbuckets)) != ERR_OK ||
 	    (e = debate_history(&req->arena, buckets, nbuckets, HISTORY_POINTS,
 				&rd->history, &rd->nhistory)) != ERR_OK)
 		return e;
@@ -929,7 +928,7 @@ put_form(struct request *req, struct tv *dv, const struct debate *d,
 		struct comment c;
 		struct tv *rt;
 
-		if (req->app->store->ops->comment_get(req->app->store, a, form->parent, &c) == ERR_OK &&
+		if (comment_get(req->app, a, form->parent, &c) == ERR_OK &&
 		    c.article_id == d->article_id) {
 			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
 			    !tv_put_str(rt, "name", c.author) ||
@@ -1469,7 +1468,7 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 		}
 	}
 	seq = page_cache_seq(cache);
-	if (req->app->store->ops->debate_voter(req->app->store, d->id, voter, pre,
+	if (debate_voter(req->app, d->id, voter, pre,
 					       post) != ERR_OK) {
 		*pre = *post = 0;
 		return;
@@ -1576,7 +1575,7 @@ debate_find(struct request *req, struct response *res, struct debate *d)
 		error_page(req, res, 404, NULL);
 		return false;
 	}
-	e = req->app->store->ops->debate_by_slug(req->app->store, &req->arena, slug, d);
+	e = debate_by_slug(req->app, &req->arena, slug, d);
 	if (e == ERR_OK && d->status == DEBATE_DRAFT)
 		e = ERR_NOTFOUND;	/* drafts are not public */
 	if (e != ERR_OK) {
@@ -1974,9 +1973,8 @@ debate_comment_post(struct request *req, struct response *res)
 	struct form_state *form;
 	struct article art;
 	struct params p;
-	struct comment c;
 	struct debate d;
-	int64_t id = 0, index = 0, page = 1;
+	int64_t id = 0, page = 1;
 	int side = SIDE_NONE;
 	const struct user *u = account_user(req);
 	enum err e;
@@ -1987,7 +1985,7 @@ debate_comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Comments are closed.");
 		return;
 	}
-	e = req->app->store->ops->article_by_id(req->app->store, &req->arena, d.article_id, &art);
+	e = article_by_id(req->app, &req->arena, d.article_id, &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
@@ -1996,7 +1994,7 @@ debate_comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Please sign in to comment.");
 		return;
 	}
-	e = comment_read_form(req->app, &req->arena, &req->form, &in, &errs);
+	e = comment_read_form(req->app, &req->arena, comment_form_read(req), &in, &errs);
 	if (e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -2010,12 +2008,12 @@ debate_comment_post(struct request *req, struct response *res)
 		side = SIDE_B;
 	else if (side_field && side_field[0] != '\0') {
 		errs.form = "Choose a side your comment supports, or neither.";
-		errs.status = 422;
+		errs.err = ERR_INVALID;
 		e = ERR_INVALID;
 	}
 	if (e == ERR_OK)
 		e = comment_create_side(req->app, &req->arena, &art, &in, req->client, side, &id);
-	e = comment_refusal(e, &in, &errs, "debate");
+	e = comment_refusal(e, id, &in, &errs, "debate");
 	if (e == ERR_FORBIDDEN) {
 		error_page(req, res, 403, "Comments are closed.");
 		return;
@@ -2023,7 +2021,7 @@ debate_comment_post(struct request *req, struct response *res)
 	if (e != ERR_OK && e != ERR_INVALID) {
 		log_warnx("comment on debate %s not stored: %s", d.slug, err_str(e));
 		errs.form = "Your comment could not be saved just now. Please send it again.";
-		errs.status = 503;
+		errs.err = ERR_DB;
 	}
 	if (e != ERR_OK) {
 		if ((form = arena_zalloc(&req->arena, sizeof(*form))) == NULL) {
@@ -2036,13 +2034,11 @@ debate_comment_post(struct request *req, struct response *res)
 		form->with_identity = true;
 		memset(&p, 0, sizeof(p));
 		p.page = 1;
-		serve_fresh(req, res, &d, &p, form, side, errs.status ? errs.status : 422);
+		serve_fresh(req, res, &d, &p, form, side, errs.err ? err_status(errs.err) : 422);
 		return;
 	}
-	if (req->app->store->ops->comment_get(req->app->store, &req->arena, id, &c) == ERR_OK &&
-	    req->app->store->ops->comment_thread_index(req->app->store, d.article_id,
-						       c.root_id, &index) == ERR_OK)
-		page = comment_page_for(index, req->app->cfg.per_page);
+	if (comment_page_of(req->app, &req->arena, d.article_id, id, &page) != ERR_OK)
+		page = 1;
 	response_redirect(res, page > 1 ?
 		arena_printf(&req->arena, "/debates/%s?cpage=%lld#comment-%lld", d.slug,
 			     (long long)page, (long long)id) :
@@ -2064,7 +2060,7 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 
 	debate_clock_at(d, now, &clk);
 	if (clk.status == DEBATE_CLOSED) {
-		if (req->app->store->ops->debate_tally(req->app->store, d->id, &t) != ERR_OK)
+		if (debate_tally_get(req->app, d->id, &t) != ERR_OK)
 			return false;
 		debate_result_of(&t, &r);
 		if (r.outcome == OUTCOME_A || r.outcome == OUTCOME_B)
@@ -2097,7 +2093,7 @@ debate_home_view(struct request *req, struct tv *v, int limit)
 	size_t n = 0, i;
 
 	/* One more than shown tells whether there are more. */
-	if (req->app->store->ops->debate_list(req->app->store, &req->arena, false,
+	if (debate_list(req->app, &req->arena, false,
 					      limit + 1, &list, &n) != ERR_OK ||
 	    (items = tv_put_list(v, "debates")) == NULL ||
 	    !tv_put_bool(v, "has_debates", n > 0) ||
@@ -2140,7 +2136,7 @@ debate_home_key(struct request *req)
 		if (ok && h.generation == gen && (h.valid_until == 0 || now < h.valid_until))
 			return arena_strdup(&req->arena, h.key);
 	}
-	if (req->app->store->ops->debate_home_epoch(req->app->store, now, e) != ERR_OK)
+	if (debate_home_epoch(req->app, now, e) != ERR_OK)
 		return NULL;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, "PDEBEP01", sizeof(h.magic));

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "core/util.h"
 #include "http/cache.h"
+#include "model/article.h"
 #include "render/template.h"
 #include "web/article.h"
 
@@ -42,7 +43,7 @@ home_page(struct request *req, struct response *res)
 		return;
 	}
 	seq = page_cache_seq(req->app->cache);
-	e = req->app->store->ops->article_list(req->app->store, a,
+	e = article_list(req->app, a,
 					       (int)((page - 1) * cfg->front_per_page),
 					       cfg->front_per_page, &list, &n, &total);
 	if (e != ERR_OK) {

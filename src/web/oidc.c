@@ -139,7 +139,7 @@ oidc_start(struct request *req, struct response *res)
 		error_page(req, res, 503, NULL);
 		return;
 	}
-	e = req->app->store->ops->token_insert(req->app->store, &t, NULL, false);
+	e = user_token_put(req->app, &t);
 	if (e != ERR_OK || !state_cookie(req, res, state)) {
 		error_page(req, res, e != ERR_OK ? err_status(e) : 503, NULL);
 		return;
@@ -265,7 +265,6 @@ static void
 finish(struct request *req, struct response *res, struct oidc_provider *p,
        const struct oidc_claims *c, const struct flow *f)
 {
-	struct store *st = req->app->store;
 	struct arena *a = &req->arena;
 	const struct user *me = account_user(req);
 	bool email_ok = c->email_verified && c->email[0] &&
@@ -274,7 +273,7 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 	int64_t id;
 	enum err e;
 
-	e = st->ops->identity_user(st, p->name, c->sub, &id);
+	e = oidc_identity_user(req->app, p->name, c->sub, &id);
 	if (e == ERR_OK) {
 		if (f->link_user && id != f->link_user) {
 			account_notice(req, res, 409, "Already linked",
@@ -283,7 +282,7 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 				       "/account/settings", "Your account");
 			return;
 		}
-		e = st->ops->user_get(st, a, id, &u);
+		e = user_get(req->app, a, id, &u);
 		if (e == ERR_OK && u.disabled)
 			e = ERR_FORBIDDEN;
 		if (e != ERR_OK) {
@@ -298,7 +297,7 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		return;
 	}
 	if (f->link_user && me && me->id == f->link_user) {
-		e = st->ops->identity_insert(st, p->name, c->sub, me->id, c->email);
+		e = oidc_identity_link(req->app, p->name, c->sub, me->id, c->email);
 		if (e != ERR_OK) {
 			error_page(req, res, err_status(e), NULL);
 			return;
@@ -306,7 +305,7 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		response_redirect(res, "/account/settings?done=linked");
 		return;
 	}
-	if (email_ok && st->ops->user_by_email(st, a, c->email, &owner) == ERR_OK) {
+	if (email_ok && user_by_email(req->app, a, c->email, &owner) == ERR_OK) {
 		/* The address's owner decides, by the link sent to it. */
 		e = user_send_link(req->app, a, "link", owner.id,
 				   arena_printf(a, "%s\n%s\n%s", p->name, c->sub, c->email),
@@ -341,12 +340,12 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 	u.email_verified = email_ok;
 	u.role = ROLE_READER;
 	u.created = time_now();
-	e = st->ops->user_insert(st, &u, p->name, c->sub, &id);
+	e = oidc_user_create(req->app, &u, p->name, c->sub, &id);
 	if (e == ERR_CONFLICT && email_ok) {
 		/* The address was taken meanwhile: keep the account without it. */
 		u.email = "";
 		u.email_verified = false;
-		e = st->ops->user_insert(st, &u, p->name, c->sub, &id);
+		e = oidc_user_create(req->app, &u, p->name, c->sub, &id);
 	}
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
@@ -392,7 +391,7 @@ oidc_callback(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(state, hash);
-	e = req->app->store->ops->token_get(req->app->store, &req->arena, hash,
+	e = user_token_get(req->app, &req->arena, hash,
 					    "oidc", time_now(), true, &t);
 	if (e == ERR_NOTFOUND || (e == ERR_OK && (!flow_parse(&req->arena, &t, &f) ||
 						   strcmp(f.provider, p->name) != 0))) {
@@ -451,10 +450,10 @@ link_token(struct request *req, const char *token, bool take,
 	if (token == NULL || !user_token_valid(token))
 		return ERR_NOTFOUND;
 	user_token_hash(token, hash);
-	e = req->app->store->ops->token_get(req->app->store, &req->arena, hash,
+	e = user_token_get(req->app, &req->arena, hash,
 					    "link", time_now(), take, t);
 	if (e == ERR_OK)
-		e = req->app->store->ops->user_get(req->app->store, &req->arena,
+		e = user_get(req->app, &req->arena,
 						   t->user_id, u);
 	return e;
 }
@@ -503,7 +502,7 @@ oidc_link_post(struct request *req, struct response *res)
 	if (e == ERR_OK && u.disabled)
 		e = ERR_FORBIDDEN;
 	if (e == ERR_OK)
-		e = req->app->store->ops->identity_insert(req->app->store, provider,
+		e = oidc_identity_link(req->app, provider,
 							  subject, u.id,
 							  email ? email : "");
 	if (e == ERR_NOTFOUND) {

@@ -18,6 +18,7 @@ static const unsigned err_statuses[ERR__MAX] = {
 	[ERR_INVALID] = 422,
 	[ERR_FORBIDDEN] = 403,
 	[ERR_LIMIT] = 429,
+	[ERR_TOOLARGE] = 413,
 };
 
 unsigned

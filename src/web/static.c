@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "core/embed.h"
+#include "model/article.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -127,7 +128,7 @@ health_check(struct request *req, struct response *res)
 	struct article *list;
 	int64_t total;
 	size_t n;
-	bool ok = req->app->store->ops->article_list(req->app->store, &req->arena,
+	bool ok = article_list(req->app, &req->arena,
 						     0, 1, &list, &n, &total) == ERR_OK;
 
 	res->status = ok ? 200 : 503;

@@ -13,7 +13,7 @@
 
 struct tv;
 
-/* Handlers, one per route (see http/route.c). */
+/* Handlers, one per route (see web/routes.c). */
 void home_page(struct request *req, struct response *res);
 void article_page(struct request *req, struct response *res);
 void comment_post(struct request *req, struct response *res);
@@ -33,6 +33,10 @@ void debate_feature_post(struct request *req, struct response *res);
 bool debate_home_view(struct request *req, struct tv *v, int limit);
 /* What the front page's debate list depends on, for its cache key. */
 const char *debate_home_key(struct request *req);
+
+/* THE route table (web/routes.c), which the app hands to the router. */
+struct route_table;
+extern const struct route_table web_routes;
 
 /* The HTML error page for status, with an optional sentence. */
 void error_page(struct request *req, struct response *res, unsigned status,

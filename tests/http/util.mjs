@@ -135,8 +135,10 @@ export function inputValue(html, id) {
 }
 
 // The textarea's content, as it stands in the HTML (still escaped).
+// The body field's text as a browser reads it: one newline right after the
+// start tag is not part of the value.
 export function textareaValue(html) {
-	const m = /<textarea id="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(html);
+	const m = /<textarea id="body"[^>]*>\n?([\s\S]*?)<\/textarea>/.exec(html);
 	return m ? m[1] : null;
 }
 

@@ -190,8 +190,22 @@ main(void)
 	CHECK(c.root_id == c1 && c.depth == 0 && c.parent_id == 0);
 
 	/* The same form key twice is one comment. */
-	CHECK(add_comment(st, id1, 0, "one again", "k1", &again) == ERR_OK);
+	CHECK(add_comment(st, id1, 0, "one", "k1", &again) == ERR_OK);
 	CHECK(again == c1);
+	/*
+	 * The same key with other text or another parent is refused with the
+	 * earlier id; from another article's form, with 0.  Nothing is
+	 * stored (the counts below stay at four).
+	 */
+	again = 0;
+	CHECK(add_comment(st, id1, 0, "one again", "k1", &again) == ERR_CONFLICT);
+	CHECK(again == c1);
+	again = 0;
+	CHECK(add_comment(st, id1, c4, "one", "k1", &again) == ERR_CONFLICT);
+	CHECK(again == c1);
+	again = -1;
+	CHECK(add_comment(st, id2, 0, "one", "k1", &again) == ERR_CONFLICT);
+	CHECK(again == 0);
 
 	/* A parent on another article, or missing, is refused. */
 	CHECK(add_comment(st, id2, c1, "cross", NULL, &again) == ERR_INVALID);

@@ -1,4 +1,4 @@
-#include "http/ratelimit.h"
+#include "core/ratelimit.h"
 
 #include <math.h>
 #include <pthread.h>
