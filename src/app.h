@@ -27,19 +27,20 @@ struct app {
 	struct store *store;
 	struct tpl_set *tpl;
 	struct page_cache *cache;
-	/* What committed writes changed; the cache subscribes (core/change.h). */
+	/* What committed writes changed; the cache subscribes (core/change.h).
+	 */
 	struct change_bus *changes;
 	/* The handlers' route table, which the router reads (http/route.h). */
 	const struct route_table *routes;
 	unsigned char secret[APP_SECRET_BYTES];
-	char base_url[256];	/* from the config, never from a request */
-	size_t body_limit;	/* bytes a form may send; see server_start */
+	char base_url[256]; /* from the config, never from a request */
+	size_t body_limit;  /* bytes a form may send; see server_start */
 	/* Identity: sign-in limits, the mail sender, external providers. */
 	struct ratelimit *limit_address;
 	struct ratelimit *limit_account;
-	struct mailer *mailer;		/* NULL when not serving */
-	struct oidc_registry *oidc;	/* NULL when none is configured */
-	bool fetch_ready;		/* libcurl set up */
+	struct mailer *mailer;	    /* NULL when not serving */
+	struct oidc_registry *oidc; /* NULL when none is configured */
+	bool fetch_ready;	    /* libcurl set up */
 	/* Debates: vote rate limits, refusals not yet saved (serving only). */
 	struct debate_runtime *debates;
 };

@@ -14,14 +14,19 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "serve", cmd_serve, "serve [--listen ADDR:PORT]   run the web site" },
-	{ "init", cmd_init, "init                         create the database" },
-	{ "demo", cmd_demo, "demo                         add the demo articles and comments" },
-	{ "post", cmd_post, "post add FILE.md... | list | open SLUG | close SLUG" },
-	{ "debate", cmd_debate, "debate add FILE... | list | open|close|results SLUG | feature|unfeature SLUG ID" },
-	{ "user", cmd_user, "user add EMAIL NAME [ROLE] | list | role EMAIL ROLE | disable|enable EMAIL" },
-	{ "config", cmd_config, "config check FILE | keys     check a config file; list every key" },
-	{ "routes", cmd_routes, "routes                       print every route: method, pattern, checks" },
+    {"serve", cmd_serve, "serve [--listen ADDR:PORT]   run the web site"},
+    {"init", cmd_init, "init                         create the database"},
+    {"demo", cmd_demo,
+     "demo                         add the demo articles and comments"},
+    {"post", cmd_post, "post add FILE.md... | list | open SLUG | close SLUG"},
+    {"debate", cmd_debate,
+     "debate add FILE... | list | open|close|results SLUG | feature|unfeature SLUG ID"},
+    {"user", cmd_user,
+     "user add EMAIL NAME [ROLE] | list | role EMAIL ROLE | disable|enable EMAIL"},
+    {"config", cmd_config,
+     "config check FILE | keys     check a config file; list every key"},
+    {"routes", cmd_routes,
+     "routes                       print every route: method, pattern, checks"},
 };
 
 static void
@@ -29,11 +34,14 @@ usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: parley COMMAND [--config FILE] [--db PATH] [ARGS]\n\n");
+	fprintf(out,
+		"usage: parley COMMAND [--config FILE] [--db PATH] [ARGS]\n\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  parley %s\n", commands[i].usage);
-	fprintf(out, "  parley help | version\n\n"
-		     "With no config, parley uses ./parley.db and listens on 127.0.0.1:8080.\n");
+	fprintf(
+	    out,
+	    "  parley help | version\n\n"
+	    "With no config, parley uses ./parley.db and listens on 127.0.0.1:8080.\n");
 }
 
 int

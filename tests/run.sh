@@ -114,6 +114,20 @@ units_asan() {
 }
 run_part includes "layer rules: includes point down, no store calls above the model" \
 	sh tools/check-includes.sh
+
+# Every C file as clang-format would write it (make format fixes them).
+format_check() {
+	bad=0
+	for f in $(find src tests tools -name '*.[ch]' -not -path '*/node_modules/*' | sort); do
+		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || {
+			echo "not formatted: $f (run make format)"
+			bad=$((bad + 1))
+		}
+	done
+	echo "$((bad == 0)) passed, $((bad > 0)) failed"
+	[ "$bad" -eq 0 ]
+}
+run_part format "every C file as clang-format writes it" format_check
 run_part unit "checks (CHECK lines)" units build/release/tests
 rerun_part unit-asan "the same checks, built with ASan and UBSan" units_asan
 

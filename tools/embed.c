@@ -61,14 +61,18 @@ main(int argc, char **argv)
 			return 1;
 	fprintf(out, "const struct embedded_file embedded_files[] = {\n");
 	for (i = 2; i < argc; i++)
-		fprintf(out, "\t{\"%s\", file_%d, %zu},\n", argv[i], i, lens[i]);
-	fprintf(out, "\t{NULL, NULL, 0}\n};\n"
-		     "const size_t embedded_count = %d;\n"
-		     "const struct embedded_file *\nembed_find(const char *path)\n{\n"
-		     "\tfor (size_t i = 0; i < embedded_count; i++)\n"
-		     "\t\tif (strcmp(embedded_files[i].path, path) == 0)\n"
-		     "\t\t\treturn &embedded_files[i];\n"
-		     "\treturn NULL;\n}\n", argc - 2);
+		fprintf(out, "\t{\"%s\", file_%d, %zu},\n", argv[i], i,
+			lens[i]);
+	fprintf(
+	    out,
+	    "\t{NULL, NULL, 0}\n};\n"
+	    "const size_t embedded_count = %d;\n"
+	    "const struct embedded_file *\nembed_find(const char *path)\n{\n"
+	    "\tfor (size_t i = 0; i < embedded_count; i++)\n"
+	    "\t\tif (strcmp(embedded_files[i].path, path) == 0)\n"
+	    "\t\t\treturn &embedded_files[i];\n"
+	    "\treturn NULL;\n}\n",
+	    argc - 2);
 	if (fclose(out) != 0) {
 		perror(argv[1]);
 		return 1;

@@ -109,26 +109,52 @@ function parseList(file) {
 	return mutants;
 }
 
-function count(text, needle) {
-	let n = 0;
-	for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) n++;
-	return n;
+// A pattern for a `from` or `after` text that ignores how the code is laid
+// out: any run of white space may differ, and white space may come or go
+// next to punctuation, but never inside a word (C does not care; the
+// formatter does).  Uniqueness is judged on this pattern.
+function flexible(needle) {
+	const word = (c) => /[A-Za-z0-9_]/.test(c);
+	const esc = (c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const chars = [...needle.trim()];
+	let re = '';
+	for (let i = 0; i < chars.length; i++) {
+		const c = chars[i];
+		if (/\s/.test(c)) continue;
+		if (re) {
+			const prev = chars.slice(0, i).reverse().find((x) => !/\s/.test(x));
+			const spaced = /\s/.test(chars[i - 1]);
+			re += word(prev) && word(c) ? (spaced ? '\\s+' : '') : '\\s*';
+		}
+		re += esc(c);
+	}
+	return new RegExp(re, 'g');
 }
 
-// Where the mutant applies in text: the index of `from`, or an error. With
-// `after:`, that anchor must occur once and `from` is its first match after it.
-function locate(m, text) {
-	let start = 0;
-	if (m.after !== undefined) {
-		const n = count(text, m.after);
-		if (n !== 1) return { error: `after: occurs ${n} times` };
-		start = text.indexOf(m.after) + m.after.length;
-		const i = text.indexOf(m.from, start);
-		return i === -1 ? { error: 'from: not found after after:' } : { index: i };
+function matches(text, needle, from = 0) {
+	const re = flexible(needle);
+	re.lastIndex = from;
+	const out = [];
+	for (let m; (m = re.exec(text)) !== null;) {
+		out.push({ index: m.index, length: m[0].length });
+		re.lastIndex = m.index + 1;
 	}
-	const n = count(text, m.from);
-	if (n !== 1) return { error: `from: occurs ${n} times` };
-	return { index: text.indexOf(m.from) };
+	return out;
+}
+
+// Where the mutant applies in text: { index, length } of `from`, or an
+// error. With `after:`, that anchor must occur once and `from` is its first
+// match after it.
+function locate(m, text) {
+	if (m.after !== undefined) {
+		const a = matches(text, m.after);
+		if (a.length !== 1) return { error: `after: occurs ${a.length} times` };
+		const f = matches(text, m.from, a[0].index + a[0].length);
+		return f.length ? f[0] : { error: 'from: not found after after:' };
+	}
+	const f = matches(text, m.from);
+	if (f.length !== 1) return { error: `from: occurs ${f.length} times` };
+	return f[0];
 }
 
 function git(args) {
@@ -296,7 +322,7 @@ async function main() {
 				res.status = 'stale';
 				res.note = at.error;
 			} else {
-				writeFileSync(path, text.slice(0, at.index) + m.to + text.slice(at.index + m.from.length));
+				writeFileSync(path, text.slice(0, at.index) + m.to + text.slice(at.index + at.length));
 				try {
 					b = await build(m.tests);
 					if (b.code !== 0) {

@@ -40,8 +40,12 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		else if (strcmp(argv[i], "--listen") == 0)
 			slot = &o->listen;
 		if (slot == NULL) {
-			if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
-				fprintf(stderr, "parley: unknown option %s (see parley help)\n", argv[i]);
+			if (strncmp(argv[i], "--", 2) == 0 &&
+			    argv[i][2] != '\0') {
+				fprintf(
+				    stderr,
+				    "parley: unknown option %s (see parley help)\n",
+				    argv[i]);
 				return false;
 			}
 			o->argv[out++] = argv[i];
@@ -105,7 +109,9 @@ load_secret(struct app *app)
 		if (ok)
 			memcpy(app->secret, data, APP_SECRET_BYTES);
 		else
-			fprintf(stderr, "parley: %s: too short for a secret key\n", path);
+			fprintf(stderr,
+				"parley: %s: too short for a secret key\n",
+				path);
 		sodium_memzero(data, n);
 		free(data);
 		return ok;
@@ -116,9 +122,12 @@ load_secret(struct app *app)
 	}
 	randombytes_buf(app->secret, sizeof(app->secret));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret) ||
+	if (fd < 0 ||
+	    write(fd, app->secret, sizeof(app->secret)) !=
+		(ssize_t)sizeof(app->secret) ||
 	    fsync(fd) != 0) {
-		fprintf(stderr, "parley: cannot write the secret key %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "parley: cannot write the secret key %s: %s\n",
+			path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return false;
@@ -141,26 +150,32 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	}
 	if ((o->config && !config_load(&app->cfg, o->config, &err)) ||
 	    (o->db && !config_set(&app->cfg, "server", "db", o->db, &err)) ||
-	    (o->listen && !config_set(&app->cfg, "server", "listen", o->listen, &err))) {
+	    (o->listen &&
+	     !config_set(&app->cfg, "server", "listen", o->listen, &err))) {
 		fprintf(stderr, "parley: %s\n", buf_cstr(&err));
 		goto fail;
 	}
 	if (app->cfg.base_url[0])
-		snprintf(app->base_url, sizeof(app->base_url), "%s", app->cfg.base_url);
+		snprintf(app->base_url, sizeof(app->base_url), "%s",
+			 app->cfg.base_url);
 	else
-		snprintf(app->base_url, sizeof(app->base_url), "http://%s", app->cfg.listen);
+		snprintf(app->base_url, sizeof(app->base_url), "http://%s",
+			 app->cfg.listen);
 	if (!load_secret(app))
 		goto fail;
 	app->store = store_open(app->cfg.db, &err);
 	if (app->store == NULL) {
-		fprintf(stderr, "parley: database %s: %s\n", app->cfg.db, buf_cstr(&err));
+		fprintf(stderr, "parley: database %s: %s\n", app->cfg.db,
+			buf_cstr(&err));
 		goto fail;
 	}
 	/* Sign-in limits: the burst, refilled over 15 minutes. */
-	app->limit_address = ratelimit_new(app->cfg.signin_per_address,
-					   app->cfg.signin_per_address / 900.0, 8192);
-	app->limit_account = ratelimit_new(app->cfg.signin_per_account,
-					   app->cfg.signin_per_account / 900.0, 8192);
+	app->limit_address =
+	    ratelimit_new(app->cfg.signin_per_address,
+			  app->cfg.signin_per_address / 900.0, 8192);
+	app->limit_account =
+	    ratelimit_new(app->cfg.signin_per_account,
+			  app->cfg.signin_per_account / 900.0, 8192);
 	if (app->limit_address == NULL || app->limit_account == NULL ||
 	    !fetch_global_init())
 		goto fail;
@@ -170,7 +185,8 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		goto fail;
 	}
 	/* Even the CLI invalidates pages: a cache of 0 bytes costs nothing. */
-	app->cache = page_cache_new(serving ? (size_t)app->cfg.page_cache_mb * 1024 * 1024 : 0);
+	app->cache = page_cache_new(
+	    serving ? (size_t)app->cfg.page_cache_mb * 1024 * 1024 : 0);
 	if (app->cache == NULL)
 		goto fail;
 	app->routes = &web_routes;
@@ -187,9 +203,12 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
 		app->store->changed_elsewhere = page_cache_flush;
-		app->tpl = tpl_set_load(app->cfg.templates_dir[0] ? app->cfg.templates_dir : NULL, &err);
+		app->tpl = tpl_set_load(
+		    app->cfg.templates_dir[0] ? app->cfg.templates_dir : NULL,
+		    &err);
 		if (app->tpl == NULL) {
-			fprintf(stderr, "parley: templates: %s\n", buf_cstr(&err));
+			fprintf(stderr, "parley: templates: %s\n",
+				buf_cstr(&err));
 			goto fail;
 		}
 	}
@@ -204,7 +223,7 @@ fail:
 void
 cli_app_close(struct app *app)
 {
-	mail_stop(app->mailer);	/* it uses the store */
+	mail_stop(app->mailer); /* it uses the store */
 	app->mailer = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
@@ -214,7 +233,7 @@ cli_app_close(struct app *app)
 	if (app->fetch_ready)
 		fetch_global_cleanup();
 	app->fetch_ready = false;
-	debate_runtime_free(app->debates, app->store);	/* saves refusals */
+	debate_runtime_free(app->debates, app->store); /* saves refusals */
 	app->debates = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);

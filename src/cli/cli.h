@@ -9,10 +9,10 @@
 
 /* Options common to every command. */
 struct cli_opts {
-	const char *config;	/* --config FILE */
-	const char *db;		/* --db PATH */
-	const char *listen;	/* --listen ADDR:PORT */
-	int argc;		/* what is left after the options */
+	const char *config; /* --config FILE */
+	const char *db;	    /* --db PATH */
+	const char *listen; /* --listen ADDR:PORT */
+	int argc;	    /* what is left after the options */
 	char **argv;
 };
 
@@ -63,8 +63,9 @@ const char *cli_demo_key(const char *line, const char *key);
  * spaces.  ids[file id] (up to nids) gets each stored id.  Returns how
  * many were stored, or -1.
  */
-int cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
-		      const struct embedded_file *f, int64_t *ids, long nids);
+int cli_demo_comments(struct app *app, struct arena *a,
+		      const struct article *art, const struct embedded_file *f,
+		      int64_t *ids, long nids);
 
 /* Reads a whole file (at most max bytes) into a malloc'd string. */
 char *cli_read_file(const char *path, size_t max, size_t *len);

@@ -1,4 +1,5 @@
-/* config_cmd: `parley config check FILE` and `parley config keys`; `parley init`. */
+/* config_cmd: `parley config check FILE` and `parley config keys`; `parley
+ * init`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@ cmd_config(struct cli_opts *o)
 		return 0;
 	}
 	if (o->argc != 3 || strcmp(o->argv[1], "check") != 0) {
-		fprintf(stderr, "usage: parley config check FILE\n       parley config keys\n");
+		fprintf(
+		    stderr,
+		    "usage: parley config check FILE\n       parley config keys\n");
 		return 2;
 	}
 	config_defaults(&c);
@@ -38,13 +41,15 @@ cmd_init(struct cli_opts *o)
 	struct app app;
 
 	if (o->argc > 1) {
-		fprintf(stderr, "usage: parley init [--db PATH] [--config FILE]\n");
+		fprintf(stderr,
+			"usage: parley init [--db PATH] [--config FILE]\n");
 		return 2;
 	}
 	if (!cli_app_open(&app, o, false))
 		return 1;
-	printf("database %s is ready; start the site with: parley serve --db %s\n",
-	       app.cfg.db, app.cfg.db);
+	printf(
+	    "database %s is ready; start the site with: parley serve --db %s\n",
+	    app.cfg.db, app.cfg.db);
 	cli_app_close(&app);
 	return 0;
 }

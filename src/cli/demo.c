@@ -28,7 +28,8 @@ int
 cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
 		  const struct embedded_file *f, int64_t *ids, long nids)
 {
-	char *text = arena_strndup(a, (const char *)f->data, f->len), *save = NULL, *line;
+	char *text = arena_strndup(a, (const char *)f->data, f->len),
+	     *save = NULL, *line;
 	struct comment_input in;
 	struct buf body;
 	long file_id = 0, parent = 0, minutes = 0;
@@ -40,11 +41,13 @@ cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
 	buf_init(&body, LIMIT_COMMENT_MAX);
 	memset(&in, 0, sizeof(in));
 	in.author = in.email = in.url = in.key = "";
-	for (line = strtok_r(text, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save);;
+	     line = strtok_r(NULL, "\n", &save)) {
 		const char *v;
 
 		if (line && in_body && strncmp(line, "  ", 2) == 0) {
-			if (!buf_putc(&body, '\n') || !buf_puts(&body, line + 2))
+			if (!buf_putc(&body, '\n') ||
+			    !buf_puts(&body, line + 2))
 				break;
 			continue;
 		}
@@ -52,11 +55,15 @@ cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
 			int64_t id;
 
 			in.body = buf_cstr(&body);
-			in.parent = parent > 0 && parent <= nids ? ids[parent] : 0;
+			in.parent =
+			    parent > 0 && parent <= nids ? ids[parent] : 0;
 			in.created = art->published + minutes * 60;
-			if (comment_create_side(app, a, art, &in, "127.0.0.1", side, &id) != ERR_OK) {
-				fprintf(stderr, "parley demo: comment %ld on %s not stored\n",
-					file_id, art->slug);
+			if (comment_create_side(app, a, art, &in, "127.0.0.1",
+						side, &id) != ERR_OK) {
+				fprintf(
+				    stderr,
+				    "parley demo: comment %ld on %s not stored\n",
+				    file_id, art->slug);
 				count = -1;
 				break;
 			}
@@ -76,7 +83,9 @@ cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
 		else if ((v = cli_demo_key(line, "parent")))
 			parent = atol(v);
 		else if ((v = cli_demo_key(line, "side")))
-			side = strcmp(v, "a") == 0 ? SIDE_A : strcmp(v, "b") == 0 ? SIDE_B : SIDE_NONE;
+			side = strcmp(v, "a") == 0   ? SIDE_A
+			       : strcmp(v, "b") == 0 ? SIDE_B
+						     : SIDE_NONE;
 		else if ((v = cli_demo_key(line, "author")))
 			in.author = arena_strdup(a, v);
 		else if ((v = cli_demo_key(line, "email")))
@@ -119,8 +128,10 @@ cmd_demo(struct cli_opts *o)
 
 		if (strncmp(f->path, "demo/article-", 13) != 0)
 			continue;
-		if (article_parse(&a, (const char *)f->data, f->len, &art, &err) != ERR_OK) {
-			fprintf(stderr, "parley demo: %s:%s\n", f->path, buf_cstr(&err));
+		if (article_parse(&a, (const char *)f->data, f->len, &art,
+				  &err) != ERR_OK) {
+			fprintf(stderr, "parley demo: %s:%s\n", f->path,
+				buf_cstr(&err));
 			rc = 1;
 			break;
 		}
@@ -130,7 +141,8 @@ cmd_demo(struct cli_opts *o)
 			continue;
 		}
 		if (e != ERR_OK) {
-			fprintf(stderr, "parley demo: %s: %s\n", art.slug, err_str(e));
+			fprintf(stderr, "parley demo: %s: %s\n", art.slug,
+				err_str(e));
 			rc = 1;
 			break;
 		}
@@ -138,10 +150,12 @@ cmd_demo(struct cli_opts *o)
 		articles++;
 		cpath = arena_printf(&a, "demo/comments-%s.txt", art.slug);
 		if (cpath && (cf = embed_find(cpath)) != NULL) {
-			int64_t *ids = calloc(DEMO_MAX_COMMENTS + 1, sizeof(*ids));
+			int64_t *ids =
+			    calloc(DEMO_MAX_COMMENTS + 1, sizeof(*ids));
 
 			n = ids ? cli_demo_comments(&app, &a, &art, cf, ids,
-						    DEMO_MAX_COMMENTS) : -1;
+						    DEMO_MAX_COMMENTS)
+				: -1;
 			free(ids);
 			if (n < 0) {
 				rc = 1;
@@ -150,20 +164,23 @@ cmd_demo(struct cli_opts *o)
 			comments += n;
 		}
 	}
-	/* Debates: demo/debate-SLUG.txt, with comments-SLUG.txt and votes-SLUG.txt. */
+	/* Debates: demo/debate-SLUG.txt, with comments-SLUG.txt and
+	 * votes-SLUG.txt. */
 	for (i = 0; rc == 0 && i < embedded_count; i++) {
 		int added;
 
 		if (strncmp(embedded_files[i].path, "demo/debate-", 12) != 0)
 			continue;
-		added = cli_debate_demo(&app, &a, &embedded_files[i], &comments, &votes);
+		added = cli_debate_demo(&app, &a, &embedded_files[i], &comments,
+					&votes);
 		if (added < 0)
 			rc = 1;
 		debates += added > 0;
 	}
 	if (rc == 0)
-		printf("demo: %d articles, %d debates with %d votes, and %d comments added to %s\n",
-		       articles, debates, votes, comments, app.cfg.db);
+		printf(
+		    "demo: %d articles, %d debates with %d votes, and %d comments added to %s\n",
+		    articles, debates, votes, comments, app.cfg.db);
 	buf_clear(&err);
 	arena_clear(&a);
 	cli_app_close(&app);

@@ -30,13 +30,16 @@ post_add(struct app *app, const char *path)
 	arena_init(&a);
 	buf_init(&err, 512);
 	if (article_parse(&a, text, len, &art, &err) != ERR_OK) {
-		fprintf(stderr, "parley post add: %s:%s\n", path, buf_cstr(&err));
+		fprintf(stderr, "parley post add: %s:%s\n", path,
+			buf_cstr(&err));
 		goto done;
 	}
 	e = article_create(app, &art, &id);
 	if (e == ERR_CONFLICT) {
-		fprintf(stderr, "parley post add: %s: the slug \"%s\" is taken; set another with slug:\n",
-			path, art.slug);
+		fprintf(
+		    stderr,
+		    "parley post add: %s: the slug \"%s\" is taken; set another with slug:\n",
+		    path, art.slug);
 		goto done;
 	}
 	if (e != ERR_OK) {
@@ -62,9 +65,11 @@ post_list(struct app *app)
 	int offset = 0;
 
 	arena_init(&a);
-	printf("%-6s %-20s %-9s %s\n", "ID", "DATE", "COMMENTS", "SLUG / TITLE");
+	printf("%-6s %-20s %-9s %s\n", "ID", "DATE", "COMMENTS",
+	       "SLUG / TITLE");
 	do {
-		if (article_list(app, &a, offset, 100, &list, &n, &total) != ERR_OK) {
+		if (article_list(app, &a, offset, 100, &list, &n, &total) !=
+		    ERR_OK) {
 			fprintf(stderr, "parley post list: database error\n");
 			arena_clear(&a);
 			return 1;
@@ -73,9 +78,12 @@ post_list(struct app *app)
 			char when[32];
 
 			time_format_iso(list[i].published, when, sizeof(when));
-			printf("%-6lld %-20s %-9lld %s / %s%s\n", (long long)list[i].id, when,
-			       (long long)list[i].comment_count, list[i].slug, list[i].title,
-			       list[i].comments_open ? "" : " (comments closed)");
+			printf("%-6lld %-20s %-9lld %s / %s%s\n",
+			       (long long)list[i].id, when,
+			       (long long)list[i].comment_count, list[i].slug,
+			       list[i].title,
+			       list[i].comments_open ? ""
+						     : " (comments closed)");
 		}
 		offset += (int)n;
 		arena_clear(&a);
@@ -110,9 +118,11 @@ cmd_post(struct cli_opts *o)
 	const char *sub = o->argc > 1 ? o->argv[1] : "";
 	int rc, i;
 
-	if (strcmp(sub, "add") == 0 ? o->argc < 3 :
-	    strcmp(sub, "list") == 0 ? o->argc != 2 :
-	    (strcmp(sub, "open") == 0 || strcmp(sub, "close") == 0) ? o->argc != 3 : 1) {
+	if (strcmp(sub, "add") == 0    ? o->argc < 3
+	    : strcmp(sub, "list") == 0 ? o->argc != 2
+	    : (strcmp(sub, "open") == 0 || strcmp(sub, "close") == 0)
+		? o->argc != 3
+		: 1) {
 		fprintf(stderr, "usage: parley post add FILE.md...\n"
 				"       parley post list\n"
 				"       parley post open|close SLUG\n");

@@ -21,7 +21,8 @@ cmd_serve(struct cli_opts *o)
 	int sig = 0;
 
 	if (o->argc > 1) {
-		fprintf(stderr, "parley serve: unexpected argument %s\n", o->argv[1]);
+		fprintf(stderr, "parley serve: unexpected argument %s\n",
+			o->argv[1]);
 		return 2;
 	}
 	/* Block the stop signals before threads start, then wait for one. */
@@ -59,11 +60,13 @@ cmd_serve(struct cli_opts *o)
 
 		snprintf(where, sizeof(where), "http://%.*s:%u/", hostlen,
 			 app.cfg.listen, server_port(srv));
-		/* With no base_url, links use the address really listened on. */
+		/* With no base_url, links use the address really listened on.
+		 */
 		if (app.cfg.base_url[0] == '\0')
 			snprintf(app.base_url, sizeof(app.base_url), "%.*s",
 				 (int)strlen(where) - 1, where);
-		log_info("serving %s on %s (database %s)", app.cfg.site_title, where, app.cfg.db);
+		log_info("serving %s on %s (database %s)", app.cfg.site_title,
+			 where, app.cfg.db);
 	}
 	app.mailer = mail_start(&app);
 	{
@@ -74,7 +77,8 @@ cmd_serve(struct cli_opts *o)
 		if ((link = user_setup_link(&app, &a)) != NULL)
 			log_info("no admin yet: create the first one at %s "
 				 "(a one-time link, valid for a day; or use "
-				 "parley user add EMAIL NAME admin)", link);
+				 "parley user add EMAIL NAME admin)",
+				 link);
 		arena_clear(&a);
 		fflush(stderr);
 	}

@@ -10,7 +10,8 @@
 #include "model/user.h"
 #include "store/store.h"
 
-/* Reads one line (a password) from standard input, without echo on a terminal. */
+/* Reads one line (a password) from standard input, without echo on a terminal.
+ */
 static bool
 read_password(char *out, size_t outsz)
 {
@@ -19,7 +20,8 @@ read_password(char *out, size_t outsz)
 	char *nl;
 
 	if (tty) {
-		fprintf(stderr, "Password (at least 8 characters; empty for none): ");
+		fprintf(stderr,
+			"Password (at least 8 characters; empty for none): ");
 		if (tcgetattr(STDIN_FILENO, &old) == 0) {
 			quiet = old;
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -63,7 +65,9 @@ user_add(struct app *app, const char *email, const char *name,
 	enum err e;
 
 	if (role_s && !role_parse(role_s, &role)) {
-		fprintf(stderr, "parley user add: the role is reader, moderator, editor or admin\n");
+		fprintf(
+		    stderr,
+		    "parley user add: the role is reader, moderator, editor or admin\n");
 		return 2;
 	}
 	if ((why = user_check_email(email)) || (why = user_check_name(name))) {
@@ -78,7 +82,8 @@ user_add(struct app *app, const char *email, const char *name,
 	e = user_create(app, name, email, password, role, &id);
 	sodium_memzero(password, sizeof(password));
 	if (e == ERR_CONFLICT) {
-		fprintf(stderr, "parley user add: %s already has an account\n", email);
+		fprintf(stderr, "parley user add: %s already has an account\n",
+			email);
 		return 1;
 	}
 	if (e != ERR_OK) {
@@ -103,12 +108,14 @@ print_users(struct app *app)
 		arena_clear(&a);
 		return 1;
 	}
-	printf("%-6s %-10s %-9s %-30s %s\n", "ID", "ROLE", "STATUS", "EMAIL", "NAME");
+	printf("%-6s %-10s %-9s %-30s %s\n", "ID", "ROLE", "STATUS", "EMAIL",
+	       "NAME");
 	for (i = 0; i < n; i++)
 		printf("%-6lld %-10s %-9s %-30s %s\n", (long long)list[i].id,
 		       role_name(list[i].role),
-		       list[i].disabled ? "disabled" :
-		       list[i].email_verified ? "active" : "unverified",
+		       list[i].disabled		? "disabled"
+		       : list[i].email_verified ? "active"
+						: "unverified",
 		       list[i].email[0] ? list[i].email : "-", list[i].name);
 	arena_clear(&a);
 	return 0;
@@ -125,18 +132,23 @@ user_change(struct app *app, const char *sub, const char *who,
 	int rc = 1;
 
 	if (role_s && !role_parse(role_s, &role)) {
-		fprintf(stderr, "parley user role: the role is reader, moderator, editor or admin\n");
+		fprintf(
+		    stderr,
+		    "parley user role: the role is reader, moderator, editor or admin\n");
 		return 2;
 	}
 	arena_init(&a);
 	e = find_user(app, &a, who, &u);
 	if (e == ERR_OK)
-		e = role_s ? user_set_role(app, &a, u.id, role) :
-			     user_set_disabled(app, &a, u.id, strcmp(sub, "disable") == 0);
+		e = role_s ? user_set_role(app, &a, u.id, role)
+			   : user_set_disabled(app, &a, u.id,
+					       strcmp(sub, "disable") == 0);
 	if (e == ERR_NOTFOUND)
 		fprintf(stderr, "parley user %s: no user %s\n", sub, who);
 	else if (e == ERR_CONFLICT)
-		fprintf(stderr, "parley user %s: the site needs at least one admin\n", sub);
+		fprintf(stderr,
+			"parley user %s: the site needs at least one admin\n",
+			sub);
 	else if (e != ERR_OK)
 		fprintf(stderr, "parley user %s: %s\n", sub, err_str(e));
 	else {
@@ -157,20 +169,25 @@ cmd_user(struct cli_opts *o)
 	const char *sub = o->argc > 1 ? o->argv[1] : "";
 	int rc;
 
-	if (strcmp(sub, "add") == 0 ? (o->argc < 4 || o->argc > 5) :
-	    strcmp(sub, "list") == 0 ? o->argc != 2 :
-	    strcmp(sub, "role") == 0 ? o->argc != 4 :
-	    (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) ? o->argc != 3 : 1) {
-		fprintf(stderr, "usage: parley user add EMAIL NAME [ROLE]   (password on standard input)\n"
-				"       parley user list\n"
-				"       parley user role EMAIL|ID reader|moderator|editor|admin\n"
-				"       parley user disable|enable EMAIL|ID\n");
+	if (strcmp(sub, "add") == 0    ? (o->argc < 4 || o->argc > 5)
+	    : strcmp(sub, "list") == 0 ? o->argc != 2
+	    : strcmp(sub, "role") == 0 ? o->argc != 4
+	    : (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
+		? o->argc != 3
+		: 1) {
+		fprintf(
+		    stderr,
+		    "usage: parley user add EMAIL NAME [ROLE]   (password on standard input)\n"
+		    "       parley user list\n"
+		    "       parley user role EMAIL|ID reader|moderator|editor|admin\n"
+		    "       parley user disable|enable EMAIL|ID\n");
 		return 2;
 	}
 	if (!cli_app_open(&app, o, false))
 		return 1;
 	if (strcmp(sub, "add") == 0)
-		rc = user_add(&app, o->argv[2], o->argv[3], o->argc == 5 ? o->argv[4] : NULL);
+		rc = user_add(&app, o->argv[2], o->argv[3],
+			      o->argc == 5 ? o->argv[4] : NULL);
 	else if (strcmp(sub, "list") == 0)
 		rc = print_users(&app);
 	else if (strcmp(sub, "role") == 0)

@@ -145,6 +145,6 @@ buf_seterr(struct buf *b, const char *fmt, ...)
 	buf_reset(b);
 	va_start(ap, fmt);
 	if (!buf_vprintf(b, fmt, ap))
-		b->failed = false;	/* keep what fitted */
+		b->failed = false; /* keep what fitted */
 	va_end(ap);
 }

@@ -14,23 +14,22 @@
 #include <stddef.h>
 
 struct buf {
-	char *data;	/* always NUL-terminated when len > 0 or after buf_cstr */
+	char *data; /* always NUL-terminated when len > 0 or after buf_cstr */
 	size_t len;
-	size_t cap;	/* allocated bytes */
-	size_t max;	/* hard cap on len; 0 means BUF_DEFAULT_MAX */
+	size_t cap; /* allocated bytes */
+	size_t max; /* hard cap on len; 0 means BUF_DEFAULT_MAX */
 	bool failed;
 };
 
 #define BUF_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
 
 void buf_init(struct buf *b, size_t max);
-void buf_clear(struct buf *b);	/* frees the memory */
-void buf_reset(struct buf *b);	/* keeps the memory, empties */
+void buf_clear(struct buf *b); /* frees the memory */
+void buf_reset(struct buf *b); /* keeps the memory, empties */
 
 __attribute__((warn_unused_result)) bool buf_append(struct buf *b,
 						    const void *p, size_t n);
-__attribute__((warn_unused_result)) bool buf_puts(struct buf *b,
-						  const char *s);
+__attribute__((warn_unused_result)) bool buf_puts(struct buf *b, const char *s);
 __attribute__((warn_unused_result)) bool buf_putc(struct buf *b, char c);
 __attribute__((warn_unused_result, format(printf, 2, 3))) bool
 buf_printf(struct buf *b, const char *fmt, ...);

@@ -15,7 +15,7 @@ struct key {
 	enum key_type type;
 	size_t offset;
 	const char *def;
-	long min, max;		/* for KEY_INT */
+	long min, max; /* for KEY_INT */
 	const char *doc;
 };
 
@@ -23,85 +23,87 @@ struct key {
 
 /* THE table of configuration keys: default, range and documentation. */
 static const struct key keys[] = {
-	{ "site", "title", KEY_STR, OFF(site_title), "Parley", 0, 0,
-	  "The site's name, shown in the header and in titles." },
-	{ "site", "tagline", KEY_STR, OFF(site_tagline),
-	  "Commentary and debate", 0, 0, "A line under the site's name." },
-	{ "site", "base_url", KEY_STR, OFF(base_url), "", 0, 0,
-	  "The public address, e.g. https://example.org; used for absolute "
-	  "links. Empty: http://LISTEN. Links are never built from the "
-	  "request's Host header." },
-	{ "site", "templates", KEY_STR, OFF(templates_dir), "", 0, 0,
-	  "A folder whose NAME.html files replace the built-in templates." },
-	{ "site", "secret_file", KEY_STR, OFF(secret_file), "", 0, 0,
-	  "File holding the site's 32-byte secret key; created when missing. "
-	  "Empty: DB.secret beside the database." },
-	{ "server", "listen", KEY_STR, OFF(listen), "127.0.0.1:8080", 0, 0,
-	  "Address and port to listen on; [::1]:8080 for IPv6." },
-	{ "server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
-	  "The SQLite database file; created when missing." },
-	{ "server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
-	  "Threads serving requests. A comment post holds its thread until "
-	  "its commit is on disk, so more threads let more posts share one "
-	  "commit." },
-	{ "server", "max_connections", KEY_INT, OFF(max_connections), "4096",
-	  16, 1000000, "Open connections at most, in all." },
-	{ "server", "per_ip_connections", KEY_INT, OFF(per_ip_connections),
-	  "64", 1, 100000, "Open connections at most from one address." },
-	{ "server", "timeout", KEY_INT, OFF(timeout), "30", 1, 3600,
-	  "Seconds an idle connection is kept." },
-	{ "server", "access_log", KEY_BOOL, OFF(access_log), "true", 0, 0,
-	  "One line per request on standard output." },
-	{ "server", "trusted_proxies", KEY_STR, OFF(trusted_proxies), "", 0, 0,
-	  "Addresses of reverse proxies whose X-Forwarded-For is believed, "
-	  "separated by spaces. Empty: the header is ignored." },
-	{ "server", "page_cache_mb", KEY_INT, OFF(page_cache_mb), "64", 0,
-	  65536, "Memory for rendered pages, in MB; 0 turns the cache off." },
-	{ "comments", "policy", KEY_POLICY, OFF(policy), "name_email", 0, 0,
-	  "Who may comment: anonymous (name and email optional), name_email "
-	  "(both required), signin (signed-in readers only)." },
-	{ "comments", "max_length", KEY_INT, OFF(max_length), "10000", 1,
-	  100000, "Longest comment, in characters." },
-	{ "comments", "depth", KEY_INT, OFF(depth), "5", 1, 20,
-	  "Deepest reply level; deeper replies attach at this level." },
-	{ "comments", "per_page", KEY_INT, OFF(per_page), "50", 1, 1000,
-	  "Top-level comments per page, with all their replies." },
-	{ "comments", "front_per_page", KEY_INT, OFF(front_per_page), "10", 1,
-	  100, "Articles per page on the front page." },
-	{ "accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
-	  "Readers may create password accounts." },
-	{ "accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,
-	  "Days a sign-in lasts." },
-	{ "accounts", "on_delete", KEY_DELETE, OFF(on_delete), "anonymise", 0,
-	  0, "What deleting an account does to its comments: anonymise (kept, "
-	  "without name or email) or remove (their text is removed too)." },
-	{ "accounts", "signin_per_address", KEY_INT, OFF(signin_per_address),
-	  "20", 1, 100000, "Sign-in attempts from one address per 15 "
-	  "minutes; more get 429 with Retry-After." },
-	{ "accounts", "signin_per_account", KEY_INT, OFF(signin_per_account),
-	  "5", 1, 100000, "Sign-in attempts for one account per 15 minutes." },
-	{ "mail", "smtp_url", KEY_STR, OFF(smtp_url), "", 0, 0,
-	  "SMTP server, e.g. smtps://mail.example.org:465 or "
-	  "smtp://127.0.0.1:25. Empty: emails are written to the log." },
-	{ "mail", "from", KEY_STR, OFF(mail_from), "", 0, 0,
-	  "Sender address. Empty: parley@ the base_url's host." },
-	{ "mail", "user", KEY_STR, OFF(smtp_user), "", 0, 0,
-	  "SMTP user name, when the server wants one." },
-	{ "mail", "password", KEY_STR, OFF(smtp_password), "", 0, 0,
-	  "SMTP password." },
-	{ "mail", "retry_seconds", KEY_INT, OFF(mail_retry_seconds), "60", 1,
-	  86400, "Wait before a failed email is tried again; doubles after "
-	  "each failure, at most 6 hours." },
-	{ "mail", "max_attempts", KEY_INT, OFF(mail_max_attempts), "12", 1,
-	  100, "Tries before an email is given up." },
-	{ "debates", "results_always", KEY_BOOL, OFF(results_always), "false",
-	  0, 0, "Show a debate's results to every reader. false: only to "
-	  "readers who have voted, and to everyone once voting closes." },
-	{ "debates", "votes_per_minute", KEY_INT, OFF(votes_per_minute), "6",
-	  1, 1000000, "Votes and \"changed my mind\" marks one address (an "
-	  "IPv6 /64) may send per minute, on average; more get 429." },
-	{ "debates", "votes_burst", KEY_INT, OFF(votes_burst), "20", 1,
-	  1000000, "How many of those one address may send at once." },
+    {"site", "title", KEY_STR, OFF(site_title), "Parley", 0, 0,
+     "The site's name, shown in the header and in titles."},
+    {"site", "tagline", KEY_STR, OFF(site_tagline), "Commentary and debate", 0,
+     0, "A line under the site's name."},
+    {"site", "base_url", KEY_STR, OFF(base_url), "", 0, 0,
+     "The public address, e.g. https://example.org; used for absolute "
+     "links. Empty: http://LISTEN. Links are never built from the "
+     "request's Host header."},
+    {"site", "templates", KEY_STR, OFF(templates_dir), "", 0, 0,
+     "A folder whose NAME.html files replace the built-in templates."},
+    {"site", "secret_file", KEY_STR, OFF(secret_file), "", 0, 0,
+     "File holding the site's 32-byte secret key; created when missing. "
+     "Empty: DB.secret beside the database."},
+    {"server", "listen", KEY_STR, OFF(listen), "127.0.0.1:8080", 0, 0,
+     "Address and port to listen on; [::1]:8080 for IPv6."},
+    {"server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
+     "The SQLite database file; created when missing."},
+    {"server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
+     "Threads serving requests. A comment post holds its thread until "
+     "its commit is on disk, so more threads let more posts share one "
+     "commit."},
+    {"server", "max_connections", KEY_INT, OFF(max_connections), "4096", 16,
+     1000000, "Open connections at most, in all."},
+    {"server", "per_ip_connections", KEY_INT, OFF(per_ip_connections), "64", 1,
+     100000, "Open connections at most from one address."},
+    {"server", "timeout", KEY_INT, OFF(timeout), "30", 1, 3600,
+     "Seconds an idle connection is kept."},
+    {"server", "access_log", KEY_BOOL, OFF(access_log), "true", 0, 0,
+     "One line per request on standard output."},
+    {"server", "trusted_proxies", KEY_STR, OFF(trusted_proxies), "", 0, 0,
+     "Addresses of reverse proxies whose X-Forwarded-For is believed, "
+     "separated by spaces. Empty: the header is ignored."},
+    {"server", "page_cache_mb", KEY_INT, OFF(page_cache_mb), "64", 0, 65536,
+     "Memory for rendered pages, in MB; 0 turns the cache off."},
+    {"comments", "policy", KEY_POLICY, OFF(policy), "name_email", 0, 0,
+     "Who may comment: anonymous (name and email optional), name_email "
+     "(both required), signin (signed-in readers only)."},
+    {"comments", "max_length", KEY_INT, OFF(max_length), "10000", 1, 100000,
+     "Longest comment, in characters."},
+    {"comments", "depth", KEY_INT, OFF(depth), "5", 1, 20,
+     "Deepest reply level; deeper replies attach at this level."},
+    {"comments", "per_page", KEY_INT, OFF(per_page), "50", 1, 1000,
+     "Top-level comments per page, with all their replies."},
+    {"comments", "front_per_page", KEY_INT, OFF(front_per_page), "10", 1, 100,
+     "Articles per page on the front page."},
+    {"accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
+     "Readers may create password accounts."},
+    {"accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,
+     "Days a sign-in lasts."},
+    {"accounts", "on_delete", KEY_DELETE, OFF(on_delete), "anonymise", 0, 0,
+     "What deleting an account does to its comments: anonymise (kept, "
+     "without name or email) or remove (their text is removed too)."},
+    {"accounts", "signin_per_address", KEY_INT, OFF(signin_per_address), "20",
+     1, 100000,
+     "Sign-in attempts from one address per 15 "
+     "minutes; more get 429 with Retry-After."},
+    {"accounts", "signin_per_account", KEY_INT, OFF(signin_per_account), "5", 1,
+     100000, "Sign-in attempts for one account per 15 minutes."},
+    {"mail", "smtp_url", KEY_STR, OFF(smtp_url), "", 0, 0,
+     "SMTP server, e.g. smtps://mail.example.org:465 or "
+     "smtp://127.0.0.1:25. Empty: emails are written to the log."},
+    {"mail", "from", KEY_STR, OFF(mail_from), "", 0, 0,
+     "Sender address. Empty: parley@ the base_url's host."},
+    {"mail", "user", KEY_STR, OFF(smtp_user), "", 0, 0,
+     "SMTP user name, when the server wants one."},
+    {"mail", "password", KEY_STR, OFF(smtp_password), "", 0, 0,
+     "SMTP password."},
+    {"mail", "retry_seconds", KEY_INT, OFF(mail_retry_seconds), "60", 1, 86400,
+     "Wait before a failed email is tried again; doubles after "
+     "each failure, at most 6 hours."},
+    {"mail", "max_attempts", KEY_INT, OFF(mail_max_attempts), "12", 1, 100,
+     "Tries before an email is given up."},
+    {"debates", "results_always", KEY_BOOL, OFF(results_always), "false", 0, 0,
+     "Show a debate's results to every reader. false: only to "
+     "readers who have voted, and to everyone once voting closes."},
+    {"debates", "votes_per_minute", KEY_INT, OFF(votes_per_minute), "6", 1,
+     1000000,
+     "Votes and \"changed my mind\" marks one address (an "
+     "IPv6 /64) may send per minute, on average; more get 429."},
+    {"debates", "votes_burst", KEY_INT, OFF(votes_burst), "20", 1, 1000000,
+     "How many of those one address may send at once."},
 };
 
 /* The keys of an [oidc.NAME] section. */
@@ -114,20 +116,24 @@ struct provider_key {
 #define POFF(f) offsetof(struct config_provider, f)
 
 static const struct provider_key provider_keys[] = {
-	{ "preset", POFF(preset), "google, microsoft, gitlab (OpenID Connect) "
-	  "or github, wordpress (OAuth 2); fills in the addresses below" },
-	{ "label", POFF(label), "shown as \"Sign in with LABEL\"" },
-	{ "issuer", POFF(issuer), "the OpenID Connect issuer URL (discovery "
-	  "at ISSUER/.well-known/openid-configuration)" },
-	{ "client_id", POFF(client_id), "from the provider (required)" },
-	{ "client_secret", POFF(client_secret), "from the provider" },
-	{ "scopes", POFF(scopes), "default: openid email profile" },
-	{ "authorize_url", POFF(authorize_url), "OAuth 2: authorization "
-	  "endpoint (presets set it)" },
-	{ "token_url", POFF(token_url), "OAuth 2: token endpoint" },
-	{ "userinfo_url", POFF(userinfo_url), "OAuth 2: the user endpoint" },
-	{ "emails_url", POFF(emails_url), "OAuth 2: GitHub's email list "
-	  "endpoint" },
+    {"preset", POFF(preset),
+     "google, microsoft, gitlab (OpenID Connect) "
+     "or github, wordpress (OAuth 2); fills in the addresses below"},
+    {"label", POFF(label), "shown as \"Sign in with LABEL\""},
+    {"issuer", POFF(issuer),
+     "the OpenID Connect issuer URL (discovery "
+     "at ISSUER/.well-known/openid-configuration)"},
+    {"client_id", POFF(client_id), "from the provider (required)"},
+    {"client_secret", POFF(client_secret), "from the provider"},
+    {"scopes", POFF(scopes), "default: openid email profile"},
+    {"authorize_url", POFF(authorize_url),
+     "OAuth 2: authorization "
+     "endpoint (presets set it)"},
+    {"token_url", POFF(token_url), "OAuth 2: token endpoint"},
+    {"userinfo_url", POFF(userinfo_url), "OAuth 2: the user endpoint"},
+    {"emails_url", POFF(emails_url),
+     "OAuth 2: GitHub's email list "
+     "endpoint"},
 };
 
 #define NPKEYS (sizeof(provider_keys) / sizeof(provider_keys[0]))
@@ -175,8 +181,10 @@ provider_set(struct config *c, const char *name, const char *key,
 	int j;
 
 	if (!provider_name_valid(name)) {
-		buf_seterr(err, "[oidc.%s]: a provider's name is 1 to 32 of "
-			   "a-z, 0-9, _ and -", name);
+		buf_seterr(err,
+			   "[oidc.%s]: a provider's name is 1 to 32 of "
+			   "a-z, 0-9, _ and -",
+			   name);
 		return false;
 	}
 	for (i = 0; i < NPKEYS; i++)
@@ -205,9 +213,11 @@ provider_set(struct config *c, const char *name, const char *key,
 	}
 	if (strstr(key, "_url") || strcmp(key, "issuer") == 0) {
 		if (!config_url_allowed(value)) {
-			buf_seterr(err, "oidc.%s.%s must be an https:// URL "
+			buf_seterr(err,
+				   "oidc.%s.%s must be an https:// URL "
 				   "(http:// only to 127.0.0.1, [::1] or "
-				   "localhost)", name, key);
+				   "localhost)",
+				   name, key);
 			return false;
 		}
 	}
@@ -256,9 +266,11 @@ key_apply(struct config *c, const struct key *k, const char *value,
 	}
 	case KEY_INT:
 		v = strtol(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || v < k->min || v > k->max) {
-			buf_seterr(err, "%s.%s must be a number from %ld to %ld",
-					 k->section, k->name, k->min, k->max);
+		if (*value == '\0' || *end != '\0' || v < k->min ||
+		    v > k->max) {
+			buf_seterr(err,
+				   "%s.%s must be a number from %ld to %ld",
+				   k->section, k->name, k->min, k->max);
 			return false;
 		}
 		*(int *)(void *)base = (int)v;
@@ -267,12 +279,13 @@ key_apply(struct config *c, const struct key *k, const char *value,
 		if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
 		    !strcasecmp(value, "on") || !strcmp(value, "1"))
 			*(bool *)(void *)base = true;
-		else if (!strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+		else if (!strcasecmp(value, "false") ||
+			 !strcasecmp(value, "no") ||
 			 !strcasecmp(value, "off") || !strcmp(value, "0"))
 			*(bool *)(void *)base = false;
 		else {
 			buf_seterr(err, "%s.%s must be true or false",
-					 k->section, k->name);
+				   k->section, k->name);
 			return false;
 		}
 		return true;
@@ -295,9 +308,10 @@ key_apply(struct config *c, const struct key *k, const char *value,
 		else if (!strcmp(value, "signin"))
 			c->policy = POLICY_SIGNIN;
 		else {
-			buf_seterr(err, "%s.%s must be anonymous, "
-					 "name_email or signin",
-					 k->section, k->name);
+			buf_seterr(err,
+				   "%s.%s must be anonymous, "
+				   "name_email or signin",
+				   k->section, k->name);
 			return false;
 		}
 		return true;
@@ -315,7 +329,7 @@ config_defaults(struct config *c)
 	buf_init(&err, 256);
 	for (i = 0; i < NKEYS; i++)
 		if (!key_apply(c, &keys[i], keys[i].def, &err))
-			abort();	/* a bad default is a programming error */
+			abort(); /* a bad default is a programming error */
 	buf_clear(&err);
 }
 
@@ -340,7 +354,7 @@ struct load_state {
 	struct buf *err;
 	FILE *fp;
 	int line;
-	int err_line;	/* the line of the handler's error, if any */
+	int err_line; /* the line of the handler's error, if any */
 };
 
 /* Counts lines so errors can name them; inih 55 does not pass them. */
@@ -362,7 +376,7 @@ load_handler(void *user, const char *section, const char *name,
 	struct load_state *st = user;
 
 	if (st->err->len > 0)
-		return 0;	/* report the first error only */
+		return 0; /* report the first error only */
 	if (config_set(st->c, section, name, value, st->err))
 		return 1;
 	st->err_line = st->line;
@@ -372,7 +386,7 @@ load_handler(void *user, const char *section, const char *name,
 bool
 config_load(struct config *c, const char *path, struct buf *err)
 {
-	struct load_state st = { c, err, NULL, 0, 0 };
+	struct load_state st = {c, err, NULL, 0, 0};
 	struct buf msg;
 	int rc, i;
 
@@ -390,7 +404,7 @@ config_load(struct config *c, const char *path, struct buf *err)
 		bool ours = msg.len > 0 && st.err_line == rc;
 
 		buf_seterr(err, "%s:%d: %s", path, rc > 0 ? rc : st.line,
-				 ours ? buf_cstr(&msg) : "syntax error");
+			   ours ? buf_cstr(&msg) : "syntax error");
 		buf_clear(&msg);
 		return false;
 	}
@@ -398,11 +412,13 @@ config_load(struct config *c, const char *path, struct buf *err)
 	for (i = 0; i < c->nproviders; i++) {
 		const struct config_provider *p = &c->providers[i];
 
-		if (p->client_id == NULL || (p->issuer == NULL &&
-					     p->preset == NULL &&
-					     p->authorize_url == NULL)) {
-			buf_seterr(err, "%s: [oidc.%s] needs client_id, and "
-				   "issuer or preset", path, p->name);
+		if (p->client_id == NULL ||
+		    (p->issuer == NULL && p->preset == NULL &&
+		     p->authorize_url == NULL)) {
+			buf_seterr(err,
+				   "%s: [oidc.%s] needs client_id, and "
+				   "issuer or preset",
+				   path, p->name);
 			return false;
 		}
 	}

@@ -12,17 +12,17 @@
 #include "core/buf.h"
 
 enum comment_policy {
-	POLICY_ANONYMOUS,	/* name and email optional */
-	POLICY_NAME_EMAIL,	/* name and email required */
-	POLICY_SIGNIN,		/* only signed-in readers */
+	POLICY_ANONYMOUS,  /* name and email optional */
+	POLICY_NAME_EMAIL, /* name and email required */
+	POLICY_SIGNIN,	   /* only signed-in readers */
 };
 
 /* One [oidc.NAME] section: an external sign-in provider. */
 struct config_provider {
-	char *name;		/* NAME: [a-z0-9_-], in URLs /auth/NAME/... */
-	char *preset;		/* google, microsoft, gitlab, github, wordpress */
-	char *label;		/* "Sign in with LABEL" */
-	char *issuer;		/* OpenID Connect: the issuer URL */
+	char *name;   /* NAME: [a-z0-9_-], in URLs /auth/NAME/... */
+	char *preset; /* google, microsoft, gitlab, github, wordpress */
+	char *label;  /* "Sign in with LABEL" */
+	char *issuer; /* OpenID Connect: the issuer URL */
 	char *client_id;
 	char *client_secret;
 	char *scopes;
@@ -41,42 +41,42 @@ struct config {
 	/* [site] */
 	char *site_title;
 	char *site_tagline;
-	char *base_url;		/* for absolute links; never from Host */
-	char *templates_dir;	/* overrides, may be NULL */
-	char *secret_file;	/* key for CSRF tokens and avatar hashes */
+	char *base_url;	     /* for absolute links; never from Host */
+	char *templates_dir; /* overrides, may be NULL */
+	char *secret_file;   /* key for CSRF tokens and avatar hashes */
 	/* [server] */
-	char *listen;		/* "127.0.0.1:8080" or "[::1]:8080" */
+	char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
 	char *db;
 	int threads;
 	int max_connections;
 	int per_ip_connections;
-	int timeout;		/* seconds */
+	int timeout; /* seconds */
 	bool access_log;
-	char *trusted_proxies;	/* space-separated addresses, may be NULL */
+	char *trusted_proxies; /* space-separated addresses, may be NULL */
 	int page_cache_mb;
 	/* [comments] */
 	enum comment_policy policy;
-	int max_length;		/* characters */
+	int max_length; /* characters */
 	int depth;
 	int per_page;
 	int front_per_page;
 	/* [accounts] */
-	bool signup;		/* password sign-ups open */
+	bool signup; /* password sign-ups open */
 	int session_days;
 	int on_delete;		/* enum account_delete */
-	int signin_per_address;	/* attempts per 15 minutes */
+	int signin_per_address; /* attempts per 15 minutes */
 	int signin_per_account;
 	/* [mail] */
-	char *smtp_url;		/* "" : mail is written to the log */
+	char *smtp_url; /* "" : mail is written to the log */
 	char *mail_from;
 	char *smtp_user;
 	char *smtp_password;
-	int mail_retry_seconds;	/* first retry; doubles each time */
+	int mail_retry_seconds; /* first retry; doubles each time */
 	int mail_max_attempts;
 	/* [debates] */
-	bool results_always;	/* results shown before a reader votes */
-	int votes_per_minute;	/* votes and marks per address, on average */
-	int votes_burst;	/* ... and at once */
+	bool results_always;  /* results shown before a reader votes */
+	int votes_per_minute; /* votes and marks per address, on average */
+	int votes_burst;      /* ... and at once */
 	/* [oidc.NAME] sections */
 	struct config_provider providers[CONFIG_PROVIDERS];
 	int nproviders;

@@ -8,8 +8,9 @@
 #include <stddef.h>
 
 struct embedded_file {
-	const char *path;	/* relative to the source tree: "templates/article.html" */
-	const unsigned char *data;	/* NUL-terminated, len excludes the NUL */
+	const char
+	    *path; /* relative to the source tree: "templates/article.html" */
+	const unsigned char *data; /* NUL-terminated, len excludes the NUL */
 	size_t len;
 };
 

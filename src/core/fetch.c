@@ -21,7 +21,7 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	struct buf *b = arg;
 
 	if (!buf_append(b, p, size * n))
-		return 0;	/* too large: curl stops with an error */
+		return 0; /* too large: curl stops with an error */
 	return size * n;
 }
 

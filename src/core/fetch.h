@@ -17,7 +17,7 @@
 
 struct fetch_result {
 	long status;
-	const char *body;	/* NUL-terminated, in the arena */
+	const char *body; /* NUL-terminated, in the arena */
 	size_t len;
 };
 

@@ -101,8 +101,8 @@ log_clean(char *out, size_t outsz, const char *s)
 }
 
 void
-log_access(const char *method, const char *path, unsigned status,
-	   size_t bytes, long long usec)
+log_access(const char *method, const char *path, unsigned status, size_t bytes,
+	   long long usec)
 {
 	char m[16], p[512], ts[32];
 	struct timespec now;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WAYS 8		/* slots probed for one key */
+#define WAYS 8 /* slots probed for one key */
 
 struct slot {
-	uint64_t hash;	/* 0: empty */
+	uint64_t hash; /* 0: empty */
 	double tokens;
 	double updated;
 };
@@ -103,8 +103,9 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 	if (ok)
 		s->tokens -= 1.0;
 	else if (retry_after)
-		*retry_after = rl->rate > 0 ?
-			(int)ceil((1.0 - s->tokens) / rl->rate) : 3600;
+		*retry_after = rl->rate > 0
+				   ? (int)ceil((1.0 - s->tokens) / rl->rate)
+				   : 3600;
 	pthread_mutex_unlock(&rl->lock);
 	if (!ok && retry_after && *retry_after < 1)
 		*retry_after = 1;

@@ -249,9 +249,9 @@ time_now_usec(void)
 	       clock_offset() * 1000000;
 }
 
-static const char *const months[] = { "January", "February", "March",
-	"April", "May", "June", "July", "August", "September", "October",
-	"November", "December" };
+static const char *const months[] = {
+    "January", "February", "March",	"April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
 
 void
 time_format_human(int64_t t, char *out, size_t outsz)

@@ -16,7 +16,7 @@ struct page_cache {
 	size_t max_bytes, bytes;
 	uint64_t seq;
 	struct page_entry *buckets[BUCKETS];
-	struct page_entry *head, *tail;	/* LRU */
+	struct page_entry *head, *tail; /* LRU */
 	struct page_entry *tags[TAG_BUCKETS];
 };
 
@@ -83,7 +83,7 @@ unlink_entry(struct page_cache *c, struct page_entry *e)
 		c->tail = e->prev;
 	c->bytes -= e->len;
 	e->prev = e->next = e->hnext = e->tprev = e->tnext = NULL;
-	if (--e->refs == 0)	/* the table's own reference */
+	if (--e->refs == 0) /* the table's own reference */
 		entry_free(e);
 }
 
@@ -163,8 +163,8 @@ page_cache_release(struct page_cache *c, struct page_entry *e)
 }
 
 struct page_entry *
-page_cache_put(struct page_cache *c, const char *key, int64_t tag,
-	       uint64_t seq, const char *data, size_t len, size_t hole)
+page_cache_put(struct page_cache *c, const char *key, int64_t tag, uint64_t seq,
+	       const char *data, size_t len, size_t hole)
 {
 	struct page_entry *e, *old;
 	size_t b;
@@ -184,7 +184,7 @@ page_cache_put(struct page_cache *c, const char *key, int64_t tag,
 	e->len = len;
 	e->hole = hole;
 	e->tag = tag;
-	e->refs = 2;	/* the table's and the caller's */
+	e->refs = 2; /* the table's and the caller's */
 
 	pthread_mutex_lock(&c->lock);
 	if (c->seq != seq) {

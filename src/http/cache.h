@@ -20,12 +20,12 @@ struct page_entry {
 	int64_t tag;
 	char *data;
 	size_t len;
-	size_t hole;		/* where each reader's tokens go */
+	size_t hole; /* where each reader's tokens go */
 	/* The rest is the cache's own. */
 	int refs;
-	struct page_entry *hnext;	/* bucket chain */
-	struct page_entry *tprev, *tnext;	/* chain of a tag bucket */
-	struct page_entry *prev, *next;	/* LRU, most recent first */
+	struct page_entry *hnext;	  /* bucket chain */
+	struct page_entry *tprev, *tnext; /* chain of a tag bucket */
+	struct page_entry *prev, *next;	  /* LRU, most recent first */
 };
 
 /* max_bytes 0 turns caching off (get always misses, put does nothing). */

@@ -17,7 +17,8 @@ random_token(struct arena *a, size_t bytes)
 	if (bytes > sizeof(raw))
 		return NULL;
 	randombytes_buf(raw, bytes);
-	len = sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	len = sodium_base64_ENCODED_LEN(
+	    bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out = arena_alloc(a, len);
 	if (out == NULL)
 		return NULL;
@@ -31,11 +32,13 @@ visitor_valid(const char *v)
 {
 	size_t i, n = strlen(v);
 
-	if (n != 22)	/* 16 bytes, base64url without padding */
+	if (n != 22) /* 16 bytes, base64url without padding */
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_'))
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' ||
+		      v[i] == '_'))
 			return false;
 	return true;
 }
@@ -51,11 +54,10 @@ csrf_visitor(struct request *req, struct response *res)
 	fresh = random_token(&req->arena, VISITOR_BYTES);
 	if (fresh == NULL)
 		return NULL;
-	cookie = arena_printf(&req->arena,
-			      "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
-			      CSRF_COOKIE, fresh,
-			      strncmp(req->app->base_url, "https:", 6) == 0 ?
-				      "; Secure" : "");
+	cookie = arena_printf(
+	    &req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", CSRF_COOKIE,
+	    fresh,
+	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "");
 	if (cookie == NULL || !response_header(res, "Set-Cookie", cookie))
 		return NULL;
 	/*
@@ -66,8 +68,9 @@ csrf_visitor(struct request *req, struct response *res)
 		struct fields *c = &req->cookies;
 		struct field *items;
 
-		(void)request_cookie(req, CSRF_COOKIE);	/* parses them */
-		items = arena_alloc(&req->arena, (c->count + 1) * sizeof(*items));
+		(void)request_cookie(req, CSRF_COOKIE); /* parses them */
+		items =
+		    arena_alloc(&req->arena, (c->count + 1) * sizeof(*items));
 		if (items == NULL)
 			return NULL;
 		/* The new id first: fields_get finds the first of a name. */
@@ -87,8 +90,8 @@ csrf_token(struct request *req, const char *visitor)
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
-	size_t len = sodium_base64_ENCODED_LEN(sizeof(mac),
-					       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t len = sodium_base64_ENCODED_LEN(
+	    sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out = arena_alloc(&req->arena, len);
 
 	if (out == NULL)

@@ -86,7 +86,8 @@ form_parse(struct arena *a, const char *s, size_t n, size_t max,
 			continue;
 		if (out->count == max)
 			return FORM_TOO_MANY;
-		if (out->count == cap && (why = fields_grow(a, out, &cap)) != FORM_OK)
+		if (out->count == cap &&
+		    (why = fields_grow(a, out, &cap)) != FORM_OK)
 			return why;
 		f = &out->items[out->count];
 		eq = memchr(pair, '=', len);
@@ -145,15 +146,17 @@ cookie_parse(struct arena *a, const char *s, size_t max, struct fields *out)
 		s = end;
 		eq = memchr(start, '=', (size_t)(end - start));
 		if (eq == NULL || eq == start)
-			continue;	/* malformed: skip it */
+			continue; /* malformed: skip it */
 		nlen = (size_t)(eq - start);
-		while (nlen > 0 && (start[nlen - 1] == ' ' || start[nlen - 1] == '\t'))
+		while (nlen > 0 &&
+		       (start[nlen - 1] == ' ' || start[nlen - 1] == '\t'))
 			nlen--;
 		eq++;
 		while (eq < end && (*eq == ' ' || *eq == '\t'))
 			eq++;
 		vlen = (size_t)(end - eq);
-		while (vlen > 0 && (eq[vlen - 1] == ' ' || eq[vlen - 1] == '\t'))
+		while (vlen > 0 &&
+		       (eq[vlen - 1] == ' ' || eq[vlen - 1] == '\t'))
 			vlen--;
 		if (vlen >= 2 && eq[0] == '"' && eq[vlen - 1] == '"') {
 			eq++;
@@ -161,10 +164,11 @@ cookie_parse(struct arena *a, const char *s, size_t max, struct fields *out)
 		}
 		if (nlen == 0 || has_control(start, nlen) ||
 		    has_control(eq, vlen))
-			continue;	/* malformed: skip it */
+			continue; /* malformed: skip it */
 		if (out->count == max)
 			return FORM_TOO_MANY;
-		if (out->count == cap && (why = fields_grow(a, out, &cap)) != FORM_OK)
+		if (out->count == cap &&
+		    (why = fields_grow(a, out, &cap)) != FORM_OK)
 			return why;
 		f = &out->items[out->count];
 		f->name = arena_strndup(a, start, nlen);

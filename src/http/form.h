@@ -12,8 +12,8 @@
 
 struct field {
 	const char *name;
-	const char *value;	/* NUL-terminated; may hold other NULs */
-	size_t len;		/* of value */
+	const char *value; /* NUL-terminated; may hold other NULs */
+	size_t len;	   /* of value */
 };
 
 struct fields {
@@ -24,8 +24,8 @@ struct fields {
 enum form_result {
 	FORM_OK,
 	FORM_NOMEM,
-	FORM_TOO_MANY,		/* more than max fields */
-	FORM_BAD,		/* a broken %-escape */
+	FORM_TOO_MANY, /* more than max fields */
+	FORM_BAD,      /* a broken %-escape */
 };
 
 /*

@@ -15,7 +15,7 @@ request_cookie(struct request *req, const char *name)
 					      &req->cookies) != FORM_OK)
 			req->cookies.count = 0;
 		if (req->cookies.items == NULL)
-			req->cookies.items = (struct field *)"";	/* parsed */
+			req->cookies.items = (struct field *)""; /* parsed */
 	}
 	if (req->cookies.count == 0)
 		return NULL;

@@ -21,7 +21,7 @@ struct user;
 
 enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
-#define ROUTE_PARAMS 4
+#define ROUTE_PARAMS	 4
 #define RESPONSE_HEADERS 12
 
 struct request {
@@ -30,16 +30,16 @@ struct request {
 	struct MHD_Connection *conn;
 	enum method method;
 	const char *method_name;
-	const char *path;	/* decoded, without the query */
-	const char *params[ROUTE_PARAMS];	/* captured path segments */
-	struct fields form;	/* a POST body's fields */
+	const char *path;		  /* decoded, without the query */
+	const char *params[ROUTE_PARAMS]; /* captured path segments */
+	struct fields form;		  /* a POST body's fields */
 	struct fields cookies;
-	char client[64];	/* the reader's address, text */
+	char client[64]; /* the reader's address, text */
 	bool wants_json;
 	/* The raw body of a POST, capped at app->body_limit. */
 	struct buf body;
 	bool body_too_large;
-	bool body_bad;		/* not a form we understand */
+	bool body_bad; /* not a form we understand */
 	int64_t start_usec;
 	/* The handler's own state for the reader's part of a page. */
 	const void *page_state;

@@ -7,7 +7,6 @@
 #include "http/csrf.h"
 #include "model/session.h"
 
-
 bool
 route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 {
@@ -56,7 +55,8 @@ match(struct request *req, const char *pattern, const char *path)
 		if (plen == 1 && *pattern == '*') {
 			if (slen == 0 || np == ROUTE_PARAMS)
 				return false;
-			req->params[np] = arena_strndup(&req->arena, path, slen);
+			req->params[np] =
+			    arena_strndup(&req->arena, path, slen);
 			if (req->params[np] == NULL)
 				return false;
 			np++;
@@ -87,7 +87,8 @@ route_user(struct request *req)
 	if (!session_token_valid(token))
 		return NULL;
 	u = arena_alloc(&req->arena, sizeof(*u));
-	if (u == NULL || session_user(req->app, &req->arena, token, u) != ERR_OK)
+	if (u == NULL ||
+	    session_user(req->app, &req->arena, token, u) != ERR_OK)
 		return NULL;
 	req->user = u;
 	return u;
@@ -117,9 +118,10 @@ route_allowed(struct request *req, struct response *res, unsigned flags)
 			error_page(req, res, 403, "Please sign in first.");
 		} else {
 			const char *path = url_encode(&req->arena, req->path);
-			char *to = path ? arena_printf(&req->arena,
-						       "/account/signin?next=%s",
-						       path) : NULL;
+			char *to =
+			    path ? arena_printf(&req->arena,
+						"/account/signin?next=%s", path)
+				 : NULL;
 
 			if (to == NULL) {
 				error_page(req, res, 503, NULL);
@@ -151,7 +153,8 @@ route_dispatch(struct request *req, struct response *res)
 	req->wants_json = accept && strstr(accept, "application/json") &&
 			  !strstr(accept, "text/html");
 	if (strlen(req->path) > LIMIT_URL || req->path[0] != '/') {
-		error_page(req, res, 400, "That address is not one we can read.");
+		error_page(req, res, 400,
+			   "That address is not one we can read.");
 		return;
 	}
 	for (i = 0; i < t->n; i++) {
@@ -168,9 +171,12 @@ route_dispatch(struct request *req, struct response *res)
 	if (r == NULL) {
 		if (path_known) {
 			(void)response_header(res, "Allow",
-					      allow_get && allow_post ? "GET, HEAD, POST" :
-					      allow_get ? "GET, HEAD" : "POST");
-			error_page(req, res, 405, "This address does not take that method.");
+					      allow_get && allow_post
+						  ? "GET, HEAD, POST"
+					      : allow_get ? "GET, HEAD"
+							  : "POST");
+			error_page(req, res, 405,
+				   "This address does not take that method.");
 		} else {
 			error_page(req, res, 404, NULL);
 		}
@@ -180,15 +186,18 @@ route_dispatch(struct request *req, struct response *res)
 		const char *ct = request_header(req, "Content-Type");
 
 		if (req->body_too_large) {
-			error_page(req, res, 413, "That is more than a form may send.");
+			error_page(req, res, 413,
+				   "That is more than a form may send.");
 			return;
 		}
 		if (ct == NULL ||
 		    strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
-			error_page(req, res, 415, "Send the form as a web form.");
+			error_page(req, res, 415,
+				   "Send the form as a web form.");
 			return;
 		}
-		if (form_parse(&req->arena, req->body.data ? req->body.data : "",
+		if (form_parse(&req->arena,
+			       req->body.data ? req->body.data : "",
 			       req->body.len, LIMIT_FORM_FIELDS,
 			       &req->form) != FORM_OK) {
 			error_page(req, res, 400, "The form arrived damaged.");

@@ -11,8 +11,8 @@
 #include "http/request.h"
 
 enum route_flags {
-	ROUTE_CSRF = 1 << 0,	/* a POST whose form must carry the token */
-	ROUTE_FORM = 1 << 1,	/* parse the body as a urlencoded form */
+	ROUTE_CSRF = 1 << 0, /* a POST whose form must carry the token */
+	ROUTE_FORM = 1 << 1, /* parse the body as a urlencoded form */
 	/* Who may come: signed in, and at least this role. */
 	ROUTE_SIGNIN = 1 << 2,
 	ROUTE_ROLE_MODERATOR = 1 << 3,
@@ -25,15 +25,16 @@ enum route_flags {
 /* One row of a route table. */
 struct route {
 	enum method method;
-	const char *pattern;	/* literal segments; "*" captures one */
+	const char *pattern; /* literal segments; "*" captures one */
 	void (*handler)(struct request *, struct response *);
 	unsigned flags;
 };
 
 struct route_table {
-	const struct route *routes;	/* a GET route also answers HEAD */
+	const struct route *routes; /* a GET route also answers HEAD */
 	size_t n;
-	/* How the table's handlers show an error; the router's refusals use it. */
+	/* How the table's handlers show an error; the router's refusals use it.
+	 */
 	void (*error_page)(struct request *req, struct response *res,
 			   unsigned status, const char *message);
 };
@@ -52,12 +53,12 @@ const struct user *route_user(struct request *req);
 
 /* One row of the route table as operators and tests read it. */
 struct route_info {
-	const char *method;	/* "GET" (also answers HEAD) or "POST" */
-	const char *pattern;	/* literal segments; "*" captures one */
-	bool csrf;		/* the form must carry the CSRF token */
-	bool form;		/* the body is parsed as a web form */
-	bool signin;		/* only for signed-in readers */
-	const char *role;	/* "moderator", "editor", "admin" or NULL */
+	const char *method;  /* "GET" (also answers HEAD) or "POST" */
+	const char *pattern; /* literal segments; "*" captures one */
+	bool csrf;	     /* the form must carry the CSRF token */
+	bool form;	     /* the body is parsed as a web form */
+	bool signin;	     /* only for signed-in readers */
+	const char *role;    /* "moderator", "editor", "admin" or NULL */
 };
 
 /*

@@ -37,19 +37,19 @@ struct exchange {
 	struct response res;
 	unsigned status;
 	size_t bytes;
-	size_t dropped;		/* body bytes past the limit, thrown away */
+	size_t dropped; /* body bytes past the limit, thrown away */
 	bool dispatched;
 };
 
 /* Headers every response carries. */
 static const struct header security_headers[] = {
-	{ "Content-Security-Policy",
-	  "default-src 'self'; script-src 'self'; style-src 'self'; "
-	  "img-src 'self' https: data:; form-action 'self'; "
-	  "frame-ancestors 'none'; base-uri 'none'; object-src 'none'" },
-	{ "X-Content-Type-Options", "nosniff" },
-	{ "Referrer-Policy", "strict-origin-when-cross-origin" },
-	{ "X-Frame-Options", "DENY" },
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; "
+     "img-src 'self' https: data:; form-action 'self'; "
+     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "strict-origin-when-cross-origin"},
+    {"X-Frame-Options", "DENY"},
 };
 
 static enum method
@@ -101,17 +101,20 @@ client_address(struct request *req)
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-			  req->client, sizeof(req->client));
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    req->client, sizeof(req->client));
 	else if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a6 =
-			&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 
 		if (IN6_IS_ADDR_V4MAPPED(a6))
 			inet_ntop(AF_INET, &a6->s6_addr[12], req->client,
 				  sizeof(req->client));
 		else
-			inet_ntop(AF_INET6, a6, req->client, sizeof(req->client));
+			inet_ntop(AF_INET6, a6, req->client,
+				  sizeof(req->client));
 	}
 	if (list == NULL || *list == '\0' || !trusted_proxy(list, req->client))
 		return;
@@ -134,11 +137,13 @@ client_address(struct request *req)
 		memcpy(buf, start, n);
 		buf[n] = '\0';
 		if (inet_pton(AF_INET, buf, bin) == 1)
-			inet_ntop(AF_INET, bin, req->client, sizeof(req->client));
+			inet_ntop(AF_INET, bin, req->client,
+				  sizeof(req->client));
 		else if (inet_pton(AF_INET6, buf, bin) == 1)
-			inet_ntop(AF_INET6, bin, req->client, sizeof(req->client));
+			inet_ntop(AF_INET6, bin, req->client,
+				  sizeof(req->client));
 		else
-			return;	/* garbage: keep the last good address */
+			return; /* garbage: keep the last good address */
 		if (!trusted_proxy(list, req->client))
 			return;
 		if (start == xff)
@@ -215,7 +220,7 @@ build_response(struct exchange *x)
 			free(ps);
 			return NULL;
 		}
-		res->page = NULL;	/* now owned by the response */
+		res->page = NULL; /* now owned by the response */
 		x->bytes = iov[0].iov_len + iov[1].iov_len + iov[2].iov_len;
 	} else {
 		size_t len;
@@ -229,7 +234,8 @@ build_response(struct exchange *x)
 		}
 		x->bytes = len;
 	}
-	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]);
+	     i++)
 		MHD_add_response_header(r, security_headers[i].name,
 					security_headers[i].value);
 	if (res->content_type)
@@ -242,9 +248,8 @@ build_response(struct exchange *x)
 
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *conn, const char *url,
-	       const char *method, const char *version,
-	       const char *upload_data, size_t *upload_data_size,
-	       void **con_cls)
+	       const char *method, const char *version, const char *upload_data,
+	       size_t *upload_data_size, void **con_cls)
 {
 	struct app *app = cls;
 	struct exchange *x = *con_cls;
@@ -391,7 +396,8 @@ parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6,
 	}
 	return true;
 bad:
-	buf_seterr(err, "listen address %s: expected HOST:PORT or [IPV6]:PORT", s);
+	buf_seterr(err, "listen address %s: expected HOST:PORT or [IPV6]:PORT",
+		   s);
 	return false;
 }
 
@@ -402,7 +408,7 @@ server_start(struct app *app, struct buf *err)
 	struct server *srv;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC;	/* quiescing a thread pool needs it */
+			 MHD_USE_ITC; /* quiescing a thread pool needs it */
 	bool v6 = false;
 
 	if (!parse_listen(app->cfg.listen, &ss, &v6, err))
@@ -423,21 +429,22 @@ server_start(struct app *app, struct buf *err)
 	}
 	srv->app = app;
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, access_handler, app,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)app->cfg.per_ip_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, access_handler, app, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
+	    NULL, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)app->cfg.max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)app->cfg.per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_log, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		buf_seterr(err, "cannot listen on %s (in use, or not an address of this machine)",
-			   app->cfg.listen);
+		buf_seterr(
+		    err,
+		    "cannot listen on %s (in use, or not an address of this machine)",
+		    app->cfg.listen);
 		free(srv);
 		return NULL;
 	}

@@ -1,7 +1,7 @@
 /*
  * server: libmicrohttpd glue.  Reads each request whole (headers, then the
- * body up to a limit sized from the longest comment), hands it to the router, sends the response,
- * writes the access-log line and frees the request's arena.
+ * body up to a limit sized from the longest comment), hands it to the router,
+ * sends the response, writes the access-log line and frees the request's arena.
  */
 #ifndef PARLEY_SERVER_H
 #define PARLEY_SERVER_H

@@ -13,8 +13,8 @@
 #include "core/util.h"
 #include "store/store.h"
 
-#define MAIL_BATCH 20
-#define MAIL_MAX_WAIT 21600	/* the longest backoff: 6 hours */
+#define MAIL_BATCH    20
+#define MAIL_MAX_WAIT 21600 /* the longest backoff: 6 hours */
 
 struct mailer {
 	struct app *app;
@@ -57,15 +57,17 @@ put_subject(struct buf *out, const char *s)
 	if (!buf_puts(out, "Subject:"))
 		return false;
 	for (i = 0; i < n; i += chunk) {
-		char enc[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
+		char enc[sodium_base64_ENCODED_LEN(
+		    45, sodium_base64_VARIANT_ORIGINAL)];
 
 		/* At most 45 bytes a word, never splitting a character. */
 		chunk = n - i < 45 ? n - i : 45;
 		while (chunk > 1 && i + chunk < n &&
 		       ((unsigned char)s[i + chunk] & 0xc0) == 0x80)
 			chunk--;
-		sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s + i,
-				  chunk, sodium_base64_VARIANT_ORIGINAL);
+		sodium_bin2base64(enc, sizeof(enc),
+				  (const unsigned char *)s + i, chunk,
+				  sodium_base64_VARIANT_ORIGINAL);
 		if (!buf_printf(out, " =?UTF-8?B?%s?=%s", enc,
 				i + chunk < n ? "\r\n" : ""))
 			return false;
@@ -89,11 +91,13 @@ mail_build(struct buf *out, const char *from, const char *to,
 	strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	if (!buf_printf(out, "From: %s\r\nTo: %s\r\n", from, to) ||
 	    !put_subject(out, subject) ||
-	    !buf_printf(out, "Date: %s\r\nMessage-ID: <%s>\r\n"
+	    !buf_printf(out,
+			"Date: %s\r\nMessage-ID: <%s>\r\n"
 			"MIME-Version: 1.0\r\n"
 			"Content-Type: text/plain; charset=utf-8\r\n"
 			"Content-Transfer-Encoding: 8bit\r\n"
-			"Auto-Submitted: auto-generated\r\n\r\n", when, id))
+			"Auto-Submitted: auto-generated\r\n\r\n",
+			when, id))
 		return false;
 	/* Every line end becomes CRLF; curl dot-stuffs lines itself. */
 	for (p = body; *p; p++) {
@@ -217,7 +221,8 @@ log_one(const struct mail *mail)
 
 	log_info("mail (no [mail] smtp_url set) to %s: %s\n%s",
 		 log_clean(to, sizeof(to), mail->to),
-		 log_clean(subject, sizeof(subject), mail->subject), mail->body);
+		 log_clean(subject, sizeof(subject), mail->subject),
+		 mail->body);
 }
 
 /* Sends what is due; the number of emails handled. */
@@ -247,8 +252,12 @@ run_batch(struct mailer *m)
 				 log_clean(to, sizeof(to), list[i].to));
 			e = st->ops->mail_sent(st, list[i].id);
 		} else {
-			int64_t next = tried >= cfg->mail_max_attempts ? 0 :
-				time_now() + mail_backoff(tried, cfg->mail_retry_seconds);
+			int64_t next =
+			    tried >= cfg->mail_max_attempts
+				? 0
+				: time_now() +
+				      mail_backoff(tried,
+						   cfg->mail_retry_seconds);
 
 			log_warnx("mail %lld to %s failed (try %d): %s%s",
 				  (long long)list[i].id,
@@ -286,7 +295,7 @@ mail_main(void *arg)
 		/* A full batch may have more behind it: go on at once. */
 		if (n < MAIL_BATCH && !m->kicked && !m->stopping) {
 			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;	/* retries fall due by the second */
+			until.tv_sec += 1; /* retries fall due by the second */
 			pthread_cond_timedwait(&m->wake, &m->lock, &until);
 		}
 		pthread_mutex_unlock(&m->lock);

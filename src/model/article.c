@@ -31,19 +31,27 @@ front_key(struct arena *a, struct article *out, const char *key,
 		out->tags = copy;
 	else if (strcmp(key, "date") == 0) {
 		if (!time_parse(value, &out->published)) {
-			buf_seterr(err, "%d: date must look like 2026-11-22 or 2026-11-22 18:30", line);
+			buf_seterr(
+			    err,
+			    "%d: date must look like 2026-11-22 or 2026-11-22 18:30",
+			    line);
 			return ERR_INVALID;
 		}
 	} else if (strcmp(key, "comments") == 0) {
-		if (strcmp(value, "open") != 0 && strcmp(value, "closed") != 0) {
-			buf_seterr(err, "%d: comments must be open or closed", line);
+		if (strcmp(value, "open") != 0 &&
+		    strcmp(value, "closed") != 0) {
+			buf_seterr(err, "%d: comments must be open or closed",
+				   line);
 			return ERR_INVALID;
 		}
 		out->comments_open = strcmp(value, "open") == 0;
 		*open_set = true;
 	} else {
-		buf_seterr(err, "%d: unknown key \"%.40s\" (known: title, slug, author, "
-			   "date, image, caption, tags, comments)", line, key);
+		buf_seterr(
+		    err,
+		    "%d: unknown key \"%.40s\" (known: title, slug, author, "
+		    "date, image, caption, tags, comments)",
+		    line, key);
 		return ERR_INVALID;
 	}
 	return ERR_OK;
@@ -65,8 +73,11 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 		buf_seterr(err, "1: the file is not valid UTF-8 text");
 		return ERR_INVALID;
 	}
-	if (n < 4 || strncmp(text, "---", 3) != 0 || (text[3] != '\n' && text[3] != '\r')) {
-		buf_seterr(err, "1: expected front matter starting with a line \"---\"");
+	if (n < 4 || strncmp(text, "---", 3) != 0 ||
+	    (text[3] != '\n' && text[3] != '\r')) {
+		buf_seterr(
+		    err,
+		    "1: expected front matter starting with a line \"---\"");
 		return ERR_INVALID;
 	}
 	p = (const char *)memchr(text, '\n', n) + 1;
@@ -75,7 +86,9 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 
 		line++;
 		if (p >= end) {
-			buf_seterr(err, "%d: the front matter has no closing \"---\"", line);
+			buf_seterr(
+			    err, "%d: the front matter has no closing \"---\"",
+			    line);
 			return ERR_INVALID;
 		}
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -98,7 +111,8 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 		*colon = '\0';
 		key = str_trim(l);
 		value = str_trim(colon + 1);
-		if ((e = front_key(a, out, key, value, &open_set, err, line)) != ERR_OK)
+		if ((e = front_key(a, out, key, value, &open_set, err, line)) !=
+		    ERR_OK)
 			return e;
 	}
 	if (!open_set)
@@ -122,11 +136,16 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 		slug_from_title(out->title, slug, 101);
 		out->slug = slug;
 	} else if (!slug_valid(out->slug)) {
-		buf_seterr(err, "%d: slug must be 1-100 of a-z, 0-9 and '-'", line);
+		buf_seterr(err, "%d: slug must be 1-100 of a-z, 0-9 and '-'",
+			   line);
 		return ERR_INVALID;
 	}
-	if (out->image[0] && !http_url_valid(out->image) && out->image[0] != '/') {
-		buf_seterr(err, "%d: image must be an http(s) address or a path starting with /", line);
+	if (out->image[0] && !http_url_valid(out->image) &&
+	    out->image[0] != '/') {
+		buf_seterr(
+		    err,
+		    "%d: image must be an http(s) address or a path starting with /",
+		    line);
 		return ERR_INVALID;
 	}
 	return ERR_OK;

@@ -47,9 +47,11 @@ check_text(const char *s, size_t len, size_t max, const char *what,
 	size_t chars;
 
 	if (len == (size_t)-1 || !utf8_valid(s, len, &chars))
-		return arena_printf(a, "The %s has characters we cannot store.", what);
+		return arena_printf(a, "The %s has characters we cannot store.",
+				    what);
 	if (chars > max)
-		return arena_printf(a, "The %s may be at most %zu characters.", what, max);
+		return arena_printf(a, "The %s may be at most %zu characters.",
+				    what, max);
 	return NULL;
 }
 
@@ -78,8 +80,13 @@ comment_read_form(const struct app *app, struct arena *a,
 	    !parent || !hp)
 		return ERR_NOMEM;
 	in->remember = form->remember;
-	/* The key is ours (random_token): anything else is dropped, not stored. */
-	if (klen > 64 || strspn(in->key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != klen)
+	/* The key is ours (random_token): anything else is dropped, not stored.
+	 */
+	if (klen > 64 ||
+	    strspn(
+		in->key,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+		klen)
 		in->key = "";
 
 	/* The body first: its size decides between 413 and 422. */
@@ -88,9 +95,10 @@ comment_read_form(const struct app *app, struct arena *a,
 	else if (strspn(in->body, " \t\n\r\f\v") == blen)
 		errs->body = "Please write a comment.";
 	else if (chars > (size_t)cfg->max_length) {
-		errs->body = arena_printf(a, "Your comment is %zu characters long;"
-					  " the limit is %d.", chars,
-					  cfg->max_length);
+		errs->body = arena_printf(a,
+					  "Your comment is %zu characters long;"
+					  " the limit is %d.",
+					  chars, cfg->max_length);
 		errs->err = ERR_TOOLARGE;
 	}
 
@@ -98,32 +106,39 @@ comment_read_form(const struct app *app, struct arena *a,
 	if (errs->author == NULL && required && alen == 0)
 		errs->author = "Please give your name.";
 
-	errs->email = check_text(in->email, elen, LIMIT_EMAIL, "email address", a);
+	errs->email =
+	    check_text(in->email, elen, LIMIT_EMAIL, "email address", a);
 	if (errs->email == NULL) {
 		if (elen == 0 && required)
-			errs->email = "Please give your email address; it is never shown.";
+			errs->email =
+			    "Please give your email address; it is never shown.";
 		else if (elen > 0 && !email_valid(in->email))
-			errs->email = "That does not look like an email address.";
+			errs->email =
+			    "That does not look like an email address.";
 	}
 
 	errs->url = check_text(in->url, ulen, LIMIT_URL_FIELD, "website", a);
 	if (errs->url == NULL && ulen > 0 && !http_url_valid(in->url))
-		errs->url = "A website address starts with http:// or https://.";
+		errs->url =
+		    "A website address starts with http:// or https://.";
 
 	if (plen > 0) {
 		char *end;
 		long long v = strtoll(parent, &end, 10);
 
 		if (*end != '\0' || v < 0 || plen > 18)
-			errs->form = "The comment you replied to is not one we know.";
+			errs->form =
+			    "The comment you replied to is not one we know.";
 		else
 			in->parent = v;
 	}
-	/* A filled honeypot is a robot; it gets an answer that teaches nothing. */
+	/* A filled honeypot is a robot; it gets an answer that teaches nothing.
+	 */
 	if (hp[0] != '\0')
 		errs->form = "Your comment could not be accepted.";
 
-	if (errs->body || errs->author || errs->email || errs->url || errs->form) {
+	if (errs->body || errs->author || errs->email || errs->url ||
+	    errs->form) {
 		if (errs->err == ERR_OK)
 			errs->err = ERR_INVALID;
 		return ERR_INVALID;
@@ -192,8 +207,10 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	c.parent_id = in->parent;
 	/* A reply below the deepest level attaches to its deepest ancestor. */
 	while (c.parent_id) {
-		e = app->store->ops->comment_get(app->store, a, c.parent_id, &parent);
-		if (e == ERR_NOTFOUND || (e == ERR_OK && parent.article_id != art->id))
+		e = app->store->ops->comment_get(app->store, a, c.parent_id,
+						 &parent);
+		if (e == ERR_NOTFOUND ||
+		    (e == ERR_OK && parent.article_id != art->id))
 			return ERR_INVALID;
 		if (e != ERR_OK)
 			return e;
@@ -202,8 +219,10 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 		c.parent_id = parent.parent_id;
 	}
 	buf_init(&html, LIMIT_COMMENT_MAX * 8);
-	if (!markdown_render(&html, in->body, strlen(in->body), MARKDOWN_READER)) {
-		/* Too costly for md4c to parse safely, or too large rendered. */
+	if (!markdown_render(&html, in->body, strlen(in->body),
+			     MARKDOWN_READER)) {
+		/* Too costly for md4c to parse safely, or too large rendered.
+		 */
 		buf_clear(&html);
 		return ERR_LIMIT;
 	}
@@ -231,8 +250,9 @@ comment_refusal(enum err e, int64_t earlier, struct comment_input *in,
 		struct comment_errors *errs, const char *place)
 {
 	if (e == ERR_LIMIT) {
-		errs->body = "Your comment's formatting is too intricate to show. "
-			     "Please simplify it: fewer nested brackets, lists or links.";
+		errs->body =
+		    "Your comment's formatting is too intricate to show. "
+		    "Please simplify it: fewer nested brackets, lists or links.";
 		errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}
@@ -255,9 +275,10 @@ comment_refusal(enum err e, int64_t earlier, struct comment_input *in,
 		return ERR_INVALID;
 	}
 	if (e == ERR_INVALID && errs->err == ERR_OK) {
-		errs->form = strcmp(place, "debate") == 0 ?
-			"The comment you replied to is not in this debate." :
-			"The comment you replied to is not on this article.";
+		errs->form =
+		    strcmp(place, "debate") == 0
+			? "The comment you replied to is not in this debate."
+			: "The comment you replied to is not on this article.";
 		errs->err = ERR_INVALID;
 		in->parent = 0;
 	}

@@ -21,17 +21,17 @@ struct comment_input {
 	const char *email;
 	const char *url;
 	const char *body;
-	const char *key;	/* one-time form key against double posts */
+	const char *key; /* one-time form key against double posts */
 	int64_t parent;
 	bool remember;
-	int64_t created;	/* 0: now; set by imports */
-	int64_t user_id;	/* the signed-in author, or 0 */
+	int64_t created; /* 0: now; set by imports */
+	int64_t user_id; /* the signed-in author, or 0 */
 };
 
 /* One field of a comment form as sent; value NULL when it was not sent. */
 struct comment_field {
-	const char *value;	/* NUL-terminated; may hold other NULs */
-	size_t len;		/* of value */
+	const char *value; /* NUL-terminated; may hold other NULs */
+	size_t len;	   /* of value */
 };
 
 /*
@@ -40,7 +40,7 @@ struct comment_field {
  */
 struct comment_form {
 	struct comment_field author, email, url, body, key, parent;
-	struct comment_field honeypot;	/* website_confirm, for robots */
+	struct comment_field honeypot; /* website_confirm, for robots */
 	bool remember;
 };
 
@@ -50,7 +50,7 @@ struct comment_errors {
 	const char *email;
 	const char *url;
 	const char *body;
-	const char *form;	/* not about one field */
+	const char *form; /* not about one field */
 	/*
 	 * ERR_OK, or why the form is refused: ERR_INVALID, ERR_TOOLARGE (the
 	 * body is over the length limit), ERR_DB (not saved just now).

@@ -20,16 +20,20 @@
 
 /* Refusal counts are saved at most this often per debate (seconds). */
 #define REFUSAL_FLUSH_SECS 10
-#define PENDING_SLOTS 64
+#define PENDING_SLOTS	   64
 
 const char *
 debate_round_name(int round)
 {
 	switch (round) {
-	case ROUND_OPENING: return "Opening";
-	case ROUND_REBUTTAL: return "Rebuttal";
-	case ROUND_CLOSING: return "Closing";
-	default: return "";
+	case ROUND_OPENING:
+		return "Opening";
+	case ROUND_REBUTTAL:
+		return "Rebuttal";
+	case ROUND_CLOSING:
+		return "Closing";
+	default:
+		return "";
 	}
 }
 
@@ -37,10 +41,14 @@ const char *
 debate_status_name(enum debate_status s)
 {
 	switch (s) {
-	case DEBATE_DRAFT: return "draft";
-	case DEBATE_SCHEDULED: return "scheduled";
-	case DEBATE_OPEN: return "open";
-	case DEBATE_CLOSED: return "closed";
+	case DEBATE_DRAFT:
+		return "draft";
+	case DEBATE_SCHEDULED:
+		return "scheduled";
+	case DEBATE_OPEN:
+		return "open";
+	case DEBATE_CLOSED:
+		return "closed";
 	}
 	return "draft";
 }
@@ -56,10 +64,10 @@ struct parse {
 	struct debate_doc *doc;
 	int line;
 	enum section sec;
-	int round;		/* SEC_ROUND: which */
-	bool speaker_keys;	/* SEC_SPEAKER: still reading key lines */
-	struct buf text;	/* the Markdown of the open section */
-	int text_line;		/* where it started */
+	int round;	   /* SEC_ROUND: which */
+	bool speaker_keys; /* SEC_SPEAKER: still reading key lines */
+	struct buf text;   /* the Markdown of the open section */
+	int text_line;	   /* where it started */
 	bool labels_set[3];
 	bool comments_set;
 };
@@ -112,11 +120,20 @@ parse_when(const char *v, int64_t now, int64_t *out)
 	if (n > 100000 || end[0] == '\0' || end[1] != '\0')
 		return false;
 	switch (*end) {
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	case 'w': unit = 7 * 86400; break;
-	default: return false;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	default:
+		return false;
 	}
 	*out = now + (v[0] == '-' ? -1 : 1) * (int64_t)n * unit;
 	return *out > 0;
@@ -150,21 +167,24 @@ header_key(struct parse *p, const char *key, const char *value)
 	if (copy == NULL)
 		return ERR_NOMEM;
 	if (n == (size_t)-1)
-		return fail(p, p->line, "%s has characters we cannot store", key);
+		return fail(p, p->line, "%s has characters we cannot store",
+			    key);
 	if (strcmp(key, "motion") == 0) {
 		d->motion = copy;
 	} else if (strcmp(key, "slug") == 0) {
 		d->slug = copy;
 	} else if (strcmp(key, "moderator") == 0) {
 		if (n > DEBATE_MAX_NAME)
-			return fail(p, p->line, "moderator may be at most %d characters",
+			return fail(p, p->line,
+				    "moderator may be at most %d characters",
 				    DEBATE_MAX_NAME);
 		d->moderator = copy;
 	} else if (strcmp(key, "side a") == 0 || strcmp(key, "side b") == 0) {
 		int side = key[5] == 'a' ? SIDE_A : SIDE_B;
 
 		if (n == 0 || n > DEBATE_MAX_LABEL)
-			return fail(p, p->line, "%s: a side's label is 1 to %d characters",
+			return fail(p, p->line,
+				    "%s: a side's label is 1 to %d characters",
 				    key, DEBATE_MAX_LABEL);
 		d->label[side] = copy;
 		p->labels_set[side] = true;
@@ -178,10 +198,13 @@ header_key(struct parse *p, const char *key, const char *value)
 		else if (strcmp(value, "closed") == 0)
 			d->status = DEBATE_CLOSED;
 		else
-			return fail(p, p->line, "status must be draft, scheduled, open or closed");
+			return fail(
+			    p, p->line,
+			    "status must be draft, scheduled, open or closed");
 	} else if (strcmp(key, "comments") == 0) {
 		if (strcmp(value, "open") != 0 && strcmp(value, "closed") != 0)
-			return fail(p, p->line, "comments must be open or closed");
+			return fail(p, p->line,
+				    "comments must be open or closed");
 		d->comments_open = strcmp(value, "open") == 0;
 		p->comments_set = true;
 	} else if (strcmp(key, "opening") == 0) {
@@ -199,14 +222,19 @@ header_key(struct parse *p, const char *key, const char *value)
 	} else if (strcmp(key, "post vote opens") == 0) {
 		when = &d->sched.post_opens;
 	} else {
-		return fail(p, p->line, "unknown key \"%.40s\" (known: motion, slug, "
-			    "moderator, side a, side b, status, comments, opening, "
-			    "rebuttal, closing, voting opens, voting closes, "
-			    "pre vote closes, post vote opens)", key);
+		return fail(
+		    p, p->line,
+		    "unknown key \"%.40s\" (known: motion, slug, "
+		    "moderator, side a, side b, status, comments, opening, "
+		    "rebuttal, closing, voting opens, voting closes, "
+		    "pre vote closes, post vote opens)",
+		    key);
 	}
 	if (when && !parse_when(value, p->now, when))
-		return fail(p, p->line, "%s: a time looks like 2026-12-01 18:00 "
-			    "(UTC), or now, +3d, -2h, +30m, +1w", key);
+		return fail(p, p->line,
+			    "%s: a time looks like 2026-12-01 18:00 "
+			    "(UTC), or now, +3d, -2h, +30m, +1w",
+			    key);
 	return ERR_OK;
 }
 
@@ -221,35 +249,45 @@ speaker_key(struct parse *p, const char *key, const char *value)
 	if (copy == NULL)
 		return ERR_NOMEM;
 	if (n == (size_t)-1)
-		return fail(p, p->line, "%s has characters we cannot store", key);
+		return fail(p, p->line, "%s has characters we cannot store",
+			    key);
 	if (strcmp(key, "name") == 0) {
 		if (n == 0 || n > DEBATE_MAX_NAME)
-			return fail(p, p->line, "a speaker's name is 1 to %d characters",
+			return fail(p, p->line,
+				    "a speaker's name is 1 to %d characters",
 				    DEBATE_MAX_NAME);
 		sp->name = copy;
 	} else if (strcmp(key, "side") == 0) {
 		sp->side = side_named(&doc->d, value);
 		if (sp->side == SIDE_NONE)
-			return fail(p, p->line, "side must be a, b, \"%s\" or \"%s\"",
+			return fail(p, p->line,
+				    "side must be a, b, \"%s\" or \"%s\"",
 				    doc->d.label[SIDE_A], doc->d.label[SIDE_B]);
 	} else if (strcmp(key, "bio") == 0) {
 		if (n > DEBATE_MAX_BIO)
-			return fail(p, p->line, "a bio is one line of at most %d characters",
-				    DEBATE_MAX_BIO);
+			return fail(
+			    p, p->line,
+			    "a bio is one line of at most %d characters",
+			    DEBATE_MAX_BIO);
 		sp->bio = copy;
 	} else if (strcmp(key, "photo") == 0) {
 		if (n > 0 && (n > 2000 || !image_ok(value)))
-			return fail(p, p->line, "photo must be an http(s) address or a "
+			return fail(p, p->line,
+				    "photo must be an http(s) address or a "
 				    "path starting with /");
 		sp->photo = copy;
 	} else if (strcmp(key, "link") == 0) {
 		if (n > 0 && (n > 2000 || !http_url_valid(value)))
-			return fail(p, p->line, "link must be an http(s) address");
+			return fail(p, p->line,
+				    "link must be an http(s) address");
 		sp->link = copy;
 	} else {
-		return fail(p, p->line, "unknown speaker key \"%.40s\" (known: name, "
-			    "side, bio, photo, link; statements go under [opening], "
-			    "[rebuttal] and [closing])", key);
+		return fail(
+		    p, p->line,
+		    "unknown speaker key \"%.40s\" (known: name, "
+		    "side, bio, photo, link; statements go under [opening], "
+		    "[rebuttal] and [closing])",
+		    key);
 	}
 	return ERR_OK;
 }
@@ -264,7 +302,8 @@ section_end(struct parse *p)
 	char *text;
 
 	if (buf_failed(&p->text))
-		return fail(p, p->text_line, "a section is longer than %d bytes",
+		return fail(p, p->text_line,
+			    "a section is longer than %d bytes",
 			    DEBATE_MAX_FILE);
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
@@ -278,16 +317,21 @@ section_end(struct parse *p)
 	if (p->sec == SEC_INTRO) {
 		doc->d.intro_md = text;
 	} else if (p->sec == SEC_ROUND) {
-		struct debate_statement *st = &doc->statements[doc->nstatements];
+		struct debate_statement *st =
+		    &doc->statements[doc->nstatements];
 
 		if (!utf8_valid(text, n, &chars))
-			return fail(p, p->text_line, "the statement is not valid text");
+			return fail(p, p->text_line,
+				    "the statement is not valid text");
 		if (chars == 0)
-			return fail(p, p->text_line, "the [%s] section is empty",
-				    p->round == ROUND_OPENING ? "opening" :
-				    p->round == ROUND_REBUTTAL ? "rebuttal" : "closing");
+			return fail(p, p->text_line,
+				    "the [%s] section is empty",
+				    p->round == ROUND_OPENING	 ? "opening"
+				    : p->round == ROUND_REBUTTAL ? "rebuttal"
+								 : "closing");
 		if (chars > DEBATE_MAX_STATEMENT)
-			return fail(p, p->text_line, "a statement may be at most %d characters",
+			return fail(p, p->text_line,
+				    "a statement may be at most %d characters",
 				    DEBATE_MAX_STATEMENT);
 		memset(st, 0, sizeof(*st));
 		st->speaker = doc->nspeakers - 1;
@@ -328,7 +372,9 @@ section_start(struct parse *p, const char *name)
 	p->text_line = p->line + 1;
 	if (strcmp(name, "introduction") == 0) {
 		if (doc->d.intro_md[0] != '\0' || p->sec != SEC_HEADER)
-			return fail(p, p->line, "[introduction] comes once, before the speakers");
+			return fail(
+			    p, p->line,
+			    "[introduction] comes once, before the speakers");
 		p->sec = SEC_INTRO;
 		return ERR_OK;
 	}
@@ -336,7 +382,8 @@ section_start(struct parse *p, const char *name)
 		if (doc->nspeakers == 2 * DEBATE_MAX_SPEAKERS)
 			return fail(p, p->line, "at most %d speakers per side",
 				    DEBATE_MAX_SPEAKERS);
-		memset(&doc->speakers[doc->nspeakers], 0, sizeof(doc->speakers[0]));
+		memset(&doc->speakers[doc->nspeakers], 0,
+		       sizeof(doc->speakers[0]));
 		doc->speakers[doc->nspeakers].name = "";
 		doc->speakers[doc->nspeakers].bio = "";
 		doc->speakers[doc->nspeakers].photo = "";
@@ -353,16 +400,22 @@ section_start(struct parse *p, const char *name)
 	else if (strcmp(name, "closing") == 0)
 		round = ROUND_CLOSING;
 	else
-		return fail(p, p->line, "unknown section [%.40s] (known: [introduction], "
-			    "[speaker], [opening], [rebuttal], [closing]; write \\[ for a "
-			    "bracket at the start of a line)", name);
+		return fail(
+		    p, p->line,
+		    "unknown section [%.40s] (known: [introduction], "
+		    "[speaker], [opening], [rebuttal], [closing]; write \\[ for a "
+		    "bracket at the start of a line)",
+		    name);
 	if (doc->nspeakers == 0)
-		return fail(p, p->line, "[%s] belongs to a speaker: start one with [speaker]",
-			    name);
+		return fail(
+		    p, p->line,
+		    "[%s] belongs to a speaker: start one with [speaker]",
+		    name);
 	for (i = 0; i < doc->nstatements; i++)
 		if (doc->statements[i].speaker == doc->nspeakers - 1 &&
 		    doc->statements[i].round == round)
-			return fail(p, p->line, "this speaker already has an [%s]", name);
+			return fail(p, p->line,
+				    "this speaker already has an [%s]", name);
 	p->sec = SEC_ROUND;
 	p->round = round;
 	p->speaker_keys = false;
@@ -386,7 +439,8 @@ parse_line(struct parse *p, char *raw)
 	if ((name = section_name(l)) != NULL)
 		return section_start(p, name);
 	if (p->sec == SEC_INTRO || p->sec == SEC_ROUND) {
-		if (!buf_append(&p->text, raw, rawlen) || !buf_putc(&p->text, '\n'))
+		if (!buf_append(&p->text, raw, rawlen) ||
+		    !buf_putc(&p->text, '\n'))
 			return fail(p, p->line, "a section is too long");
 		return ERR_OK;
 	}
@@ -395,29 +449,33 @@ parse_line(struct parse *p, char *raw)
 		return ERR_OK;
 	colon = strchr(l, ':');
 	if (colon == NULL)
-		return fail(p, p->line, p->sec == SEC_SPEAKER ?
-			    "expected \"key: value\" (a speaker's statements go under "
-			    "[opening], [rebuttal] or [closing])" :
-			    "expected \"key: value\" or a section such as [introduction]");
+		return fail(
+		    p, p->line,
+		    p->sec == SEC_SPEAKER
+			? "expected \"key: value\" (a speaker's statements go under "
+			  "[opening], [rebuttal] or [closing])"
+			: "expected \"key: value\" or a section such as [introduction]");
 	*colon = '\0';
 	key = str_trim(l);
 	value = str_trim(colon + 1);
 	for (char *k = key; *k; k++)
 		*k = (char)tolower((unsigned char)*k);
-	return p->sec == SEC_SPEAKER ? speaker_key(p, key, value) :
-				       header_key(p, key, value);
+	return p->sec == SEC_SPEAKER ? speaker_key(p, key, value)
+				     : header_key(p, key, value);
 }
 
 /* The width of a vote-history bucket: about 48 over the voting time. */
 static int64_t
 bucket_width(const struct debate *d)
 {
-	static const int64_t nice[] = { 60, 300, 600, 900, 1800, 3600, 7200,
-		10800, 21600, 43200, 86400, 172800, 604800 };
-	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens :
-						d->sched.round[ROUND_OPENING];
-	int64_t span = d->sched.voting_closes && opens ?
-		d->sched.voting_closes - opens : 0;
+	static const int64_t nice[] = {60,    300,    600,   900,   1800,
+				       3600,  7200,   10800, 21600, 43200,
+				       86400, 172800, 604800};
+	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens
+					      : d->sched.round[ROUND_OPENING];
+	int64_t span = d->sched.voting_closes && opens
+			   ? d->sched.voting_closes - opens
+			   : 0;
 	size_t i;
 
 	if (span <= 0)
@@ -433,8 +491,9 @@ check_doc(struct parse *p)
 {
 	struct debate *d = &p->doc->d;
 	const struct debate_schedule *s = &d->sched;
-	int64_t opens = s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
-	size_t i, per_side[3] = { 0, 0, 0 }, chars;
+	int64_t opens =
+	    s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
+	size_t i, per_side[3] = {0, 0, 0}, chars;
 	int r;
 
 	if (d->motion == NULL || d->motion[0] == '\0')
@@ -444,7 +503,8 @@ check_doc(struct parse *p)
 		return fail(p, 1, "the motion may be at most %d characters",
 			    DEBATE_MAX_MOTION);
 	if (d->motion[strlen(d->motion) - 1] != '?')
-		return fail(p, 1, "the motion is a question: end it with \"?\"");
+		return fail(p, 1,
+			    "the motion is a question: end it with \"?\"");
 	if (d->slug == NULL || d->slug[0] == '\0') {
 		char *slug = arena_alloc(p->a, 101);
 
@@ -459,15 +519,20 @@ check_doc(struct parse *p)
 		return fail(p, 1, "the two sides need different labels");
 	if (!utf8_valid(d->intro_md, strlen(d->intro_md), &chars) ||
 	    chars > DEBATE_MAX_STATEMENT)
-		return fail(p, 1, "the introduction may be at most %d characters",
+		return fail(p, 1,
+			    "the introduction may be at most %d characters",
 			    DEBATE_MAX_STATEMENT);
 	for (i = 0; i < p->doc->nspeakers; i++) {
 		const struct debate_speaker *sp = &p->doc->speakers[i];
 
 		if (sp->name[0] == '\0')
-			return fail(p, 1, "speaker %zu (from the top) needs a name:", i + 1);
+			return fail(
+			    p, 1,
+			    "speaker %zu (from the top) needs a name:", i + 1);
 		if (sp->side == SIDE_NONE)
-			return fail(p, 1, "speaker %.100s needs a side: (a or b)", sp->name);
+			return fail(p, 1,
+				    "speaker %.100s needs a side: (a or b)",
+				    sp->name);
 		if (++per_side[sp->side] > DEBATE_MAX_SPEAKERS)
 			return fail(p, 1, "at most %d speakers per side",
 				    DEBATE_MAX_SPEAKERS);
@@ -476,16 +541,20 @@ check_doc(struct parse *p)
 	if (per_side[SIDE_A] == 0 || per_side[SIDE_B] == 0)
 		return fail(p, 1, "each side needs at least one [speaker]");
 	for (r = ROUND_REBUTTAL; r <= ROUND_CLOSING; r++)
-		if (s->round[r] && s->round[r - 1] && s->round[r] <= s->round[r - 1])
-			return fail(p, 1, "the %s round must open after the %s round",
-				    r == ROUND_REBUTTAL ? "rebuttal" : "closing",
-				    r == ROUND_REBUTTAL ? "opening" : "rebuttal");
+		if (s->round[r] && s->round[r - 1] &&
+		    s->round[r] <= s->round[r - 1])
+			return fail(
+			    p, 1, "the %s round must open after the %s round",
+			    r == ROUND_REBUTTAL ? "rebuttal" : "closing",
+			    r == ROUND_REBUTTAL ? "opening" : "rebuttal");
 	if (s->voting_closes && opens && s->voting_closes <= opens)
 		return fail(p, 1, "voting must close after it opens");
 	if (s->pre_closes && opens && s->pre_closes <= opens)
 		return fail(p, 1, "the pre vote must close after voting opens");
-	if (s->post_opens && s->voting_closes && s->post_opens >= s->voting_closes)
-		return fail(p, 1, "the post vote must open before voting closes");
+	if (s->post_opens && s->voting_closes &&
+	    s->post_opens >= s->voting_closes)
+		return fail(p, 1,
+			    "the post vote must open before voting closes");
 	d->bucket_secs = bucket_width(d);
 	return ERR_OK;
 }
@@ -515,14 +584,16 @@ debate_parse(struct arena *a, const char *text, size_t n, int64_t now,
 	out->d.comments_open = true;
 	out->d.created = now;
 	if (n > DEBATE_MAX_FILE) {
-		buf_seterr(err, "1: the file is larger than %d bytes", DEBATE_MAX_FILE);
+		buf_seterr(err, "1: the file is larger than %d bytes",
+			   DEBATE_MAX_FILE);
 		return ERR_INVALID;
 	}
 	if (!utf8_valid(text, n, NULL)) {
 		buf_seterr(err, "1: the file is not valid UTF-8 text");
 		return ERR_INVALID;
 	}
-	out->speakers = arena_zalloc(a, 2 * DEBATE_MAX_SPEAKERS * sizeof(*out->speakers));
+	out->speakers =
+	    arena_zalloc(a, 2 * DEBATE_MAX_SPEAKERS * sizeof(*out->speakers));
 	out->statements = arena_zalloc(a, 2 * DEBATE_MAX_SPEAKERS * 3 *
 					      sizeof(*out->statements));
 	if (out->speakers == NULL || out->statements == NULL)
@@ -576,13 +647,13 @@ debate_create(struct app *app, struct debate_doc *doc, int64_t *id)
 		goto done;
 	for (i = 0; i < doc->nstatements; i++)
 		if ((doc->statements[i].body_html =
-			     render(&a, doc->statements[i].body_md)) == NULL)
+			 render(&a, doc->statements[i].body_md)) == NULL)
 			goto done;
 	e = app->store->ops->debate_insert(app->store, doc, id);
 	if (e == ERR_OK) {
 		/* The new debate shows in the front page's list. */
-		struct change_tag tags[] = { { CHANGE_DEBATE, *id },
-					     { CHANGE_FRONT, 0 } };
+		struct change_tag tags[] = {{CHANGE_DEBATE, *id},
+					    {CHANGE_FRONT, 0}};
 
 		change_publish(app->changes, tags, 2);
 	}
@@ -608,12 +679,14 @@ void
 debate_clock_at(const struct debate *d, int64_t now, struct debate_clock *c)
 {
 	const struct debate_schedule *s = &d->sched;
-	int64_t opens = s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
+	int64_t opens =
+	    s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
 	int64_t closes = s->voting_closes;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->pre_closes = s->pre_closes ? s->pre_closes : s->round[ROUND_REBUTTAL];
+	c->pre_closes =
+	    s->pre_closes ? s->pre_closes : s->round[ROUND_REBUTTAL];
 	c->post_opens = s->post_opens ? s->post_opens : s->round[ROUND_CLOSING];
 	switch (d->status) {
 	case DEBATE_DRAFT:
@@ -623,7 +696,8 @@ debate_clock_at(const struct debate *d, int64_t now, struct debate_clock *c)
 		c->status = DEBATE_CLOSED;
 		break;
 	case DEBATE_OPEN:
-		c->status = closes && now >= closes ? DEBATE_CLOSED : DEBATE_OPEN;
+		c->status =
+		    closes && now >= closes ? DEBATE_CLOSED : DEBATE_OPEN;
 		break;
 	case DEBATE_SCHEDULED:
 		if (opens == 0 || now < opens)
@@ -638,13 +712,14 @@ debate_clock_at(const struct debate *d, int64_t now, struct debate_clock *c)
 		bool open;
 
 		if (c->status == DEBATE_CLOSED)
-			open = true;	/* the record is complete */
+			open = true; /* the record is complete */
 		else if (c->status == DEBATE_OPEN)
 			open = s->round[r] == 0 || now >= s->round[r];
 		else
 			open = s->round[r] != 0 && now >= s->round[r];
 		/* Rounds open in order. */
-		c->round_open[r] = open && (r == ROUND_OPENING || c->round_open[r - 1]);
+		c->round_open[r] =
+		    open && (r == ROUND_OPENING || c->round_open[r - 1]);
 		if (c->round_open[r] && c->status == DEBATE_OPEN)
 			c->round = r;
 	}
@@ -653,7 +728,7 @@ debate_clock_at(const struct debate *d, int64_t now, struct debate_clock *c)
 		c->post_open = c->post_opens == 0 || now >= c->post_opens;
 	}
 	if (d->status == DEBATE_CLOSED)
-		return;	/* nothing changes any more */
+		return; /* nothing changes any more */
 	next_after(&c->next_change, opens, now);
 	next_after(&c->next_change, closes, now);
 	next_after(&c->next_change, c->pre_closes, now);
@@ -697,7 +772,8 @@ gain_sign(const struct debate_result *r)
 
 		return lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
 	} else {
-		long double lhs = (long double)dpost * Q, rhs = (long double)dpre * P;
+		long double lhs = (long double)dpost * Q,
+			    rhs = (long double)dpre * P;
 
 		return lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
 	}
@@ -724,20 +800,25 @@ debate_result_of(const struct debate_tally *t, struct debate_result *r)
 	r->post_total = r->post[SIDE_A] + r->post[SIDE_B];
 	for (side = SIDE_A; side <= SIDE_UNDECIDED; side++)
 		if (r->pre_total)
-			r->pre_share[side] = permille(r->pre[side], r->pre_total);
+			r->pre_share[side] =
+			    permille(r->pre[side], r->pre_total);
 	for (side = SIDE_A; side <= SIDE_B; side++)
 		if (r->post_total)
-			r->post_share[side] = permille(r->post[side], r->post_total);
+			r->post_share[side] =
+			    permille(r->post[side], r->post_total);
 	if (r->pre_total == 0 || r->post_total == 0) {
-		r->outcome = r->pre_total == 0 && r->post_total == 0 ?
-			OUTCOME_NO_VOTES : r->pre_total == 0 ? OUTCOME_NO_PRE :
-			OUTCOME_NO_POST;
+		r->outcome = r->pre_total == 0 && r->post_total == 0
+				 ? OUTCOME_NO_VOTES
+			     : r->pre_total == 0 ? OUTCOME_NO_PRE
+						 : OUTCOME_NO_POST;
 		return;
 	}
 	for (side = SIDE_A; side <= SIDE_B; side++)
-		r->gain[side] = round_tenths(
-			1000.0L * (long double)r->post[side] / (long double)r->post_total -
-			1000.0L * (long double)r->pre[side] / (long double)r->pre_total);
+		r->gain[side] =
+		    round_tenths(1000.0L * (long double)r->post[side] /
+				     (long double)r->post_total -
+				 1000.0L * (long double)r->pre[side] /
+				     (long double)r->pre_total);
 	sign = gain_sign(r);
 	r->outcome = sign > 0 ? OUTCOME_A : sign < 0 ? OUTCOME_B : OUTCOME_TIE;
 	if (sign != 0 && r->gain[SIDE_A] == r->gain[SIDE_B])
@@ -790,7 +871,7 @@ debate_history(struct arena *a, const struct debate_bucket *b, size_t n,
 /* Readers, votes and the run's state. */
 
 struct pending {
-	int64_t debate_id;	/* 0: free */
+	int64_t debate_id; /* 0: free */
 	int64_t n[REFUSED__MAX];
 	int64_t last_flush;
 };
@@ -799,7 +880,7 @@ struct debate_runtime {
 	struct ratelimit *limit;
 	pthread_mutex_t lock;
 	struct pending slots[PENDING_SLOTS];
-	uint64_t generation;	/* under lock */
+	uint64_t generation; /* under lock */
 };
 
 uint64_t
@@ -955,12 +1036,13 @@ debate_refusals_flush(struct app *app, int64_t debate_id, bool force)
 		if (rt->slots[i].debate_id == debate_id)
 			due = pending_any(&rt->slots[i]) &&
 			      (force || time_now() - rt->slots[i].last_flush >=
-						REFUSAL_FLUSH_SECS);
+					    REFUSAL_FLUSH_SECS);
 	pthread_mutex_unlock(&rt->lock);
 	if (!due)
 		return;
 	pending_take(rt, debate_id, n);
-	if (app->store->ops->debate_add_refusals(app->store, debate_id, n) != ERR_OK)
+	if (app->store->ops->debate_add_refusals(app->store, debate_id, n) !=
+	    ERR_OK)
 		pending_restore(rt, debate_id, n);
 	written(rt);
 }
@@ -970,13 +1052,14 @@ static void
 refused(struct app *app, int64_t debate_id, enum refusal why)
 {
 	struct debate_runtime *rt = app->debates;
-	int64_t one[REFUSED__MAX] = { 0 };
+	int64_t one[REFUSED__MAX] = {0};
 	struct pending *p;
 
 	if (rt == NULL) {
 		/* Not serving (the CLI): save it at once. */
 		one[why] = 1;
-		(void)app->store->ops->debate_add_refusals(app->store, debate_id, one);
+		(void)app->store->ops->debate_add_refusals(app->store,
+							   debate_id, one);
 		return;
 	}
 	pthread_mutex_lock(&rt->lock);
@@ -987,7 +1070,8 @@ refused(struct app *app, int64_t debate_id, enum refusal why)
 	if (p == NULL) {
 		/* Every slot busy: save this one now rather than lose it. */
 		one[why] = 1;
-		(void)app->store->ops->debate_add_refusals(app->store, debate_id, one);
+		(void)app->store->ops->debate_add_refusals(app->store,
+							   debate_id, one);
 		written(rt);
 		return;
 	}
@@ -1004,8 +1088,10 @@ debate_voter_hash(const struct app *app, int64_t debate_id, const char *reader,
 
 	snprintf(id, sizeof(id), "%lld:", (long long)debate_id);
 	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"debate-voter:", 13);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+	crypto_auth_hmacsha256_update(
+	    &st, (const unsigned char *)"debate-voter:", 13);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id,
+				      strlen(id));
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)reader,
 				      strlen(reader));
 	crypto_auth_hmacsha256_final(&st, mac);
@@ -1036,7 +1122,7 @@ rate_ok(struct app *app, const char *client, int *retry_after)
 	char key[80];
 
 	if (app->debates == NULL)
-		return true;	/* the CLI */
+		return true; /* the CLI */
 	debate_address_key(client, key, sizeof(key));
 	return ratelimit_take(app->debates->limit, key,
 			      (double)time_now_usec() / 1e6, retry_after);
@@ -1055,7 +1141,8 @@ debate_vote_cast(struct app *app, const struct debate *d, const char *reader,
 	enum err e;
 
 	*res = VOTE_SAME;
-	if (!(phase == PHASE_PRE && choice >= SIDE_A && choice <= SIDE_UNDECIDED) &&
+	if (!(phase == PHASE_PRE && choice >= SIDE_A &&
+	      choice <= SIDE_UNDECIDED) &&
 	    !(phase == PHASE_POST && choice >= SIDE_A && choice <= SIDE_B))
 		return ERR_INVALID;
 	debate_clock_at(d, now, &clk);
@@ -1070,7 +1157,8 @@ debate_vote_cast(struct app *app, const struct debate *d, const char *reader,
 		return ERR_LIMIT;
 	}
 	debate_voter_hash(app, d->id, reader, voter);
-	e = app->store->ops->debate_voter(app->store, d->id, voter, &pre, &post);
+	e = app->store->ops->debate_voter(app->store, d->id, voter, &pre,
+					  &post);
 	if (e != ERR_OK)
 		return e;
 	if ((phase == PHASE_PRE ? pre : post) == choice) {
@@ -1093,7 +1181,7 @@ debate_vote_cast(struct app *app, const struct debate *d, const char *reader,
 		return e;
 	}
 	if (*res == VOTE_SAME)
-		refused(app, d->id, REFUSED_DUPLICATE);	/* a race with itself */
+		refused(app, d->id, REFUSED_DUPLICATE); /* a race with itself */
 	return ERR_OK;
 }
 
@@ -1101,7 +1189,8 @@ enum err
 debate_feature(struct app *app, const struct debate *d, int64_t comment_id,
 	       bool on)
 {
-	enum err e = app->store->ops->debate_feature(app->store, d->id, comment_id, on);
+	enum err e =
+	    app->store->ops->debate_feature(app->store, d->id, comment_id, on);
 
 	written(app->debates);
 	return e;
@@ -1127,8 +1216,8 @@ debate_mind_mark(struct app *app, const struct debate *d, const char *reader,
 	if (!rate_ok(app, client, retry_after))
 		return ERR_LIMIT;
 	debate_voter_hash(app, d->id, reader, voter);
-	e = app->store->ops->debate_mind(app->store, d->id, kind, item_id, voter,
-					 now, added);
+	e = app->store->ops->debate_mind(app->store, d->id, kind, item_id,
+					 voter, now, added);
 	written(app->debates);
 	return e;
 }
@@ -1144,14 +1233,16 @@ enum err
 debate_list(struct app *app, struct arena *a, bool drafts, int limit,
 	    struct debate **out, size_t *n)
 {
-	return app->store->ops->debate_list(app->store, a, drafts, limit, out, n);
+	return app->store->ops->debate_list(app->store, a, drafts, limit, out,
+					    n);
 }
 
 enum err
 debate_speakers(struct app *app, struct arena *a, int64_t debate_id,
 		struct debate_speaker **out, size_t *n)
 {
-	return app->store->ops->debate_speakers(app->store, a, debate_id, out, n);
+	return app->store->ops->debate_speakers(app->store, a, debate_id, out,
+						n);
 }
 
 enum err
@@ -1172,7 +1263,8 @@ enum err
 debate_buckets(struct app *app, struct arena *a, int64_t debate_id,
 	       struct debate_bucket **out, size_t *n)
 {
-	return app->store->ops->debate_buckets(app->store, a, debate_id, out, n);
+	return app->store->ops->debate_buckets(app->store, a, debate_id, out,
+					       n);
 }
 
 enum err
@@ -1193,8 +1285,8 @@ debate_comments(struct app *app, struct arena *a, int64_t article_id,
 }
 
 enum err
-debate_featured(struct app *app, struct arena *a, int64_t article_id,
-		int limit, struct comment **out, size_t *n)
+debate_featured(struct app *app, struct arena *a, int64_t article_id, int limit,
+		struct comment **out, size_t *n)
 {
 	return app->store->ops->debate_featured(app->store, a, article_id,
 						limit, out, n);
@@ -1222,10 +1314,11 @@ debate_set_status(struct app *app, const struct debate *d,
 							status, voting_closes);
 
 	if (e == ERR_OK) {
-		/* The status shows on the debate's page and in the front page's list. */
-		struct change_tag tags[] = { { CHANGE_DEBATE, d->id },
-					     { CHANGE_ARTICLE, d->article_id },
-					     { CHANGE_FRONT, 0 } };
+		/* The status shows on the debate's page and in the front page's
+		 * list. */
+		struct change_tag tags[] = {{CHANGE_DEBATE, d->id},
+					    {CHANGE_ARTICLE, d->article_id},
+					    {CHANGE_FRONT, 0}};
 
 		written(app->debates);
 		change_publish(app->changes, tags, 3);
@@ -1244,8 +1337,8 @@ enum err
 debate_import_mind(struct app *app, int64_t debate_id, char kind,
 		   int64_t item_id, const char *voter, int64_t at, bool *added)
 {
-	return app->store->ops->debate_mind(app->store, debate_id, kind, item_id,
-					    voter, at, added);
+	return app->store->ops->debate_mind(app->store, debate_id, kind,
+					    item_id, voter, at, added);
 }
 
 enum err

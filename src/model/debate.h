@@ -23,12 +23,12 @@ struct app;
 struct config;
 
 /* Limits of a debate file (characters unless named otherwise). */
-#define DEBATE_MAX_FILE (4 * 1024 * 1024)	/* bytes */
-#define DEBATE_MAX_MOTION 300
-#define DEBATE_MAX_LABEL 40
-#define DEBATE_MAX_NAME 100
-#define DEBATE_MAX_BIO 300
-#define DEBATE_MAX_SPEAKERS 8	/* per side */
+#define DEBATE_MAX_FILE	     (4 * 1024 * 1024) /* bytes */
+#define DEBATE_MAX_MOTION    300
+#define DEBATE_MAX_LABEL     40
+#define DEBATE_MAX_NAME	     100
+#define DEBATE_MAX_BIO	     300
+#define DEBATE_MAX_SPEAKERS  8 /* per side */
 #define DEBATE_MAX_STATEMENT 100000
 
 /* "Opening", "Rebuttal", "Closing"; "" for anything else. */
@@ -42,18 +42,18 @@ const char *debate_status_name(enum debate_status s);
  * ERR_INVALID with "LINE: message" in err.  Statements' HTML is not
  * rendered here (debate_create does it).
  */
-enum err debate_parse(struct arena *a, const char *text, size_t n,
-		      int64_t now, struct debate_doc *out, struct buf *err);
+enum err debate_parse(struct arena *a, const char *text, size_t n, int64_t now,
+		      struct debate_doc *out, struct buf *err);
 
 /* Renders the Markdown and stores the debate; ERR_CONFLICT for a used slug. */
 enum err debate_create(struct app *app, struct debate_doc *doc, int64_t *id);
 
 /* What the schedule says at one moment. */
 struct debate_clock {
-	enum debate_status status;	/* draft, scheduled, open or closed */
-	bool round_open[ROUND__MAX];	/* statements of this round shown */
-	int round;			/* the current round; 0 when none */
-	bool pre_open, post_open;	/* voting phases taking votes */
+	enum debate_status status;   /* draft, scheduled, open or closed */
+	bool round_open[ROUND__MAX]; /* statements of this round shown */
+	int round;		     /* the current round; 0 when none */
+	bool pre_open, post_open;    /* voting phases taking votes */
 	/* The effective phase bounds: 0 where the phase has none. */
 	int64_t pre_closes, post_opens;
 	/* The next time any of the above changes; 0 when never. */
@@ -73,23 +73,23 @@ void debate_clock_at(const struct debate *d, int64_t now,
 		     struct debate_clock *out);
 
 enum debate_outcome {
-	OUTCOME_NO_VOTES,	/* nobody voted */
-	OUTCOME_NO_PRE,		/* votes after, none before */
-	OUTCOME_NO_POST,	/* votes before, none after */
-	OUTCOME_A,		/* the first side gained most */
+	OUTCOME_NO_VOTES, /* nobody voted */
+	OUTCOME_NO_PRE,	  /* votes after, none before */
+	OUTCOME_NO_POST,  /* votes before, none after */
+	OUTCOME_A,	  /* the first side gained most */
 	OUTCOME_B,
-	OUTCOME_TIE,		/* both gained exactly as much */
+	OUTCOME_TIE, /* both gained exactly as much */
 };
 
 /* Shares are in tenths of a percent, gains in tenths of a point. */
 struct debate_result {
-	int64_t pre[4];		/* votes before: [SIDE_A], [SIDE_B], [SIDE_UNDECIDED] */
-	int64_t post[3];	/* votes after: [SIDE_A], [SIDE_B] */
+	int64_t pre[4]; /* votes before: [SIDE_A], [SIDE_B], [SIDE_UNDECIDED] */
+	int64_t post[3]; /* votes after: [SIDE_A], [SIDE_B] */
 	int64_t pre_total, post_total;
-	int64_t pairs;		/* readers who voted both before and after */
+	int64_t pairs; /* readers who voted both before and after */
 	int pre_share[4];
 	int post_share[3];
-	int gain[3];		/* post share minus pre share, per side */
+	int gain[3]; /* post share minus pre share, per side */
 	enum debate_outcome outcome;
 	/* Decided by less than the shown precision (0.1 point). */
 	bool narrow;
@@ -100,9 +100,9 @@ void debate_result_of(const struct debate_tally *t, struct debate_result *out);
 
 /* The vote over time: the counts of each choice when a bucket ended. */
 struct debate_point {
-	int64_t at;		/* the bucket's start */
-	int64_t pre[4];		/* [SIDE_A], [SIDE_B], [SIDE_UNDECIDED] */
-	int64_t post[3];	/* [SIDE_A], [SIDE_B] */
+	int64_t at;	 /* the bucket's start */
+	int64_t pre[4];	 /* [SIDE_A], [SIDE_B], [SIDE_UNDECIDED] */
+	int64_t post[3]; /* [SIDE_A], [SIDE_B] */
 };
 
 /*
@@ -162,7 +162,8 @@ enum err debate_mind_mark(struct app *app, const struct debate *d,
  */
 uint64_t debate_generation(const struct app *app);
 
-/* An editor's pick: a comment of d's discussion shown at the top (on), or not. */
+/* An editor's pick: a comment of d's discussion shown at the top (on), or not.
+ */
 enum err debate_feature(struct app *app, const struct debate *d,
 			int64_t comment_id, bool on);
 

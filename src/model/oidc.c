@@ -17,8 +17,8 @@
 #include "core/util.h"
 #include "store/store.h"
 
-#define DOC_TTL 3600		/* discovery and keys are kept an hour */
-#define JWKS_REFETCH 60		/* an unknown key refetches at most this often */
+#define DOC_TTL	     3600 /* discovery and keys are kept an hour */
+#define JWKS_REFETCH 60	  /* an unknown key refetches at most this often */
 
 /* Providers whose addresses Parley knows. */
 struct preset {
@@ -31,23 +31,42 @@ struct preset {
 };
 
 static const struct preset presets[] = {
-	{ "google", "Google", OIDC_CONNECT, "https://accounts.google.com",
-	  "openid email profile", { NULL, NULL, NULL, NULL, NULL, NULL } },
-	/* Personal Microsoft accounts; a work tenant sets its own issuer. */
-	{ "microsoft", "Microsoft", OIDC_CONNECT,
-	  "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
-	  "openid email profile", { NULL, NULL, NULL, NULL, NULL, NULL } },
-	{ "gitlab", "GitLab", OIDC_CONNECT, "https://gitlab.com",
-	  "openid email profile", { NULL, NULL, NULL, NULL, NULL, NULL } },
-	{ "github", "GitHub", OIDC_GITHUB, NULL, "read:user user:email",
-	  { NULL, "https://github.com/login/oauth/authorize",
-	    "https://github.com/login/oauth/access_token",
-	    "https://api.github.com/user", NULL,
-	    "https://api.github.com/user/emails" } },
-	{ "wordpress", "WordPress.com", OIDC_WORDPRESS, NULL, "auth",
-	  { NULL, "https://public-api.wordpress.com/oauth2/authorize",
-	    "https://public-api.wordpress.com/oauth2/token",
-	    "https://public-api.wordpress.com/rest/v1/me", NULL, NULL } },
+    {"google",
+     "Google",
+     OIDC_CONNECT,
+     "https://accounts.google.com",
+     "openid email profile",
+     {NULL, NULL, NULL, NULL, NULL, NULL}},
+    /* Personal Microsoft accounts; a work tenant sets its own issuer. */
+    {"microsoft",
+     "Microsoft",
+     OIDC_CONNECT,
+     "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+     "openid email profile",
+     {NULL, NULL, NULL, NULL, NULL, NULL}},
+    {"gitlab",
+     "GitLab",
+     OIDC_CONNECT,
+     "https://gitlab.com",
+     "openid email profile",
+     {NULL, NULL, NULL, NULL, NULL, NULL}},
+    {"github",
+     "GitHub",
+     OIDC_GITHUB,
+     NULL,
+     "read:user user:email",
+     {NULL, "https://github.com/login/oauth/authorize",
+      "https://github.com/login/oauth/access_token",
+      "https://api.github.com/user", NULL,
+      "https://api.github.com/user/emails"}},
+    {"wordpress",
+     "WordPress.com",
+     OIDC_WORDPRESS,
+     NULL,
+     "auth",
+     {NULL, "https://public-api.wordpress.com/oauth2/authorize",
+      "https://public-api.wordpress.com/oauth2/token",
+      "https://public-api.wordpress.com/rest/v1/me", NULL, NULL}},
 };
 
 static const char *
@@ -77,21 +96,26 @@ oidc_registry_open(struct app *app, struct buf *err)
 		struct oidc_provider *p = &r->p[r->n];
 		const struct preset *ps = NULL;
 
-		for (j = 0; c->preset && j < sizeof(presets) / sizeof(presets[0]); j++)
+		for (j = 0;
+		     c->preset && j < sizeof(presets) / sizeof(presets[0]); j++)
 			if (strcmp(c->preset, presets[j].name) == 0)
 				ps = &presets[j];
 		if (c->preset && ps == NULL) {
-			buf_seterr(err, "[oidc.%s] preset %s: not one of google, "
+			buf_seterr(err,
+				   "[oidc.%s] preset %s: not one of google, "
 				   "microsoft, gitlab, github, wordpress",
 				   c->name, c->preset);
 			oidc_registry_free(r);
 			return false;
 		}
 		p->name = c->name;
-		p->kind = ps ? ps->kind : (c->issuer ? OIDC_CONNECT : OIDC_GITHUB);
+		p->kind =
+		    ps ? ps->kind : (c->issuer ? OIDC_CONNECT : OIDC_GITHUB);
 		if (ps == NULL && c->issuer == NULL) {
-			buf_seterr(err, "[oidc.%s] needs an issuer (OpenID Connect) "
-				   "or a preset", c->name);
+			buf_seterr(err,
+				   "[oidc.%s] needs an issuer (OpenID Connect) "
+				   "or a preset",
+				   c->name);
 			oidc_registry_free(r);
 			return false;
 		}
@@ -99,15 +123,22 @@ oidc_registry_open(struct app *app, struct buf *err)
 		p->issuer = pick(c->issuer, ps ? ps->issuer : NULL);
 		p->client_id = c->client_id;
 		p->client_secret = pick(c->client_secret, "");
-		p->scopes = pick(c->scopes, ps ? ps->scopes : "openid email profile");
-		p->fixed.authorize = pick(c->authorize_url, ps ? ps->ep.authorize : NULL);
+		p->scopes =
+		    pick(c->scopes, ps ? ps->scopes : "openid email profile");
+		p->fixed.authorize =
+		    pick(c->authorize_url, ps ? ps->ep.authorize : NULL);
 		p->fixed.token = pick(c->token_url, ps ? ps->ep.token : NULL);
-		p->fixed.userinfo = pick(c->userinfo_url, ps ? ps->ep.userinfo : NULL);
-		p->fixed.emails = pick(c->emails_url, ps ? ps->ep.emails : NULL);
+		p->fixed.userinfo =
+		    pick(c->userinfo_url, ps ? ps->ep.userinfo : NULL);
+		p->fixed.emails =
+		    pick(c->emails_url, ps ? ps->ep.emails : NULL);
 		if (p->kind != OIDC_CONNECT &&
-		    (!p->fixed.authorize || !p->fixed.token || !p->fixed.userinfo)) {
-			buf_seterr(err, "[oidc.%s] needs authorize_url, token_url "
-				   "and userinfo_url", c->name);
+		    (!p->fixed.authorize || !p->fixed.token ||
+		     !p->fixed.userinfo)) {
+			buf_seterr(err,
+				   "[oidc.%s] needs authorize_url, token_url "
+				   "and userinfo_url",
+				   c->name);
 			oidc_registry_free(r);
 			return false;
 		}
@@ -149,7 +180,8 @@ oidc_pkce_challenge(const char *verifier, char out[44])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 
-	crypto_hash_sha256(h, (const unsigned char *)verifier, strlen(verifier));
+	crypto_hash_sha256(h, (const unsigned char *)verifier,
+			   strlen(verifier));
 	sodium_bin2base64(out, 44, h, sizeof(h),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -171,7 +203,8 @@ oidc_b64url_decode(struct arena *a, const char *s, size_t n,
 	return true;
 }
 
-/* A string member copied into the arena, or NULL when absent or not a string. */
+/* A string member copied into the arena, or NULL when absent or not a string.
+ */
 static const char *
 jstr(struct arena *a, json_t *obj, const char *key)
 {
@@ -200,7 +233,8 @@ oidc_parse_discovery(struct arena *a, const char *json, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(doc)) {
-		buf_seterr(why, "%s", "the discovery document is not a JSON object");
+		buf_seterr(why, "%s",
+			   "the discovery document is not a JSON object");
 		goto done;
 	}
 	out->issuer = jstr(a, doc, "issuer");
@@ -209,15 +243,17 @@ oidc_parse_discovery(struct arena *a, const char *json, size_t len,
 	out->jwks = jstr(a, doc, "jwks_uri");
 	out->userinfo = jstr(a, doc, "userinfo_endpoint");
 	if (!out->issuer || !out->authorize || !out->token || !out->jwks) {
-		buf_seterr(why, "%s", "the discovery document lacks an endpoint");
+		buf_seterr(why, "%s",
+			   "the discovery document lacks an endpoint");
 		goto done;
 	}
 	if (strcmp(out->issuer, issuer) != 0) {
-		buf_seterr(why, "%s", "the discovery document names another issuer");
+		buf_seterr(why, "%s",
+			   "the discovery document names another issuer");
 		goto done;
 	}
-	if (!config_url_allowed(out->authorize) || !config_url_allowed(out->token) ||
-	    !config_url_allowed(out->jwks) ||
+	if (!config_url_allowed(out->authorize) ||
+	    !config_url_allowed(out->token) || !config_url_allowed(out->jwks) ||
 	    (out->userinfo && !config_url_allowed(out->userinfo))) {
 		buf_seterr(why, "%s", "an endpoint is not https");
 		goto done;
@@ -241,7 +277,7 @@ refresh(struct arena *a, const char *url, char **slot, int64_t *fetched,
 	if (*slot && time_now() - *fetched < ttl)
 		return true;
 	if (!fetch_url(a, url, NULL, NULL, NULL, NULL, &r, err))
-		return *slot != NULL;	/* keep serving the old one */
+		return *slot != NULL; /* keep serving the old one */
 	if (r.status != 200) {
 		buf_seterr(err, "%s answered %ld", url, r.status);
 		return *slot != NULL;
@@ -301,8 +337,9 @@ jwk_bytes(struct arena *a, json_t *key, const char *name, unsigned char **out,
 	json_t *v = json_object_get(key, name);
 
 	return json_is_string(v) &&
-	       oidc_b64url_decode(a, json_string_value(v), json_string_length(v),
-				  out, len) && *len > 0;
+	       oidc_b64url_decode(a, json_string_value(v),
+				  json_string_length(v), out, len) &&
+	       *len > 0;
 }
 
 static EVP_PKEY *
@@ -334,9 +371,10 @@ jwk_key(struct arena *a, json_t *key, bool rsa)
 	if (bld == NULL)
 		return NULL;
 	if (rsa) {
-		if (jwk_bytes(a, key, "n", &x, &xl) && jwk_bytes(a, key, "e", &y, &yl) &&
-		    xl <= 1024 && yl <= 8 &&
-		    (n = BN_bin2bn(x, (int)xl, NULL)) && (e = BN_bin2bn(y, (int)yl, NULL)) &&
+		if (jwk_bytes(a, key, "n", &x, &xl) &&
+		    jwk_bytes(a, key, "e", &y, &yl) && xl <= 1024 && yl <= 8 &&
+		    (n = BN_bin2bn(x, (int)xl, NULL)) &&
+		    (e = BN_bin2bn(y, (int)yl, NULL)) &&
 		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
 		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
 			pkey = key_from_params("RSA", bld);
@@ -347,16 +385,18 @@ jwk_key(struct arena *a, json_t *key, bool rsa)
 	} else {
 		json_t *crv = json_object_get(key, "crv");
 
-		if (json_is_string(crv) && strcmp(json_string_value(crv), "P-256") == 0 &&
-		    jwk_bytes(a, key, "x", &x, &xl) && jwk_bytes(a, key, "y", &y, &yl) &&
-		    xl == 32 && yl == 32) {
+		if (json_is_string(crv) &&
+		    strcmp(json_string_value(crv), "P-256") == 0 &&
+		    jwk_bytes(a, key, "x", &x, &xl) &&
+		    jwk_bytes(a, key, "y", &y, &yl) && xl == 32 && yl == 32) {
 			pub[0] = 0x04;
 			memcpy(pub + 1, x, 32);
 			memcpy(pub + 33, y, 32);
-			if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-							    "prime256v1", 0) &&
-			    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-							     pub, sizeof(pub)))
+			if (OSSL_PARAM_BLD_push_utf8_string(
+				bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1",
+				0) &&
+			    OSSL_PARAM_BLD_push_octet_string(
+				bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)))
 				pkey = key_from_params("EC", bld);
 		}
 	}
@@ -418,15 +458,17 @@ audience_ok(json_t *claims, const char *client_id)
 		return strcmp(json_string_value(aud), client_id) == 0;
 	if (!json_is_array(aud))
 		return false;
-	json_array_foreach(aud, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), client_id) == 0)
-			found = true;
+	json_array_foreach(aud, i, v) if (json_is_string(v) &&
+					  strcmp(json_string_value(v),
+						 client_id) == 0) found = true;
 	/* Several audiences: the party it was issued to must be us. */
 	azp = json_object_get(claims, "azp");
 	if (found && json_array_size(aud) > 1)
-		return json_is_string(azp) && strcmp(json_string_value(azp), client_id) == 0;
+		return json_is_string(azp) &&
+		       strcmp(json_string_value(azp), client_id) == 0;
 	if (found && azp)
-		return json_is_string(azp) && strcmp(json_string_value(azp), client_id) == 0;
+		return json_is_string(azp) &&
+		       strcmp(json_string_value(azp), client_id) == 0;
 	return found;
 }
 
@@ -458,8 +500,10 @@ oidc_verify_jwt(struct arena *a, const char *jwt, const char *jwks,
 		buf_seterr(why, "%s", "the ID token is not a signed JWT");
 		return ERR_INVALID;
 	}
-	if (!oidc_b64url_decode(a, jwt, (size_t)(dot1 - jwt), &hdr_raw, &hlen) ||
-	    !oidc_b64url_decode(a, dot1 + 1, (size_t)(dot2 - dot1 - 1), &body_raw, &blen) ||
+	if (!oidc_b64url_decode(a, jwt, (size_t)(dot1 - jwt), &hdr_raw,
+				&hlen) ||
+	    !oidc_b64url_decode(a, dot1 + 1, (size_t)(dot2 - dot1 - 1),
+				&body_raw, &blen) ||
 	    !oidc_b64url_decode(a, dot2 + 1, strlen(dot2 + 1), &sig, &slen)) {
 		buf_seterr(why, "%s", "the ID token is not base64url");
 		return ERR_INVALID;
@@ -472,8 +516,10 @@ oidc_verify_jwt(struct arena *a, const char *jwt, const char *jwks,
 	}
 	alg = json_string_value(json_object_get(hdr, "alg"));
 	kid = json_string_value(json_object_get(hdr, "kid"));
-	if (alg == NULL || (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES256") != 0)) {
-		buf_seterr(why, "%s", "the ID token's algorithm is not RS256 or ES256");
+	if (alg == NULL ||
+	    (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES256") != 0)) {
+		buf_seterr(why, "%s",
+			   "the ID token's algorithm is not RS256 or ES256");
 		e = ERR_FORBIDDEN;
 		goto done;
 	}
@@ -484,7 +530,8 @@ oidc_verify_jwt(struct arena *a, const char *jwt, const char *jwks,
 		goto done;
 	}
 	keys = jload(jwks, strlen(jwks));
-	json_array_foreach(json_object_get(keys, "keys"), i, k) {
+	json_array_foreach(json_object_get(keys, "keys"), i, k)
+	{
 		const char *kty = json_string_value(json_object_get(k, "kty"));
 		const char *use = json_string_value(json_object_get(k, "use"));
 		const char *kalg = json_string_value(json_object_get(k, "alg"));
@@ -507,7 +554,8 @@ oidc_verify_jwt(struct arena *a, const char *jwt, const char *jwks,
 			break;
 	}
 	if (!tried) {
-		buf_seterr(why, "%s", "no key of the provider fits the ID token");
+		buf_seterr(why, "%s",
+			   "no key of the provider fits the ID token");
 		e = ERR_NOTFOUND;
 		goto done;
 	}
@@ -526,8 +574,9 @@ oidc_verify_jwt(struct arena *a, const char *jwt, const char *jwks,
 		goto done;
 	}
 	v = json_object_get(claims, "exp");
-	exp = json_is_integer(v) ? json_integer_value(v) :
-	      json_is_real(v) ? (int64_t)json_real_value(v) : 0;
+	exp = json_is_integer(v) ? json_integer_value(v)
+	      : json_is_real(v)	 ? (int64_t)json_real_value(v)
+				 : 0;
 	if (exp == 0 || now > exp + OIDC_SKEW) {
 		buf_seterr(why, "%s", "the ID token has expired");
 		goto done;
@@ -593,8 +642,8 @@ oidc_check_id_token(struct oidc_provider *p, struct arena *a,
 		pthread_mutex_unlock(&p->lock);
 		if (jwks == NULL)
 			return ERR_DB;
-		e = oidc_verify_jwt(a, jwt, jwks, p->issuer, p->client_id, nonce,
-				    now, out, why);
+		e = oidc_verify_jwt(a, jwt, jwks, p->issuer, p->client_id,
+				    nonce, now, out, why);
 		if (e != ERR_NOTFOUND)
 			break;
 	}
@@ -614,7 +663,8 @@ oidc_parse_token(struct arena *a, const char *json, size_t len,
 		goto done;
 	}
 	if (json_object_get(doc, "error")) {
-		const char *err = json_string_value(json_object_get(doc, "error"));
+		const char *err =
+		    json_string_value(json_object_get(doc, "error"));
 		char clean[80];
 
 		buf_seterr(why, "the provider refused the code: %s",
@@ -646,20 +696,25 @@ oidc_parse_user(struct arena *a, enum oidc_kind kind, const char *json,
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(doc))
 		goto done;
-	id = json_object_get(doc, kind == OIDC_CONNECT ? "sub" :
-			     kind == OIDC_GITHUB ? "id" : "ID");
+	id = json_object_get(doc, kind == OIDC_CONNECT	? "sub"
+				  : kind == OIDC_GITHUB ? "id"
+							: "ID");
 	if (json_is_integer(id))
-		out->sub = arena_printf(a, "%lld", (long long)json_integer_value(id));
+		out->sub =
+		    arena_printf(a, "%lld", (long long)json_integer_value(id));
 	else if (json_is_string(id) && json_string_length(id) > 0 &&
 		 json_string_length(id) <= 255)
-		out->sub = jstr(a, doc, kind == OIDC_CONNECT ? "sub" :
-				kind == OIDC_GITHUB ? "id" : "ID");
+		out->sub = jstr(a, doc,
+				kind == OIDC_CONNECT  ? "sub"
+				: kind == OIDC_GITHUB ? "id"
+						      : "ID");
 	if (out->sub == NULL)
 		goto done;
 	out->email = jstr(a, doc, "email");
 	switch (kind) {
 	case OIDC_CONNECT:
-		out->email_verified = jtrue(json_object_get(doc, "email_verified"));
+		out->email_verified =
+		    jtrue(json_object_get(doc, "email_verified"));
 		out->name = jstr(a, doc, "name");
 		if (out->name == NULL)
 			out->name = jstr(a, doc, "preferred_username");
@@ -672,7 +727,8 @@ oidc_parse_user(struct arena *a, enum oidc_kind kind, const char *json,
 			out->name = jstr(a, doc, "login");
 		break;
 	case OIDC_WORDPRESS:
-		out->email_verified = jtrue(json_object_get(doc, "email_verified"));
+		out->email_verified =
+		    jtrue(json_object_get(doc, "email_verified"));
 		out->name = jstr(a, doc, "display_name");
 		if (out->name == NULL || out->name[0] == '\0')
 			out->name = jstr(a, doc, "username");
@@ -695,7 +751,8 @@ oidc_parse_github_emails(struct arena *a, const char *json, size_t len)
 	const char *found = NULL;
 	size_t i;
 
-	json_array_foreach(doc, i, v) {
+	json_array_foreach(doc, i, v)
+	{
 		if (json_is_true(json_object_get(v, "primary")) &&
 		    json_is_true(json_object_get(v, "verified")))
 			found = jstr(a, v, "email");
@@ -728,8 +785,8 @@ enum err
 oidc_user_create(struct app *app, const struct user *u, const char *provider,
 		 const char *subject, int64_t *id)
 {
-	enum err e = app->store->ops->user_insert(app->store, u, provider,
-						  subject, id);
+	enum err e =
+	    app->store->ops->user_insert(app->store, u, provider, subject, id);
 
 	if (e == ERR_OK)
 		change_publish_one(app->changes, CHANGE_USER, *id);

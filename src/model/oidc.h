@@ -25,18 +25,18 @@
 
 struct app;
 
-#define OIDC_JWT_MAX (16 * 1024)	/* an ID token, in bytes */
-#define OIDC_SKEW 60			/* seconds of clock difference allowed */
+#define OIDC_JWT_MAX (16 * 1024) /* an ID token, in bytes */
+#define OIDC_SKEW    60		 /* seconds of clock difference allowed */
 
 enum oidc_kind { OIDC_CONNECT, OIDC_GITHUB, OIDC_WORDPRESS };
 
 /* What sign-in learns about the external account. */
 struct oidc_claims {
-	const char *sub;	/* the provider's id for the account */
-	const char *email;	/* "" when none */
+	const char *sub;   /* the provider's id for the account */
+	const char *email; /* "" when none */
 	bool email_verified;
-	const char *name;	/* "" when none */
-	const char *nonce;	/* ID tokens only */
+	const char *name;  /* "" when none */
+	const char *nonce; /* ID tokens only */
 	int64_t exp;
 };
 
@@ -45,25 +45,25 @@ struct oidc_endpoints {
 	const char *issuer;
 	const char *authorize;
 	const char *token;
-	const char *userinfo;	/* may be "" for OpenID Connect */
-	const char *jwks;	/* OpenID Connect only */
-	const char *emails;	/* GitHub only */
+	const char *userinfo; /* may be "" for OpenID Connect */
+	const char *jwks;     /* OpenID Connect only */
+	const char *emails;   /* GitHub only */
 };
 
 struct oidc_provider {
-	const char *name;	/* [oidc.NAME] */
+	const char *name; /* [oidc.NAME] */
 	const char *label;
 	enum oidc_kind kind;
 	const char *issuer;
 	const char *client_id;
 	const char *client_secret;
 	const char *scopes;
-	struct oidc_endpoints fixed;	/* OAuth 2, or overrides */
+	struct oidc_endpoints fixed; /* OAuth 2, or overrides */
 	/* Fetched on first use; guarded by lock. */
 	pthread_mutex_t lock;
-	char *doc;		/* the discovery document, as fetched */
+	char *doc; /* the discovery document, as fetched */
 	int64_t doc_fetched;
-	char *jwks;		/* the JWKS document, as fetched */
+	char *jwks; /* the JWKS document, as fetched */
 	int64_t jwks_fetched;
 };
 
@@ -130,9 +130,8 @@ enum err oidc_parse_token(struct arena *a, const char *json, size_t len,
 			  struct buf *why);
 
 /* Reads a user endpoint's answer (userinfo, GitHub /user, WordPress /me). */
-enum err oidc_parse_user(struct arena *a, enum oidc_kind kind,
-			 const char *json, size_t len,
-			 struct oidc_claims *out);
+enum err oidc_parse_user(struct arena *a, enum oidc_kind kind, const char *json,
+			 size_t len, struct oidc_claims *out);
 
 /* GitHub's /user/emails: the primary verified address, or NULL. */
 const char *oidc_parse_github_emails(struct arena *a, const char *json,

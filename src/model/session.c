@@ -23,9 +23,9 @@ session_start(struct app *app, struct arena *a, int64_t user_id,
 	if (session_token_valid(old_token))
 		user_token_hash(old_token, old);
 	return app->store->ops->session_insert(
-		app->store, hash, user_id, now,
-		now + (int64_t)app->cfg.session_days * 86400,
-		session_token_valid(old_token) ? old : NULL);
+	    app->store, hash, user_id, now,
+	    now + (int64_t)app->cfg.session_days * 86400,
+	    session_token_valid(old_token) ? old : NULL);
 }
 
 enum err

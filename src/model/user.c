@@ -14,10 +14,10 @@
 #include "jobs/mail.h"
 
 static const char *const role_names[ROLE__MAX] = {
-	[ROLE_READER] = "reader",
-	[ROLE_MODERATOR] = "moderator",
-	[ROLE_EDITOR] = "editor",
-	[ROLE_ADMIN] = "admin",
+    [ROLE_READER] = "reader",
+    [ROLE_MODERATOR] = "moderator",
+    [ROLE_EDITOR] = "editor",
+    [ROLE_ADMIN] = "admin",
 };
 
 const char *
@@ -111,7 +111,7 @@ user_password_check(const char *hash, const char *password)
 	if (!real) {
 		pthread_once(&dummy_once, dummy_make);
 		if (dummy_hash[0] && pwhash_verify(dummy_hash, password))
-			return false;	/* never true: the time is the point */
+			return false; /* never true: the time is the point */
 		return false;
 	}
 	return pwhash_verify(hash, password);
@@ -293,18 +293,21 @@ take_limits(struct app *app, struct arena *a, const char *client,
 static enum err
 send_verify(struct app *app, struct arena *a, const struct user *u)
 {
-	const char *intro = arena_printf(a, "Hello %s,\n\nPlease confirm your "
-					 "email address for %s by opening this link:",
-					 u->name, app->cfg.site_title);
+	const char *intro =
+	    arena_printf(a,
+			 "Hello %s,\n\nPlease confirm your "
+			 "email address for %s by opening this link:",
+			 u->name, app->cfg.site_title);
 
 	if (intro == NULL)
 		return ERR_NOMEM;
-	return user_send_link(app, a, "verify", u->id, "", TTL_VERIFY, u->email,
-			      arena_printf(a, "Confirm your email for %s",
-					   app->cfg.site_title),
-			      intro, "/account/verify",
-			      "The link works for 3 days. If you did not sign up, "
-			      "you can ignore this email.", NULL);
+	return user_send_link(
+	    app, a, "verify", u->id, "", TTL_VERIFY, u->email,
+	    arena_printf(a, "Confirm your email for %s", app->cfg.site_title),
+	    intro, "/account/verify",
+	    "The link works for 3 days. If you did not sign up, "
+	    "you can ignore this email.",
+	    NULL);
 }
 
 enum err
@@ -329,7 +332,8 @@ user_signup(struct app *app, struct arena *a, const char *name,
 		u.password_hash = hash;
 		u.role = ROLE_READER;
 		u.created = time_now();
-		e = app->store->ops->user_insert(app->store, &u, NULL, NULL, &id);
+		e = app->store->ops->user_insert(app->store, &u, NULL, NULL,
+						 &id);
 		sodium_memzero(hash, sizeof(hash));
 		if (e == ERR_OK) {
 			u.id = id;
@@ -344,15 +348,17 @@ user_signup(struct app *app, struct arena *a, const char *name,
 	}
 	if (e != ERR_OK)
 		return e;
-	return user_send_mail(app, old.email,
-		arena_printf(a, "Your account at %s", app->cfg.site_title),
-		arena_printf(a, "Hello %s,\n\nSomeone, maybe you, tried to "
-			     "create an account at %s with this address. It "
-			     "already has one.\n\nSign in: %s/account/signin\n"
-			     "Forgot your password? %s/account/reset\n\nIf it "
-			     "was not you, you can ignore this email.\n",
-			     old.name, app->cfg.site_title, app->base_url,
-			     app->base_url));
+	return user_send_mail(
+	    app, old.email,
+	    arena_printf(a, "Your account at %s", app->cfg.site_title),
+	    arena_printf(a,
+			 "Hello %s,\n\nSomeone, maybe you, tried to "
+			 "create an account at %s with this address. It "
+			 "already has one.\n\nSign in: %s/account/signin\n"
+			 "Forgot your password? %s/account/reset\n\nIf it "
+			 "was not you, you can ignore this email.\n",
+			 old.name, app->cfg.site_title, app->base_url,
+			 app->base_url));
 }
 
 /* Takes a token of purpose and reads its user. */
@@ -367,8 +373,8 @@ take_token(struct app *app, struct arena *a, const char *token,
 	if (!user_token_valid(token))
 		return ERR_NOTFOUND;
 	user_token_hash(token, hash);
-	e = app->store->ops->token_get(app->store, a, hash, purpose,
-				       time_now(), take, t);
+	e = app->store->ops->token_get(app->store, a, hash, purpose, time_now(),
+				       take, t);
 	if (e != ERR_OK)
 		return e;
 	if (out == NULL)
@@ -406,7 +412,8 @@ user_signin(struct app *app, struct arena *a, const char *email,
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return e;
 	if (!user_password_check(e == ERR_OK ? out->password_hash : "",
-				 password) || e != ERR_OK || out->disabled)
+				 password) ||
+	    e != ERR_OK || out->disabled)
 		return ERR_FORBIDDEN;
 	if (!out->email_verified) {
 		(void)send_verify(app, a, out);
@@ -428,17 +435,20 @@ user_reset_request(struct app *app, struct arena *a, const char *email,
 		return ERR_INVALID;
 	e = app->store->ops->user_by_email(app->store, a, email, &u);
 	if (e == ERR_NOTFOUND || (e == ERR_OK && u.disabled))
-		return ERR_OK;	/* the same answer as for an account */
+		return ERR_OK; /* the same answer as for an account */
 	if (e != ERR_OK)
 		return e;
-	return user_send_link(app, a, "reset", u.id, "", TTL_RESET, u.email,
-		arena_printf(a, "Reset your password at %s", app->cfg.site_title),
-		arena_printf(a, "Hello %s,\n\nTo choose a new password for %s, "
-			     "open this link:", u.name, app->cfg.site_title),
-		"/account/reset",
-		"The link works for one hour, once. If you did not ask for "
-		"it, you can ignore this email: your password stays as it is.",
-		NULL);
+	return user_send_link(
+	    app, a, "reset", u.id, "", TTL_RESET, u.email,
+	    arena_printf(a, "Reset your password at %s", app->cfg.site_title),
+	    arena_printf(a,
+			 "Hello %s,\n\nTo choose a new password for %s, "
+			 "open this link:",
+			 u.name, app->cfg.site_title),
+	    "/account/reset",
+	    "The link works for one hour, once. If you did not ask for "
+	    "it, you can ignore this email: your password stays as it is.",
+	    NULL);
 }
 
 enum err
@@ -482,7 +492,8 @@ user_change_password(struct app *app, struct arena *a, const struct user *u,
 	char hash[USER_HASH_BYTES];
 	struct user v = *u;
 
-	if (u->password_hash[0] && !user_password_check(u->password_hash, current))
+	if (u->password_hash[0] &&
+	    !user_password_check(u->password_hash, current))
 		return ERR_FORBIDDEN;
 	if (user_check_password(password))
 		return ERR_INVALID;
@@ -499,18 +510,23 @@ enum err
 user_change_email(struct app *app, struct arena *a, const struct user *u,
 		  const char *password, const char *email)
 {
-	if (u->password_hash[0] && !user_password_check(u->password_hash, password))
+	if (u->password_hash[0] &&
+	    !user_password_check(u->password_hash, password))
 		return ERR_FORBIDDEN;
 	if (user_check_email(email))
 		return ERR_INVALID;
-	return user_send_link(app, a, "email", u->id, email, TTL_EMAIL, email,
-		arena_printf(a, "Confirm your new email for %s", app->cfg.site_title),
-		arena_printf(a, "Hello %s,\n\nTo use this address for your "
-			     "account at %s, open this link:", u->name,
-			     app->cfg.site_title),
-		"/account/email",
-		"The link works for one day. If you did not ask for this, you "
-		"can ignore this email.", NULL);
+	return user_send_link(
+	    app, a, "email", u->id, email, TTL_EMAIL, email,
+	    arena_printf(a, "Confirm your new email for %s",
+			 app->cfg.site_title),
+	    arena_printf(a,
+			 "Hello %s,\n\nTo use this address for your "
+			 "account at %s, open this link:",
+			 u->name, app->cfg.site_title),
+	    "/account/email",
+	    "The link works for one day. If you did not ask for this, you "
+	    "can ignore this email.",
+	    NULL);
 }
 
 enum err
@@ -529,13 +545,17 @@ user_confirm_email(struct app *app, struct arena *a, const char *token,
 	if ((e = app->store->ops->user_update(app->store, out)) != ERR_OK)
 		return e;
 	if (old[0] && strcasecmp(old, out->email) != 0)
-		(void)user_send_mail(app, old,
-			arena_printf(a, "Your email at %s was changed", app->cfg.site_title),
-			arena_printf(a, "Hello %s,\n\nThe email address of your "
-				     "account at %s is now %s. If you did not do "
-				     "this, reset your password: %s/account/reset\n",
-				     out->name, app->cfg.site_title, out->email,
-				     app->base_url));
+		(void)user_send_mail(
+		    app, old,
+		    arena_printf(a, "Your email at %s was changed",
+				 app->cfg.site_title),
+		    arena_printf(
+			a,
+			"Hello %s,\n\nThe email address of your "
+			"account at %s is now %s. If you did not do "
+			"this, reset your password: %s/account/reset\n",
+			out->name, app->cfg.site_title, out->email,
+			app->base_url));
 	return ERR_OK;
 }
 
@@ -555,7 +575,8 @@ publish_user_change(struct app *app, struct arena *a, int64_t id,
 	if (tags == NULL) {
 		change_publish_one(app->changes, CHANGE_USER, id);
 		for (i = 0; i < n; i++)
-			change_publish_one(app->changes, CHANGE_ARTICLE, ids[i]);
+			change_publish_one(app->changes, CHANGE_ARTICLE,
+					   ids[i]);
 		return;
 	}
 	tags[0].kind = CHANGE_USER;
@@ -567,13 +588,15 @@ publish_user_change(struct app *app, struct arena *a, int64_t id,
 	change_publish(app->changes, tags, n + 1);
 }
 
-/* Publishes the change of a user's account and of the pages of their comments. */
+/* Publishes the change of a user's account and of the pages of their comments.
+ */
 static enum err
 invalidate_user_pages(struct app *app, struct arena *a, int64_t id)
 {
 	int64_t *ids;
 	size_t n;
-	enum err e = app->store->ops->user_articles(app->store, a, id, &ids, &n);
+	enum err e =
+	    app->store->ops->user_articles(app->store, a, id, &ids, &n);
 
 	if (e != ERR_OK)
 		return e;
@@ -604,10 +627,12 @@ user_delete(struct app *app, struct arena *a, const struct user *u)
 	enum err e;
 
 	if (u->role == ROLE_ADMIN &&
-	    app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) == ERR_OK &&
+	    app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) ==
+		ERR_OK &&
 	    admins <= 1)
-		return ERR_CONFLICT;	/* a site keeps one admin */
-	if ((e = app->store->ops->user_articles(app->store, a, u->id, &ids, &n)) != ERR_OK)
+		return ERR_CONFLICT; /* a site keeps one admin */
+	if ((e = app->store->ops->user_articles(app->store, a, u->id, &ids,
+						&n)) != ERR_OK)
 		return e;
 	e = app->store->ops->user_delete(app->store, u->id,
 					 app->cfg.on_delete == DELETE_REMOVE);
@@ -627,8 +652,8 @@ user_set_role(struct app *app, struct arena *a, int64_t id, enum role role)
 	if (e != ERR_OK)
 		return e;
 	if (u.role == ROLE_ADMIN && role != ROLE_ADMIN && !u.disabled) {
-		if ((e = app->store->ops->user_count_role(app->store, ROLE_ADMIN,
-							  &admins)) != ERR_OK)
+		if ((e = app->store->ops->user_count_role(
+			 app->store, ROLE_ADMIN, &admins)) != ERR_OK)
 			return e;
 		if (admins <= 1)
 			return ERR_CONFLICT;
@@ -648,7 +673,8 @@ user_set_disabled(struct app *app, struct arena *a, int64_t id, bool disabled)
 	u.disabled = disabled;
 	if ((e = app->store->ops->user_update(app->store, &u)) != ERR_OK)
 		return e;
-	return disabled ? app->store->ops->session_delete_user(app->store, id) : ERR_OK;
+	return disabled ? app->store->ops->session_delete_user(app->store, id)
+			: ERR_OK;
 }
 
 const char *
@@ -658,7 +684,8 @@ user_setup_link(struct app *app, struct arena *a)
 	const char *token, *hash;
 	int64_t admins = 0;
 
-	if (app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) != ERR_OK ||
+	if (app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins) !=
+		ERR_OK ||
 	    admins > 0 || !user_token_new(a, &token, &hash))
 		return NULL;
 	memset(&t, 0, sizeof(t));
@@ -668,7 +695,8 @@ user_setup_link(struct app *app, struct arena *a)
 	t.expires = time_now() + TTL_SETUP;
 	if (app->store->ops->token_insert(app->store, &t, NULL, true) != ERR_OK)
 		return NULL;
-	return arena_printf(a, "%s/account/setup?token=%s", app->base_url, token);
+	return arena_printf(a, "%s/account/setup?token=%s", app->base_url,
+			    token);
 }
 
 enum err

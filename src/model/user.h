@@ -18,18 +18,18 @@
 
 struct app;
 
-#define USER_NAME_MAX 60		/* characters */
-#define USER_PASSWORD_MIN 8		/* characters */
-#define USER_PASSWORD_MAX 1024		/* bytes */
-#define USER_HASH_BYTES crypto_pwhash_STRBYTES
-#define USER_TOKEN_LEN 43		/* 32 bytes, base64url unpadded */
+#define USER_NAME_MAX	  60   /* characters */
+#define USER_PASSWORD_MIN 8    /* characters */
+#define USER_PASSWORD_MAX 1024 /* bytes */
+#define USER_HASH_BYTES	  crypto_pwhash_STRBYTES
+#define USER_TOKEN_LEN	  43 /* 32 bytes, base64url unpadded */
 
 /* Token lifetimes, in seconds. */
 #define TTL_VERIFY (3 * 24 * 3600)
-#define TTL_RESET 3600
-#define TTL_EMAIL (24 * 3600)
-#define TTL_LINK 3600
-#define TTL_SETUP (24 * 3600)
+#define TTL_RESET  3600
+#define TTL_EMAIL  (24 * 3600)
+#define TTL_LINK   3600
+#define TTL_SETUP  (24 * 3600)
 
 const char *role_name(enum role r);
 bool role_parse(const char *s, enum role *out);
@@ -98,13 +98,12 @@ enum err user_verify(struct app *app, struct arena *a, const char *token,
  * sent).  ERR_OK with the user in out.
  */
 enum err user_signin(struct app *app, struct arena *a, const char *email,
-		     const char *password, const char *client,
-		     struct user *out, int *retry_after);
+		     const char *password, const char *client, struct user *out,
+		     int *retry_after);
 
 /* Emails a reset link when the address has an account; always ERR_OK. */
-enum err user_reset_request(struct app *app, struct arena *a,
-			    const char *email, const char *client,
-			    int *retry_after);
+enum err user_reset_request(struct app *app, struct arena *a, const char *email,
+			    const char *client, int *retry_after);
 /* The user a reset token is for, without using it up. */
 enum err user_reset_peek(struct app *app, struct arena *a, const char *token,
 			 struct user *out);
@@ -120,8 +119,8 @@ enum err user_change_password(struct app *app, struct arena *a,
 enum err user_change_email(struct app *app, struct arena *a,
 			   const struct user *u, const char *password,
 			   const char *email);
-enum err user_confirm_email(struct app *app, struct arena *a,
-			    const char *token, struct user *out);
+enum err user_confirm_email(struct app *app, struct arena *a, const char *token,
+			    struct user *out);
 /* Renames; the name on the user's comments follows. */
 enum err user_rename(struct app *app, struct arena *a, const struct user *u,
 		     const char *name);

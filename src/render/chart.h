@@ -17,14 +17,14 @@
 
 /* One line: n values in percent (0-100); a negative value is a gap. */
 struct chart_series {
-	const char *css;	/* class names, [a-z0-9 -] */
+	const char *css; /* class names, [a-z0-9 -] */
 	bool dashed;
 	const double *y;
 };
 
 struct chart_lines {
-	size_t n;		/* points */
-	const int64_t *x;	/* times (seconds, UTC), ascending */
+	size_t n;	  /* points */
+	const int64_t *x; /* times (seconds, UTC), ascending */
 	size_t nseries;
 	const struct chart_series *series;
 };
@@ -35,8 +35,8 @@ chart_lines_svg(struct buf *out, const struct chart_lines *c);
 
 /* A flow from nleft groups to nright groups: count[i][j] readers. */
 struct chart_flow {
-	size_t nleft, nright;	/* at most 4 each */
-	const char *left[4];	/* labels (escaped here) */
+	size_t nleft, nright; /* at most 4 each */
+	const char *left[4];  /* labels (escaped here) */
 	const char *right[4];
 	const char *left_css[4];
 	const char *right_css[4];

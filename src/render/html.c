@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const html_link_schemes[] = { "http", "https", "mailto", NULL };
+const char *const html_link_schemes[] = {"http", "https", "mailto", NULL};
 
 bool
 html_escape(struct buf *out, const char *s, size_t n)
@@ -13,16 +13,32 @@ html_escape(struct buf *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '`': rep = "&#96;"; break;
-		case '\0': rep = ""; break;
-		default: continue;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		case '`':
+			rep = "&#96;";
+			break;
+		case '\0':
+			rep = "";
+			break;
+		default:
+			continue;
 		}
-		if (!buf_append(out, s + start, i - start) || !buf_puts(out, rep))
+		if (!buf_append(out, s + start, i - start) ||
+		    !buf_puts(out, rep))
 			return false;
 		start = i + 1;
 	}
@@ -49,12 +65,12 @@ html_url_allowed(const char *url, size_t n, const char *const *schemes)
 		unsigned char c = (unsigned char)url[i];
 
 		if (c <= 0x20 || c == 0x7f || c == '\\')
-			return false;	/* browsers read a backslash as a slash */
+			return false; /* browsers read a backslash as a slash */
 	}
 	if (n >= 2 && url[0] == '/' && url[1] == '/')
-		return false;	/* scheme-relative: another host, unchecked */
+		return false; /* scheme-relative: another host, unchecked */
 	if (colon == n)
-		return true;	/* relative reference */
+		return true; /* relative reference */
 	for (; *schemes != NULL; schemes++)
 		if (strlen(*schemes) == colon &&
 		    strncasecmp(url, *schemes, colon) == 0)

@@ -38,9 +38,8 @@ extern const char *const html_link_schemes[];
 /*
  * Writes an attribute-escaped URL, or "#" when html_url_allowed() says no.
  */
-__attribute__((warn_unused_result)) bool html_escape_url(struct buf *out,
-							 const char *s,
-							 size_t n);
+__attribute__((warn_unused_result)) bool
+html_escape_url(struct buf *out, const char *s, size_t n);
 
 /* Wraps a literal that the caller promises is safe (for code, never data). */
 static inline struct safe_html
@@ -50,7 +49,7 @@ html_literal(const char *s)
 
 	while (s[n])
 		n++;
-	return (struct safe_html){ s, n };
+	return (struct safe_html){s, n};
 }
 
 #endif

@@ -23,13 +23,13 @@
 
 /* Offsets in a program are 32-bit; this keeps every offset in range. */
 #define TPL_MAX_SOURCE ((size_t)1 << 24)
-#define TPL_MAX_NAME 128
+#define TPL_MAX_NAME   128
 /* Sections per template, and partials per render: bounds the C stack. */
-#define TPL_MAX_NEST 32
-#define TPL_MAX_DEPTH 64
+#define TPL_MAX_NEST	32
+#define TPL_MAX_DEPTH	64
 #define TPL_MAX_FOREIGN 32
-#define TPL_DIR "templates/"
-#define TPL_EXT ".html"
+#define TPL_DIR		"templates/"
+#define TPL_EXT		".html"
 
 /*
  * View model.  One struct for every kind of value; members of an object
@@ -40,20 +40,20 @@
 enum tv_kind { TV_OBJ, TV_LIST, TV_STR, TV_SAFE, TV_INT, TV_BOOL };
 
 struct tv {
-	const char *key;	/* in an object; NULL for list items */
+	const char *key; /* in an object; NULL for list items */
 	struct tv *next;
 	enum tv_kind kind;
 	union {
 		struct {
 			const char *s;
 			size_t n;
-		} str;		/* TV_STR and TV_SAFE */
+		} str; /* TV_STR and TV_SAFE */
 		long long i;
 		bool b;
 		struct {
 			struct tv *head, *tail;
 			struct arena *arena;
-		} box;		/* TV_OBJ (members) and TV_LIST (items) */
+		} box; /* TV_OBJ (members) and TV_LIST (items) */
 	} u;
 };
 
@@ -70,8 +70,8 @@ struct tpl_op {
 	uint16_t nseg;
 	uint32_t off;
 	union {
-		uint32_t len;	/* OP_TEXT */
-		uint32_t end;	/* sections: first op after the body */
+		uint32_t len; /* OP_TEXT */
+		uint32_t end; /* sections: first op after the body */
 		const struct tpl *partial;
 	} u;
 };
@@ -84,7 +84,7 @@ struct tpl {
 };
 
 struct tpl_set {
-	struct tpl *tpls;	/* sorted by name */
+	struct tpl *tpls; /* sorted by name */
 	size_t count;
 };
 
@@ -110,9 +110,9 @@ enum hstate {
 	H_COMMENT_END_DASH,
 	H_COMMENT_END,
 	H_COMMENT_END_BANG,
-	H_RAW,		/* content of a raw text or RCDATA element */
+	H_RAW, /* content of a raw text or RCDATA element */
 	H_RAW_LT,
-	H_RAW_END,	/* "</" and ctx.match letters of the end tag seen */
+	H_RAW_END, /* "</" and ctx.match letters of the end tag seen */
 	H_RAW_LT_BANG,
 	H_RAW_LT_BANG_DASH,
 };
@@ -138,17 +138,17 @@ enum elem {
  * markup, and treating it as markup is the stricter reading.
  */
 static const char *const elem_names[E__MAX] = {
-	"", "script", "style", "textarea", "title", "xmp", "iframe",
-	"noembed", "noframes", "plaintext", "svg", "math",
+    "",	      "script",	 "style",    "textarea",  "title", "xmp",
+    "iframe", "noembed", "noframes", "plaintext", "svg",   "math",
 };
 
 enum attr_kind { A_PLAIN, A_URL, A_UNSAFE };
 
 static const char *const url_attrs[] = {
-	"href", "src", "action", "formaction", "poster", "cite", "data",
-	"srcset", "xlink:href", "background", "longdesc", "manifest", "ping",
-	"icon", "codebase", "archive", "usemap", "lowsrc", "dynsrc",
-	"profile", "classid", "xml:base", NULL,
+    "href",   "src",	 "action",     "formaction", "poster",	 "cite",
+    "data",   "srcset",	 "xlink:href", "background", "longdesc", "manifest",
+    "ping",   "icon",	 "codebase",   "archive",    "usemap",	 "lowsrc",
+    "dynsrc", "profile", "classid",    "xml:base",   NULL,
 };
 
 /*
@@ -160,16 +160,16 @@ enum cut { CUT_NONE, CUT_VALUE, CUT_NAME };
 /* Where the scanner is; two equal contexts give equal escaping. */
 struct html_ctx {
 	uint8_t state;
-	uint8_t elem;		/* tag being read, or the raw element */
-	uint8_t attr;		/* enum attr_kind of the attribute */
-	uint8_t match;		/* H_RAW_END: end tag letters seen */
-	uint8_t foreign;	/* open <svg> and <math> elements */
-	bool url_start;		/* URL value, scheme not settled yet */
-	bool var_in_scheme;	/* a variable may have begun that scheme */
-	bool in_ref;		/* after '&' in such a value */
+	uint8_t elem;	    /* tag being read, or the raw element */
+	uint8_t attr;	    /* enum attr_kind of the attribute */
+	uint8_t match;	    /* H_RAW_END: end tag letters seen */
+	uint8_t foreign;    /* open <svg> and <math> elements */
+	bool url_start;	    /* URL value, scheme not settled yet */
+	bool var_in_scheme; /* a variable may have begun that scheme */
+	bool in_ref;	    /* after '&' in such a value */
 	bool end_tag;
 	bool self_closing;
-	uint8_t cut;		/* enum cut: a section tag ended a name */
+	uint8_t cut; /* enum cut: a section tag ended a name */
 };
 
 struct open_section {
@@ -182,7 +182,7 @@ struct open_section {
 
 struct parser {
 	const struct tpl_set *set;
-	const char *file;	/* template name, for messages */
+	const char *file; /* template name, for messages */
 	struct buf *err;
 	unsigned line;
 	struct html_ctx ctx;
@@ -192,7 +192,7 @@ struct parser {
 	size_t attr_len;
 	struct tpl_op *ops;
 	size_t nops, cap;
-	size_t text_op;		/* TEXT op that text may extend */
+	size_t text_op; /* TEXT op that text may extend */
 	struct buf pool;
 	struct open_section open[TPL_MAX_NEST];
 	size_t nopen;
@@ -200,7 +200,7 @@ struct parser {
 
 struct scope {
 	const struct tv *v;
-	const struct tv *from;	/* the list or object a section entered */
+	const struct tv *from; /* the list or object a section entered */
 	const struct scope *up;
 };
 
@@ -661,7 +661,8 @@ again:
 		if (c == '-') {
 			x->state = H_MARKUP_DASH;
 		} else if (c == '[') {
-			/* CDATA ends at "]]>" in foreign content, else at '>'. */
+			/* CDATA ends at "]]>" in foreign content, else at '>'.
+			 */
 			return "<![CDATA[ is not supported";
 		} else {
 			x->state = H_BOGUS;
@@ -682,11 +683,11 @@ again:
 	case H_COMMENT_START:
 	case H_COMMENT_START_DASH:
 		if (c == '-') {
-			x->state = x->state == H_COMMENT_START ?
-					   H_COMMENT_START_DASH :
-					   H_COMMENT_END;
+			x->state = x->state == H_COMMENT_START
+				       ? H_COMMENT_START_DASH
+				       : H_COMMENT_END;
 		} else if (c == '>') {
-			x->state = H_DATA;	/* <!--> and <!---> are closed */
+			x->state = H_DATA; /* <!--> and <!---> are closed */
 		} else {
 			x->state = H_COMMENT;
 			goto again;
@@ -769,8 +770,8 @@ ctx_where(const struct html_ctx *x)
 {
 	switch (x->state) {
 	case H_DATA:
-		return x->foreign ? "inside <svg> or <math>" :
-				    "in element text";
+		return x->foreign ? "inside <svg> or <math>"
+				  : "in element text";
 	case H_TAG_OPEN:
 	case H_END_TAG_OPEN:
 	case H_TAG_NAME:
@@ -970,8 +971,7 @@ op_add_named(struct parser *p, uint8_t kind, const char *name, size_t n)
 }
 
 static bool
-parse_var(struct parser *p, unsigned line, const char *name, size_t n,
-	  bool raw)
+parse_var(struct parser *p, unsigned line, const char *name, size_t n, bool raw)
 {
 	const struct html_ctx *x = &p->ctx;
 	struct tpl_op *op;
@@ -980,8 +980,9 @@ parse_var(struct parser *p, unsigned line, const char *name, size_t n,
 	if (!name_valid(name, n, true))
 		return parse_error(p, line, "bad name \"%.*s\"", (int)n, name);
 	if (raw && (x->state != H_DATA))
-		return parse_error(p, line, "{{{%.*s}}} %s: raw output only in element text",
-				   (int)n, name, ctx_where(x));
+		return parse_error(
+		    p, line, "{{{%.*s}}} %s: raw output only in element text",
+		    (int)n, name, ctx_where(x));
 	switch (x->state) {
 	case H_DATA:
 		esc = raw ? ESC_RAW : ESC_TEXT;
@@ -1071,16 +1072,16 @@ parse_close(struct parser *p, unsigned line, const char *name, size_t n)
 				   (int)n, name);
 	o = &p->open[p->nopen - 1];
 	if (o->name_len != n || memcmp(o->name, name, n) != 0)
-		return parse_error(p, line,
-				   "{{/%.*s}} does not match {{#%.*s}} on line %u",
-				   (int)n, name, (int)o->name_len, o->name,
-				   o->line);
+		return parse_error(
+		    p, line, "{{/%.*s}} does not match {{#%.*s}} on line %u",
+		    (int)n, name, (int)o->name_len, o->name, o->line);
 	/* A body that reopens a URL's start would run unchecked on repeat. */
 	if (!ctx_same(&o->ctx, &p->ctx) ||
 	    (p->ctx.url_start && !o->ctx.url_start))
-		return parse_error(p, line,
-				   "{{/%.*s}} is in another HTML context than its {{#%.*s}} on line %u",
-				   (int)n, name, (int)n, name, o->line);
+		return parse_error(
+		    p, line,
+		    "{{/%.*s}} is in another HTML context than its {{#%.*s}} on line %u",
+		    (int)n, name, (int)n, name, o->line);
 	/* Skipped, the body leaves the value where the section started. */
 	p->ctx.url_start = o->ctx.url_start;
 	p->ctx.var_in_scheme = p->ctx.var_in_scheme || o->ctx.var_in_scheme;
@@ -1119,11 +1120,12 @@ parse_partial(struct parser *p, unsigned line, const char *name, size_t n)
 	struct tpl_op *op;
 
 	if (!name_valid(name, n, false))
-		return parse_error(p, line, "bad partial name \"%.*s\"",
-				   (int)n, name);
+		return parse_error(p, line, "bad partial name \"%.*s\"", (int)n,
+				   name);
 	if (p->ctx.state != H_DATA || p->ctx.foreign > 0)
-		return parse_error(p, line, "{{>%.*s}} %s: partials only in element text",
-				   (int)n, name, ctx_where(&p->ctx));
+		return parse_error(
+		    p, line, "{{>%.*s}} %s: partials only in element text",
+		    (int)n, name, ctx_where(&p->ctx));
 	memcpy(key, name, n);
 	key[n] = '\0';
 	t = tpl_find(p->set, key);
@@ -1188,8 +1190,8 @@ parse_finish(struct parser *p)
 	if (p->nopen > 0) {
 		o = &p->open[p->nopen - 1];
 		return parse_error(p, o->line, "{{%c%.*s}} is not closed",
-				   p->ops[o->op].kind == OP_INVERTED ? '^' :
-								       '#',
+				   p->ops[o->op].kind == OP_INVERTED ? '^'
+								     : '#',
 				   (int)o->name_len, o->name);
 	}
 	if (x->state == H_RAW)
@@ -1206,8 +1208,8 @@ parse_finish(struct parser *p)
 
 /* Parses src into t; on error writes to err and leaves t to tpl_set_free. */
 static bool
-tpl_parse(const struct tpl_set *set, struct tpl *t, const char *src,
-	  size_t n, struct buf *err)
+tpl_parse(const struct tpl_set *set, struct tpl *t, const char *src, size_t n,
+	  struct buf *err)
 {
 	struct parser p;
 	struct tpl_op *ops;
@@ -1289,8 +1291,8 @@ tpl_set_build(struct tpl_src *srcs, size_t count, struct buf *err)
 	size_t i;
 
 	set = calloc(1, sizeof(*set));
-	if (set == NULL || (set->tpls = calloc(count + 1,
-					       sizeof(*set->tpls))) == NULL)
+	if (set == NULL ||
+	    (set->tpls = calloc(count + 1, sizeof(*set->tpls))) == NULL)
 		goto nomem;
 	qsort(srcs, count, sizeof(*srcs), src_cmp);
 	for (i = 0; i < count; i++) {
@@ -1300,8 +1302,9 @@ tpl_set_build(struct tpl_src *srcs, size_t count, struct buf *err)
 		set->count++;
 		if (i > 0 && strcmp(srcs[i].name, srcs[i - 1].name) == 0) {
 			if (err != NULL)
-				(void)!buf_printf(err, "%s.html:1: duplicate template name",
-						  srcs[i].name);
+				(void)!buf_printf(
+				    err, "%s.html:1: duplicate template name",
+				    srcs[i].name);
 			goto fail;
 		}
 	}
@@ -1336,7 +1339,8 @@ tpl_set_from_strings(const char *const *names, const char *const *sources,
 		if (names == NULL || sources == NULL || names[i] == NULL ||
 		    names[i][0] == '\0' || sources[i] == NULL) {
 			if (err != NULL)
-				(void)!buf_puts(err, "templates: missing name or source");
+				(void)!buf_puts(
+				    err, "templates: missing name or source");
 			goto out;
 		}
 		srcs[i].name = names[i];
@@ -1420,8 +1424,7 @@ tpl_set_load(const char *override_dir, struct buf *err)
 		if (override_dir == NULL)
 			continue;
 		buf_reset(&path);
-		if (!buf_printf(&path, "%s/%s%s", override_dir, name,
-				TPL_EXT))
+		if (!buf_printf(&path, "%s/%s%s", override_dir, name, TPL_EXT))
 			goto nomem;
 		rc = read_file(buf_cstr(&path), &files[count - 1]);
 		if (rc == ENOENT)
@@ -1538,13 +1541,12 @@ render_value(struct buf *out, const struct tv *v, uint8_t esc)
 		n = snprintf(num, sizeof(num), "%lld", v->u.i);
 		return n > 0 && buf_append(out, num, (size_t)n);
 	default:
-		return true;	/* bools, objects and lists print nothing */
+		return true; /* bools, objects and lists print nothing */
 	}
 }
 
 static bool render_ops(const struct tpl *t, size_t i, size_t end,
-		       const struct scope *sc, struct buf *out,
-		       unsigned depth);
+		       const struct scope *sc, struct buf *out, unsigned depth);
 
 static bool
 render_section(const struct tpl *t, size_t i, const struct scope *sc,
@@ -1552,7 +1554,7 @@ render_section(const struct tpl *t, size_t i, const struct scope *sc,
 {
 	const struct tpl_op *op = &t->ops[i];
 	const struct tv *v = section_value(t, op, sc), *item;
-	struct scope inner = { v, v, sc };
+	struct scope inner = {v, v, sc};
 
 	if (v == NULL)
 		return true;
@@ -1621,7 +1623,7 @@ tpl_render(const struct tpl_set *set, const char *name, const struct tv *root,
 	   struct buf *out)
 {
 	const struct tpl *t = tpl_find(set, name);
-	struct scope top = { root, NULL, NULL };
+	struct scope top = {root, NULL, NULL};
 
 	if (t == NULL || out == NULL)
 		return false;

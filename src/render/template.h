@@ -59,9 +59,10 @@ void tpl_set_free(struct tpl_set *set);
 bool tpl_has(const struct tpl_set *set, const char *name);
 
 /* Renders template name with root as the outermost scope. */
-__attribute__((warn_unused_result)) bool
-tpl_render(const struct tpl_set *set, const char *name, const struct tv *root,
-	   struct buf *out);
+__attribute__((warn_unused_result)) bool tpl_render(const struct tpl_set *set,
+						    const char *name,
+						    const struct tv *root,
+						    struct buf *out);
 
 /*
  * Parses templates from memory, for tests and the fuzzer: count names and
@@ -71,7 +72,8 @@ struct tpl_set *tpl_set_from_strings(const char *const *names,
 				     const char *const *sources, size_t count,
 				     struct buf *err);
 
-/* View model.  All return NULL (or false) only when the arena is out of memory. */
+/* View model.  All return NULL (or false) only when the arena is out of memory.
+ */
 struct tv *tv_obj(struct arena *a);
 bool tv_put_str(struct tv *obj, const char *key, const char *s);
 bool tv_put_strn(struct tv *obj, const char *key, const char *s, size_t n);

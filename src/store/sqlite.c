@@ -45,19 +45,19 @@ conn_close(struct conn *c)
 static bool
 conn_open(struct conn *c, const char *path, bool readonly, struct buf *err)
 {
-	const char *setup = readonly ?
-		"PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;" :
-		"PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;"
-		" PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	const char *setup =
+	    readonly ? "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;"
+		     : "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;"
+		       " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 	char *msg = NULL;
 
 	memset(c, 0, sizeof(*c));
 	if (sqlite3_open_v2(path, &c->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				    SQLITE_OPEN_NOMUTEX,
+				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		buf_seterr(err, "%s: %s", path,
-				 c->db ? sqlite3_errmsg(c->db) : "cannot open");
+			   c->db ? sqlite3_errmsg(c->db) : "cannot open");
 		sqlite3_close(c->db);
 		c->db = NULL;
 		return false;
@@ -224,8 +224,8 @@ sqlite_article_by_id(struct store *base, struct arena *a, int64_t id,
 /* Steps s to the end, appending one record of size sz per row via fill. */
 static enum err
 collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
-	enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
-	void **out, size_t *n)
+	enum err (*fill)(struct arena *, sqlite3_stmt *, void *), void **out,
+	size_t *n)
 {
 	size_t cap = 16, len = 0;
 	char *items = arena_alloc(a, cap * sz), *bigger;
@@ -363,9 +363,9 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 
 enum err
 sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
-	  void *arg)
+	     void *arg)
 {
-	struct write_job job = { run, arg, ERR_DB, false, NULL };
+	struct write_job job = {run, arg, ERR_DB, false, NULL};
 
 	pthread_mutex_lock(&st->lock);
 	if (st->stopping) {
@@ -379,8 +379,8 @@ sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
 	if (st->tail)
 		st->tail->next = &job;
 	else
-		st->head = &job;	/* cppcheck-suppress autoVariables */
-	st->tail = &job;	/* cppcheck-suppress autoVariables */
+		st->head = &job; /* cppcheck-suppress autoVariables */
+	st->tail = &job;	 /* cppcheck-suppress autoVariables */
 	pthread_cond_signal(&st->job_ready);
 	while (!job.done)
 		pthread_cond_wait(&st->job_done, &st->lock);
@@ -483,7 +483,7 @@ writer_main(void *arg)
 
 		pthread_mutex_lock(&st->lock);
 		for (j = batch; j != NULL; j = next) {
-			next = j->next;	/* j lives on its waiter's stack */
+			next = j->next; /* j lives on its waiter's stack */
 			j->done = true;
 		}
 		pthread_cond_broadcast(&st->job_done);
@@ -528,12 +528,12 @@ run_article_insert(struct conn *w, void *arg)
 }
 
 static enum err
-sqlite_article_insert(struct store *base, const struct article *in,
-		      int64_t *id)
+sqlite_article_insert(struct store *base, const struct article *in, int64_t *id)
 {
-	struct article_insert_args x = { in, id };
+	struct article_insert_args x = {in, id};
 
-	return sqlite_write((struct sqlite_store *)base, run_article_insert, &x);
+	return sqlite_write((struct sqlite_store *)base, run_article_insert,
+			    &x);
 }
 
 struct set_open_args {
@@ -562,9 +562,10 @@ run_article_set_open(struct conn *w, void *arg)
 static enum err
 sqlite_article_set_open(struct store *base, int64_t id, bool open)
 {
-	struct set_open_args x = { id, open };
+	struct set_open_args x = {id, open};
 
-	return sqlite_write((struct sqlite_store *)base, run_article_set_open, &x);
+	return sqlite_write((struct sqlite_store *)base, run_article_set_open,
+			    &x);
 }
 
 struct comment_insert_args {
@@ -642,7 +643,7 @@ run_comment_insert(struct conn *w, void *arg)
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return sqlite_fail(w->db, "comment parent");
 		if (c->root_id == 0)
-			return ERR_INVALID;	/* gone, or another article's */
+			return ERR_INVALID; /* gone, or another article's */
 	}
 	if ((s = conn_stmt(w, STMT_COMMENT_INSERT)) == NULL)
 		return ERR_DB;
@@ -651,7 +652,7 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_bind_int64(s, 2, c->parent_id);
 	else
 		sqlite3_bind_null(s, 2);
-	sqlite3_bind_int64(s, 3, c->root_id);	/* fixed below for top level */
+	sqlite3_bind_int64(s, 3, c->root_id); /* fixed below for top level */
 	sqlite3_bind_int(s, 4, c->depth);
 	bind_text(s, 5, c->author);
 	bind_text(s, 6, c->email);
@@ -673,13 +674,14 @@ run_comment_insert(struct conn *w, void *arg)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
-		return ERR_NOTFOUND;	/* no such article */
+		return ERR_NOTFOUND; /* no such article */
 	if (rc != SQLITE_DONE)
 		return sqlite_fail(w->db, "comment insert");
 	c->id = *x->id = sqlite3_last_insert_rowid(w->db);
 	if (c->parent_id == 0) {
 		c->root_id = c->id;
-		if (sqlite3_exec(w->db, "UPDATE comments SET root_id = id"
+		if (sqlite3_exec(w->db,
+				 "UPDATE comments SET root_id = id"
 				 " WHERE id = last_insert_rowid()",
 				 NULL, NULL, NULL) != SQLITE_OK)
 			return sqlite_fail(w->db, "comment root");
@@ -693,16 +695,17 @@ run_comment_insert(struct conn *w, void *arg)
 	if (rc != SQLITE_DONE)
 		return sqlite_fail(w->db, "comment count");
 	if (sqlite3_changes(w->db) == 0)
-		return ERR_FORBIDDEN;	/* closed, or no such article */
+		return ERR_FORBIDDEN; /* closed, or no such article */
 	return ERR_OK;
 }
 
 static enum err
 sqlite_comment_insert(struct store *base, struct comment *c, int64_t *id)
 {
-	struct comment_insert_args x = { c, id };
+	struct comment_insert_args x = {c, id};
 
-	return sqlite_write((struct sqlite_store *)base, run_comment_insert, &x);
+	return sqlite_write((struct sqlite_store *)base, run_comment_insert,
+			    &x);
 }
 
 static void
@@ -725,7 +728,8 @@ sqlite_close(struct store *base)
 	}
 	if (st->writer.db) {
 		/* Fold the WAL back into the database file on a clean stop. */
-		(void)exec_simple(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+		(void)exec_simple(&st->writer,
+				  "PRAGMA wal_checkpoint(TRUNCATE)");
 		conn_close(&st->writer);
 	}
 	pthread_key_delete(st->reader_key);
@@ -738,57 +742,57 @@ sqlite_close(struct store *base)
 }
 
 static const struct store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sqlite_close,
-	.article_by_slug = sqlite_article_by_slug,
-	.article_by_id = sqlite_article_by_id,
-	.article_list = sqlite_article_list,
-	.article_insert = sqlite_article_insert,
-	.article_set_open = sqlite_article_set_open,
-	.comment_page = sqlite_comment_page,
-	.comment_get = sqlite_comment_get,
-	.comment_thread_index = sqlite_comment_thread_index,
-	.comment_insert = sqlite_comment_insert,
-	/* Identity (sqlite_user.c). */
-	.user_insert = sqlite_user_insert,
-	.user_get = sqlite_user_get,
-	.user_by_email = sqlite_user_by_email,
-	.user_list = sqlite_user_list,
-	.user_update = sqlite_user_update,
-	.user_count_role = sqlite_user_count_role,
-	.user_delete = sqlite_user_delete,
-	.user_articles = sqlite_user_articles,
-	.user_comments = sqlite_user_comments,
-	.session_insert = sqlite_session_insert,
-	.session_user = sqlite_session_user,
-	.session_delete = sqlite_session_delete,
-	.session_delete_user = sqlite_session_delete_user,
-	.token_insert = sqlite_token_insert,
-	.token_get = sqlite_token_get,
-	.identity_user = sqlite_identity_user,
-	.identity_insert = sqlite_identity_insert,
-	.mail_insert = sqlite_mail_insert,
-	.mail_due = sqlite_mail_due,
-	.mail_sent = sqlite_mail_sent,
-	.mail_failed = sqlite_mail_failed,
-	/* Debates (sqlite_debate.c). */
-	.debate_insert = sqlite_debate_insert,
-	.debate_by_slug = sqlite_debate_by_slug,
-	.debate_list = sqlite_debate_list,
-	.debate_speakers = sqlite_debate_speakers,
-	.debate_statements = sqlite_debate_statements,
-	.debate_set_status = sqlite_debate_set_status,
-	.debate_tally = sqlite_debate_tally,
-	.debate_buckets = sqlite_debate_buckets,
-	.debate_voter = sqlite_debate_voter,
-	.debate_vote = sqlite_debate_vote,
-	.debate_add_refusals = sqlite_debate_add_refusals,
-	.debate_mind = sqlite_debate_mind,
-	.debate_feature = sqlite_debate_feature,
-	.debate_comments = sqlite_debate_comments,
-	.debate_featured = sqlite_debate_featured,
-	.debate_top_comments = sqlite_debate_top_comments,
-	.debate_home_epoch = sqlite_debate_home_epoch,
+    .name = "sqlite",
+    .close = sqlite_close,
+    .article_by_slug = sqlite_article_by_slug,
+    .article_by_id = sqlite_article_by_id,
+    .article_list = sqlite_article_list,
+    .article_insert = sqlite_article_insert,
+    .article_set_open = sqlite_article_set_open,
+    .comment_page = sqlite_comment_page,
+    .comment_get = sqlite_comment_get,
+    .comment_thread_index = sqlite_comment_thread_index,
+    .comment_insert = sqlite_comment_insert,
+    /* Identity (sqlite_user.c). */
+    .user_insert = sqlite_user_insert,
+    .user_get = sqlite_user_get,
+    .user_by_email = sqlite_user_by_email,
+    .user_list = sqlite_user_list,
+    .user_update = sqlite_user_update,
+    .user_count_role = sqlite_user_count_role,
+    .user_delete = sqlite_user_delete,
+    .user_articles = sqlite_user_articles,
+    .user_comments = sqlite_user_comments,
+    .session_insert = sqlite_session_insert,
+    .session_user = sqlite_session_user,
+    .session_delete = sqlite_session_delete,
+    .session_delete_user = sqlite_session_delete_user,
+    .token_insert = sqlite_token_insert,
+    .token_get = sqlite_token_get,
+    .identity_user = sqlite_identity_user,
+    .identity_insert = sqlite_identity_insert,
+    .mail_insert = sqlite_mail_insert,
+    .mail_due = sqlite_mail_due,
+    .mail_sent = sqlite_mail_sent,
+    .mail_failed = sqlite_mail_failed,
+    /* Debates (sqlite_debate.c). */
+    .debate_insert = sqlite_debate_insert,
+    .debate_by_slug = sqlite_debate_by_slug,
+    .debate_list = sqlite_debate_list,
+    .debate_speakers = sqlite_debate_speakers,
+    .debate_statements = sqlite_debate_statements,
+    .debate_set_status = sqlite_debate_set_status,
+    .debate_tally = sqlite_debate_tally,
+    .debate_buckets = sqlite_debate_buckets,
+    .debate_voter = sqlite_debate_voter,
+    .debate_vote = sqlite_debate_vote,
+    .debate_add_refusals = sqlite_debate_add_refusals,
+    .debate_mind = sqlite_debate_mind,
+    .debate_feature = sqlite_debate_feature,
+    .debate_comments = sqlite_debate_comments,
+    .debate_featured = sqlite_debate_featured,
+    .debate_top_comments = sqlite_debate_top_comments,
+    .debate_home_epoch = sqlite_debate_home_epoch,
 };
 
 /* Applies the embedded migrations sql/sqlite/NNN_*.sql above user_version. */
@@ -820,13 +824,14 @@ migrate(struct conn *w, struct buf *err)
 		num = atoi(name);
 		if (num <= version)
 			continue;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", num);
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 num);
 		if (!exec_simple(w, "BEGIN IMMEDIATE") ||
 		    sqlite3_exec(w->db, (const char *)f->data, NULL, NULL,
 				 &msg) != SQLITE_OK ||
 		    !exec_simple(w, pragma) || !exec_simple(w, "COMMIT")) {
 			buf_seterr(err, "migration %s: %s", name,
-					 msg ? msg : sqlite3_errmsg(w->db));
+				   msg ? msg : sqlite3_errmsg(w->db));
 			sqlite3_free(msg);
 			(void)exec_simple(w, "ROLLBACK");
 			return false;
@@ -874,7 +879,8 @@ store_open(const char *db, struct buf *err)
 {
 	if (strncmp(db, "postgres://", 11) == 0 ||
 	    strncmp(db, "postgresql://", 13) == 0) {
-		buf_seterr(err, "%s", "PostgreSQL is not supported by this build yet");
+		buf_seterr(err, "%s",
+			   "PostgreSQL is not supported by this build yet");
 		return NULL;
 	}
 	return sqlite_store_open(db, err);

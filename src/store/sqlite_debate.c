@@ -15,10 +15,10 @@
 #define SQ(base) ((struct sqlite_store *)(base))
 
 static const char *const status_names[] = {
-	[DEBATE_DRAFT] = "draft",
-	[DEBATE_SCHEDULED] = "scheduled",
-	[DEBATE_OPEN] = "open",
-	[DEBATE_CLOSED] = "closed",
+    [DEBATE_DRAFT] = "draft",
+    [DEBATE_SCHEDULED] = "scheduled",
+    [DEBATE_OPEN] = "open",
+    [DEBATE_CLOSED] = "closed",
 };
 
 static enum debate_status
@@ -26,10 +26,11 @@ status_of(const unsigned char *s)
 {
 	size_t i;
 
-	for (i = 0; s && i < sizeof(status_names) / sizeof(status_names[0]); i++)
+	for (i = 0; s && i < sizeof(status_names) / sizeof(status_names[0]);
+	     i++)
 		if (strcmp((const char *)s, status_names[i]) == 0)
 			return (enum debate_status)i;
-	return DEBATE_DRAFT;	/* unknown: show nothing */
+	return DEBATE_DRAFT; /* unknown: show nothing */
 }
 
 /* Steps s to its end, one record of size sz per row, in the arena. */
@@ -229,8 +230,10 @@ run_debate_insert(struct conn *w, void *arg)
 	/* The discussion's row: a hidden article titled by the motion. */
 	if ((s = conn_stmt(w, STMT_DEBATE_ARTICLE_INSERT)) == NULL)
 		return ERR_DB;
-	published = d->sched.round[ROUND_OPENING] ? d->sched.round[ROUND_OPENING] :
-		    d->sched.voting_opens ? d->sched.voting_opens : d->created;
+	published = d->sched.round[ROUND_OPENING]
+			? d->sched.round[ROUND_OPENING]
+		    : d->sched.voting_opens ? d->sched.voting_opens
+					    : d->created;
 	bind_text(s, 1, d->slug);
 	bind_text(s, 2, d->motion);
 	bind_text(s, 3, d->moderator);
@@ -250,7 +253,9 @@ run_debate_insert(struct conn *w, void *arg)
 	bind_text(s, 6, d->intro_html);
 	bind_text(s, 7, d->label[SIDE_A]);
 	bind_text(s, 8, d->label[SIDE_B]);
-	bind_text(s, 9, status_names[d->status <= DEBATE_CLOSED ? d->status : DEBATE_DRAFT]);
+	bind_text(s, 9,
+		  status_names[d->status <= DEBATE_CLOSED ? d->status
+							  : DEBATE_DRAFT]);
 	sqlite3_bind_int64(s, 10, d->sched.round[ROUND_OPENING]);
 	sqlite3_bind_int64(s, 11, d->sched.round[ROUND_REBUTTAL]);
 	sqlite3_bind_int64(s, 12, d->sched.round[ROUND_CLOSING]);
@@ -264,8 +269,8 @@ run_debate_insert(struct conn *w, void *arg)
 		return e;
 	debate_id = sqlite3_last_insert_rowid(w->db);
 
-	speaker_ids = calloc(doc->nspeakers ? doc->nspeakers : 1,
-			     sizeof(*speaker_ids));
+	speaker_ids =
+	    calloc(doc->nspeakers ? doc->nspeakers : 1, sizeof(*speaker_ids));
 	if (speaker_ids == NULL)
 		return ERR_NOMEM;
 	for (i = 0; i < doc->nspeakers; i++) {
@@ -316,7 +321,7 @@ enum err
 sqlite_debate_insert(struct store *base, const struct debate_doc *doc,
 		     int64_t *id)
 {
-	struct insert_args x = { doc, id };
+	struct insert_args x = {doc, id};
 
 	return sqlite_write(SQ(base), run_debate_insert, &x);
 }
@@ -355,7 +360,8 @@ sqlite_debate_list(struct store *base, struct arena *a, bool drafts, int limit,
 		return ERR_DB;
 	sqlite3_bind_int(s, 1, drafts ? 1 : 0);
 	sqlite3_bind_int(s, 2, limit);
-	return rows(c, a, s, sizeof(struct debate), read_debate, (void **)out, n);
+	return rows(c, a, s, sizeof(struct debate), read_debate, (void **)out,
+		    n);
 }
 
 enum err
@@ -402,7 +408,9 @@ run_set_status(struct conn *w, void *arg)
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
-	bind_text(s, 2, status_names[x->status <= DEBATE_CLOSED ? x->status : DEBATE_DRAFT]);
+	bind_text(s, 2,
+		  status_names[x->status <= DEBATE_CLOSED ? x->status
+							  : DEBATE_DRAFT]);
 	sqlite3_bind_int64(s, 3, x->voting_closes);
 	if ((e = step_done(w, s, "debate status")) != ERR_OK)
 		return e;
@@ -413,7 +421,7 @@ enum err
 sqlite_debate_set_status(struct store *base, int64_t id,
 			 enum debate_status status, int64_t voting_closes)
 {
-	struct status_args x = { id, status, voting_closes };
+	struct status_args x = {id, status, voting_closes};
 
 	return sqlite_write(SQ(base), run_set_status, &x);
 }
@@ -431,7 +439,8 @@ sqlite_debate_tally(struct store *base, int64_t debate_id,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int pre = sqlite3_column_int(s, 0), post = sqlite3_column_int(s, 1);
+		int pre = sqlite3_column_int(s, 0),
+		    post = sqlite3_column_int(s, 1);
 
 		if (pre >= 0 && pre <= 3 && post >= 0 && post <= 2)
 			out->moves[pre][post] += sqlite3_column_int64(s, 2);
@@ -524,7 +533,8 @@ bucket_add(struct conn *w, const struct debate_vote *v, int choice,
 	return step_done(w, s, "debate bucket");
 }
 
-/* Moves one reader in the kept tally from pair (pre, post), to (npre, npost). */
+/* Moves one reader in the kept tally from pair (pre, post), to (npre, npost).
+ */
 static enum err
 pair_move(struct conn *w, int64_t debate_id, int pre, int post, int npre,
 	  int npost)
@@ -539,7 +549,7 @@ pair_move(struct conn *w, int64_t debate_id, int pre, int post, int npre,
 
 		delta = i ? 1 : -1;
 		if (a == 0 && b == 0)
-			continue;	/* no vote is no pair */
+			continue; /* no vote is no pair */
 		if ((s = conn_stmt(w, STMT_DEBATE_PAIR_ADD)) == NULL)
 			return ERR_DB;
 		sqlite3_bind_int64(s, 1, debate_id);
@@ -583,11 +593,12 @@ run_vote(struct conn *w, void *arg)
 	old = v->phase == PHASE_PRE ? pre : post;
 	if (old == v->choice) {
 		*x->out = VOTE_SAME;
-		return refusals_any(x->refused) ?
-			touch(w, v->debate_id, 0, x->refused) : ERR_OK;
+		return refusals_any(x->refused)
+			   ? touch(w, v->debate_id, 0, x->refused)
+			   : ERR_OK;
 	}
-	s = conn_stmt(w, v->phase == PHASE_PRE ? STMT_DEBATE_VOTE_PRE :
-						 STMT_DEBATE_VOTE_POST);
+	s = conn_stmt(w, v->phase == PHASE_PRE ? STMT_DEBATE_VOTE_PRE
+					       : STMT_DEBATE_VOTE_POST);
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, v->debate_id);
@@ -603,7 +614,8 @@ run_vote(struct conn *w, void *arg)
 		return e;
 	if ((e = pair_move(w, v->debate_id, pre, post,
 			   v->phase == PHASE_PRE ? v->choice : pre,
-			   v->phase == PHASE_POST ? v->choice : post)) != ERR_OK)
+			   v->phase == PHASE_POST ? v->choice : post)) !=
+	    ERR_OK)
 		return e;
 	*x->out = old ? VOTE_CHANGED : VOTE_NEW;
 	return touch(w, v->debate_id, old ? 1 : 0, x->refused);
@@ -613,7 +625,7 @@ enum err
 sqlite_debate_vote(struct store *base, const struct debate_vote *v,
 		   const int64_t *refused, enum vote_result *out)
 {
-	struct vote_args x = { v, refused, out };
+	struct vote_args x = {v, refused, out};
 
 	return sqlite_write(SQ(base), run_vote, &x);
 }
@@ -635,7 +647,7 @@ enum err
 sqlite_debate_add_refusals(struct store *base, int64_t debate_id,
 			   const int64_t *refused)
 {
-	struct refusal_args x = { debate_id, refused };
+	struct refusal_args x = {debate_id, refused};
 
 	return sqlite_write(SQ(base), run_refusals, &x);
 }
@@ -653,14 +665,14 @@ static enum err
 run_mind(struct conn *w, void *arg)
 {
 	struct mind_args *x = arg;
-	char kind[2] = { x->kind, '\0' };
+	char kind[2] = {x->kind, '\0'};
 	sqlite3_stmt *s;
 	enum err e;
 	int rc;
 
 	*x->added = false;
-	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_ITEM_STATEMENT :
-					  STMT_DEBATE_ITEM_COMMENT);
+	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_ITEM_STATEMENT
+					: STMT_DEBATE_ITEM_COMMENT);
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
@@ -682,16 +694,17 @@ run_mind(struct conn *w, void *arg)
 	if ((e = step_done(w, s, "debate mind")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
-		return ERR_OK;	/* this reader said so before */
-	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_MIND_STATEMENT :
-					  STMT_DEBATE_MIND_COMMENT);
+		return ERR_OK; /* this reader said so before */
+	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_MIND_STATEMENT
+					: STMT_DEBATE_MIND_COMMENT);
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
 	if ((e = step_done(w, s, "debate mind count")) != ERR_OK)
 		return e;
 	*x->added = true;
-	/* The counts show with the statements and comments: the page's version. */
+	/* The counts show with the statements and comments: the page's version.
+	 */
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
@@ -702,7 +715,7 @@ enum err
 sqlite_debate_mind(struct store *base, int64_t debate_id, char kind,
 		   int64_t item_id, const char *voter, int64_t at, bool *added)
 {
-	struct mind_args x = { debate_id, kind, item_id, voter, at, added };
+	struct mind_args x = {debate_id, kind, item_id, voter, at, added};
 
 	if (kind != 's' && kind != 'c')
 		return ERR_INVALID;
@@ -730,7 +743,7 @@ run_feature(struct conn *w, void *arg)
 	if ((e = step_done(w, s, "debate feature")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
-		return ERR_NOTFOUND;	/* not a comment of this debate */
+		return ERR_NOTFOUND; /* not a comment of this debate */
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
@@ -738,10 +751,10 @@ run_feature(struct conn *w, void *arg)
 }
 
 enum err
-sqlite_debate_feature(struct store *base, int64_t debate_id,
-		      int64_t comment_id, bool on)
+sqlite_debate_feature(struct store *base, int64_t debate_id, int64_t comment_id,
+		      bool on)
 {
-	struct feature_args x = { debate_id, comment_id, on };
+	struct feature_args x = {debate_id, comment_id, on};
 
 	return sqlite_write(SQ(base), run_feature, &x);
 }
@@ -752,9 +765,9 @@ sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
 		       struct comment **out, size_t *n)
 {
 	static const enum stmt by_sort[SORT__MAX] = {
-		[SORT_OLDEST] = STMT_DEBATE_COMMENTS_OLDEST,
-		[SORT_ALTERNATE] = STMT_DEBATE_COMMENTS_ALTERNATE,
-		[SORT_MINDS] = STMT_DEBATE_COMMENTS_MINDS,
+	    [SORT_OLDEST] = STMT_DEBATE_COMMENTS_OLDEST,
+	    [SORT_ALTERNATE] = STMT_DEBATE_COMMENTS_ALTERNATE,
+	    [SORT_MINDS] = STMT_DEBATE_COMMENTS_MINDS,
 	};
 	struct conn *c = sqlite_reader(SQ(base));
 	sqlite3_stmt *s;

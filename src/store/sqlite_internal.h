@@ -14,7 +14,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
-/* The statement registry (sqlite_stmt.c): every SQL statement this backend runs. */
+/* The statement registry (sqlite_stmt.c): every SQL statement this backend
+ * runs. */
 enum stmt {
 	STMT_ARTICLE_BY_SLUG,
 	STMT_ARTICLE_BY_ID,
@@ -123,7 +124,7 @@ struct sqlite_store {
 	pthread_cond_t job_done;
 	struct write_job *head, *tail;
 	bool stopping;
-	int64_t data_version;	/* the writer's; see writer_watch */
+	int64_t data_version; /* the writer's; see writer_watch */
 };
 
 /* Logs the connection's last error; returns ERR_DB. */
@@ -142,15 +143,16 @@ struct conn *sqlite_reader(struct sqlite_store *st);
 enum err sqlite_write(struct sqlite_store *st,
 		      enum err (*run)(struct conn *w, void *arg), void *arg);
 
-/* A text column copied into the arena ("" for NULL); NULL when out of memory. */
+/* A text column copied into the arena ("" for NULL); NULL when out of memory.
+ */
 const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
 
 /* The identity operations (sqlite_user.c), for the ops table. */
-enum err sqlite_user_insert(struct store *, const struct user *,
-			    const char *, const char *, int64_t *);
+enum err sqlite_user_insert(struct store *, const struct user *, const char *,
+			    const char *, int64_t *);
 enum err sqlite_user_get(struct store *, struct arena *, int64_t,
 			 struct user *);
 enum err sqlite_user_by_email(struct store *, struct arena *, const char *,
@@ -164,8 +166,8 @@ enum err sqlite_user_articles(struct store *, struct arena *, int64_t,
 			      int64_t **, size_t *);
 enum err sqlite_user_comments(struct store *, struct arena *, int64_t, int,
 			      struct user_comment **, size_t *);
-enum err sqlite_session_insert(struct store *, const char *, int64_t,
-			       int64_t, int64_t, const char *);
+enum err sqlite_session_insert(struct store *, const char *, int64_t, int64_t,
+			       int64_t, const char *);
 enum err sqlite_session_user(struct store *, struct arena *, const char *,
 			     int64_t, struct user *);
 enum err sqlite_session_delete(struct store *, const char *);
@@ -195,8 +197,8 @@ enum err sqlite_debate_speakers(struct store *, struct arena *, int64_t,
 				struct debate_speaker **, size_t *);
 enum err sqlite_debate_statements(struct store *, struct arena *, int64_t,
 				  struct debate_statement **, size_t *);
-enum err sqlite_debate_set_status(struct store *, int64_t,
-				  enum debate_status, int64_t);
+enum err sqlite_debate_set_status(struct store *, int64_t, enum debate_status,
+				  int64_t);
 enum err sqlite_debate_tally(struct store *, int64_t, struct debate_tally *);
 enum err sqlite_debate_buckets(struct store *, struct arena *, int64_t,
 			       struct debate_bucket **, size_t *);

@@ -1,283 +1,273 @@
 /* sqlite_stmt: THE statement registry of the SQLite backend. */
 #include "store/sqlite_internal.h"
 
-#define ARTICLE_COLS                                                    \
-	"id, slug, title, author, published, image, caption, tags, "    \
-	"body_md, body_html, comments_open, comment_count, thread_count, " \
+#define ARTICLE_COLS                                                           \
+	"id, slug, title, author, published, image, caption, tags, "           \
+	"body_md, body_html, comments_open, comment_count, thread_count, "     \
 	"kind"
-#define COMMENT_COLS                                                    \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, " \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "  \
+#define COMMENT_COLS                                                           \
+	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
+	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
 	"c.created, c.ip"
 
-#define USER_COLS                                                       \
-	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "        \
+#define USER_COLS                                                              \
+	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
 	"u.email_verified, u.role, u.disabled, u.created"
 
 /* A debate with its discussion row's counts; intro is two columns. */
-#define DEBATE_COLS(intro)                                              \
-	"d.id, d.article_id, d.slug, d.motion, d.moderator, " intro ", " \
-	"d.label_a, d.label_b, d.status, d.opening, d.rebuttal, "       \
-	"d.closing, d.voting_opens, d.voting_closes, d.pre_closes, "    \
-	"d.post_opens, d.bucket_secs, d.version, d.activity, "          \
-	"d.refused_duplicate, d.refused_closed, d.refused_rate, "       \
-	"d.changed_votes, d.created, a.comments_open, a.comment_count, " \
+#define DEBATE_COLS(intro)                                                     \
+	"d.id, d.article_id, d.slug, d.motion, d.moderator, " intro ", "       \
+	"d.label_a, d.label_b, d.status, d.opening, d.rebuttal, "              \
+	"d.closing, d.voting_opens, d.voting_closes, d.pre_closes, "           \
+	"d.post_opens, d.bucket_secs, d.version, d.activity, "                 \
+	"d.refused_duplicate, d.refused_closed, d.refused_rate, "              \
+	"d.changed_votes, d.created, a.comments_open, a.comment_count, "       \
 	"a.thread_count"
 /* A comment of a debate's discussion: the usual columns, then its side. */
-#define DCOMMENT_COLS                                                   \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, " \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "  \
+#define DCOMMENT_COLS                                                          \
+	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
+	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
 	"c.created, c.ip, c.side, c.featured, c.minds"
 
 const char *const stmt_sql[STMT__MAX] = {
-	[STMT_ARTICLE_BY_SLUG] =
-		"SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1"
-		" AND kind = 'article'",
-	[STMT_ARTICLE_BY_ID] =
-		"SELECT " ARTICLE_COLS " FROM articles WHERE id = ?1",
-	[STMT_ARTICLE_LIST] =
-		"SELECT " ARTICLE_COLS " FROM articles WHERE kind = 'article'"
-		" ORDER BY published DESC, id DESC LIMIT ?1 OFFSET ?2",
-	[STMT_ARTICLE_COUNT] =
-		"SELECT count(*) FROM articles WHERE kind = 'article'",
-	[STMT_ARTICLE_INSERT] =
-		"INSERT INTO articles (slug, title, author, published, updated,"
-		" image, caption, tags, body_md, body_html, comments_open)"
-		" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[STMT_ARTICLE_SET_OPEN] =
-		"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
-	[STMT_COMMENT_PAGE] =
-		"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved' ORDER BY id"
-		" LIMIT ?2 OFFSET ?3)"
-		" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-		" ON c.article_id = ?1 AND c.root_id = top.id"
-		" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
-	[STMT_COMMENT_GET] =
-		"SELECT " COMMENT_COLS " FROM comments c"
-		" WHERE c.id = ?1 AND c.status = 'approved'",
-	[STMT_COMMENT_THREAD_INDEX] =
-		"SELECT count(*) FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved' AND id < ?2",
-	[STMT_COMMENT_BY_KEY] =
-		"SELECT id, article_id, coalesce(parent_id, 0), side, body_md"
-		" FROM comments WHERE request_key = ?1",
-	[STMT_COMMENT_PARENT] =
-		"SELECT article_id, root_id, depth FROM comments"
-		" WHERE id = ?1 AND status = 'approved'",
-	[STMT_COMMENT_INSERT] =
-		"INSERT INTO comments (article_id, parent_id, root_id, depth,"
-		" author, email, url, avatar, body_md, body_html, created, ip,"
-		" request_key, user_id, side) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[STMT_ARTICLE_COUNT_COMMENT] =
-		"UPDATE articles SET comment_count = comment_count + 1,"
-		" thread_count = thread_count + ?2"
-		" WHERE id = ?1 AND comments_open = 1",
-	/* Identity (sqlite_user.c). */
-	[STMT_USER_INSERT] =
-		"INSERT INTO users (email, name, password_hash, email_verified,"
-		" role, disabled, created)"
-		" VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7)",
-	[STMT_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
-	[STMT_USER_BY_EMAIL] =
-		"SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
-	[STMT_USER_LIST] = "SELECT " USER_COLS " FROM users u ORDER BY u.id",
-	[STMT_USER_UPDATE] =
-		"UPDATE users SET email = nullif(?2, ''), name = ?3,"
-		" password_hash = ?4, email_verified = ?5, role = ?6,"
-		" disabled = ?7 WHERE id = ?1",
-	[STMT_USER_RENAME_COMMENTS] =
-		"UPDATE comments SET author = ?2 WHERE user_id = ?1",
-	[STMT_USER_COUNT_ROLE] =
-		"SELECT count(*) FROM users WHERE role = ?1 AND disabled = 0",
-	[STMT_USER_DELETE] = "DELETE FROM users WHERE id = ?1",
-	[STMT_USER_ANON_COMMENTS] =
-		"UPDATE comments SET author = 'Former member', email = '',"
-		" url = '', user_id = NULL WHERE user_id = ?1",
-	[STMT_USER_REMOVE_COMMENTS] =
-		"UPDATE comments SET author = 'Former member', email = '',"
-		" url = '', body_md = '', body_html = '<p class=\"removed\">"
-		"This comment was removed by its author.</p>', user_id = NULL"
-		" WHERE user_id = ?1",
-	[STMT_USER_ARTICLES] =
-		"SELECT DISTINCT article_id FROM comments WHERE user_id = ?1",
-	[STMT_USER_COMMENTS] =
-		"SELECT c.id, c.article_id, c.author, c.body_html, c.created,"
-		" a.slug, a.title FROM comments c JOIN articles a"
-		" ON a.id = c.article_id WHERE c.user_id = ?1"
-		" AND c.status = 'approved' ORDER BY c.id DESC LIMIT ?2",
-	[STMT_SESSION_INSERT] =
-		"INSERT INTO sessions (token_hash, user_id, created, expires)"
-		" VALUES (?1, ?2, ?3, ?4)",
-	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-	[STMT_SESSION_USER] =
-		"SELECT " USER_COLS " FROM sessions s JOIN users u"
-		" ON u.id = s.user_id WHERE s.token_hash = ?1"
-		" AND s.expires > ?2 AND u.disabled = 0",
-	[STMT_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
-	[STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires <= ?1",
-	[STMT_TOKEN_INSERT] =
-		"INSERT INTO user_tokens (token_hash, purpose, user_id, data,"
-		" expires) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
-	[STMT_TOKEN_DROP_PURPOSE] =
-		"DELETE FROM user_tokens WHERE purpose = ?1"
-		" AND coalesce(user_id, 0) = ?2",
-	[STMT_TOKEN_PURGE] = "DELETE FROM user_tokens WHERE expires <= ?1",
-	[STMT_TOKEN_GET] =
-		"SELECT coalesce(user_id, 0), data, expires FROM user_tokens"
-		" WHERE token_hash = ?1 AND purpose = ?2 AND expires > ?3",
-	[STMT_TOKEN_DELETE] = "DELETE FROM user_tokens WHERE token_hash = ?1",
-	[STMT_IDENTITY_USER] =
-		"SELECT user_id FROM identities WHERE provider = ?1"
-		" AND subject = ?2",
-	[STMT_IDENTITY_INSERT] =
-		"INSERT INTO identities (provider, subject, user_id, email,"
-		" created) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_MAIL_INSERT] =
-		"INSERT INTO outbox (recipient, subject, body, created,"
-		" next_attempt) VALUES (?1, ?2, ?3, ?4, ?4)",
-	[STMT_MAIL_DUE] =
-		"SELECT id, recipient, subject, body, attempts FROM outbox"
-		" WHERE status = 'queued' AND next_attempt <= ?1"
-		" ORDER BY next_attempt, id LIMIT ?2",
-	[STMT_MAIL_SENT] =
-		"UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
-		" last_error = '' WHERE id = ?1",
-	[STMT_MAIL_FAILED] =
-		"UPDATE outbox SET attempts = attempts + 1, last_error = ?3,"
-		" next_attempt = ?2, status = CASE WHEN ?2 = 0 THEN 'failed'"
-		" ELSE 'queued' END WHERE id = ?1",
+    [STMT_ARTICLE_BY_SLUG] =
+	"SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1"
+	" AND kind = 'article'",
+    [STMT_ARTICLE_BY_ID] =
+	"SELECT " ARTICLE_COLS " FROM articles WHERE id = ?1",
+    [STMT_ARTICLE_LIST] =
+	"SELECT " ARTICLE_COLS " FROM articles WHERE kind = 'article'"
+	" ORDER BY published DESC, id DESC LIMIT ?1 OFFSET ?2",
+    [STMT_ARTICLE_COUNT] =
+	"SELECT count(*) FROM articles WHERE kind = 'article'",
+    [STMT_ARTICLE_INSERT] =
+	"INSERT INTO articles (slug, title, author, published, updated,"
+	" image, caption, tags, body_md, body_html, comments_open)"
+	" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_ARTICLE_SET_OPEN] =
+	"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
+    [STMT_COMMENT_PAGE] =
+	"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved' ORDER BY id"
+	" LIMIT ?2 OFFSET ?3)"
+	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
+	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
+    [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c"
+			 " WHERE c.id = ?1 AND c.status = 'approved'",
+    [STMT_COMMENT_THREAD_INDEX] =
+	"SELECT count(*) FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved' AND id < ?2",
+    [STMT_COMMENT_BY_KEY] =
+	"SELECT id, article_id, coalesce(parent_id, 0), side, body_md"
+	" FROM comments WHERE request_key = ?1",
+    [STMT_COMMENT_PARENT] = "SELECT article_id, root_id, depth FROM comments"
+			    " WHERE id = ?1 AND status = 'approved'",
+    [STMT_COMMENT_INSERT] =
+	"INSERT INTO comments (article_id, parent_id, root_id, depth,"
+	" author, email, url, avatar, body_md, body_html, created, ip,"
+	" request_key, user_id, side) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [STMT_ARTICLE_COUNT_COMMENT] =
+	"UPDATE articles SET comment_count = comment_count + 1,"
+	" thread_count = thread_count + ?2"
+	" WHERE id = ?1 AND comments_open = 1",
+    /* Identity (sqlite_user.c). */
+    [STMT_USER_INSERT] =
+	"INSERT INTO users (email, name, password_hash, email_verified,"
+	" role, disabled, created)"
+	" VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+    [STMT_USER_BY_EMAIL] =
+	"SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+    [STMT_USER_LIST] = "SELECT " USER_COLS " FROM users u ORDER BY u.id",
+    [STMT_USER_UPDATE] = "UPDATE users SET email = nullif(?2, ''), name = ?3,"
+			 " password_hash = ?4, email_verified = ?5, role = ?6,"
+			 " disabled = ?7 WHERE id = ?1",
+    [STMT_USER_RENAME_COMMENTS] =
+	"UPDATE comments SET author = ?2 WHERE user_id = ?1",
+    [STMT_USER_COUNT_ROLE] =
+	"SELECT count(*) FROM users WHERE role = ?1 AND disabled = 0",
+    [STMT_USER_DELETE] = "DELETE FROM users WHERE id = ?1",
+    [STMT_USER_ANON_COMMENTS] =
+	"UPDATE comments SET author = 'Former member', email = '',"
+	" url = '', user_id = NULL WHERE user_id = ?1",
+    [STMT_USER_REMOVE_COMMENTS] =
+	"UPDATE comments SET author = 'Former member', email = '',"
+	" url = '', body_md = '', body_html = '<p class=\"removed\">"
+	"This comment was removed by its author.</p>', user_id = NULL"
+	" WHERE user_id = ?1",
+    [STMT_USER_ARTICLES] =
+	"SELECT DISTINCT article_id FROM comments WHERE user_id = ?1",
+    [STMT_USER_COMMENTS] =
+	"SELECT c.id, c.article_id, c.author, c.body_html, c.created,"
+	" a.slug, a.title FROM comments c JOIN articles a"
+	" ON a.id = c.article_id WHERE c.user_id = ?1"
+	" AND c.status = 'approved' ORDER BY c.id DESC LIMIT ?2",
+    [STMT_SESSION_INSERT] =
+	"INSERT INTO sessions (token_hash, user_id, created, expires)"
+	" VALUES (?1, ?2, ?3, ?4)",
+    [STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [STMT_SESSION_USER] = "SELECT " USER_COLS " FROM sessions s JOIN users u"
+			  " ON u.id = s.user_id WHERE s.token_hash = ?1"
+			  " AND s.expires > ?2 AND u.disabled = 0",
+    [STMT_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+    [STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires <= ?1",
+    [STMT_TOKEN_INSERT] =
+	"INSERT INTO user_tokens (token_hash, purpose, user_id, data,"
+	" expires) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
+    [STMT_TOKEN_DROP_PURPOSE] = "DELETE FROM user_tokens WHERE purpose = ?1"
+				" AND coalesce(user_id, 0) = ?2",
+    [STMT_TOKEN_PURGE] = "DELETE FROM user_tokens WHERE expires <= ?1",
+    [STMT_TOKEN_GET] =
+	"SELECT coalesce(user_id, 0), data, expires FROM user_tokens"
+	" WHERE token_hash = ?1 AND purpose = ?2 AND expires > ?3",
+    [STMT_TOKEN_DELETE] = "DELETE FROM user_tokens WHERE token_hash = ?1",
+    [STMT_IDENTITY_USER] = "SELECT user_id FROM identities WHERE provider = ?1"
+			   " AND subject = ?2",
+    [STMT_IDENTITY_INSERT] =
+	"INSERT INTO identities (provider, subject, user_id, email,"
+	" created) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_MAIL_INSERT] =
+	"INSERT INTO outbox (recipient, subject, body, created,"
+	" next_attempt) VALUES (?1, ?2, ?3, ?4, ?4)",
+    [STMT_MAIL_DUE] =
+	"SELECT id, recipient, subject, body, attempts FROM outbox"
+	" WHERE status = 'queued' AND next_attempt <= ?1"
+	" ORDER BY next_attempt, id LIMIT ?2",
+    [STMT_MAIL_SENT] =
+	"UPDATE outbox SET status = 'sent', attempts = attempts + 1,"
+	" last_error = '' WHERE id = ?1",
+    [STMT_MAIL_FAILED] =
+	"UPDATE outbox SET attempts = attempts + 1, last_error = ?3,"
+	" next_attempt = ?2, status = CASE WHEN ?2 = 0 THEN 'failed'"
+	" ELSE 'queued' END WHERE id = ?1",
 
-	/* Debates (sqlite_debate.c). */
-	[STMT_DEBATE_ARTICLE_INSERT] =
-		"INSERT INTO articles (slug, title, author, published, updated,"
-		" body_md, body_html, comments_open, kind)"
-		" VALUES (?1, ?2, ?3, ?4, ?4, '', '', ?5, 'debate')",
-	[STMT_DEBATE_INSERT] =
-		"INSERT INTO debates (article_id, slug, motion, moderator,"
-		" intro_md, intro_html, label_a, label_b, status, opening,"
-		" rebuttal, closing, voting_opens, voting_closes, pre_closes,"
-		" post_opens, bucket_secs, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-	[STMT_DEBATE_SPEAKER_INSERT] =
-		"INSERT INTO debate_speakers (debate_id, side, position, name,"
-		" bio, photo, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[STMT_DEBATE_STATEMENT_INSERT] =
-		"INSERT INTO debate_statements (debate_id, speaker_id, round,"
-		" body_md, body_html) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_DEBATE_BY_SLUG] =
-		"SELECT " DEBATE_COLS("d.intro_md, d.intro_html")
-		" FROM debates d JOIN articles a ON a.id = d.article_id"
-		" WHERE d.slug = ?1",
-	[STMT_DEBATE_LIST] =
-		"SELECT " DEBATE_COLS("'', ''")
-		" FROM debates d JOIN articles a ON a.id = d.article_id"
-		" WHERE ?1 OR d.status <> 'draft'"
-		" ORDER BY coalesce(nullif(d.opening, 0), d.created) DESC, d.id DESC"
-		" LIMIT ?2",
-	[STMT_DEBATE_SPEAKERS] =
-		"SELECT id, side, position, name, bio, photo, link"
-		" FROM debate_speakers WHERE debate_id = ?1"
-		" ORDER BY side, position",
-	[STMT_DEBATE_STATEMENTS] =
-		"SELECT id, speaker_id, round, body_md, body_html, minds"
-		" FROM debate_statements WHERE debate_id = ?1"
-		" ORDER BY round, speaker_id",
-	[STMT_DEBATE_SET_STATUS] =
-		"UPDATE debates SET status = ?2, voting_closes = CASE WHEN ?3 >= 0"
-		" THEN ?3 ELSE voting_closes END, version = version + 1"
-		" WHERE id = ?1",
-	[STMT_DEBATE_TALLY] =
-		"SELECT pre, post, n FROM debate_pairs WHERE debate_id = ?1",
-	[STMT_DEBATE_BUCKETS] =
-		"SELECT bucket, phase, choice, delta FROM debate_vote_buckets"
-		" WHERE debate_id = ?1 ORDER BY bucket, phase, choice",
-	[STMT_DEBATE_VOTER] =
-		"SELECT pre, post FROM debate_votes WHERE debate_id = ?1"
-		" AND voter = ?2",
-	[STMT_DEBATE_VOTE_PRE] =
-		"INSERT INTO debate_votes (debate_id, voter, pre, pre_at)"
-		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, voter)"
-		" DO UPDATE SET pre = excluded.pre, pre_at = excluded.pre_at",
-	[STMT_DEBATE_VOTE_POST] =
-		"INSERT INTO debate_votes (debate_id, voter, post, post_at)"
-		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, voter)"
-		" DO UPDATE SET post = excluded.post, post_at = excluded.post_at",
-	[STMT_DEBATE_BUCKET_ADD] =
-		"INSERT INTO debate_vote_buckets (debate_id, bucket, phase, choice,"
-		" delta) VALUES (?1, ?2, ?3, ?4, ?5)"
-		" ON CONFLICT (debate_id, bucket, phase, choice)"
-		" DO UPDATE SET delta = delta + excluded.delta",
-	[STMT_DEBATE_TOUCH] =
-		"UPDATE debates SET activity = activity + 1,"
-		" changed_votes = changed_votes + ?2,"
-		" refused_duplicate = refused_duplicate + ?3,"
-		" refused_closed = refused_closed + ?4,"
-		" refused_rate = refused_rate + ?5 WHERE id = ?1",
-	[STMT_DEBATE_BUMP] =
-		"UPDATE debates SET version = version + 1 WHERE id = ?1",
-	[STMT_DEBATE_ITEM_STATEMENT] =
-		"SELECT 1 FROM debate_statements WHERE id = ?1 AND debate_id = ?2",
-	[STMT_DEBATE_ITEM_COMMENT] =
-		"SELECT 1 FROM comments c JOIN debates d ON d.article_id = c.article_id"
-		" WHERE c.id = ?1 AND d.id = ?2 AND c.status = 'approved'",
-	[STMT_DEBATE_MIND_ADD] =
-		"INSERT OR IGNORE INTO debate_minds (debate_id, kind, item_id,"
-		" voter, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STMT_DEBATE_MIND_STATEMENT] =
-		"UPDATE debate_statements SET minds = minds + 1 WHERE id = ?1",
-	[STMT_DEBATE_MIND_COMMENT] =
-		"UPDATE comments SET minds = minds + 1 WHERE id = ?1",
-	[STMT_DEBATE_FEATURE] =
-		"UPDATE comments SET featured = ?3 WHERE id = ?1 AND status = 'approved'"
-		" AND article_id = (SELECT article_id FROM debates WHERE id = ?2)",
-	[STMT_DEBATE_COMMENTS_OLDEST] =
-		"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved' ORDER BY id"
-		" LIMIT ?2 OFFSET ?3)"
-		" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
-		" ON c.article_id = ?1 AND c.root_id = top.id"
-		" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
-	/*
-	 * Sides take turns: each side's first thread, then each side's
-	 * second, and so on (threads that take no side come third), so the
-	 * larger side cannot push the smaller one off the first pages.
-	 */
-	[STMT_DEBATE_COMMENTS_ALTERNATE] =
-		"WITH ranked AS (SELECT id, row_number() OVER (PARTITION BY side"
-		" ORDER BY id) AS rn, CASE side WHEN 1 THEN 0 WHEN 2 THEN 1"
-		" ELSE 2 END AS sk FROM comments WHERE article_id = ?1"
-		" AND depth = 0 AND status = 'approved'),"
-		" top AS (SELECT id, rn, sk FROM ranked ORDER BY rn, sk"
-		" LIMIT ?2 OFFSET ?3)"
-		" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
-		" ON c.article_id = ?1 AND c.root_id = top.id"
-		" WHERE c.status = 'approved' ORDER BY top.rn, top.sk, c.id",
-	[STMT_DEBATE_COMMENTS_MINDS] =
-		"WITH top AS (SELECT id, minds AS m FROM comments"
-		" WHERE article_id = ?1 AND depth = 0 AND status = 'approved'"
-		" ORDER BY minds DESC, id LIMIT ?2 OFFSET ?3)"
-		" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
-		" ON c.article_id = ?1 AND c.root_id = top.id"
-		" WHERE c.status = 'approved' ORDER BY top.m DESC, top.id, c.id",
-	[STMT_DEBATE_FEATURED] =
-		"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
-		" AND c.featured = 1 AND c.status = 'approved' ORDER BY c.id"
-		" LIMIT ?2",
-	[STMT_DEBATE_TOP_COMMENTS] =
-		"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
-		" AND c.minds > 0 AND c.status = 'approved'"
-		" ORDER BY c.minds DESC, c.id LIMIT ?2",
-	[STMT_DEBATE_HOME_EPOCH] =
-		"SELECT count(*), total(version), total((opening BETWEEN 1 AND ?1)"
-		" + (voting_opens BETWEEN 1 AND ?1) + (voting_closes BETWEEN 1 AND ?1)),"
-		" coalesce(min(min(CASE WHEN opening > ?1 THEN opening ELSE 1e18 END,"
-		" CASE WHEN voting_opens > ?1 THEN voting_opens ELSE 1e18 END,"
-		" CASE WHEN voting_closes > ?1 THEN voting_closes ELSE 1e18 END)), 1e18)"
-		" FROM debates WHERE status <> 'draft'",
-	[STMT_DEBATE_PAIR_ADD] =
-		"INSERT INTO debate_pairs (debate_id, pre, post, n)"
-		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, pre, post)"
-		" DO UPDATE SET n = n + excluded.n",
+    /* Debates (sqlite_debate.c). */
+    [STMT_DEBATE_ARTICLE_INSERT] =
+	"INSERT INTO articles (slug, title, author, published, updated,"
+	" body_md, body_html, comments_open, kind)"
+	" VALUES (?1, ?2, ?3, ?4, ?4, '', '', ?5, 'debate')",
+    [STMT_DEBATE_INSERT] =
+	"INSERT INTO debates (article_id, slug, motion, moderator,"
+	" intro_md, intro_html, label_a, label_b, status, opening,"
+	" rebuttal, closing, voting_opens, voting_closes, pre_closes,"
+	" post_opens, bucket_secs, created) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    [STMT_DEBATE_SPEAKER_INSERT] =
+	"INSERT INTO debate_speakers (debate_id, side, position, name,"
+	" bio, photo, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_DEBATE_STATEMENT_INSERT] =
+	"INSERT INTO debate_statements (debate_id, speaker_id, round,"
+	" body_md, body_html) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_DEBATE_BY_SLUG] = "SELECT " DEBATE_COLS(
+	"d.intro_md, d.intro_html") " FROM debates d JOIN articles a ON a.id = d.article_id"
+				    " WHERE d.slug = ?1",
+    [STMT_DEBATE_LIST] = "SELECT " DEBATE_COLS(
+	"'', ''") " FROM debates d JOIN articles a ON a.id = d.article_id"
+		  " WHERE ?1 OR d.status <> 'draft'"
+		  " ORDER BY coalesce(nullif(d.opening, 0), d.created) DESC, d.id DESC"
+		  " LIMIT ?2",
+    [STMT_DEBATE_SPEAKERS] = "SELECT id, side, position, name, bio, photo, link"
+			     " FROM debate_speakers WHERE debate_id = ?1"
+			     " ORDER BY side, position",
+    [STMT_DEBATE_STATEMENTS] =
+	"SELECT id, speaker_id, round, body_md, body_html, minds"
+	" FROM debate_statements WHERE debate_id = ?1"
+	" ORDER BY round, speaker_id",
+    [STMT_DEBATE_SET_STATUS] =
+	"UPDATE debates SET status = ?2, voting_closes = CASE WHEN ?3 >= 0"
+	" THEN ?3 ELSE voting_closes END, version = version + 1"
+	" WHERE id = ?1",
+    [STMT_DEBATE_TALLY] =
+	"SELECT pre, post, n FROM debate_pairs WHERE debate_id = ?1",
+    [STMT_DEBATE_BUCKETS] =
+	"SELECT bucket, phase, choice, delta FROM debate_vote_buckets"
+	" WHERE debate_id = ?1 ORDER BY bucket, phase, choice",
+    [STMT_DEBATE_VOTER] =
+	"SELECT pre, post FROM debate_votes WHERE debate_id = ?1"
+	" AND voter = ?2",
+    [STMT_DEBATE_VOTE_PRE] =
+	"INSERT INTO debate_votes (debate_id, voter, pre, pre_at)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, voter)"
+	" DO UPDATE SET pre = excluded.pre, pre_at = excluded.pre_at",
+    [STMT_DEBATE_VOTE_POST] =
+	"INSERT INTO debate_votes (debate_id, voter, post, post_at)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, voter)"
+	" DO UPDATE SET post = excluded.post, post_at = excluded.post_at",
+    [STMT_DEBATE_BUCKET_ADD] =
+	"INSERT INTO debate_vote_buckets (debate_id, bucket, phase, choice,"
+	" delta) VALUES (?1, ?2, ?3, ?4, ?5)"
+	" ON CONFLICT (debate_id, bucket, phase, choice)"
+	" DO UPDATE SET delta = delta + excluded.delta",
+    [STMT_DEBATE_TOUCH] = "UPDATE debates SET activity = activity + 1,"
+			  " changed_votes = changed_votes + ?2,"
+			  " refused_duplicate = refused_duplicate + ?3,"
+			  " refused_closed = refused_closed + ?4,"
+			  " refused_rate = refused_rate + ?5 WHERE id = ?1",
+    [STMT_DEBATE_BUMP] =
+	"UPDATE debates SET version = version + 1 WHERE id = ?1",
+    [STMT_DEBATE_ITEM_STATEMENT] =
+	"SELECT 1 FROM debate_statements WHERE id = ?1 AND debate_id = ?2",
+    [STMT_DEBATE_ITEM_COMMENT] =
+	"SELECT 1 FROM comments c JOIN debates d ON d.article_id = c.article_id"
+	" WHERE c.id = ?1 AND d.id = ?2 AND c.status = 'approved'",
+    [STMT_DEBATE_MIND_ADD] =
+	"INSERT OR IGNORE INTO debate_minds (debate_id, kind, item_id,"
+	" voter, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_DEBATE_MIND_STATEMENT] =
+	"UPDATE debate_statements SET minds = minds + 1 WHERE id = ?1",
+    [STMT_DEBATE_MIND_COMMENT] =
+	"UPDATE comments SET minds = minds + 1 WHERE id = ?1",
+    [STMT_DEBATE_FEATURE] =
+	"UPDATE comments SET featured = ?3 WHERE id = ?1 AND status = 'approved'"
+	" AND article_id = (SELECT article_id FROM debates WHERE id = ?2)",
+    [STMT_DEBATE_COMMENTS_OLDEST] =
+	"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved' ORDER BY id"
+	" LIMIT ?2 OFFSET ?3)"
+	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
+	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
+    /*
+     * Sides take turns: each side's first thread, then each side's
+     * second, and so on (threads that take no side come third), so the
+     * larger side cannot push the smaller one off the first pages.
+     */
+    [STMT_DEBATE_COMMENTS_ALTERNATE] =
+	"WITH ranked AS (SELECT id, row_number() OVER (PARTITION BY side"
+	" ORDER BY id) AS rn, CASE side WHEN 1 THEN 0 WHEN 2 THEN 1"
+	" ELSE 2 END AS sk FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved'),"
+	" top AS (SELECT id, rn, sk FROM ranked ORDER BY rn, sk"
+	" LIMIT ?2 OFFSET ?3)"
+	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
+	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" WHERE c.status = 'approved' ORDER BY top.rn, top.sk, c.id",
+    [STMT_DEBATE_COMMENTS_MINDS] =
+	"WITH top AS (SELECT id, minds AS m FROM comments"
+	" WHERE article_id = ?1 AND depth = 0 AND status = 'approved'"
+	" ORDER BY minds DESC, id LIMIT ?2 OFFSET ?3)"
+	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
+	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" WHERE c.status = 'approved' ORDER BY top.m DESC, top.id, c.id",
+    [STMT_DEBATE_FEATURED] =
+	"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	" AND c.featured = 1 AND c.status = 'approved' ORDER BY c.id"
+	" LIMIT ?2",
+    [STMT_DEBATE_TOP_COMMENTS] =
+	"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	" AND c.minds > 0 AND c.status = 'approved'"
+	" ORDER BY c.minds DESC, c.id LIMIT ?2",
+    [STMT_DEBATE_HOME_EPOCH] =
+	"SELECT count(*), total(version), total((opening BETWEEN 1 AND ?1)"
+	" + (voting_opens BETWEEN 1 AND ?1) + (voting_closes BETWEEN 1 AND ?1)),"
+	" coalesce(min(min(CASE WHEN opening > ?1 THEN opening ELSE 1e18 END,"
+	" CASE WHEN voting_opens > ?1 THEN voting_opens ELSE 1e18 END,"
+	" CASE WHEN voting_closes > ?1 THEN voting_closes ELSE 1e18 END)), 1e18)"
+	" FROM debates WHERE status <> 'draft'",
+    [STMT_DEBATE_PAIR_ADD] =
+	"INSERT INTO debate_pairs (debate_id, pre, post, n)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, pre, post)"
+	" DO UPDATE SET n = n + excluded.n",
 };

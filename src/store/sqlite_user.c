@@ -13,10 +13,10 @@
 #define SQ(base) ((struct sqlite_store *)(base))
 
 static const char *const role_names[ROLE__MAX] = {
-	[ROLE_READER] = "reader",
-	[ROLE_MODERATOR] = "moderator",
-	[ROLE_EDITOR] = "editor",
-	[ROLE_ADMIN] = "admin",
+    [ROLE_READER] = "reader",
+    [ROLE_MODERATOR] = "moderator",
+    [ROLE_EDITOR] = "editor",
+    [ROLE_ADMIN] = "admin",
 };
 
 static enum role
@@ -151,7 +151,7 @@ enum err
 sqlite_user_insert(struct store *base, const struct user *u,
 		   const char *provider, const char *subject, int64_t *id)
 {
-	struct user_insert_args x = { u, provider, subject, id };
+	struct user_insert_args x = {u, provider, subject, id};
 
 	return sqlite_write(SQ(base), run_user_insert, &x);
 }
@@ -191,7 +191,8 @@ sqlite_user_list(struct store *base, struct arena *a, struct user **out,
 		return ERR_NOMEM;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (len == cap) {
-			if ((bigger = arena_alloc(a, 2 * cap * sizeof(*items))) == NULL) {
+			if ((bigger = arena_alloc(
+				 a, 2 * cap * sizeof(*items))) == NULL) {
 				e = ERR_NOMEM;
 				break;
 			}
@@ -272,8 +273,8 @@ run_user_delete(struct conn *w, void *arg)
 	sqlite3_stmt *s;
 	enum err e;
 
-	s = conn_stmt(w, x->remove ? STMT_USER_REMOVE_COMMENTS :
-				     STMT_USER_ANON_COMMENTS);
+	s = conn_stmt(w, x->remove ? STMT_USER_REMOVE_COMMENTS
+				   : STMT_USER_ANON_COMMENTS);
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
@@ -290,7 +291,7 @@ run_user_delete(struct conn *w, void *arg)
 enum err
 sqlite_user_delete(struct store *base, int64_t id, bool remove)
 {
-	struct user_delete_args x = { id, remove };
+	struct user_delete_args x = {id, remove};
 
 	return sqlite_write(SQ(base), run_user_delete, &x);
 }
@@ -315,7 +316,8 @@ sqlite_user_articles(struct store *base, struct arena *a, int64_t id,
 	sqlite3_bind_int64(s, 1, id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (len == cap) {
-			if ((bigger = arena_alloc(a, 2 * cap * sizeof(*items))) == NULL) {
+			if ((bigger = arena_alloc(
+				 a, 2 * cap * sizeof(*items))) == NULL) {
 				e = ERR_NOMEM;
 				break;
 			}
@@ -334,8 +336,8 @@ sqlite_user_articles(struct store *base, struct arena *a, int64_t id,
 }
 
 enum err
-sqlite_user_comments(struct store *base, struct arena *a, int64_t id,
-		     int limit, struct user_comment **out, size_t *n)
+sqlite_user_comments(struct store *base, struct arena *a, int64_t id, int limit,
+		     struct user_comment **out, size_t *n)
 {
 	struct conn *c = sqlite_reader(SQ(base));
 	struct user_comment *items;
@@ -418,7 +420,7 @@ enum err
 sqlite_session_insert(struct store *base, const char *hash, int64_t user_id,
 		      int64_t now, int64_t expires, const char *replaces)
 {
-	struct session_args x = { hash, replaces, user_id, now, expires };
+	struct session_args x = {hash, replaces, user_id, now, expires};
 
 	return sqlite_write(SQ(base), run_session_insert, &x);
 }
@@ -454,7 +456,7 @@ run_by_key(struct conn *w, void *arg)
 enum err
 sqlite_session_delete(struct store *base, const char *hash)
 {
-	struct by_key_args x = { STMT_SESSION_DELETE, hash, 0 };
+	struct by_key_args x = {STMT_SESSION_DELETE, hash, 0};
 
 	return sqlite_write(SQ(base), run_by_key, &x);
 }
@@ -462,7 +464,7 @@ sqlite_session_delete(struct store *base, const char *hash)
 enum err
 sqlite_session_delete_user(struct store *base, int64_t user_id)
 {
-	struct by_key_args x = { STMT_SESSION_DELETE_USER, NULL, user_id };
+	struct by_key_args x = {STMT_SESSION_DELETE_USER, NULL, user_id};
 
 	return sqlite_write(SQ(base), run_by_key, &x);
 }
@@ -523,15 +525,15 @@ enum err
 sqlite_token_insert(struct store *base, const struct user_token *t,
 		    const struct mail *m, bool only_one)
 {
-	struct token_args x = { t, m, only_one };
+	struct token_args x = {t, m, only_one};
 
 	return sqlite_write(SQ(base), run_token_insert, &x);
 }
 
 /* Reads a token on c (reader or writer); deletes it too when take. */
 static enum err
-token_on(struct conn *c, struct arena *a, const char *hash,
-	 const char *purpose, int64_t now, bool take, struct user_token *out)
+token_on(struct conn *c, struct arena *a, const char *hash, const char *purpose,
+	 int64_t now, bool take, struct user_token *out)
 {
 	sqlite3_stmt *s = conn_stmt(c, STMT_TOKEN_GET);
 	enum err e;
@@ -585,7 +587,7 @@ sqlite_token_get(struct store *base, struct arena *a, const char *hash,
 		 const char *purpose, int64_t now, bool take,
 		 struct user_token *out)
 {
-	struct token_get_args x = { a, hash, purpose, now, out };
+	struct token_get_args x = {a, hash, purpose, now, out};
 	struct conn *c;
 
 	/* Taking happens on the writer, so a token is taken only once. */
@@ -614,7 +616,8 @@ sqlite_identity_user(struct store *base, const char *provider,
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return ERR_OK;
-	return rc == SQLITE_DONE ? ERR_NOTFOUND : sqlite_fail(c->db, "identity");
+	return rc == SQLITE_DONE ? ERR_NOTFOUND
+				 : sqlite_fail(c->db, "identity");
 }
 
 struct identity_args {
@@ -634,7 +637,7 @@ enum err
 sqlite_identity_insert(struct store *base, const char *provider,
 		       const char *subject, int64_t user_id, const char *email)
 {
-	struct identity_args x = { provider, subject, email, user_id };
+	struct identity_args x = {provider, subject, email, user_id};
 
 	return sqlite_write(SQ(base), run_identity_insert, &x);
 }
@@ -697,7 +700,7 @@ sqlite_mail_due(struct store *base, struct arena *a, int64_t now, int limit,
 enum err
 sqlite_mail_sent(struct store *base, int64_t id)
 {
-	struct by_key_args x = { STMT_MAIL_SENT, NULL, id };
+	struct by_key_args x = {STMT_MAIL_SENT, NULL, id};
 
 	return sqlite_write(SQ(base), run_by_key, &x);
 }
@@ -725,7 +728,7 @@ enum err
 sqlite_mail_failed(struct store *base, int64_t id, int64_t next,
 		   const char *error)
 {
-	struct mail_failed_args x = { id, next, error };
+	struct mail_failed_args x = {id, next, error};
 
 	return sqlite_write(SQ(base), run_mail_failed, &x);
 }

@@ -21,38 +21,38 @@ struct article {
 	const char *slug;
 	const char *title;
 	const char *author;
-	int64_t published;	/* seconds since the epoch, UTC */
-	const char *image;	/* may be "" */
+	int64_t published; /* seconds since the epoch, UTC */
+	const char *image; /* may be "" */
 	const char *caption;
-	const char *tags;	/* comma-separated */
+	const char *tags; /* comma-separated */
 	const char *body_md;
-	const char *body_html;	/* rendered and sanitized when stored */
+	const char *body_html; /* rendered and sanitized when stored */
 	bool comments_open;
-	int64_t comment_count;	/* approved comments */
-	int64_t thread_count;	/* approved top-level comments */
-	const char *kind;	/* "article", or "debate" for a debate's thread */
+	int64_t comment_count; /* approved comments */
+	int64_t thread_count;  /* approved top-level comments */
+	const char *kind; /* "article", or "debate" for a debate's thread */
 };
 
 struct comment {
 	int64_t id;
 	int64_t article_id;
-	int64_t parent_id;	/* 0 for a top-level comment */
-	int64_t root_id;	/* the top-level ancestor; itself at top level */
-	int depth;		/* 0 at top level */
+	int64_t parent_id; /* 0 for a top-level comment */
+	int64_t root_id;   /* the top-level ancestor; itself at top level */
+	int depth;	   /* 0 at top level */
 	const char *author;
-	const char *email;	/* never shown */
+	const char *email; /* never shown */
 	const char *url;
-	const char *avatar;	/* keyed hash naming the generated avatar */
+	const char *avatar; /* keyed hash naming the generated avatar */
 	const char *body_md;
 	const char *body_html;
 	int64_t created;
 	const char *ip;
-	const char *request_key;	/* the form's one-time key, or NULL */
-	int64_t user_id;	/* the signed-in author, or 0 */
+	const char *request_key; /* the form's one-time key, or NULL */
+	int64_t user_id;	 /* the signed-in author, or 0 */
 	/* Debates only (0 elsewhere): see enum side. */
 	int side;
 	bool featured;
-	int64_t minds;		/* readers it changed the mind of */
+	int64_t minds; /* readers it changed the mind of */
 };
 
 /* Identity records (issue 4). */
@@ -60,9 +60,9 @@ enum role { ROLE_READER, ROLE_MODERATOR, ROLE_EDITOR, ROLE_ADMIN, ROLE__MAX };
 
 struct user {
 	int64_t id;
-	const char *email;	/* "" when the account has none */
-	const char *name;	/* display name */
-	const char *password_hash;	/* argon2id string; "" when none */
+	const char *email;	   /* "" when the account has none */
+	const char *name;	   /* display name */
+	const char *password_hash; /* argon2id string; "" when none */
 	bool email_verified;
 	enum role role;
 	bool disabled;
@@ -71,16 +71,16 @@ struct user {
 
 /* A one-time token, known to the store only by its hash. */
 struct user_token {
-	const char *hash;	/* hex SHA-256 of the token */
-	const char *purpose;	/* verify, reset, email, link, setup, oidc */
-	int64_t user_id;	/* 0 when none */
-	const char *data;	/* purpose-specific; "" when none */
+	const char *hash;    /* hex SHA-256 of the token */
+	const char *purpose; /* verify, reset, email, link, setup, oidc */
+	int64_t user_id;     /* 0 when none */
+	const char *data;    /* purpose-specific; "" when none */
 	int64_t expires;
 };
 
 /* A comment on a user's profile, with the article it is on. */
 struct user_comment {
-	struct comment c;	/* id, article_id, author, body_html, created */
+	struct comment c; /* id, article_id, author, body_html, created */
 	const char *article_slug;
 	const char *article_title;
 };
@@ -99,54 +99,65 @@ struct mail {
  * 1 and 2 the debate's two sides, 3 undecided (only in a "pre" vote).
  */
 enum side { SIDE_NONE, SIDE_A, SIDE_B, SIDE_UNDECIDED };
-enum debate_status { DEBATE_DRAFT, DEBATE_SCHEDULED, DEBATE_OPEN, DEBATE_CLOSED };
-enum debate_round { ROUND_NONE, ROUND_OPENING, ROUND_REBUTTAL, ROUND_CLOSING, ROUND__MAX };
+enum debate_status {
+	DEBATE_DRAFT,
+	DEBATE_SCHEDULED,
+	DEBATE_OPEN,
+	DEBATE_CLOSED
+};
+enum debate_round {
+	ROUND_NONE,
+	ROUND_OPENING,
+	ROUND_REBUTTAL,
+	ROUND_CLOSING,
+	ROUND__MAX
+};
 enum vote_phase { PHASE_PRE = 1, PHASE_POST = 2 };
 /* Orders of a debate's discussion (top-level comments; replies follow). */
 enum comment_sort { SORT_OLDEST, SORT_ALTERNATE, SORT_MINDS, SORT__MAX };
 
 /* Times in seconds since the epoch, UTC; 0 where not set. */
 struct debate_schedule {
-	int64_t round[ROUND__MAX];	/* when each round opens */
+	int64_t round[ROUND__MAX]; /* when each round opens */
 	int64_t voting_opens, voting_closes;
-	int64_t pre_closes, post_opens;	/* 0: the defaults of model/debate.h */
+	int64_t pre_closes, post_opens; /* 0: the defaults of model/debate.h */
 };
 
 struct debate {
 	int64_t id;
-	int64_t article_id;	/* the row that carries the discussion */
+	int64_t article_id; /* the row that carries the discussion */
 	const char *slug;
 	const char *motion;
 	const char *moderator;
-	const char *intro_md;	/* "" in lists */
+	const char *intro_md; /* "" in lists */
 	const char *intro_html;
-	const char *label[3];	/* [SIDE_A] and [SIDE_B] */
-	enum debate_status status;	/* as stored; see debate_clock_at() */
+	const char *label[3];	   /* [SIDE_A] and [SIDE_B] */
+	enum debate_status status; /* as stored; see debate_clock_at() */
 	struct debate_schedule sched;
-	int64_t bucket_secs;	/* width of a vote-history bucket */
-	int64_t version, activity;	/* change counters (cache validity) */
+	int64_t bucket_secs;	   /* width of a vote-history bucket */
+	int64_t version, activity; /* change counters (cache validity) */
 	int64_t refused_duplicate, refused_closed, refused_rate;
 	int64_t changed_votes;
 	int64_t created;
-	bool comments_open;	/* from the article row */
+	bool comments_open; /* from the article row */
 	int64_t comment_count, thread_count;
 };
 
 struct debate_speaker {
 	int64_t id;
-	int side;		/* SIDE_A or SIDE_B */
-	int position;		/* order within the side, from 1 */
+	int side;     /* SIDE_A or SIDE_B */
+	int position; /* order within the side, from 1 */
 	const char *name;
 	const char *bio;
-	const char *photo;	/* may be "" */
-	const char *link;	/* may be "" */
+	const char *photo; /* may be "" */
+	const char *link;  /* may be "" */
 };
 
 struct debate_statement {
 	int64_t id;
 	int64_t speaker_id;
-	size_t speaker;		/* on insert: index into the doc's speakers */
-	int round;		/* enum debate_round */
+	size_t speaker; /* on insert: index into the doc's speakers */
+	int round;	/* enum debate_round */
 	const char *body_md;
 	const char *body_html;
 	int64_t minds;
@@ -177,9 +188,9 @@ struct debate_bucket {
 /* One reader's vote in one phase. */
 struct debate_vote {
 	int64_t debate_id;
-	const char *voter;	/* keyed hash */
-	int phase;		/* enum vote_phase */
-	int choice;		/* enum side; SIDE_UNDECIDED only before */
+	const char *voter; /* keyed hash */
+	int phase;	   /* enum vote_phase */
+	int choice;	   /* enum side; SIDE_UNDECIDED only before */
 	int64_t at;
 	int64_t bucket_secs;
 };
@@ -196,11 +207,11 @@ struct store_ops {
 	void (*close)(struct store *st);
 	enum err (*article_by_slug)(struct store *st, struct arena *a,
 				    const char *slug, struct article *out);
-	enum err (*article_by_id)(struct store *st, struct arena *a,
-				  int64_t id, struct article *out);
-	enum err (*article_list)(struct store *st, struct arena *a,
-				 int offset, int limit, struct article **out,
-				 size_t *n, int64_t *total);
+	enum err (*article_by_id)(struct store *st, struct arena *a, int64_t id,
+				  struct article *out);
+	enum err (*article_list)(struct store *st, struct arena *a, int offset,
+				 int limit, struct article **out, size_t *n,
+				 int64_t *total);
 	enum err (*article_insert)(struct store *st, const struct article *in,
 				   int64_t *id);
 	enum err (*article_set_open)(struct store *st, int64_t id, bool open);
@@ -250,12 +261,12 @@ struct store_ops {
 	 */
 	enum err (*user_delete)(struct store *st, int64_t id, bool remove);
 	/* The articles a user commented on (for dropping cached pages). */
-	enum err (*user_articles)(struct store *st, struct arena *a,
-				  int64_t id, int64_t **out, size_t *n);
+	enum err (*user_articles)(struct store *st, struct arena *a, int64_t id,
+				  int64_t **out, size_t *n);
 	/* A user's latest approved comments, newest first. */
-	enum err (*user_comments)(struct store *st, struct arena *a,
-				  int64_t id, int limit,
-				  struct user_comment **out, size_t *n);
+	enum err (*user_comments)(struct store *st, struct arena *a, int64_t id,
+				  int limit, struct user_comment **out,
+				  size_t *n);
 
 	/* Sessions, by token hash; replaces (may be NULL) is deleted. */
 	enum err (*session_insert)(struct store *st, const char *hash,
@@ -298,8 +309,8 @@ struct store_ops {
 
 	/* Debates (store/sqlite_debate.c). */
 	/* Stores a debate with its speakers, statements and discussion row. */
-	enum err (*debate_insert)(struct store *st, const struct debate_doc *doc,
-				  int64_t *id);
+	enum err (*debate_insert)(struct store *st,
+				  const struct debate_doc *doc, int64_t *id);
 	enum err (*debate_by_slug)(struct store *st, struct arena *a,
 				   const char *slug, struct debate *out);
 	/* Newest first, without introductions; drafts only when asked. */
@@ -319,8 +330,8 @@ struct store_ops {
 				 struct debate_tally *out);
 	/* The vote history, oldest bucket first. */
 	enum err (*debate_buckets)(struct store *st, struct arena *a,
-				   int64_t debate_id, struct debate_bucket **out,
-				   size_t *n);
+				   int64_t debate_id,
+				   struct debate_bucket **out, size_t *n);
 	/* A reader's votes (0 where none). */
 	enum err (*debate_voter)(struct store *st, int64_t debate_id,
 				 const char *voter, int *pre, int *post);
@@ -342,7 +353,8 @@ struct store_ops {
 				bool *added);
 	enum err (*debate_feature)(struct store *st, int64_t debate_id,
 				   int64_t comment_id, bool on);
-	/* A page of threads in the given order, as comment_page returns them. */
+	/* A page of threads in the given order, as comment_page returns them.
+	 */
 	enum err (*debate_comments)(struct store *st, struct arena *a,
 				    int64_t article_id, enum comment_sort sort,
 				    int offset, int limit, struct comment **out,

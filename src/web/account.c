@@ -55,14 +55,17 @@ account_session_cookie(struct request *req, struct response *res,
 	char *c;
 
 	if (token)
-		c = arena_printf(&req->arena, "%s=%s; Path=/; Max-Age=%lld; "
-				 "HttpOnly; SameSite=Lax%s", SESSION_COOKIE,
-				 token, (long long)req->app->cfg.session_days * 86400,
+		c = arena_printf(&req->arena,
+				 "%s=%s; Path=/; Max-Age=%lld; "
+				 "HttpOnly; SameSite=Lax%s",
+				 SESSION_COOKIE, token,
+				 (long long)req->app->cfg.session_days * 86400,
 				 secure_attr(req));
 	else
-		c = arena_printf(&req->arena, "%s=; Path=/; Max-Age=0; HttpOnly;"
-				 " SameSite=Lax%s", SESSION_COOKIE,
-				 secure_attr(req));
+		c = arena_printf(&req->arena,
+				 "%s=; Path=/; Max-Age=0; HttpOnly;"
+				 " SameSite=Lax%s",
+				 SESSION_COOKIE, secure_attr(req));
 	return c != NULL && response_header(res, "Set-Cookie", c);
 }
 
@@ -77,7 +80,8 @@ account_signed_in(struct request *req, struct response *res,
 	e = session_start(req->app, &req->arena, u->id,
 			  request_cookie(req, SESSION_COOKIE), &token);
 	if (e != ERR_OK || !account_session_cookie(req, res, token)) {
-		error_page(req, res, 503, "You could not be signed in just now. "
+		error_page(req, res, 503,
+			   "You could not be signed in just now. "
 			   "Please try again.");
 		return;
 	}
@@ -101,10 +105,12 @@ account_view(struct request *req, struct response *res, const char *title)
 		    !tv_put_str(me, "email", u->email) ||
 		    !tv_put_str(me, "role", role_name(u->role)) ||
 		    !tv_put_str(me, "profile_href",
-				arena_printf(&req->arena, "/users/%lld", (long long)u->id)) ||
+				arena_printf(&req->arena, "/users/%lld",
+					     (long long)u->id)) ||
 		    !tv_put_bool(me, "staff", u->role >= ROLE_MODERATOR) ||
 		    !tv_put_bool(me, "admin", u->role == ROLE_ADMIN) ||
-		    !tv_put_bool(me, "has_password", u->password_hash[0] != '\0'))
+		    !tv_put_bool(me, "has_password",
+				 u->password_hash[0] != '\0'))
 			return NULL;
 	}
 	return v;
@@ -154,7 +160,8 @@ too_many(struct request *req, struct response *res, int retry)
 {
 	(void)response_header(res, "Retry-After",
 			      arena_printf(&req->arena, "%d", retry));
-	error_page(req, res, 429, "Too many attempts. Please wait a while "
+	error_page(req, res, 429,
+		   "Too many attempts. Please wait a while "
 		   "and try again.");
 }
 
@@ -199,7 +206,8 @@ account_signin_post(struct request *req, struct response *res)
 {
 	bool bad = false;
 	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const char *next = field(req, "next", 1024, false, &bad);
 	struct user u;
 	int retry = 60;
@@ -212,12 +220,15 @@ account_signin_post(struct request *req, struct response *res)
 		return;
 	}
 	if (e == ERR_FORBIDDEN || (e == ERR_OK && bad)) {
-		signin_form(req, res, 403, email, next, "That email address and "
-			    "password do not match an account.", NULL);
+		signin_form(req, res, 403, email, next,
+			    "That email address and "
+			    "password do not match an account.",
+			    NULL);
 		return;
 	}
 	if (e == ERR_INVALID) {
-		signin_form(req, res, 403, email, next, "Please confirm your "
+		signin_form(req, res, 403, email, next,
+			    "Please confirm your "
 			    "email address first: we have sent you a new link.",
 			    NULL);
 		return;
@@ -240,17 +251,20 @@ signup_form(struct request *req, struct response *res, unsigned status,
 {
 	struct tv *v = account_view(req, res, "Create an account");
 
-	if (v && (!tv_put_str(v, "name", name) ||
-		  !tv_put_str(v, "email", email) ||
-		  !tv_put_str(v, "next", account_next(next)) ||
-		  !tv_put_str(v, "name_error", errs ? errs->name : NULL) ||
-		  !tv_put_str(v, "email_error", errs ? errs->email : NULL) ||
-		  !tv_put_str(v, "password_error", errs ? errs->password : NULL) ||
-		  !tv_put_str(v, "error", errs ? errs->form : NULL) ||
-		  !tv_put_str(v, "name_invalid", errs && errs->name ? "true" : "false") ||
-		  !tv_put_str(v, "email_invalid", errs && errs->email ? "true" : "false") ||
-		  !tv_put_str(v, "password_invalid", errs && errs->password ? "true" : "false") ||
-		  !oidc_put_providers(req, v, account_next(next))))
+	if (v &&
+	    (!tv_put_str(v, "name", name) || !tv_put_str(v, "email", email) ||
+	     !tv_put_str(v, "next", account_next(next)) ||
+	     !tv_put_str(v, "name_error", errs ? errs->name : NULL) ||
+	     !tv_put_str(v, "email_error", errs ? errs->email : NULL) ||
+	     !tv_put_str(v, "password_error", errs ? errs->password : NULL) ||
+	     !tv_put_str(v, "error", errs ? errs->form : NULL) ||
+	     !tv_put_str(v, "name_invalid",
+			 errs && errs->name ? "true" : "false") ||
+	     !tv_put_str(v, "email_invalid",
+			 errs && errs->email ? "true" : "false") ||
+	     !tv_put_str(v, "password_invalid",
+			 errs && errs->password ? "true" : "false") ||
+	     !oidc_put_providers(req, v, account_next(next))))
 		v = NULL;
 	page_render(req, res, status, "account_signup", v);
 }
@@ -261,7 +275,8 @@ account_signup_page(struct request *req, struct response *res)
 {
 	if (!req->app->cfg.signup) {
 		account_notice(req, res, 403, "Sign-ups are closed",
-			       "This site does not take new accounts.", NULL, NULL);
+			       "This site does not take new accounts.", NULL,
+			       NULL);
 		return;
 	}
 	signup_form(req, res, 200, "", "", request_query(req, "next"), NULL);
@@ -278,15 +293,17 @@ account_signup_post(struct request *req, struct response *res)
 	bool bad = false;
 	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
 	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const char *next = field(req, "next", 1024, false, &bad);
-	struct signup_errors errs = { NULL, NULL, NULL, NULL };
+	struct signup_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
 	enum err e;
 
 	if (!req->app->cfg.signup) {
 		account_notice(req, res, 403, "Sign-ups are closed",
-			       "This site does not take new accounts.", NULL, NULL);
+			       "This site does not take new accounts.", NULL,
+			       NULL);
 		return;
 	}
 	if (req->app->limit_address &&
@@ -312,10 +329,13 @@ account_signup_post(struct request *req, struct response *res)
 		signup_form(req, res, 503, name, email, next, &errs);
 		return;
 	}
-	account_notice(req, res, 200, "Check your email",
-		       arena_printf(&req->arena, "We have sent a link to %s. "
-				    "Open it to confirm your address, then sign in.",
-				    email), "/account/signin", "Sign in");
+	account_notice(
+	    req, res, 200, "Check your email",
+	    arena_printf(&req->arena,
+			 "We have sent a link to %s. "
+			 "Open it to confirm your address, then sign in.",
+			 email),
+	    "/account/signin", "Sign in");
 }
 
 /* GET /account/signout[?next=PATH]: anyone.  Asks before signing out. */
@@ -324,7 +344,8 @@ account_signout_page(struct request *req, struct response *res)
 {
 	struct tv *v = account_view(req, res, "Sign out");
 
-	if (v && !tv_put_str(v, "next", account_next(request_query(req, "next"))))
+	if (v &&
+	    !tv_put_str(v, "next", account_next(request_query(req, "next"))))
 		v = NULL;
 	page_render(req, res, 200, "account_signout", v);
 }
@@ -346,8 +367,9 @@ account_signout_post(struct request *req, struct response *res)
 		return;
 	}
 	next = account_next(next);
-	response_redirect(res, strcmp(next, "/") == 0 ?
-				       "/account/signin?done=signedout" : next);
+	response_redirect(res, strcmp(next, "/") == 0
+				   ? "/account/signin?done=signedout"
+				   : next);
 }
 
 /* POST /account/signout-all: signed in; CSRF.  Ends every session. */
@@ -380,9 +402,11 @@ account_verify(struct request *req, struct response *res)
 	struct user u;
 	enum err e;
 
-	e = token ? user_verify(req->app, &req->arena, token, &u) : ERR_NOTFOUND;
+	e = token ? user_verify(req->app, &req->arena, token, &u)
+		  : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND) {
-		link_expired(req, res, "/account/signin", "Sign in to get a new one");
+		link_expired(req, res, "/account/signin",
+			     "Sign in to get a new one");
 		return;
 	}
 	if (e != ERR_OK) {
@@ -392,7 +416,8 @@ account_verify(struct request *req, struct response *res)
 	response_redirect(res, "/account/signin?done=verified");
 }
 
-/* GET /account/reset[?token=T]: anyone.  Asks for the address, or a new password. */
+/* GET /account/reset[?token=T]: anyone.  Asks for the address, or a new
+ * password. */
 void
 account_reset_page(struct request *req, struct response *res)
 {
@@ -410,12 +435,14 @@ account_reset_page(struct request *req, struct response *res)
 		return;
 	}
 	v = account_view(req, res, "Choose a new password");
-	if (v && (!tv_put_str(v, "token", token) || !tv_put_str(v, "email", u.email)))
+	if (v && (!tv_put_str(v, "token", token) ||
+		  !tv_put_str(v, "email", u.email)))
 		v = NULL;
 	page_render(req, res, 200, "account_password", v);
 }
 
-/* POST /account/reset: anyone; CSRF.  Field: email.  The same answer for any address. */
+/* POST /account/reset: anyone; CSRF.  Field: email.  The same answer for any
+ * address. */
 void
 account_reset_post(struct request *req, struct response *res)
 {
@@ -432,8 +459,10 @@ account_reset_post(struct request *req, struct response *res)
 	if (e == ERR_INVALID || bad) {
 		struct tv *v = account_view(req, res, "Reset your password");
 
-		if (v && (!tv_put_str(v, "email", email) ||
-			  !tv_put_str(v, "error", "That does not look like an email address.")))
+		if (v &&
+		    (!tv_put_str(v, "email", email) ||
+		     !tv_put_str(v, "error",
+				 "That does not look like an email address.")))
 			v = NULL;
 		page_render(req, res, 422, "account_reset", v);
 		return;
@@ -444,16 +473,19 @@ account_reset_post(struct request *req, struct response *res)
 	}
 	account_notice(req, res, 200, "Check your email",
 		       "If that address has an account here, we have sent it a "
-		       "link to choose a new password.", "/", "Front page");
+		       "link to choose a new password.",
+		       "/", "Front page");
 }
 
-/* POST /account/reset/password: anyone with the link; CSRF.  Fields: token, password. */
+/* POST /account/reset/password: anyone with the link; CSRF.  Fields: token,
+ * password. */
 void
 account_reset_password(struct request *req, struct response *res)
 {
 	bool bad = false;
 	const char *token = field(req, "token", 64, false, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const char *why = user_check_password(password);
 	struct user u;
 	enum err e;
@@ -462,7 +494,8 @@ account_reset_password(struct request *req, struct response *res)
 		struct tv *v = account_view(req, res, "Choose a new password");
 
 		if (v && (!tv_put_str(v, "token", token) ||
-			  !tv_put_str(v, "error", why ? why : "The form arrived damaged.")))
+			  !tv_put_str(v, "error",
+				      why ? why : "The form arrived damaged.")))
 			v = NULL;
 		page_render(req, res, 422, "account_password", v);
 		return;
@@ -483,12 +516,13 @@ static const char *
 settings_message(const char *done)
 {
 	static const char *const msgs[][2] = {
-		{ "name", "Your name is changed, on your comments too." },
-		{ "password", "Your password is changed." },
-		{ "email", "We have sent a link to the new address; the change "
-			   "is made when you open it." },
-		{ "email-changed", "Your email address is changed." },
-		{ "linked", "The external account is linked: you can sign in with it." },
+	    {"name", "Your name is changed, on your comments too."},
+	    {"password", "Your password is changed."},
+	    {"email", "We have sent a link to the new address; the change "
+		      "is made when you open it."},
+	    {"email-changed", "Your email address is changed."},
+	    {"linked",
+	     "The external account is linked: you can sign in with it."},
 	};
 	size_t i;
 
@@ -509,13 +543,15 @@ settings_form(struct request *req, struct response *res, unsigned status,
 	struct tv *v = account_view(req, res, "Your account");
 	const struct config *cfg = &req->app->cfg;
 
-	if (v && (!tv_put_str(v, "info", info) ||
-		  !tv_put_str(v, "name_error", errs ? errs->name : NULL) ||
-		  !tv_put_str(v, "email_error", errs ? errs->email : NULL) ||
-		  !tv_put_str(v, "password_error", errs ? errs->password : NULL) ||
-		  !tv_put_str(v, "delete_error", errs ? errs->delete : NULL) ||
-		  !tv_put_bool(v, "delete_removes", cfg->on_delete == DELETE_REMOVE) ||
-		  !oidc_put_providers(req, v, "/account/settings?done=linked")))
+	if (v &&
+	    (!tv_put_str(v, "info", info) ||
+	     !tv_put_str(v, "name_error", errs ? errs->name : NULL) ||
+	     !tv_put_str(v, "email_error", errs ? errs->email : NULL) ||
+	     !tv_put_str(v, "password_error", errs ? errs->password : NULL) ||
+	     !tv_put_str(v, "delete_error", errs ? errs->delete : NULL) ||
+	     !tv_put_bool(v, "delete_removes",
+			  cfg->on_delete == DELETE_REMOVE) ||
+	     !oidc_put_providers(req, v, "/account/settings?done=linked")))
 		v = NULL;
 	page_render(req, res, status, "account_settings", v);
 }
@@ -534,7 +570,7 @@ account_settings_name(struct request *req, struct response *res)
 {
 	bool bad = false;
 	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
-	struct settings_errors errs = { user_check_name(name), NULL, NULL, NULL };
+	struct settings_errors errs = {user_check_name(name), NULL, NULL, NULL};
 	enum err e;
 
 	if (bad && errs.name == NULL)
@@ -559,10 +595,12 @@ void
 account_settings_password(struct request *req, struct response *res)
 {
 	bool bad = false;
-	const char *current = field(req, "current", USER_PASSWORD_MAX, true, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *current =
+	    field(req, "current", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const struct user *u = account_user(req);
-	struct settings_errors errs = { NULL, NULL, NULL, NULL };
+	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
 	enum err e;
 
@@ -572,13 +610,17 @@ account_settings_password(struct request *req, struct response *res)
 		too_many(req, res, retry);
 		return;
 	}
-	e = bad ? ERR_INVALID :
-		  user_change_password(req->app, &req->arena, u, current, password);
+	e = bad ? ERR_INVALID
+		: user_change_password(req->app, &req->arena, u, current,
+				       password);
 	if (e == ERR_FORBIDDEN || e == ERR_INVALID) {
-		errs.password = e == ERR_FORBIDDEN ? "Your current password is not right." :
-			(user_check_password(password) ? user_check_password(password) :
-			 "The form arrived damaged.");
-		settings_form(req, res, e == ERR_FORBIDDEN ? 403 : 422, &errs, NULL);
+		errs.password = e == ERR_FORBIDDEN
+				    ? "Your current password is not right."
+				    : (user_check_password(password)
+					   ? user_check_password(password)
+					   : "The form arrived damaged.");
+		settings_form(req, res, e == ERR_FORBIDDEN ? 403 : 422, &errs,
+			      NULL);
 		return;
 	}
 	if (e == ERR_OK)
@@ -596,16 +638,20 @@ account_settings_email(struct request *req, struct response *res)
 {
 	bool bad = false;
 	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
-	struct settings_errors errs = { NULL, NULL, NULL, NULL };
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	enum err e;
 
-	e = bad ? ERR_INVALID : user_change_email(req->app, &req->arena,
-						  account_user(req), password, email);
+	e = bad ? ERR_INVALID
+		: user_change_email(req->app, &req->arena, account_user(req),
+				    password, email);
 	if (e == ERR_FORBIDDEN || e == ERR_INVALID) {
-		errs.email = e == ERR_FORBIDDEN ? "Your password is not right." :
-			"That does not look like an email address.";
-		settings_form(req, res, e == ERR_FORBIDDEN ? 403 : 422, &errs, NULL);
+		errs.email = e == ERR_FORBIDDEN
+				 ? "Your password is not right."
+				 : "That does not look like an email address.";
+		settings_form(req, res, e == ERR_FORBIDDEN ? 403 : 422, &errs,
+			      NULL);
 		return;
 	}
 	if (e != ERR_OK) {
@@ -623,7 +669,8 @@ account_email_confirm(struct request *req, struct response *res)
 	struct user u;
 	enum err e;
 
-	e = token ? user_confirm_email(req->app, &req->arena, token, &u) : ERR_NOTFOUND;
+	e = token ? user_confirm_email(req->app, &req->arena, token, &u)
+		  : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND) {
 		link_expired(req, res, "/account/settings", "Your account");
 		return;
@@ -638,8 +685,9 @@ account_email_confirm(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	response_redirect(res, account_user(req) ? "/account/settings?done=email-changed" :
-				"/account/signin");
+	response_redirect(res, account_user(req)
+				   ? "/account/settings?done=email-changed"
+				   : "/account/signin");
 }
 
 /*
@@ -650,15 +698,17 @@ void
 account_delete_post(struct request *req, struct response *res)
 {
 	bool bad = false;
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const char *confirm = field(req, "confirm", 16, false, &bad);
 	const struct user *u = account_user(req);
-	struct settings_errors errs = { NULL, NULL, NULL, NULL };
+	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	enum err e;
 
 	if (strcmp(confirm, "delete") != 0)
 		errs.delete = "Type delete to confirm.";
-	else if (u->password_hash[0] && !user_password_check(u->password_hash, password))
+	else if (u->password_hash[0] &&
+		 !user_password_check(u->password_hash, password))
 		errs.delete = "Your password is not right.";
 	if (errs.delete) {
 		settings_form(req, res, 403, &errs, NULL);
@@ -666,7 +716,8 @@ account_delete_post(struct request *req, struct response *res)
 	}
 	e = user_delete(req->app, &req->arena, u);
 	if (e == ERR_CONFLICT) {
-		errs.delete = "You are the only admin: make someone else admin first.";
+		errs.delete =
+		    "You are the only admin: make someone else admin first.";
 		settings_form(req, res, 409, &errs, NULL);
 		return;
 	}
@@ -675,11 +726,12 @@ account_delete_post(struct request *req, struct response *res)
 		return;
 	}
 	req->user = NULL;
-	account_notice(req, res, 200, "Your account is deleted",
-		       req->app->cfg.on_delete == DELETE_REMOVE ?
-			       "Your account is gone, and the text of your comments with it." :
-			       "Your account is gone; your comments stay, without your name.",
-		       "/", "Front page");
+	account_notice(
+	    req, res, 200, "Your account is deleted",
+	    req->app->cfg.on_delete == DELETE_REMOVE
+		? "Your account is gone, and the text of your comments with it."
+		: "Your account is gone; your comments stay, without your name.",
+	    "/", "Front page");
 }
 
 /* GET /users/ID: anyone.  A user's name and latest comments. */
@@ -705,19 +757,21 @@ account_profile(struct request *req, struct response *res)
 	if (e == ERR_OK && u.disabled)
 		e = ERR_NOTFOUND;
 	if (e == ERR_OK)
-		e = user_comments(req->app, &req->arena,
-							id, PROFILE_COMMENTS, &list, &n);
+		e = user_comments(req->app, &req->arena, id, PROFILE_COMMENTS,
+				  &list, &n);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
 	time_format_human(u.created, when, sizeof(when));
 	v = account_view(req, res, u.name);
-	if (v && (!tv_put_str(v, "name", u.name) ||
-		  !tv_put_str(v, "since", arena_strdup(&req->arena, when)) ||
-		  !tv_put_str(v, "role", u.role > ROLE_READER ? role_name(u.role) : NULL) ||
-		  !tv_put_bool(v, "has_comments", n > 0) ||
-		  (items = tv_put_list(v, "comments")) == NULL))
+	if (v &&
+	    (!tv_put_str(v, "name", u.name) ||
+	     !tv_put_str(v, "since", arena_strdup(&req->arena, when)) ||
+	     !tv_put_str(v, "role",
+			 u.role > ROLE_READER ? role_name(u.role) : NULL) ||
+	     !tv_put_bool(v, "has_comments", n > 0) ||
+	     (items = tv_put_list(v, "comments")) == NULL))
 		v = NULL;
 	for (i = 0; v && i < n; i++) {
 		struct tv *it = tv_push(items);
@@ -726,16 +780,22 @@ account_profile(struct request *req, struct response *res)
 		time_format_human(list[i].c.created, when, sizeof(when));
 		time_format_iso(list[i].c.created, iso, sizeof(iso));
 		if (it == NULL ||
-		    !tv_put_str(it, "href", arena_printf(&req->arena, "/comments/%lld",
-							 (long long)list[i].c.id)) ||
-		    /* The comment's permalink finds an article's or a debate's page. */
-		    !tv_put_str(it, "article_href", arena_printf(&req->arena, "/comments/%lld",
-								 (long long)list[i].c.id)) ||
+		    !tv_put_str(it, "href",
+				arena_printf(&req->arena, "/comments/%lld",
+					     (long long)list[i].c.id)) ||
+		    /* The comment's permalink finds an article's or a debate's
+		       page. */
+		    !tv_put_str(it, "article_href",
+				arena_printf(&req->arena, "/comments/%lld",
+					     (long long)list[i].c.id)) ||
 		    !tv_put_str(it, "article_title", list[i].article_title) ||
 		    !tv_put_str(it, "when", arena_strdup(&req->arena, when)) ||
-		    !tv_put_str(it, "when_iso", arena_strdup(&req->arena, iso)) ||
-		    !tv_put_safe(it, "body_html", (struct safe_html){
-			    list[i].c.body_html, strlen(list[i].c.body_html) }))
+		    !tv_put_str(it, "when_iso",
+				arena_strdup(&req->arena, iso)) ||
+		    !tv_put_safe(
+			it, "body_html",
+			(struct safe_html){list[i].c.body_html,
+					   strlen(list[i].c.body_html)}))
 			v = NULL;
 	}
 	page_render(req, res, 200, "account_profile", v);
@@ -755,8 +815,8 @@ account_setup_page(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	if (user_token_get(req->app, &req->arena, hash,
-					    "setup", time_now(), false, &t) != ERR_OK) {
+	if (user_token_get(req->app, &req->arena, hash, "setup", time_now(),
+			   false, &t) != ERR_OK) {
 		link_expired(req, res, "/", "Front page");
 		return;
 	}
@@ -766,7 +826,8 @@ account_setup_page(struct request *req, struct response *res)
 	page_render(req, res, 200, "account_setup", v);
 }
 
-/* POST /account/setup: with the link's token; CSRF.  Fields: token, name, email, password. */
+/* POST /account/setup: with the link's token; CSRF.  Fields: token, name,
+ * email, password. */
 void
 account_setup_post(struct request *req, struct response *res)
 {
@@ -774,7 +835,8 @@ account_setup_post(struct request *req, struct response *res)
 	const char *token = field(req, "token", 64, false, &bad);
 	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
 	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
-	const char *password = field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	const char *password =
+	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
 	const char *why = user_check_name(name);
 	struct user_token t;
 	struct user u;
@@ -792,7 +854,8 @@ account_setup_post(struct request *req, struct response *res)
 		if (v && (!tv_put_str(v, "token", token) ||
 			  !tv_put_str(v, "name", name) ||
 			  !tv_put_str(v, "email", email) ||
-			  !tv_put_str(v, "error", why ? why : "The form arrived damaged.")))
+			  !tv_put_str(v, "error",
+				      why ? why : "The form arrived damaged.")))
 			v = NULL;
 		page_render(req, res, 422, "account_setup", v);
 		return;
@@ -802,20 +865,24 @@ account_setup_post(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	e = user_token_get(req->app, &req->arena, hash,
-					    "setup", time_now(), true, &t);
+	e = user_token_get(req->app, &req->arena, hash, "setup", time_now(),
+			   true, &t);
 	if (e == ERR_NOTFOUND) {
 		link_expired(req, res, "/", "Front page");
 		return;
 	}
 	if (e == ERR_OK)
-		e = user_create(req->app, name, email, password, ROLE_ADMIN, &id);
+		e = user_create(req->app, name, email, password, ROLE_ADMIN,
+				&id);
 	if (e == ERR_OK)
 		e = user_get(req->app, &req->arena, id, &u);
 	if (e != ERR_OK) {
-		error_page(req, res, err_status(e), e == ERR_CONFLICT ?
-			   "That email address already has an account: make it "
-			   "admin with parley user role EMAIL admin." : NULL);
+		error_page(
+		    req, res, err_status(e),
+		    e == ERR_CONFLICT
+			? "That email address already has an account: make it "
+			  "admin with parley user role EMAIL admin."
+			: NULL);
 		return;
 	}
 	log_info("account: first admin created (user %lld)", (long long)id);
@@ -849,8 +916,9 @@ account_admin_users(struct request *req, struct response *res)
 		    !tv_put_str(it, "role", role_name(list[i].role)) ||
 		    !tv_put_bool(it, "verified", list[i].email_verified) ||
 		    !tv_put_bool(it, "disabled", list[i].disabled) ||
-		    !tv_put_str(it, "profile_href", arena_printf(&req->arena, "/users/%lld",
-								 (long long)list[i].id)) ||
+		    !tv_put_str(it, "profile_href",
+				arena_printf(&req->arena, "/users/%lld",
+					     (long long)list[i].id)) ||
 		    (roles = tv_put_list(it, "roles")) == NULL) {
 			v = NULL;
 			break;
@@ -858,8 +926,10 @@ account_admin_users(struct request *req, struct response *res)
 		for (r = 0; r < ROLE__MAX; r++) {
 			struct tv *ro = tv_push(roles);
 
-			if (ro == NULL || !tv_put_str(ro, "value", role_name((enum role)r)) ||
-			    !tv_put_bool(ro, "selected", list[i].role == (enum role)r)) {
+			if (ro == NULL ||
+			    !tv_put_str(ro, "value", role_name((enum role)r)) ||
+			    !tv_put_bool(ro, "selected",
+					 list[i].role == (enum role)r)) {
 				v = NULL;
 				break;
 			}
@@ -915,12 +985,14 @@ account_admin_disable(struct request *req, struct response *res)
 	int64_t id = field_id(req, "id");
 	enum err e;
 
-	if (id == 0 || f == NULL || (strcmp(f->value, "0") && strcmp(f->value, "1"))) {
+	if (id == 0 || f == NULL ||
+	    (strcmp(f->value, "0") && strcmp(f->value, "1"))) {
 		error_page(req, res, 422, "Choose a user.");
 		return;
 	}
 	if (id == account_user(req)->id) {
-		error_page(req, res, 409, "You cannot disable your own account.");
+		error_page(req, res, 409,
+			   "You cannot disable your own account.");
 		return;
 	}
 	e = user_set_disabled(req->app, &req->arena, id, f->value[0] == '1');
@@ -935,5 +1007,6 @@ account_admin_disable(struct request *req, struct response *res)
 void
 account_desk(struct request *req, struct response *res)
 {
-	page_render(req, res, 200, "account_desk", account_view(req, res, "Desk"));
+	page_render(req, res, 200, "account_desk",
+		    account_view(req, res, "Desk"));
 }

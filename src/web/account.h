@@ -29,9 +29,9 @@ void account_signed_in(struct request *req, struct response *res,
 		       const struct user *u, const char *next);
 
 /* A page with a title, a sentence and an optional link. */
-void account_notice(struct request *req, struct response *res,
-		    unsigned status, const char *title, const char *message,
-		    const char *href, const char *link);
+void account_notice(struct request *req, struct response *res, unsigned status,
+		    const char *title, const char *message, const char *href,
+		    const char *link);
 
 /* The root view of an account page: page_view, csrf token, "me". */
 struct tv *account_view(struct request *req, struct response *res,

@@ -53,13 +53,18 @@ put_comment(struct arena *a, struct tv *item, const struct thread_node *node,
 	    !tv_put_str(item, "avatar", c->avatar) ||
 	    !tv_put_str(item, "when", arena_strdup(a, when)) ||
 	    !tv_put_str(item, "when_iso", arena_strdup(a, iso)) ||
-	    !tv_put_safe(item, "body_html", (struct safe_html){ c->body_html, strlen(c->body_html) }) ||
+	    !tv_put_safe(
+		item, "body_html",
+		(struct safe_html){c->body_html, strlen(c->body_html)}) ||
 	    !tv_put_int(item, "depth", c->depth) ||
-	    !tv_put_str(item, "reply_href",
-			page > 1 ? arena_printf(a, "/articles/%s?cpage=%lld&replytocom=%lld#respond",
-						slug, (long long)page, (long long)c->id)
-				 : arena_printf(a, "/articles/%s?replytocom=%lld#respond",
-						slug, (long long)c->id)))
+	    !tv_put_str(
+		item, "reply_href",
+		page > 1
+		    ? arena_printf(
+			  a, "/articles/%s?cpage=%lld&replytocom=%lld#respond",
+			  slug, (long long)page, (long long)c->id)
+		    : arena_printf(a, "/articles/%s?replytocom=%lld#respond",
+				   slug, (long long)c->id)))
 		return false;
 	(void)depth_max;
 	/*
@@ -73,7 +78,8 @@ put_comment(struct arena *a, struct tv *item, const struct thread_node *node,
 	for (ch = node->first_child; ch != NULL; ch = ch->next) {
 		struct tv *sub = tv_push(replies);
 
-		if (sub == NULL || !put_comment(a, sub, ch, slug, page, depth_max))
+		if (sub == NULL ||
+		    !put_comment(a, sub, ch, slug, page, depth_max))
 			return false;
 	}
 	return true;
@@ -87,8 +93,9 @@ put_count(struct arena *a, struct tv *v, int64_t n)
 	    !tv_put_bool(v, "has_comments", n > 0))
 		return false;
 	return tv_put_str(v, "count_label",
-			  n == 1 ? "1 thought" :
-				   arena_printf(a, "%lld thoughts", (long long)n));
+			  n == 1
+			      ? "1 thought"
+			      : arena_printf(a, "%lld thoughts", (long long)n));
 }
 
 struct tv *
@@ -116,7 +123,9 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	    !tv_put_str(av, "image", art->image) ||
 	    !tv_put_bool(av, "has_image", art->image[0] != '\0') ||
 	    !tv_put_str(av, "caption", art->caption) ||
-	    !tv_put_safe(av, "body_html", (struct safe_html){ art->body_html, strlen(art->body_html) }) ||
+	    !tv_put_safe(
+		av, "body_html",
+		(struct safe_html){art->body_html, strlen(art->body_html)}) ||
 	    !tv_put_bool(av, "open", art->comments_open) ||
 	    !put_count(a, av, art->comment_count))
 		return NULL;
@@ -124,9 +133,11 @@ article_view(struct request *req, const struct article *art, int64_t page,
 		char *tags = arena_strdup(a, art->tags), *save = NULL, *t;
 		struct tv *tl = tv_put_list(av, "tags");
 
-		if (tags == NULL || tl == NULL || !tv_put_bool(av, "has_tags", true))
+		if (tags == NULL || tl == NULL ||
+		    !tv_put_bool(av, "has_tags", true))
 			return NULL;
-		for (t = strtok_r(tags, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		for (t = strtok_r(tags, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
 			struct tv *ti = tv_push(tl);
 
 			if (ti == NULL || !tv_put_str(ti, "tag", str_trim(t)))
@@ -135,8 +146,8 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	}
 
 	if (comment_page(req->app, a, art->id,
-					       (int)((page - 1) * cfg->per_page),
-					       cfg->per_page, &comments, &n) != ERR_OK)
+			 (int)((page - 1) * cfg->per_page), cfg->per_page,
+			 &comments, &n) != ERR_OK)
 		return NULL;
 	list = tv_put_list(av, "comments");
 	if (list == NULL)
@@ -149,21 +160,28 @@ article_view(struct request *req, const struct article *art, int64_t page,
 			return NULL;
 	}
 
-	npages = art->thread_count ? (art->thread_count + cfg->per_page - 1) / cfg->per_page : 1;
+	npages = art->thread_count
+		     ? (art->thread_count + cfg->per_page - 1) / cfg->per_page
+		     : 1;
 	if (npages > 1) {
 		struct tv *pg = tv_put_obj(av, "pagination");
 
 		if (pg == NULL || (pages = tv_put_list(pg, "pages")) == NULL)
 			return NULL;
-		if (page > 1 && !tv_put_str(pg, "prev_href", page_href(a, art->slug, page - 1)))
+		if (page > 1 && !tv_put_str(pg, "prev_href",
+					    page_href(a, art->slug, page - 1)))
 			return NULL;
-		if (page < npages && !tv_put_str(pg, "next_href", page_href(a, art->slug, page + 1)))
+		if (page < npages &&
+		    !tv_put_str(pg, "next_href",
+				page_href(a, art->slug, page + 1)))
 			return NULL;
 		for (p = 1; p <= npages; p++) {
 			struct tv *pi;
 
-			/* Around the current page, and the ends; gaps elided. */
-			if (p != 1 && p != npages && (p < page - 2 || p > page + 2)) {
+			/* Around the current page, and the ends; gaps elided.
+			 */
+			if (p != 1 && p != npages &&
+			    (p < page - 2 || p > page + 2)) {
 				if (p == page - 3 || p == page + 3) {
 					if ((pi = tv_push(pages)) == NULL ||
 					    !tv_put_bool(pi, "gap", true))
@@ -213,11 +231,13 @@ article_page(struct request *req, struct response *res)
 	if (replyto) {
 		form.parent = article_page_number(replyto);
 		if (form.parent == 0) {
-			error_page(req, res, 400, "That comment number is not a number.");
+			error_page(req, res, 400,
+				   "That comment number is not a number.");
 			return;
 		}
 	}
-	key = arena_printf(&req->arena, "article:%s:%lld", slug, (long long)page);
+	key =
+	    arena_printf(&req->arena, "article:%s:%lld", slug, (long long)page);
 	if (key == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -225,14 +245,15 @@ article_page(struct request *req, struct response *res)
 	if (!replyto && page_from_cache(req, res, key))
 		return;
 	seq = page_cache_seq(req->app->cache);
-	e = article_by_slug(req->app, &req->arena,
-						  slug, &art);
+	e = article_by_slug(req->app, &req->arena, slug, &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	if (page > 1 && (page - 1) * req->app->cfg.per_page >= art.thread_count) {
-		error_page(req, res, 404, "The discussion has no page of that number.");
+	if (page > 1 &&
+	    (page - 1) * req->app->cfg.per_page >= art.thread_count) {
+		error_page(req, res, 404,
+			   "The discussion has no page of that number.");
 		return;
 	}
 	if (replyto) {

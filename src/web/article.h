@@ -11,8 +11,8 @@
 
 /* The comment form as it is to be shown. */
 struct form_state {
-	int64_t parent;		/* replying to this comment, or 0 */
-	int64_t page;		/* the page of the discussion shown */
+	int64_t parent; /* replying to this comment, or 0 */
+	int64_t page;	/* the page of the discussion shown */
 	/* True: render the reader's part in place (not cacheable). */
 	bool with_identity;
 	/* After a refused post: what was sent, and why it was refused. */
@@ -34,6 +34,7 @@ const struct comment_form *comment_form_read(struct request *req);
 
 /* Adds the form's part of the view ("form") under av. */
 bool comment_form_view(struct request *req, struct tv *av,
-		       const struct article *art, const struct form_state *form);
+		       const struct article *art,
+		       const struct form_state *form);
 
 #endif

@@ -51,9 +51,9 @@ comment_form_view(struct request *req, struct tv *av, const struct article *art,
 	const struct comment_errors *errs = form->errors;
 	struct tv *fv = tv_put_obj(av, "form");
 
-	if (fv == NULL ||
-	    !tv_put_bool(fv, "open", art->comments_open) ||
-	    !tv_put_str(fv, "action", arena_printf(a, "/articles/%s/comments", art->slug)) ||
+	if (fv == NULL || !tv_put_bool(fv, "open", art->comments_open) ||
+	    !tv_put_str(fv, "action",
+			arena_printf(a, "/articles/%s/comments", art->slug)) ||
 	    !tv_put_int(fv, "parent", form->parent) ||
 	    !tv_put_safe(fv, "identity", html_literal(PAGE_HOLE)))
 		return false;
@@ -65,9 +65,14 @@ comment_form_view(struct request *req, struct tv *av, const struct article *art,
 		    c.article_id == art->id) {
 			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
 			    !tv_put_str(rt, "name", c.author) ||
-			    !tv_put_str(rt, "cancel_href", form->page > 1 ?
-					arena_printf(a, "/articles/%s?cpage=%lld#respond", art->slug, (long long)form->page) :
-					arena_printf(a, "/articles/%s#respond", art->slug)))
+			    !tv_put_str(
+				rt, "cancel_href",
+				form->page > 1
+				    ? arena_printf(
+					  a, "/articles/%s?cpage=%lld#respond",
+					  art->slug, (long long)form->page)
+				    : arena_printf(a, "/articles/%s#respond",
+						   art->slug)))
 				return false;
 		} else if (!tv_put_int(fv, "parent", 0)) {
 			return false;
@@ -82,7 +87,8 @@ comment_form_view(struct request *req, struct tv *av, const struct article *art,
 		    !tv_put_bool(fv, "has_errors", true))
 			return false;
 	}
-	if (!tv_put_str(fv, "body_invalid_attr", errs && errs->body ? "true" : "false"))
+	if (!tv_put_str(fv, "body_invalid_attr",
+			errs && errs->body ? "true" : "false"))
 		return false;
 	req->page_state = form;
 	return true;
@@ -96,15 +102,18 @@ remembered(struct request *req, struct comment_input *in)
 	struct fields f;
 	const struct field *x;
 
-	if (c == NULL || form_parse(&req->arena, c, strlen(c), 8, &f) != FORM_OK)
+	if (c == NULL ||
+	    form_parse(&req->arena, c, strlen(c), 8, &f) != FORM_OK)
 		return;
 	/* Only what would pass the form's own checks is shown again. */
 	if ((x = fields_get(&f, "a")) && x->len <= LIMIT_AUTHOR * 4 &&
 	    utf8_valid(x->value, x->len, NULL))
 		in->author = x->value;
-	if ((x = fields_get(&f, "e")) && x->len <= LIMIT_EMAIL && email_valid(x->value))
+	if ((x = fields_get(&f, "e")) && x->len <= LIMIT_EMAIL &&
+	    email_valid(x->value))
 		in->email = x->value;
-	if ((x = fields_get(&f, "u")) && x->len <= LIMIT_URL_FIELD && http_url_valid(x->value))
+	if ((x = fields_get(&f, "u")) && x->len <= LIMIT_URL_FIELD &&
+	    http_url_valid(x->value))
 		in->url = x->value;
 	in->remember = true;
 }
@@ -119,7 +128,8 @@ comment_form_who(struct request *req, struct tv *v)
 {
 	struct arena *a = &req->arena;
 	const struct user *u = account_user(req);
-	const char *here = url_encode(a, arena_printf(a, "%s#respond", req->path));
+	const char *here =
+	    url_encode(a, arena_printf(a, "%s#respond", req->path));
 	struct tv *w;
 
 	if (here == NULL)
@@ -127,18 +137,31 @@ comment_form_who(struct request *req, struct tv *v)
 	if (u) {
 		return (w = tv_put_obj(v, "signed_in")) != NULL &&
 		       tv_put_str(w, "name", u->name) &&
-		       tv_put_str(w, "profile_href", arena_printf(a, "/users/%lld", (long long)u->id)) &&
-		       tv_put_str(w, "signout_href", arena_printf(a, "/account/signout?next=%s", here)) &&
-		       tv_put_str(w, "change_href", arena_printf(a, "/account/signin?next=%s", here));
+		       tv_put_str(
+			   w, "profile_href",
+			   arena_printf(a, "/users/%lld", (long long)u->id)) &&
+		       tv_put_str(
+			   w, "signout_href",
+			   arena_printf(a, "/account/signout?next=%s", here)) &&
+		       tv_put_str(
+			   w, "change_href",
+			   arena_printf(a, "/account/signin?next=%s", here));
 	}
 	if (req->app->cfg.policy != POLICY_SIGNIN)
 		return (w = tv_put_obj(v, "signin_offer")) != NULL &&
-		       tv_put_str(w, "signin_href", arena_printf(a, "/account/signin?next=%s", here));
+		       tv_put_str(
+			   w, "signin_href",
+			   arena_printf(a, "/account/signin?next=%s", here));
 	return (w = tv_put_obj(v, "signin_required")) != NULL &&
-	       tv_put_str(w, "signin_href", arena_printf(a, "/account/signin?next=%s", here)) &&
-	       tv_put_str(w, "signup_href", req->app->cfg.signup ?
-			  arena_printf(a, "/account/signup?next=%s", here) : NULL) &&
-	       oidc_put_providers(req, w, account_next(arena_printf(a, "%s#respond", req->path)));
+	       tv_put_str(w, "signin_href",
+			  arena_printf(a, "/account/signin?next=%s", here)) &&
+	       tv_put_str(w, "signup_href",
+			  req->app->cfg.signup
+			      ? arena_printf(a, "/account/signup?next=%s", here)
+			      : NULL) &&
+	       oidc_put_providers(
+		   req, w,
+		   account_next(arena_printf(a, "%s#respond", req->path)));
 }
 
 const char *
@@ -146,7 +169,7 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 {
 	const struct form_state *form = req->page_state;
 	const struct comment_errors *errs = form ? form->errors : NULL;
-	struct comment_input in = { "", "", "", "", "", 0, false, 0, 0 };
+	struct comment_input in = {"", "", "", "", "", 0, false, 0, 0};
 	const struct config *cfg = &req->app->cfg;
 	const char *visitor, *token, *key;
 	struct tv *v;
@@ -157,7 +180,8 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 		in = *form->input;
 	else
 		remembered(req, &in);
-	/* Before csrf_visitor(): a new visitor cookie replaces the parsed ones. */
+	/* Before csrf_visitor(): a new visitor cookie replaces the parsed ones.
+	 */
 	(void)account_user(req);
 	visitor = csrf_visitor(req, res);
 	token = visitor ? csrf_token(req, visitor) : NULL;
@@ -171,13 +195,16 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	    !tv_put_str(v, "url", in.url) ||
 	    !tv_put_bool(v, "remember", in.remember) ||
 	    !tv_put_bool(v, "required", cfg->policy != POLICY_ANONYMOUS) ||
-	    !tv_put_str(v, "author_invalid", errs && errs->author ? "true" : "false") ||
-	    !tv_put_str(v, "email_invalid", errs && errs->email ? "true" : "false") ||
+	    !tv_put_str(v, "author_invalid",
+			errs && errs->author ? "true" : "false") ||
+	    !tv_put_str(v, "email_invalid",
+			errs && errs->email ? "true" : "false") ||
 	    !tv_put_str(v, "url_invalid", errs && errs->url ? "true" : "false"))
 		return NULL;
-	if (errs && ((errs->author && !tv_put_str(v, "author_error", errs->author)) ||
-		     (errs->email && !tv_put_str(v, "email_error", errs->email)) ||
-		     (errs->url && !tv_put_str(v, "url_error", errs->url))))
+	if (errs &&
+	    ((errs->author && !tv_put_str(v, "author_error", errs->author)) ||
+	     (errs->email && !tv_put_str(v, "email_error", errs->email)) ||
+	     (errs->url && !tv_put_str(v, "url_error", errs->url))))
 		return NULL;
 	if (!comment_form_who(req, v))
 		return NULL;
@@ -198,17 +225,21 @@ remember_cookie(struct request *req, struct response *res,
 		const struct comment_input *in)
 {
 	struct arena *a = &req->arena;
-	const char *secure = strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	const char *secure =
+	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
 	char *cookie;
 
 	if (in->remember)
-		cookie = arena_printf(a, "%s=a=%s&e=%s&u=%s; Path=/; Max-Age=31536000;"
-				      " HttpOnly; SameSite=Lax%s", WHO_COOKIE,
-				      url_encode(a, in->author), url_encode(a, in->email),
-				      url_encode(a, in->url), secure);
+		cookie = arena_printf(
+		    a,
+		    "%s=a=%s&e=%s&u=%s; Path=/; Max-Age=31536000;"
+		    " HttpOnly; SameSite=Lax%s",
+		    WHO_COOKIE, url_encode(a, in->author),
+		    url_encode(a, in->email), url_encode(a, in->url), secure);
 	else if (request_cookie(req, WHO_COOKIE))
-		cookie = arena_printf(a, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
-				      WHO_COOKIE, secure);
+		cookie = arena_printf(
+		    a, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+		    WHO_COOKIE, secure);
 	else
 		return;
 	if (cookie)
@@ -267,8 +298,7 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Please sign in to comment.");
 		return;
 	}
-	e = article_by_slug(req->app, &req->arena,
-						  req->params[0], &art);
+	e = article_by_slug(req->app, &req->arena, req->params[0], &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
@@ -277,7 +307,8 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Comments are closed.");
 		return;
 	}
-	e = comment_read_form(req->app, &req->arena, comment_form_read(req), &in, &errs);
+	e = comment_read_form(req->app, &req->arena, comment_form_read(req),
+			      &in, &errs);
 	if (e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -286,7 +317,8 @@ comment_post(struct request *req, struct response *res)
 	if (u)
 		e = comment_as_user(&in, &errs, u, e);
 	if (e == ERR_OK)
-		e = comment_create(req->app, &req->arena, &art, &in, req->client, &id);
+		e = comment_create(req->app, &req->arena, &art, &in,
+				   req->client, &id);
 	e = comment_refusal(e, id, &in, &errs, "article");
 	if (e == ERR_INVALID) {
 		comment_refused(req, res, &art, &in, &errs);
@@ -298,7 +330,8 @@ comment_post(struct request *req, struct response *res)
 	}
 	if (e != ERR_OK) {
 		log_warnx("comment on %s not stored: %s", art.slug, err_str(e));
-		errs.form = "Your comment could not be saved just now. Please send it again.";
+		errs.form =
+		    "Your comment could not be saved just now. Please send it again.";
 		errs.err = ERR_DB;
 		comment_refused(req, res, &art, &in, &errs);
 		return;
@@ -308,10 +341,13 @@ comment_post(struct request *req, struct response *res)
 	/* The page that shows the new comment's thread. */
 	if (comment_page_of(req->app, &req->arena, art.id, id, &page) != ERR_OK)
 		page = 1;
-	response_redirect(res, page > 1 ?
-		arena_printf(&req->arena, "/articles/%s?cpage=%lld#comment-%lld",
-			     art.slug, (long long)page, (long long)id) :
-		arena_printf(&req->arena, "/articles/%s#comment-%lld", art.slug, (long long)id));
+	response_redirect(
+	    res, page > 1
+		     ? arena_printf(&req->arena,
+				    "/articles/%s?cpage=%lld#comment-%lld",
+				    art.slug, (long long)page, (long long)id)
+		     : arena_printf(&req->arena, "/articles/%s#comment-%lld",
+				    art.slug, (long long)id));
 }
 
 /* GET /comments/ID: anyone.  Redirects to the page that shows it. */
@@ -339,10 +375,13 @@ comment_permalink(struct request *req, struct response *res)
 	}
 	page = comment_page_for(index, req->app->cfg.per_page);
 	/* A debate's discussion lives on the debate's page. */
-	kind = art.kind && strcmp(art.kind, "debate") == 0 ? "debates" : "articles";
-	response_redirect(res, page > 1 ?
-		arena_printf(&req->arena, "/%s/%s?cpage=%lld#comment-%lld",
-			     kind, art.slug, (long long)page, (long long)id) :
-		arena_printf(&req->arena, "/%s/%s#comment-%lld", kind, art.slug, (long long)id));
+	kind = art.kind && strcmp(art.kind, "debate") == 0 ? "debates"
+							   : "articles";
+	response_redirect(
+	    res, page > 1 ? arena_printf(
+				&req->arena, "/%s/%s?cpage=%lld#comment-%lld",
+				kind, art.slug, (long long)page, (long long)id)
+			  : arena_printf(&req->arena, "/%s/%s#comment-%lld",
+					 kind, art.slug, (long long)id));
 	res->status = 302;
 }

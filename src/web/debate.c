@@ -31,16 +31,16 @@
 #include "web/article.h"
 #include "web/web.h"
 
-#define HOLE_VOTE "\x01parley-vote\x01"
-#define HOLE_RESULTS "\x01parley-results\x01"
+#define HOLE_VOTE      "\x01parley-vote\x01"
+#define HOLE_RESULTS   "\x01parley-results\x01"
 #define HOLE_INTEGRITY "\x01parley-integrity\x01"
-#define PAGE_MAGIC "PDEBPG01"
-#define RESULTS_MAGIC "PDEBRS01"
-#define ROW_MAGIC "PDEBRW01"
-#define VOTER_MAGIC "PDEBVT01"
+#define PAGE_MAGIC     "PDEBPG01"
+#define RESULTS_MAGIC  "PDEBRS01"
+#define ROW_MAGIC      "PDEBRW01"
+#define VOTER_MAGIC    "PDEBVT01"
 #define HISTORY_POINTS 60
-#define FEATURED_MAX 10
-#define CREDITS_MAX 3
+#define FEATURED_MAX   10
+#define CREDITS_MAX    3
 
 /* What a debate page shows: page, order and view of the discussion. */
 struct params {
@@ -50,28 +50,35 @@ struct params {
 };
 
 static const char *const sort_names[SORT__MAX] = {
-	[SORT_OLDEST] = "oldest",
-	[SORT_ALTERNATE] = "alternate",
-	[SORT_MINDS] = "minds",
+    [SORT_OLDEST] = "oldest",
+    [SORT_ALTERNATE] = "alternate",
+    [SORT_MINDS] = "minds",
 };
 
 static const char *const sort_labels[SORT__MAX] = {
-	[SORT_OLDEST] = "Oldest first",
-	[SORT_ALTERNATE] = "Sides in turn",
-	[SORT_MINDS] = "Changed most minds",
+    [SORT_OLDEST] = "Oldest first",
+    [SORT_ALTERNATE] = "Sides in turn",
+    [SORT_MINDS] = "Changed most minds",
 };
 
-static const char *const side_css[4] = { "side-none", "side-a", "side-b", "side-u" };
-static const char *const side_letter[4] = { "", "a", "b", "undecided" };
+static const char *const side_css[4] = {"side-none", "side-a", "side-b",
+					"side-u"};
+static const char *const side_letter[4] = {"", "a", "b", "undecided"};
 
 /* The holes of a page, in the order of marks[] in render_page(). */
-enum hole { HOLE_AT_VOTE, HOLE_AT_RESULTS, HOLE_AT_INTEGRITY, HOLE_AT_IDENTITY, HOLE__MAX };
+enum hole {
+	HOLE_AT_VOTE,
+	HOLE_AT_RESULTS,
+	HOLE_AT_INTEGRITY,
+	HOLE_AT_IDENTITY,
+	HOLE__MAX
+};
 
 /* A rendered page: the bytes with the holes taken out, and where they were. */
 struct rendered {
 	const char *page;
 	size_t len;
-	size_t hole[HOLE__MAX];	/* SIZE_MAX: not in this page */
+	size_t hole[HOLE__MAX]; /* SIZE_MAX: not in this page */
 };
 
 /*
@@ -112,9 +119,11 @@ struct cached_row {
 	char magic[8];
 	uint64_t generation;
 	int64_t id, article_id, version, activity, thread_count;
-	int64_t round[ROUND__MAX], voting_opens, voting_closes, pre_closes, post_opens;
+	int64_t round[ROUND__MAX], voting_opens, voting_closes, pre_closes,
+	    post_opens;
 	int32_t status, comments_open;
-	char slug[104], label_a[4 * DEBATE_MAX_LABEL + 8], label_b[4 * DEBATE_MAX_LABEL + 8];
+	char slug[104], label_a[4 * DEBATE_MAX_LABEL + 8],
+	    label_b[4 * DEBATE_MAX_LABEL + 8];
 };
 
 struct cached_voter {
@@ -154,12 +163,15 @@ read_params(struct request *req, struct params *p)
 static const char *
 params_query(struct arena *a, const struct params *p, int64_t page)
 {
-	return arena_printf(a, "%s%s%s%s%s",
-			    page > 1 ? arena_printf(a, "cpage=%lld", (long long)page) : "",
-			    page > 1 && p->sort != SORT_OLDEST ? "&" : "",
-			    p->sort != SORT_OLDEST ? arena_printf(a, "sort=%s", sort_names[p->sort]) : "",
-			    p->columns && (page > 1 || p->sort != SORT_OLDEST) ? "&" : "",
-			    p->columns ? "view=columns" : "");
+	return arena_printf(
+	    a, "%s%s%s%s%s",
+	    page > 1 ? arena_printf(a, "cpage=%lld", (long long)page) : "",
+	    page > 1 && p->sort != SORT_OLDEST ? "&" : "",
+	    p->sort != SORT_OLDEST
+		? arena_printf(a, "sort=%s", sort_names[p->sort])
+		: "",
+	    p->columns && (page > 1 || p->sort != SORT_OLDEST) ? "&" : "",
+	    p->columns ? "view=columns" : "");
 }
 
 static const char *
@@ -223,10 +235,14 @@ static const char *
 status_label(enum debate_status s)
 {
 	switch (s) {
-	case DEBATE_SCHEDULED: return "Scheduled";
-	case DEBATE_OPEN: return "Open";
-	case DEBATE_CLOSED: return "Closed";
-	default: return "Draft";
+	case DEBATE_SCHEDULED:
+		return "Scheduled";
+	case DEBATE_OPEN:
+		return "Open";
+	case DEBATE_CLOSED:
+		return "Closed";
+	default:
+		return "Draft";
 	}
 }
 
@@ -285,21 +301,24 @@ load_page(struct request *req, const struct debate *d, const struct params *p,
 	pd->d = d;
 	pd->now = time_now();
 	debate_clock_at(d, pd->now, &pd->clk);
-	if ((e = debate_speakers(req->app, a, d->id, &pd->speakers, &pd->nspeakers)) != ERR_OK ||
-	    (e = debate_statements(req->app, a, d->id, &pd->statements, &pd->nstatements)) != ERR_OK ||
+	if ((e = debate_speakers(req->app, a, d->id, &pd->speakers,
+				 &pd->nspeakers)) != ERR_OK ||
+	    (e = debate_statements(req->app, a, d->id, &pd->statements,
+				   &pd->nstatements)) != ERR_OK ||
 	    (e = debate_comments(req->app, a, d->article_id, p->sort,
-					  (int)((p->page - 1) * per_page), per_page,
-					  &pd->comments, &pd->ncomments)) != ERR_OK ||
+				 (int)((p->page - 1) * per_page), per_page,
+				 &pd->comments, &pd->ncomments)) != ERR_OK ||
 	    (e = debate_featured(req->app, a, d->article_id, FEATURED_MAX,
-					  &pd->featured, &pd->nfeatured)) != ERR_OK ||
+				 &pd->featured, &pd->nfeatured)) != ERR_OK ||
 	    (e = debate_top_comments(req->app, a, d->article_id, CREDITS_MAX,
-					      &pd->top, &pd->ntop)) != ERR_OK)
+				     &pd->top, &pd->ntop)) != ERR_OK)
 		return e;
 	return ERR_OK;
 }
 
 static enum err
-load_results(struct request *req, const struct debate *d, struct results_data *rd)
+load_results(struct request *req, const struct debate *d,
+	     struct results_data *rd)
 {
 	struct debate_bucket *buckets = NULL;
 	size_t nbuckets = 0;
@@ -309,7 +328,8 @@ load_results(struct request *req, const struct debate *d, struct results_data *r
 	rd->d = d;
 	debate_clock_at(d, time_now(), &rd->clk);
 	if ((e = debate_tally_get(req->app, d->id, &rd->tally)) != ERR_OK ||
-	    (e = debate_buckets(req->app, &req->arena, d->id, &buckets, &nbuckets)) != ERR_OK ||
+	    (e = debate_buckets(req->app, &req->arena, d->id, &buckets,
+				&nbuckets)) != ERR_OK ||
 	    (e = debate_history(&req->arena, buckets, nbuckets, HISTORY_POINTS,
 				&rd->history, &rd->nhistory)) != ERR_OK)
 		return e;
@@ -334,34 +354,37 @@ put_head(struct arena *a, struct tv *dv, const struct page_data *pd)
 {
 	const struct debate *d = pd->d;
 	const struct debate_schedule *s = &d->sched;
-	int64_t opens = s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
+	int64_t opens =
+	    s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
 	struct tv *sched = tv_put_list(dv, "schedule");
 	struct {
 		const char *what;
 		int64_t t;
 		int round;
 	} items[] = {
-		{ "Voting opens", opens, 0 },
-		{ "Opening statements", s->round[ROUND_OPENING], ROUND_OPENING },
-		{ "Rebuttals", s->round[ROUND_REBUTTAL], ROUND_REBUTTAL },
-		{ "Closing statements", s->round[ROUND_CLOSING], ROUND_CLOSING },
-		{ "Voting closes", s->voting_closes, 0 },
+	    {"Voting opens", opens, 0},
+	    {"Opening statements", s->round[ROUND_OPENING], ROUND_OPENING},
+	    {"Rebuttals", s->round[ROUND_REBUTTAL], ROUND_REBUTTAL},
+	    {"Closing statements", s->round[ROUND_CLOSING], ROUND_CLOSING},
+	    {"Voting closes", s->voting_closes, 0},
 	};
 	size_t i, shown = 0;
 
-	if (sched == NULL ||
-	    !tv_put_int(dv, "id", d->id) ||
+	if (sched == NULL || !tv_put_int(dv, "id", d->id) ||
 	    !tv_put_str(dv, "slug", d->slug) ||
 	    !tv_put_str(dv, "motion", d->motion) ||
 	    !tv_put_str(dv, "moderator", d->moderator) ||
 	    !tv_put_bool(dv, "has_moderator", d->moderator[0] != '\0') ||
-	    !tv_put_safe(dv, "intro_html", (struct safe_html){ d->intro_html, strlen(d->intro_html) }) ||
+	    !tv_put_safe(
+		dv, "intro_html",
+		(struct safe_html){d->intro_html, strlen(d->intro_html)}) ||
 	    !tv_put_bool(dv, "has_intro", d->intro_html[0] != '\0') ||
 	    !tv_put_str(dv, "status", debate_status_name(pd->clk.status)) ||
 	    !tv_put_str(dv, "status_label", status_label(pd->clk.status)) ||
 	    !tv_put_bool(dv, "is_open", pd->clk.status == DEBATE_OPEN) ||
 	    !tv_put_bool(dv, "is_closed", pd->clk.status == DEBATE_CLOSED) ||
-	    !tv_put_bool(dv, "is_scheduled", pd->clk.status == DEBATE_SCHEDULED) ||
+	    !tv_put_bool(dv, "is_scheduled",
+			 pd->clk.status == DEBATE_SCHEDULED) ||
 	    !tv_put_str(dv, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(dv, "label_b", d->label[SIDE_B]) ||
 	    !tv_put_safe(dv, "vote_hole", html_literal(HOLE_VOTE)) ||
@@ -372,18 +395,28 @@ put_head(struct arena *a, struct tv *dv, const struct page_data *pd)
 		struct tv *it;
 		bool past = items[i].t && items[i].t <= pd->now;
 
-		if (items[i].t == 0 || (i == 0 && opens == s->round[ROUND_OPENING]))
-			continue;	/* not set, or the same as the opening */
+		if (items[i].t == 0 ||
+		    (i == 0 && opens == s->round[ROUND_OPENING]))
+			continue; /* not set, or the same as the opening */
 		shown++;
 		if ((it = tv_push(sched)) == NULL ||
 		    !tv_put_str(it, "what", items[i].what) ||
 		    !tv_put_str(it, "when", when_text(a, items[i].t)) ||
 		    !tv_put_str(it, "when_iso", when_iso(a, items[i].t)) ||
-		    !tv_put_str(it, "state", items[i].round && items[i].round == pd->clk.round ?
-				"now" : past ? "past" : "future") ||
-		    !tv_put_str(it, "aria_current", items[i].round &&
-				items[i].round == pd->clk.round ? "step" : "false") ||
-		    !tv_put_bool(it, "current", items[i].round && items[i].round == pd->clk.round))
+		    !tv_put_str(it, "state",
+				items[i].round &&
+					items[i].round == pd->clk.round
+				    ? "now"
+				: past ? "past"
+				       : "future") ||
+		    !tv_put_str(it, "aria_current",
+				items[i].round &&
+					items[i].round == pd->clk.round
+				    ? "step"
+				    : "false") ||
+		    !tv_put_bool(it, "current",
+				 items[i].round &&
+				     items[i].round == pd->clk.round))
 			return false;
 	}
 	return tv_put_bool(dv, "has_schedule", shown > 0);
@@ -402,7 +435,8 @@ put_sides(struct arena *a, struct tv *dv, const struct page_data *pd)
 	for (side = SIDE_A; side <= SIDE_B; side++) {
 		struct tv *sv = tv_push(sides), *list;
 
-		if (sv == NULL || !tv_put_str(sv, "label", pd->d->label[side]) ||
+		if (sv == NULL ||
+		    !tv_put_str(sv, "label", pd->d->label[side]) ||
 		    !tv_put_str(sv, "css", side_css[side]) ||
 		    !tv_put_str(sv, "letter", side_letter[side]) ||
 		    (list = tv_put_list(sv, "speakers")) == NULL)
@@ -419,7 +453,8 @@ put_sides(struct arena *a, struct tv *dv, const struct page_data *pd)
 			    !tv_put_str(it, "bio", sp->bio) ||
 			    !tv_put_bool(it, "has_bio", sp->bio[0] != '\0') ||
 			    !tv_put_str(it, "photo", sp->photo) ||
-			    !tv_put_bool(it, "has_photo", sp->photo[0] != '\0') ||
+			    !tv_put_bool(it, "has_photo",
+					 sp->photo[0] != '\0') ||
 			    !tv_put_str(it, "link", sp->link) ||
 			    !tv_put_bool(it, "has_link", sp->link[0] != '\0'))
 				return false;
@@ -434,7 +469,7 @@ static bool
 put_rounds(struct arena *a, struct tv *dv, const struct page_data *pd)
 {
 	static const char *const titles[ROUND__MAX] = {
-		"", "Opening statements", "Rebuttals", "Closing statements" };
+	    "", "Opening statements", "Rebuttals", "Closing statements"};
 	struct tv *rounds = tv_put_list(dv, "rounds");
 	bool can_mark = pd->clk.status == DEBATE_OPEN;
 	int r, side;
@@ -447,12 +482,14 @@ put_rounds(struct arena *a, struct tv *dv, const struct page_data *pd)
 		bool open = pd->clk.round_open[r], current = r == pd->clk.round;
 		int64_t t = pd->d->sched.round[r];
 
-		if (rv == NULL ||
-		    !tv_put_int(rv, "number", r) ||
+		if (rv == NULL || !tv_put_int(rv, "number", r) ||
 		    !tv_put_str(rv, "title", titles[r]) ||
 		    !tv_put_bool(rv, "open", open) ||
 		    !tv_put_bool(rv, "current", current) ||
-		    !tv_put_str(rv, "round_class", current ? "round current" : open ? "round" : "round later") ||
+		    !tv_put_str(rv, "round_class",
+				current ? "round current"
+				: open	? "round"
+					: "round later") ||
 		    !tv_put_str(rv, "opens", t ? when_text(a, t) : "") ||
 		    !tv_put_str(rv, "opens_iso", t ? when_iso(a, t) : "") ||
 		    !tv_put_bool(rv, "has_opens", t != 0) ||
@@ -462,27 +499,41 @@ put_rounds(struct arena *a, struct tv *dv, const struct page_data *pd)
 			struct tv *cv = tv_push(cols), *list;
 			bool any = false;
 
-			if (cv == NULL || !tv_put_str(cv, "label", pd->d->label[side]) ||
+			if (cv == NULL ||
+			    !tv_put_str(cv, "label", pd->d->label[side]) ||
 			    !tv_put_str(cv, "css", side_css[side]) ||
 			    (list = tv_put_list(cv, "statements")) == NULL)
 				return false;
 			for (i = 0; open && i < pd->nstatements; i++) {
-				const struct debate_statement *st = &pd->statements[i];
-				const struct debate_speaker *sp = speaker_of(pd, st->speaker_id);
+				const struct debate_statement *st =
+				    &pd->statements[i];
+				const struct debate_speaker *sp =
+				    speaker_of(pd, st->speaker_id);
 				struct tv *it;
 
-				if (st->round != r || sp == NULL || sp->side != side)
+				if (st->round != r || sp == NULL ||
+				    sp->side != side)
 					continue;
 				any = true;
 				if ((it = tv_push(list)) == NULL ||
 				    !tv_put_int(it, "statement_id", st->id) ||
 				    !tv_put_str(it, "speaker", sp->name) ||
-				    !tv_put_str(it, "round_name", debate_round_name(r)) ||
-				    !tv_put_safe(it, "body_html", (struct safe_html){ st->body_html, strlen(st->body_html) }) ||
+				    !tv_put_str(it, "round_name",
+						debate_round_name(r)) ||
+				    !tv_put_safe(it, "body_html",
+						 (struct safe_html){
+						     st->body_html,
+						     strlen(st->body_html)}) ||
 				    !tv_put_int(it, "minds", st->minds) ||
-				    !tv_put_bool(it, "has_minds", st->minds > 0) ||
-				    !tv_put_str(it, "minds_label", st->minds == 1 ? "1 reader" :
-						arena_printf(a, "%lld readers", (long long)st->minds)) ||
+				    !tv_put_bool(it, "has_minds",
+						 st->minds > 0) ||
+				    !tv_put_str(
+					it, "minds_label",
+					st->minds == 1
+					    ? "1 reader"
+					    : arena_printf(
+						  a, "%lld readers",
+						  (long long)st->minds)) ||
 				    !tv_put_bool(it, "can_mark", can_mark))
 					return false;
 			}
@@ -500,8 +551,9 @@ share_row(struct arena *a, struct tv *list, const char *label, const char *css,
 {
 	struct tv *it = tv_push(list);
 
-	return it && tv_put_str(it, "label", label) && tv_put_str(it, "css", css) &&
-	       tv_put_int(it, "count", n) && tv_put_str(it, "share", pct(a, share));
+	return it && tv_put_str(it, "label", label) &&
+	       tv_put_str(it, "css", css) && tv_put_int(it, "count", n) &&
+	       tv_put_str(it, "share", pct(a, share));
 }
 
 /* A stacked bar of shares, as SVG. */
@@ -516,17 +568,21 @@ bar_svg(struct arena *a, const int64_t *counts, const int *sides, size_t n,
 	bool ok = true;
 
 	buf_init(&b, 8192);
-	ok &= buf_puts(&b, "<svg class=\"chart chart-bar\" viewBox=\"0 0 1000 20\""
-		       " preserveAspectRatio=\"none\" width=\"100%\" height=\"20\""
-		       " aria-hidden=\"true\" focusable=\"false\""
-		       " xmlns=\"http://www.w3.org/2000/svg\">");
+	ok &= buf_puts(
+	    &b, "<svg class=\"chart chart-bar\" viewBox=\"0 0 1000 20\""
+		" preserveAspectRatio=\"none\" width=\"100%\" height=\"20\""
+		" aria-hidden=\"true\" focusable=\"false\""
+		" xmlns=\"http://www.w3.org/2000/svg\">");
 	for (i = 0; i < n && total > 0; i++) {
 		double w = 1000.0 * (double)counts[sides[i]] / (double)total;
 
 		if (w <= 0)
 			continue;
-		ok &= buf_printf(&b, "<rect class=\"%s\" x=\"%.1f\" y=\"0\" width=\"%.1f\""
-				 " height=\"20\"/>", side_css[sides[i]], x, w);
+		ok &= buf_printf(
+		    &b,
+		    "<rect class=\"%s\" x=\"%.1f\" y=\"0\" width=\"%.1f\""
+		    " height=\"20\"/>",
+		    side_css[sides[i]], x, w);
 		x += w;
 	}
 	ok &= buf_puts(&b, "</svg>");
@@ -538,7 +594,8 @@ bar_svg(struct arena *a, const int64_t *counts, const int *sides, size_t n,
 static bool
 put_svg(struct tv *obj, const char *key, const char *svg)
 {
-	return svg && tv_put_safe(obj, key, (struct safe_html){ svg, strlen(svg) });
+	return svg &&
+	       tv_put_safe(obj, key, (struct safe_html){svg, strlen(svg)});
 }
 
 /* The winner line and why, honest about ties and missing votes. */
@@ -549,8 +606,9 @@ put_verdict(struct arena *a, struct tv *rv, const struct results_data *pd)
 	const struct debate *d = pd->d;
 	bool closed = pd->clk.status == DEBATE_CLOSED;
 	const char *head, *why = "";
-	const char *winner = r->outcome == OUTCOME_A ? d->label[SIDE_A] :
-			     r->outcome == OUTCOME_B ? d->label[SIDE_B] : NULL;
+	const char *winner = r->outcome == OUTCOME_A   ? d->label[SIDE_A]
+			     : r->outcome == OUTCOME_B ? d->label[SIDE_B]
+						       : NULL;
 
 	switch (r->outcome) {
 	case OUTCOME_NO_VOTES:
@@ -561,31 +619,42 @@ put_verdict(struct arena *a, struct tv *rv, const struct results_data *pd)
 		       "can be said to have gained.";
 		break;
 	case OUTCOME_NO_POST:
-		head = closed ? "No result: nobody voted after the debate." :
-				"No result yet: nobody has voted after the debate.";
+		head =
+		    closed
+			? "No result: nobody voted after the debate."
+			: "No result yet: nobody has voted after the debate.";
 		break;
 	case OUTCOME_TIE:
-		head = closed ? "A tie: both sides gained exactly as much." :
-				"So far a tie: both sides have gained exactly as much.";
+		head =
+		    closed
+			? "A tie: both sides gained exactly as much."
+			: "So far a tie: both sides have gained exactly as much.";
 		break;
 	default:
-		head = arena_printf(a, closed ? "%s wins." : "%s leads so far.", winner);
+		head = arena_printf(a, closed ? "%s wins." : "%s leads so far.",
+				    winner);
 		break;
 	}
-	if (r->outcome == OUTCOME_A || r->outcome == OUTCOME_B || r->outcome == OUTCOME_TIE)
-		why = arena_printf(a, "%s went from %s before to %s after (%s); "
-				   "%s from %s to %s (%s).%s",
-				   d->label[SIDE_A], pct(a, r->pre_share[SIDE_A]),
-				   pct(a, r->post_share[SIDE_A]), points(a, r->gain[SIDE_A]),
-				   d->label[SIDE_B], pct(a, r->pre_share[SIDE_B]),
-				   pct(a, r->post_share[SIDE_B]), points(a, r->gain[SIDE_B]),
-				   r->narrow ? " The margin is smaller than a tenth of a "
-					       "point, which the figures round away." : "");
+	if (r->outcome == OUTCOME_A || r->outcome == OUTCOME_B ||
+	    r->outcome == OUTCOME_TIE)
+		why = arena_printf(
+		    a,
+		    "%s went from %s before to %s after (%s); "
+		    "%s from %s to %s (%s).%s",
+		    d->label[SIDE_A], pct(a, r->pre_share[SIDE_A]),
+		    pct(a, r->post_share[SIDE_A]), points(a, r->gain[SIDE_A]),
+		    d->label[SIDE_B], pct(a, r->pre_share[SIDE_B]),
+		    pct(a, r->post_share[SIDE_B]), points(a, r->gain[SIDE_B]),
+		    r->narrow ? " The margin is smaller than a tenth of a "
+				"point, which the figures round away."
+			      : "");
 	return tv_put_str(rv, "verdict", head) && tv_put_str(rv, "why", why) &&
 	       tv_put_bool(rv, "has_winner", winner != NULL) &&
 	       tv_put_str(rv, "winner", winner ? winner : "") &&
-	       tv_put_str(rv, "winner_css", r->outcome == OUTCOME_A ? "side-a" :
-			  r->outcome == OUTCOME_B ? "side-b" : "side-none") &&
+	       tv_put_str(rv, "winner_css",
+			  r->outcome == OUTCOME_A   ? "side-a"
+			  : r->outcome == OUTCOME_B ? "side-b"
+						    : "side-none") &&
 	       tv_put_bool(rv, "final", closed);
 }
 
@@ -608,16 +677,22 @@ put_moves(struct arena *a, struct tv *rv, const struct results_data *pd)
 		struct tv *row = tv_push(rows), *cells;
 
 		if (row == NULL ||
-		    !tv_put_str(row, "from", pre == SIDE_UNDECIDED ? "Undecided" : d->label[pre]) ||
+		    !tv_put_str(row, "from",
+				pre == SIDE_UNDECIDED ? "Undecided"
+						      : d->label[pre]) ||
 		    !tv_put_str(row, "css", side_css[pre]) ||
-		    !tv_put_int(row, "total", t->moves[pre][SIDE_A] + t->moves[pre][SIDE_B]) ||
+		    !tv_put_int(row, "total",
+				t->moves[pre][SIDE_A] +
+				    t->moves[pre][SIDE_B]) ||
 		    (cells = tv_put_list(row, "cells")) == NULL)
 			return false;
 		for (post = SIDE_A; post <= SIDE_B; post++) {
 			struct tv *c = tv_push(cells);
 
-			if (c == NULL || !tv_put_int(c, "count", t->moves[pre][post]) ||
-			    !tv_put_str(c, "cell_class", pre == post ? "stayed" : "moved"))
+			if (c == NULL ||
+			    !tv_put_int(c, "count", t->moves[pre][post]) ||
+			    !tv_put_str(c, "cell_class",
+					pre == post ? "stayed" : "moved"))
 				return false;
 		}
 	}
@@ -625,7 +700,8 @@ put_moves(struct arena *a, struct tv *rv, const struct results_data *pd)
 	f.nleft = 3;
 	f.nright = 2;
 	for (pre = SIDE_A; pre <= SIDE_UNDECIDED; pre++) {
-		f.left[pre - 1] = pre == SIDE_UNDECIDED ? "Undecided" : d->label[pre];
+		f.left[pre - 1] =
+		    pre == SIDE_UNDECIDED ? "Undecided" : d->label[pre];
 		f.left_css[pre - 1] = side_css[pre];
 		for (post = SIDE_A; post <= SIDE_B; post++)
 			f.count[pre - 1][post - 1] = t->moves[pre][post];
@@ -640,9 +716,12 @@ put_moves(struct arena *a, struct tv *rv, const struct results_data *pd)
 	buf_clear(&b);
 	return put_svg(rv, "flow_svg", svg) &&
 	       tv_put_bool(rv, "has_pairs", pd->result.pairs > 0) &&
-	       tv_put_str(rv, "pairs", count_of(a, pd->result.pairs, "reader", "readers")) &&
-	       tv_put_str(rv, "only_pre", count_of(a, t->moves[1][0] + t->moves[2][0] +
-						     t->moves[3][0], "reader", "readers")) &&
+	       tv_put_str(rv, "pairs",
+			  count_of(a, pd->result.pairs, "reader", "readers")) &&
+	       tv_put_str(
+		   rv, "only_pre",
+		   count_of(a, t->moves[1][0] + t->moves[2][0] + t->moves[3][0],
+			    "reader", "readers")) &&
 	       tv_put_int(rv, "only_post", t->moves[0][1] + t->moves[0][2]);
 }
 
@@ -655,11 +734,11 @@ put_history(struct arena *a, struct tv *rv, const struct results_data *pd)
 		const char *css;
 		bool dashed;
 	} lines[] = {
-		{ PHASE_PRE, SIDE_A, "line side-a", true },
-		{ PHASE_PRE, SIDE_B, "line side-b", true },
-		{ PHASE_PRE, SIDE_UNDECIDED, "line side-u", true },
-		{ PHASE_POST, SIDE_A, "line side-a", false },
-		{ PHASE_POST, SIDE_B, "line side-b", false },
+	    {PHASE_PRE, SIDE_A, "line side-a", true},
+	    {PHASE_PRE, SIDE_B, "line side-b", true},
+	    {PHASE_PRE, SIDE_UNDECIDED, "line side-u", true},
+	    {PHASE_POST, SIDE_A, "line side-a", false},
+	    {PHASE_POST, SIDE_B, "line side-b", false},
 	};
 	struct chart_series series[5];
 	struct chart_lines c;
@@ -681,16 +760,19 @@ put_history(struct arena *a, struct tv *rv, const struct results_data *pd)
 		return false;
 	for (i = 0; i < n; i++) {
 		const struct debate_point *p = &pd->history[i];
-		int64_t pre = p->pre[1] + p->pre[2] + p->pre[3], post = p->post[1] + p->post[2];
+		int64_t pre = p->pre[1] + p->pre[2] + p->pre[3],
+			post = p->post[1] + p->post[2];
 		struct tv *row = tv_push(rows);
 
 		xs[i] = p->at;
 		for (k = 0; k < 5; k++) {
-			int64_t num = lines[k].phase == PHASE_PRE ? p->pre[lines[k].side] :
-								    p->post[lines[k].side];
+			int64_t num = lines[k].phase == PHASE_PRE
+					  ? p->pre[lines[k].side]
+					  : p->post[lines[k].side];
 			int64_t den = lines[k].phase == PHASE_PRE ? pre : post;
 
-			ys[k * n + i] = den > 0 ? 100.0 * (double)num / (double)den : -1;
+			ys[k * n + i] =
+			    den > 0 ? 100.0 * (double)num / (double)den : -1;
 		}
 		if (row == NULL ||
 		    !tv_put_str(row, "when", when_text(a, p->at)) ||
@@ -722,28 +804,43 @@ put_history(struct arena *a, struct tv *rv, const struct results_data *pd)
 static bool
 put_results(struct arena *a, struct tv *dv, const struct results_data *pd)
 {
-	static const int pre_sides[] = { SIDE_A, SIDE_UNDECIDED, SIDE_B };
-	static const int post_sides[] = { SIDE_A, SIDE_B };
+	static const int pre_sides[] = {SIDE_A, SIDE_UNDECIDED, SIDE_B};
+	static const int post_sides[] = {SIDE_A, SIDE_B};
 	const struct debate_result *r = &pd->result;
 	const struct debate *d = pd->d;
 	struct tv *rv = tv_put_obj(dv, "results"), *pre, *post;
 
 	if (rv == NULL || (pre = tv_put_list(rv, "pre")) == NULL ||
 	    (post = tv_put_list(rv, "post")) == NULL ||
-	    !tv_put_str(rv, "pre_total", count_of(a, r->pre_total, "vote", "votes")) ||
-	    !tv_put_str(rv, "post_total", count_of(a, r->post_total, "vote", "votes")) ||
+	    !tv_put_str(rv, "pre_total",
+			count_of(a, r->pre_total, "vote", "votes")) ||
+	    !tv_put_str(rv, "post_total",
+			count_of(a, r->post_total, "vote", "votes")) ||
 	    !tv_put_bool(rv, "has_votes", r->pre_total + r->post_total > 0) ||
-	    !share_row(a, pre, d->label[SIDE_A], "side-a", r->pre[SIDE_A], r->pre_share[SIDE_A]) ||
-	    !share_row(a, pre, d->label[SIDE_B], "side-b", r->pre[SIDE_B], r->pre_share[SIDE_B]) ||
+	    !share_row(a, pre, d->label[SIDE_A], "side-a", r->pre[SIDE_A],
+		       r->pre_share[SIDE_A]) ||
+	    !share_row(a, pre, d->label[SIDE_B], "side-b", r->pre[SIDE_B],
+		       r->pre_share[SIDE_B]) ||
 	    !share_row(a, pre, "Undecided", "side-u", r->pre[SIDE_UNDECIDED],
 		       r->pre_share[SIDE_UNDECIDED]) ||
-	    !share_row(a, post, d->label[SIDE_A], "side-a", r->post[SIDE_A], r->post_share[SIDE_A]) ||
-	    !share_row(a, post, d->label[SIDE_B], "side-b", r->post[SIDE_B], r->post_share[SIDE_B]) ||
-	    !put_svg(rv, "pre_bar", bar_svg(a, r->pre, pre_sides, 3, r->pre_total)) ||
-	    !put_svg(rv, "post_bar", bar_svg(a, r->post, post_sides, 2, r->post_total)) ||
-	    !tv_put_str(rv, "gain_a", r->post_total && r->pre_total ? points(a, r->gain[SIDE_A]) : "") ||
-	    !tv_put_str(rv, "gain_b", r->post_total && r->pre_total ? points(a, r->gain[SIDE_B]) : "") ||
-	    !put_verdict(a, rv, pd) || !put_moves(a, rv, pd) || !put_history(a, rv, pd))
+	    !share_row(a, post, d->label[SIDE_A], "side-a", r->post[SIDE_A],
+		       r->post_share[SIDE_A]) ||
+	    !share_row(a, post, d->label[SIDE_B], "side-b", r->post[SIDE_B],
+		       r->post_share[SIDE_B]) ||
+	    !put_svg(rv, "pre_bar",
+		     bar_svg(a, r->pre, pre_sides, 3, r->pre_total)) ||
+	    !put_svg(rv, "post_bar",
+		     bar_svg(a, r->post, post_sides, 2, r->post_total)) ||
+	    !tv_put_str(rv, "gain_a",
+			r->post_total && r->pre_total
+			    ? points(a, r->gain[SIDE_A])
+			    : "") ||
+	    !tv_put_str(rv, "gain_b",
+			r->post_total && r->pre_total
+			    ? points(a, r->gain[SIDE_B])
+			    : "") ||
+	    !put_verdict(a, rv, pd) || !put_moves(a, rv, pd) ||
+	    !put_history(a, rv, pd))
 		return false;
 	return true;
 }
@@ -755,23 +852,32 @@ put_rules(struct arena *a, struct tv *dv, const struct page_data *pd,
 {
 	const struct debate *d = pd->d;
 	const struct debate_schedule *s = &d->sched;
-	int64_t opens = s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
-	const char *from = opens ? arena_printf(a, "from %s", when_text(a, opens)) :
-				   "from when the debate opens";
-	const char *pre_until = pd->clk.pre_closes ?
-		arena_printf(a, "until %s", when_text(a, pd->clk.pre_closes)) :
-		s->voting_closes ? arena_printf(a, "until %s", when_text(a, s->voting_closes)) :
-		"until voting closes";
-	const char *post_from = pd->clk.post_opens ?
-		arena_printf(a, "from %s", when_text(a, pd->clk.post_opens)) : from;
-	const char *until = s->voting_closes ?
-		arena_printf(a, "until %s", when_text(a, s->voting_closes)) :
-		"until the moderator closes voting";
+	int64_t opens =
+	    s->voting_opens ? s->voting_opens : s->round[ROUND_OPENING];
+	const char *from = opens
+			       ? arena_printf(a, "from %s", when_text(a, opens))
+			       : "from when the debate opens";
+	const char *pre_until =
+	    pd->clk.pre_closes
+		? arena_printf(a, "until %s", when_text(a, pd->clk.pre_closes))
+	    : s->voting_closes
+		? arena_printf(a, "until %s", when_text(a, s->voting_closes))
+		: "until voting closes";
+	const char *post_from =
+	    pd->clk.post_opens
+		? arena_printf(a, "from %s", when_text(a, pd->clk.post_opens))
+		: from;
+	const char *until =
+	    s->voting_closes
+		? arena_printf(a, "until %s", when_text(a, s->voting_closes))
+		: "until the moderator closes voting";
 	struct tv *rv = tv_put_obj(dv, "rules");
 
 	return rv &&
-	       tv_put_str(rv, "pre_window", arena_printf(a, "%s %s", from, pre_until)) &&
-	       tv_put_str(rv, "post_window", arena_printf(a, "%s %s", post_from, until)) &&
+	       tv_put_str(rv, "pre_window",
+			  arena_printf(a, "%s %s", from, pre_until)) &&
+	       tv_put_str(rv, "post_window",
+			  arena_printf(a, "%s %s", post_from, until)) &&
 	       tv_put_int(rv, "per_minute", cfg->votes_per_minute) &&
 	       tv_put_int(rv, "burst", cfg->votes_burst) &&
 	       tv_put_bool(rv, "always", cfg->results_always);
@@ -784,8 +890,11 @@ put_integrity(struct arena *a, struct tv *dv, const struct debate *d)
 	struct tv *rv = tv_put_obj(dv, "integrity");
 
 	return rv &&
-	       tv_put_str(rv, "changed", d->changed_votes == 1 ? "1 vote was" :
-			  arena_printf(a, "%lld votes were", (long long)d->changed_votes)) &&
+	       tv_put_str(rv, "changed",
+			  d->changed_votes == 1
+			      ? "1 vote was"
+			      : arena_printf(a, "%lld votes were",
+					     (long long)d->changed_votes)) &&
 	       tv_put_int(rv, "refused_duplicate", d->refused_duplicate) &&
 	       tv_put_int(rv, "refused_closed", d->refused_closed) &&
 	       tv_put_int(rv, "refused_rate", d->refused_rate);
@@ -796,7 +905,7 @@ static bool
 put_credits(struct arena *a, struct tv *dv, const struct page_data *pd)
 {
 	struct tv *cv = tv_put_obj(dv, "credits"), *sl, *cl;
-	const struct debate_statement *best[CREDITS_MAX] = { NULL };
+	const struct debate_statement *best[CREDITS_MAX] = {NULL};
 	size_t i, j, nbest = 0;
 
 	if (cv == NULL || (sl = tv_put_list(cv, "statements")) == NULL ||
@@ -818,7 +927,8 @@ put_credits(struct arena *a, struct tv *dv, const struct page_data *pd)
 		}
 	}
 	for (i = 0; i < nbest; i++) {
-		const struct debate_speaker *sp = speaker_of(pd, best[i]->speaker_id);
+		const struct debate_speaker *sp =
+		    speaker_of(pd, best[i]->speaker_id);
 		struct tv *it = tv_push(sl);
 
 		if (sp == NULL)
@@ -828,23 +938,29 @@ put_credits(struct arena *a, struct tv *dv, const struct page_data *pd)
 		    !tv_put_str(it, "speaker", sp->name) ||
 		    !tv_put_str(it, "side_label", pd->d->label[sp->side]) ||
 		    !tv_put_str(it, "css", side_css[sp->side]) ||
-		    !tv_put_str(it, "round_name", debate_round_name(best[i]->round)) ||
-		    !tv_put_str(it, "minds_label", best[i]->minds == 1 ? "1 reader" :
-				arena_printf(a, "%lld readers", (long long)best[i]->minds)))
+		    !tv_put_str(it, "round_name",
+				debate_round_name(best[i]->round)) ||
+		    !tv_put_str(it, "minds_label",
+				best[i]->minds == 1
+				    ? "1 reader"
+				    : arena_printf(a, "%lld readers",
+						   (long long)best[i]->minds)))
 			return false;
 	}
 	for (i = 0; i < pd->ntop; i++) {
 		const struct comment *c = &pd->top[i];
 		struct tv *it = tv_push(cl);
 
-		if (it == NULL ||
-		    !tv_put_int(it, "comment_id", c->id) ||
+		if (it == NULL || !tv_put_int(it, "comment_id", c->id) ||
 		    !tv_put_str(it, "author", c->author) ||
 		    !tv_put_bool(it, "has_side", c->side != SIDE_NONE) ||
 		    !tv_put_str(it, "side_label", pd->d->label[c->side]) ||
 		    !tv_put_str(it, "css", side_css[c->side]) ||
-		    !tv_put_str(it, "minds_label", c->minds == 1 ? "1 reader" :
-				arena_printf(a, "%lld readers", (long long)c->minds)))
+		    !tv_put_str(it, "minds_label",
+				c->minds == 1
+				    ? "1 reader"
+				    : arena_printf(a, "%lld readers",
+						   (long long)c->minds)))
 			return false;
 	}
 	return tv_put_bool(cv, "any", nbest > 0 || pd->ntop > 0);
@@ -856,12 +972,13 @@ struct thread_ctx {
 	const struct debate *d;
 	const struct params *p;
 	bool can_mark;
-	bool editor;		/* feature and unfeature buttons */
+	bool editor; /* feature and unfeature buttons */
 };
 
 /* One comment and its replies; every key set on every item (see template.h). */
 static bool
-put_comment(const struct thread_ctx *x, struct tv *item, const struct thread_node *node)
+put_comment(const struct thread_ctx *x, struct tv *item,
+	    const struct thread_node *node)
 {
 	const struct comment *c = node->c;
 	const struct thread_node *ch;
@@ -869,29 +986,33 @@ put_comment(const struct thread_ctx *x, struct tv *item, const struct thread_nod
 	struct tv *replies;
 	const char *q = params_query(a, x->p, x->p->page);
 
-	if (q == NULL ||
-	    !tv_put_int(item, "id", c->id) ||
+	if (q == NULL || !tv_put_int(item, "id", c->id) ||
 	    !tv_put_str(item, "author", c->author) ||
 	    !tv_put_str(item, "url", c->url) ||
 	    !tv_put_bool(item, "has_url", c->url[0] != '\0') ||
 	    !tv_put_str(item, "avatar", c->avatar) ||
 	    !tv_put_str(item, "when", when_text(a, c->created)) ||
 	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
-	    !tv_put_safe(item, "body_html", (struct safe_html){ c->body_html, strlen(c->body_html) }) ||
+	    !tv_put_safe(
+		item, "body_html",
+		(struct safe_html){c->body_html, strlen(c->body_html)}) ||
 	    !tv_put_int(item, "depth", c->depth) ||
 	    !tv_put_bool(item, "has_side", c->side != SIDE_NONE) ||
 	    !tv_put_str(item, "side_label", x->d->label[c->side]) ||
 	    !tv_put_str(item, "side_css", side_css[c->side]) ||
 	    !tv_put_int(item, "minds", c->minds) ||
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
-	    !tv_put_str(item, "minds_label", c->minds == 1 ? "1 reader" :
-			arena_printf(a, "%lld readers", (long long)c->minds)) ||
+	    !tv_put_str(item, "minds_label",
+			c->minds == 1 ? "1 reader"
+				      : arena_printf(a, "%lld readers",
+						     (long long)c->minds)) ||
 	    !tv_put_bool(item, "can_mark", x->can_mark) ||
 	    !tv_put_bool(item, "featured", c->featured) ||
 	    !tv_put_bool(item, "can_feature", x->editor) ||
-	    !tv_put_str(item, "reply_href",
-			arena_printf(a, "/debates/%s?%s%sreplytocom=%lld#respond", x->d->slug,
-				     q, q[0] ? "&" : "", (long long)c->id)))
+	    !tv_put_str(
+		item, "reply_href",
+		arena_printf(a, "/debates/%s?%s%sreplytocom=%lld#respond",
+			     x->d->slug, q, q[0] ? "&" : "", (long long)c->id)))
 		return false;
 	replies = tv_put_list(item, "replies");
 	if (replies == NULL ||
@@ -915,9 +1036,9 @@ put_form(struct request *req, struct tv *dv, const struct debate *d,
 	const struct comment_errors *errs = form->errors;
 	struct tv *fv = tv_put_obj(dv, "form");
 
-	if (fv == NULL ||
-	    !tv_put_bool(fv, "open", d->comments_open) ||
-	    !tv_put_str(fv, "action", arena_printf(a, "/debates/%s/comments", d->slug)) ||
+	if (fv == NULL || !tv_put_bool(fv, "open", d->comments_open) ||
+	    !tv_put_str(fv, "action",
+			arena_printf(a, "/debates/%s/comments", d->slug)) ||
 	    !tv_put_int(fv, "parent", form->parent) ||
 	    !tv_put_safe(fv, "identity", html_literal(PAGE_HOLE)) ||
 	    !tv_put_bool(fv, "side_a", side == SIDE_A) ||
@@ -932,7 +1053,9 @@ put_form(struct request *req, struct tv *dv, const struct debate *d,
 		    c.article_id == d->article_id) {
 			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
 			    !tv_put_str(rt, "name", c.author) ||
-			    !tv_put_str(rt, "cancel_href", arena_printf(a, "/debates/%s#respond", d->slug)))
+			    !tv_put_str(rt, "cancel_href",
+					arena_printf(a, "/debates/%s#respond",
+						     d->slug)))
 				return false;
 		} else if (!tv_put_int(fv, "parent", 0)) {
 			return false;
@@ -941,12 +1064,14 @@ put_form(struct request *req, struct tv *dv, const struct debate *d,
 	if (form->input && !tv_put_str(fv, "body", form->input->body))
 		return false;
 	if (errs) {
-		if ((errs->body && (!tv_put_str(fv, "body_error", errs->body))) ||
+		if ((errs->body &&
+		     (!tv_put_str(fv, "body_error", errs->body))) ||
 		    (errs->form && !tv_put_str(fv, "form_error", errs->form)) ||
 		    !tv_put_bool(fv, "has_errors", true))
 			return false;
 	}
-	return tv_put_str(fv, "body_invalid_attr", errs && errs->body ? "true" : "false");
+	return tv_put_str(fv, "body_invalid_attr",
+			  errs && errs->body ? "true" : "false");
 }
 
 /* The discussion: featured comments, the threads (or columns), paging. */
@@ -957,9 +1082,11 @@ put_discussion(struct request *req, struct tv *dv, const struct page_data *pd,
 	struct arena *a = &req->arena;
 	const struct debate *d = pd->d;
 	int per_page = req->app->cfg.per_page;
-	struct thread_ctx x = { a, d, p, pd->clk.status == DEBATE_OPEN, is_editor(req) };
-	struct tv *feat = tv_put_list(dv, "featured"), *list = tv_put_list(dv, "comments");
-	struct tv *cols[3] = { NULL }, *sorts = tv_put_list(dv, "sorts"), *views;
+	struct thread_ctx x = {a, d, p, pd->clk.status == DEBATE_OPEN,
+			       is_editor(req)};
+	struct tv *feat = tv_put_list(dv, "featured"),
+		  *list = tv_put_list(dv, "comments");
+	struct tv *cols[3] = {NULL}, *sorts = tv_put_list(dv, "sorts"), *views;
 	struct thread_node *node;
 	int64_t npages, pg;
 	size_t i, neutral = 0;
@@ -972,8 +1099,11 @@ put_discussion(struct request *req, struct tv *dv, const struct page_data *pd,
 	    (cols[SIDE_B] = tv_put_list(dv, "col_b")) == NULL ||
 	    !tv_put_int(dv, "comment_count", d->comment_count) ||
 	    !tv_put_bool(dv, "has_comments", d->comment_count > 0) ||
-	    !tv_put_str(dv, "count_label", d->comment_count == 1 ? "1 thought" :
-			arena_printf(a, "%lld thoughts", (long long)d->comment_count)) ||
+	    !tv_put_str(dv, "count_label",
+			d->comment_count == 1
+			    ? "1 thought"
+			    : arena_printf(a, "%lld thoughts",
+					   (long long)d->comment_count)) ||
 	    !tv_put_bool(dv, "by_side", p->columns) ||
 	    !tv_put_bool(dv, "has_featured", pd->nfeatured > 0 && p->page == 1))
 		return false;
@@ -981,20 +1111,23 @@ put_discussion(struct request *req, struct tv *dv, const struct page_data *pd,
 		const struct comment *c = &pd->featured[i];
 		struct tv *it = tv_push(feat);
 
-		if (it == NULL ||
-		    !tv_put_int(it, "id", c->id) ||
+		if (it == NULL || !tv_put_int(it, "id", c->id) ||
 		    !tv_put_str(it, "author", c->author) ||
 		    !tv_put_str(it, "avatar", c->avatar) ||
 		    !tv_put_str(it, "when", when_text(a, c->created)) ||
 		    !tv_put_str(it, "when_iso", when_iso(a, c->created)) ||
-		    !tv_put_safe(it, "body_html", (struct safe_html){ c->body_html, strlen(c->body_html) }) ||
+		    !tv_put_safe(it, "body_html",
+				 (struct safe_html){c->body_html,
+						    strlen(c->body_html)}) ||
 		    !tv_put_bool(it, "has_side", c->side != SIDE_NONE) ||
 		    !tv_put_str(it, "side_label", d->label[c->side]) ||
 		    !tv_put_str(it, "side_css", side_css[c->side]))
 			return false;
 	}
-	for (node = comment_thread(a, pd->comments, pd->ncomments); node; node = node->next) {
-		struct tv *it = tv_push(p->columns ? cols[node->c->side] : list);
+	for (node = comment_thread(a, pd->comments, pd->ncomments); node;
+	     node = node->next) {
+		struct tv *it =
+		    tv_push(p->columns ? cols[node->c->side] : list);
 
 		neutral += node->c->side == SIDE_NONE;
 		if (it == NULL || !put_comment(&x, it, node))
@@ -1008,7 +1141,8 @@ put_discussion(struct request *req, struct tv *dv, const struct page_data *pd,
 
 		q.sort = (enum comment_sort)s;
 		if (it == NULL || !tv_put_str(it, "label", sort_labels[s]) ||
-		    !tv_put_str(it, "href", page_link(a, d->slug, &q, 1, "#comments")) ||
+		    !tv_put_str(it, "href",
+				page_link(a, d->slug, &q, 1, "#comments")) ||
 		    !tv_put_bool(it, "current", s == (int)p->sort))
 			return false;
 	}
@@ -1017,34 +1151,47 @@ put_discussion(struct request *req, struct tv *dv, const struct page_data *pd,
 		struct tv *it = tv_push(views);
 
 		q.columns = s == 1;
-		if (it == NULL || !tv_put_str(it, "label", s ? "Side by side" : "Thread") ||
-		    !tv_put_str(it, "href", page_link(a, d->slug, &q, p->page, "#comments")) ||
+		if (it == NULL ||
+		    !tv_put_str(it, "label", s ? "Side by side" : "Thread") ||
+		    !tv_put_str(
+			it, "href",
+			page_link(a, d->slug, &q, p->page, "#comments")) ||
 		    !tv_put_bool(it, "current", q.columns == p->columns))
 			return false;
 	}
-	npages = d->thread_count ? (d->thread_count + per_page - 1) / per_page : 1;
+	npages =
+	    d->thread_count ? (d->thread_count + per_page - 1) / per_page : 1;
 	if (npages > 1) {
 		struct tv *pgv = tv_put_obj(dv, "pagination"), *pages;
 
-		if (pgv == NULL || (pages = tv_put_list(pgv, "pages")) == NULL ||
-		    (p->page > 1 && !tv_put_str(pgv, "prev_href",
-						page_link(a, d->slug, p, p->page - 1, "#comments"))) ||
-		    (p->page < npages && !tv_put_str(pgv, "next_href",
-						     page_link(a, d->slug, p, p->page + 1, "#comments"))))
+		if (pgv == NULL ||
+		    (pages = tv_put_list(pgv, "pages")) == NULL ||
+		    (p->page > 1 &&
+		     !tv_put_str(
+			 pgv, "prev_href",
+			 page_link(a, d->slug, p, p->page - 1, "#comments"))) ||
+		    (p->page < npages &&
+		     !tv_put_str(
+			 pgv, "next_href",
+			 page_link(a, d->slug, p, p->page + 1, "#comments"))))
 			return false;
 		for (pg = 1; pg <= npages; pg++) {
 			struct tv *pi;
 
-			if (pg != 1 && pg != npages && (pg < p->page - 2 || pg > p->page + 2)) {
+			if (pg != 1 && pg != npages &&
+			    (pg < p->page - 2 || pg > p->page + 2)) {
 				if ((pg == p->page - 3 || pg == p->page + 3) &&
-				    ((pi = tv_push(pages)) == NULL || !tv_put_bool(pi, "gap", true)))
+				    ((pi = tv_push(pages)) == NULL ||
+				     !tv_put_bool(pi, "gap", true)))
 					return false;
 				continue;
 			}
 			if ((pi = tv_push(pages)) == NULL ||
 			    !tv_put_int(pi, "number", pg) ||
 			    !tv_put_bool(pi, "current", pg == p->page) ||
-			    !tv_put_str(pi, "href", page_link(a, d->slug, p, pg, "#comments")))
+			    !tv_put_str(
+				pi, "href",
+				page_link(a, d->slug, p, pg, "#comments")))
 				return false;
 		}
 	}
@@ -1061,8 +1208,8 @@ debate_view(struct request *req, const struct page_data *pd,
 
 	if (v == NULL || (dv = tv_put_obj(v, "debate")) == NULL ||
 	    !put_head(a, dv, pd) || !put_sides(a, dv, pd) ||
-	    !put_rounds(a, dv, pd) ||
-	    !put_rules(a, dv, pd, &req->app->cfg) || !put_credits(a, dv, pd) ||
+	    !put_rounds(a, dv, pd) || !put_rules(a, dv, pd, &req->app->cfg) ||
+	    !put_credits(a, dv, pd) ||
 	    !put_discussion(req, dv, pd, p, form, side))
 		return NULL;
 	return v;
@@ -1109,19 +1256,24 @@ render_part(struct request *req, const char *name, const struct tv *v,
  * rendered as a mark must never receive another reader's tokens.
  */
 static bool
-cut_holes(char *page, size_t *len, const char *const *marks, size_t n, size_t *at)
+cut_holes(char *page, size_t *len, const char *const *marks, size_t n,
+	  size_t *at)
 {
 	size_t i, j, mlen;
 
 	for (i = 0; i < n; i++) {
-		const char *m = *len ? memmem(page, *len, marks[i], strlen(marks[i])) : NULL;
+		const char *m =
+		    *len ? memmem(page, *len, marks[i], strlen(marks[i]))
+			 : NULL;
 
 		at[i] = SIZE_MAX;
 		if (m == NULL)
 			continue;
 		mlen = strlen(marks[i]);
-		if (memmem(m + mlen, *len - (size_t)(m - page) - mlen, marks[i], mlen) != NULL) {
-			log_warnx("debate page: the mark of a hole appears twice; not served");
+		if (memmem(m + mlen, *len - (size_t)(m - page) - mlen, marks[i],
+			   mlen) != NULL) {
+			log_warnx(
+			    "debate page: the mark of a hole appears twice; not served");
 			return false;
 		}
 		at[i] = (size_t)(m - page);
@@ -1139,15 +1291,16 @@ static bool
 render_page(struct request *req, struct tv *v, struct rendered *r)
 {
 	static const char *const marks[HOLE__MAX] = {
-		[HOLE_AT_VOTE] = HOLE_VOTE,
-		[HOLE_AT_RESULTS] = HOLE_RESULTS,
-		[HOLE_AT_INTEGRITY] = HOLE_INTEGRITY,
-		[HOLE_AT_IDENTITY] = PAGE_HOLE,
+	    [HOLE_AT_VOTE] = HOLE_VOTE,
+	    [HOLE_AT_RESULTS] = HOLE_RESULTS,
+	    [HOLE_AT_INTEGRITY] = HOLE_INTEGRITY,
+	    [HOLE_AT_IDENTITY] = PAGE_HOLE,
 	};
 	char *page;
 
 	memset(r, 0, sizeof(*r));
-	if (v == NULL || (page = (char *)render_part(req, "debate", v, &r->len)) == NULL)
+	if (v == NULL ||
+	    (page = (char *)render_part(req, "debate", v, &r->len)) == NULL)
 		return false;
 	r->page = page;
 	return cut_holes(page, &r->len, marks, HOLE__MAX, r->hole);
@@ -1159,14 +1312,17 @@ render_results(struct request *req, struct tv *v, struct results *r)
 {
 	memset(r, 0, sizeof(*r));
 	return v != NULL && tv_put_bool(v, "show_results", true) &&
-	       (r->part[PART_SHOWN] = render_part(req, "debate_results", v, &r->len[PART_SHOWN])) &&
+	       (r->part[PART_SHOWN] = render_part(req, "debate_results", v,
+						  &r->len[PART_SHOWN])) &&
 	       tv_put_bool(v, "show_results", false) &&
-	       (r->part[PART_HIDDEN] = render_part(req, "debate_results", v, &r->len[PART_HIDDEN])) &&
-	       (r->part[PART_INTEGRITY] = render_part(req, "debate_integrity", v,
-						       &r->len[PART_INTEGRITY]));
+	       (r->part[PART_HIDDEN] = render_part(req, "debate_results", v,
+						   &r->len[PART_HIDDEN])) &&
+	       (r->part[PART_INTEGRITY] = render_part(
+		    req, "debate_integrity", v, &r->len[PART_INTEGRITY]));
 }
 
-/* Keeps a header and parts in the cache under key (tagged by the debate's thread). */
+/* Keeps a header and parts in the cache under key (tagged by the debate's
+ * thread). */
 static void
 cache_put(struct request *req, const char *key, const struct debate *d,
 	  uint64_t seq, const void *hdr, size_t hdrlen, const char *const *part,
@@ -1183,7 +1339,8 @@ cache_put(struct request *req, const char *key, const struct debate *d,
 	memcpy(data, hdr, hdrlen);
 	for (i = 0, at = hdrlen; i < nparts; at += len[i], i++)
 		memcpy(data + at, part[i], len[i]);
-	e = page_cache_put(req->app->cache, key, d->article_id, seq, data, total, 0);
+	e = page_cache_put(req->app->cache, key, d->article_id, seq, data,
+			   total, 0);
 	free(data);
 	if (e)
 		page_cache_release(req->app->cache, e);
@@ -1191,7 +1348,8 @@ cache_put(struct request *req, const char *key, const struct debate *d,
 
 static void
 cache_put_page(struct request *req, const char *key, const struct debate *d,
-	       const struct debate_clock *clk, uint64_t seq, const struct rendered *r)
+	       const struct debate_clock *clk, uint64_t seq,
+	       const struct rendered *r)
 {
 	struct cached_page h;
 	size_t i;
@@ -1209,7 +1367,8 @@ cache_put_page(struct request *req, const char *key, const struct debate *d,
 
 static void
 cache_put_results(struct request *req, const char *key, const struct debate *d,
-		  const struct debate_clock *clk, uint64_t seq, const struct results *r)
+		  const struct debate_clock *clk, uint64_t seq,
+		  const struct results *r)
 {
 	struct cached_results h;
 	size_t i;
@@ -1227,8 +1386,8 @@ cache_put_results(struct request *req, const char *key, const struct debate *d,
 
 /* The page of entry e when it is still what d would render at now. */
 static bool
-cached_page_view(const struct page_entry *e, const struct debate *d, int64_t now,
-		 struct rendered *r)
+cached_page_view(const struct page_entry *e, const struct debate *d,
+		 int64_t now, struct rendered *r)
 {
 	struct cached_page h;
 	size_t i;
@@ -1238,7 +1397,8 @@ cached_page_view(const struct page_entry *e, const struct debate *d, int64_t now
 	memcpy(&h, e->data, sizeof(h));
 	if (memcmp(h.magic, PAGE_MAGIC, sizeof(h.magic)) != 0 ||
 	    h.debate_id != d->id || h.version != d->version ||
-	    (h.valid_until && now >= h.valid_until) || sizeof(h) + h.len != e->len)
+	    (h.valid_until && now >= h.valid_until) ||
+	    sizeof(h) + h.len != e->len)
 		return false;
 	r->page = e->data + sizeof(h);
 	r->len = h.len;
@@ -1259,7 +1419,8 @@ cached_results_view(const struct page_entry *e, const struct debate *d,
 	memcpy(&h, e->data, sizeof(h));
 	if (memcmp(h.magic, RESULTS_MAGIC, sizeof(h.magic)) != 0 ||
 	    h.debate_id != d->id || h.version != d->version ||
-	    h.activity != d->activity || (h.valid_until && now >= h.valid_until) ||
+	    h.activity != d->activity ||
+	    (h.valid_until && now >= h.valid_until) ||
 	    sizeof(h) + h.len[0] + h.len[1] + h.len[2] != e->len)
 		return false;
 	for (i = 0, at = sizeof(h); i < 3; at += h.len[i], i++) {
@@ -1282,7 +1443,8 @@ flash(struct request *req, const struct debate *d)
 			return "Your vote before the debate is counted.";
 		if (strcmp(voted, "post") == 0)
 			return "Your vote after the debate is counted.";
-		if (strcmp(voted, "pre-changed") == 0 || strcmp(voted, "post-changed") == 0)
+		if (strcmp(voted, "pre-changed") == 0 ||
+		    strcmp(voted, "post-changed") == 0)
 			return "Your vote is changed: the new one replaces the old.";
 		if (strcmp(voted, "same") == 0)
 			return "You had already voted that way; your vote is unchanged.";
@@ -1307,35 +1469,41 @@ vote_fill(struct request *req, const struct debate *d,
 	struct tv *v = tv_obj(a);
 
 	if (clk->pre_open)
-		note_pre = clk->pre_closes ? arena_printf(a, "Open until %s.",
-							  when_text(a, clk->pre_closes)) :
-					     "Open while the debate is open.";
-	else if (clk->status == DEBATE_SCHEDULED || (clk->status == DEBATE_OPEN &&
-						     clk->pre_closes == 0))
+		note_pre = clk->pre_closes
+			       ? arena_printf(a, "Open until %s.",
+					      when_text(a, clk->pre_closes))
+			       : "Open while the debate is open.";
+	else if (clk->status == DEBATE_SCHEDULED ||
+		 (clk->status == DEBATE_OPEN && clk->pre_closes == 0))
 		note_pre = "Opens with the debate.";
 	else
 		note_pre = "Closed: the debate is under way or over.";
 	if (clk->post_open)
-		note_post = d->sched.voting_closes ?
-			arena_printf(a, "Open until %s.", when_text(a, d->sched.voting_closes)) :
-			"Open until the moderator closes voting.";
+		note_post =
+		    d->sched.voting_closes
+			? arena_printf(a, "Open until %s.",
+				       when_text(a, d->sched.voting_closes))
+			: "Open until the moderator closes voting.";
 	else if (clk->status == DEBATE_CLOSED)
 		note_post = "Closed: voting has ended.";
 	else
-		note_post = clk->post_opens ?
-			arena_printf(a, "Opens %s, with the closing statements.",
-				     when_text(a, clk->post_opens)) :
-			"Opens with the debate.";
+		note_post =
+		    clk->post_opens
+			? arena_printf(a,
+				       "Opens %s, with the closing statements.",
+				       when_text(a, clk->post_opens))
+			: "Opens with the debate.";
 	back = params_query(a, p, p->page);
-	if (v == NULL || back == NULL ||
-	    !tv_put_str(v, "slug", d->slug) ||
+	if (v == NULL || back == NULL || !tv_put_str(v, "slug", d->slug) ||
 	    !tv_put_str(v, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(v, "label_b", d->label[SIDE_B]) ||
-	    !tv_put_str(v, "csrf", token) ||
-	    !tv_put_str(v, "back", back) ||
-	    !tv_put_str(v, "action", arena_printf(a, "/debates/%s/vote", d->slug)) ||
-	    !tv_put_str(v, "mind_action", arena_printf(a, "/debates/%s/minds", d->slug)) ||
-	    !tv_put_str(v, "feature_action", arena_printf(a, "/debates/%s/feature", d->slug)) ||
+	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "back", back) ||
+	    !tv_put_str(v, "action",
+			arena_printf(a, "/debates/%s/vote", d->slug)) ||
+	    !tv_put_str(v, "mind_action",
+			arena_printf(a, "/debates/%s/minds", d->slug)) ||
+	    !tv_put_str(v, "feature_action",
+			arena_printf(a, "/debates/%s/feature", d->slug)) ||
 	    !tv_put_bool(v, "editor", is_editor(req)) ||
 	    !tv_put_bool(v, "pre_open", clk->pre_open) ||
 	    !tv_put_bool(v, "post_open", clk->post_open) ||
@@ -1349,7 +1517,8 @@ vote_fill(struct request *req, const struct debate *d,
 	    !tv_put_bool(v, "post_b", post == SIDE_B) ||
 	    !tv_put_bool(v, "voted_pre", pre != 0) ||
 	    !tv_put_bool(v, "voted_post", post != 0) ||
-	    !tv_put_str(v, "pre_choice", pre == SIDE_UNDECIDED ? "Undecided" : d->label[pre]) ||
+	    !tv_put_str(v, "pre_choice",
+			pre == SIDE_UNDECIDED ? "Undecided" : d->label[pre]) ||
 	    !tv_put_str(v, "post_choice", d->label[post]) ||
 	    !tv_put_str(v, "pre_button", pre ? "Change my vote" : "Vote") ||
 	    !tv_put_str(v, "post_button", post ? "Change my vote" : "Vote") ||
@@ -1391,8 +1560,8 @@ row_put(struct request *req, const struct debate *d, uint64_t gen, uint64_t seq)
 	strcpy(h.slug, d->slug);
 	strcpy(h.label_a, d->label[SIDE_A]);
 	strcpy(h.label_b, d->label[SIDE_B]);
-	e = page_cache_put(req->app->cache, key, d->article_id, seq, (const char *)&h,
-			   sizeof(h), 0);
+	e = page_cache_put(req->app->cache, key, d->article_id, seq,
+			   (const char *)&h, sizeof(h), 0);
 	if (e)
 		page_cache_release(req->app->cache, e);
 }
@@ -1454,7 +1623,8 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 
 	*pre = *post = 0;
 	gen = debate_generation(req->app);
-	if (key && req->app->debates && (e = page_cache_get(cache, key)) != NULL) {
+	if (key && req->app->debates &&
+	    (e = page_cache_get(cache, key)) != NULL) {
 		bool ok = e->len == sizeof(h);
 
 		if (ok)
@@ -1468,8 +1638,7 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 		}
 	}
 	seq = page_cache_seq(cache);
-	if (debate_voter(req->app, d->id, voter, pre,
-					       post) != ERR_OK) {
+	if (debate_voter(req->app, d->id, voter, pre, post) != ERR_OK) {
 		*pre = *post = 0;
 		return;
 	}
@@ -1477,11 +1646,12 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 		return;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, VOTER_MAGIC, sizeof(h.magic));
-	h.generation = gen;	/* taken before the read: a vote since makes it stale */
+	h.generation =
+	    gen; /* taken before the read: a vote since makes it stale */
 	h.pre = *pre;
 	h.post = *post;
-	if ((e = page_cache_put(cache, key, d->article_id, seq, (const char *)&h,
-				sizeof(h), 0)) != NULL)
+	if ((e = page_cache_put(cache, key, d->article_id, seq,
+				(const char *)&h, sizeof(h), 0)) != NULL)
 		page_cache_release(cache, e);
 }
 
@@ -1494,7 +1664,8 @@ serve(struct request *req, struct response *res, const struct debate *d,
       const struct debate_clock *clk, const struct params *p,
       const struct rendered *r, const struct results *rs, unsigned status)
 {
-	const char *had = request_cookie(req, CSRF_COOKIE), *visitor, *token, *who;
+	const char *had = request_cookie(req, CSRF_COOKIE), *visitor, *token,
+		   *who;
 	const char *fill[HOLE__MAX];
 	size_t len[HOLE__MAX], order[HOLE__MAX], i, j, t, from = 0, total;
 	int pre = 0, post = 0;
@@ -1516,14 +1687,17 @@ serve(struct request *req, struct response *res, const struct debate *d,
 	}
 	show = req->app->cfg.results_always || clk->status == DEBATE_CLOSED ||
 	       pre != 0 || post != 0;
-	fill[HOLE_AT_VOTE] = vote_fill(req, d, clk, p, token, pre, post, &len[HOLE_AT_VOTE]);
+	fill[HOLE_AT_VOTE] =
+	    vote_fill(req, d, clk, p, token, pre, post, &len[HOLE_AT_VOTE]);
 	fill[HOLE_AT_RESULTS] = rs->part[show ? PART_SHOWN : PART_HIDDEN];
 	len[HOLE_AT_RESULTS] = rs->len[show ? PART_SHOWN : PART_HIDDEN];
 	fill[HOLE_AT_INTEGRITY] = rs->part[PART_INTEGRITY];
 	len[HOLE_AT_INTEGRITY] = rs->len[PART_INTEGRITY];
 	len[HOLE_AT_IDENTITY] = 0;
-	fill[HOLE_AT_IDENTITY] = r->hole[HOLE_AT_IDENTITY] != SIZE_MAX ?
-		comment_form_fill(req, res, &len[HOLE_AT_IDENTITY]) : "";
+	fill[HOLE_AT_IDENTITY] =
+	    r->hole[HOLE_AT_IDENTITY] != SIZE_MAX
+		? comment_form_fill(req, res, &len[HOLE_AT_IDENTITY])
+		: "";
 	if (fill[HOLE_AT_VOTE] == NULL || fill[HOLE_AT_IDENTITY] == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -1532,7 +1706,8 @@ serve(struct request *req, struct response *res, const struct debate *d,
 	for (i = 0; i < HOLE__MAX; i++)
 		order[i] = i;
 	for (i = 1; i < HOLE__MAX; i++)
-		for (j = i; j > 0 && r->hole[order[j - 1]] > r->hole[order[j]]; j--) {
+		for (j = i; j > 0 && r->hole[order[j - 1]] > r->hole[order[j]];
+		     j--) {
 			t = order[j];
 			order[j] = order[j - 1];
 			order[j - 1] = t;
@@ -1543,7 +1718,8 @@ serve(struct request *req, struct response *res, const struct debate *d,
 		if (r->hole[i] != SIZE_MAX)
 			total += len[i];
 	buf_clear(&res->body);
-	if (total < res->body.max && (res->body.data = malloc(total + 1)) != NULL)
+	if (total < res->body.max &&
+	    (res->body.data = malloc(total + 1)) != NULL)
 		res->body.cap = total + 1;
 	for (i = 0; i < HOLE__MAX; i++) {
 		size_t at = r->hole[order[i]];
@@ -1577,7 +1753,7 @@ debate_find(struct request *req, struct response *res, struct debate *d)
 	}
 	e = debate_by_slug(req->app, &req->arena, slug, d);
 	if (e == ERR_OK && d->status == DEBATE_DRAFT)
-		e = ERR_NOTFOUND;	/* drafts are not public */
+		e = ERR_NOTFOUND; /* drafts are not public */
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return false;
@@ -1669,11 +1845,14 @@ debate_page(struct request *req, struct response *res)
 		return;
 	}
 	if (!read_params(req, &p)) {
-		error_page(req, res, 400, "That address asks for a page, order or view we do not have.");
+		error_page(
+		    req, res, 400,
+		    "That address asks for a page, order or view we do not have.");
 		return;
 	}
 	if (replyto && (form->parent = article_page_number(replyto)) == 0) {
-		error_page(req, res, 400, "That comment number is not a number.");
+		error_page(req, res, 400,
+			   "That comment number is not a number.");
 		return;
 	}
 	/* Taken before the reads: a write since keeps what follows uncached. */
@@ -1694,8 +1873,10 @@ debate_page(struct request *req, struct response *res)
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	if (p.page > 1 && (p.page - 1) * req->app->cfg.per_page >= d.thread_count) {
-		error_page(req, res, 404, "The discussion has no page of that number.");
+	if (p.page > 1 &&
+	    (p.page - 1) * req->app->cfg.per_page >= d.thread_count) {
+		error_page(req, res, 404,
+			   "The discussion has no page of that number.");
 		return;
 	}
 	req->page_state = form;
@@ -1718,7 +1899,8 @@ debate_page(struct request *req, struct response *res)
 	debate_clock_at(&d, now, &clk);
 	re = page_cache_get(req->app->cache, rkey);
 	pe = page_cache_get(req->app->cache, pkey);
-	if (!cached_results_view(re, &d, now, &rs) || !cached_page_view(pe, &d, now, &r)) {
+	if (!cached_results_view(re, &d, now, &rs) ||
+	    !cached_page_view(pe, &d, now, &r)) {
 		/*
 		 * Something to render: from the full row, read now.  Whatever
 		 * it finds goes with what it renders, so a cached part made
@@ -1735,7 +1917,8 @@ debate_page(struct request *req, struct response *res)
 			cache_put_results(req, rkey, &d, &clk, seq, &rs);
 		}
 		if (!cached_page_view(pe, &d, now, &r)) {
-			if (!fresh_page(req, res, &d, &p, form, SIDE_NONE, &r, &clk))
+			if (!fresh_page(req, res, &d, &p, form, SIDE_NONE, &r,
+					&clk))
 				goto done;
 			cache_put_page(req, pkey, &d, &clk, seq, &r);
 		}
@@ -1764,28 +1947,38 @@ closed_message(struct arena *a, const struct debate_clock *clk, int phase)
 	if (clk->status == DEBATE_SCHEDULED)
 		return "Voting has not opened yet; your vote was not counted.";
 	if (phase == PHASE_PRE)
-		return arena_printf(a, "The vote before the debate closed%s%s; your "
-				    "vote was not counted.%s",
-				    clk->pre_closes ? " on " : "",
-				    clk->pre_closes ? when_text(a, clk->pre_closes) : "",
-				    clk->post_open ? " You can still vote after the debate." : "");
-	return arena_printf(a, "The vote after the debate opens%s%s; your vote was "
-			    "not counted.", clk->post_opens ? " on " : " later",
-			    clk->post_opens ? when_text(a, clk->post_opens) : "");
+		return arena_printf(
+		    a,
+		    "The vote before the debate closed%s%s; your "
+		    "vote was not counted.%s",
+		    clk->pre_closes ? " on " : "",
+		    clk->pre_closes ? when_text(a, clk->pre_closes) : "",
+		    clk->post_open ? " You can still vote after the debate."
+				   : "");
+	return arena_printf(
+	    a,
+	    "The vote after the debate opens%s%s; your vote was "
+	    "not counted.",
+	    clk->post_opens ? " on " : " later",
+	    clk->post_opens ? when_text(a, clk->post_opens) : "");
 }
 
 /* 429 with Retry-After. */
 static void
 too_many(struct request *req, struct response *res, int retry_after)
 {
-	const char *secs = arena_printf(&req->arena, "%d", retry_after > 0 ? retry_after : 60);
+	const char *secs =
+	    arena_printf(&req->arena, "%d", retry_after > 0 ? retry_after : 60);
 
 	if (secs)
 		(void)response_header(res, "Retry-After", secs);
-	error_page(req, res, 429, arena_printf(&req->arena,
-		   "Too many votes have come from your network just now; your "
-		   "vote was not counted. Please try again in %s seconds.",
-		   secs ? secs : "60"));
+	error_page(
+	    req, res, 429,
+	    arena_printf(
+		&req->arena,
+		"Too many votes have come from your network just now; your "
+		"vote was not counted. Please try again in %s seconds.",
+		secs ? secs : "60"));
 }
 
 /*
@@ -1806,8 +1999,9 @@ debate_vote_post(struct request *req, struct response *res)
 
 	if (!debate_find(req, res, &d))
 		return;
-	ph = phase && strcmp(phase, "pre") == 0 ? PHASE_PRE :
-	     phase && strcmp(phase, "post") == 0 ? PHASE_POST : 0;
+	ph = phase && strcmp(phase, "pre") == 0	   ? PHASE_PRE
+	     : phase && strcmp(phase, "post") == 0 ? PHASE_POST
+						   : 0;
 	if (choice && strcmp(choice, "a") == 0)
 		ch = SIDE_A;
 	else if (choice && strcmp(choice, "b") == 0)
@@ -1815,37 +2009,50 @@ debate_vote_post(struct request *req, struct response *res)
 	else if (choice && strcmp(choice, "undecided") == 0 && ph == PHASE_PRE)
 		ch = SIDE_UNDECIDED;
 	if (ph == 0 || ch == SIDE_NONE) {
-		error_page(req, res, 422, choice == NULL || choice[0] == '\0' ?
-			   "Please choose one of the options before voting." :
-			   "That is not one of the choices of this vote.");
+		error_page(
+		    req, res, 422,
+		    choice == NULL || choice[0] == '\0'
+			? "Please choose one of the options before voting."
+			: "That is not one of the choices of this vote.");
 		return;
 	}
 	who = reader_id(req, visitor);
 	if (who == NULL) {
-		error_page(req, res, 403, "Votes need this site's cookie. Reload the page and vote again.");
+		error_page(
+		    req, res, 403,
+		    "Votes need this site's cookie. Reload the page and vote again.");
 		return;
 	}
 	debate_clock_at(&d, time_now(), &clk);
-	e = debate_vote_cast(req->app, &d, who, req->client, ph, ch, time_now(), &vr, &retry);
+	e = debate_vote_cast(req->app, &d, who, req->client, ph, ch, time_now(),
+			     &vr, &retry);
 	switch (e) {
 	case ERR_OK:
-		response_redirect(res, arena_printf(&req->arena, "/debates/%s?voted=%s#vote", d.slug,
-			vr == VOTE_SAME ? "same" : vr == VOTE_CHANGED ?
-			(ph == PHASE_PRE ? "pre-changed" : "post-changed") :
-			(ph == PHASE_PRE ? "pre" : "post")));
+		response_redirect(
+		    res,
+		    arena_printf(
+			&req->arena, "/debates/%s?voted=%s#vote", d.slug,
+			vr == VOTE_SAME ? "same"
+			: vr == VOTE_CHANGED
+			    ? (ph == PHASE_PRE ? "pre-changed" : "post-changed")
+			    : (ph == PHASE_PRE ? "pre" : "post")));
 		return;
 	case ERR_FORBIDDEN:
-		error_page(req, res, 403, closed_message(&req->arena, &clk, ph));
+		error_page(req, res, 403,
+			   closed_message(&req->arena, &clk, ph));
 		return;
 	case ERR_LIMIT:
 		too_many(req, res, retry);
 		return;
 	case ERR_INVALID:
-		error_page(req, res, 422, "That is not one of the choices of this vote.");
+		error_page(req, res, 422,
+			   "That is not one of the choices of this vote.");
 		return;
 	default:
 		log_warnx("vote on %s not stored: %s", d.slug, err_str(e));
-		error_page(req, res, err_status(e), "Your vote could not be saved just now. Please try again.");
+		error_page(
+		    req, res, err_status(e),
+		    "Your vote could not be saved just now. Please try again.");
 		return;
 	}
 }
@@ -1867,20 +2074,25 @@ debate_feature_post(struct request *req, struct response *res)
 		return;
 	id = article_page_number(on ? on : off ? off : "");
 	if ((on == NULL) == (off == NULL) || id <= 0) {
-		error_page(req, res, 422, "Name one comment to feature or unfeature.");
+		error_page(req, res, 422,
+			   "Name one comment to feature or unfeature.");
 		return;
 	}
 	e = debate_feature(req->app, &d, id, on != NULL);
 	if (e == ERR_NOTFOUND) {
-		error_page(req, res, 404, "That comment is not in this debate.");
+		error_page(req, res, 404,
+			   "That comment is not in this debate.");
 		return;
 	}
 	if (e != ERR_OK) {
-		error_page(req, res, err_status(e), "That could not be saved just now. Please try again.");
+		error_page(
+		    req, res, err_status(e),
+		    "That could not be saved just now. Please try again.");
 		return;
 	}
-	response_redirect(res, arena_printf(&req->arena, "/debates/%s#comment-%lld",
-					    d.slug, (long long)id));
+	response_redirect(res,
+			  arena_printf(&req->arena, "/debates/%s#comment-%lld",
+				       d.slug, (long long)id));
 }
 
 /* Reads the "back" field into params (defaults when it is not ours). */
@@ -1894,7 +2106,8 @@ read_back(struct request *req, struct params *p)
 
 	memset(p, 0, sizeof(*p));
 	p->page = 1;
-	if (back == NULL || form_parse(&req->arena, back, strlen(back), 8, &f) != FORM_OK)
+	if (back == NULL ||
+	    form_parse(&req->arena, back, strlen(back), 8, &f) != FORM_OK)
 		return;
 	if ((x = fields_get(&f, "cpage")) && article_page_number(x->value) > 0)
 		p->page = article_page_number(x->value);
@@ -1928,34 +2141,48 @@ debate_mind_post(struct request *req, struct response *res)
 		return;
 	if (item == NULL || (item[0] != 's' && item[0] != 'c') ||
 	    (id = article_page_number(item + 1)) <= 0 || item[1] == '\0') {
-		error_page(req, res, 422, "That is not a statement or comment of this debate.");
+		error_page(
+		    req, res, 422,
+		    "That is not a statement or comment of this debate.");
 		return;
 	}
 	if ((who = reader_id(req, visitor)) == NULL) {
-		error_page(req, res, 403, "This needs this site's cookie. Reload the page and try again.");
+		error_page(
+		    req, res, 403,
+		    "This needs this site's cookie. Reload the page and try again.");
 		return;
 	}
-	e = debate_mind_mark(req->app, &d, who, req->client, item[0], id, time_now(),
-			     &added, &retry);
+	e = debate_mind_mark(req->app, &d, who, req->client, item[0], id,
+			     time_now(), &added, &retry);
 	switch (e) {
 	case ERR_OK:
 		read_back(req, &p);
 		q = params_query(&req->arena, &p, p.page);
-		response_redirect(res, arena_printf(&req->arena, "/debates/%s?%s%smind=%s#%s-%lld",
-			d.slug, q ? q : "", q && q[0] ? "&" : "", added ? "added" : "again",
-			item[0] == 's' ? "statement" : "comment", (long long)id));
+		response_redirect(
+		    res,
+		    arena_printf(&req->arena, "/debates/%s?%s%smind=%s#%s-%lld",
+				 d.slug, q ? q : "", q && q[0] ? "&" : "",
+				 added ? "added" : "again",
+				 item[0] == 's' ? "statement" : "comment",
+				 (long long)id));
 		return;
 	case ERR_NOTFOUND:
-		error_page(req, res, 404, "That is not a statement or comment of this debate.");
+		error_page(
+		    req, res, 404,
+		    "That is not a statement or comment of this debate.");
 		return;
 	case ERR_FORBIDDEN:
-		error_page(req, res, 403, "Changes of mind are counted while the debate is open.");
+		error_page(
+		    req, res, 403,
+		    "Changes of mind are counted while the debate is open.");
 		return;
 	case ERR_LIMIT:
 		too_many(req, res, retry);
 		return;
 	default:
-		error_page(req, res, err_status(e), "That could not be saved just now. Please try again.");
+		error_page(
+		    req, res, err_status(e),
+		    "That could not be saved just now. Please try again.");
 		return;
 	}
 }
@@ -1994,7 +2221,8 @@ debate_comment_post(struct request *req, struct response *res)
 		error_page(req, res, 403, "Please sign in to comment.");
 		return;
 	}
-	e = comment_read_form(req->app, &req->arena, comment_form_read(req), &in, &errs);
+	e = comment_read_form(req->app, &req->arena, comment_form_read(req),
+			      &in, &errs);
 	if (e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -2012,15 +2240,18 @@ debate_comment_post(struct request *req, struct response *res)
 		e = ERR_INVALID;
 	}
 	if (e == ERR_OK)
-		e = comment_create_side(req->app, &req->arena, &art, &in, req->client, side, &id);
+		e = comment_create_side(req->app, &req->arena, &art, &in,
+					req->client, side, &id);
 	e = comment_refusal(e, id, &in, &errs, "debate");
 	if (e == ERR_FORBIDDEN) {
 		error_page(req, res, 403, "Comments are closed.");
 		return;
 	}
 	if (e != ERR_OK && e != ERR_INVALID) {
-		log_warnx("comment on debate %s not stored: %s", d.slug, err_str(e));
-		errs.form = "Your comment could not be saved just now. Please send it again.";
+		log_warnx("comment on debate %s not stored: %s", d.slug,
+			  err_str(e));
+		errs.form =
+		    "Your comment could not be saved just now. Please send it again.";
 		errs.err = ERR_DB;
 	}
 	if (e != ERR_OK) {
@@ -2034,15 +2265,20 @@ debate_comment_post(struct request *req, struct response *res)
 		form->with_identity = true;
 		memset(&p, 0, sizeof(p));
 		p.page = 1;
-		serve_fresh(req, res, &d, &p, form, side, errs.err ? err_status(errs.err) : 422);
+		serve_fresh(req, res, &d, &p, form, side,
+			    errs.err ? err_status(errs.err) : 422);
 		return;
 	}
-	if (comment_page_of(req->app, &req->arena, d.article_id, id, &page) != ERR_OK)
+	if (comment_page_of(req->app, &req->arena, d.article_id, id, &page) !=
+	    ERR_OK)
 		page = 1;
-	response_redirect(res, page > 1 ?
-		arena_printf(&req->arena, "/debates/%s?cpage=%lld#comment-%lld", d.slug,
-			     (long long)page, (long long)id) :
-		arena_printf(&req->arena, "/debates/%s#comment-%lld", d.slug, (long long)id));
+	response_redirect(
+	    res, page > 1
+		     ? arena_printf(&req->arena,
+				    "/debates/%s?cpage=%lld#comment-%lld",
+				    d.slug, (long long)page, (long long)id)
+		     : arena_printf(&req->arena, "/debates/%s#comment-%lld",
+				    d.slug, (long long)id));
 }
 
 /* Adds the list item view of a debate: status, dates, winner once closed. */
@@ -2055,8 +2291,8 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 	struct debate_result r;
 	const char *winner = "", *outcome = "";
 	int64_t now = time_now();
-	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens :
-					       d->sched.round[ROUND_OPENING];
+	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens
+					      : d->sched.round[ROUND_OPENING];
 
 	debate_clock_at(d, now, &clk);
 	if (clk.status == DEBATE_CLOSED) {
@@ -2064,10 +2300,12 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 			return false;
 		debate_result_of(&t, &r);
 		if (r.outcome == OUTCOME_A || r.outcome == OUTCOME_B)
-			winner = d->label[r.outcome == OUTCOME_A ? SIDE_A : SIDE_B];
-		outcome = r.outcome == OUTCOME_A || r.outcome == OUTCOME_B ?
-			arena_printf(a, "Winner: %s", winner) :
-			r.outcome == OUTCOME_TIE ? "A tie" : "No result";
+			winner =
+			    d->label[r.outcome == OUTCOME_A ? SIDE_A : SIDE_B];
+		outcome = r.outcome == OUTCOME_A || r.outcome == OUTCOME_B
+			      ? arena_printf(a, "Winner: %s", winner)
+			  : r.outcome == OUTCOME_TIE ? "A tie"
+						     : "No result";
 	}
 	return tv_put_str(it, "slug", d->slug) &&
 	       tv_put_str(it, "motion", d->motion) &&
@@ -2077,11 +2315,14 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 	       tv_put_bool(it, "has_outcome", outcome[0] != '\0') &&
 	       tv_put_str(it, "label_a", d->label[SIDE_A]) &&
 	       tv_put_str(it, "label_b", d->label[SIDE_B]) &&
-	       tv_put_str(it, "dates", clk.status == DEBATE_SCHEDULED && opens ?
-			  arena_printf(a, "Opens %s", when_text(a, opens)) :
-			  clk.status == DEBATE_OPEN && d->sched.voting_closes ?
-			  arena_printf(a, "Voting closes %s", when_text(a, d->sched.voting_closes)) :
-			  "") &&
+	       tv_put_str(
+		   it, "dates",
+		   clk.status == DEBATE_SCHEDULED && opens
+		       ? arena_printf(a, "Opens %s", when_text(a, opens))
+		   : clk.status == DEBATE_OPEN && d->sched.voting_closes
+		       ? arena_printf(a, "Voting closes %s",
+				      when_text(a, d->sched.voting_closes))
+		       : "") &&
 	       tv_put_int(it, "comment_count", d->comment_count);
 }
 
@@ -2093,8 +2334,8 @@ debate_home_view(struct request *req, struct tv *v, int limit)
 	size_t n = 0, i;
 
 	/* One more than shown tells whether there are more. */
-	if (debate_list(req->app, &req->arena, false,
-					      limit + 1, &list, &n) != ERR_OK ||
+	if (debate_list(req->app, &req->arena, false, limit + 1, &list, &n) !=
+		ERR_OK ||
 	    (items = tv_put_list(v, "debates")) == NULL ||
 	    !tv_put_bool(v, "has_debates", n > 0) ||
 	    !tv_put_bool(v, "debates_more", n > (size_t)limit))
@@ -2127,13 +2368,15 @@ debate_home_key(struct request *req)
 	struct cached_epoch h;
 	struct page_entry *pe;
 
-	if (req->app->debates && (pe = page_cache_get(cache, "debates-epoch")) != NULL) {
+	if (req->app->debates &&
+	    (pe = page_cache_get(cache, "debates-epoch")) != NULL) {
 		bool ok = pe->len == sizeof(h);
 
 		if (ok)
 			memcpy(&h, pe->data, sizeof(h));
 		page_cache_release(cache, pe);
-		if (ok && h.generation == gen && (h.valid_until == 0 || now < h.valid_until))
+		if (ok && h.generation == gen &&
+		    (h.valid_until == 0 || now < h.valid_until))
 			return arena_strdup(&req->arena, h.key);
 	}
 	if (debate_home_epoch(req->app, now, e) != ERR_OK)
@@ -2146,8 +2389,8 @@ debate_home_key(struct request *req)
 		 (long long)e[1], (long long)e[2]);
 	/* Tag 0, like the front page: any write to an article drops it too. */
 	if (req->app->debates &&
-	    (pe = page_cache_put(cache, "debates-epoch", 0, seq, (const char *)&h,
-				 sizeof(h), 0)) != NULL)
+	    (pe = page_cache_put(cache, "debates-epoch", 0, seq,
+				 (const char *)&h, sizeof(h), 0)) != NULL)
 		page_cache_release(cache, pe);
 	return arena_strdup(&req->arena, h.key);
 }

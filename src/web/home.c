@@ -29,9 +29,11 @@ home_page(struct request *req, struct response *res)
 		error_page(req, res, 400, "That page number is not a number.");
 		return;
 	}
-	/* The debates' list changes with their schedules, not only with writes. */
+	/* The debates' list changes with their schedules, not only with writes.
+	 */
 	dkey = debate_home_key(req);
-	key = dkey ? arena_printf(a, "home:%lld:%s", (long long)page, dkey) : NULL;
+	key = dkey ? arena_printf(a, "home:%lld:%s", (long long)page, dkey)
+		   : NULL;
 	if (key == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
@@ -43,9 +45,8 @@ home_page(struct request *req, struct response *res)
 		return;
 	}
 	seq = page_cache_seq(req->app->cache);
-	e = article_list(req->app, a,
-					       (int)((page - 1) * cfg->front_per_page),
-					       cfg->front_per_page, &list, &n, &total);
+	e = article_list(req->app, a, (int)((page - 1) * cfg->front_per_page),
+			 cfg->front_per_page, &list, &n, &total);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
@@ -65,27 +66,34 @@ home_page(struct request *req, struct response *res)
 		char when[64];
 
 		time_format_human(list[i].published, when, sizeof(when));
-		if (it == NULL ||
-		    !tv_put_str(it, "slug", list[i].slug) ||
+		if (it == NULL || !tv_put_str(it, "slug", list[i].slug) ||
 		    !tv_put_str(it, "title", list[i].title) ||
 		    !tv_put_str(it, "author", list[i].author) ||
 		    !tv_put_str(it, "date", arena_strdup(a, when)) ||
 		    !tv_put_str(it, "image", list[i].image) ||
 		    !tv_put_bool(it, "has_image", list[i].image[0] != '\0') ||
 		    !tv_put_int(it, "comment_count", list[i].comment_count) ||
-		    !tv_put_str(it, "count_label",
-				list[i].comment_count == 0 ? "No comments yet" :
-				list[i].comment_count == 1 ? "1 comment" :
-				arena_printf(a, "%lld comments", (long long)list[i].comment_count))) {
+		    !tv_put_str(
+			it, "count_label",
+			list[i].comment_count == 0 ? "No comments yet"
+			: list[i].comment_count == 1
+			    ? "1 comment"
+			    : arena_printf(a, "%lld comments",
+					   (long long)list[i].comment_count))) {
 			error_page(req, res, 503, NULL);
 			return;
 		}
 	}
 	npages = (total + cfg->front_per_page - 1) / cfg->front_per_page;
-	if ((page > 1 && !tv_put_str(v, "newer_href",
-				     page == 2 ? "/" : arena_printf(a, "/?page=%lld", (long long)(page - 1)))) ||
-	    (page < npages && !tv_put_str(v, "older_href",
-					  arena_printf(a, "/?page=%lld", (long long)(page + 1)))) ||
+	if ((page > 1 &&
+	     !tv_put_str(v, "newer_href",
+			 page == 2 ? "/"
+				   : arena_printf(a, "/?page=%lld",
+						  (long long)(page - 1)))) ||
+	    (page < npages &&
+	     !tv_put_str(
+		 v, "older_href",
+		 arena_printf(a, "/?page=%lld", (long long)(page + 1)))) ||
 	    !tv_put_bool(v, "empty", total == 0)) {
 		error_page(req, res, 503, NULL);
 		return;

@@ -23,8 +23,8 @@
 #include "web/web.h"
 
 #define STATE_COOKIE "parley_oidc"
-#define STATE_TTL 600		/* seconds to come back from the provider */
-#define CODE_MAX 2048
+#define STATE_TTL    600 /* seconds to come back from the provider */
+#define CODE_MAX     2048
 
 bool
 oidc_put_providers(struct request *req, struct tv *v, const char *next)
@@ -45,8 +45,10 @@ oidc_put_providers(struct request *req, struct tv *v, const char *next)
 
 		if (it == NULL || !tv_put_str(it, "name", r->p[i].name) ||
 		    !tv_put_str(it, "label", r->p[i].label) ||
-		    !tv_put_str(it, "href", arena_printf(&req->arena, "/auth/%s/start?next=%s",
-							 r->p[i].name, enc)))
+		    !tv_put_str(it, "href",
+				arena_printf(&req->arena,
+					     "/auth/%s/start?next=%s",
+					     r->p[i].name, enc)))
 			return false;
 	}
 	return true;
@@ -55,12 +57,17 @@ oidc_put_providers(struct request *req, struct tv *v, const char *next)
 static bool
 state_cookie(struct request *req, struct response *res, const char *state)
 {
-	const char *secure = strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
-	char *c = state ?
-		arena_printf(&req->arena, "%s=%s; Path=/auth/; Max-Age=%d; HttpOnly; "
-			     "SameSite=Lax%s", STATE_COOKIE, state, STATE_TTL, secure) :
-		arena_printf(&req->arena, "%s=; Path=/auth/; Max-Age=0; HttpOnly; "
-			     "SameSite=Lax%s", STATE_COOKIE, secure);
+	const char *secure =
+	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	char *c =
+	    state ? arena_printf(&req->arena,
+				 "%s=%s; Path=/auth/; Max-Age=%d; HttpOnly; "
+				 "SameSite=Lax%s",
+				 STATE_COOKIE, state, STATE_TTL, secure)
+		  : arena_printf(&req->arena,
+				 "%s=; Path=/auth/; Max-Age=0; HttpOnly; "
+				 "SameSite=Lax%s",
+				 STATE_COOKIE, secure);
 
 	return c != NULL && response_header(res, "Set-Cookie", c);
 }
@@ -74,16 +81,18 @@ provider_down(struct request *req, struct response *res,
 	log_warnx("sign-in with %s: %s", p->name,
 		  log_clean(clean, sizeof(clean), buf_cstr(why)));
 	account_notice(req, res, 502, "Sign-in is not working",
-		       arena_printf(&req->arena, "%s cannot be reached just now. "
-				    "Please try again later.", p->label),
+		       arena_printf(&req->arena,
+				    "%s cannot be reached just now. "
+				    "Please try again later.",
+				    p->label),
 		       "/account/signin", "Sign in another way");
 }
 
 static const char *
 redirect_uri(struct request *req, const struct oidc_provider *p)
 {
-	return arena_printf(&req->arena, "%s/auth/%s/callback", req->app->base_url,
-			    p->name);
+	return arena_printf(&req->arena, "%s/auth/%s/callback",
+			    req->app->base_url, p->name);
 }
 
 /* GET /auth/NAME/start[?next=PATH]: anyone.  Off to the provider. */
@@ -113,7 +122,8 @@ oidc_start(struct request *req, struct response *res)
 	}
 	buf_clear(&why);
 	if (!user_token_new(a, &state, &state_hash) ||
-	    !user_token_new(a, &nonce, &nh) || !user_token_new(a, &verifier, &vh)) {
+	    !user_token_new(a, &nonce, &nh) ||
+	    !user_token_new(a, &verifier, &vh)) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
@@ -126,10 +136,11 @@ oidc_start(struct request *req, struct response *res)
 	t.data = arena_printf(a, "%s\n%s\n%s\n%s", p->name, nonce, verifier,
 			      account_next(request_query(req, "next")));
 	t.expires = time_now() + STATE_TTL;
-	url = arena_printf(a, "%s%sresponse_type=code&client_id=%s&redirect_uri=%s"
+	url = arena_printf(a,
+			   "%s%sresponse_type=code&client_id=%s&redirect_uri=%s"
 			   "&scope=%s&state=%s&code_challenge=%s"
-			   "&code_challenge_method=S256%s%s", ep.authorize,
-			   strchr(ep.authorize, '?') ? "&" : "?",
+			   "&code_challenge_method=S256%s%s",
+			   ep.authorize, strchr(ep.authorize, '?') ? "&" : "?",
 			   url_encode(a, p->client_id),
 			   url_encode(a, redirect_uri(req, p)),
 			   url_encode(a, p->scopes), state, challenge,
@@ -176,13 +187,16 @@ refused(struct request *req, struct response *res, unsigned status,
 
 	log_warnx("sign-in with %s refused: %s", p->name,
 		  log_clean(clean, sizeof(clean), why));
-	account_notice(req, res, status, "Sign-in failed",
-		       status == 400 ?
-		       "This sign-in did not start in this browser, has expired, "
-		       "or was already used. Please start again." :
-		       arena_printf(&req->arena, "The answer from %s could not be "
-				    "accepted. Please try again.", p->label),
-		       "/account/signin", "Sign in");
+	account_notice(
+	    req, res, status, "Sign-in failed",
+	    status == 400
+		? "This sign-in did not start in this browser, has expired, "
+		  "or was already used. Please start again."
+		: arena_printf(&req->arena,
+			       "The answer from %s could not be "
+			       "accepted. Please try again.",
+			       p->label),
+	    "/account/signin", "Sign in");
 }
 
 /* Exchanges the code; fills claims from the ID token or the user endpoint. */
@@ -197,12 +211,14 @@ exchange(struct request *req, struct oidc_provider *p,
 	bool basic = p->kind == OIDC_CONNECT;
 	enum err e;
 
-	form = arena_printf(a, "grant_type=authorization_code&code=%s&redirect_uri=%s"
-			    "&code_verifier=%s&client_id=%s%s%s",
-			    url_encode(a, code), url_encode(a, redirect_uri(req, p)),
-			    f->verifier, url_encode(a, p->client_id),
-			    basic ? "" : "&client_secret=",
-			    basic ? "" : url_encode(a, p->client_secret));
+	form = arena_printf(
+	    a,
+	    "grant_type=authorization_code&code=%s&redirect_uri=%s"
+	    "&code_verifier=%s&client_id=%s%s%s",
+	    url_encode(a, code), url_encode(a, redirect_uri(req, p)),
+	    f->verifier, url_encode(a, p->client_id),
+	    basic ? "" : "&client_secret=",
+	    basic ? "" : url_encode(a, p->client_secret));
 	if (form == NULL)
 		return ERR_NOMEM;
 	if (!fetch_url(a, ep->token, NULL, form,
@@ -223,14 +239,19 @@ exchange(struct request *req, struct oidc_provider *p,
 			buf_seterr(why, "%s", "no ID token came with the code");
 			return ERR_FORBIDDEN;
 		}
-		e = oidc_check_id_token(p, a, ep, id_token, f->nonce, time_now(), c, why);
+		e = oidc_check_id_token(p, a, ep, id_token, f->nonce,
+					time_now(), c, why);
 		if (e != ERR_OK)
 			return e;
-		/* Claims not in the ID token come from userinfo, same subject only. */
-		if ((c->email[0] == '\0' || c->name[0] == '\0') && ep->userinfo[0] &&
-		    fetch_url(a, ep->userinfo, access, NULL, NULL, NULL, &r, why) &&
+		/* Claims not in the ID token come from userinfo, same subject
+		 * only. */
+		if ((c->email[0] == '\0' || c->name[0] == '\0') &&
+		    ep->userinfo[0] &&
+		    fetch_url(a, ep->userinfo, access, NULL, NULL, NULL, &r,
+			      why) &&
 		    r.status == 200 &&
-		    oidc_parse_user(a, OIDC_CONNECT, r.body, r.len, &ui) == ERR_OK &&
+		    oidc_parse_user(a, OIDC_CONNECT, r.body, r.len, &ui) ==
+			ERR_OK &&
 		    strcmp(ui.sub, c->sub) == 0) {
 			if (c->email[0] == '\0') {
 				c->email = ui.email;
@@ -243,7 +264,8 @@ exchange(struct request *req, struct oidc_provider *p,
 	}
 	if (!fetch_url(a, ep->userinfo, access, NULL, NULL, NULL, &r, why))
 		return ERR_DB;
-	if (r.status != 200 || oidc_parse_user(a, p->kind, r.body, r.len, c) != ERR_OK) {
+	if (r.status != 200 ||
+	    oidc_parse_user(a, p->kind, r.body, r.len, c) != ERR_OK) {
 		buf_seterr(why, "the user endpoint answered %ld", r.status);
 		return ERR_FORBIDDEN;
 	}
@@ -276,10 +298,13 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 	e = oidc_identity_user(req->app, p->name, c->sub, &id);
 	if (e == ERR_OK) {
 		if (f->link_user && id != f->link_user) {
-			account_notice(req, res, 409, "Already linked",
-				       arena_printf(a, "That %s account is linked to "
-						    "another account here.", p->label),
-				       "/account/settings", "Your account");
+			account_notice(
+			    req, res, 409, "Already linked",
+			    arena_printf(a,
+					 "That %s account is linked to "
+					 "another account here.",
+					 p->label),
+			    "/account/settings", "Your account");
 			return;
 		}
 		e = user_get(req->app, a, id, &u);
@@ -297,7 +322,8 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		return;
 	}
 	if (f->link_user && me && me->id == f->link_user) {
-		e = oidc_identity_link(req->app, p->name, c->sub, me->id, c->email);
+		e = oidc_identity_link(req->app, p->name, c->sub, me->id,
+				       c->email);
 		if (e != ERR_OK) {
 			error_page(req, res, err_status(e), NULL);
 			return;
@@ -305,36 +331,45 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		response_redirect(res, "/account/settings?done=linked");
 		return;
 	}
-	if (email_ok && user_by_email(req->app, a, c->email, &owner) == ERR_OK) {
+	if (email_ok &&
+	    user_by_email(req->app, a, c->email, &owner) == ERR_OK) {
 		/* The address's owner decides, by the link sent to it. */
-		e = user_send_link(req->app, a, "link", owner.id,
-				   arena_printf(a, "%s\n%s\n%s", p->name, c->sub, c->email),
-				   TTL_LINK, owner.email,
-				   arena_printf(a, "Link your %s account at %s", p->label,
-						req->app->cfg.site_title),
-				   arena_printf(a, "Hello %s,\n\nSomeone, probably you, "
-						"signed in at %s with a %s account that "
-						"uses this address. To link it to your "
-						"account, so it can sign you in, open this "
-						"link:", owner.name, req->app->cfg.site_title,
-						p->label),
-				   "/account/link",
-				   "The link works for one hour. If it was not you, "
-				   "ignore this email: nothing is linked.", NULL);
+		e = user_send_link(
+		    req->app, a, "link", owner.id,
+		    arena_printf(a, "%s\n%s\n%s", p->name, c->sub, c->email),
+		    TTL_LINK, owner.email,
+		    arena_printf(a, "Link your %s account at %s", p->label,
+				 req->app->cfg.site_title),
+		    arena_printf(a,
+				 "Hello %s,\n\nSomeone, probably you, "
+				 "signed in at %s with a %s account that "
+				 "uses this address. To link it to your "
+				 "account, so it can sign you in, open this "
+				 "link:",
+				 owner.name, req->app->cfg.site_title,
+				 p->label),
+		    "/account/link",
+		    "The link works for one hour. If it was not you, "
+		    "ignore this email: nothing is linked.",
+		    NULL);
 		if (e != ERR_OK) {
 			error_page(req, res, err_status(e), NULL);
 			return;
 		}
-		account_notice(req, res, 200, "Check your email",
-			       arena_printf(a, "An account here already uses that "
-					    "address. We have sent it a link to "
-					    "confirm that the %s account is yours.",
-					    p->label), "/", "Front page");
+		account_notice(
+		    req, res, 200, "Check your email",
+		    arena_printf(a,
+				 "An account here already uses that "
+				 "address. We have sent it a link to "
+				 "confirm that the %s account is yours.",
+				 p->label),
+		    "/", "Front page");
 		return;
 	}
 	memset(&u, 0, sizeof(u));
-	u.name = user_check_name(c->name) == NULL ? c->name :
-		 arena_printf(a, "%s user", p->label);
+	u.name = user_check_name(c->name) == NULL
+		     ? c->name
+		     : arena_printf(a, "%s user", p->label);
 	u.email = email_ok ? c->email : "";
 	u.password_hash = "";
 	u.email_verified = email_ok;
@@ -342,7 +377,8 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 	u.created = time_now();
 	e = oidc_user_create(req->app, &u, p->name, c->sub, &id);
 	if (e == ERR_CONFLICT && email_ok) {
-		/* The address was taken meanwhile: keep the account without it. */
+		/* The address was taken meanwhile: keep the account without it.
+		 */
 		u.email = "";
 		u.email_verified = false;
 		e = oidc_user_create(req->app, &u, p->name, c->sub, &id);
@@ -352,7 +388,8 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		return;
 	}
 	u.id = id;
-	log_info("account: user %lld created by sign-in with %s", (long long)id, p->name);
+	log_info("account: user %lld created by sign-in with %s", (long long)id,
+		 p->name);
 	account_signed_in(req, res, &u, f->next);
 }
 
@@ -382,7 +419,8 @@ oidc_callback(struct request *req, struct response *res)
 	if (state == NULL || !user_token_valid(state) || cookie == NULL ||
 	    strlen(cookie) != strlen(state) ||
 	    sodium_memcmp(cookie, state, strlen(state)) != 0) {
-		refused(req, res, 400, p, "the state is missing or not this browser's");
+		refused(req, res, 400, p,
+			"the state is missing or not this browser's");
 		return;
 	}
 	/* This browser's flow ends here, whatever comes of it. */
@@ -391,11 +429,13 @@ oidc_callback(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(state, hash);
-	e = user_token_get(req->app, &req->arena, hash,
-					    "oidc", time_now(), true, &t);
-	if (e == ERR_NOTFOUND || (e == ERR_OK && (!flow_parse(&req->arena, &t, &f) ||
-						   strcmp(f.provider, p->name) != 0))) {
-		refused(req, res, 400, p, "the state is unknown, used or expired");
+	e = user_token_get(req->app, &req->arena, hash, "oidc", time_now(),
+			   true, &t);
+	if (e == ERR_NOTFOUND ||
+	    (e == ERR_OK && (!flow_parse(&req->arena, &t, &f) ||
+			     strcmp(f.provider, p->name) != 0))) {
+		refused(req, res, 400, p,
+			"the state is unknown, used or expired");
 		return;
 	}
 	if (e != ERR_OK) {
@@ -404,7 +444,9 @@ oidc_callback(struct request *req, struct response *res)
 	}
 	if (request_query(req, "error")) {
 		account_notice(req, res, 403, "Sign-in cancelled",
-			       arena_printf(&req->arena, "%s did not sign you in.", p->label),
+			       arena_printf(&req->arena,
+					    "%s did not sign you in.",
+					    p->label),
 			       "/account/signin", "Sign in");
 		return;
 	}
@@ -450,11 +492,10 @@ link_token(struct request *req, const char *token, bool take,
 	if (token == NULL || !user_token_valid(token))
 		return ERR_NOTFOUND;
 	user_token_hash(token, hash);
-	e = user_token_get(req->app, &req->arena, hash,
-					    "link", time_now(), take, t);
+	e = user_token_get(req->app, &req->arena, hash, "link", time_now(),
+			   take, t);
 	if (e == ERR_OK)
-		e = user_get(req->app, &req->arena,
-						   t->user_id, u);
+		e = user_get(req->app, &req->arena, t->user_id, u);
 	return e;
 }
 
@@ -472,9 +513,10 @@ oidc_link_page(struct request *req, struct response *res)
 	if (link_token(req, token, false, &t, &u) != ERR_OK ||
 	    !link_parse(&req->arena, &t, &provider, &subject, &email) ||
 	    (p = oidc_find(req->app, provider)) == NULL) {
-		account_notice(req, res, 404, "This link has expired",
-			       "The link is used up, expired, or not one we sent.",
-			       "/account/signin", "Sign in");
+		account_notice(
+		    req, res, 404, "This link has expired",
+		    "The link is used up, expired, or not one we sent.",
+		    "/account/signin", "Sign in");
 		return;
 	}
 	v = account_view(req, res, "Link your account");
@@ -497,23 +539,26 @@ oidc_link_post(struct request *req, struct response *res)
 	enum err e;
 
 	e = link_token(req, f ? f->value : NULL, true, &t, &u);
-	if (e == ERR_OK && !link_parse(&req->arena, &t, &provider, &subject, &email))
+	if (e == ERR_OK &&
+	    !link_parse(&req->arena, &t, &provider, &subject, &email))
 		e = ERR_NOTFOUND;
 	if (e == ERR_OK && u.disabled)
 		e = ERR_FORBIDDEN;
 	if (e == ERR_OK)
-		e = oidc_identity_link(req->app, provider,
-							  subject, u.id,
-							  email ? email : "");
+		e = oidc_identity_link(req->app, provider, subject, u.id,
+				       email ? email : "");
 	if (e == ERR_NOTFOUND) {
-		account_notice(req, res, 404, "This link has expired",
-			       "The link is used up, expired, or not one we sent.",
-			       "/account/signin", "Sign in");
+		account_notice(
+		    req, res, 404, "This link has expired",
+		    "The link is used up, expired, or not one we sent.",
+		    "/account/signin", "Sign in");
 		return;
 	}
 	if (e != ERR_OK) {
-		error_page(req, res, err_status(e), e == ERR_CONFLICT ?
-			   "That external account is already linked." : NULL);
+		error_page(req, res, err_status(e),
+			   e == ERR_CONFLICT
+			       ? "That external account is already linked."
+			       : NULL);
 		return;
 	}
 	account_signed_in(req, res, &u, "/account/settings?done=linked");

@@ -10,15 +10,9 @@
 #include "render/template.h"
 
 static const unsigned err_statuses[ERR__MAX] = {
-	[ERR_OK] = 200,
-	[ERR_NOMEM] = 503,
-	[ERR_DB] = 503,
-	[ERR_NOTFOUND] = 404,
-	[ERR_CONFLICT] = 409,
-	[ERR_INVALID] = 422,
-	[ERR_FORBIDDEN] = 403,
-	[ERR_LIMIT] = 429,
-	[ERR_TOOLARGE] = 413,
+    [ERR_OK] = 200,	   [ERR_NOMEM] = 503,	 [ERR_DB] = 503,
+    [ERR_NOTFOUND] = 404,  [ERR_CONFLICT] = 409, [ERR_INVALID] = 422,
+    [ERR_FORBIDDEN] = 403, [ERR_LIMIT] = 429,	 [ERR_TOOLARGE] = 413,
 };
 
 unsigned
@@ -86,7 +80,8 @@ render_raw(struct request *req, struct response *res, const char *name,
 	const char *hole;
 
 	buf_reset(&res->body);
-	if (view == NULL || !tpl_render(req->app->tpl, name, view, &res->body)) {
+	if (view == NULL ||
+	    !tpl_render(req->app->tpl, name, view, &res->body)) {
 		log_warnx("render %s failed", name);
 		page_fallback(res, 503);
 		return false;
@@ -96,8 +91,10 @@ render_raw(struct request *req, struct response *res, const char *name,
 	 * the form, so even a mark smuggled into a comment cannot move it.
 	 */
 	hole = NULL;
-	for (const char *p = res->body.data, *end = p + res->body.len; p < end;) {
-		const char *m = memmem(p, (size_t)(end - p), PAGE_HOLE, holelen);
+	for (const char *p = res->body.data, *end = p + res->body.len;
+	     p < end;) {
+		const char *m =
+		    memmem(p, (size_t)(end - p), PAGE_HOLE, holelen);
 
 		if (m == NULL)
 			break;
@@ -144,18 +141,35 @@ error_page(struct request *req, struct response *res, unsigned status,
 	struct tv *v;
 
 	switch (status) {
-	case 400: title = "Bad request"; break;
-	case 403: title = "Not allowed"; break;
-	case 404: title = "Page not found"; break;
-	case 405: title = "Method not allowed"; break;
-	case 413: title = "Too large"; break;
-	case 415: title = "Unsupported form"; break;
-	case 429: title = "Too many requests"; break;
-	default: title = "Something went wrong"; break;
+	case 400:
+		title = "Bad request";
+		break;
+	case 403:
+		title = "Not allowed";
+		break;
+	case 404:
+		title = "Page not found";
+		break;
+	case 405:
+		title = "Method not allowed";
+		break;
+	case 413:
+		title = "Too large";
+		break;
+	case 415:
+		title = "Unsupported form";
+		break;
+	case 429:
+		title = "Too many requests";
+		break;
+	default:
+		title = "Something went wrong";
+		break;
 	}
 	if (message == NULL && status == 404)
-		message = "There is nothing at this address. It may have moved, "
-			  "or never existed.";
+		message =
+		    "There is nothing at this address. It may have moved, "
+		    "or never existed.";
 	v = page_view(req, title);
 	if (v && (!tv_put_int(v, "status", status) ||
 		  !tv_put_str(v, "message", message ? message : "")))

@@ -93,23 +93,32 @@ avatar_image(struct request *req, struct response *res)
 			return;
 		}
 	hue = (h[0] << 8 | h[1]) % 360;
-	ok = buf_printf(&res->body,
-			"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 5 5\""
-			" width=\"40\" height=\"40\" shape-rendering=\"crispEdges\">"
-			"<rect width=\"5\" height=\"5\" fill=\"hsl(%d,30%%,92%%)\"/>"
-			"<g fill=\"hsl(%d,55%%,45%%)\">", hue, hue);
+	ok = buf_printf(
+	    &res->body,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 5 5\""
+	    " width=\"40\" height=\"40\" shape-rendering=\"crispEdges\">"
+	    "<rect width=\"5\" height=\"5\" fill=\"hsl(%d,30%%,92%%)\"/>"
+	    "<g fill=\"hsl(%d,55%%,45%%)\">",
+	    hue, hue);
 	for (y = 0; y < 5; y++)
 		for (x = 0; x < 3; x++) {
 			int bit = y * 3 + x;
 
 			if (!(h[2 + bit / 8] >> (bit % 8) & 1))
 				continue;
-			ok = ok && buf_printf(&res->body,
-					      "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>", x, y);
+			ok =
+			    ok &&
+			    buf_printf(
+				&res->body,
+				"<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>",
+				x, y);
 			if (x != 2)
-				ok = ok && buf_printf(&res->body,
-						      "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>",
-						      4 - x, y);
+				ok =
+				    ok &&
+				    buf_printf(
+					&res->body,
+					"<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"1\"/>",
+					4 - x, y);
 		}
 	ok = ok && buf_puts(&res->body, "</g></svg>");
 	if (!ok) {
@@ -118,7 +127,8 @@ avatar_image(struct request *req, struct response *res)
 	}
 	res->status = 200;
 	res->content_type = "image/svg+xml";
-	(void)response_header(res, "Cache-Control", "public, max-age=31536000, immutable");
+	(void)response_header(res, "Cache-Control",
+			      "public, max-age=31536000, immutable");
 }
 
 /* GET /healthz: anyone.  200 when the database answers. */
@@ -128,8 +138,8 @@ health_check(struct request *req, struct response *res)
 	struct article *list;
 	int64_t total;
 	size_t n;
-	bool ok = article_list(req->app, &req->arena,
-						     0, 1, &list, &n, &total) == ERR_OK;
+	bool ok = article_list(req->app, &req->arena, 0, 1, &list, &n,
+			       &total) == ERR_OK;
 
 	res->status = ok ? 200 : 503;
 	res->content_type = "text/plain; charset=utf-8";

@@ -212,7 +212,8 @@ controls(const char *s, size_t n)
  * Cookie number k of header h read by the rule form.h states, apart from
  * cookie_parse(): pairs split at ';', name and value trimmed of spaces
  * and tabs, one pair of surrounding double quotes removed, pairs without
- * '=', with an empty name or with a control character (tab aside) skipped.  False when there is no such cookie.
+ * '=', with an empty name or with a control character (tab aside) skipped.
+ * False when there is no such cookie.
  */
 static bool
 nth_cookie(const char *h, size_t k, const char **name, size_t *nlen,

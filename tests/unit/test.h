@@ -11,28 +11,27 @@
 
 static int test_passed, test_failed;
 
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (cond) {                                              \
-			test_passed++;                                   \
-		} else {                                                 \
-			test_failed++;                                   \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__,   \
-			       #cond);                                   \
-		}                                                        \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			test_passed++;                                         \
+		} else {                                                       \
+			test_failed++;                                         \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
 	} while (0)
 
-#define CHECK_STR(got, want)                                             \
-	do {                                                             \
-		const char *g_ = (got), *w_ = (want);                    \
-		if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0) {   \
-			test_passed++;                                   \
-		} else {                                                 \
-			test_failed++;                                   \
-			printf("FAIL %s:%d: %s\n  got:  %s\n  want: %s\n", \
-			       __FILE__, __LINE__, #got,                 \
-			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");  \
-		}                                                        \
+#define CHECK_STR(got, want)                                                   \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0) {         \
+			test_passed++;                                         \
+		} else {                                                       \
+			test_failed++;                                         \
+			printf("FAIL %s:%d: %s\n  got:  %s\n  want: %s\n",     \
+			       __FILE__, __LINE__, #got, g_ ? g_ : "(null)",   \
+			       w_ ? w_ : "(null)");                            \
+		}                                                              \
 	} while (0)
 
 /*
@@ -45,16 +44,16 @@ test_scratch_dir(char *out, size_t outsz, const char *name)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(out, outsz, "%s/parley-%s-XXXXXX", tmp && tmp[0] ? tmp : "/tmp",
-		 name);
+	snprintf(out, outsz, "%s/parley-%s-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp", name);
 	return mkdtemp(out);
 }
 
 /* Ends main(): prints the summary, exit status 1 when anything failed. */
-#define TEST_DONE()                                                      \
-	do {                                                             \
-		printf("%d passed, %d failed\n", test_passed, test_failed); \
-		return test_failed ? 1 : 0;                              \
+#define TEST_DONE()                                                            \
+	do {                                                                   \
+		printf("%d passed, %d failed\n", test_passed, test_failed);    \
+		return test_failed ? 1 : 0;                                    \
 	} while (0)
 
 #endif

@@ -186,7 +186,7 @@ main(void)
 	CHECK(buf_puts(&small, "12345678"));
 	CHECK(!buf_putc(&small, '9'));
 	CHECK(buf_failed(&small));
-	CHECK(!buf_puts(&small, ""));	/* failure sticks until reset */
+	CHECK(!buf_puts(&small, "")); /* failure sticks until reset */
 	CHECK_STR(buf_cstr(&small), "12345678");
 	buf_reset(&small);
 	CHECK(!buf_failed(&small) && small.len == 0);
@@ -222,7 +222,8 @@ main(void)
 	/* html_escape: every dangerous byte, NUL dropped. */
 	CHECK_STR(escaped(&b, "<script>alert('x')</script>"),
 		  "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
-	CHECK_STR(escaped(&b, "\" onmouseover=\"x"), "&quot; onmouseover=&quot;x");
+	CHECK_STR(escaped(&b, "\" onmouseover=\"x"),
+		  "&quot; onmouseover=&quot;x");
 	CHECK_STR(escaped(&b, "a & b ` c"), "a &amp; b &#96; c");
 	{
 		const char with_nul[] = "a\0b";
@@ -236,7 +237,8 @@ main(void)
 	/* URLs in attributes. */
 	CHECK_STR(url_out(&b, "https://example.org/a?b=1&c=2"),
 		  "https://example.org/a?b=1&amp;c=2");
-	CHECK_STR(url_out(&b, "/articles/x#comment-1"), "/articles/x#comment-1");
+	CHECK_STR(url_out(&b, "/articles/x#comment-1"),
+		  "/articles/x#comment-1");
 	CHECK_STR(url_out(&b, "javascript:alert(1)"), "#");
 	CHECK_STR(url_out(&b, "JaVaScRiPt:alert(1)"), "#");
 	CHECK_STR(url_out(&b, " javascript:alert(1)"), "#");
@@ -246,10 +248,12 @@ main(void)
 	CHECK_STR(url_out(&b, "//evil.example/x"), "#");
 	CHECK_STR(url_out(&b, "/\\evil.example/x"), "#");
 	CHECK_STR(url_out(&b, "mailto:a@example.org"), "mailto:a@example.org");
-	CHECK_STR(url_out(&b, "javascript&colon;alert(1)"), "javascript&amp;colon;alert(1)");
+	CHECK_STR(url_out(&b, "javascript&colon;alert(1)"),
+		  "javascript&amp;colon;alert(1)");
 
 	/* UTF-8: valid, overlong, surrogate, too big, truncated, controls. */
-	CHECK(utf8_valid("héllo ✓ 😀", strlen("héllo ✓ 😀"), &chars) && chars == 9);
+	CHECK(utf8_valid("héllo ✓ 😀", strlen("héllo ✓ 😀"), &chars) &&
+	      chars == 9);
 	CHECK(!utf8_valid("\xc0\xaf", 2, NULL));
 	CHECK(!utf8_valid("\xe0\x80\xaf", 3, NULL));
 	CHECK(!utf8_valid("\xed\xa0\x80", 3, NULL));
@@ -278,7 +282,8 @@ main(void)
 	CHECK(!slug_valid("Bad"));
 	CHECK(!slug_valid("../etc"));
 	CHECK(!slug_valid(""));
-	slug_from_title("Should the West Cooperate? Yes — or No!", slug, sizeof(slug));
+	slug_from_title("Should the West Cooperate? Yes — or No!", slug,
+			sizeof(slug));
 	CHECK_STR(slug, "should-the-west-cooperate-yes-or-no");
 	slug_from_title("¿¡!", slug, sizeof(slug));
 	CHECK_STR(slug, "post");
@@ -290,8 +295,10 @@ main(void)
 
 	/* Time. */
 	CHECK(time_parse("2026-11-22", &t) && t == 1795305600);
-	CHECK(time_parse("2026-11-22 18:48", &t) && t == 1795305600 + 18 * 3600 + 48 * 60);
-	CHECK(time_parse("2026-11-22T18:48:05Z", &t) && t == 1795305600 + 18 * 3600 + 48 * 60 + 5);
+	CHECK(time_parse("2026-11-22 18:48", &t) &&
+	      t == 1795305600 + 18 * 3600 + 48 * 60);
+	CHECK(time_parse("2026-11-22T18:48:05Z", &t) &&
+	      t == 1795305600 + 18 * 3600 + 48 * 60 + 5);
 	CHECK(!time_parse("2026-13-01", &t));
 	CHECK(!time_parse("yesterday", &t));
 	CHECK(!time_parse("2026-11-22 18:48 trailing", &t));

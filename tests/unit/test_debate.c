@@ -45,7 +45,7 @@ test_result(void)
 
 	/* Votes only before, only after. */
 	{
-		static const int rows[][3] = { { 1, 0, 3 }, { 3, 0, 2 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{1, 0, 3}, {3, 0, 2}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -54,7 +54,7 @@ test_result(void)
 		      r.pre_share[SIDE_UNDECIDED] == 400);
 	}
 	{
-		static const int rows[][3] = { { 0, 1, 3 }, { 0, 2, 1 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{0, 1, 3}, {0, 2, 1}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -64,8 +64,8 @@ test_result(void)
 
 	/* The side with most votes loses when the other gained more. */
 	{
-		static const int rows[][3] = { { 1, 1, 60 }, { 1, 2, 10 }, { 2, 2, 30 },
-					       { -1, 0, 0 } };
+		static const int rows[][3] = {
+		    {1, 1, 60}, {1, 2, 10}, {2, 2, 30}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -78,7 +78,7 @@ test_result(void)
 
 	/* All undecided before: the larger side after gained more. */
 	{
-		static const int rows[][3] = { { 3, 1, 6 }, { 3, 2, 4 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{3, 1, 6}, {3, 2, 4}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -88,7 +88,7 @@ test_result(void)
 	}
 	/* All undecided before, an even split after: a tie. */
 	{
-		static const int rows[][3] = { { 3, 1, 5 }, { 3, 2, 5 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{3, 1, 5}, {3, 2, 5}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -97,7 +97,7 @@ test_result(void)
 	}
 	/* All undecided before and after nobody moved to either... */
 	{
-		static const int rows[][3] = { { 3, 0, 7 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{3, 0, 7}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -106,17 +106,18 @@ test_result(void)
 
 	/* One side only, before and after: nobody gained, a tie. */
 	{
-		static const int rows[][3] = { { 1, 1, 10 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{1, 1, 10}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
 		CHECK(r.outcome == OUTCOME_TIE);
 		CHECK(r.gain[SIDE_A] == 0 && r.gain[SIDE_B] == 0);
-		CHECK(r.pre_share[SIDE_A] == 1000 && r.post_share[SIDE_A] == 1000);
+		CHECK(r.pre_share[SIDE_A] == 1000 &&
+		      r.post_share[SIDE_A] == 1000);
 	}
 	/* One side only after, undecided readers before: that side wins. */
 	{
-		static const int rows[][3] = { { 1, 1, 5 }, { 3, 1, 5 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{1, 1, 5}, {3, 1, 5}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -125,7 +126,7 @@ test_result(void)
 	}
 	/* Only the second side ever voted for, but it lost ground to nobody. */
 	{
-		static const int rows[][3] = { { 2, 2, 4 }, { 0, 2, 4 }, { -1, 0, 0 } };
+		static const int rows[][3] = {{2, 2, 4}, {0, 2, 4}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -134,9 +135,9 @@ test_result(void)
 
 	/* A tie with equal, non-zero gains and different totals. */
 	{
-		static const int rows[][3] = { { 1, 1, 1 }, { 2, 2, 1 }, { 3, 1, 1 },
-					       { 3, 2, 1 }, { 0, 1, 3 }, { 0, 2, 3 },
-					       { -1, 0, 0 } };
+		static const int rows[][3] = {{1, 1, 1}, {2, 2, 1}, {3, 1, 1},
+					      {3, 2, 1}, {0, 1, 3}, {0, 2, 3},
+					      {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
@@ -161,15 +162,17 @@ test_result(void)
 
 	/* Readers counted in pairs, and alone. */
 	{
-		static const int rows[][3] = { { 1, 2, 2 }, { 1, 0, 1 }, { 0, 2, 4 },
-					       { 3, 1, 3 }, { -1, 0, 0 } };
+		static const int rows[][3] = {
+		    {1, 2, 2}, {1, 0, 1}, {0, 2, 4}, {3, 1, 3}, {-1, 0, 0}};
 
 		t = tally(rows);
 		debate_result_of(&t, &r);
 		CHECK(r.pairs == 5);
 		CHECK(r.pre_total == 6 && r.post_total == 9);
-		CHECK(r.pre_share[SIDE_A] == 500 && r.pre_share[SIDE_UNDECIDED] == 500);
-		CHECK(r.post_share[SIDE_B] == 667 && r.post_share[SIDE_A] == 333);
+		CHECK(r.pre_share[SIDE_A] == 500 &&
+		      r.pre_share[SIDE_UNDECIDED] == 500);
+		CHECK(r.post_share[SIDE_B] == 667 &&
+		      r.post_share[SIDE_A] == 333);
 	}
 
 	/* Large counts do not overflow the exact comparison. */
@@ -242,15 +245,19 @@ test_clock(void)
 	/* Drafts show nothing; closed is closed whatever the schedule says. */
 	d = sched_debate(DEBATE_DRAFT);
 	debate_clock_at(&d, 1500, &c);
-	CHECK(c.status == DEBATE_DRAFT && !c.pre_open && !c.round_open[ROUND_OPENING]);
+	CHECK(c.status == DEBATE_DRAFT && !c.pre_open &&
+	      !c.round_open[ROUND_OPENING]);
 	d = sched_debate(DEBATE_CLOSED);
 	debate_clock_at(&d, 1500, &c);
-	CHECK(c.status == DEBATE_CLOSED && !c.pre_open && !c.post_open && c.next_change == 0);
+	CHECK(c.status == DEBATE_CLOSED && !c.pre_open && !c.post_open &&
+	      c.next_change == 0);
 
-	/* Opened by hand before the schedule: open now, rounds still on time. */
+	/* Opened by hand before the schedule: open now, rounds still on time.
+	 */
 	d = sched_debate(DEBATE_OPEN);
 	debate_clock_at(&d, 500, &c);
-	CHECK(c.status == DEBATE_OPEN && c.pre_open && !c.round_open[ROUND_OPENING]);
+	CHECK(c.status == DEBATE_OPEN && c.pre_open &&
+	      !c.round_open[ROUND_OPENING]);
 	debate_clock_at(&d, 4500, &c);
 	CHECK(c.status == DEBATE_CLOSED);
 
@@ -266,38 +273,38 @@ test_clock(void)
 }
 
 static const char good_file[] =
-	"# comment\n"
-	"motion: Should the river path be lit at night?\n"
-	"moderator: Mo Derator\n"
-	"side a: Light it\n"
-	"side b: Keep it dark\n"
-	"opening: 2030-01-01 18:00\n"
-	"rebuttal: 2030-01-03 18:00\n"
-	"closing: +5d\n"
-	"voting closes: +7d\n"
-	"\n"
-	"[introduction]\n"
-	"The path is **dark**.\n"
-	"\n"
-	"[speaker]\n"
-	"name: Ann\n"
-	"side: a\n"
-	"bio: Walks at night.\n"
-	"photo: /static/ann.jpg\n"
-	"link: https://example.org/ann\n"
-	"\n"
-	"[opening]\n"
-	"Light helps.\n"
-	"\n"
-	"## A heading\n"
-	"\n"
-	"[closing]\n"
-	"Still helps.\n"
-	"[speaker]\n"
-	"name: Bo\n"
-	"side: keep it dark\n"
-	"[opening]\n"
-	"Bats.\n";
+    "# comment\n"
+    "motion: Should the river path be lit at night?\n"
+    "moderator: Mo Derator\n"
+    "side a: Light it\n"
+    "side b: Keep it dark\n"
+    "opening: 2030-01-01 18:00\n"
+    "rebuttal: 2030-01-03 18:00\n"
+    "closing: +5d\n"
+    "voting closes: +7d\n"
+    "\n"
+    "[introduction]\n"
+    "The path is **dark**.\n"
+    "\n"
+    "[speaker]\n"
+    "name: Ann\n"
+    "side: a\n"
+    "bio: Walks at night.\n"
+    "photo: /static/ann.jpg\n"
+    "link: https://example.org/ann\n"
+    "\n"
+    "[opening]\n"
+    "Light helps.\n"
+    "\n"
+    "## A heading\n"
+    "\n"
+    "[closing]\n"
+    "Still helps.\n"
+    "[speaker]\n"
+    "name: Bo\n"
+    "side: keep it dark\n"
+    "[opening]\n"
+    "Bats.\n";
 
 /* Parses text; on failure returns the error message ("" when none). */
 static const char *
@@ -308,8 +315,8 @@ parse(struct arena *a, const char *text, struct debate_doc *doc)
 
 	buf_init(&err, 512);
 	msg[0] = '\0';
-	if (debate_parse(a, text, strlen(text), 1893456000 /* 2030-01-01 */, doc,
-			 &err) != ERR_OK)
+	if (debate_parse(a, text, strlen(text), 1893456000 /* 2030-01-01 */,
+			 doc, &err) != ERR_OK)
 		snprintf(msg, sizeof(msg), "%s", buf_cstr(&err));
 	buf_clear(&err);
 	return msg;
@@ -346,57 +353,91 @@ test_parse(void)
 	CHECK(doc.d.sched.round[ROUND_OPENING] == 1893520800);
 	CHECK(doc.d.sched.round[ROUND_CLOSING] == 1893456000 + 5 * 86400);
 	CHECK(doc.d.sched.voting_closes == 1893456000 + 7 * 86400);
-	CHECK(doc.d.bucket_secs == 21600);	/* 6.75 days / 48, rounded up */
+	CHECK(doc.d.bucket_secs == 21600); /* 6.75 days / 48, rounded up */
 	CHECK_STR(doc.d.intro_md, "The path is **dark**.");
 	CHECK(doc.nspeakers == 2 && doc.nstatements == 3);
 	CHECK(doc.speakers[0].side == SIDE_A && doc.speakers[1].side == SIDE_B);
 	CHECK(doc.speakers[0].position == 1 && doc.speakers[1].position == 1);
 	CHECK_STR(doc.speakers[0].photo, "/static/ann.jpg");
-	CHECK(doc.statements[0].round == ROUND_OPENING && doc.statements[0].speaker == 0);
+	CHECK(doc.statements[0].round == ROUND_OPENING &&
+	      doc.statements[0].speaker == 0);
 	CHECK_STR(doc.statements[0].body_md, "Light helps.\n\n## A heading");
-	CHECK(doc.statements[2].speaker == 1 && doc.statements[2].round == ROUND_OPENING);
+	CHECK(doc.statements[2].speaker == 1 &&
+	      doc.statements[2].round == ROUND_OPENING);
 
 	/* Defaults: Yes / No, and relative "now". */
-	msg = parse(&a, "motion: Is it?\nstatus: open\nvoting opens: now\n"
-		    "[speaker]\nname: A\nside: yes\n[speaker]\nname: B\nside: No\n", &doc);
+	msg = parse(
+	    &a,
+	    "motion: Is it?\nstatus: open\nvoting opens: now\n"
+	    "[speaker]\nname: A\nside: yes\n[speaker]\nname: B\nside: No\n",
+	    &doc);
 	CHECK_STR(msg, "");
 	CHECK_STR(doc.d.label[SIDE_A], "Yes");
-	CHECK(doc.d.status == DEBATE_OPEN && doc.d.sched.voting_opens == 1893456000);
+	CHECK(doc.d.status == DEBATE_OPEN &&
+	      doc.d.sched.voting_opens == 1893456000);
 	CHECK(doc.speakers[0].side == SIDE_A && doc.speakers[1].side == SIDE_B);
 	CHECK(doc.nstatements == 0);
 
 	/* Refusals, each with its line. */
 	CHECK(refused(&a, "moderator: X\n", "needs a motion"));
-	CHECK(refused(&a, "motion: A statement.\n[speaker]\nname: A\nside: a\n"
-		      "[speaker]\nname: B\nside: b\n", "question"));
-	CHECK(refused(&a, "motion: Q?\ncolour: red\n", "2: unknown key \"colour\""));
-	CHECK(refused(&a, "motion: Q?\n[openning]\n", "2: unknown section [openning]"));
-	CHECK(refused(&a, "motion: Q?\n[opening]\ntext\n", "belongs to a speaker"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n[opening]\nx\n"
-		      "[opening]\ny\n", "already has an [opening]"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: c\n", "side must be"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nside: a\n[speaker]\nname: B\nside: b\n",
-		      "needs a name"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n", "each side needs"));
-	CHECK(refused(&a, "motion: Q?\nside a: Same\nside b: same\n[speaker]\nname: A\n"
-		      "side: a\n[speaker]\nname: B\nside: b\n", "different labels"));
-	CHECK(refused(&a, "motion: Q?\nopening: tomorrow\n", "2: opening: a time"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n"
-		      "photo: javascript:alert(1)\n", "photo must be"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n"
-		      "link: //evil.example/x\n", "link must be"));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\nHello there\n",
+	CHECK(refused(&a,
+		      "motion: A statement.\n[speaker]\nname: A\nside: a\n"
+		      "[speaker]\nname: B\nside: b\n",
+		      "question"));
+	CHECK(refused(&a, "motion: Q?\ncolour: red\n",
+		      "2: unknown key \"colour\""));
+	CHECK(refused(&a, "motion: Q?\n[openning]\n",
+		      "2: unknown section [openning]"));
+	CHECK(refused(&a, "motion: Q?\n[opening]\ntext\n",
+		      "belongs to a speaker"));
+	CHECK(refused(&a,
+		      "motion: Q?\n[speaker]\nname: A\nside: a\n[opening]\nx\n"
+		      "[opening]\ny\n",
+		      "already has an [opening]"));
+	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: c\n",
+		      "side must be"));
+	CHECK(refused(
+	    &a, "motion: Q?\n[speaker]\nside: a\n[speaker]\nname: B\nside: b\n",
+	    "needs a name"));
+	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n",
+		      "each side needs"));
+	CHECK(refused(
+	    &a,
+	    "motion: Q?\nside a: Same\nside b: same\n[speaker]\nname: A\n"
+	    "side: a\n[speaker]\nname: B\nside: b\n",
+	    "different labels"));
+	CHECK(refused(&a, "motion: Q?\nopening: tomorrow\n",
+		      "2: opening: a time"));
+	CHECK(refused(&a,
+		      "motion: Q?\n[speaker]\nname: A\nside: a\n"
+		      "photo: javascript:alert(1)\n",
+		      "photo must be"));
+	CHECK(refused(&a,
+		      "motion: Q?\n[speaker]\nname: A\nside: a\n"
+		      "link: //evil.example/x\n",
+		      "link must be"));
+	CHECK(refused(&a,
+		      "motion: Q?\n[speaker]\nname: A\nside: a\nHello there\n",
 		      "5: expected \"key: value\""));
-	CHECK(refused(&a, "motion: Q?\n[speaker]\nname: A\nside: a\n[opening]\n\n\n"
-		      "[speaker]\nname: B\nside: b\n", "is empty"));
-	CHECK(refused(&a, "motion: Q?\nopening: 2030-01-02\nrebuttal: 2030-01-01\n"
-		      "[speaker]\nname: A\nside: a\n[speaker]\nname: B\nside: b\n",
-		      "must open after"));
-	CHECK(refused(&a, "motion: Q?\nvoting opens: 2030-01-02\nvoting closes: 2030-01-01\n"
-		      "[speaker]\nname: A\nside: a\n[speaker]\nname: B\nside: b\n",
-		      "close after it opens"));
-	CHECK(refused(&a, "motion: Q?\nslug: Not A Slug\n[speaker]\nname: A\nside: a\n"
-		      "[speaker]\nname: B\nside: b\n", "slug must be"));
+	CHECK(refused(&a,
+		      "motion: Q?\n[speaker]\nname: A\nside: a\n[opening]\n\n\n"
+		      "[speaker]\nname: B\nside: b\n",
+		      "is empty"));
+	CHECK(refused(
+	    &a,
+	    "motion: Q?\nopening: 2030-01-02\nrebuttal: 2030-01-01\n"
+	    "[speaker]\nname: A\nside: a\n[speaker]\nname: B\nside: b\n",
+	    "must open after"));
+	CHECK(refused(
+	    &a,
+	    "motion: Q?\nvoting opens: 2030-01-02\nvoting closes: 2030-01-01\n"
+	    "[speaker]\nname: A\nside: a\n[speaker]\nname: B\nside: b\n",
+	    "close after it opens"));
+	CHECK(refused(
+	    &a,
+	    "motion: Q?\nslug: Not A Slug\n[speaker]\nname: A\nside: a\n"
+	    "[speaker]\nname: B\nside: b\n",
+	    "slug must be"));
 	CHECK(refused(&a, "motion: Q\xff?\n", "not valid UTF-8"));
 	CHECK(refused(&a, "motion: Q?\nstatus: maybe\n", "status must be"));
 	{
@@ -406,8 +447,10 @@ test_parse(void)
 		buf_init(&many, 1 << 20);
 		CHECK(buf_puts(&many, "motion: Q?\n"));
 		for (i = 0; i < 9; i++)
-			CHECK(buf_printf(&many, "[speaker]\nname: S%d\nside: a\n", i));
-		CHECK(refused(&a, buf_cstr(&many), "at most 8 speakers per side"));
+			CHECK(buf_printf(&many,
+					 "[speaker]\nname: S%d\nside: a\n", i));
+		CHECK(refused(&a, buf_cstr(&many),
+			      "at most 8 speakers per side"));
 		buf_clear(&many);
 	}
 	arena_clear(&a);
@@ -417,12 +460,10 @@ static void
 test_history(void)
 {
 	static const struct debate_bucket b[] = {
-		{ 0, PHASE_PRE, SIDE_A, 2 },
-		{ 0, PHASE_PRE, SIDE_B, 1 },
-		{ 60, PHASE_PRE, SIDE_A, -1 },	/* a changed vote */
-		{ 60, PHASE_PRE, SIDE_UNDECIDED, 1 },
-		{ 120, PHASE_POST, SIDE_B, 3 },
-		{ 180, PHASE_POST, SIDE_A, 1 },
+	    {0, PHASE_PRE, SIDE_A, 2},		{0, PHASE_PRE, SIDE_B, 1},
+	    {60, PHASE_PRE, SIDE_A, -1}, /* a changed vote */
+	    {60, PHASE_PRE, SIDE_UNDECIDED, 1}, {120, PHASE_POST, SIDE_B, 3},
+	    {180, PHASE_POST, SIDE_A, 1},
 	};
 	struct debate_point *p;
 	struct arena a;
@@ -432,9 +473,10 @@ test_history(void)
 	CHECK(debate_history(&a, b, 6, 100, &p, &n) == ERR_OK);
 	CHECK(n == 4);
 	CHECK(p[0].at == 0 && p[0].pre[SIDE_A] == 2 && p[0].pre[SIDE_B] == 1);
-	CHECK(p[1].at == 60 && p[1].pre[SIDE_A] == 1 && p[1].pre[SIDE_UNDECIDED] == 1);
-	CHECK(p[3].at == 180 && p[3].post[SIDE_A] == 1 && p[3].post[SIDE_B] == 3 &&
-	      p[3].pre[SIDE_A] == 1);
+	CHECK(p[1].at == 60 && p[1].pre[SIDE_A] == 1 &&
+	      p[1].pre[SIDE_UNDECIDED] == 1);
+	CHECK(p[3].at == 180 && p[3].post[SIDE_A] == 1 &&
+	      p[3].post[SIDE_B] == 3 && p[3].pre[SIDE_A] == 1);
 	/* Fewer points than buckets: the last is always kept. */
 	CHECK(debate_history(&a, b, 6, 2, &p, &n) == ERR_OK);
 	CHECK(n == 2 && p[1].at == 180 && p[1].post[SIDE_B] == 3);
@@ -462,11 +504,11 @@ test_address_key(void)
 static void
 test_charts(void)
 {
-	static const double y1[] = { 10, -1, 50 }, y2[] = { 40, 45, 60 };
-	static const int64_t x[] = { 1893456000, 1893459600, 1893463200 };
-	struct chart_series s[2] = { { "line side-a\"><script>", true, y1 },
-				     { "line side-b", false, y2 } };
-	struct chart_lines c = { 3, x, 2, s };
+	static const double y1[] = {10, -1, 50}, y2[] = {40, 45, 60};
+	static const int64_t x[] = {1893456000, 1893459600, 1893463200};
+	struct chart_series s[2] = {{"line side-a\"><script>", true, y1},
+				    {"line side-b", false, y2}};
+	struct chart_lines c = {3, x, 2, s};
 	struct chart_flow f;
 	struct buf b;
 
@@ -493,8 +535,10 @@ test_charts(void)
 	f.count[1][1] = 2;
 	CHECK(chart_flow_svg(&b, &f));
 	CHECK(strstr(buf_cstr(&b), "<script") == NULL);
-	CHECK(strstr(buf_cstr(&b), "&lt;script&gt;alert(1)&lt;/script&gt; (4)") != NULL);
-	CHECK(strstr(buf_cstr(&b), "O&#39;Brien &amp; &quot;Co&quot; (2)") != NULL);
+	CHECK(strstr(buf_cstr(&b),
+		     "&lt;script&gt;alert(1)&lt;/script&gt; (4)") != NULL);
+	CHECK(strstr(buf_cstr(&b), "O&#39;Brien &amp; &quot;Co&quot; (2)") !=
+	      NULL);
 	CHECK(strstr(buf_cstr(&b), "Yes (3)") != NULL);
 	buf_reset(&b);
 	/* Nobody moved: still a valid drawing. */
@@ -536,7 +580,8 @@ test_store(const char *path)
 	struct comment *cs;
 	struct article art;
 	enum vote_result vr;
-	int64_t id, c1, c2, c3, c4, epoch[4], refused3[REFUSED__MAX] = { 1, 2, 3 };
+	int64_t id, c1, c2, c3, c4, epoch[4],
+	    refused3[REFUSED__MAX] = {1, 2, 3};
 	size_t n, i;
 	int pre, post, retry = 0;
 	bool added;
@@ -555,119 +600,185 @@ test_store(const char *path)
 
 	CHECK_STR(parse(&a, good_file, &doc), "");
 	CHECK(debate_create(&app, &doc, &id) == ERR_OK);
-	CHECK(debate_create(&app, &doc, &id) == ERR_CONFLICT);	/* the slug */
-	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) == ERR_OK);
+	CHECK(debate_create(&app, &doc, &id) == ERR_CONFLICT); /* the slug */
+	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) ==
+	      ERR_OK);
 	CHECK(d.id == id && d.status == DEBATE_SCHEDULED && d.comments_open);
 	CHECK_STR(d.intro_html, "<p>The path is <strong>dark</strong>.</p>\n");
 	CHECK_STR(d.label[SIDE_B], "Keep it dark");
-	CHECK(app.store->ops->debate_speakers(app.store, &a, id, &sps, &n) == ERR_OK && n == 2);
-	CHECK(app.store->ops->debate_statements(app.store, &a, id, &stmts, &n) == ERR_OK && n == 3);
+	CHECK(app.store->ops->debate_speakers(app.store, &a, id, &sps, &n) ==
+		  ERR_OK &&
+	      n == 2);
+	CHECK(app.store->ops->debate_statements(app.store, &a, id, &stmts,
+						&n) == ERR_OK &&
+	      n == 3);
 	/* A debate's discussion row is no article. */
-	CHECK(app.store->ops->article_by_slug(app.store, &a, doc.d.slug, &art) == ERR_NOTFOUND);
-	CHECK(app.store->ops->article_by_id(app.store, &a, d.article_id, &art) == ERR_OK);
+	CHECK(app.store->ops->article_by_slug(app.store, &a, doc.d.slug,
+					      &art) == ERR_NOTFOUND);
+	CHECK(app.store->ops->article_by_id(app.store, &a, d.article_id,
+					    &art) == ERR_OK);
 	CHECK_STR(art.kind, "debate");
 
 	/* Votes: a second vote in a phase replaces the first. */
-	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_A, 100, &vr) == ERR_OK && vr == VOTE_NEW);
-	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_B, 130, &vr) == ERR_OK && vr == VOTE_CHANGED);
-	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_B, 140, &vr) == ERR_OK && vr == VOTE_SAME);
-	CHECK(vote(app.store, id, "v1", PHASE_POST, SIDE_A, 200, &vr) == ERR_OK && vr == VOTE_NEW);
-	CHECK(vote(app.store, id, "v2", PHASE_PRE, SIDE_UNDECIDED, 210, &vr) == ERR_OK);
+	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_A, 100, &vr) ==
+		  ERR_OK &&
+	      vr == VOTE_NEW);
+	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_B, 130, &vr) ==
+		  ERR_OK &&
+	      vr == VOTE_CHANGED);
+	CHECK(vote(app.store, id, "v1", PHASE_PRE, SIDE_B, 140, &vr) ==
+		  ERR_OK &&
+	      vr == VOTE_SAME);
+	CHECK(vote(app.store, id, "v1", PHASE_POST, SIDE_A, 200, &vr) ==
+		  ERR_OK &&
+	      vr == VOTE_NEW);
+	CHECK(vote(app.store, id, "v2", PHASE_PRE, SIDE_UNDECIDED, 210, &vr) ==
+	      ERR_OK);
 	CHECK(app.store->ops->debate_tally(app.store, id, &t) == ERR_OK);
 	CHECK(t.moves[SIDE_B][SIDE_A] == 1 && t.moves[SIDE_UNDECIDED][0] == 1);
 	CHECK(t.moves[SIDE_A][0] == 0 && t.moves[SIDE_A][SIDE_A] == 0);
-	CHECK(app.store->ops->debate_voter(app.store, id, "v1", &pre, &post) == ERR_OK);
+	CHECK(app.store->ops->debate_voter(app.store, id, "v1", &pre, &post) ==
+	      ERR_OK);
 	CHECK(pre == SIDE_B && post == SIDE_A);
-	CHECK(app.store->ops->debate_voter(app.store, id, "nobody", &pre, &post) == ERR_OK);
+	CHECK(app.store->ops->debate_voter(app.store, id, "nobody", &pre,
+					   &post) == ERR_OK);
 	CHECK(pre == 0 && post == 0);
 	/* The history keeps the change: +1 A, then -1 A and +1 B. */
-	CHECK(app.store->ops->debate_buckets(app.store, &a, id, &bk, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_buckets(app.store, &a, id, &bk, &n) ==
+	      ERR_OK);
 	CHECK(n == 5);
-	CHECK(bk[0].start == 60 && bk[0].phase == PHASE_PRE && bk[0].choice == SIDE_A &&
-	      bk[0].delta == 1);
-	CHECK(bk[1].start == 120 && bk[1].choice == SIDE_A && bk[1].delta == -1);
+	CHECK(bk[0].start == 60 && bk[0].phase == PHASE_PRE &&
+	      bk[0].choice == SIDE_A && bk[0].delta == 1);
+	CHECK(bk[1].start == 120 && bk[1].choice == SIDE_A &&
+	      bk[1].delta == -1);
 	CHECK(bk[2].start == 120 && bk[2].choice == SIDE_B && bk[2].delta == 1);
-	CHECK(bk[3].start == 180 && bk[3].phase == PHASE_PRE && bk[3].choice == SIDE_UNDECIDED);
-	CHECK(bk[4].start == 180 && bk[4].phase == PHASE_POST && bk[4].choice == SIDE_A);
-	CHECK(app.store->ops->debate_add_refusals(app.store, id, refused3) == ERR_OK);
-	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) == ERR_OK);
-	CHECK(d.changed_votes == 1 && d.refused_duplicate == 1 && d.refused_closed == 2 &&
-	      d.refused_rate == 3);
+	CHECK(bk[3].start == 180 && bk[3].phase == PHASE_PRE &&
+	      bk[3].choice == SIDE_UNDECIDED);
+	CHECK(bk[4].start == 180 && bk[4].phase == PHASE_POST &&
+	      bk[4].choice == SIDE_A);
+	CHECK(app.store->ops->debate_add_refusals(app.store, id, refused3) ==
+	      ERR_OK);
+	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) ==
+	      ERR_OK);
+	CHECK(d.changed_votes == 1 && d.refused_duplicate == 1 &&
+	      d.refused_closed == 2 && d.refused_rate == 3);
 	CHECK(d.activity >= 5);
 
 	/* The model's rules on top: the schedule is in 2030, so closed now. */
-	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE, SIDE_A,
-			       time_now(), &vr, &retry) == ERR_FORBIDDEN);
+	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE,
+			       SIDE_A, time_now(), &vr,
+			       &retry) == ERR_FORBIDDEN);
 	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_POST,
-			       SIDE_UNDECIDED, time_now(), &vr, &retry) == ERR_INVALID);
-	CHECK(app.store->ops->debate_set_status(app.store, id, DEBATE_OPEN, 0) == ERR_OK);
-	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) == ERR_OK);
+			       SIDE_UNDECIDED, time_now(), &vr,
+			       &retry) == ERR_INVALID);
+	CHECK(app.store->ops->debate_set_status(app.store, id, DEBATE_OPEN,
+						0) == ERR_OK);
+	CHECK(app.store->ops->debate_by_slug(app.store, &a, doc.d.slug, &d) ==
+	      ERR_OK);
 	CHECK(d.status == DEBATE_OPEN && d.sched.voting_closes == 0);
-	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE, SIDE_A,
-			       time_now(), &vr, &retry) == ERR_OK && vr == VOTE_NEW);
-	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE, SIDE_A,
-			       time_now(), &vr, &retry) == ERR_OK && vr == VOTE_SAME);
-	CHECK(app.store->ops->debate_set_status(app.store, 999, DEBATE_OPEN, -1) == ERR_NOTFOUND);
+	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE,
+			       SIDE_A, time_now(), &vr, &retry) == ERR_OK &&
+	      vr == VOTE_NEW);
+	CHECK(debate_vote_cast(&app, &d, "reader", "127.0.0.1", PHASE_PRE,
+			       SIDE_A, time_now(), &vr, &retry) == ERR_OK &&
+	      vr == VOTE_SAME);
+	CHECK(app.store->ops->debate_set_status(app.store, 999, DEBATE_OPEN,
+						-1) == ERR_NOTFOUND);
 
 	/* Comments with sides; sides take turns in the alternating order. */
 	memset(&in, 0, sizeof(in));
 	in.author = "R";
 	in.email = in.url = in.key = "";
 	in.body = "a1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A, &c1) == ERR_OK);
+	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
+				  &c1) == ERR_OK);
 	in.body = "a2";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A, &c2) == ERR_OK);
+	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
+				  &c2) == ERR_OK);
 	in.body = "a3";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A, &c3) == ERR_OK);
+	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
+				  &c3) == ERR_OK);
 	in.body = "b1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_B, &c4) == ERR_OK);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id, SORT_ALTERNATE,
-					      0, 10, &cs, &n) == ERR_OK);
-	CHECK(n == 4 && cs[0].id == c1 && cs[1].id == c4 && cs[2].id == c2 && cs[3].id == c3);
+	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_B,
+				  &c4) == ERR_OK);
+	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
+					      SORT_ALTERNATE, 0, 10, &cs,
+					      &n) == ERR_OK);
+	CHECK(n == 4 && cs[0].id == c1 && cs[1].id == c4 && cs[2].id == c2 &&
+	      cs[3].id == c3);
 	CHECK(cs[0].side == SIDE_A && cs[1].side == SIDE_B);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id, SORT_ALTERNATE,
-					      1, 2, &cs, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
+					      SORT_ALTERNATE, 1, 2, &cs,
+					      &n) == ERR_OK);
 	CHECK(n == 2 && cs[0].id == c4 && cs[1].id == c2);
 
-	/* "Changed my mind": once per reader and item; only items of the debate. */
-	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m1", 1, &added) == ERR_OK && added);
-	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m1", 2, &added) == ERR_OK && !added);
-	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m2", 3, &added) == ERR_OK && added);
-	CHECK(app.store->ops->debate_mind(app.store, id, 's', stmts[0].id, "m1", 4, &added) == ERR_OK &&
+	/* "Changed my mind": once per reader and item; only items of the
+	 * debate. */
+	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m1", 1,
+					  &added) == ERR_OK &&
 	      added);
-	CHECK(app.store->ops->debate_mind(app.store, id, 'c', 424242, "m1", 5, &added) == ERR_NOTFOUND);
-	CHECK(app.store->ops->debate_mind(app.store, id + 1, 's', stmts[0].id, "m1", 5, &added) ==
-	      ERR_NOTFOUND);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id, SORT_MINDS, 0, 10,
-					      &cs, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m1", 2,
+					  &added) == ERR_OK &&
+	      !added);
+	CHECK(app.store->ops->debate_mind(app.store, id, 'c', c3, "m2", 3,
+					  &added) == ERR_OK &&
+	      added);
+	CHECK(app.store->ops->debate_mind(app.store, id, 's', stmts[0].id, "m1",
+					  4, &added) == ERR_OK &&
+	      added);
+	CHECK(app.store->ops->debate_mind(app.store, id, 'c', 424242, "m1", 5,
+					  &added) == ERR_NOTFOUND);
+	CHECK(app.store->ops->debate_mind(app.store, id + 1, 's', stmts[0].id,
+					  "m1", 5, &added) == ERR_NOTFOUND);
+	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
+					      SORT_MINDS, 0, 10, &cs,
+					      &n) == ERR_OK);
 	CHECK(n == 4 && cs[0].id == c3 && cs[0].minds == 2 && cs[1].id == c1);
-	CHECK(app.store->ops->debate_top_comments(app.store, &a, d.article_id, 3, &cs, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_top_comments(app.store, &a, d.article_id,
+						  3, &cs, &n) == ERR_OK);
 	CHECK(n == 1 && cs[0].id == c3);
-	CHECK(app.store->ops->debate_statements(app.store, &a, id, &stmts, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_statements(app.store, &a, id, &stmts,
+						&n) == ERR_OK);
 	for (i = 0; i < n; i++)
-		if (stmts[i].round == ROUND_OPENING && stmts[i].speaker_id == sps[0].id)
+		if (stmts[i].round == ROUND_OPENING &&
+		    stmts[i].speaker_id == sps[0].id)
 			CHECK(stmts[i].minds == 1);
 
 	/* Featured by an editor: only a comment of this debate. */
-	CHECK(app.store->ops->debate_feature(app.store, id, c2, true) == ERR_OK);
-	CHECK(app.store->ops->debate_feature(app.store, id, 424242, true) == ERR_NOTFOUND);
-	CHECK(app.store->ops->debate_featured(app.store, &a, d.article_id, 5, &cs, &n) == ERR_OK);
+	CHECK(app.store->ops->debate_feature(app.store, id, c2, true) ==
+	      ERR_OK);
+	CHECK(app.store->ops->debate_feature(app.store, id, 424242, true) ==
+	      ERR_NOTFOUND);
+	CHECK(app.store->ops->debate_featured(app.store, &a, d.article_id, 5,
+					      &cs, &n) == ERR_OK);
 	CHECK(n == 1 && cs[0].id == c2 && cs[0].featured);
-	CHECK(app.store->ops->debate_feature(app.store, id, c2, false) == ERR_OK);
-	CHECK(app.store->ops->debate_featured(app.store, &a, d.article_id, 5, &cs, &n) == ERR_OK &&
+	CHECK(app.store->ops->debate_feature(app.store, id, c2, false) ==
+	      ERR_OK);
+	CHECK(app.store->ops->debate_featured(app.store, &a, d.article_id, 5,
+					      &cs, &n) == ERR_OK &&
 	      n == 0);
 
 	/* Lists and the front page's key. */
-	CHECK(app.store->ops->debate_list(app.store, &a, false, 10, &list, &n) == ERR_OK && n == 1);
+	CHECK(app.store->ops->debate_list(app.store, &a, false, 10, &list,
+					  &n) == ERR_OK &&
+	      n == 1);
 	CHECK(list[0].intro_md[0] == '\0' && list[0].comment_count == 4);
-	/* Opened by hand, voting_closes cleared: the opening is all that is left. */
-	CHECK(app.store->ops->debate_home_epoch(app.store, 1893456000, epoch) == ERR_OK);
+	/* Opened by hand, voting_closes cleared: the opening is all that is
+	 * left. */
+	CHECK(app.store->ops->debate_home_epoch(app.store, 1893456000, epoch) ==
+	      ERR_OK);
 	CHECK(epoch[0] == 1 && epoch[2] == 0 && epoch[3] == 1893520800);
-	CHECK(app.store->ops->debate_home_epoch(app.store, 1893456000 + 86400, epoch) == ERR_OK);
+	CHECK(app.store->ops->debate_home_epoch(app.store, 1893456000 + 86400,
+						epoch) == ERR_OK);
 	CHECK(epoch[0] == 1 && epoch[2] == 1 && epoch[3] == 0);
-	CHECK(app.store->ops->debate_set_status(app.store, id, DEBATE_DRAFT, -1) == ERR_OK);
-	CHECK(app.store->ops->debate_list(app.store, &a, false, 10, &list, &n) == ERR_OK && n == 0);
-	CHECK(app.store->ops->debate_list(app.store, &a, true, 10, &list, &n) == ERR_OK && n == 1);
+	CHECK(app.store->ops->debate_set_status(app.store, id, DEBATE_DRAFT,
+						-1) == ERR_OK);
+	CHECK(app.store->ops->debate_list(app.store, &a, false, 10, &list,
+					  &n) == ERR_OK &&
+	      n == 0);
+	CHECK(app.store->ops->debate_list(app.store, &a, true, 10, &list, &n) ==
+		  ERR_OK &&
+	      n == 1);
 
 	arena_clear(&a);
 	page_cache_free(app.cache);

@@ -1,4 +1,5 @@
-/* The form, query and cookie parsers: the first code to see a reader's bytes. */
+/* The form, query and cookie parsers: the first code to see a reader's bytes.
+ */
 #include "core/arena.h"
 #include "http/form.h"
 #include "test.h"
@@ -59,12 +60,14 @@ main(void)
 	CHECK(form_parse(&a, "", 0, 64, &f) == FORM_OK && f.count == 0);
 
 	/* Cookies. */
-	CHECK(cookie_parse(&a, "parley_v=abc; theme=dark;x=\"quoted\"", 32, &f) == FORM_OK);
+	CHECK(cookie_parse(&a, "parley_v=abc; theme=dark;x=\"quoted\"", 32,
+			   &f) == FORM_OK);
 	CHECK(f.count == 3);
 	CHECK_STR(fields_get(&f, "parley_v")->value, "abc");
 	CHECK_STR(fields_get(&f, "theme")->value, "dark");
 	CHECK_STR(fields_get(&f, "x")->value, "quoted");
-	CHECK(cookie_parse(&a, "  a = 1 ;; =nope; noval; b=2 ", 32, &f) == FORM_OK);
+	CHECK(cookie_parse(&a, "  a = 1 ;; =nope; noval; b=2 ", 32, &f) ==
+	      FORM_OK);
 	CHECK(f.count == 2);
 	CHECK_STR(fields_get(&f, "a")->value, "1");
 	CHECK_STR(fields_get(&f, "b")->value, "2");

@@ -33,10 +33,12 @@
 static char *
 b64url(const unsigned char *p, size_t n)
 {
-	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t len = sodium_base64_ENCODED_LEN(
+	    n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *out = malloc(len);
 
-	sodium_bin2base64(out, len, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out, len, p, n,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return out;
 }
 
@@ -83,8 +85,11 @@ jwk(EVP_PKEY *key, const char *kid)
 		EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
 		ns = bn_b64(n, 0);
 		es = bn_b64(e, 0);
-		CHECK(buf_printf(&b, "{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
-				 "\"alg\":\"RS256\",\"n\":\"%s\",\"e\":\"%s\"}", kid, ns, es));
+		CHECK(buf_printf(
+		    &b,
+		    "{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
+		    "\"alg\":\"RS256\",\"n\":\"%s\",\"e\":\"%s\"}",
+		    kid, ns, es));
 		free(ns);
 		free(es);
 		BN_free(n);
@@ -97,8 +102,11 @@ jwk(EVP_PKEY *key, const char *kid)
 		EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
 		xs = bn_b64(x, 32);
 		ys = bn_b64(y, 32);
-		CHECK(buf_printf(&b, "{\"kty\":\"EC\",\"kid\":\"%s\",\"crv\":\"P-256\","
-				 "\"x\":\"%s\",\"y\":\"%s\"}", kid, xs, ys));
+		CHECK(buf_printf(
+		    &b,
+		    "{\"kty\":\"EC\",\"kid\":\"%s\",\"crv\":\"P-256\","
+		    "\"x\":\"%s\",\"y\":\"%s\"}",
+		    kid, xs, ys));
 		free(xs);
 		free(ys);
 		BN_free(x);
@@ -119,14 +127,15 @@ sign_jwt(EVP_PKEY *key, const char *kid, const char *alg, const char *payload)
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct buf in;
 
-	snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}",
-		 alg, kid);
+	snprintf(header, sizeof(header),
+		 "{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}", alg, kid);
 	h = b64url_str(header);
 	p = b64url_str(payload);
 	buf_init(&in, 1 << 16);
 	CHECK(buf_printf(&in, "%s.%s", h, p));
 	CHECK(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1);
-	CHECK(EVP_DigestSign(md, sig, &siglen, (const unsigned char *)in.data, in.len) == 1);
+	CHECK(EVP_DigestSign(md, sig, &siglen, (const unsigned char *)in.data,
+			     in.len) == 1);
 	if (EVP_PKEY_is_a(key, "EC")) {
 		const unsigned char *q = sig;
 		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)siglen);
@@ -155,10 +164,12 @@ claims(const char *iss, const char *aud, int64_t exp, const char *nonce)
 {
 	char *out = malloc(1024);
 
-	snprintf(out, 1024, "{\"iss\":\"%s\",\"sub\":\"user-42\",\"aud\":%s,"
-		 "\"exp\":%lld,\"iat\":%lld,\"nonce\":\"%s\",\"email\":\"ada@example.org\","
-		 "\"email_verified\":true,\"name\":\"Ada\"}", iss, aud,
-		 (long long)exp, (long long)(exp - 600), nonce);
+	snprintf(
+	    out, 1024,
+	    "{\"iss\":\"%s\",\"sub\":\"user-42\",\"aud\":%s,"
+	    "\"exp\":%lld,\"iat\":%lld,\"nonce\":\"%s\",\"email\":\"ada@example.org\","
+	    "\"email_verified\":true,\"name\":\"Ada\"}",
+	    iss, aud, (long long)exp, (long long)(exp - 600), nonce);
 	return out;
 }
 
@@ -210,10 +221,12 @@ test_jwt(void)
 	/* The payload changed after signing. */
 	{
 		char *c2 = claims(ISS, "\"" AUD "\"", now + 99999, "n0nce");
-		char *p2 = b64url_str(c2), *dot1 = strchr(t, '.'), *dot2 = strrchr(t, '.');
+		char *p2 = b64url_str(c2), *dot1 = strchr(t, '.'),
+		     *dot2 = strrchr(t, '.');
 		char forged[8192];
 
-		snprintf(forged, sizeof(forged), "%.*s.%s%s", (int)(dot1 - t), t, p2, dot2);
+		snprintf(forged, sizeof(forged), "%.*s.%s%s", (int)(dot1 - t),
+			 t, p2, dot2);
 		CHECK(verify(forged, jwks, "n0nce", now) == ERR_FORBIDDEN);
 		free(c2);
 		free(p2);
@@ -221,10 +234,12 @@ test_jwt(void)
 	/* Nonce mismatch, expired, not yet valid skew allowed. */
 	CHECK(verify(t, jwks, "other", now) == ERR_FORBIDDEN);
 	CHECK(verify(t, jwks, NULL, now) == ERR_FORBIDDEN);
-	CHECK(verify(t, jwks, "n0nce", now + 600 + OIDC_SKEW + 1) == ERR_FORBIDDEN);
+	CHECK(verify(t, jwks, "n0nce", now + 600 + OIDC_SKEW + 1) ==
+	      ERR_FORBIDDEN);
 	CHECK(verify(t, jwks, "n0nce", now + 600 + OIDC_SKEW - 1) == ERR_OK);
 	/* Issued in the future (beyond the skew). */
-	CHECK(verify(t, jwks, "n0nce", now - 600 - OIDC_SKEW - 1) == ERR_FORBIDDEN);
+	CHECK(verify(t, jwks, "n0nce", now - 600 - OIDC_SKEW - 1) ==
+	      ERR_FORBIDDEN);
 	free(t);
 	free(c);
 
@@ -260,7 +275,7 @@ test_jwt(void)
 	free(c);
 	c = claims(ISS, "[\"someone-else\",\"" AUD "\"]", now + 600, "n0nce");
 	t = sign_jwt(rsa, "r1", "RS256", c);
-	CHECK(verify(t, jwks, "n0nce", now) == ERR_FORBIDDEN);	/* no azp */
+	CHECK(verify(t, jwks, "n0nce", now) == ERR_FORBIDDEN); /* no azp */
 	free(t);
 	free(c);
 	c = claims(ISS, "[\"" AUD "\"]", now + 600, "n0nce");
@@ -322,45 +337,62 @@ test_pure(void)
 	CHECK(session_token_valid(tok) && !session_token_valid(NULL));
 
 	{
-		const char *good = "{\"issuer\":\"" ISS "\",\"authorization_endpoint\":"
-				   "\"" ISS "/auth\",\"token_endpoint\":\"" ISS "/token\","
-				   "\"jwks_uri\":\"" ISS "/jwks\"}";
-		const char *evil = "{\"issuer\":\"https://evil\",\"authorization_endpoint\":"
-				   "\"" ISS "/auth\",\"token_endpoint\":\"" ISS "/token\","
-				   "\"jwks_uri\":\"" ISS "/jwks\"}";
+		const char *good =
+		    "{\"issuer\":\"" ISS "\",\"authorization_endpoint\":"
+		    "\"" ISS "/auth\",\"token_endpoint\":\"" ISS "/token\","
+		    "\"jwks_uri\":\"" ISS "/jwks\"}";
+		const char *evil =
+		    "{\"issuer\":\"https://evil\",\"authorization_endpoint\":"
+		    "\"" ISS "/auth\",\"token_endpoint\":\"" ISS "/token\","
+		    "\"jwks_uri\":\"" ISS "/jwks\"}";
 
-		CHECK(oidc_parse_discovery(&a, good, strlen(good), ISS, &ep, &why) == ERR_OK);
-		CHECK(oidc_parse_discovery(&a, evil, strlen(evil), ISS, &ep, &why) == ERR_INVALID);
+		CHECK(oidc_parse_discovery(&a, good, strlen(good), ISS, &ep,
+					   &why) == ERR_OK);
+		CHECK(oidc_parse_discovery(&a, evil, strlen(evil), ISS, &ep,
+					   &why) == ERR_INVALID);
 	}
 	{
-		const char *d = "{\"issuer\":\"" ISS "\",\"authorization_endpoint\":"
-				"\"http://id.example.org/auth\",\"token_endpoint\":\"" ISS "/t\","
-				"\"jwks_uri\":\"" ISS "/j\"}";
+		const char *d =
+		    "{\"issuer\":\"" ISS "\",\"authorization_endpoint\":"
+		    "\"http://id.example.org/auth\",\"token_endpoint\":\"" ISS
+		    "/t\","
+		    "\"jwks_uri\":\"" ISS "/j\"}";
 
-		CHECK(oidc_parse_discovery(&a, d, strlen(d), ISS, &ep, &why) == ERR_INVALID);
+		CHECK(oidc_parse_discovery(&a, d, strlen(d), ISS, &ep, &why) ==
+		      ERR_INVALID);
 	}
-	CHECK(oidc_parse_discovery(&a, "[1,2", 4, ISS, &ep, &why) == ERR_INVALID);
+	CHECK(oidc_parse_discovery(&a, "[1,2", 4, ISS, &ep, &why) ==
+	      ERR_INVALID);
 
-	CHECK(oidc_parse_token(&a, "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}", 40,
-			       &access, &idt, &why) == ERR_OK && strcmp(idt, "x.y.z") == 0);
-	CHECK(oidc_parse_token(&a, "{\"error\":\"invalid_grant\"}", 25, &access, &idt,
-			       &why) == ERR_FORBIDDEN);
+	CHECK(oidc_parse_token(
+		  &a, "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}", 40,
+		  &access, &idt, &why) == ERR_OK &&
+	      strcmp(idt, "x.y.z") == 0);
+	CHECK(oidc_parse_token(&a, "{\"error\":\"invalid_grant\"}", 25, &access,
+			       &idt, &why) == ERR_FORBIDDEN);
 
 	{
-		const char *gh = "{\"id\":1234,\"login\":\"octo\",\"name\":null,\"email\":\"o@x.org\"}";
-		const char *wp = "{\"ID\":77,\"display_name\":\"Wordy\",\"email\":\"w@x.org\","
-				 "\"email_verified\":true}";
-		const char *em = "[{\"email\":\"a@x.org\",\"primary\":false,\"verified\":true},"
-				 "{\"email\":\"p@x.org\",\"primary\":true,\"verified\":true}]";
+		const char *gh =
+		    "{\"id\":1234,\"login\":\"octo\",\"name\":null,\"email\":\"o@x.org\"}";
+		const char *wp =
+		    "{\"ID\":77,\"display_name\":\"Wordy\",\"email\":\"w@x.org\","
+		    "\"email_verified\":true}";
+		const char *em =
+		    "[{\"email\":\"a@x.org\",\"primary\":false,\"verified\":true},"
+		    "{\"email\":\"p@x.org\",\"primary\":true,\"verified\":true}]";
 
-		CHECK(oidc_parse_user(&a, OIDC_GITHUB, gh, strlen(gh), &c) == ERR_OK &&
-		      strcmp(c.sub, "1234") == 0 && strcmp(c.name, "octo") == 0 &&
-		      !c.email_verified);
-		CHECK(oidc_parse_user(&a, OIDC_WORDPRESS, wp, strlen(wp), &c) == ERR_OK &&
-		      strcmp(c.sub, "77") == 0 && strcmp(c.name, "Wordy") == 0 &&
-		      c.email_verified);
-		CHECK_STR(oidc_parse_github_emails(&a, em, strlen(em)), "p@x.org");
-		CHECK(oidc_parse_user(&a, OIDC_GITHUB, "{}", 2, &c) == ERR_INVALID);
+		CHECK(oidc_parse_user(&a, OIDC_GITHUB, gh, strlen(gh), &c) ==
+			  ERR_OK &&
+		      strcmp(c.sub, "1234") == 0 &&
+		      strcmp(c.name, "octo") == 0 && !c.email_verified);
+		CHECK(oidc_parse_user(&a, OIDC_WORDPRESS, wp, strlen(wp), &c) ==
+			  ERR_OK &&
+		      strcmp(c.sub, "77") == 0 &&
+		      strcmp(c.name, "Wordy") == 0 && c.email_verified);
+		CHECK_STR(oidc_parse_github_emails(&a, em, strlen(em)),
+			  "p@x.org");
+		CHECK(oidc_parse_user(&a, OIDC_GITHUB, "{}", 2, &c) ==
+		      ERR_INVALID);
 	}
 
 	CHECK(config_url_allowed("https://id.example.org/x"));
@@ -376,12 +408,17 @@ test_pure(void)
 	buf_init(&mail, 65536);
 	CHECK(mail_build(&mail, "parley@x.org", "ada@example.org", "Grüße",
 			 "line one\nline two\n", 0, "id@x.org"));
-	CHECK(strstr(buf_cstr(&mail), "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n") != NULL);
-	CHECK(strstr(buf_cstr(&mail), "\r\n\r\nline one\r\nline two\r\n") != NULL);
-	CHECK(strstr(buf_cstr(&mail), "Content-Type: text/plain; charset=utf-8\r\n") != NULL);
+	CHECK(strstr(buf_cstr(&mail),
+		     "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n") != NULL);
+	CHECK(strstr(buf_cstr(&mail), "\r\n\r\nline one\r\nline two\r\n") !=
+	      NULL);
+	CHECK(strstr(buf_cstr(&mail),
+		     "Content-Type: text/plain; charset=utf-8\r\n") != NULL);
 	buf_reset(&mail);
-	CHECK(!mail_build(&mail, "parley@x.org", "a@x.org\r\nBcc: b@x.org", "s", "b", 0, "i"));
-	CHECK(!mail_build(&mail, "parley@x.org", "a@x.org", "s\nBcc: x", "b", 0, "i"));
+	CHECK(!mail_build(&mail, "parley@x.org", "a@x.org\r\nBcc: b@x.org", "s",
+			  "b", 0, "i"));
+	CHECK(!mail_build(&mail, "parley@x.org", "a@x.org", "s\nBcc: x", "b", 0,
+			  "i"));
 	buf_clear(&mail);
 	CHECK(mail_backoff(1, 60) == 60 && mail_backoff(2, 60) == 120 &&
 	      mail_backoff(3, 60) == 240 && mail_backoff(40, 60) == 21600);
@@ -405,7 +442,8 @@ test_passwords(void)
 	CHECK(user_check_password("long enough") == NULL);
 	CHECK(user_check_name("") != NULL && user_check_name("A\nB") != NULL);
 	CHECK(user_check_name("Ada") == NULL);
-	CHECK(user_check_email("a@b.org") == NULL && user_check_email("a@b.org\r\n") != NULL);
+	CHECK(user_check_email("a@b.org") == NULL &&
+	      user_check_email("a@b.org\r\n") != NULL);
 	CHECK(user_check_email("<a@b.org>") != NULL);
 }
 
@@ -420,7 +458,7 @@ test_ratelimit(void)
 	CHECK(ok == 3);
 	CHECK(!ratelimit_take(rl, "10.0.0.1", 1000.0, &retry));
 	CHECK(retry == 60);
-	CHECK(ratelimit_take(rl, "10.0.0.2", 1000.0, &retry));	/* another key */
+	CHECK(ratelimit_take(rl, "10.0.0.2", 1000.0, &retry)); /* another key */
 	CHECK(!ratelimit_take(rl, "10.0.0.1", 1030.0, &retry) && retry == 30);
 	CHECK(ratelimit_take(rl, "10.0.0.1", 1061.0, &retry));
 	ratelimit_reset(rl, "10.0.0.1");
@@ -458,26 +496,34 @@ test_sessions(void)
 	app.cache = page_cache_new(0);
 	arena_init(&a);
 
-	CHECK(user_create(&app, "Ada", "ada@example.org", "correct horse", ROLE_ADMIN, &id) == ERR_OK);
-	CHECK(user_create(&app, "Ada 2", "ADA@example.org", "", ROLE_READER, &id2) == ERR_CONFLICT);
-	CHECK(user_create(&app, "Bob", "bob@example.org", "", ROLE_READER, &id2) == ERR_OK);
+	CHECK(user_create(&app, "Ada", "ada@example.org", "correct horse",
+			  ROLE_ADMIN, &id) == ERR_OK);
+	CHECK(user_create(&app, "Ada 2", "ADA@example.org", "", ROLE_READER,
+			  &id2) == ERR_CONFLICT);
+	CHECK(user_create(&app, "Bob", "bob@example.org", "", ROLE_READER,
+			  &id2) == ERR_OK);
 
 	CHECK(session_start(&app, &a, id, NULL, &t1) == ERR_OK);
-	CHECK(session_user(&app, &a, t1, &u) == ERR_OK && u.id == id && u.role == ROLE_ADMIN);
+	CHECK(session_user(&app, &a, t1, &u) == ERR_OK && u.id == id &&
+	      u.role == ROLE_ADMIN);
 	/* Rotation: a new sign-in ends the browser's old session. */
 	CHECK(session_start(&app, &a, id, t1, &t2) == ERR_OK);
 	CHECK(strcmp(t1, t2) != 0);
 	CHECK(session_user(&app, &a, t1, &u) == ERR_NOTFOUND);
 	CHECK(session_user(&app, &a, t2, &u) == ERR_OK);
 	/* A made-up or malformed token is nobody. */
-	CHECK(session_user(&app, &a, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &u) == ERR_NOTFOUND);
-	CHECK(session_user(&app, &a, "x'; DROP TABLE users; --", &u) == ERR_NOTFOUND);
+	CHECK(session_user(&app, &a,
+			   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			   &u) == ERR_NOTFOUND);
+	CHECK(session_user(&app, &a, "x'; DROP TABLE users; --", &u) ==
+	      ERR_NOTFOUND);
 	/* Sign out everywhere. */
 	CHECK(session_start(&app, &a, id, NULL, &t3) == ERR_OK);
 	CHECK(session_end_all(&app, id) == ERR_OK);
 	CHECK(session_user(&app, &a, t2, &u) == ERR_NOTFOUND);
 	CHECK(session_user(&app, &a, t3, &u) == ERR_NOTFOUND);
-	/* A disabled account's sessions end; it cannot start new ones that work. */
+	/* A disabled account's sessions end; it cannot start new ones that
+	 * work. */
 	CHECK(session_start(&app, &a, id2, NULL, &t1) == ERR_OK);
 	CHECK(user_set_disabled(&app, &a, id2, true) == ERR_OK);
 	CHECK(session_user(&app, &a, t1, &u) == ERR_NOTFOUND);
@@ -486,14 +532,17 @@ test_sessions(void)
 	/* Expiry. */
 	app.cfg.session_days = 1;
 	CHECK(session_start(&app, &a, id, NULL, &t1) == ERR_OK);
-	CHECK(app.store->ops->session_user(app.store, &a, "nope", time_now(), &u) == ERR_NOTFOUND);
+	CHECK(app.store->ops->session_user(app.store, &a, "nope", time_now(),
+					   &u) == ERR_NOTFOUND);
 	{
 		char h[65];
 
 		user_token_hash(t1, h);
-		CHECK(app.store->ops->session_user(app.store, &a, h, time_now() + 86401, &u) ==
-		      ERR_NOTFOUND);
-		CHECK(app.store->ops->session_user(app.store, &a, h, time_now() + 60, &u) == ERR_OK);
+		CHECK(app.store->ops->session_user(app.store, &a, h,
+						   time_now() + 86401,
+						   &u) == ERR_NOTFOUND);
+		CHECK(app.store->ops->session_user(
+			  app.store, &a, h, time_now() + 60, &u) == ERR_OK);
 	}
 	/* The last admin stays admin. */
 	CHECK(user_set_role(&app, &a, id, ROLE_READER) == ERR_CONFLICT);
@@ -502,26 +551,34 @@ test_sessions(void)
 	{
 		const char *tok;
 
-		CHECK(user_send_link(&app, &a, "reset", id, "", 60, "ada@example.org", "s",
-				     "intro", "/account/reset", "outro", &tok) == ERR_OK);
-		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_OK && u.id == id);
+		CHECK(user_send_link(
+			  &app, &a, "reset", id, "", 60, "ada@example.org", "s",
+			  "intro", "/account/reset", "outro", &tok) == ERR_OK);
+		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_OK &&
+		      u.id == id);
 		CHECK(user_reset(&app, &a, tok, "new password!", &u) == ERR_OK);
-		CHECK(user_reset(&app, &a, tok, "new password!", &u) == ERR_NOTFOUND);
+		CHECK(user_reset(&app, &a, tok, "new password!", &u) ==
+		      ERR_NOTFOUND);
 	}
 	/* A token is good for its own purpose only: a verify link cannot reset
 	 * a password, a reset link cannot confirm an address. */
 	{
 		const char *tok;
 
-		CHECK(user_send_link(&app, &a, "verify", id, "", 60, "ada@example.org", "s",
-				     "intro", "/account/verify", "outro", &tok) == ERR_OK);
+		CHECK(user_send_link(&app, &a, "verify", id, "", 60,
+				     "ada@example.org", "s", "intro",
+				     "/account/verify", "outro",
+				     &tok) == ERR_OK);
 		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_NOTFOUND);
-		CHECK(user_reset(&app, &a, tok, "hijacked password", &u) == ERR_NOTFOUND);
+		CHECK(user_reset(&app, &a, tok, "hijacked password", &u) ==
+		      ERR_NOTFOUND);
 		CHECK(user_verify(&app, &a, tok, &u) == ERR_OK && u.id == id);
-		CHECK(user_send_link(&app, &a, "reset", id, "", 60, "ada@example.org", "s",
-				     "intro", "/account/reset", "outro", &tok) == ERR_OK);
+		CHECK(user_send_link(
+			  &app, &a, "reset", id, "", 60, "ada@example.org", "s",
+			  "intro", "/account/reset", "outro", &tok) == ERR_OK);
 		CHECK(user_verify(&app, &a, tok, &u) == ERR_NOTFOUND);
-		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_OK && u.id == id);
+		CHECK(user_reset_peek(&app, &a, tok, &u) == ERR_OK &&
+		      u.id == id);
 	}
 	/* Sign-in: right, wrong, limited. */
 	{
@@ -530,26 +587,31 @@ test_sessions(void)
 
 		app.limit_address = ratelimit_new(100, 0.01, 64);
 		app.limit_account = ratelimit_new(3, 0.001, 64);
-		CHECK(user_signin(&app, &a, "ada@example.org", "new password!", "1.2.3.4",
-				  &u, &retry) == ERR_OK);
-		CHECK(user_signin(&app, &a, "ada@example.org", "wrong", "1.2.3.4", &u,
-				  &retry) == ERR_FORBIDDEN);
-		CHECK(user_signin(&app, &a, "nobody@example.org", "wrong", "1.2.3.4", &u,
-				  &retry) == ERR_FORBIDDEN);
-		/* A disabled account cannot sign in, even with the right password. */
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "1.2.3.4", &u, &retry) == ERR_OK);
+		CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
+				  "1.2.3.4", &u, &retry) == ERR_FORBIDDEN);
+		CHECK(user_signin(&app, &a, "nobody@example.org", "wrong",
+				  "1.2.3.4", &u, &retry) == ERR_FORBIDDEN);
+		/* A disabled account cannot sign in, even with the right
+		 * password. */
 		{
 			int64_t id3;
 
-			CHECK(user_create(&app, "Cy", "cy@example.org", "cy's password", ROLE_READER,
+			CHECK(user_create(&app, "Cy", "cy@example.org",
+					  "cy's password", ROLE_READER,
 					  &id3) == ERR_OK);
-			CHECK(user_signin(&app, &a, "cy@example.org", "cy's password", "1.2.3.4",
-					  &u, &retry) == ERR_OK);
+			CHECK(user_signin(&app, &a, "cy@example.org",
+					  "cy's password", "1.2.3.4", &u,
+					  &retry) == ERR_OK);
 			CHECK(user_set_disabled(&app, &a, id3, true) == ERR_OK);
-			CHECK(user_signin(&app, &a, "cy@example.org", "cy's password", "1.2.3.4",
-					  &u, &retry) == ERR_FORBIDDEN);
+			CHECK(user_signin(&app, &a, "cy@example.org",
+					  "cy's password", "1.2.3.4", &u,
+					  &retry) == ERR_FORBIDDEN);
 		}
 		for (i = 0; i < 5 && e != ERR_LIMIT; i++)
-			e = user_signin(&app, &a, "ADA@example.org", "wrong", "1.2.3.4", &u, &retry);
+			e = user_signin(&app, &a, "ADA@example.org", "wrong",
+					"1.2.3.4", &u, &retry);
 		CHECK(e == ERR_LIMIT && retry > 0);
 		ratelimit_free(app.limit_address);
 		ratelimit_free(app.limit_account);

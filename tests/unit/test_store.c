@@ -29,7 +29,7 @@ open_store(const char *path)
 static struct article
 make_article(const char *slug)
 {
-	struct article a = { 0 };
+	struct article a = {0};
 
 	a.slug = slug;
 	a.title = "Title";
@@ -46,7 +46,7 @@ static enum err
 add_comment(struct store *st, int64_t article, int64_t parent, const char *body,
 	    const char *key, int64_t *id)
 {
-	struct comment c = { 0 };
+	struct comment c = {0};
 
 	c.article_id = article;
 	c.parent_id = parent;
@@ -76,7 +76,8 @@ writer(void *p)
 	int i;
 
 	for (i = 0; i < w->n; i++)
-		if (add_comment(w->st, w->article, 0, "concurrent", NULL, &id) == ERR_OK)
+		if (add_comment(w->st, w->article, 0, "concurrent", NULL,
+				&id) == ERR_OK)
 			w->ok++;
 	return NULL;
 }
@@ -127,7 +128,9 @@ test_cache(void)
 		memset(data, 'x', sizeof(data));
 		for (i = 0; i < 20; i++) {
 			snprintf(key, sizeof(key), "p%d", i);
-			page_cache_release(c, page_cache_put(c, key, 1, page_cache_seq(c), data, sizeof(data), 0));
+			page_cache_release(
+			    c, page_cache_put(c, key, 1, page_cache_seq(c),
+					      data, sizeof(data), 0));
 		}
 		for (i = 0; i < 20; i++) {
 			snprintf(key, sizeof(key), "p%d", i);
@@ -137,7 +140,7 @@ test_cache(void)
 			}
 		}
 		CHECK(found > 0 && found <= 6);
-		e = page_cache_get(c, "p19");	/* the newest stays */
+		e = page_cache_get(c, "p19"); /* the newest stays */
 		CHECK(e != NULL);
 		page_cache_release(c, e);
 	}
@@ -149,7 +152,8 @@ main(void)
 {
 	char dir[] = "/tmp/parley-store-XXXXXX", path[256];
 	struct store *st;
-	struct article a1 = make_article("first"), a2 = make_article("second"), got;
+	struct article a1 = make_article("first"), a2 = make_article("second"),
+		       got;
 	struct comment *list, c;
 	struct thread_node *root;
 	struct arena ar;
@@ -174,9 +178,11 @@ main(void)
 	CHECK(st->ops->article_insert(st, &a2, &id2) == ERR_OK);
 	CHECK(st->ops->article_insert(st, &a1, &again) == ERR_CONFLICT);
 	CHECK(st->ops->article_by_slug(st, &ar, "first", &got) == ERR_OK);
-	CHECK(got.id == id1 && strcmp(got.title, "Title") == 0 && got.comments_open);
+	CHECK(got.id == id1 && strcmp(got.title, "Title") == 0 &&
+	      got.comments_open);
 	CHECK(st->ops->article_by_slug(st, &ar, "nope", &got) == ERR_NOTFOUND);
-	CHECK(st->ops->article_list(st, &ar, 0, 10, &arts, &n, &total) == ERR_OK);
+	CHECK(st->ops->article_list(st, &ar, 0, 10, &arts, &n, &total) ==
+	      ERR_OK);
 	CHECK(n == 2 && total == 2);
 
 	/* A thread: c1 <- c2 <- c3, and c4 top level. */
@@ -198,7 +204,8 @@ main(void)
 	 * stored (the counts below stay at four).
 	 */
 	again = 0;
-	CHECK(add_comment(st, id1, 0, "one again", "k1", &again) == ERR_CONFLICT);
+	CHECK(add_comment(st, id1, 0, "one again", "k1", &again) ==
+	      ERR_CONFLICT);
 	CHECK(again == c1);
 	again = 0;
 	CHECK(add_comment(st, id1, c4, "one", "k1", &again) == ERR_CONFLICT);
@@ -209,9 +216,11 @@ main(void)
 
 	/* A parent on another article, or missing, is refused. */
 	CHECK(add_comment(st, id2, c1, "cross", NULL, &again) == ERR_INVALID);
-	CHECK(add_comment(st, id1, 999999, "ghost", NULL, &again) == ERR_INVALID);
+	CHECK(add_comment(st, id1, 999999, "ghost", NULL, &again) ==
+	      ERR_INVALID);
 	/* No such article. */
-	CHECK(add_comment(st, 424242, 0, "nowhere", NULL, &again) == ERR_NOTFOUND);
+	CHECK(add_comment(st, 424242, 0, "nowhere", NULL, &again) ==
+	      ERR_NOTFOUND);
 
 	/* Counts are kept with the comments. */
 	CHECK(st->ops->article_by_id(st, &ar, id1, &got) == ERR_OK);
@@ -219,30 +228,37 @@ main(void)
 
 	/* Pages: top-level comments with every reply, in thread order. */
 	CHECK(st->ops->comment_page(st, &ar, id1, 0, 1, &list, &n) == ERR_OK);
-	CHECK(n == 3 && list[0].id == c1 && list[1].id == c2 && list[2].id == c3);
+	CHECK(n == 3 && list[0].id == c1 && list[1].id == c2 &&
+	      list[2].id == c3);
 	CHECK(st->ops->comment_page(st, &ar, id1, 1, 1, &list, &n) == ERR_OK);
 	CHECK(n == 1 && list[0].id == c4);
-	CHECK(st->ops->comment_page(st, &ar, id1, 2, 1, &list, &n) == ERR_OK && n == 0);
-	CHECK(st->ops->comment_thread_index(st, id1, c4, &idx) == ERR_OK && idx == 1);
+	CHECK(st->ops->comment_page(st, &ar, id1, 2, 1, &list, &n) == ERR_OK &&
+	      n == 0);
+	CHECK(st->ops->comment_thread_index(st, id1, c4, &idx) == ERR_OK &&
+	      idx == 1);
 	CHECK(comment_page_for(idx, 1) == 2 && comment_page_for(49, 50) == 1 &&
 	      comment_page_for(50, 50) == 2);
 
 	/* Threading a page. */
-	CHECK(st->ops->comment_page(st, &ar, id1, 0, 10, &list, &n) == ERR_OK && n == 4);
+	CHECK(st->ops->comment_page(st, &ar, id1, 0, 10, &list, &n) == ERR_OK &&
+	      n == 4);
 	root = comment_thread(&ar, list, n);
-	CHECK(root && root->c->id == c1 && root->next && root->next->c->id == c4);
+	CHECK(root && root->c->id == c1 && root->next &&
+	      root->next->c->id == c4);
 	CHECK(root->first_child && root->first_child->c->id == c2);
-	CHECK(root->first_child->first_child && root->first_child->first_child->c->id == c3);
+	CHECK(root->first_child->first_child &&
+	      root->first_child->first_child->c->id == c3);
 	CHECK(root->next->first_child == NULL && root->next->next == NULL);
 
 	/* Closed articles take no comments. */
 	CHECK(st->ops->article_set_open(st, id2, false) == ERR_OK);
 	CHECK(add_comment(st, id2, 0, "closed", NULL, &again) == ERR_FORBIDDEN);
-	CHECK(st->ops->article_by_id(st, &ar, id2, &got) == ERR_OK && got.comment_count == 0);
+	CHECK(st->ops->article_by_id(st, &ar, id2, &got) == ERR_OK &&
+	      got.comment_count == 0);
 
 	/* Concurrent writers: every write lands once. */
 	for (i = 0; i < 4; i++) {
-		wa[i] = (struct writer_arg){ st, id1, 50, 0 };
+		wa[i] = (struct writer_arg){st, id1, 50, 0};
 		pthread_create(&th[i], NULL, writer, &wa[i]);
 	}
 	for (ok = 0, i = 0; i < 4; i++) {
@@ -250,7 +266,8 @@ main(void)
 		ok += wa[i].ok;
 	}
 	CHECK(ok == 200);
-	CHECK(st->ops->article_by_id(st, &ar, id1, &got) == ERR_OK && got.comment_count == 204);
+	CHECK(st->ops->article_by_id(st, &ar, id1, &got) == ERR_OK &&
+	      got.comment_count == 204);
 
 	/* Everything is there after closing and opening again. */
 	store_close(st);

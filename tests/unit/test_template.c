@@ -15,8 +15,8 @@ static struct buf out, err;
 static const char *
 render1(const char *src, const struct tv *root)
 {
-	const char *names[] = { "t" };
-	const char *srcs[] = { src };
+	const char *names[] = {"t"};
+	const char *srcs[] = {src};
 	struct tpl_set *set;
 
 	buf_reset(&out);
@@ -40,8 +40,8 @@ render1(const char *src, const struct tv *root)
 static const char *
 load_err(const char *src)
 {
-	const char *names[] = { "t" };
-	const char *srcs[] = { src };
+	const char *names[] = {"t"};
+	const char *srcs[] = {src};
 	struct tpl_set *set;
 
 	buf_reset(&err);
@@ -72,8 +72,7 @@ test_escaping(struct arena *a)
 	CHECK_STR(render1("<p title='{{ x }}'>", v),
 		  "<p title='&lt;script&gt;&quot;&#39;&amp;'>");
 	CHECK_STR(render1("{{n}}|{{b}}|{{missing}}|{{x.y}}", v), "-42|||");
-	CHECK_STR(render1("<textarea>{{x}}</textarea><title>{{x}}</title>",
-			  v),
+	CHECK_STR(render1("<textarea>{{x}}</textarea><title>{{x}}</title>", v),
 		  "<textarea>&lt;script&gt;&quot;&#39;&amp;</textarea>"
 		  "<title>&lt;script&gt;&quot;&#39;&amp;</title>");
 	CHECK_STR(render1("a{{! a comment }}b", v), "ab");
@@ -83,9 +82,9 @@ static void
 test_urls(struct arena *a)
 {
 	static const char *const bad[] = {
-		"javascript:alert(1)", "JaVaScRiPt:alert(1)",
-		" javascript:alert(1)", "java\tscript:alert(1)",
-		"data:text/html,x", "//evil.example/",
+	    "javascript:alert(1)",  "JaVaScRiPt:alert(1)",
+	    " javascript:alert(1)", "java\tscript:alert(1)",
+	    "data:text/html,x",	    "//evil.example/",
 	};
 	struct tv *v;
 	size_t i;
@@ -262,12 +261,13 @@ test_sections(struct arena *a)
 		  "a@S b&lt;@inner c@S ");
 	CHECK_STR(render1("{{#none}}x{{/none}}{{^none}}no items{{/none}}", v),
 		  "no items");
-	CHECK_STR(render1("{{#user}}{{name}} in {{home.city}} ({{site}}){{/user}}",
-			  v),
-		  "ann in Oslo (S)");
-	CHECK_STR(render1("{{user.home.city}}/{{user.name}}/{{user.nope.x}}",
-			  v),
-		  "Oslo/ann/");
+	CHECK_STR(
+	    render1("{{#user}}{{name}} in {{home.city}} ({{site}}){{/user}}",
+		    v),
+	    "ann in Oslo (S)");
+	CHECK_STR(
+	    render1("{{user.home.city}}/{{user.name}}/{{user.nope.x}}", v),
+	    "Oslo/ann/");
 	CHECK_STR(render1("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{^no}}n{{/no}}"
 			  "{{^yes}}y{{/yes}}",
 			  v),
@@ -276,7 +276,8 @@ test_sections(struct arena *a)
 			  "{{^empty}}3{{/empty}}{{#zero}}4{{/zero}}"
 			  "{{^zero}}5{{/zero}}{{^gone}}6{{/gone}}",
 			  v),
-		  "135" "6");
+		  "135"
+		  "6");
 	CHECK_STR(render1("{{#items}}{{#user}}{{name}}{{/user}},{{/items}}", v),
 		  "ann,ann,ann,");
 	CHECK_STR(render1("{{dup}}", v), "second");
@@ -298,17 +299,17 @@ test_raw(struct arena *a)
 		  "<em>ok</em>|&lt;em&gt;ok&lt;/em&gt;");
 	CHECK_STR(render1("{{{plain}}}", v), "&lt;em&gt;no&lt;/em&gt;");
 	CHECK(starts(load_err("<p title=\"{{{html}}}\">"), "t.html:1: "));
-	CHECK(starts(load_err("<textarea>{{{html}}}</textarea>"),
-		     "t.html:1: "));
+	CHECK(
+	    starts(load_err("<textarea>{{{html}}}</textarea>"), "t.html:1: "));
 }
 
 static void
 test_partials(struct arena *a)
 {
-	const char *names[] = { "page", "comment" };
+	const char *names[] = {"page", "comment"};
 	const char *srcs[] = {
-		"<ul>{{#comments}}{{>comment}}{{/comments}}</ul>",
-		"<li>{{body}}{{#replies}}<ul>{{>comment}}</ul>{{/replies}}</li>",
+	    "<ul>{{#comments}}{{>comment}}{{/comments}}</ul>",
+	    "<li>{{body}}{{#replies}}<ul>{{>comment}}</ul>{{/replies}}</li>",
 	};
 	struct tpl_set *set;
 	struct tv *v = tv_obj(a), *l, *c, *r;
@@ -353,11 +354,11 @@ chain(struct tv *root, int n)
 static void
 test_depth(struct arena *a)
 {
-	const char *names[] = { "page", "comment", "loop" };
+	const char *names[] = {"page", "comment", "loop"};
 	const char *srcs[] = {
-		"{{#comments}}{{>comment}}{{/comments}}",
-		"{{body}}{{#replies}}{{>comment}}{{/replies}}",
-		"{{>loop}}",
+	    "{{#comments}}{{>comment}}{{/comments}}",
+	    "{{body}}{{#replies}}{{>comment}}{{/replies}}",
+	    "{{>loop}}",
 	};
 	struct tpl_set *set;
 	struct tv *v;
@@ -384,44 +385,65 @@ test_refusals(void)
 	static const struct {
 		const char *src, *want;
 	} cases[] = {
-		{ "<script>var x = {{x}};</script>", "t.html:1: variable inside <script>" },
-		{ "a\n<style>\nb { color: {{c}} }</style>", "t.html:3: variable inside <style>" },
-		{ "<a href={{u}}>", "t.html:1: variable in an unquoted attribute value" },
-		{ "<a title=x{{u}}>", "t.html:1: variable in an unquoted attribute value" },
-		{ "<{{tag}}>", "t.html:1: variable in a tag name" },
-		{ "<di{{tag}}>", "t.html:1: variable in a tag name" },
-		{ "<div {{attr}}=\"x\">", "t.html:1: variable in an attribute name" },
-		{ "<div\n\nonclick=\"go({{x}})\">", "t.html:3: variable in the onclick attribute" },
-		{ "<div OnMouseOver='{{x}}'>", "t.html:1: variable in the onmouseover attribute" },
-		{ "<p style=\"color: {{c}}\">", "t.html:1: variable in the style attribute" },
-		{ "<iframe srcdoc=\"{{c}}\">", "t.html:1: variable in the srcdoc attribute" },
-		{ "<a href=\"&{{u}}\">", "t.html:1: variable right after '&' in a URL" },
-		{ "<textarea></textarea{{x}}>", "t.html:1: variable inside an end tag" },
-		{ "{{#a}}\n{{/b}}", "t.html:2: {{/b}} does not match {{#a}} on line 1" },
-		{ "x\n{{#a}}\n", "t.html:2: {{#a}} is not closed" },
-		{ "{{^a}}", "t.html:1: {{^a}} is not closed" },
-		{ "{{/a}}", "t.html:1: {{/a}} closes no section" },
-		{ "ok\n\nthen {{broken", "t.html:3: unterminated {{" },
-		{ "{{{raw}}", "t.html:1: unterminated {{" },
-		{ "{{a b}}", "t.html:1: bad name \"a b\"" },
-		{ "{{a..b}}", "t.html:1: bad name \"a..b\"" },
-		{ "{{>nope}}", "t.html:1: unknown partial {{>nope}}" },
-		{ "<p title=\"{{>t}}\">", "t.html:1: {{>t}} in an attribute value: partials only in element text" },
-		{ "<a {{#x}}href=\"{{/x}}\">", "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1" },
-		{ "{{#x}}<b {{/x}}>", "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1" },
-		{ "<b{{#x}} a{{/x}}>", "t.html:1: {{#x}} in a tag name" },
-		{ "<a hr{{#x}}ef{{/x}}=\"\">", "t.html:1: attribute name split by a section tag" },
-		{ "<a x {{#y}}b{{/y}}=\"{{u}}\">", "t.html:1: attribute name split by a section tag" },
-		{ "<a x {{#y}}{{/y}}=\"{{u}}\">", "t.html:1: attribute name split by a section tag" },
-		{ "<a {{#y}}on{{/y}}{{#z}}click{{/z}}=\"\">", "t.html:1: attribute name split by a section tag" },
-		{ "<a href=\"/x{{#y}}\" href=\"{{/y}}\">", "t.html:1: {{/y}} is in another HTML context than its {{#y}} on line 1" },
-		{ "<div", "t.html:1: template ends in a tag name" },
-		{ "<script>", "t.html:1: template ends inside <script>" },
-		{ "<!-- open", "t.html:1: template ends inside a comment" },
-		{ "<script><!-- x</script>", "t.html:1: <!-- inside <script> is not supported" },
-		{ "<svg><script>x</script></svg>", "t.html:1: <script> and <style> inside <svg> or <math> are not supported" },
-		{ "<![CDATA[x]]>", "t.html:1: <![CDATA[ is not supported" },
-		{ "<!DOCTYPE {{x}}>", "t.html:1: variable inside <!...> or <?...>" },
+	    {"<script>var x = {{x}};</script>",
+	     "t.html:1: variable inside <script>"},
+	    {"a\n<style>\nb { color: {{c}} }</style>",
+	     "t.html:3: variable inside <style>"},
+	    {"<a href={{u}}>",
+	     "t.html:1: variable in an unquoted attribute value"},
+	    {"<a title=x{{u}}>",
+	     "t.html:1: variable in an unquoted attribute value"},
+	    {"<{{tag}}>", "t.html:1: variable in a tag name"},
+	    {"<di{{tag}}>", "t.html:1: variable in a tag name"},
+	    {"<div {{attr}}=\"x\">", "t.html:1: variable in an attribute name"},
+	    {"<div\n\nonclick=\"go({{x}})\">",
+	     "t.html:3: variable in the onclick attribute"},
+	    {"<div OnMouseOver='{{x}}'>",
+	     "t.html:1: variable in the onmouseover attribute"},
+	    {"<p style=\"color: {{c}}\">",
+	     "t.html:1: variable in the style attribute"},
+	    {"<iframe srcdoc=\"{{c}}\">",
+	     "t.html:1: variable in the srcdoc attribute"},
+	    {"<a href=\"&{{u}}\">",
+	     "t.html:1: variable right after '&' in a URL"},
+	    {"<textarea></textarea{{x}}>",
+	     "t.html:1: variable inside an end tag"},
+	    {"{{#a}}\n{{/b}}",
+	     "t.html:2: {{/b}} does not match {{#a}} on line 1"},
+	    {"x\n{{#a}}\n", "t.html:2: {{#a}} is not closed"},
+	    {"{{^a}}", "t.html:1: {{^a}} is not closed"},
+	    {"{{/a}}", "t.html:1: {{/a}} closes no section"},
+	    {"ok\n\nthen {{broken", "t.html:3: unterminated {{"},
+	    {"{{{raw}}", "t.html:1: unterminated {{"},
+	    {"{{a b}}", "t.html:1: bad name \"a b\""},
+	    {"{{a..b}}", "t.html:1: bad name \"a..b\""},
+	    {"{{>nope}}", "t.html:1: unknown partial {{>nope}}"},
+	    {"<p title=\"{{>t}}\">",
+	     "t.html:1: {{>t}} in an attribute value: partials only in element text"},
+	    {"<a {{#x}}href=\"{{/x}}\">",
+	     "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1"},
+	    {"{{#x}}<b {{/x}}>",
+	     "t.html:1: {{/x}} is in another HTML context than its {{#x}} on line 1"},
+	    {"<b{{#x}} a{{/x}}>", "t.html:1: {{#x}} in a tag name"},
+	    {"<a hr{{#x}}ef{{/x}}=\"\">",
+	     "t.html:1: attribute name split by a section tag"},
+	    {"<a x {{#y}}b{{/y}}=\"{{u}}\">",
+	     "t.html:1: attribute name split by a section tag"},
+	    {"<a x {{#y}}{{/y}}=\"{{u}}\">",
+	     "t.html:1: attribute name split by a section tag"},
+	    {"<a {{#y}}on{{/y}}{{#z}}click{{/z}}=\"\">",
+	     "t.html:1: attribute name split by a section tag"},
+	    {"<a href=\"/x{{#y}}\" href=\"{{/y}}\">",
+	     "t.html:1: {{/y}} is in another HTML context than its {{#y}} on line 1"},
+	    {"<div", "t.html:1: template ends in a tag name"},
+	    {"<script>", "t.html:1: template ends inside <script>"},
+	    {"<!-- open", "t.html:1: template ends inside a comment"},
+	    {"<script><!-- x</script>",
+	     "t.html:1: <!-- inside <script> is not supported"},
+	    {"<svg><script>x</script></svg>",
+	     "t.html:1: <script> and <style> inside <svg> or <math> are not supported"},
+	    {"<![CDATA[x]]>", "t.html:1: <![CDATA[ is not supported"},
+	    {"<!DOCTYPE {{x}}>", "t.html:1: variable inside <!...> or <?...>"},
 	};
 	size_t i;
 
@@ -442,23 +464,23 @@ test_contexts(struct arena *a)
 	/* Markup after a comment, an end tag, and raw text is seen again. */
 	CHECK_STR(render1("<!-- <a href=\" --><a href=\"{{j}}\">", v),
 		  "<!-- <a href=\" --><a href=\"#\">");
-	CHECK_STR(render1("<textarea><a href=\"</textarea><a href=\"{{j}}\">",
-			  v),
-		  "<textarea><a href=\"</textarea><a href=\"#\">");
+	CHECK_STR(
+	    render1("<textarea><a href=\"</textarea><a href=\"{{j}}\">", v),
+	    "<textarea><a href=\"</textarea><a href=\"#\">");
 	CHECK_STR(render1("<script>if (a<b) x();</script ><p>{{j}}</p>", v),
 		  "<script>if (a<b) x();</script ><p>javascript:alert(1)</p>");
 	/* "</textareax" does not end the element: still text. */
-	CHECK_STR(render1("<textarea></textareax><a href=\"{{j}}\"></textarea>",
-			  v),
-		  "<textarea></textareax><a href=\"javascript:alert(1)\"></textarea>");
-	CHECK_STR(render1("<svg><title>{{j}}</title><a href=\"{{j}}\"/></svg>",
-			  v),
-		  "<svg><title>javascript:alert(1)</title><a href=\"#\"/></svg>");
+	CHECK_STR(
+	    render1("<textarea></textareax><a href=\"{{j}}\"></textarea>", v),
+	    "<textarea></textareax><a href=\"javascript:alert(1)\"></textarea>");
+	CHECK_STR(
+	    render1("<svg><title>{{j}}</title><a href=\"{{j}}\"/></svg>", v),
+	    "<svg><title>javascript:alert(1)</title><a href=\"#\"/></svg>");
 	CHECK_STR(render1("<input value=\"{{j}}\" {{#j}}checked{{/j}}>", v),
 		  "<input value=\"javascript:alert(1)\" checked>");
-	CHECK_STR(render1("<input disabled {{#j}}checked{{/j}} {{^j}}x{{/j}} />",
-			  v),
-		  "<input disabled checked  />");
+	CHECK_STR(
+	    render1("<input disabled {{#j}}checked{{/j}} {{^j}}x{{/j}} />", v),
+	    "<input disabled checked  />");
 }
 
 static void
@@ -469,9 +491,9 @@ test_view_model(struct arena *a)
 	CHECK(tv_obj(NULL) == NULL);
 	CHECK(!tv_put_str(NULL, "k", "v"));
 	CHECK(tv_put_obj(NULL, "k") == NULL);
-	CHECK(tv_push(v) == NULL);	/* not a list */
+	CHECK(tv_push(v) == NULL); /* not a list */
 	l = tv_put_list(v, "l");
-	CHECK(!tv_put_str(l, "k", "v"));	/* not an object */
+	CHECK(!tv_put_str(l, "k", "v")); /* not an object */
 	CHECK(tv_put_strn(v, "s", "abcdef", 3));
 	CHECK_STR(render1("{{s}}", v), "abc");
 }
@@ -496,7 +518,8 @@ test_load(void)
 	for (i = 0; i < embedded_count && f == NULL; i++) {
 		n = strlen(embedded_files[i].path);
 		if (strncmp(embedded_files[i].path, "templates/", 10) == 0 &&
-		    n > 15 && strcmp(embedded_files[i].path + n - 5, ".html") == 0)
+		    n > 15 &&
+		    strcmp(embedded_files[i].path + n - 5, ".html") == 0)
 			f = &embedded_files[i];
 	}
 	if (f == NULL || test_scratch_dir(dir, sizeof(dir), "template") == NULL)
@@ -524,8 +547,8 @@ test_load(void)
 		buf_reset(&err);
 		set = tpl_set_load(dir, &err);
 		CHECK(set == NULL);
-		snprintf(path, sizeof(path), "%s.html:2: variable inside <script>",
-			 name);
+		snprintf(path, sizeof(path),
+			 "%s.html:2: variable inside <script>", name);
 		CHECK_STR(buf_cstr(&err), path);
 		tpl_set_free(set);
 	}
