@@ -22,7 +22,7 @@ void static_file(struct request *req, struct response *res);
 void avatar_image(struct request *req, struct response *res);
 void health_check(struct request *req, struct response *res);
 
-/* Debates (web/debate.c). */
+/* Debates (web/debate_page.c, _vote.c, _comments.c, _list.c). */
 void debate_page(struct request *req, struct response *res);
 void debate_list_page(struct request *req, struct response *res);
 void debate_vote_post(struct request *req, struct response *res);

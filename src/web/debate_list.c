@@ -1,0 +1,141 @@
+/*
+ * debate_list: GET /debates and the debates on the front page.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/util.h"
+#include "http/cache.h"
+#include "render/template.h"
+#include "web/debate_internal.h"
+#include "web/web.h"
+
+/* Adds the list item view of a debate: status, dates, winner once closed. */
+static bool
+put_summary(struct request *req, struct tv *it, const struct debate *d)
+{
+	struct arena *a = &req->arena;
+	struct debate_clock clk;
+	struct debate_tally t;
+	struct debate_result r;
+	const char *winner = "", *outcome = "";
+	int64_t now = time_now();
+	int64_t opens = d->sched.voting_opens ? d->sched.voting_opens
+					      : d->sched.round[ROUND_OPENING];
+
+	debate_clock_at(d, now, &clk);
+	if (clk.status == DEBATE_CLOSED) {
+		if (debate_tally_get(req->app, d->id, &t) != ERR_OK)
+			return false;
+		debate_result_of(&t, &r);
+		if (r.outcome == OUTCOME_A || r.outcome == OUTCOME_B)
+			winner =
+			    d->label[r.outcome == OUTCOME_A ? SIDE_A : SIDE_B];
+		outcome = r.outcome == OUTCOME_A || r.outcome == OUTCOME_B
+			      ? arena_printf(a, "Winner: %s", winner)
+			  : r.outcome == OUTCOME_TIE ? "A tie"
+						     : "No result";
+	}
+	return tv_put_str(it, "slug", d->slug) &&
+	       tv_put_str(it, "motion", d->motion) &&
+	       tv_put_str(it, "status", debate_status_name(clk.status)) &&
+	       tv_put_str(it, "status_label",
+			  debate_page_status_label(clk.status)) &&
+	       tv_put_str(it, "outcome", outcome) &&
+	       tv_put_bool(it, "has_outcome", outcome[0] != '\0') &&
+	       tv_put_str(it, "label_a", d->label[SIDE_A]) &&
+	       tv_put_str(it, "label_b", d->label[SIDE_B]) &&
+	       tv_put_str(
+		   it, "dates",
+		   clk.status == DEBATE_SCHEDULED && opens
+		       ? arena_printf(a, "Opens %s", debate_page_when(a, opens))
+		   : clk.status == DEBATE_OPEN && d->sched.voting_closes
+		       ? arena_printf(
+			     a, "Voting closes %s",
+			     debate_page_when(a, d->sched.voting_closes))
+		       : "") &&
+	       tv_put_int(it, "comment_count", d->comment_count);
+}
+
+bool
+debate_home_view(struct request *req, struct tv *v, int limit)
+{
+	struct debate *list = NULL;
+	struct tv *items;
+	size_t n = 0, i;
+
+	/* One more than shown tells whether there are more. */
+	if (debate_list(req->app, &req->arena, false, limit + 1, &list, &n) !=
+		ERR_OK ||
+	    (items = tv_put_list(v, "debates")) == NULL ||
+	    !tv_put_bool(v, "has_debates", n > 0) ||
+	    !tv_put_bool(v, "debates_more", n > (size_t)limit))
+		return false;
+	if (n > (size_t)limit)
+		n = (size_t)limit;
+	for (i = 0; i < n; i++) {
+		struct tv *it = tv_push(items);
+
+		if (it == NULL || !put_summary(req, it, &list[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The front page's key, kept in the cache until a debate changes. */
+struct cached_epoch {
+	char magic[8];
+	uint64_t generation;
+	int64_t valid_until;
+	char key[96];
+};
+
+const char *
+debate_home_key(struct request *req)
+{
+	struct page_cache *cache = req->app->cache;
+	uint64_t gen = debate_generation(req->app), seq = page_cache_seq(cache);
+	int64_t now = time_now(), e[4];
+	struct cached_epoch h;
+	struct page_entry *pe;
+
+	if (req->app->debates &&
+	    (pe = page_cache_get(cache, "debates-epoch")) != NULL) {
+		bool ok = pe->len == sizeof(h);
+
+		if (ok)
+			memcpy(&h, pe->data, sizeof(h));
+		page_cache_release(cache, pe);
+		if (ok && h.generation == gen &&
+		    (h.valid_until == 0 || now < h.valid_until))
+			return arena_strdup(&req->arena, h.key);
+	}
+	if (debate_home_epoch(req->app, now, e) != ERR_OK)
+		return NULL;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, "PDEBEP01", sizeof(h.magic));
+	h.generation = gen;
+	h.valid_until = e[3];
+	snprintf(h.key, sizeof(h.key), "%lld.%lld.%lld", (long long)e[0],
+		 (long long)e[1], (long long)e[2]);
+	/* Tag 0, like the front page: any write to an article drops it too. */
+	if (req->app->debates &&
+	    (pe = page_cache_put(cache, "debates-epoch", 0, seq,
+				 (const char *)&h, sizeof(h), 0)) != NULL)
+		page_cache_release(cache, pe);
+	return arena_strdup(&req->arena, h.key);
+}
+
+/* GET /debates: anyone.  Every public debate, newest first. */
+void
+debate_list_page(struct request *req, struct response *res)
+{
+	struct tv *v = page_view(req, "Debates");
+
+	if (v == NULL || !debate_home_view(req, v, 200)) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	page_render(req, res, 200, "debates", v);
+}
