@@ -33,46 +33,6 @@ status_of(const unsigned char *s)
 	return DEBATE_DRAFT; /* unknown: show nothing */
 }
 
-/* Steps s to its end, one record of size sz per row, in the arena. */
-static enum err
-rows(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
-     enum err (*fill)(struct arena *, sqlite3_stmt *, void *), void **out,
-     size_t *n)
-{
-	size_t cap = 8, len = 0;
-	char *items = arena_alloc(a, cap * sz), *bigger;
-	enum err e = ERR_OK;
-	int rc = SQLITE_DONE;
-
-	*out = NULL;
-	*n = 0;
-	if (items == NULL) {
-		sqlite3_reset(s);
-		return ERR_NOMEM;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			bigger = arena_alloc(a, cap * 2 * sz);
-			if (bigger == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			memcpy(bigger, items, len * sz);
-			items = bigger;
-			cap *= 2;
-		}
-		if ((e = fill(a, s, items + len * sz)) != ERR_OK)
-			break;
-		len++;
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(c->db, "debate rows");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
-	return e;
-}
-
 /* Reads DEBATE_COLS from column 0 on. */
 static enum err
 read_debate(struct arena *a, sqlite3_stmt *s, void *p)
@@ -332,21 +292,11 @@ sqlite_debate_by_slug(struct store *base, struct arena *a, const char *slug,
 {
 	struct conn *c = sqlite_reader(SQ(base));
 	sqlite3_stmt *s;
-	enum err e;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_BY_SLUG)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, slug);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = read_debate(a, s, out);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOTFOUND;
-	else
-		e = sqlite_fail(c->db, "debate");
-	sqlite3_reset(s);
-	return e;
+	return sqlite_one(c, a, s, read_debate, out, "debate");
 }
 
 enum err
@@ -360,8 +310,8 @@ sqlite_debate_list(struct store *base, struct arena *a, bool drafts, int limit,
 		return ERR_DB;
 	sqlite3_bind_int(s, 1, drafts ? 1 : 0);
 	sqlite3_bind_int(s, 2, limit);
-	return rows(c, a, s, sizeof(struct debate), read_debate, (void **)out,
-		    n);
+	return sqlite_collect(c, a, s, sizeof(struct debate), read_debate,
+			      (void **)out, n, "debate rows");
 }
 
 enum err
@@ -374,8 +324,8 @@ sqlite_debate_speakers(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_SPEAKERS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_speaker), read_speaker,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_speaker),
+			      read_speaker, (void **)out, n, "debate rows");
 }
 
 enum err
@@ -388,8 +338,8 @@ sqlite_debate_statements(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_STATEMENTS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_statement), read_statement,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_statement),
+			      read_statement, (void **)out, n, "debate rows");
 }
 
 struct status_args {
@@ -459,32 +409,40 @@ sqlite_debate_buckets(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_BUCKETS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_bucket), read_bucket,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_bucket),
+			      read_bucket, (void **)out, n, "debate rows");
 }
 
-/* A reader's votes on connection c. */
+/* Reads a reader's pre and post votes into p, two ints. */
+static enum err
+read_votes(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	int *votes = p;
+
+	(void)a;
+	votes[0] = sqlite3_column_int(s, 0);
+	votes[1] = sqlite3_column_int(s, 1);
+	return ERR_OK;
+}
+
+/* A reader's votes on connection c; none yet is 0 and 0. */
 static enum err
 voter_on(struct conn *c, int64_t debate_id, const char *voter, int *pre,
 	 int *post)
 {
 	sqlite3_stmt *s = conn_stmt(c, STMT_DEBATE_VOTER);
-	int rc;
+	int votes[2] = {0, 0};
+	enum err e;
 
 	*pre = *post = 0;
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
 	bind_text(s, 2, voter);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*pre = sqlite3_column_int(s, 0);
-		*post = sqlite3_column_int(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sqlite_fail(c->db, "debate voter");
-	return ERR_OK;
+	e = sqlite_one(c, NULL, s, read_votes, votes, "debate voter");
+	*pre = votes[0];
+	*post = votes[1];
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
 enum err
@@ -668,7 +626,6 @@ run_mind(struct conn *w, void *arg)
 	char kind[2] = {x->kind, '\0'};
 	sqlite3_stmt *s;
 	enum err e;
-	int rc;
 
 	*x->added = false;
 	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_ITEM_STATEMENT
@@ -677,12 +634,8 @@ run_mind(struct conn *w, void *arg)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
 	sqlite3_bind_int64(s, 2, x->debate_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return ERR_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return sqlite_fail(w->db, "debate item");
+	if ((e = sqlite_one(w, NULL, s, NULL, NULL, "debate item")) != ERR_OK)
+		return e;
 
 	if ((s = conn_stmt(w, STMT_DEBATE_MIND_ADD)) == NULL)
 		return ERR_DB;
@@ -779,8 +732,8 @@ sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
-	return rows(c, a, s, sizeof(struct comment), read_dcomment,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
+			      (void **)out, n, "debate rows");
 }
 
 static enum err
@@ -794,8 +747,8 @@ comment_list(struct store *base, struct arena *a, enum stmt id,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
-	return rows(c, a, s, sizeof(struct comment), read_dcomment,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
+			      (void **)out, n, "debate rows");
 }
 
 enum err
