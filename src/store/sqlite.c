@@ -155,9 +155,11 @@ read_article(struct arena *a, sqlite3_stmt *s, struct article *out)
 	return ERR_OK;
 }
 
-static enum err
-read_comment(struct arena *a, sqlite3_stmt *s, struct comment *out)
+enum err
+sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 {
+	struct comment *out = p;
+
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(s, 0);
 	out->article_id = sqlite3_column_int64(s, 1);
@@ -182,12 +184,6 @@ static enum err
 fill_article(struct arena *a, sqlite3_stmt *s, void *out)
 {
 	return read_article(a, s, out);
-}
-
-static enum err
-fill_comment(struct arena *a, sqlite3_stmt *s, void *out)
-{
-	return read_comment(a, s, out);
 }
 
 /* Runs a statement that yields at most one article. */
@@ -329,8 +325,8 @@ sqlite_comment_page(struct store *base, struct arena *a, int64_t article_id,
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
-	return sqlite_collect(c, a, s, sizeof(struct comment), fill_comment,
-			      (void **)out, n, "list");
+	return sqlite_collect(c, a, s, sizeof(struct comment),
+			      sqlite_read_comment, (void **)out, n, "list");
 }
 
 static enum err
@@ -344,7 +340,7 @@ sqlite_comment_get(struct store *base, struct arena *a, int64_t id,
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_GET)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, id);
-	return sqlite_one(c, a, s, fill_comment, out, "comment");
+	return sqlite_one(c, a, s, sqlite_read_comment, out, "comment");
 }
 
 static enum err

@@ -112,34 +112,20 @@ read_statement(struct arena *a, sqlite3_stmt *s, void *p)
 	return ERR_OK;
 }
 
-/* Reads DCOMMENT_COLS from column 0 on. */
+/* Reads DCOMMENT_COLS from column 0 on: a comment, then its side. */
 static enum err
 read_dcomment(struct arena *a, sqlite3_stmt *s, void *p)
 {
 	struct comment *c = p;
+	enum err e = sqlite_read_comment(a, s, c);
 
-	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	c->article_id = sqlite3_column_int64(s, 1);
-	c->parent_id = sqlite3_column_int64(s, 2);
-	c->root_id = sqlite3_column_int64(s, 3);
-	c->depth = sqlite3_column_int(s, 4);
-	c->author = col_text(a, s, 5);
-	c->email = col_text(a, s, 6);
-	c->url = col_text(a, s, 7);
-	c->avatar = col_text(a, s, 8);
-	c->body_md = col_text(a, s, 9);
-	c->body_html = col_text(a, s, 10);
-	c->created = sqlite3_column_int64(s, 11);
-	c->ip = col_text(a, s, 12);
+	if (e != ERR_OK)
+		return e;
 	c->side = sqlite3_column_int(s, 13);
 	c->featured = sqlite3_column_int(s, 14) != 0;
 	c->minds = sqlite3_column_int64(s, 15);
 	if (c->side < SIDE_NONE || c->side > SIDE_B)
 		c->side = SIDE_NONE;
-	if (!c->author || !c->email || !c->url || !c->avatar || !c->body_md ||
-	    !c->body_html || !c->ip)
-		return ERR_NOMEM;
 	return ERR_OK;
 }
 

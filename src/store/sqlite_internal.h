@@ -150,6 +150,9 @@ const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
 
+/* Reads a struct comment (p) from COMMENT_COLS at column 0 on. */
+enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
+
 /*
  * Steps s once and resets it: a row is read into out by fill (fill NULL
  * only checks that there is one), no row is ERR_NOTFOUND, an error is
