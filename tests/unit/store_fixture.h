@@ -1,8 +1,9 @@
 /*
  * What the store's unit programs (test_store, test_powercut,
  * test_writefault) set up alike: a store opened with its error printed, an
- * article to insert, a fresh database with one open article in a scratch
- * folder, and the folder removed at the end.  Include after test.h.
+ * article and a reader's comment to insert, a fresh database with one open
+ * article in a scratch folder, and the folder removed at the end.  Include
+ * after test.h.
  */
 #ifndef PARLEY_STORE_FIXTURE_H
 #define PARLEY_STORE_FIXTURE_H
@@ -44,6 +45,28 @@ fixture_article(const char *slug)
 	a.body_html = "<p>Body</p>";
 	a.comments_open = true;
 	return a;
+}
+
+/*
+ * A reader's top-level comment on article: body as both Markdown and HTML,
+ * sent with the form key key.  Not copied: the strings must outlive it.
+ */
+static inline struct comment
+fixture_comment(int64_t article, const char *body, const char *key)
+{
+	struct comment c = {0};
+
+	c.article_id = article;
+	c.author = "Reader";
+	c.email = "r@example.org";
+	c.url = "";
+	c.avatar = "00";
+	c.body_md = body;
+	c.body_html = body;
+	c.created = 1795305600;
+	c.ip = "127.0.0.1";
+	c.request_key = key;
+	return c;
 }
 
 /*

@@ -51,21 +51,12 @@ poster_main(void *arg)
 	int i;
 
 	for (i = 0; i < MAX_POSTS && !atomic_load(p->stop); i++) {
-		struct comment c = {0};
+		struct comment c;
 		int64_t id = 0;
 
 		post_body(body, sizeof(body), p->round, p->num, i);
 		snprintf(key, sizeof(key), "key-%d-%d-%d", p->round, p->num, i);
-		c.article_id = p->article;
-		c.author = "Reader";
-		c.email = "r@example.org";
-		c.url = "";
-		c.avatar = "00";
-		c.body_md = body;
-		c.body_html = body;
-		c.created = 1795305600;
-		c.ip = "127.0.0.1";
-		c.request_key = key;
+		c = fixture_comment(p->article, body, key);
 		p->id[i] = 0;
 		if (p->st->ops->comment_insert(p->st, &c, &id) == ERR_OK) {
 			p->id[i] = id;

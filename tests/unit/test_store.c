@@ -16,19 +16,9 @@ static enum err
 add_comment(struct store *st, int64_t article, int64_t parent, const char *body,
 	    const char *key, int64_t *id)
 {
-	struct comment c = {0};
+	struct comment c = fixture_comment(article, body, key);
 
-	c.article_id = article;
 	c.parent_id = parent;
-	c.author = "Reader";
-	c.email = "r@example.org";
-	c.url = "";
-	c.avatar = "00";
-	c.body_md = body;
-	c.body_html = body;
-	c.created = 1795305600;
-	c.ip = "127.0.0.1";
-	c.request_key = key;
 	return st->ops->comment_insert(st, &c, id);
 }
 

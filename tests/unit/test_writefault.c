@@ -23,18 +23,9 @@
 static enum err
 post(struct store *st, int64_t article, const char *body, int64_t *id)
 {
-	struct comment c = {0};
+	/* One form, one key, as the handler does. */
+	struct comment c = fixture_comment(article, body, body);
 
-	c.article_id = article;
-	c.author = "Reader";
-	c.email = "r@example.org";
-	c.url = "";
-	c.avatar = "00";
-	c.body_md = body;
-	c.body_html = body;
-	c.created = 1795305600;
-	c.ip = "127.0.0.1";
-	c.request_key = body; /* one form, one key, as the handler does */
 	*id = 0;
 	return st->ops->comment_insert(st, &c, id);
 }
