@@ -238,6 +238,19 @@ sqlite_one(struct conn *c, struct arena *a, sqlite3_stmt *s,
 }
 
 enum err
+sqlite_step_done(struct conn *w, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return ERR_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	return sqlite_fail(w->db, what);
+}
+
+enum err
 sqlite_collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
 	       enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
 	       void **out, size_t *n, const char *what)
@@ -500,7 +513,7 @@ run_article_insert(struct conn *w, void *arg)
 	struct article_insert_args *x = arg;
 	const struct article *in = x->in;
 	sqlite3_stmt *s = conn_stmt(w, STMT_ARTICLE_INSERT);
-	int rc;
+	enum err e;
 
 	if (s == NULL)
 		return ERR_DB;
@@ -514,12 +527,8 @@ run_article_insert(struct conn *w, void *arg)
 	bind_text(s, 8, in->body_md);
 	bind_text(s, 9, in->body_html);
 	sqlite3_bind_int(s, 10, in->comments_open ? 1 : 0);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, "article insert");
+	if ((e = sqlite_step_done(w, s, "article insert")) != ERR_OK)
+		return e;
 	*x->id = sqlite3_last_insert_rowid(w->db);
 	return ERR_OK;
 }

@@ -142,20 +142,6 @@ read_bucket(struct arena *a, sqlite3_stmt *s, void *p)
 	return ERR_OK;
 }
 
-/* Runs a write statement to its end. */
-static enum err
-step_done(struct conn *w, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, what);
-	return ERR_OK;
-}
-
 struct insert_args {
 	const struct debate_doc *doc;
 	int64_t *id;
@@ -185,7 +171,7 @@ run_debate_insert(struct conn *w, void *arg)
 	bind_text(s, 3, d->moderator);
 	sqlite3_bind_int64(s, 4, published);
 	sqlite3_bind_int(s, 5, d->comments_open ? 1 : 0);
-	if ((e = step_done(w, s, "debate article")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate article")) != ERR_OK)
 		return e;
 	article_id = sqlite3_last_insert_rowid(w->db);
 
@@ -211,7 +197,7 @@ run_debate_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 16, d->sched.post_opens);
 	sqlite3_bind_int64(s, 17, d->bucket_secs > 0 ? d->bucket_secs : 3600);
 	sqlite3_bind_int64(s, 18, d->created);
-	if ((e = step_done(w, s, "debate insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate insert")) != ERR_OK)
 		return e;
 	debate_id = sqlite3_last_insert_rowid(w->db);
 
@@ -233,7 +219,7 @@ run_debate_insert(struct conn *w, void *arg)
 		bind_text(s, 5, sp->bio);
 		bind_text(s, 6, sp->photo);
 		bind_text(s, 7, sp->link);
-		if ((e = step_done(w, s, "debate speaker")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate speaker")) != ERR_OK)
 			goto done;
 		speaker_ids[i] = sqlite3_last_insert_rowid(w->db);
 	}
@@ -253,7 +239,7 @@ run_debate_insert(struct conn *w, void *arg)
 		sqlite3_bind_int(s, 3, st->round);
 		bind_text(s, 4, st->body_md);
 		bind_text(s, 5, st->body_html);
-		if ((e = step_done(w, s, "debate statement")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate statement")) != ERR_OK)
 			goto done;
 	}
 	*x->id = debate_id;
@@ -348,7 +334,7 @@ run_set_status(struct conn *w, void *arg)
 		  status_names[x->status <= DEBATE_CLOSED ? x->status
 							  : DEBATE_DRAFT]);
 	sqlite3_bind_int64(s, 3, x->voting_closes);
-	if ((e = step_done(w, s, "debate status")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate status")) != ERR_OK)
 		return e;
 	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
 }
@@ -457,7 +443,7 @@ touch(struct conn *w, int64_t debate_id, int64_t changed,
 	sqlite3_bind_int64(s, 3, refused ? refused[REFUSED_DUPLICATE] : 0);
 	sqlite3_bind_int64(s, 4, refused ? refused[REFUSED_CLOSED] : 0);
 	sqlite3_bind_int64(s, 5, refused ? refused[REFUSED_RATE] : 0);
-	return step_done(w, s, "debate touch");
+	return sqlite_step_done(w, s, "debate touch");
 }
 
 static enum err
@@ -474,7 +460,7 @@ bucket_add(struct conn *w, const struct debate_vote *v, int choice,
 	sqlite3_bind_int(s, 3, v->phase);
 	sqlite3_bind_int(s, 4, choice);
 	sqlite3_bind_int64(s, 5, delta);
-	return step_done(w, s, "debate bucket");
+	return sqlite_step_done(w, s, "debate bucket");
 }
 
 /* Moves one reader in the kept tally from pair (pre, post), to (npre, npost).
@@ -500,7 +486,7 @@ pair_move(struct conn *w, int64_t debate_id, int pre, int post, int npre,
 		sqlite3_bind_int(s, 2, a);
 		sqlite3_bind_int(s, 3, b);
 		sqlite3_bind_int64(s, 4, delta);
-		if ((e = step_done(w, s, "debate pair")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate pair")) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -549,7 +535,7 @@ run_vote(struct conn *w, void *arg)
 	bind_text(s, 2, v->voter);
 	sqlite3_bind_int(s, 3, v->choice);
 	sqlite3_bind_int64(s, 4, v->at);
-	if ((e = step_done(w, s, "debate vote")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate vote")) != ERR_OK)
 		return e;
 	/* The history keeps the change: the old choice loses one. */
 	if (old != 0 && (e = bucket_add(w, v, old, -1)) != ERR_OK)
@@ -630,7 +616,7 @@ run_mind(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 3, x->item_id);
 	bind_text(s, 4, x->voter);
 	sqlite3_bind_int64(s, 5, x->at);
-	if ((e = step_done(w, s, "debate mind")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate mind")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_OK; /* this reader said so before */
@@ -639,7 +625,7 @@ run_mind(struct conn *w, void *arg)
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
-	if ((e = step_done(w, s, "debate mind count")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate mind count")) != ERR_OK)
 		return e;
 	*x->added = true;
 	/* The counts show with the statements and comments: the page's version.
@@ -647,7 +633,7 @@ run_mind(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
-	return step_done(w, s, "debate bump");
+	return sqlite_step_done(w, s, "debate bump");
 }
 
 enum err
@@ -679,14 +665,14 @@ run_feature(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 1, x->comment_id);
 	sqlite3_bind_int64(s, 2, x->debate_id);
 	sqlite3_bind_int(s, 3, x->on ? 1 : 0);
-	if ((e = step_done(w, s, "debate feature")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate feature")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_NOTFOUND; /* not a comment of this debate */
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
-	return step_done(w, s, "debate bump");
+	return sqlite_step_done(w, s, "debate bump");
 }
 
 enum err

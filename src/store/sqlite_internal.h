@@ -163,6 +163,12 @@ enum err sqlite_one(struct conn *c, struct arena *a, sqlite3_stmt *s,
 		    void *out, const char *what);
 
 /*
+ * Steps a write statement to its end and resets it: a constraint is
+ * ERR_CONFLICT, another error is logged as what.
+ */
+enum err sqlite_step_done(struct conn *w, sqlite3_stmt *s, const char *what);
+
+/*
  * Steps s to its end and resets it, one record of size sz per row read by
  * fill into an array in the arena; *out and *n hold the rows read even on
  * error, which is logged as what.

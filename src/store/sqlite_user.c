@@ -77,20 +77,6 @@ user_one(struct store *base, struct arena *a, enum stmt id, const char *text,
 	return sqlite_one(c, a, s, read_user, out, "user");
 }
 
-/* Steps a write statement to its end; a constraint is ERR_CONFLICT. */
-static enum err
-step_done(struct conn *w, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return ERR_OK;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	return sqlite_fail(w->db, what);
-}
-
 struct user_insert_args {
 	const struct user *u;
 	const char *provider, *subject;
@@ -110,7 +96,7 @@ bind_identity(struct conn *w, const char *provider, const char *subject,
 	sqlite3_bind_int64(s, 3, user_id);
 	bind_text(s, 4, email);
 	sqlite3_bind_int64(s, 5, time_now());
-	return step_done(w, s, "identity insert");
+	return sqlite_step_done(w, s, "identity insert");
 }
 
 static enum err
@@ -129,7 +115,7 @@ run_user_insert(struct conn *w, void *arg)
 	bind_text(s, 5, role_text(x->u->role));
 	sqlite3_bind_int(s, 6, x->u->disabled);
 	sqlite3_bind_int64(s, 7, x->u->created ? x->u->created : time_now());
-	if ((e = step_done(w, s, "user insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user insert")) != ERR_OK)
 		return e;
 	*x->id = sqlite3_last_insert_rowid(w->db);
 	if (x->provider && x->subject)
@@ -194,7 +180,7 @@ run_user_update(struct conn *w, void *arg)
 	sqlite3_bind_int(s, 5, u->email_verified);
 	bind_text(s, 6, role_text(u->role));
 	sqlite3_bind_int(s, 7, u->disabled);
-	if ((e = step_done(w, s, "user update")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user update")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_NOTFOUND;
@@ -202,7 +188,7 @@ run_user_update(struct conn *w, void *arg)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, u->id);
 	bind_text(s, 2, u->name);
-	return step_done(w, s, "user rename");
+	return sqlite_step_done(w, s, "user rename");
 }
 
 enum err
@@ -244,12 +230,12 @@ run_user_delete(struct conn *w, void *arg)
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
-	if ((e = step_done(w, s, "user comments")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user comments")) != ERR_OK)
 		return e;
 	if ((s = conn_stmt(w, STMT_USER_DELETE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
-	if ((e = step_done(w, s, "user delete")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user delete")) != ERR_OK)
 		return e;
 	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
 }
@@ -346,13 +332,13 @@ run_session_insert(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_SESSION_PURGE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->now);
-	if ((e = step_done(w, s, "session purge")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "session purge")) != ERR_OK)
 		return e;
 	if (x->replaces) {
 		if ((s = conn_stmt(w, STMT_SESSION_DELETE)) == NULL)
 			return ERR_DB;
 		bind_text(s, 1, x->replaces);
-		if ((e = step_done(w, s, "session replace")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "session replace")) != ERR_OK)
 			return e;
 	}
 	if ((s = conn_stmt(w, STMT_SESSION_INSERT)) == NULL)
@@ -361,7 +347,7 @@ run_session_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 2, x->user_id);
 	sqlite3_bind_int64(s, 3, x->now);
 	sqlite3_bind_int64(s, 4, x->expires);
-	return step_done(w, s, "session insert");
+	return sqlite_step_done(w, s, "session insert");
 }
 
 enum err
@@ -398,7 +384,7 @@ run_by_key(struct conn *w, void *arg)
 		bind_text(s, 1, x->text);
 	else
 		sqlite3_bind_int64(s, 1, x->num);
-	return step_done(w, s, "delete");
+	return sqlite_step_done(w, s, "delete");
 }
 
 enum err
@@ -428,7 +414,7 @@ mail_insert_on(struct conn *w, const struct mail *m)
 	bind_text(s, 2, m->subject);
 	bind_text(s, 3, m->body);
 	sqlite3_bind_int64(s, 4, time_now());
-	return step_done(w, s, "mail insert");
+	return sqlite_step_done(w, s, "mail insert");
 }
 
 struct token_args {
@@ -447,14 +433,14 @@ run_token_insert(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_TOKEN_PURGE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, time_now());
-	if ((e = step_done(w, s, "token purge")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "token purge")) != ERR_OK)
 		return e;
 	if (x->only_one) {
 		if ((s = conn_stmt(w, STMT_TOKEN_DROP_PURPOSE)) == NULL)
 			return ERR_DB;
 		bind_text(s, 1, x->t->purpose);
 		sqlite3_bind_int64(s, 2, x->t->user_id);
-		if ((e = step_done(w, s, "token drop")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "token drop")) != ERR_OK)
 			return e;
 	}
 	if ((s = conn_stmt(w, STMT_TOKEN_INSERT)) == NULL)
@@ -464,7 +450,7 @@ run_token_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 3, x->t->user_id);
 	bind_text(s, 4, x->t->data);
 	sqlite3_bind_int64(s, 5, x->t->expires);
-	if ((e = step_done(w, s, "token insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "token insert")) != ERR_OK)
 		return e;
 	return x->m ? mail_insert_on(w, x->m) : ERR_OK;
 }
@@ -516,7 +502,7 @@ token_on(struct conn *c, struct arena *a, const char *hash, const char *purpose,
 	if ((s = conn_stmt(c, STMT_TOKEN_DELETE)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, hash);
-	return step_done(c, s, "token take");
+	return sqlite_step_done(c, s, "token take");
 }
 
 struct token_get_args {
@@ -657,7 +643,7 @@ run_mail_failed(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 1, x->id);
 	sqlite3_bind_int64(s, 2, x->next);
 	bind_text(s, 3, x->error);
-	return step_done(w, s, "mail failed");
+	return sqlite_step_done(w, s, "mail failed");
 }
 
 enum err
