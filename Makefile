@@ -62,7 +62,7 @@ $(OUT)/tests/faultvfs.o: tests/unit/faultvfs.c tests/unit/faultvfs.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -c -o $@ $<
 
-$(OUT)/tests/%: tests/unit/%.c tests/unit/test.h tests/html_check.h $(OUT)/tests/faultvfs.o $(OUT)/libparley.a
+$(OUT)/tests/%: tests/unit/%.c tests/unit/test.h tests/unit/store_fixture.h tests/html_check.h $(OUT)/tests/faultvfs.o $(OUT)/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OUT)/tests/faultvfs.o $(OUT)/libparley.a $(LIBS)
 

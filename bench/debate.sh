@@ -26,17 +26,7 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-PARLEY=${PARLEY:-$ROOT/parley}
-DUR=${BENCH_DURATION:-10}
-CONNS=${BENCH_CONNECTIONS:-64}
-WTHREADS=${BENCH_THREADS:-2}
-ROUNDS=${BENCH_ROUNDS:-2}
-RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
-WARMUP=2
-
-say() { printf '%s\n' "$*"; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+. bench/lib.sh
 
 [ -x "$PARLEY" ] || die "$PARLEY is missing: run make first"
 for t in wrk node curl sqlite3; do
@@ -48,117 +38,16 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-debate.XXXXXX")
 chmod 755 "$SCRATCH"
 DB=$SCRATCH/bench.db
-PARLEY_PID=""
-NGINX_PID=""
-stop_parley() {
-	if [ -n "$PARLEY_PID" ]; then
-		kill "$PARLEY_PID" 2>/dev/null || true
-		wait "$PARLEY_PID" 2>/dev/null || true
-		PARLEY_PID=""
-	fi
-}
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	stop_parley
-	if [ -n "$NGINX_PID" ]; then
-		kill "$NGINX_PID" 2>/dev/null || true
-		wait "$NGINX_PID" 2>/dev/null || true
-	fi
-	if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
-		say "bench: scratch folder kept: $SCRATCH"
-	else
-		rm -rf "$SCRATCH"
-	fi
-	exit "$rc"
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-STARTS=0
-start_parley() {
-	STARTS=$((STARTS + 1))
-	err=$SCRATCH/parley-$STARTS.err
-	"$PARLEY" serve --config "$1" --db "$DB" --listen "127.0.0.1:$PORT" >/dev/null 2>"$err" &
-	PARLEY_PID=$!
-	i=0
-	until grep -q "serving .* on http://127.0.0.1:$PORT/" "$err" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$PARLEY_PID" 2>/dev/null; then
-			cat "$err" >&2
-			die "parley did not start"
-		fi
-		sleep 0.1
-	done
-}
-
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() {
-	t=0
-	for p in "$@"; do
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-	done
-	echo "$t"
-}
-server_pids() {
-	if [ "$1" = parley ]; then echo "$PARLEY_PID"; else echo "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); fi
-}
-to_ms() {
-	awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; printf "%.2f", n }'
-}
-wrk_parse() {
-	f=$1
-	RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
-	REQS=$(awk '/requests in/ { print $1 }' "$f")
-	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
-	ERRS=$(awk '/Non-2xx or 3xx responses:/ { e += $NF }
-		/Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
-		END { print e + 0 }' "$f")
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-
-# pair_run LABEL COOKIE PARLEY_URL NGINX_URL: alternating rounds, as run.sh.
+# pair_run LABEL COOKIE PARLEY_URL NGINX_URL: pair_measure, printed.
 pair_run() {
-	label=$1 cookie=$2
-	for side in parley nginx; do
-		u=$3; [ $side = nginx ] && u=$4
-		wrk -t"$WTHREADS" -c"$CONNS" -d"${WARMUP}s" -H "Cookie: parley_v=$cookie" "$u" >/dev/null 2>&1
-	done
-	P_RPS=0 P_P99=0 N_RPS=0 N_P99=0 P_TICKS=0 P_REQS=0 N_TICKS=0 N_REQS=0 line=""
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		for side in parley nginx; do
-			u=$3; [ $side = nginx ] && u=$4
-			f=$SCRATCH/wrk-$side-$label.$r.txt
-			pids=$(server_pids $side)
-			t0=$(cpu_ticks $pids)
-			wrk -t"$WTHREADS" -c"$CONNS" -d"${RDUR}s" --latency -H "Cookie: parley_v=$cookie" "$u" >"$f" 2>&1 ||
-				{ cat "$f" >&2; die "wrk failed on $u"; }
-			ticks=$(( $(cpu_ticks $pids) - t0 ))
-			wrk_parse "$f"
-			[ "$ERRS" = 0 ] || { cat "$f" >&2; die "$side $label: errors under load"; }
-			if [ $side = parley ]; then
-				P_TICKS=$((P_TICKS + ticks)) P_REQS=$((P_REQS + REQS)) P_RPS=$((P_RPS + RPS))
-				P_P99=$(awk -v a="$P_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
-			else
-				N_TICKS=$((N_TICKS + ticks)) N_REQS=$((N_REQS + REQS)) N_RPS=$((N_RPS + RPS))
-				N_P99=$(awk -v a="$N_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
-			fi
-			line="$line $side $RPS"
-		done
-		r=$((r + 1))
-	done
-	P_RPS=$((P_RPS / ROUNDS)) N_RPS=$((N_RPS / ROUNDS))
-	P_CPU=$(awk -v t="$P_TICKS" -v n="$P_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
-	N_CPU=$(awk -v t="$N_TICKS" -v n="$N_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	pair_measure "$@"
 	printf '  %-16s Parley %6s req/s p99 %7s ms %4s us CPU/req | nginx %6s req/s p99 %7s ms %4s us CPU/req\n' \
-		"$label" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU"
-	printf '  %-16s rounds:%s\n' "" "$line"
+		"$1" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU"
+	printf '  %-16s rounds:%s\n' "" "$ROUNDS_LINE"
 }
 
 say "Parley debate benchmark: $(uname -sr), $(nproc) cores, $($PARLEY version 2>/dev/null || echo parley)"
@@ -251,45 +140,7 @@ fetch columns "$VOTER" "/debates/bench-debate?sort=alternate&view=columns"
 grep -q 'class="verdict' "$DOCROOT/voter.html" || die "the voter's page shows no results"
 grep -q 'class="results-hidden"' "$DOCROOT/reader.html" || die "the reader's page shows results"
 
-NPORT=$(free_port)
-cat >"$SCRATCH/nginx/nginx.conf" <<EOF
-worker_processes 2;
-daemon off;
-pid $SCRATCH/nginx/nginx.pid;
-error_log $SCRATCH/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	sendfile on;
-	tcp_nopush on;
-	keepalive_requests 1000000;
-	client_body_temp_path $SCRATCH/nginx/tmp/body;
-	proxy_temp_path $SCRATCH/nginx/tmp/proxy;
-	fastcgi_temp_path $SCRATCH/nginx/tmp/fastcgi;
-	uwsgi_temp_path $SCRATCH/nginx/tmp/uwsgi;
-	scgi_temp_path $SCRATCH/nginx/tmp/scgi;
-	types { }
-	default_type "text/html; charset=utf-8";
-	server {
-		listen 127.0.0.1:$NPORT;
-		root $DOCROOT;
-		add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-		add_header X-Content-Type-Options nosniff;
-		add_header Referrer-Policy strict-origin-when-cross-origin;
-		add_header X-Frame-Options DENY;
-		add_header Cache-Control no-cache;
-	}
-}
-EOF
-"$NGINX" -p "$SCRATCH/nginx" -c "$SCRATCH/nginx/nginx.conf" -e "$SCRATCH/nginx/logs/error.log" &
-NGINX_PID=$!
-NBASE=http://127.0.0.1:$NPORT
-i=0
-until curl -sf -o /dev/null "$NBASE/voter.html"; do
-	i=$((i + 1))
-	[ $i -le 50 ] && kill -0 "$NGINX_PID" 2>/dev/null || die "nginx did not start"
-	sleep 0.1
-done
+start_nginx voter.html
 say "  (each Parley answer differs from its copy only in the form's fresh 22-character key)"
 
 # --- 3. reading ------------------------------------------------------------------
@@ -317,7 +168,6 @@ stop_parley
 
 # --- summary -----------------------------------------------------------------------
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-yes_no() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t) ? "yes" : "NO" }'; }
 row() { printf '| %-40s | %7s | %7s | %7s | %7s | %7s | %7s | %6s | %7s |\n' "$@"; }
 R_V=$(ratio "$P_V" "$N_V") R_R=$(ratio "$P_R" "$N_R") R_C=$(ratio "$P_C" "$N_C")
 say ""

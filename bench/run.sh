@@ -32,20 +32,9 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-PARLEY=${PARLEY:-$ROOT/parley}
-DUR=${BENCH_DURATION:-10}
-CONNS=${BENCH_CONNECTIONS:-64}
-WTHREADS=${BENCH_THREADS:-2}
+. bench/lib.sh
 XDUR=${BENCH_EXTRA_DURATION:-5}
-WARMUP=2
-# The reading comparison: ROUNDS alternating runs of RDUR seconds a side.
-ROUNDS=${BENCH_ROUNDS:-2}
-RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
 WRK="wrk -t$WTHREADS -c$CONNS -d${DUR}s --latency"
-
-say() { printf '%s\n' "$*"; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 # --- tools ------------------------------------------------------------------
 [ -x "$PARLEY" ] || die "$PARLEY is missing: run make first"
@@ -64,84 +53,15 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")
 # nginx's workers run as nobody when started by root: let them read www/.
 chmod 755 "$SCRATCH"
 DB=$SCRATCH/bench.db
-PARLEY_PID=""
-NGINX_PID=""
-
-stop_parley() {
-	if [ -n "$PARLEY_PID" ]; then
-		kill "$PARLEY_PID" 2>/dev/null || true
-		wait "$PARLEY_PID" 2>/dev/null || true
-		PARLEY_PID=""
-	fi
-}
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	stop_parley
-	if [ -n "$NGINX_PID" ]; then
-		kill "$NGINX_PID" 2>/dev/null || true	# the master stops its workers
-		wait "$NGINX_PID" 2>/dev/null || true
-	fi
-	# Kept for a look after a failure, not after an interruption.
-	if [ "${BENCH_KEEP:-0}" = 1 ] || { [ "$rc" -ne 0 ] && [ -z "$INTERRUPTED" ]; }; then
-		say "bench: scratch folder kept: $SCRATCH"
-	else
-		rm -rf "$SCRATCH"
-	fi
-	exit "$rc"
-}
-INTERRUPTED=""
+PARLEY_OUT=$SCRATCH/access.log
 trap cleanup EXIT
 trap 'INTERRUPTED=1; exit 130' INT
 trap 'INTERRUPTED=1; exit 143' TERM
-
-# A free loopback port (the system's choice; released just before use).
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-# start_parley CONFIG: starts the server on $PORT and waits for it.
-STARTS=0
-start_parley() {
-	STARTS=$((STARTS + 1))
-	err=$SCRATCH/parley-$STARTS.err
-	"$PARLEY" serve --config "$1" --db "$DB" --listen "127.0.0.1:$PORT" \
-		>>"$SCRATCH/access.log" 2>"$err" &
-	PARLEY_PID=$!
-	i=0
-	until grep -q "serving .* on http://127.0.0.1:$PORT/" "$err" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$PARLEY_PID" 2>/dev/null; then
-			cat "$err" >&2
-			die "parley did not start"
-		fi
-		sleep 0.1
-	done
-}
 
 # --- wrk, parsed --------------------------------------------------------------
 # wrk_run NAME URL [wrk args...]: runs wrk with $WRK and the Cookie header,
 # after a warm-up; sets RPS, P99 (ms), BPR (bytes per response), ERRS.
 STRICT=1
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-		printf "%.2f", n }'
-}
-wrk_parse() {
-	f=$1
-	RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f")
-	REQS=$(awk '/requests in/ { print $1 }' "$f")
-	P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$f")")
-	BPR=$(awk '/requests in/ {
-		n = $1; b = $5; u = b; sub(/^[0-9.]+/, "", u); b += 0
-		if (u == "KB") b *= 1024; else if (u == "MB") b *= 1048576; else if (u == "GB") b *= 1073741824
-		printf "%.0f", b / n }' "$f")
-	ERRS=$(awk '/Non-2xx or 3xx responses:/ { e += $NF }
-		/Socket errors:/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 }
-		END { print e + 0 }' "$f")
-}
 wrk_run() {
 	name=$1 url=$2
 	shift 2
@@ -161,66 +81,14 @@ wrk_run() {
 	[ "$ERRS" = 0 ] || [ "$STRICT" = 0 ] || { cat "$SCRATCH/wrk-$name.txt" >&2; die "$name: errors under load"; }
 }
 
-# pair_run LABEL PARLEY_URL NGINX_URL: Parley against nginx, alternating
-# $ROUNDS rounds of $RDUR seconds each (P N P N ...), so that load from
-# elsewhere on the machine falls on both alike.  Sets P_RPS, P_P99, N_RPS,
-# N_P99: req/s averaged over the rounds, p99 the worst round's.
+# pair_run LABEL PARLEY_URL NGINX_URL: pair_measure with the one visitor's
+# cookie, printed.
 pair_run() {
-	label=$1
-	for side in parley nginx; do
-		u=$2; [ $side = nginx ] && u=$3
-		wrk -t"$WTHREADS" -c"$CONNS" -d"${WARMUP}s" -H "Cookie: parley_v=$COOKIE" "$u" \
-			>"$SCRATCH/wrk-$side-$label.warmup.txt" 2>&1
-	done
-	P_RPS=0 P_P99=0 N_RPS=0 N_P99=0 line=""
-	P_TICKS=0 P_REQS=0 N_TICKS=0 N_REQS=0
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		for side in parley nginx; do
-			u=$2; [ $side = nginx ] && u=$3
-			f=$SCRATCH/wrk-$side-$label.$r.txt
-			pids=$(server_pids $side)
-			t0=$(cpu_ticks $pids)
-			wrk -t"$WTHREADS" -c"$CONNS" -d"${RDUR}s" --latency -H "Cookie: parley_v=$COOKIE" "$u" >"$f" 2>&1 ||
-				{ cat "$f" >&2; die "wrk failed on $u"; }
-			ticks=$(( $(cpu_ticks $pids) - t0 ))
-			wrk_parse "$f"
-			[ "$ERRS" = 0 ] || { cat "$f" >&2; die "$side $label: errors under load"; }
-			if [ $side = parley ]; then
-				P_TICKS=$((P_TICKS + ticks)) P_REQS=$((P_REQS + REQS))
-				P_BPR=$BPR P_RPS=$((P_RPS + RPS)); P_P99=$(awk -v a="$P_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
-			else
-				N_TICKS=$((N_TICKS + ticks)) N_REQS=$((N_REQS + REQS))
-				N_RPS=$((N_RPS + RPS)); N_P99=$(awk -v a="$N_P99" -v b="$P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
-			fi
-			line="$line $side $RPS"
-		done
-		r=$((r + 1))
-	done
-	P_RPS=$((P_RPS / ROUNDS)) N_RPS=$((N_RPS / ROUNDS))
-	# Server CPU per request (µs): less sensitive to other load than req/s.
-	P_CPU=$(awk -v t="$P_TICKS" -v n="$P_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
-	N_CPU=$(awk -v t="$N_TICKS" -v n="$N_REQS" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+	pair_measure "$1" "$COOKIE" "$2" "$3"
 	printf '  %-14s Parley %6s req/s p99 %7s ms %4s us CPU/req | nginx %6s req/s p99 %7s ms %4s us CPU/req | %s bytes\n' \
-		"$label" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU" "$P_BPR"
-	printf '  %-14s rounds:%s\n' "" "$line"
+		"$1" "$P_RPS" "$P_P99" "$P_CPU" "$N_RPS" "$N_P99" "$N_CPU" "$P_BPR"
+	printf '  %-14s rounds:%s\n' "" "$ROUNDS_LINE"
 }
-
-# cpu_ticks PID...: user + system CPU ticks the processes have used so far.
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() {
-	t=0
-	for p in "$@"; do
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-	done
-	echo "$t"
-}
-# server_pids SIDE: the processes that serve (nginx: master and workers).
-server_pids() {
-	if [ "$1" = parley ]; then echo "$PARLEY_PID"; else echo "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); fi
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # --- 1. the database, through Parley's own form ---------------------------------
 say "Parley benchmark: $(uname -sr), $(nproc) cores, $($PARLEY version 2>/dev/null || echo parley)"
@@ -321,47 +189,7 @@ fetch p1000 /articles/bench-1000
 fetch p1000_6 "/articles/bench-1000?cpage=6"
 [ "$SHOWN_p100" -eq 100 ] || die "bench-100 shows $SHOWN_p100 comments, not 100"
 
-NPORT=$(free_port)
-cat >"$SCRATCH/nginx/nginx.conf" <<EOF
-worker_processes 2;
-daemon off;
-pid $SCRATCH/nginx/nginx.pid;
-error_log $SCRATCH/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	sendfile on;
-	tcp_nopush on;
-	keepalive_requests 1000000;
-	client_body_temp_path $SCRATCH/nginx/tmp/body;
-	proxy_temp_path $SCRATCH/nginx/tmp/proxy;
-	fastcgi_temp_path $SCRATCH/nginx/tmp/fastcgi;
-	uwsgi_temp_path $SCRATCH/nginx/tmp/uwsgi;
-	scgi_temp_path $SCRATCH/nginx/tmp/scgi;
-	types { }
-	default_type "text/html; charset=utf-8";
-	server {
-		listen 127.0.0.1:$NPORT;
-		root $DOCROOT;
-		# the headers Parley sends with every page
-		add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-		add_header X-Content-Type-Options nosniff;
-		add_header Referrer-Policy strict-origin-when-cross-origin;
-		add_header X-Frame-Options DENY;
-		add_header Cache-Control no-cache;
-	}
-}
-EOF
-"$NGINX" -p "$SCRATCH/nginx" -c "$SCRATCH/nginx/nginx.conf" -e "$SCRATCH/nginx/logs/error.log" &
-NGINX_PID=$!
-NBASE=http://127.0.0.1:$NPORT
-i=0
-until curl -sf -o /dev/null "$NBASE/p100.html"; do
-	i=$((i + 1))
-	[ $i -le 50 ] && kill -0 "$NGINX_PID" 2>/dev/null ||
-		{ cat "$SCRATCH/nginx/logs/error.log" >&2; die "nginx did not start"; }
-	sleep 0.1
-done
+start_nginx p100.html
 curl -sf -o "$SCRATCH/check.html" "$NBASE/p1000_6.html" && cmp -s "$SCRATCH/check.html" "$DOCROOT/p1000_6.html" ||
 	die "nginx does not serve the copied bytes"
 say "  nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): $NBASE (pid $NGINX_PID), worker_processes 2, sendfile on, access_log off, keepalive_requests 1000000"
@@ -475,7 +303,6 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 R_100=$(ratio "$P_100" "$N_100")
 R_1000=$(ratio "$P_1000" "$N_1000")
 R_1000_6=$(ratio "$P_1000_6" "$N_1000_6")
-yes_no() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t) ? "yes" : "NO" }'; }
 row() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s | %8s | %6s | %7s |\n' "$@"; }
 say ""
 say "Summary: wrk -t$WTHREADS -c$CONNS --latency; pages $ROUNDS x ${RDUR}s a side alternating, posts ${DUR}s, extras ${XDUR}s; loopback, $(nproc) cores shared by wrk and the servers"

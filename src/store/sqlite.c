@@ -155,9 +155,11 @@ read_article(struct arena *a, sqlite3_stmt *s, struct article *out)
 	return ERR_OK;
 }
 
-static enum err
-read_comment(struct arena *a, sqlite3_stmt *s, struct comment *out)
+enum err
+sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 {
+	struct comment *out = p;
+
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(s, 0);
 	out->article_id = sqlite3_column_int64(s, 1);
@@ -178,6 +180,12 @@ read_comment(struct arena *a, sqlite3_stmt *s, struct comment *out)
 	return ERR_OK;
 }
 
+static enum err
+fill_article(struct arena *a, sqlite3_stmt *s, void *out)
+{
+	return read_article(a, s, out);
+}
+
 /* Runs a statement that yields at most one article. */
 static enum err
 article_one(struct sqlite_store *st, struct arena *a, enum stmt id,
@@ -185,8 +193,6 @@ article_one(struct sqlite_store *st, struct arena *a, enum stmt id,
 {
 	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
-	enum err e;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, id)) == NULL)
 		return ERR_DB;
@@ -194,15 +200,7 @@ article_one(struct sqlite_store *st, struct arena *a, enum stmt id,
 		bind_text(s, 1, text);
 	else
 		sqlite3_bind_int64(s, 1, num);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = read_article(a, s, out);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOTFOUND;
-	else
-		e = sqlite_fail(c->db, "article");
-	sqlite3_reset(s);
-	return e;
+	return sqlite_one(c, a, s, fill_article, out, "article");
 }
 
 static enum err
@@ -221,19 +219,53 @@ sqlite_article_by_id(struct store *base, struct arena *a, int64_t id,
 			   NULL, id, out);
 }
 
-/* Steps s to the end, appending one record of size sz per row via fill. */
-static enum err
-collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
-	enum err (*fill)(struct arena *, sqlite3_stmt *, void *), void **out,
-	size_t *n)
+enum err
+sqlite_one(struct conn *c, struct arena *a, sqlite3_stmt *s,
+	   enum err (*fill)(struct arena *, sqlite3_stmt *, void *), void *out,
+	   const char *what)
+{
+	int rc = sqlite3_step(s);
+	enum err e;
+
+	if (rc == SQLITE_ROW)
+		e = fill ? fill(a, s, out) : ERR_OK;
+	else if (rc == SQLITE_DONE)
+		e = ERR_NOTFOUND;
+	else
+		e = sqlite_fail(c->db, what);
+	sqlite3_reset(s);
+	return e;
+}
+
+enum err
+sqlite_step_done(struct conn *w, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return ERR_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	return sqlite_fail(w->db, what);
+}
+
+enum err
+sqlite_collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
+	       enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
+	       void **out, size_t *n, const char *what)
 {
 	size_t cap = 16, len = 0;
 	char *items = arena_alloc(a, cap * sz), *bigger;
 	enum err e = ERR_OK;
 	int rc;
 
-	if (items == NULL)
+	*out = NULL;
+	*n = 0;
+	if (items == NULL) {
+		sqlite3_reset(s);
 		return ERR_NOMEM;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (len == cap) {
 			bigger = arena_alloc(a, cap * 2 * sz);
@@ -251,23 +283,11 @@ collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
 		len++;
 	}
 	if (e == ERR_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(c->db, "list");
+		e = sqlite_fail(c->db, what);
 	sqlite3_reset(s);
 	*out = items;
 	*n = len;
 	return e;
-}
-
-static enum err
-fill_article(struct arena *a, sqlite3_stmt *s, void *out)
-{
-	return read_article(a, s, out);
-}
-
-static enum err
-fill_comment(struct arena *a, sqlite3_stmt *s, void *out)
-{
-	return read_comment(a, s, out);
 }
 
 static enum err
@@ -301,8 +321,8 @@ sqlite_article_list(struct store *base, struct arena *a, int offset, int limit,
 		return ERR_DB;
 	sqlite3_bind_int(s, 1, limit);
 	sqlite3_bind_int(s, 2, offset);
-	return collect(c, a, s, sizeof(struct article), fill_article,
-		       (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct article), fill_article,
+			      (void **)out, n, "list");
 }
 
 static enum err
@@ -318,8 +338,8 @@ sqlite_comment_page(struct store *base, struct arena *a, int64_t article_id,
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
-	return collect(c, a, s, sizeof(struct comment), fill_comment,
-		       (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct comment),
+			      sqlite_read_comment, (void **)out, n, "list");
 }
 
 static enum err
@@ -329,21 +349,11 @@ sqlite_comment_get(struct store *base, struct arena *a, int64_t id,
 	struct sqlite_store *st = (struct sqlite_store *)base;
 	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
-	enum err e;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_GET)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = read_comment(a, s, out);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOTFOUND;
-	else
-		e = sqlite_fail(c->db, "comment");
-	sqlite3_reset(s);
-	return e;
+	return sqlite_one(c, a, s, sqlite_read_comment, out, "comment");
 }
 
 static enum err
@@ -503,7 +513,7 @@ run_article_insert(struct conn *w, void *arg)
 	struct article_insert_args *x = arg;
 	const struct article *in = x->in;
 	sqlite3_stmt *s = conn_stmt(w, STMT_ARTICLE_INSERT);
-	int rc;
+	enum err e;
 
 	if (s == NULL)
 		return ERR_DB;
@@ -517,12 +527,8 @@ run_article_insert(struct conn *w, void *arg)
 	bind_text(s, 8, in->body_md);
 	bind_text(s, 9, in->body_html);
 	sqlite3_bind_int(s, 10, in->comments_open ? 1 : 0);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, "article insert");
+	if ((e = sqlite_step_done(w, s, "article insert")) != ERR_OK)
+		return e;
 	*x->id = sqlite3_last_insert_rowid(w->db);
 	return ERR_OK;
 }

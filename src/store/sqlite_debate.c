@@ -33,46 +33,6 @@ status_of(const unsigned char *s)
 	return DEBATE_DRAFT; /* unknown: show nothing */
 }
 
-/* Steps s to its end, one record of size sz per row, in the arena. */
-static enum err
-rows(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
-     enum err (*fill)(struct arena *, sqlite3_stmt *, void *), void **out,
-     size_t *n)
-{
-	size_t cap = 8, len = 0;
-	char *items = arena_alloc(a, cap * sz), *bigger;
-	enum err e = ERR_OK;
-	int rc = SQLITE_DONE;
-
-	*out = NULL;
-	*n = 0;
-	if (items == NULL) {
-		sqlite3_reset(s);
-		return ERR_NOMEM;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			bigger = arena_alloc(a, cap * 2 * sz);
-			if (bigger == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			memcpy(bigger, items, len * sz);
-			items = bigger;
-			cap *= 2;
-		}
-		if ((e = fill(a, s, items + len * sz)) != ERR_OK)
-			break;
-		len++;
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(c->db, "debate rows");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
-	return e;
-}
-
 /* Reads DEBATE_COLS from column 0 on. */
 static enum err
 read_debate(struct arena *a, sqlite3_stmt *s, void *p)
@@ -152,34 +112,20 @@ read_statement(struct arena *a, sqlite3_stmt *s, void *p)
 	return ERR_OK;
 }
 
-/* Reads DCOMMENT_COLS from column 0 on. */
+/* Reads DCOMMENT_COLS from column 0 on: a comment, then its side. */
 static enum err
 read_dcomment(struct arena *a, sqlite3_stmt *s, void *p)
 {
 	struct comment *c = p;
+	enum err e = sqlite_read_comment(a, s, c);
 
-	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	c->article_id = sqlite3_column_int64(s, 1);
-	c->parent_id = sqlite3_column_int64(s, 2);
-	c->root_id = sqlite3_column_int64(s, 3);
-	c->depth = sqlite3_column_int(s, 4);
-	c->author = col_text(a, s, 5);
-	c->email = col_text(a, s, 6);
-	c->url = col_text(a, s, 7);
-	c->avatar = col_text(a, s, 8);
-	c->body_md = col_text(a, s, 9);
-	c->body_html = col_text(a, s, 10);
-	c->created = sqlite3_column_int64(s, 11);
-	c->ip = col_text(a, s, 12);
+	if (e != ERR_OK)
+		return e;
 	c->side = sqlite3_column_int(s, 13);
 	c->featured = sqlite3_column_int(s, 14) != 0;
 	c->minds = sqlite3_column_int64(s, 15);
 	if (c->side < SIDE_NONE || c->side > SIDE_B)
 		c->side = SIDE_NONE;
-	if (!c->author || !c->email || !c->url || !c->avatar || !c->body_md ||
-	    !c->body_html || !c->ip)
-		return ERR_NOMEM;
 	return ERR_OK;
 }
 
@@ -193,20 +139,6 @@ read_bucket(struct arena *a, sqlite3_stmt *s, void *p)
 	b->phase = sqlite3_column_int(s, 1);
 	b->choice = sqlite3_column_int(s, 2);
 	b->delta = sqlite3_column_int64(s, 3);
-	return ERR_OK;
-}
-
-/* Runs a write statement to its end. */
-static enum err
-step_done(struct conn *w, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, what);
 	return ERR_OK;
 }
 
@@ -239,7 +171,7 @@ run_debate_insert(struct conn *w, void *arg)
 	bind_text(s, 3, d->moderator);
 	sqlite3_bind_int64(s, 4, published);
 	sqlite3_bind_int(s, 5, d->comments_open ? 1 : 0);
-	if ((e = step_done(w, s, "debate article")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate article")) != ERR_OK)
 		return e;
 	article_id = sqlite3_last_insert_rowid(w->db);
 
@@ -265,7 +197,7 @@ run_debate_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 16, d->sched.post_opens);
 	sqlite3_bind_int64(s, 17, d->bucket_secs > 0 ? d->bucket_secs : 3600);
 	sqlite3_bind_int64(s, 18, d->created);
-	if ((e = step_done(w, s, "debate insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate insert")) != ERR_OK)
 		return e;
 	debate_id = sqlite3_last_insert_rowid(w->db);
 
@@ -287,7 +219,7 @@ run_debate_insert(struct conn *w, void *arg)
 		bind_text(s, 5, sp->bio);
 		bind_text(s, 6, sp->photo);
 		bind_text(s, 7, sp->link);
-		if ((e = step_done(w, s, "debate speaker")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate speaker")) != ERR_OK)
 			goto done;
 		speaker_ids[i] = sqlite3_last_insert_rowid(w->db);
 	}
@@ -307,7 +239,7 @@ run_debate_insert(struct conn *w, void *arg)
 		sqlite3_bind_int(s, 3, st->round);
 		bind_text(s, 4, st->body_md);
 		bind_text(s, 5, st->body_html);
-		if ((e = step_done(w, s, "debate statement")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate statement")) != ERR_OK)
 			goto done;
 	}
 	*x->id = debate_id;
@@ -332,21 +264,11 @@ sqlite_debate_by_slug(struct store *base, struct arena *a, const char *slug,
 {
 	struct conn *c = sqlite_reader(SQ(base));
 	sqlite3_stmt *s;
-	enum err e;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_BY_SLUG)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, slug);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = read_debate(a, s, out);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOTFOUND;
-	else
-		e = sqlite_fail(c->db, "debate");
-	sqlite3_reset(s);
-	return e;
+	return sqlite_one(c, a, s, read_debate, out, "debate");
 }
 
 enum err
@@ -360,8 +282,8 @@ sqlite_debate_list(struct store *base, struct arena *a, bool drafts, int limit,
 		return ERR_DB;
 	sqlite3_bind_int(s, 1, drafts ? 1 : 0);
 	sqlite3_bind_int(s, 2, limit);
-	return rows(c, a, s, sizeof(struct debate), read_debate, (void **)out,
-		    n);
+	return sqlite_collect(c, a, s, sizeof(struct debate), read_debate,
+			      (void **)out, n, "debate rows");
 }
 
 enum err
@@ -374,8 +296,8 @@ sqlite_debate_speakers(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_SPEAKERS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_speaker), read_speaker,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_speaker),
+			      read_speaker, (void **)out, n, "debate rows");
 }
 
 enum err
@@ -388,8 +310,8 @@ sqlite_debate_statements(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_STATEMENTS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_statement), read_statement,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_statement),
+			      read_statement, (void **)out, n, "debate rows");
 }
 
 struct status_args {
@@ -412,7 +334,7 @@ run_set_status(struct conn *w, void *arg)
 		  status_names[x->status <= DEBATE_CLOSED ? x->status
 							  : DEBATE_DRAFT]);
 	sqlite3_bind_int64(s, 3, x->voting_closes);
-	if ((e = step_done(w, s, "debate status")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate status")) != ERR_OK)
 		return e;
 	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
 }
@@ -459,32 +381,40 @@ sqlite_debate_buckets(struct store *base, struct arena *a, int64_t debate_id,
 	if (c == NULL || (s = conn_stmt(c, STMT_DEBATE_BUCKETS)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
-	return rows(c, a, s, sizeof(struct debate_bucket), read_bucket,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct debate_bucket),
+			      read_bucket, (void **)out, n, "debate rows");
 }
 
-/* A reader's votes on connection c. */
+/* Reads a reader's pre and post votes into p, two ints. */
+static enum err
+read_votes(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	int *votes = p;
+
+	(void)a;
+	votes[0] = sqlite3_column_int(s, 0);
+	votes[1] = sqlite3_column_int(s, 1);
+	return ERR_OK;
+}
+
+/* A reader's votes on connection c; none yet is 0 and 0. */
 static enum err
 voter_on(struct conn *c, int64_t debate_id, const char *voter, int *pre,
 	 int *post)
 {
 	sqlite3_stmt *s = conn_stmt(c, STMT_DEBATE_VOTER);
-	int rc;
+	int votes[2] = {0, 0};
+	enum err e;
 
 	*pre = *post = 0;
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, debate_id);
 	bind_text(s, 2, voter);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*pre = sqlite3_column_int(s, 0);
-		*post = sqlite3_column_int(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sqlite_fail(c->db, "debate voter");
-	return ERR_OK;
+	e = sqlite_one(c, NULL, s, read_votes, votes, "debate voter");
+	*pre = votes[0];
+	*post = votes[1];
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
 enum err
@@ -513,7 +443,7 @@ touch(struct conn *w, int64_t debate_id, int64_t changed,
 	sqlite3_bind_int64(s, 3, refused ? refused[REFUSED_DUPLICATE] : 0);
 	sqlite3_bind_int64(s, 4, refused ? refused[REFUSED_CLOSED] : 0);
 	sqlite3_bind_int64(s, 5, refused ? refused[REFUSED_RATE] : 0);
-	return step_done(w, s, "debate touch");
+	return sqlite_step_done(w, s, "debate touch");
 }
 
 static enum err
@@ -530,7 +460,7 @@ bucket_add(struct conn *w, const struct debate_vote *v, int choice,
 	sqlite3_bind_int(s, 3, v->phase);
 	sqlite3_bind_int(s, 4, choice);
 	sqlite3_bind_int64(s, 5, delta);
-	return step_done(w, s, "debate bucket");
+	return sqlite_step_done(w, s, "debate bucket");
 }
 
 /* Moves one reader in the kept tally from pair (pre, post), to (npre, npost).
@@ -556,7 +486,7 @@ pair_move(struct conn *w, int64_t debate_id, int pre, int post, int npre,
 		sqlite3_bind_int(s, 2, a);
 		sqlite3_bind_int(s, 3, b);
 		sqlite3_bind_int64(s, 4, delta);
-		if ((e = step_done(w, s, "debate pair")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "debate pair")) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -605,7 +535,7 @@ run_vote(struct conn *w, void *arg)
 	bind_text(s, 2, v->voter);
 	sqlite3_bind_int(s, 3, v->choice);
 	sqlite3_bind_int64(s, 4, v->at);
-	if ((e = step_done(w, s, "debate vote")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate vote")) != ERR_OK)
 		return e;
 	/* The history keeps the change: the old choice loses one. */
 	if (old != 0 && (e = bucket_add(w, v, old, -1)) != ERR_OK)
@@ -668,7 +598,6 @@ run_mind(struct conn *w, void *arg)
 	char kind[2] = {x->kind, '\0'};
 	sqlite3_stmt *s;
 	enum err e;
-	int rc;
 
 	*x->added = false;
 	s = conn_stmt(w, x->kind == 's' ? STMT_DEBATE_ITEM_STATEMENT
@@ -677,12 +606,8 @@ run_mind(struct conn *w, void *arg)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
 	sqlite3_bind_int64(s, 2, x->debate_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return ERR_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return sqlite_fail(w->db, "debate item");
+	if ((e = sqlite_one(w, NULL, s, NULL, NULL, "debate item")) != ERR_OK)
+		return e;
 
 	if ((s = conn_stmt(w, STMT_DEBATE_MIND_ADD)) == NULL)
 		return ERR_DB;
@@ -691,7 +616,7 @@ run_mind(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 3, x->item_id);
 	bind_text(s, 4, x->voter);
 	sqlite3_bind_int64(s, 5, x->at);
-	if ((e = step_done(w, s, "debate mind")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate mind")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_OK; /* this reader said so before */
@@ -700,7 +625,7 @@ run_mind(struct conn *w, void *arg)
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->item_id);
-	if ((e = step_done(w, s, "debate mind count")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate mind count")) != ERR_OK)
 		return e;
 	*x->added = true;
 	/* The counts show with the statements and comments: the page's version.
@@ -708,7 +633,7 @@ run_mind(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
-	return step_done(w, s, "debate bump");
+	return sqlite_step_done(w, s, "debate bump");
 }
 
 enum err
@@ -740,14 +665,14 @@ run_feature(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 1, x->comment_id);
 	sqlite3_bind_int64(s, 2, x->debate_id);
 	sqlite3_bind_int(s, 3, x->on ? 1 : 0);
-	if ((e = step_done(w, s, "debate feature")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "debate feature")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_NOTFOUND; /* not a comment of this debate */
 	if ((s = conn_stmt(w, STMT_DEBATE_BUMP)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->debate_id);
-	return step_done(w, s, "debate bump");
+	return sqlite_step_done(w, s, "debate bump");
 }
 
 enum err
@@ -779,8 +704,8 @@ sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
-	return rows(c, a, s, sizeof(struct comment), read_dcomment,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
+			      (void **)out, n, "debate rows");
 }
 
 static enum err
@@ -794,8 +719,8 @@ comment_list(struct store *base, struct arena *a, enum stmt id,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
-	return rows(c, a, s, sizeof(struct comment), read_dcomment,
-		    (void **)out, n);
+	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
+			      (void **)out, n, "debate rows");
 }
 
 enum err

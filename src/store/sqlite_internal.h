@@ -150,6 +150,34 @@ const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
 
+/* Reads a struct comment (p) from COMMENT_COLS at column 0 on. */
+enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
+
+/*
+ * Steps s once and resets it: a row is read into out by fill (fill NULL
+ * only checks that there is one), no row is ERR_NOTFOUND, an error is
+ * logged as what.
+ */
+enum err sqlite_one(struct conn *c, struct arena *a, sqlite3_stmt *s,
+		    enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
+		    void *out, const char *what);
+
+/*
+ * Steps a write statement to its end and resets it: a constraint is
+ * ERR_CONFLICT, another error is logged as what.
+ */
+enum err sqlite_step_done(struct conn *w, sqlite3_stmt *s, const char *what);
+
+/*
+ * Steps s to its end and resets it, one record of size sz per row read by
+ * fill into an array in the arena; *out and *n hold the rows read even on
+ * error, which is logged as what.
+ */
+enum err
+sqlite_collect(struct conn *c, struct arena *a, sqlite3_stmt *s, size_t sz,
+	       enum err (*fill)(struct arena *, sqlite3_stmt *, void *),
+	       void **out, size_t *n, const char *what);
+
 /* The identity operations (sqlite_user.c), for the ops table. */
 enum err sqlite_user_insert(struct store *, const struct user *, const char *,
 			    const char *, int64_t *);

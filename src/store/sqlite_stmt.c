@@ -24,10 +24,7 @@
 	"d.changed_votes, d.created, a.comments_open, a.comment_count, "       \
 	"a.thread_count"
 /* A comment of a debate's discussion: the usual columns, then its side. */
-#define DCOMMENT_COLS                                                          \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
-	"c.created, c.ip, c.side, c.featured, c.minds"
+#define DCOMMENT_COLS COMMENT_COLS ", c.side, c.featured, c.minds"
 
 const char *const stmt_sql[STMT__MAX] = {
     [STMT_ARTICLE_BY_SLUG] =

@@ -38,8 +38,9 @@ role_text(enum role r)
 
 /* Reads USER_COLS from column 0 on. */
 static enum err
-read_user(struct arena *a, sqlite3_stmt *s, struct user *out)
+read_user(struct arena *a, sqlite3_stmt *s, void *p)
 {
+	struct user *out = p;
 	const char *role;
 
 	memset(out, 0, sizeof(*out));
@@ -64,8 +65,6 @@ user_one(struct store *base, struct arena *a, enum stmt id, const char *text,
 {
 	struct conn *c = sqlite_reader(SQ(base));
 	sqlite3_stmt *s;
-	enum err e;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, id)) == NULL)
 		return ERR_DB;
@@ -75,29 +74,7 @@ user_one(struct store *base, struct arena *a, enum stmt id, const char *text,
 		sqlite3_bind_int64(s, 1, num);
 	if (now)
 		sqlite3_bind_int64(s, 2, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		e = read_user(a, s, out);
-	else if (rc == SQLITE_DONE)
-		e = ERR_NOTFOUND;
-	else
-		e = sqlite_fail(c->db, "user");
-	sqlite3_reset(s);
-	return e;
-}
-
-/* Steps a write statement to its end; a constraint is ERR_CONFLICT. */
-static enum err
-step_done(struct conn *w, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return ERR_OK;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return ERR_CONFLICT;
-	return sqlite_fail(w->db, what);
+	return sqlite_one(c, a, s, read_user, out, "user");
 }
 
 struct user_insert_args {
@@ -119,7 +96,7 @@ bind_identity(struct conn *w, const char *provider, const char *subject,
 	sqlite3_bind_int64(s, 3, user_id);
 	bind_text(s, 4, email);
 	sqlite3_bind_int64(s, 5, time_now());
-	return step_done(w, s, "identity insert");
+	return sqlite_step_done(w, s, "identity insert");
 }
 
 static enum err
@@ -138,7 +115,7 @@ run_user_insert(struct conn *w, void *arg)
 	bind_text(s, 5, role_text(x->u->role));
 	sqlite3_bind_int(s, 6, x->u->disabled);
 	sqlite3_bind_int64(s, 7, x->u->created ? x->u->created : time_now());
-	if ((e = step_done(w, s, "user insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user insert")) != ERR_OK)
 		return e;
 	*x->id = sqlite3_last_insert_rowid(w->db);
 	if (x->provider && x->subject)
@@ -177,39 +154,14 @@ sqlite_user_list(struct store *base, struct arena *a, struct user **out,
 		 size_t *n)
 {
 	struct conn *c = sqlite_reader(SQ(base));
-	size_t cap = 16, len = 0;
-	struct user *items, *bigger;
 	sqlite3_stmt *s;
-	enum err e = ERR_OK;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (c == NULL || (s = conn_stmt(c, STMT_USER_LIST)) == NULL)
 		return ERR_DB;
-	if ((items = arena_alloc(a, cap * sizeof(*items))) == NULL)
-		return ERR_NOMEM;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			if ((bigger = arena_alloc(
-				 a, 2 * cap * sizeof(*items))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			memcpy(bigger, items, len * sizeof(*items));
-			items = bigger;
-			cap *= 2;
-		}
-		if ((e = read_user(a, s, &items[len])) != ERR_OK)
-			break;
-		len++;
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(c->db, "user list");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
-	return e;
+	return sqlite_collect(c, a, s, sizeof(struct user), read_user,
+			      (void **)out, n, "user list");
 }
 
 static enum err
@@ -228,7 +180,7 @@ run_user_update(struct conn *w, void *arg)
 	sqlite3_bind_int(s, 5, u->email_verified);
 	bind_text(s, 6, role_text(u->role));
 	sqlite3_bind_int(s, 7, u->disabled);
-	if ((e = step_done(w, s, "user update")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user update")) != ERR_OK)
 		return e;
 	if (sqlite3_changes(w->db) == 0)
 		return ERR_NOTFOUND;
@@ -236,7 +188,7 @@ run_user_update(struct conn *w, void *arg)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, u->id);
 	bind_text(s, 2, u->name);
-	return step_done(w, s, "user rename");
+	return sqlite_step_done(w, s, "user rename");
 }
 
 enum err
@@ -278,12 +230,12 @@ run_user_delete(struct conn *w, void *arg)
 	if (s == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
-	if ((e = step_done(w, s, "user comments")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user comments")) != ERR_OK)
 		return e;
 	if ((s = conn_stmt(w, STMT_USER_DELETE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->id);
-	if ((e = step_done(w, s, "user delete")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "user delete")) != ERR_OK)
 		return e;
 	return sqlite3_changes(w->db) ? ERR_OK : ERR_NOTFOUND;
 }
@@ -296,43 +248,48 @@ sqlite_user_delete(struct store *base, int64_t id, bool remove)
 	return sqlite_write(SQ(base), run_user_delete, &x);
 }
 
+static enum err
+read_id(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	(void)a;
+	*(int64_t *)p = sqlite3_column_int64(s, 0);
+	return ERR_OK;
+}
+
 enum err
 sqlite_user_articles(struct store *base, struct arena *a, int64_t id,
 		     int64_t **out, size_t *n)
 {
 	struct conn *c = sqlite_reader(SQ(base));
-	size_t cap = 16, len = 0;
-	int64_t *items, *bigger;
 	sqlite3_stmt *s;
-	enum err e = ERR_OK;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (c == NULL || (s = conn_stmt(c, STMT_USER_ARTICLES)) == NULL)
 		return ERR_DB;
-	if ((items = arena_alloc(a, cap * sizeof(*items))) == NULL)
-		return ERR_NOMEM;
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			if ((bigger = arena_alloc(
-				 a, 2 * cap * sizeof(*items))) == NULL) {
-				e = ERR_NOMEM;
-				break;
-			}
-			memcpy(bigger, items, len * sizeof(*items));
-			items = bigger;
-			cap *= 2;
-		}
-		items[len++] = sqlite3_column_int64(s, 0);
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE)
-		e = sqlite_fail(c->db, "user articles");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
-	return e;
+	return sqlite_collect(c, a, s, sizeof(int64_t), read_id, (void **)out,
+			      n, "user articles");
+}
+
+/* Reads a signed-in reader's comment; its user_id is set by the caller. */
+static enum err
+read_user_comment(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	struct user_comment *u = p;
+
+	memset(u, 0, sizeof(*u));
+	u->c.id = sqlite3_column_int64(s, 0);
+	u->c.article_id = sqlite3_column_int64(s, 1);
+	u->c.author = col_text(a, s, 2);
+	u->c.body_html = col_text(a, s, 3);
+	u->c.created = sqlite3_column_int64(s, 4);
+	u->article_slug = col_text(a, s, 5);
+	u->article_title = col_text(a, s, 6);
+	if (!u->c.author || !u->c.body_html || !u->article_slug ||
+	    !u->article_title)
+		return ERR_NOMEM;
+	return ERR_OK;
 }
 
 enum err
@@ -340,11 +297,9 @@ sqlite_user_comments(struct store *base, struct arena *a, int64_t id, int limit,
 		     struct user_comment **out, size_t *n)
 {
 	struct conn *c = sqlite_reader(SQ(base));
-	struct user_comment *items;
 	sqlite3_stmt *s;
-	enum err e = ERR_OK;
-	size_t len = 0;
-	int rc = SQLITE_DONE;
+	enum err e;
+	size_t i;
 
 	*out = NULL;
 	*n = 0;
@@ -352,33 +307,12 @@ sqlite_user_comments(struct store *base, struct arena *a, int64_t id, int limit,
 		return ERR_OK;
 	if (c == NULL || (s = conn_stmt(c, STMT_USER_COMMENTS)) == NULL)
 		return ERR_DB;
-	if ((items = arena_zalloc(a, (size_t)limit * sizeof(*items))) == NULL)
-		return ERR_NOMEM;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, limit);
-	while (len < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct user_comment *u = &items[len];
-
-		u->c.id = sqlite3_column_int64(s, 0);
-		u->c.article_id = sqlite3_column_int64(s, 1);
-		u->c.author = col_text(a, s, 2);
-		u->c.body_html = col_text(a, s, 3);
-		u->c.created = sqlite3_column_int64(s, 4);
-		u->article_slug = col_text(a, s, 5);
-		u->article_title = col_text(a, s, 6);
-		u->c.user_id = id;
-		if (!u->c.author || !u->c.body_html || !u->article_slug ||
-		    !u->article_title) {
-			e = ERR_NOMEM;
-			break;
-		}
-		len++;
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		e = sqlite_fail(c->db, "user comments");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
+	e = sqlite_collect(c, a, s, sizeof(struct user_comment),
+			   read_user_comment, (void **)out, n, "user comments");
+	for (i = 0; i < *n; i++)
+		(*out)[i].c.user_id = id;
 	return e;
 }
 
@@ -398,13 +332,13 @@ run_session_insert(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_SESSION_PURGE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, x->now);
-	if ((e = step_done(w, s, "session purge")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "session purge")) != ERR_OK)
 		return e;
 	if (x->replaces) {
 		if ((s = conn_stmt(w, STMT_SESSION_DELETE)) == NULL)
 			return ERR_DB;
 		bind_text(s, 1, x->replaces);
-		if ((e = step_done(w, s, "session replace")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "session replace")) != ERR_OK)
 			return e;
 	}
 	if ((s = conn_stmt(w, STMT_SESSION_INSERT)) == NULL)
@@ -413,7 +347,7 @@ run_session_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 2, x->user_id);
 	sqlite3_bind_int64(s, 3, x->now);
 	sqlite3_bind_int64(s, 4, x->expires);
-	return step_done(w, s, "session insert");
+	return sqlite_step_done(w, s, "session insert");
 }
 
 enum err
@@ -450,7 +384,7 @@ run_by_key(struct conn *w, void *arg)
 		bind_text(s, 1, x->text);
 	else
 		sqlite3_bind_int64(s, 1, x->num);
-	return step_done(w, s, "delete");
+	return sqlite_step_done(w, s, "delete");
 }
 
 enum err
@@ -480,7 +414,7 @@ mail_insert_on(struct conn *w, const struct mail *m)
 	bind_text(s, 2, m->subject);
 	bind_text(s, 3, m->body);
 	sqlite3_bind_int64(s, 4, time_now());
-	return step_done(w, s, "mail insert");
+	return sqlite_step_done(w, s, "mail insert");
 }
 
 struct token_args {
@@ -499,14 +433,14 @@ run_token_insert(struct conn *w, void *arg)
 	if ((s = conn_stmt(w, STMT_TOKEN_PURGE)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, time_now());
-	if ((e = step_done(w, s, "token purge")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "token purge")) != ERR_OK)
 		return e;
 	if (x->only_one) {
 		if ((s = conn_stmt(w, STMT_TOKEN_DROP_PURPOSE)) == NULL)
 			return ERR_DB;
 		bind_text(s, 1, x->t->purpose);
 		sqlite3_bind_int64(s, 2, x->t->user_id);
-		if ((e = step_done(w, s, "token drop")) != ERR_OK)
+		if ((e = sqlite_step_done(w, s, "token drop")) != ERR_OK)
 			return e;
 	}
 	if ((s = conn_stmt(w, STMT_TOKEN_INSERT)) == NULL)
@@ -516,7 +450,7 @@ run_token_insert(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 3, x->t->user_id);
 	bind_text(s, 4, x->t->data);
 	sqlite3_bind_int64(s, 5, x->t->expires);
-	if ((e = step_done(w, s, "token insert")) != ERR_OK)
+	if ((e = sqlite_step_done(w, s, "token insert")) != ERR_OK)
 		return e;
 	return x->m ? mail_insert_on(w, x->m) : ERR_OK;
 }
@@ -530,6 +464,19 @@ sqlite_token_insert(struct store *base, const struct user_token *t,
 	return sqlite_write(SQ(base), run_token_insert, &x);
 }
 
+/* Reads a token's columns; its hash and purpose are the caller's. */
+static enum err
+read_token(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	struct user_token *out = p;
+
+	memset(out, 0, sizeof(*out));
+	out->user_id = sqlite3_column_int64(s, 0);
+	out->data = col_text(a, s, 1);
+	out->expires = sqlite3_column_int64(s, 2);
+	return out->data ? ERR_OK : ERR_NOMEM;
+}
+
 /* Reads a token on c (reader or writer); deletes it too when take. */
 static enum err
 token_on(struct conn *c, struct arena *a, const char *hash, const char *purpose,
@@ -537,34 +484,25 @@ token_on(struct conn *c, struct arena *a, const char *hash, const char *purpose,
 {
 	sqlite3_stmt *s = conn_stmt(c, STMT_TOKEN_GET);
 	enum err e;
-	int rc;
 
 	if (s == NULL)
 		return ERR_DB;
 	bind_text(s, 1, hash);
 	bind_text(s, 2, purpose);
 	sqlite3_bind_int64(s, 3, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
+	e = sqlite_one(c, a, s, read_token, out, "token");
+	if (e == ERR_OK) {
 		out->hash = arena_strdup(a, hash);
 		out->purpose = arena_strdup(a, purpose);
-		out->user_id = sqlite3_column_int64(s, 0);
-		out->data = col_text(a, s, 1);
-		out->expires = sqlite3_column_int64(s, 2);
-		e = out->hash && out->purpose && out->data ? ERR_OK : ERR_NOMEM;
-	} else if (rc == SQLITE_DONE) {
-		e = ERR_NOTFOUND;
-	} else {
-		e = sqlite_fail(c->db, "token");
+		if (!out->hash || !out->purpose)
+			e = ERR_NOMEM;
 	}
-	sqlite3_reset(s);
 	if (e != ERR_OK || !take)
 		return e;
 	if ((s = conn_stmt(c, STMT_TOKEN_DELETE)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, hash);
-	return step_done(c, s, "token take");
+	return sqlite_step_done(c, s, "token take");
 }
 
 struct token_get_args {
@@ -604,20 +542,12 @@ sqlite_identity_user(struct store *base, const char *provider,
 {
 	struct conn *c = sqlite_reader(SQ(base));
 	sqlite3_stmt *s;
-	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_IDENTITY_USER)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, provider);
 	bind_text(s, 2, subject);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*user_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return ERR_OK;
-	return rc == SQLITE_DONE ? ERR_NOTFOUND
-				 : sqlite_fail(c->db, "identity");
+	return sqlite_one(c, NULL, s, read_id, user_id, "identity");
 }
 
 struct identity_args {
@@ -654,16 +584,28 @@ sqlite_mail_insert(struct store *base, const struct mail *m)
 	return sqlite_write(SQ(base), run_mail_insert, (void *)m);
 }
 
+static enum err
+read_mail(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	struct mail *m = p;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->to = col_text(a, s, 1);
+	m->subject = col_text(a, s, 2);
+	m->body = col_text(a, s, 3);
+	m->attempts = sqlite3_column_int(s, 4);
+	if (!m->to || !m->subject || !m->body)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
 enum err
 sqlite_mail_due(struct store *base, struct arena *a, int64_t now, int limit,
 		struct mail **out, size_t *n)
 {
 	struct conn *c = sqlite_reader(SQ(base));
-	struct mail *items;
 	sqlite3_stmt *s;
-	enum err e = ERR_OK;
-	size_t len = 0;
-	int rc = SQLITE_DONE;
 
 	*out = NULL;
 	*n = 0;
@@ -671,30 +613,10 @@ sqlite_mail_due(struct store *base, struct arena *a, int64_t now, int limit,
 		return ERR_OK;
 	if (c == NULL || (s = conn_stmt(c, STMT_MAIL_DUE)) == NULL)
 		return ERR_DB;
-	if ((items = arena_zalloc(a, (size_t)limit * sizeof(*items))) == NULL)
-		return ERR_NOMEM;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
-	while (len < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct mail *m = &items[len];
-
-		m->id = sqlite3_column_int64(s, 0);
-		m->to = col_text(a, s, 1);
-		m->subject = col_text(a, s, 2);
-		m->body = col_text(a, s, 3);
-		m->attempts = sqlite3_column_int(s, 4);
-		if (!m->to || !m->subject || !m->body) {
-			e = ERR_NOMEM;
-			break;
-		}
-		len++;
-	}
-	if (e == ERR_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		e = sqlite_fail(c->db, "mail due");
-	sqlite3_reset(s);
-	*out = items;
-	*n = len;
-	return e;
+	return sqlite_collect(c, a, s, sizeof(struct mail), read_mail,
+			      (void **)out, n, "mail due");
 }
 
 enum err
@@ -721,7 +643,7 @@ run_mail_failed(struct conn *w, void *arg)
 	sqlite3_bind_int64(s, 1, x->id);
 	sqlite3_bind_int64(s, 2, x->next);
 	bind_text(s, 3, x->error);
-	return step_done(w, s, "mail failed");
+	return sqlite_step_done(w, s, "mail failed");
 }
 
 enum err

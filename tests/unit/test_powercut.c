@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "faultvfs.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "test.h"
 
 #define POSTERS	  4
@@ -33,20 +33,6 @@ struct poster {
 	int64_t id[MAX_POSTS]; /* the acknowledged ids, by post number */
 	int acked;
 };
-
-static struct store *
-open_store(const char *path)
-{
-	struct buf err;
-	struct store *st;
-
-	buf_init(&err, 512);
-	st = store_open(path, &err);
-	if (st == NULL)
-		printf("store_open: %s\n", buf_cstr(&err));
-	buf_clear(&err);
-	return st;
-}
 
 /* The exact text of a post, so a torn or mixed-up row shows. */
 static void
@@ -65,21 +51,12 @@ poster_main(void *arg)
 	int i;
 
 	for (i = 0; i < MAX_POSTS && !atomic_load(p->stop); i++) {
-		struct comment c = {0};
+		struct comment c;
 		int64_t id = 0;
 
 		post_body(body, sizeof(body), p->round, p->num, i);
 		snprintf(key, sizeof(key), "key-%d-%d-%d", p->round, p->num, i);
-		c.article_id = p->article;
-		c.author = "Reader";
-		c.email = "r@example.org";
-		c.url = "";
-		c.avatar = "00";
-		c.body_md = body;
-		c.body_html = body;
-		c.created = 1795305600;
-		c.ip = "127.0.0.1";
-		c.request_key = key;
+		c = fixture_comment(p->article, body, key);
 		p->id[i] = 0;
 		if (p->st->ops->comment_insert(p->st, &c, &id) == ERR_OK) {
 			p->id[i] = id;
@@ -202,7 +179,7 @@ round_run(const char *path, int64_t article, int round, uint64_t *seed)
 	int target = 1 + (int)(rng(seed) % 40), waited = 0, t;
 	bool at_write = rng(seed) % 2 == 0;
 	long write_n = 1 + (long)(rng(seed) % 30);
-	struct store *st = open_store(path);
+	struct store *st = fixture_store_open(path);
 
 	CHECK(st != NULL);
 	if (st == NULL)
@@ -232,7 +209,7 @@ round_run(const char *path, int64_t article, int round, uint64_t *seed)
 	store_close(st); /* every call fails: it must still let go */
 	faultvfs_reset();
 
-	st = open_store(path);
+	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
@@ -245,38 +222,27 @@ round_run(const char *path, int64_t article, int round, uint64_t *seed)
 int
 main(void)
 {
-	char dir[512], path[600], cmd[700];
+	char dir[512], path[600];
 	const char *env = getenv("PARLEY_SEED");
 	const char *rounds_env = getenv("PARLEY_ROUNDS");
 	uint64_t seed = env ? strtoull(env, NULL, 10)
 			    : (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	int rounds = rounds_env ? atoi(rounds_env) : 20, r;
-	struct article a = {0};
 	struct store *st;
 	int64_t article = 0;
 
 	printf("test_powercut: PARLEY_SEED=%llu\n", (unsigned long long)seed);
 	CHECK(faultvfs_install(seed));
 	CHECK(test_scratch_dir(dir, sizeof(dir), "powercut") != NULL);
-	snprintf(path, sizeof(path), "%s/cut.db", dir);
-	st = open_store(path);
-	CHECK(st != NULL);
+	st = fixture_store_fresh(dir, "cut", path, sizeof(path), &article);
 	if (st == NULL)
 		TEST_DONE();
-	a.slug = "cut";
-	a.title = a.author = "Power";
-	a.published = 1795305600;
-	a.image = a.caption = a.tags = "";
-	a.body_md = a.body_html = "Body";
-	a.comments_open = true;
-	CHECK(st->ops->article_insert(st, &a, &article) == ERR_OK);
 	store_close(st);
 
 	for (r = 0; r < rounds; r++)
 		round_run(path, article, r, &seed);
 
 	faultvfs_uninstall();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK(system(cmd) == 0);
+	fixture_remove_dir(dir);
 	TEST_DONE();
 }

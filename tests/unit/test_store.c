@@ -6,59 +6,19 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "http/cache.h"
 #include "model/comment.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "test.h"
-
-static struct store *
-open_store(const char *path)
-{
-	struct buf err;
-	struct store *st;
-
-	buf_init(&err, 512);
-	st = store_open(path, &err);
-	if (st == NULL)
-		printf("store_open: %s\n", buf_cstr(&err));
-	buf_clear(&err);
-	return st;
-}
-
-static struct article
-make_article(const char *slug)
-{
-	struct article a = {0};
-
-	a.slug = slug;
-	a.title = "Title";
-	a.author = "Author";
-	a.published = 1795305600;
-	a.image = a.caption = a.tags = "";
-	a.body_md = "Body";
-	a.body_html = "<p>Body</p>";
-	a.comments_open = true;
-	return a;
-}
 
 static enum err
 add_comment(struct store *st, int64_t article, int64_t parent, const char *body,
 	    const char *key, int64_t *id)
 {
-	struct comment c = {0};
+	struct comment c = fixture_comment(article, body, key);
 
-	c.article_id = article;
 	c.parent_id = parent;
-	c.author = "Reader";
-	c.email = "r@example.org";
-	c.url = "";
-	c.avatar = "00";
-	c.body_md = body;
-	c.body_html = body;
-	c.created = 1795305600;
-	c.ip = "127.0.0.1";
-	c.request_key = key;
 	return st->ops->comment_insert(st, &c, id);
 }
 
@@ -150,10 +110,10 @@ test_cache(void)
 int
 main(void)
 {
-	char dir[] = "/tmp/parley-store-XXXXXX", path[256];
+	char dir[512], path[600];
 	struct store *st;
-	struct article a1 = make_article("first"), a2 = make_article("second"),
-		       got;
+	struct article a1 = fixture_article("first"),
+		       a2 = fixture_article("second"), got;
 	struct comment *list, c;
 	struct thread_node *root;
 	struct arena ar;
@@ -166,9 +126,9 @@ main(void)
 
 	test_cache();
 
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "store") != NULL);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
-	st = open_store(path);
+	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	if (st == NULL)
 		TEST_DONE();
@@ -271,7 +231,7 @@ main(void)
 
 	/* Everything is there after closing and opening again. */
 	store_close(st);
-	st = open_store(path);
+	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	if (st) {
 		CHECK(st->ops->article_by_id(st, &ar, id1, &got) == ERR_OK);
@@ -279,7 +239,6 @@ main(void)
 		store_close(st);
 	}
 	arena_clear(&ar);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	CHECK(system(path) == 0);
+	fixture_remove_dir(dir);
 	TEST_DONE();
 }

@@ -13,66 +13,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "faultvfs.h"
 #include "store/store.h"
+#include "store_fixture.h"
 #include "test.h"
 
 #define BATCH 5
 
-static struct store *
-open_store(const char *path)
-{
-	struct buf err;
-	struct store *st;
-
-	buf_init(&err, 512);
-	st = store_open(path, &err);
-	if (st == NULL)
-		printf("store_open: %s\n", buf_cstr(&err));
-	buf_clear(&err);
-	return st;
-}
-
 static enum err
 post(struct store *st, int64_t article, const char *body, int64_t *id)
 {
-	struct comment c = {0};
+	/* One form, one key, as the handler does. */
+	struct comment c = fixture_comment(article, body, body);
 
-	c.article_id = article;
-	c.author = "Reader";
-	c.email = "r@example.org";
-	c.url = "";
-	c.avatar = "00";
-	c.body_md = body;
-	c.body_html = body;
-	c.created = 1795305600;
-	c.ip = "127.0.0.1";
-	c.request_key = body; /* one form, one key, as the handler does */
 	*id = 0;
 	return st->ops->comment_insert(st, &c, id);
-}
-
-/* A fresh database with one open article. */
-static struct store *
-fresh(const char *dir, const char *name, char *path, size_t n, int64_t *article)
-{
-	struct article a = {0};
-	struct store *st;
-
-	snprintf(path, n, "%s/%s.db", dir, name);
-	st = open_store(path);
-	CHECK(st != NULL);
-	if (st == NULL)
-		return NULL;
-	a.slug = name;
-	a.title = a.author = "Faults";
-	a.published = 1795305600;
-	a.image = a.caption = a.tags = "";
-	a.body_md = a.body_html = "Body";
-	a.comments_open = true;
-	CHECK(st->ops->article_insert(st, &a, article) == ERR_OK);
-	return st;
 }
 
 /* How many stored comments have this text (-1 on error). */
@@ -158,8 +113,8 @@ test_sync_fails_batch(const char *dir, bool cut)
 	long failures = faultvfs_failures();
 	int i;
 
-	st =
-	    fresh(dir, cut ? "sync-cut" : "sync", path, sizeof(path), &article);
+	st = fixture_store_fresh(dir, cut ? "sync-cut" : "sync", path,
+				 sizeof(path), &article);
 	if (st == NULL)
 		return;
 	faultvfs_hold_next_sync();
@@ -198,7 +153,7 @@ test_sync_fails_batch(const char *dir, bool cut)
 		CHECK(post(st, article, "batch 0", &id) == ERR_OK && id > 0);
 		store_close(st);
 	}
-	st = open_store(path);
+	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	store_close(st);
 	CHECK(stored(path, "before the batch") == 1);
@@ -224,7 +179,7 @@ test_write_fails(const char *dir)
 	long failures = faultvfs_failures();
 	int n, failed = 0;
 
-	st = fresh(dir, "write", path, sizeof(path), &article);
+	st = fixture_store_fresh(dir, "write", path, sizeof(path), &article);
 	if (st == NULL)
 		return;
 	for (n = 1; n <= 8; n++) {
@@ -260,7 +215,7 @@ test_disk_full(const char *dir)
 	struct arena ar;
 	int64_t article, first, id;
 
-	st = fresh(dir, "full", path, sizeof(path), &article);
+	st = fixture_store_fresh(dir, "full", path, sizeof(path), &article);
 	if (st == NULL)
 		return;
 	arena_init(&ar);
@@ -284,7 +239,7 @@ test_disk_full(const char *dir)
 int
 main(void)
 {
-	char dir[512], cmd[700];
+	char dir[512];
 
 	CHECK(faultvfs_install(1));
 	CHECK(test_scratch_dir(dir, sizeof(dir), "writefault") != NULL);
@@ -293,7 +248,6 @@ main(void)
 	test_write_fails(dir);
 	test_disk_full(dir);
 	faultvfs_uninstall();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK(system(cmd) == 0);
+	fixture_remove_dir(dir);
 	TEST_DONE();
 }
