@@ -4,9 +4,9 @@
  * fail the post they hit, nothing failed shows up later, and the store
  * goes on working once the fault is gone.
  *
- * Today's promise (issue 9): a failed commit fails every job of the
- * batch.  Issue 12 will make the outcome after a failed fsync "unknown
- * until recovery"; the checks of that case change with it.
+ * Today's promise: a failed commit fails every job of the batch.  When
+ * the outcome after a failed fsync becomes "unknown until recovery",
+ * the checks of that case change with it.
  */
 #include <pthread.h>
 #include <sqlite3.h>
