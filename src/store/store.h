@@ -55,7 +55,7 @@ struct comment {
 	int64_t minds; /* readers it changed the mind of */
 };
 
-/* Identity records (issue 4). */
+/* Identity records. */
 enum role { ROLE_READER, ROLE_MODERATOR, ROLE_EDITOR, ROLE_ADMIN, ROLE__MAX };
 
 struct user {
