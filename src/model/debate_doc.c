@@ -111,12 +111,6 @@ side_named(const struct debate *d, const char *v)
 	return SIDE_NONE;
 }
 
-static bool
-image_ok(const char *v)
-{
-	return http_url_valid(v) || (v[0] == '/' && v[1] != '/');
-}
-
 static enum err
 header_key(struct parse *p, const char *key, const char *value)
 {
@@ -232,7 +226,7 @@ speaker_key(struct parse *p, const char *key, const char *value)
 			    DEBATE_MAX_BIO);
 		sp->bio = copy;
 	} else if (strcmp(key, "photo") == 0) {
-		if (n > 0 && (n > 2000 || !image_ok(value)))
+		if (n > 0 && (n > 2000 || !image_src_valid(value)))
 			return fail(p, p->line,
 				    "photo must be an http(s) address or a "
 				    "path starting with /");
