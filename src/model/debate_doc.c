@@ -112,28 +112,21 @@ side_named(const struct debate *d, const char *v)
 }
 
 static enum err
-header_key(struct parse *p, const char *key, const char *value)
+header_key(struct parse *p, const char *key, const char *value, size_t n)
 {
 	struct debate *d = &p->doc->d;
-	const char *copy = arena_strdup(p->a, value);
 	int64_t *when = NULL;
-	size_t n = chars_of(value);
 
-	if (copy == NULL)
-		return ERR_NOMEM;
-	if (n == (size_t)-1)
-		return fail(p, p->line, "%s has characters we cannot store",
-			    key);
 	if (strcmp(key, "motion") == 0) {
-		d->motion = copy;
+		d->motion = value;
 	} else if (strcmp(key, "slug") == 0) {
-		d->slug = copy;
+		d->slug = value;
 	} else if (strcmp(key, "moderator") == 0) {
 		if (n > DEBATE_MAX_NAME)
 			return fail(p, p->line,
 				    "moderator may be at most %d characters",
 				    DEBATE_MAX_NAME);
-		d->moderator = copy;
+		d->moderator = value;
 	} else if (strcmp(key, "side a") == 0 || strcmp(key, "side b") == 0) {
 		int side = key[5] == 'a' ? SIDE_A : SIDE_B;
 
@@ -141,7 +134,7 @@ header_key(struct parse *p, const char *key, const char *value)
 			return fail(p, p->line,
 				    "%s: a side's label is 1 to %d characters",
 				    key, DEBATE_MAX_LABEL);
-		d->label[side] = copy;
+		d->label[side] = value;
 		p->labels_set[side] = true;
 	} else if (strcmp(key, "status") == 0) {
 		if (strcmp(value, "draft") == 0)
@@ -194,24 +187,17 @@ header_key(struct parse *p, const char *key, const char *value)
 }
 
 static enum err
-speaker_key(struct parse *p, const char *key, const char *value)
+speaker_key(struct parse *p, const char *key, const char *value, size_t n)
 {
 	struct debate_doc *doc = p->doc;
 	struct debate_speaker *sp = &doc->speakers[doc->nspeakers - 1];
-	const char *copy = arena_strdup(p->a, value);
-	size_t n = chars_of(value);
 
-	if (copy == NULL)
-		return ERR_NOMEM;
-	if (n == (size_t)-1)
-		return fail(p, p->line, "%s has characters we cannot store",
-			    key);
 	if (strcmp(key, "name") == 0) {
 		if (n == 0 || n > DEBATE_MAX_NAME)
 			return fail(p, p->line,
 				    "a speaker's name is 1 to %d characters",
 				    DEBATE_MAX_NAME);
-		sp->name = copy;
+		sp->name = value;
 	} else if (strcmp(key, "side") == 0) {
 		sp->side = side_named(&doc->d, value);
 		if (sp->side == SIDE_NONE)
@@ -224,18 +210,18 @@ speaker_key(struct parse *p, const char *key, const char *value)
 			    p, p->line,
 			    "a bio is one line of at most %d characters",
 			    DEBATE_MAX_BIO);
-		sp->bio = copy;
+		sp->bio = value;
 	} else if (strcmp(key, "photo") == 0) {
 		if (n > 0 && (n > 2000 || !image_src_valid(value)))
 			return fail(p, p->line,
 				    "photo must be an http(s) address or a "
 				    "path starting with /");
-		sp->photo = copy;
+		sp->photo = value;
 	} else if (strcmp(key, "link") == 0) {
 		if (n > 0 && (n > 2000 || !http_url_valid(value)))
 			return fail(p, p->line,
 				    "link must be an http(s) address");
-		sp->link = copy;
+		sp->link = value;
 	} else {
 		return fail(
 		    p, p->line,
@@ -383,7 +369,7 @@ parse_line(struct parse *p, char *raw)
 {
 	char *l, *colon, *key, *value;
 	const char *name;
-	size_t rawlen = strlen(raw);
+	size_t rawlen = strlen(raw), n;
 
 	if (rawlen && raw[rawlen - 1] == '\r')
 		raw[--rawlen] = '\0';
@@ -415,8 +401,16 @@ parse_line(struct parse *p, char *raw)
 	value = str_trim(colon + 1);
 	for (char *k = key; *k; k++)
 		*k = (char)tolower((unsigned char)*k);
-	return p->sec == SEC_SPEAKER ? speaker_key(p, key, value)
-				     : header_key(p, key, value);
+	n = chars_of(value);
+	if (n == (size_t)-1)
+		return fail(p, p->line, "%s has characters we cannot store",
+			    key);
+	/* The line's buffer is reused: keep the value in the arena. */
+	value = arena_strdup(p->a, value);
+	if (value == NULL)
+		return ERR_NOMEM;
+	return p->sec == SEC_SPEAKER ? speaker_key(p, key, value, n)
+				     : header_key(p, key, value, n);
 }
 
 /* The width of a vote-history bucket: about 48 over the voting time. */
