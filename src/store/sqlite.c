@@ -174,6 +174,12 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->body_html = col_text(a, s, 10);
 	out->created = sqlite3_column_int64(s, 11);
 	out->ip = col_text(a, s, 12);
+	out->side = sqlite3_column_int(s, 13);
+	out->featured = sqlite3_column_int(s, 14) != 0;
+	out->minds = sqlite3_column_int64(s, 15);
+	/* A side this code does not know is shown as none. */
+	if (out->side < SIDE_NONE || out->side > SIDE_B)
+		out->side = SIDE_NONE;
 	if (!out->author || !out->email || !out->url || !out->avatar ||
 	    !out->body_md || !out->body_html || !out->ip)
 		return ERR_NOMEM;

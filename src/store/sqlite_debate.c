@@ -112,23 +112,6 @@ read_statement(struct arena *a, sqlite3_stmt *s, void *p)
 	return ERR_OK;
 }
 
-/* Reads DCOMMENT_COLS from column 0 on: a comment, then its side. */
-static enum err
-read_dcomment(struct arena *a, sqlite3_stmt *s, void *p)
-{
-	struct comment *c = p;
-	enum err e = sqlite_read_comment(a, s, c);
-
-	if (e != ERR_OK)
-		return e;
-	c->side = sqlite3_column_int(s, 13);
-	c->featured = sqlite3_column_int(s, 14) != 0;
-	c->minds = sqlite3_column_int64(s, 15);
-	if (c->side < SIDE_NONE || c->side > SIDE_B)
-		c->side = SIDE_NONE;
-	return ERR_OK;
-}
-
 static enum err
 read_bucket(struct arena *a, sqlite3_stmt *s, void *p)
 {
@@ -690,7 +673,7 @@ sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
 		       struct comment **out, size_t *n)
 {
 	static const enum stmt by_sort[SORT__MAX] = {
-	    [SORT_OLDEST] = STMT_DEBATE_COMMENTS_OLDEST,
+	    [SORT_OLDEST] = STMT_COMMENT_PAGE, /* as an article's */
 	    [SORT_ALTERNATE] = STMT_DEBATE_COMMENTS_ALTERNATE,
 	    [SORT_MINDS] = STMT_DEBATE_COMMENTS_MINDS,
 	};
@@ -704,8 +687,9 @@ sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
-	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
-			      (void **)out, n, "debate rows");
+	return sqlite_collect(c, a, s, sizeof(struct comment),
+			      sqlite_read_comment, (void **)out, n,
+			      "debate rows");
 }
 
 static enum err
@@ -719,8 +703,9 @@ comment_list(struct store *base, struct arena *a, enum stmt id,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
-	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
-			      (void **)out, n, "debate rows");
+	return sqlite_collect(c, a, s, sizeof(struct comment),
+			      sqlite_read_comment, (void **)out, n,
+			      "debate rows");
 }
 
 enum err

@@ -83,7 +83,6 @@ enum stmt {
 	STMT_DEBATE_MIND_STATEMENT,
 	STMT_DEBATE_MIND_COMMENT,
 	STMT_DEBATE_FEATURE,
-	STMT_DEBATE_COMMENTS_OLDEST,
 	STMT_DEBATE_COMMENTS_ALTERNATE,
 	STMT_DEBATE_COMMENTS_MINDS,
 	STMT_DEBATE_FEATURED,
@@ -150,7 +149,10 @@ const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
 
-/* Reads a struct comment (p) from COMMENT_COLS at column 0 on. */
+/*
+ * Reads a struct comment (p) from COMMENT_COLS at column 0 on: the one row
+ * reader for comments of every kind of discussion.
+ */
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
 
 /*
