@@ -187,14 +187,6 @@ enum err
 comment_create(struct app *app, struct arena *a, const struct article *art,
 	       const struct comment_input *in, const char *ip, int64_t *id)
 {
-	return comment_create_side(app, a, art, in, ip, SIDE_NONE, id);
-}
-
-enum err
-comment_create_side(struct app *app, struct arena *a, const struct article *art,
-		    const struct comment_input *in, const char *ip, int side,
-		    int64_t *id)
-{
 	struct comment c, parent;
 	struct buf html;
 	char avatar[33];
@@ -237,7 +229,7 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	c.ip = ip;
 	c.request_key = in->key[0] ? in->key : NULL;
 	c.user_id = in->user_id;
-	c.side = side;
+	c.side = in->side;
 	e = app->store->ops->comment_insert(app->store, &c, id);
 	buf_clear(&html);
 	if (e == ERR_OK)

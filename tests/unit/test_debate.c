@@ -690,17 +690,15 @@ test_store(const char *path)
 	in.author = "R";
 	in.email = in.url = in.key = "";
 	in.body = "a1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c1) == ERR_OK);
+	in.side = SIDE_A;
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c1) == ERR_OK);
 	in.body = "a2";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c2) == ERR_OK);
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c2) == ERR_OK);
 	in.body = "a3";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c3) == ERR_OK);
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c3) == ERR_OK);
 	in.body = "b1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_B,
-				  &c4) == ERR_OK);
+	in.side = SIDE_B;
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c4) == ERR_OK);
 	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
 					      SORT_ALTERNATE, 0, 10, &cs,
 					      &n) == ERR_OK);
