@@ -162,7 +162,6 @@ article_refused(struct request *req, struct response *res, const void *ctx,
 void
 comment_post(struct request *req, struct response *res)
 {
-	struct discussion_post p;
 	struct article art;
 	enum err e;
 
@@ -175,18 +174,15 @@ comment_post(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	memset(&p, 0, sizeof(p));
-	p.art = &art;
-	p.base = arena_printf(&req->arena, "/articles/%s", art.slug);
-	p.place = "article";
-	p.open = art.comments_open;
-	p.refused = article_refused;
-	p.ctx = &art;
-	if (p.base == NULL) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	discussion_post(req, res, &p);
+	discussion_post(
+	    req, res,
+	    &(const struct discussion_post){
+		.art = &art,
+		.base = arena_printf(&req->arena, "/articles/%s", art.slug),
+		.place = "article",
+		.open = art.comments_open,
+		.refused = article_refused,
+		.ctx = &art});
 }
 
 /* GET /comments/ID: anyone.  Redirects to the page that shows it. */

@@ -119,7 +119,6 @@ debate_refused(struct request *req, struct response *res, const void *ctx,
 void
 debate_comment_post(struct request *req, struct response *res)
 {
-	struct discussion_post dp;
 	struct article art;
 	struct debate d;
 	enum err e;
@@ -131,17 +130,14 @@ debate_comment_post(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	memset(&dp, 0, sizeof(dp));
-	dp.art = &art;
-	dp.base = arena_printf(&req->arena, "/debates/%s", d.slug);
-	dp.place = "debate";
-	dp.open = d.comments_open;
-	dp.sides = true;
-	dp.refused = debate_refused;
-	dp.ctx = &d;
-	if (dp.base == NULL) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	discussion_post(req, res, &dp);
+	discussion_post(
+	    req, res,
+	    &(const struct discussion_post){
+		.art = &art,
+		.base = arena_printf(&req->arena, "/debates/%s", d.slug),
+		.place = "debate",
+		.open = d.comments_open,
+		.sides = true,
+		.refused = debate_refused,
+		.ctx = &d});
 }

@@ -493,6 +493,10 @@ discussion_post(struct request *req, struct response *res,
 	int64_t id = 0, page;
 	enum err e;
 
+	if (p->base == NULL) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
 	if (u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
 		error_page(req, res, 403, "Please sign in to comment.");
 		return;

@@ -94,10 +94,11 @@ bool discussion_put(struct request *req, struct tv *v,
 /* What a comment post needs to know of the page it is posted to. */
 struct discussion_post {
 	const struct article *art; /* the discussion's row */
-	const char *base;	   /* the page's address: "/articles/SLUG" */
-	const char *place;	   /* "article", "debate": for messages */
-	bool open;		   /* comments may be posted */
-	bool sides;		   /* the form carries a side */
+	/* The page's address ("/articles/SLUG"); NULL (out of memory): 503. */
+	const char *base;
+	const char *place; /* "article", "debate": for messages */
+	bool open;	   /* comments may be posted */
+	bool sides;	   /* the form carries a side */
 	/*
 	 * Shows the page again with the refused form (its page, side, text
 	 * and messages in form), answering status.

@@ -4,11 +4,9 @@
 // refused reply on a debate came back on page 1) fails here by name.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
 	Browser, formTokens, parley, scratch, startServer, stopClean, unique, sql,
-	newArticle, textareaValue, fieldError, formError, escapeHtml, inputValue, countHeading,
+	newArticle, newDebate, textareaValue, fieldError, formError, escapeHtml, inputValue, countHeading,
 } from './util.mjs';
 
 const PER_PAGE = 2;
@@ -24,19 +22,6 @@ before(async () => {
 	});
 });
 after(() => stopClean(srv));
-
-// Adds a debate with a unique slug; returns the slug.
-function newDebate({ motion = 'Should the ferry run at night?', extra = '' } = {}) {
-	const slug = unique('ferry');
-	const file = join(scratch().dir, `${slug}.txt`);
-	writeFileSync(file, `motion: ${motion}\nslug: ${slug}\n${extra}`
-		+ 'side a: Run it\nside b: Stop it\nstatus: open\n\n'
-		+ '[speaker]\nname: Ana\nside: a\n\n[opening]\nPeople work at night.\n\n'
-		+ '[speaker]\nname: Bo\nside: b\n\n[opening]\nIt costs too much.\n');
-	const r = parley(['debate', 'add', file, '--db', srv.db]);
-	assert.equal(r.status, 0, r.stderr);
-	return slug;
-}
 
 // The two kinds of page with a discussion: how to make one (open or
 // closed), its address, its title as the heading names it, and what its
@@ -55,7 +40,7 @@ const KINDS = [
 		name: 'a debate',
 		title: 'Should the ferry run at night?',
 		make({ closed = false } = {}) {
-			return newDebate({ motion: this.title, extra: closed ? 'comments: closed\n' : '' });
+			return newDebate(srv, { motion: this.title, extra: closed ? 'comments: closed\n' : '' });
 		},
 		path: (slug) => `/debates/${slug}`,
 		fields: { side: 'a' },
