@@ -342,11 +342,12 @@ comment_get(struct app *app, struct arena *a, int64_t id, struct comment *out)
 }
 
 enum err
-comment_page(struct app *app, struct arena *a, int64_t article_id, int offset,
-	     int limit, struct comment **out, size_t *n)
+comment_page(struct app *app, struct arena *a, int64_t article_id,
+	     enum comment_sort sort, int offset, int limit,
+	     struct comment **out, size_t *n)
 {
-	return app->store->ops->comment_page(app->store, a, article_id, offset,
-					     limit, out, n);
+	return app->store->ops->comment_page(app->store, a, article_id, sort,
+					     offset, limit, out, n);
 }
 
 enum err

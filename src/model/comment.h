@@ -136,9 +136,14 @@ int64_t comment_page_for(int64_t index, int per_page);
 /* Reads for handlers: records in the arena a. */
 enum err comment_get(struct app *app, struct arena *a, int64_t id,
 		     struct comment *out);
-/* A page of an article's threads: by root, then id (see comment_thread()). */
+/*
+ * A page of a discussion's threads in order sort (an article's is always
+ * SORT_OLDEST; a debate offers the others): each root, then its replies by
+ * id (see comment_thread()).
+ */
 enum err comment_page(struct app *app, struct arena *a, int64_t article_id,
-		      int offset, int limit, struct comment **out, size_t *n);
+		      enum comment_sort sort, int offset, int limit,
+		      struct comment **out, size_t *n);
 /* The index (from 0) of the thread root_id among the article's threads. */
 enum err comment_thread_index(struct app *app, int64_t article_id,
 			      int64_t root_id, int64_t *index);

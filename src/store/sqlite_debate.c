@@ -667,31 +667,6 @@ sqlite_debate_feature(struct store *base, int64_t debate_id, int64_t comment_id,
 	return sqlite_write(SQ(base), run_feature, &x);
 }
 
-enum err
-sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
-		       enum comment_sort sort, int offset, int limit,
-		       struct comment **out, size_t *n)
-{
-	static const enum stmt by_sort[SORT__MAX] = {
-	    [SORT_OLDEST] = STMT_COMMENT_PAGE, /* as an article's */
-	    [SORT_ALTERNATE] = STMT_DEBATE_COMMENTS_ALTERNATE,
-	    [SORT_MINDS] = STMT_DEBATE_COMMENTS_MINDS,
-	};
-	struct conn *c = sqlite_reader(SQ(base));
-	sqlite3_stmt *s;
-
-	if ((unsigned)sort >= SORT__MAX)
-		sort = SORT_OLDEST;
-	if (c == NULL || (s = conn_stmt(c, by_sort[sort])) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(s, 1, article_id);
-	sqlite3_bind_int(s, 2, limit);
-	sqlite3_bind_int(s, 3, offset);
-	return sqlite_collect(c, a, s, sizeof(struct comment),
-			      sqlite_read_comment, (void **)out, n,
-			      "debate rows");
-}
-
 static enum err
 comment_list(struct store *base, struct arena *a, enum stmt id,
 	     int64_t article_id, int limit, struct comment **out, size_t *n)

@@ -83,8 +83,8 @@ enum stmt {
 	STMT_DEBATE_MIND_STATEMENT,
 	STMT_DEBATE_MIND_COMMENT,
 	STMT_DEBATE_FEATURE,
-	STMT_DEBATE_COMMENTS_ALTERNATE,
-	STMT_DEBATE_COMMENTS_MINDS,
+	STMT_COMMENT_PAGE_ALTERNATE,
+	STMT_COMMENT_PAGE_MINDS,
 	STMT_DEBATE_FEATURED,
 	STMT_DEBATE_TOP_COMMENTS,
 	STMT_DEBATE_HOME_EPOCH,
@@ -240,9 +240,6 @@ enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);
 enum err sqlite_debate_feature(struct store *, int64_t, int64_t, bool);
-enum err sqlite_debate_comments(struct store *, struct arena *, int64_t,
-				enum comment_sort, int, int, struct comment **,
-				size_t *);
 enum err sqlite_debate_featured(struct store *, struct arena *, int64_t, int,
 				struct comment **, size_t *);
 enum err sqlite_debate_top_comments(struct store *, struct arena *, int64_t,

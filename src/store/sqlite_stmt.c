@@ -226,7 +226,7 @@ const char *const stmt_sql[STMT__MAX] = {
      * second, and so on (threads that take no side come third), so the
      * larger side cannot push the smaller one off the first pages.
      */
-    [STMT_DEBATE_COMMENTS_ALTERNATE] =
+    [STMT_COMMENT_PAGE_ALTERNATE] =
 	"WITH ranked AS (SELECT id, row_number() OVER (PARTITION BY side"
 	" ORDER BY id) AS rn, CASE side WHEN 1 THEN 0 WHEN 2 THEN 1"
 	" ELSE 2 END AS sk FROM comments WHERE article_id = ?1"
@@ -236,7 +236,7 @@ const char *const stmt_sql[STMT__MAX] = {
 	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
 	" ON c.article_id = ?1 AND c.root_id = top.id"
 	" WHERE c.status = 'approved' ORDER BY top.rn, top.sk, c.id",
-    [STMT_DEBATE_COMMENTS_MINDS] =
+    [STMT_COMMENT_PAGE_MINDS] =
 	"WITH top AS (SELECT id, minds AS m FROM comments"
 	" WHERE article_id = ?1 AND depth = 0 AND status = 'approved'"
 	" ORDER BY minds DESC, id LIMIT ?2 OFFSET ?3)"

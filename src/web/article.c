@@ -73,7 +73,7 @@ article_view(struct request *req, const struct article *art, int64_t page,
 		}
 	}
 
-	if (comment_page(req->app, a, art->id,
+	if (comment_page(req->app, a, art->id, SORT_OLDEST,
 			 (int)((page - 1) * cfg->per_page), cfg->per_page,
 			 &comments, &n) != ERR_OK)
 		return NULL;

@@ -147,9 +147,9 @@ load_page(struct request *req, const struct debate *d,
 				 &pd->nspeakers)) != ERR_OK ||
 	    (e = debate_statements(req->app, a, d->id, &pd->statements,
 				   &pd->nstatements)) != ERR_OK ||
-	    (e = debate_comments(req->app, a, d->article_id, p->sort,
-				 (int)((p->page - 1) * per_page), per_page,
-				 &pd->comments, &pd->ncomments)) != ERR_OK ||
+	    (e = comment_page(req->app, a, d->article_id, p->sort,
+			      (int)((p->page - 1) * per_page), per_page,
+			      &pd->comments, &pd->ncomments)) != ERR_OK ||
 	    (e = debate_featured(req->app, a, d->article_id, FEATURED_MAX,
 				 &pd->featured, &pd->nfeatured)) != ERR_OK ||
 	    (e = debate_top_comments(req->app, a, d->article_id, CREDITS_MAX,
