@@ -3,12 +3,10 @@
  * the reader's own part of every comment form (tokens, remembered name,
  * "You are commenting as"), filled into the page's hole per response.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "core/limits.h"
-#include "core/log.h"
 #include "core/util.h"
 #include "http/csrf.h"
 #include "model/article.h"

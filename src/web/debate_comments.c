@@ -5,10 +5,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "core/log.h"
 #include "model/article.h"
-#include "render/template.h"
-#include "web/account.h"
 #include "web/article.h"
 #include "web/debate_internal.h"
 #include "web/discussion.h"
