@@ -76,6 +76,8 @@ when_text(struct arena *a, const struct discussion *d, int64_t t)
 	char when[64];
 
 	time_format_human(t, when, sizeof(when));
+	if (d->when_suffix[0] == '\0')
+		return arena_strdup(a, when);
 	return arena_printf(a, "%s%s", when, d->when_suffix);
 }
 
@@ -142,7 +144,8 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_bool(item, "can_feature", d->can_feature) ||
 	    !tv_put_bool(item, "can_mark", d->can_mark) ||
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
-	    !tv_put_str(item, "minds_label", readers(a, c->minds)))
+	    !tv_put_str(item, "minds_label",
+			c->minds > 0 ? readers(a, c->minds) : ""))
 		return false;
 	replies = tv_put_list(item, "replies");
 	if (replies == NULL ||
