@@ -705,15 +705,6 @@ debate_voter(struct app *app, int64_t debate_id, const char *voter, int *pre,
 }
 
 enum err
-debate_comments(struct app *app, struct arena *a, int64_t article_id,
-		enum comment_sort sort, int offset, int limit,
-		struct comment **out, size_t *n)
-{
-	return app->store->ops->debate_comments(app->store, a, article_id, sort,
-						offset, limit, out, n);
-}
-
-enum err
 debate_featured(struct app *app, struct arena *a, int64_t article_id, int limit,
 		struct comment **out, size_t *n)
 {
