@@ -431,6 +431,16 @@ test_explain(void)
 	CHECK(j > 0);
 	CHECK(spam_explain(m, feat, r, 2) == 2);
 	CHECK(spam_explain(m, feat, r, 0) == 0);
+	/* Asked for every feature: each once, and never the bias. */
+	{
+		struct spam_reason *all = malloc(feat->count * sizeof(*all));
+		size_t every = spam_explain(m, feat, all, feat->count);
+
+		CHECK(every > 8 && every < feat->count);
+		for (i = 0; i < every; i++)
+			CHECK(strcmp(all[i].name, "bias") != 0);
+		free(all);
+	}
 	/* A ham comment's heaviest features pull towards ham. */
 	spam_features_of(feat, ham[0], strlen(ham[0]), NULL);
 	n = spam_explain(m, feat, r, 3);
