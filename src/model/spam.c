@@ -97,10 +97,12 @@ display_name(char *out, const char *s, size_t n)
 		}
 		if (o + k >= SPAM_NAME_MAX)
 			break;
-		if (k == 1 && (c < 0x20 || c == 0x7f))
+		if (k == 1 && (c < 0x20 || c == 0x7f)) {
 			out[o++] = ' ';
-		else
-			memcpy(out + o, s + i, k), o += k;
+		} else {
+			memcpy(out + o, s + i, k);
+			o += k;
+		}
 		i += k;
 	}
 	out[o] = '\0';
@@ -217,7 +219,7 @@ link_features(struct spam_features *f, const char *t, size_t n)
 
 	while (i < n) {
 		size_t start, end, h;
-		bool scheme = false;
+		bool scheme;
 
 		if (!host_byte((unsigned char)t[i]) ||
 		    (i > 0 && host_byte((unsigned char)t[i - 1]))) {
@@ -226,15 +228,18 @@ link_features(struct spam_features *f, const char *t, size_t n)
 		}
 		start = i;
 		if (n - i > 7 && memcmp(t + i, "http://", 7) == 0)
-			start = i + 7, scheme = true;
+			start = i + 7;
 		else if (n - i > 8 && memcmp(t + i, "https://", 8) == 0)
-			start = i + 8, scheme = true;
+			start = i + 8;
+		scheme = start > i;
 		for (end = start; end < n && host_byte((unsigned char)t[end]);
 		     end++)
 			;
 		h = start;
-		if (end - h > 4 && memcmp(t + h, "www.", 4) == 0)
-			h += 4, scheme = true;
+		if (end - h > 4 && memcmp(t + h, "www.", 4) == 0) {
+			h += 4;
+			scheme = true;
+		}
 		if (!host_shaped(t + h, end - h, scheme)) {
 			i = end > i ? end : i + 1;
 			continue;

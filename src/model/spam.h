@@ -12,7 +12,9 @@
  * (SPAM_TEXT_MAX) and the features kept (SPAM_FEATURES_MAX).
  *
  * Nothing here does I/O: the model is saved to and loaded from a byte
- * buffer, versioned and checksummed, so a store can keep it.
+ * buffer, versioned and checksummed, so a store can keep it.  A model
+ * has no lock: many threads may score with it while none learns, so a
+ * background trainer learns on its own copy and swaps it in.
  */
 #ifndef PARLEY_MODEL_SPAM_H
 #define PARLEY_MODEL_SPAM_H
