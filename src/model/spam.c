@@ -393,8 +393,8 @@ spam_features_of(struct spam_features *f, const char *text, size_t len,
 		fold[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		space = false;
 	}
-	if (n > 0 && fold[n - 1] == ' ')
-		n--;
+	if (space && n > 0)
+		n--; /* the space of trailing white space */
 	add(f, SPAM_BIAS, "bias", "", 0);
 	link_features(f, fold, n);
 	shape_features(f, text, len);
