@@ -11,9 +11,13 @@
  * debate's version (the results also with its activity) as its stamp and
  * the next time the schedule changes as its expiry, so votes from any
  * process, `parley debate open|close` and rounds opening on time all show
- * at once, without a timer.  Nothing is kept per reader: a reader's votes
- * are read from the model on each request (one indexed lookup).
+ * at once, without a timer.  The debate's row, without its texts, is kept
+ * per debate too, so that a page served from the cache reads nothing of
+ * the debate from the store.  Nothing is kept per reader: a reader's
+ * votes are read from the model on each request (one indexed lookup).
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -113,6 +117,156 @@ debate_cache_results(struct request *req, struct response *res,
 	return true;
 }
 
+static const char *
+row_key(struct request *req, const char *slug)
+{
+	return arena_printf(&req->arena, "debate-row:%s", slug);
+}
+
+/*
+ * The next of the strings kept after a row, from *p up to end, copied
+ * into the arena; NULL when none is left.
+ */
+static const char *
+row_string(struct request *req, const char **p, const char *end)
+{
+	const char *nul = memchr(*p, '\0', (size_t)(end - *p)), *s;
+
+	if (nul == NULL)
+		return NULL;
+	s = arena_strndup(&req->arena, *p, (size_t)(nul - *p));
+	*p = nul + 1;
+	return s;
+}
+
+bool
+debate_cache_row_get(struct request *req, const char *slug, uint64_t gen,
+		     struct debate *d)
+{
+	const char *key = row_key(req, slug), *p, *end;
+	struct page_entry *e;
+	bool ok;
+
+	if (key == NULL || req->app->debates == NULL ||
+	    (e = page_cache_get_fresh(req->app->cache, key, gen, 0)) == NULL)
+		return false;
+	ok = e->len > sizeof(*d);
+	if (ok) {
+		memcpy(d, e->data, sizeof(*d));
+		p = e->data + sizeof(*d);
+		end = e->data + e->len;
+		d->slug = row_string(req, &p, end);
+		d->label[SIDE_A] = row_string(req, &p, end);
+		d->label[SIDE_B] = row_string(req, &p, end);
+		ok = d->slug && d->label[SIDE_A] && d->label[SIDE_B];
+	}
+	page_cache_release(req->app->cache, e);
+	d->label[SIDE_NONE] = "";
+	/* The texts are read with the full row, when a page is rendered. */
+	d->motion = d->moderator = d->intro_md = d->intro_html = "";
+	return ok;
+}
+
+void
+debate_cache_row_put(struct request *req, const struct debate *d, uint64_t gen,
+		     uint64_t seq)
+{
+	struct debate flat = *d;
+	size_t ls = strlen(d->slug) + 1, la = strlen(d->label[SIDE_A]) + 1,
+	       lb = strlen(d->label[SIDE_B]) + 1;
+	char *buf = arena_alloc(&req->arena, sizeof(flat) + ls + la + lb);
+	struct page_item it = {
+	    row_key(req, d->slug),	 d->article_id, gen, 0, buf,
+	    sizeof(flat) + ls + la + lb, NULL,		0};
+	struct page_entry *e;
+
+	if (buf == NULL || it.key == NULL || req->app->debates == NULL)
+		return;
+	/* No pointers kept: the strings follow the struct. */
+	flat.slug = flat.motion = flat.moderator = NULL;
+	flat.intro_md = flat.intro_html = NULL;
+	flat.label[0] = flat.label[1] = flat.label[2] = NULL;
+	memcpy(buf, &flat, sizeof(flat));
+	memcpy(buf + sizeof(flat), d->slug, ls);
+	memcpy(buf + sizeof(flat) + ls, d->label[SIDE_A], la);
+	memcpy(buf + sizeof(flat) + ls + la, d->label[SIDE_B], lb);
+	if ((e = page_cache_put(req->app->cache, seq, &it)) != NULL)
+		page_cache_release(req->app->cache, e);
+}
+
+/*
+ * Readers' votes, remembered in a table of fixed size: a reader who comes
+ * back is served without a query, and readers who rotate cookies only
+ * overwrite slots, so the table never grows.  A slot holds while no debate
+ * write of this process (debate_generation()) and no write or flush the
+ * page cache saw (its seq: another process's writes) came since its read.
+ */
+#define VOTER_SLOTS 4096
+
+struct voter_slot {
+	const struct app *app;
+	int64_t debate_id;
+	uint64_t gen, seq;
+	char voter[33];
+	signed char pre, post;
+};
+
+static struct voter_slot voter_slots[VOTER_SLOTS];
+static pthread_mutex_t voter_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot of a voter (a keyed hash in hex: its first digits spread). */
+static struct voter_slot *
+voter_slot_of(const char *voter)
+{
+	char head[9];
+
+	memcpy(head, voter, 8);
+	head[8] = '\0';
+	return &voter_slots[strtoul(head, NULL, 16) % VOTER_SLOTS];
+}
+
+/* The reader's votes on d: remembered, or read from the model. */
+static void
+reader_votes(struct request *req, const struct debate *d, const char *voter,
+	     int *pre, int *post)
+{
+	uint64_t gen = debate_generation(req->app),
+		 seq = page_cache_seq(req->app->cache);
+	struct voter_slot *slot;
+	bool hit;
+
+	*pre = *post = 0;
+	if (strlen(voter) != sizeof(slot->voter) - 1)
+		return;
+	slot = voter_slot_of(voter);
+	pthread_mutex_lock(&voter_lock);
+	hit = slot->app == req->app && slot->debate_id == d->id &&
+	      slot->gen == gen && slot->seq == seq &&
+	      strcmp(slot->voter, voter) == 0;
+	if (hit) {
+		*pre = slot->pre;
+		*post = slot->post;
+	}
+	pthread_mutex_unlock(&voter_lock);
+	if (hit)
+		return;
+	if (debate_voter(req->app, d->id, voter, pre, post) != ERR_OK) {
+		*pre = *post = 0;
+		return;
+	}
+	/* gen and seq were taken before the read: a vote since makes it stale.
+	 */
+	pthread_mutex_lock(&voter_lock);
+	slot->app = req->app;
+	slot->debate_id = d->id;
+	slot->gen = gen;
+	slot->seq = seq;
+	memcpy(slot->voter, voter, sizeof(slot->voter));
+	slot->pre = (signed char)*pre;
+	slot->post = (signed char)*post;
+	pthread_mutex_unlock(&voter_lock);
+}
+
 /* Fills a hole of a debate page with this reader's part. */
 static const char *
 fill_hole(struct request *req, struct response *res, enum page_hole_kind kind,
@@ -165,9 +319,7 @@ debate_cache_reader(struct request *req, struct response *res,
 		char voter[33];
 
 		debate_voter_hash(req->app, d->id, who, voter);
-		if (debate_voter(req->app, d->id, voter, &f->pre, &f->post) !=
-		    ERR_OK)
-			f->pre = f->post = 0;
+		reader_votes(req, d, voter, &f->pre, &f->post);
 	}
 	f->show = req->app->cfg.results_always ||
 		  clk->status == DEBATE_CLOSED || f->pre != 0 || f->post != 0;

@@ -132,6 +132,16 @@ bool debate_cache_reader(struct request *req, struct response *res,
 			 const struct debate *d, const struct debate_clock *clk,
 			 const struct debate_params *p, struct debate_fill *f);
 /*
+ * The debate of slug from its row kept in the cache (without its texts:
+ * motion, moderator and introduction are ""), when no write of this
+ * process came since it was kept (gen: debate_generation()).
+ */
+bool debate_cache_row_get(struct request *req, const char *slug, uint64_t gen,
+			  struct debate *d);
+/* Keeps the row of d, read after gen was taken, per debate. */
+void debate_cache_row_put(struct request *req, const struct debate *d,
+			  uint64_t gen, uint64_t seq);
+/*
  * The parts of the results this reader needs (shown or hidden, and the
  * counts), from the cache while they hold, else rendered and kept.
  * False after an error page.

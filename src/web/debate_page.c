@@ -595,7 +595,8 @@ debate_page(struct request *req, struct response *res)
 	struct page_keep k;
 	struct debate d;
 	struct tv *v;
-	uint64_t seq;
+	uint64_t seq, gen;
+	bool full;
 
 	if (form == NULL) {
 		error_page(req, res, 503, NULL);
@@ -614,8 +615,18 @@ debate_page(struct request *req, struct response *res)
 	}
 	/* Taken before the reads: a write since keeps what follows uncached. */
 	seq = page_cache_seq(req->app->cache);
-	if (!debate_page_find(req, res, &d))
+	gen = debate_generation(req->app);
+	if (!slug_valid(req->params[0])) {
+		error_page(req, res, 404, NULL);
 		return;
+	}
+	/* The kept row has no texts: a page to render reads the full one. */
+	full = !debate_cache_row_get(req, req->params[0], gen, &d);
+	if (full) {
+		if (!debate_page_find(req, res, &d))
+			return;
+		debate_cache_row_put(req, &d, gen, seq);
+	}
 	if (p.page > 1 &&
 	    (p.page - 1) * req->app->cfg.per_page >= d.thread_count) {
 		error_page(req, res, 404,
@@ -625,6 +636,8 @@ debate_page(struct request *req, struct response *res)
 	req->page_state = form;
 	/* A reply form, or an editor's tools: this reader's page alone. */
 	if (replyto || debate_page_is_editor(req)) {
+		if (!full && !debate_page_find(req, res, &d))
+			return;
 		form->with_identity = replyto != NULL;
 		debate_page_serve_fresh(req, res, &d, &p, form, SIDE_NONE, 200);
 		return;
@@ -647,6 +660,12 @@ debate_page(struct request *req, struct response *res)
 	}
 	if (page_serve_kept(req, res, &k, &f.fill))
 		return;
+	if (!full) {
+		/* What is rendered is stamped with the row it is made from. */
+		if (!debate_page_find(req, res, &d))
+			return;
+		k.stamp = (uint64_t)d.version;
+	}
 	if ((v = page_of(req, res, &d, &p, form, SIDE_NONE)) != NULL)
 		page_render_kept(req, res, &k, "debate", v, &f.fill);
 }
