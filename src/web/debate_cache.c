@@ -13,8 +13,10 @@
  * process, `parley debate open|close` and rounds opening on time all show
  * at once, without a timer.  The debate's row, without its texts, is kept
  * per debate too, so that a page served from the cache reads nothing of
- * the debate from the store.  Nothing is kept per reader: a reader's
- * votes are read from the model on each request (one indexed lookup).
+ * the debate from the store.  Nothing is kept per reader in the page
+ * cache: a reader's votes are read from the model (one indexed lookup)
+ * and remembered in a table of fixed size that readers who rotate cookies
+ * only overwrite.
  */
 #include <pthread.h>
 #include <stdlib.h>
