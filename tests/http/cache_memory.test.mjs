@@ -43,6 +43,12 @@ function rss(srv) {
 	return Number(m[1]) * 1024;
 }
 
+// True when the server runs under AddressSanitizer, whose quarantine holds
+// freed memory on purpose: its RSS says nothing about the cache then.
+function sanitized(srv) {
+	return /libasan/.test(readFileSync(`/proc/${srv.proc.pid}/maps`, 'utf8'));
+}
+
 // One reader with a cookie of their own: reads the page, votes, reads it again.
 async function oneReader(srv, slug, i) {
 	const br = new Browser(srv.url);
@@ -116,7 +122,7 @@ describe('the page cache under a reader who rotates cookies', () => {
 		if (process.env.PARLEY_TEST_VERBOSE) console.log(`rss grew ${grown} bytes; cache ${JSON.stringify(await cacheStats(srv))}, before ${JSON.stringify(before)}, peak ${peak}`);
 		// 1,800 readers and 5,400 requests.  A cache entry per visitor grew
 		// the process by megabytes here; allow the allocator some slack.
-		assert.ok(grown < 4 * 1024 * 1024, `the server grew by ${grown} bytes (peak cache ${peak})`);
+		if (!sanitized(srv)) assert.ok(grown < 4 * 1024 * 1024, `the server grew by ${grown} bytes (peak cache ${peak})`);
 	});
 });
 
