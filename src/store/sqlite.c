@@ -377,12 +377,19 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 	struct sqlite_store *st = (struct sqlite_store *)base;
 	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
+	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_THREAD_INDEX)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int64(s, 2, root_id);
-	return count_one(c, s, index);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*index = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return ERR_NOTFOUND;
+	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "thread index");
 }
 
 enum err
@@ -630,6 +637,7 @@ run_comment_insert(struct conn *w, void *arg)
 	struct comment_insert_args *x = arg;
 	struct comment *c = x->c;
 	sqlite3_stmt *s;
+	int64_t thread_no, threads = 0;
 	int rc;
 
 	if (c->request_key && c->request_key[0]) {
@@ -649,6 +657,7 @@ run_comment_insert(struct conn *w, void *arg)
 	}
 	c->root_id = 0;
 	c->depth = 0;
+	thread_no = 0;
 	if (c->parent_id) {
 		if ((s = conn_stmt(w, STMT_COMMENT_PARENT)) == NULL)
 			return ERR_DB;
@@ -658,6 +667,7 @@ run_comment_insert(struct conn *w, void *arg)
 		    sqlite3_column_int64(s, 0) == c->article_id) {
 			c->root_id = sqlite3_column_int64(s, 1);
 			c->depth = sqlite3_column_int(s, 2) + 1;
+			thread_no = sqlite3_column_int64(s, 3);
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -691,6 +701,7 @@ run_comment_insert(struct conn *w, void *arg)
 	else
 		sqlite3_bind_null(s, 14);
 	sqlite3_bind_int(s, 15, c->side);
+	sqlite3_bind_int64(s, 16, thread_no); /* fixed below for top level */
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -698,24 +709,30 @@ run_comment_insert(struct conn *w, void *arg)
 	if (rc != SQLITE_DONE)
 		return sqlite_fail(w->db, "comment insert");
 	c->id = *x->id = sqlite3_last_insert_rowid(w->db);
-	if (c->parent_id == 0) {
-		c->root_id = c->id;
-		if (sqlite3_exec(w->db,
-				 "UPDATE comments SET root_id = id"
-				 " WHERE id = last_insert_rowid()",
-				 NULL, NULL, NULL) != SQLITE_OK)
-			return sqlite_fail(w->db, "comment root");
-	}
 	if ((s = conn_stmt(w, STMT_ARTICLE_COUNT_COMMENT)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, c->article_id);
 	sqlite3_bind_int(s, 2, c->parent_id == 0 ? 1 : 0);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		threads = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, "comment count");
-	if (sqlite3_changes(w->db) == 0)
+	if (rc == SQLITE_DONE)
 		return ERR_FORBIDDEN; /* closed, or no such article */
+	if (rc != SQLITE_ROW)
+		return sqlite_fail(w->db, "comment count");
+	/*
+	 * A new thread is its own root, and the last of its article's
+	 * threads: its number is the count just raised, less one.
+	 */
+	if (c->parent_id == 0) {
+		c->root_id = c->id;
+		if ((s = conn_stmt(w, STMT_COMMENT_SET_ROOT)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, c->id);
+		sqlite3_bind_int64(s, 2, threads - 1);
+		return sqlite_step_done(w, s, "comment root");
+	}
 	return ERR_OK;
 }
 

@@ -54,23 +54,27 @@ const char *const stmt_sql[STMT__MAX] = {
 	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
     [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c"
 			 " WHERE c.id = ?1 AND c.status = 'approved'",
+    /* One row, however many threads the article has (004_thread_no.sql). */
     [STMT_COMMENT_THREAD_INDEX] =
-	"SELECT count(*) FROM comments WHERE article_id = ?1"
-	" AND depth = 0 AND status = 'approved' AND id < ?2",
+	"SELECT thread_no FROM comments WHERE id = ?2 AND article_id = ?1"
+	" AND depth = 0 AND status = 'approved'",
     [STMT_COMMENT_BY_KEY] =
 	"SELECT id, article_id, coalesce(parent_id, 0), side, body_md"
 	" FROM comments WHERE request_key = ?1",
-    [STMT_COMMENT_PARENT] = "SELECT article_id, root_id, depth FROM comments"
-			    " WHERE id = ?1 AND status = 'approved'",
+    [STMT_COMMENT_PARENT] =
+	"SELECT article_id, root_id, depth, thread_no FROM comments"
+	" WHERE id = ?1 AND status = 'approved'",
     [STMT_COMMENT_INSERT] =
 	"INSERT INTO comments (article_id, parent_id, root_id, depth,"
 	" author, email, url, avatar, body_md, body_html, created, ip,"
-	" request_key, user_id, side) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	" request_key, user_id, side, thread_no) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [STMT_COMMENT_SET_ROOT] =
+	"UPDATE comments SET root_id = id, thread_no = ?2 WHERE id = ?1",
     [STMT_ARTICLE_COUNT_COMMENT] =
 	"UPDATE articles SET comment_count = comment_count + 1,"
 	" thread_count = thread_count + ?2"
-	" WHERE id = ?1 AND comments_open = 1",
+	" WHERE id = ?1 AND comments_open = 1 RETURNING thread_count",
     /* Identity (sqlite_user.c). */
     [STMT_USER_INSERT] =
 	"INSERT INTO users (email, name, password_hash, email_verified,"
