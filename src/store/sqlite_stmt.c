@@ -8,11 +8,13 @@
 /*
  * A comment of any discussion: an article's comments read side, featured
  * and minds as 0, so one row reader (sqlite_read_comment) serves both.
+ * Its Markdown source is read as md: a page shows HTML only.
  */
-#define COMMENT_COLS                                                           \
+#define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
+	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
 	"c.created, c.ip, c.side, c.featured, c.minds"
+#define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -45,13 +47,21 @@ const char *const stmt_sql[STMT__MAX] = {
 	" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_ARTICLE_SET_OPEN] =
 	"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
+    /*
+     * The page's threads are a run of consecutive top-level ids, so their
+     * comments are one range of comments_thread, already in the order
+     * wanted: no sort, which copied every row.  A page shows HTML only:
+     * the Markdown source is not read.
+     */
     [STMT_COMMENT_PAGE] =
 	"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
 	" AND depth = 0 AND status = 'approved' ORDER BY id"
 	" LIMIT ?2 OFFSET ?3)"
-	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-	" ON c.article_id = ?1 AND c.root_id = top.id"
-	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
+	" SELECT " COMMENT_COLS_MD(
+	    "''") " FROM comments c"
+		  " WHERE c.article_id = ?1 AND c.root_id"
+		  " BETWEEN (SELECT min(id) FROM top) AND (SELECT max(id) FROM top)"
+		  " AND c.status = 'approved' ORDER BY c.root_id, c.id",
     [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c"
 			 " WHERE c.id = ?1 AND c.status = 'approved'",
     /* One row, however many threads the article has (004_thread_no.sql). */

@@ -218,6 +218,7 @@ struct store_ops {
 	/*
 	 * A page of a discussion's threads in the given order (an article's
 	 * always SORT_OLDEST): each thread's root, then its replies by id.
+	 * body_md is "" in the oldest order: a page shows HTML only.
 	 */
 	enum err (*comment_page)(struct store *st, struct arena *a,
 				 int64_t article_id, enum comment_sort sort,
