@@ -392,31 +392,54 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "thread index");
 }
 
+/* Appends job to the writer's queue; false when the store is stopping. */
+static bool
+enqueue(struct sqlite_store *st, struct write_job *job)
+{
+	if (st->stopping)
+		return false;
+	job->next = NULL;
+	if (st->tail)
+		st->tail->next = job;
+	else
+		st->head = job;
+	st->tail = job;
+	pthread_cond_signal(&st->job_ready);
+	return true;
+}
+
 enum err
 sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
 	     void *arg)
 {
-	struct write_job job = {run, arg, ERR_DB, false, NULL};
+	struct write_job job = {run, arg, ERR_DB, false, NULL, NULL};
 
 	pthread_mutex_lock(&st->lock);
-	if (st->stopping) {
-		pthread_mutex_unlock(&st->lock);
-		return ERR_DB;
-	}
 	/*
 	 * The job lives on this stack: the writer is done with it before
 	 * job.done is set, and this thread waits for that below.
 	 */
-	if (st->tail)
-		st->tail->next = &job;
-	else
-		st->head = &job; /* cppcheck-suppress autoVariables */
-	st->tail = &job;	 /* cppcheck-suppress autoVariables */
-	pthread_cond_signal(&st->job_ready);
+	if (!enqueue(st, &job)) { /* cppcheck-suppress autoVariables */
+		pthread_mutex_unlock(&st->lock);
+		return ERR_DB;
+	}
 	while (!job.done)
 		pthread_cond_wait(&st->job_done, &st->lock);
 	pthread_mutex_unlock(&st->lock);
 	return job.result;
+}
+
+bool
+sqlite_submit(struct sqlite_store *st, struct write_job *job)
+{
+	bool ok;
+
+	job->result = ERR_DB;
+	job->done = false;
+	pthread_mutex_lock(&st->lock);
+	ok = enqueue(st, job);
+	pthread_mutex_unlock(&st->lock);
+	return ok;
 }
 
 static bool
@@ -485,7 +508,8 @@ static void *
 writer_main(void *arg)
 {
 	struct sqlite_store *st = arg;
-	struct write_job *batch, *j, *next;
+	struct write_job *batch, *j, *next, *submitted, **last;
+
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (st->head == NULL && !st->stopping) {
@@ -512,12 +536,35 @@ writer_main(void *arg)
 
 		writer_batch(st, batch);
 
+		/*
+		 * Waiting callers are woken; submitted jobs are set aside
+		 * first, in their order, since a waiter's job may be gone
+		 * as soon as it is marked done.  Their completions run
+		 * outside the lock, so writes queue meanwhile for the next
+		 * commit.
+		 */
 		pthread_mutex_lock(&st->lock);
+		submitted = NULL;
+		last = &submitted;
 		for (j = batch; j != NULL; j = next) {
 			next = j->next; /* j lives on its waiter's stack */
-			j->done = true;
+			if (j->complete != NULL) {
+				j->next = NULL;
+				*last = j;
+				last = &j->next;
+			} else {
+				j->done = true;
+			}
 		}
 		pthread_cond_broadcast(&st->job_done);
+		if (submitted != NULL) {
+			pthread_mutex_unlock(&st->lock);
+			for (j = submitted; j != NULL; j = next) {
+				next = j->next; /* j is the completion's now */
+				j->complete(j);
+			}
+			pthread_mutex_lock(&st->lock);
+		}
 	}
 	pthread_mutex_unlock(&st->lock);
 	return NULL;
@@ -745,6 +792,47 @@ sqlite_comment_insert(struct store *base, struct comment *c, int64_t *id)
 			    &x);
 }
 
+/* A submitted comment insert: the job, its arguments and its caller. */
+struct comment_submission {
+	struct write_job job;
+	struct comment_insert_args args;
+	int64_t id;
+	void (*done)(void *arg, enum err e, int64_t id);
+	void *arg;
+};
+
+static void
+comment_submitted(struct write_job *job)
+{
+	struct comment_submission *cs = (struct comment_submission *)job;
+
+	cs->done(cs->arg, job->result, cs->id);
+	free(cs);
+}
+
+static enum err
+sqlite_comment_insert_submit(struct store *base, struct comment *c,
+			     void (*done)(void *arg, enum err e, int64_t id),
+			     void *arg)
+{
+	struct comment_submission *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL)
+		return ERR_NOMEM;
+	cs->args.c = c;
+	cs->args.id = &cs->id;
+	cs->job.run = run_comment_insert;
+	cs->job.arg = &cs->args;
+	cs->job.complete = comment_submitted;
+	cs->done = done;
+	cs->arg = arg;
+	if (!sqlite_submit((struct sqlite_store *)base, &cs->job)) {
+		free(cs);
+		return ERR_DB;
+	}
+	return ERR_OK;
+}
+
 static void
 sqlite_close(struct store *base)
 {
@@ -790,6 +878,7 @@ static const struct store_ops sqlite_ops = {
     .comment_get = sqlite_comment_get,
     .comment_thread_index = sqlite_comment_thread_index,
     .comment_insert = sqlite_comment_insert,
+    .comment_insert_submit = sqlite_comment_insert_submit,
     /* Identity (sqlite_user.c). */
     .user_insert = sqlite_user_insert,
     .user_get = sqlite_user_get,

@@ -106,6 +106,13 @@ struct write_job {
 	void *arg;
 	enum err result;
 	bool done;
+	/*
+	 * A submitted job's completion: called on the writer thread once
+	 * the job's commit is durable or has failed (result says which),
+	 * after which the job belongs to it.  NULL for a caller that waits
+	 * in sqlite_write().
+	 */
+	void (*complete)(struct write_job *job);
 	struct write_job *next;
 };
 
@@ -142,6 +149,13 @@ struct conn *sqlite_reader(struct sqlite_store *st);
  */
 enum err sqlite_write(struct sqlite_store *st,
 		      enum err (*run)(struct conn *w, void *arg), void *arg);
+
+/*
+ * Queues job (run, arg and complete set) for the next group commit and
+ * returns at once; job->complete(job) is called later, exactly once.
+ * false when the store is stopping: nothing was queued.
+ */
+bool sqlite_submit(struct sqlite_store *st, struct write_job *job);
 
 /* A text column copied into the arena ("" for NULL); NULL when out of memory.
  */

@@ -4,7 +4,8 @@
  * table without touching handlers or models).
  *
  * Records returned by reads are allocated in the caller's arena.  Writes
- * return only once the change is durably committed.
+ * return only once the change is durably committed; a submitted write
+ * (comment_insert_submit) returns at once and reports when it is.
  */
 #ifndef PARLEY_STORE_H
 #define PARLEY_STORE_H
@@ -238,6 +239,19 @@ struct store_ops {
 	 */
 	enum err (*comment_insert)(struct store *st, struct comment *c,
 				   int64_t *id);
+	/*
+	 * comment_insert without waiting for the disk: queues c for the next
+	 * group commit and returns ERR_OK at once.  done(arg, e, id) is
+	 * called later, exactly once, with what comment_insert would have
+	 * returned, once the commit is durable (ERR_OK) or known failed.  It
+	 * runs on the store's writer thread, so it must be quick and must
+	 * not call the store.  c and its strings must live until then.  Any
+	 * other result: nothing was queued, and done is never called.
+	 */
+	enum err (*comment_insert_submit)(struct store *st, struct comment *c,
+					  void (*done)(void *arg, enum err e,
+						       int64_t id),
+					  void *arg);
 
 	/* Identity (store/sqlite_user.c). */
 	/*
