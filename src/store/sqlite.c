@@ -448,6 +448,20 @@ exec_simple(struct conn *w, const char *sql)
 	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK;
 }
 
+/* Runs the writer's savepoint statement id; false when it fails. */
+static bool
+savepoint(struct conn *w, enum stmt id)
+{
+	sqlite3_stmt *s = conn_stmt(w, id);
+	int rc;
+
+	if (s == NULL)
+		return false;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE;
+}
+
 /* Runs one batch of jobs in one transaction. */
 static void
 writer_batch(struct sqlite_store *st, struct write_job *batch)
@@ -456,15 +470,19 @@ writer_batch(struct sqlite_store *st, struct write_job *batch)
 	struct write_job *j;
 	bool ok = exec_simple(w, "BEGIN IMMEDIATE");
 
+	/*
+	 * The savepoints are prepared statements: parsed again for every job,
+	 * they cost a busy writer more than many of its jobs.
+	 */
 	for (j = batch; ok && j != NULL; j = j->next) {
-		if (!exec_simple(w, "SAVEPOINT job")) {
+		if (!savepoint(w, STMT_SAVEPOINT)) {
 			j->result = sqlite_fail(w->db, "savepoint");
 			continue;
 		}
 		j->result = j->run(w, j->arg);
 		if (j->result != ERR_OK)
-			(void)exec_simple(w, "ROLLBACK TO job");
-		if (!exec_simple(w, "RELEASE job"))
+			(void)savepoint(w, STMT_ROLLBACK_TO);
+		if (!savepoint(w, STMT_RELEASE))
 			ok = false;
 	}
 	/*

@@ -31,6 +31,10 @@ enum stmt {
 	STMT_COMMENT_INSERT,
 	STMT_COMMENT_SET_ROOT,
 	STMT_ARTICLE_COUNT_COMMENT,
+	/* The writer's savepoint around each job of a batch. */
+	STMT_SAVEPOINT,
+	STMT_ROLLBACK_TO,
+	STMT_RELEASE,
 	/* Identity (sqlite_user.c). */
 	STMT_USER_INSERT,
 	STMT_USER_GET,

@@ -85,6 +85,9 @@ const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE articles SET comment_count = comment_count + 1,"
 	" thread_count = thread_count + ?2"
 	" WHERE id = ?1 AND comments_open = 1 RETURNING thread_count",
+    [STMT_SAVEPOINT] = "SAVEPOINT job",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO job",
+    [STMT_RELEASE] = "RELEASE job",
     /* Identity (sqlite_user.c). */
     [STMT_USER_INSERT] =
 	"INSERT INTO users (email, name, password_hash, email_verified,"

@@ -7,6 +7,7 @@
  * held in their fsync (faultvfs) so that what shares a commit is known.
  */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +111,28 @@ stored(const char *path, const char *body)
 	return found;
 }
 
+/* Rows whose Markdown is body, however they are threaded. */
+static int
+rows(const char *path, const char *body)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(
+		db, "SELECT count(*) FROM comments WHERE body_md = ?1", -1, &s,
+		NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, body, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
 int
 main(void)
 {
@@ -179,7 +202,20 @@ main(void)
 	CHECK(submit(st, article, &after, "after the failure") == ERR_OK);
 	CHECK(wait_reports(3 + 2 * MANY) == 3 + 2 * MANY);
 	CHECK(after.calls == 1 && after.e == ERR_OK);
+
+	/*
+	 * A job that fails after it wrote (comments closed: its row is in,
+	 * then the count refuses) is rolled back to its savepoint: nothing of
+	 * it stays, and the jobs of its batch are kept.
+	 */
+	CHECK(st->ops->article_set_open(st, article, false) == ERR_OK);
+	memset(&after, 0, sizeof(after));
+	CHECK(submit(st, article, &after, "while closed") == ERR_OK);
+	CHECK(wait_reports(4 + 2 * MANY) == 4 + 2 * MANY);
+	CHECK(after.calls == 1 && after.e == ERR_FORBIDDEN);
+	CHECK(st->ops->article_set_open(st, article, true) == ERR_OK);
 	store_close(st);
+	CHECK(rows(path, "while closed") == 0);
 
 	CHECK(stored(path, "first") == 1);
 	CHECK(stored(path, "many 0") == 1 && stored(path, "many 199") == 1);
@@ -187,7 +223,7 @@ main(void)
 	CHECK(stored(path, "failing 0") == 0 && stored(path, "failing 7") == 0);
 	CHECK(stored(path, "after the failure") == 1);
 	/* Nothing was reported twice along the way. */
-	CHECK(reports_now() == 3 + 2 * MANY);
+	CHECK(reports_now() == 4 + 2 * MANY);
 
 	faultvfs_uninstall();
 	fixture_remove_dir(dir);
