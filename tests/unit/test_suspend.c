@@ -192,6 +192,8 @@ main(void)
 	char want[32];
 	int i, bad = 0;
 
+	/* A connection never resumed hangs a client: fail, not wait. */
+	alarm(60);
 	memset(&app, 0, sizeof(app));
 	config_defaults(&app.cfg);
 	free(app.cfg.listen);
