@@ -103,8 +103,7 @@ stored(const char *path, const char *body)
 	if (st->ops->article_by_slug(st, &a, "submit", &art) == ERR_OK)
 		article = art.id;
 	if (st->ops->comment_page(st, &a, article, SORT_OLDEST, 0, 100000,
-				  &list, &n) ==
-	    ERR_OK)
+				  &list, &n) == ERR_OK)
 		for (i = 0; i < n; i++)
 			found += strcmp(list[i].body_html, body) == 0;
 	arena_clear(&a);
