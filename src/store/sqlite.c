@@ -930,6 +930,7 @@ static const struct store_ops sqlite_ops = {
     .debate_buckets = sqlite_debate_buckets,
     .debate_voter = sqlite_debate_voter,
     .debate_vote = sqlite_debate_vote,
+    .debate_vote_submit = sqlite_debate_vote_submit,
     .debate_add_refusals = sqlite_debate_add_refusals,
     .debate_mind = sqlite_debate_mind,
     .debate_feature = sqlite_debate_feature,

@@ -255,6 +255,10 @@ enum err sqlite_debate_voter(struct store *, int64_t, const char *, int *,
 			     int *);
 enum err sqlite_debate_vote(struct store *, const struct debate_vote *,
 			    const int64_t *, enum vote_result *);
+enum err sqlite_debate_vote_submit(struct store *, const struct debate_vote *,
+				   const int64_t *,
+				   void (*)(void *, enum err, enum vote_result),
+				   void *);
 enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);

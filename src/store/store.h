@@ -362,6 +362,17 @@ struct store_ops {
 	enum err (*debate_vote)(struct store *st, const struct debate_vote *v,
 				const int64_t refused[REFUSED__MAX],
 				enum vote_result *out);
+	/*
+	 * debate_vote without waiting for the disk, as comment_insert_submit:
+	 * done(arg, e, out) later, exactly once, on the writer thread.  v, its
+	 * voter and refused must live until then.
+	 */
+	enum err (*debate_vote_submit)(struct store *st,
+				       const struct debate_vote *v,
+				       const int64_t *refused,
+				       void (*done)(void *arg, enum err e,
+						    enum vote_result out),
+				       void *arg);
 	enum err (*debate_add_refusals)(struct store *st, int64_t debate_id,
 					const int64_t refused[REFUSED__MAX]);
 	/*

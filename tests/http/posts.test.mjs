@@ -1,4 +1,4 @@
-// A comment post waits for its durable commit with its connection
+// A comment or vote post waits for its durable commit with its connection
 // suspended, not a server thread held: with 2 server threads and the
 // writer stuck behind another process's lock, 48 posts in flight at once
 // are all taken, a page is still served meanwhile, and each post is
@@ -8,11 +8,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { browser, newArticle, openForm, site, sql, stopClean, unique, FORM_TYPE } from './util.mjs';
+import { browser, newArticle, newDebate, openForm, site, sql, stopClean, unique, FORM_TYPE, formTokens } from './util.mjs';
 
 const THREADS = 2;
 const POSTS = 48;
-const CONFIG = `[server]\nthreads = ${THREADS}\nper_ip_connections = 256\n`;
+const CONFIG = `[server]\nthreads = ${THREADS}\nper_ip_connections = 256\n[debates]\nvotes_per_minute = 1000\nvotes_burst = 1000\n`;
 
 // One form post on a connection of its own; resolves to { status, location, text }.
 function send(url, cookie, fields) {
@@ -117,5 +117,32 @@ describe('comment posts do not hold a server thread', () => {
 		assert.deepEqual(queued.map((r) => r.status), Array(8).fill(303), 'the next commit\'s posts are acknowledged');
 		assert.equal(sql(srv.db, `SELECT count(*) FROM comments WHERE body_md = '${run} first'`)[0][0], '0');
 		assert.equal(sql(srv.db, `SELECT count(*) FROM comments WHERE body_md LIKE '${run} queued %'`)[0][0], '8');
+	});
+
+	test(`${POSTS / 2} votes in flight on ${THREADS} threads while the writer waits: a page is served meanwhile, every vote counted once`, async () => {
+		const slug = newDebate(srv);
+		const voters = [];
+		for (let i = 0; i < POSTS / 2; i++) {
+			const b = browser(srv);
+			const { res, text } = await b.get(`/debates/${slug}`);
+			assert.equal(res.status, 200);
+			voters.push({ cookie: b.cookieHeader(), csrf: formTokens(text).csrf });
+		}
+		const url = `${srv.url}/debates/${slug}/vote`;
+		const lock = await holdWriteLock(srv.db);
+		let votes;
+		try {
+			votes = voters.map((v) => send(url, v.cookie, { csrf: v.csrf, phase: 'pre', choice: 'a' }));
+			await sleep(500);
+			const t0 = Date.now();
+			const page = await browser(srv).get(`/debates/${slug}`);
+			assert.equal(page.res.status, 200, 'a page is served while the votes wait');
+			assert.ok(Date.now() - t0 < 2000, `the page took ${Date.now() - t0} ms: a thread was held by a vote`);
+		} finally {
+			assert.equal(await lock.release(), 0);
+		}
+		const results = await Promise.all(votes);
+		assert.deepEqual(results.map((r) => `${r.status} ${r.location}`), Array(POSTS / 2).fill(`303 /debates/${slug}?voted=pre#vote`));
+		assert.equal(sql(srv.db, `SELECT count(*) FROM debate_votes v JOIN debates d ON d.id = v.debate_id WHERE d.slug = '${slug}' AND v.pre = 1`)[0][0], String(POSTS / 2));
 	});
 });
