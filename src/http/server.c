@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -63,6 +64,15 @@ static pthread_mutex_t suspend_lock = PTHREAD_MUTEX_INITIALIZER;
  * and the work that will resume them holds their memory.
  */
 static atomic_int waiting;
+
+/*
+ * Handlers running now, and whether the daemon is about to stop: once
+ * closing is set, no handler starts (a request on a kept-alive
+ * connection is answered 503), so no request can be suspended between
+ * server_stop's last look and MHD_stop_daemon().
+ */
+static atomic_int dispatching;
+static atomic_bool closing;
 
 /* Headers every response carries. */
 static const struct header security_headers[] = {
@@ -445,6 +455,14 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	x->dispatched = true;
 	client_address(&x->req);
+	atomic_fetch_add(&dispatching, 1);
+	if (atomic_load(&closing)) {
+		app->routes->error_page(&x->req, &x->res, 503,
+					"The site is restarting. Please try "
+					"again in a moment.");
+		atomic_fetch_sub(&dispatching, 1);
+		return answer(x, conn);
+	}
 	route_dispatch(&x->req, &x->res);
 	if (x->cont != NULL) {
 		/*
@@ -452,10 +470,15 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		 * connection is set aside and this thread goes on with
 		 * others, unless the work finished meanwhile.
 		 */
-		if (suspend_connection(x))
+		bool later = suspend_connection(x);
+
+		atomic_fetch_sub(&dispatching, 1);
+		if (later)
 			return MHD_YES;
 		resume_continue(x);
+		return answer(x, conn);
 	}
+	atomic_fetch_sub(&dispatching, 1);
 	return answer(x, conn);
 }
 
@@ -567,6 +590,7 @@ server_start(struct app *app, struct buf *err)
 		return NULL;
 	}
 	srv->app = app;
+	atomic_store(&closing, false);
 	srv->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, access_handler, app, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
@@ -623,7 +647,8 @@ server_stop(struct server *srv, int grace_ms)
 	 * (committed or failed), and MHD may not stop before it is resumed
 	 * and answered, grace or not.
 	 */
-	while (atomic_load(&waiting) > 0)
+	atomic_store(&closing, true);
+	while (atomic_load(&dispatching) > 0 || atomic_load(&waiting) > 0)
 		usleep(1000);
 	MHD_stop_daemon(srv->daemon);
 	if (listener != MHD_INVALID_SOCKET)
