@@ -10,17 +10,20 @@
 #      serving the same bytes as static files, and a deep page of the
 #      1,000-comment thread;
 #   4. wrk: durable comment posts per second (303 = committed and fsync'd),
-#      checked against the rows in the database after a kill -9;
+#      posts that start new threads and posts that reply, each at 64 and
+#      at 256 connections, checked against the rows in the database after
+#      a kill -9;
 #   5. WordPress, when one is given (WORDPRESS_URL), else skipped;
 #   6. a summary table.
-# Beyond those: posts that are all replies (group commit alone), the pages
-# rendered on every request (page_cache_mb = 0), and the access log's cost.
+# Beyond those: the pages rendered on every request (page_cache_mb = 0),
+# and the access log's cost.
 #
 # Settings (environment): BENCH_DURATION (seconds per measurement, default
 # 10; the page comparisons split it into BENCH_ROUNDS alternating rounds a
 # side, default 2),
-# BENCH_EXTRA_DURATION (the runs beyond the brief: replies-only posts, no
-# page cache, access log on; default 5),
+# BENCH_POST_DURATION (seconds per posting run, default BENCH_DURATION),
+# BENCH_EXTRA_DURATION (the runs beyond the brief: no page cache, access
+# log on; default 5),
 # BENCH_CONNECTIONS (default 64), BENCH_THREADS (wrk threads, default 2),
 # BENCH_KEEP=1 keeps the scratch folder, PARLEY (the binary, default
 # ./parley), WORDPRESS_URL (an article with 100 comments on a running
@@ -207,12 +210,13 @@ P_1000_6=$P_RPS P99_P_1000_6=$P_P99 N_1000_6=$N_RPS P99_N_1000_6=$N_P99 C_P_1000
 HWM=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$PARLEY_PID/status")
 
 # --- 4. durable posts --------------------------------------------------------------
-# post_run NAME SECONDS REPLY_EVERY: wrk with bench/post.lua on bench-post;
-# sets ACKED, OTHER, SECS, POSTS, P99 and KEYS (this run's key prefix).
+# post_run NAME SECONDS REPLY_EVERY CONNECTIONS: wrk with bench/post.lua on
+# bench-post; sets ACKED, OTHER, SECS, POSTS, P99 and KEYS (this run's key
+# prefix).
 post_run() {
 	KEYS=$RUN_ID-$1
 	t0=$(cpu_ticks "$PARLEY_PID")
-	wrk -t"$WTHREADS" -c"$CONNS" -d"$2s" --latency -s bench/post.lua \
+	wrk -t"$WTHREADS" -c"$4" -d"$2s" --latency --timeout 10s -s bench/post.lua \
 		"$BASE/articles/bench-post/comments" -- \
 		"$COOKIE" "$CSRF" "$KEYS" "$PARENTS" "$SCRATCH/post-$1.result" "$3" \
 		>"$SCRATCH/wrk-post-$1.txt" 2>&1 || { cat "$SCRATCH/wrk-post-$1.txt" >&2; die "wrk (posts) failed"; }
@@ -225,35 +229,52 @@ post_run() {
 	printf '  %-26s %9s posts/s  p99 %8s ms  %5s us CPU/post  (%s answered 303 in %s s, %s other answers)\n' \
 		"$1" "$POSTS" "$P99" "$CPU" "$ACKED" "$SECS" "$OTHER"
 	[ "$OTHER" = 0 ] || die "posts answered other than 303"
+	[ "$ERRS" = 0 ] || { cat "$SCRATCH/wrk-post-$1.txt" >&2; die "$1: socket errors or timeouts under load"; }
 }
-# post_check NAME ACKED: rows with the run's keys against its 303s.
+# post_check NAME ACKED CONNECTIONS: rows with the run's keys against its
+# 303s; sets CHECK_ROWS and RATES (rows committed per wall-clock second).
 post_check() {
 	rows=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
 	dups=$(sqlite3 "$DB" "SELECT count(*) - count(DISTINCT request_key) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
-	rates=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%' GROUP BY created ORDER BY created" | paste -sd' ' -)
+	RATES=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%' GROUP BY created ORDER BY created" | paste -sd' ' -)
 	printf '  %-26s %s rows, %s acknowledged, %s more (in flight when wrk stopped, at most %s), %s duplicates\n' \
-		"$1" "$rows" "$2" "$((rows - $2))" "$CONNS" "$dups"
-	printf '  %-26s committed per wall-clock second (first and last partial): %s\n' "" "$rates"
-	[ "$dups" = 0 ] && [ "$rows" -ge "$2" ] && [ "$((rows - $2))" -le "$CONNS" ] ||
+		"$1" "$rows" "$2" "$((rows - $2))" "$3" "$dups"
+	printf '  %-26s committed per wall-clock second (first and last partial): %s\n' "" "$RATES"
+	[ "$dups" = 0 ] && [ "$rows" -ge "$2" ] && [ "$((rows - $2))" -le "$3" ] ||
 		die "$1: rows in the database do not match the acknowledged posts"
 	CHECK_ROWS=$rows
 }
 
+# The runs: NAME REPLY_EVERY CONNECTIONS.  "threads": every post starts a
+# new thread, so bench-post's discussion grows by thousands of threads a
+# run (a post's cost must not grow with it); "replies": every post answers
+# one of bench-post's 6 first threads.
+POST_RUNS="threads-64:0:64 replies-64:1:64 threads-256:0:256 replies-256:1:256"
+PDUR=${BENCH_POST_DURATION:-$DUR}
 say ""
-say "4. durable comment posts to bench-post: wrk -t$WTHREADS -c$CONNS --latency -s bench/post.lua, unique keys"
+say "4. durable comment posts to bench-post: wrk -t$WTHREADS -cN -d${PDUR}s --latency -s bench/post.lua, unique keys"
 RUN_ID=run$$
 PARENTS=$(paste -sd, "$SCRATCH/ids-bench-post.txt")
-post_run mixed "$DUR" 3;	M_ACKED=$ACKED M_POSTS=$POSTS M_P99=$P99 M_CPU=$CPU
-say "  (mixed: 2 in 3 top-level, 1 in 3 a reply to one of 6 threads; ${DUR}s)"
-post_run replies "$XDUR" 1;	R_ACKED=$ACKED R_POSTS=$POSTS R_P99=$P99 R_CPU=$CPU
-say "  (replies: every post a reply to one of the same 6 threads; ${XDUR}s)"
+for r in $POST_RUNS; do
+	name=${r%%:*} rest=${r#*:}
+	post_run "$name" "$PDUR" "${rest%%:*}" "${rest#*:}"
+	v=$(echo "$name" | tr -c 'a-z0-9\n' '_')
+	eval "ACKED_$v=$ACKED POSTS_$v=$POSTS P99_$v=$P99 CPU_$v=$CPU"
+done
 # kill -9: whatever was acknowledged must be in the database all the same.
 kill -9 "$PARLEY_PID"
 wait "$PARLEY_PID" 2>/dev/null || true
 PARLEY_PID=""
 say "  after kill -9 of the server, sqlite3 finds:"
-post_check mixed "$M_ACKED";	M_ROWS=$CHECK_ROWS
-post_check replies "$R_ACKED";	R_ROWS=$CHECK_ROWS
+for r in $POST_RUNS; do
+	name=${r%%:*} conns=${r##*:}
+	v=$(echo "$name" | tr -c 'a-z0-9\n' '_')
+	eval "post_check $name \$ACKED_$v $conns"
+	eval "ROWS_$v=$CHECK_ROWS"
+	# The first and the last whole seconds: posting must not slow as the
+	# thread grows.
+	eval "STEADY_$v='$(echo "$RATES" | awk '{ if (NF >= 4) printf "%s then %s", $2, $(NF-1); else print "-" }')'"
+done
 TOPS=$(sqlite3 "$DB" "SELECT thread_count FROM articles WHERE slug = 'bench-post'")
 say "  bench-post now has $TOPS top-level comments"
 
@@ -282,9 +303,6 @@ WP_RPS=""
 if [ -n "${WORDPRESS_URL:-}" ]; then
 	say "5. WordPress: $WORDPRESS_URL"
 	WRK="wrk -t$WTHREADS -c8 -d${DUR}s --latency" WARMUP=2
-# The reading comparison: ROUNDS alternating runs of RDUR seconds a side.
-ROUNDS=${BENCH_ROUNDS:-2}
-RDUR=$(( (DUR + ROUNDS - 1) / ROUNDS ))
 	wrk_run wordpress-100 "$WORDPRESS_URL"; WP_RPS=$RPS
 else
 	wp=""
@@ -305,7 +323,7 @@ R_1000=$(ratio "$P_1000" "$N_1000")
 R_1000_6=$(ratio "$P_1000_6" "$N_1000_6")
 row() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s | %8s | %6s | %7s |\n' "$@"; }
 say ""
-say "Summary: wrk -t$WTHREADS -c$CONNS --latency; pages $ROUNDS x ${RDUR}s a side alternating, posts ${DUR}s, extras ${XDUR}s; loopback, $(nproc) cores shared by wrk and the servers"
+say "Summary: wrk -t$WTHREADS -c$CONNS --latency; pages $ROUNDS x ${RDUR}s a side alternating, posts ${PDUR}s a run, extras ${XDUR}s; loopback, $(nproc) cores shared by wrk and the servers"
 say "load average: $LOAD_START at the start, $LOAD_END at the end"
 say ""
 say "(us CPU/req: the server's user + system CPU time over the run, per request answered)"
@@ -321,11 +339,15 @@ row "bench-100, no page cache" "$U_100" "$U99_100" "$UC_100" "$N_100" "$P99_N_10
 row "bench-1000 p1, no page cache" "$U_1000" "$U99_1000" "$UC_1000" "$N_1000" "$P99_N_1000" "$C_N_1000" "$(ratio "$U_1000" "$N_1000")" "$BYTES_p1000"
 row "bench-1000 p6, no page cache" "$U_1000_6" "$U99_1000_6" "$UC_1000_6" "$N_1000_6" "$P99_N_1000_6" "$C_N_1000_6" "$(ratio "$U_1000_6" "$N_1000_6")" "$BYTES_p1000_6"
 say ""
-prow() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s |\n' "$@"; }
-prow "durable posts (303 = fsync'd)" "posts/s" "p99 ms" "us CPU" "acked" "rows"
-prow "---" "---:" "---:" "---:" "---:" "---:"
-prow "mixed, ${DUR}s (2/3 new threads)" "$M_POSTS" "$M_P99" "$M_CPU" "$M_ACKED" "$M_ROWS"
-prow "replies only, ${XDUR}s" "$R_POSTS" "$R_P99" "$R_CPU" "$R_ACKED" "$R_ROWS"
+prow() { printf '| %-33s | %7s | %7s | %8s | %7s | %7s | %17s |\n' "$@"; }
+prow "durable posts (303 = fsync'd), ${PDUR}s" "posts/s" "p99 ms" "us CPU" "acked" "rows" "first, last second"
+prow "---" "---:" "---:" "---:" "---:" "---:" "---:"
+for r in $POST_RUNS; do
+	name=${r%%:*} conns=${r##*:}
+	v=$(echo "$name" | tr -c 'a-z0-9\n' '_')
+	case $name in threads*) what="new threads" ;; *) what="replies" ;; esac
+	eval "prow \"$what, $conns connections\" \$POSTS_$v \$P99_$v \$CPU_$v \$ACKED_$v \$ROWS_$v \"\$STEADY_$v\""
+done
 say ""
 say "Parley's peak resident memory (VmHWM) during the cached runs: $HWM"
 say ""
@@ -340,7 +362,7 @@ if [ -n "$WP_RPS" ]; then
 else
 	say "  >= 1000 x WordPress: not measured (DESIGN.md's figure, 5 req/s, would give $(ratio "$P_100" 5))"
 fi
-say "  durable posts >= 5000/s:                             mixed $M_POSTS $(yes_no "$M_POSTS" 5000), replies only $R_POSTS $(yes_no "$R_POSTS" 5000)"
+say "  durable posts >= 5000/s:                             new threads $POSTS_threads_64 / $POSTS_threads_256 $(yes_no "$POSTS_threads_64" 5000)/$(yes_no "$POSTS_threads_256" 5000), replies $POSTS_replies_64 / $POSTS_replies_256 $(yes_no "$POSTS_replies_64" 5000)/$(yes_no "$POSTS_replies_256" 5000) (64 / 256 connections)"
 case $(awk -v a="$LOAD_START" -v b="$LOAD_END" 'BEGIN { print (a + 0 > 1.5 || b + 0 > 4) ? "busy" : "ok" }') in
 busy) say "WARNING: the machine was busy with other work (load average above); numbers are noisy: run again when it is idle" ;;
 esac

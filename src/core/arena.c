@@ -99,10 +99,32 @@ arena_strdup(struct arena *a, const char *s)
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
+	struct arena_block *b = a->head;
 	va_list ap;
 	char *p;
 	int n;
 
+	/*
+	 * Formatted straight into the current block's free space when it
+	 * fits, as it nearly always does: formatting twice (once to measure)
+	 * was most of the cost of a page's links.  Block sizes and offsets
+	 * are multiples of the alignment, so the rounded length fits too.
+	 */
+	if (b != NULL && b->size > b->used) {
+		size_t room = b->size - b->used;
+
+		p = (char *)b->data + b->used;
+		va_start(ap, fmt);
+		n = vsnprintf(p, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return NULL;
+		if ((size_t)n < room) {
+			b->used += ((size_t)n + sizeof(max_align_t)) &
+				   ~(sizeof(max_align_t) - 1);
+			return p;
+		}
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

@@ -41,9 +41,9 @@ static const struct key keys[] = {
     {"server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
      "The SQLite database file; created when missing."},
     {"server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
-     "Threads serving requests. A comment post holds its thread until "
-     "its commit is on disk, so more threads let more posts share one "
-     "commit."},
+     "Threads serving requests. A comment post waiting for its commit "
+     "holds none (its connection is set aside), so any number of posts "
+     "share one commit; about one thread a core is enough."},
     {"server", "max_connections", KEY_INT, OFF(max_connections), "4096", 16,
      1000000, "Open connections at most, in all."},
     {"server", "per_ip_connections", KEY_INT, OFF(per_ip_connections), "64", 1,

@@ -79,6 +79,23 @@ const char *request_cookie(struct request *req, const char *name);
 /* A form field's value (validated by the caller), or NULL. */
 const struct field *request_field(struct request *req, const char *name);
 
+/*
+ * Suspension: a handler whose answer waits on something slow (a write's
+ * durable commit) need not hold its server thread.  It starts the work,
+ * calls request_suspend(req, cont, arg) and returns; no response is sent
+ * and the thread serves other connections.  Whoever finishes the work
+ * calls request_resume(req) once, from any thread (even before the
+ * handler has returned); then cont(req, res, arg) runs on a server thread
+ * and fills in the response as a handler would.  The request, its arena
+ * and arg live until cont has run: the server does not stop before every
+ * suspended request has been resumed.
+ */
+void request_suspend(struct request *req,
+		     void (*cont)(struct request *req, struct response *res,
+				  void *arg),
+		     void *arg);
+void request_resume(struct request *req);
+
 /* Adds a response header; name and value must live as long as the response. */
 bool response_header(struct response *res, const char *name, const char *value);
 /* Sets a 303 See Other to location (a path on this site). */

@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,13 +35,44 @@ static atomic_int in_flight;
 
 /* What MHD keeps for one request between its calls. */
 struct exchange {
-	struct request req;
+	struct request req; /* first: request_suspend() finds x from it */
 	struct response res;
 	unsigned status;
 	size_t bytes;
 	size_t dropped; /* body bytes past the limit, thrown away */
 	bool dispatched;
+	/*
+	 * A suspended handler's continuation (request_suspend), NULL once
+	 * it has run.  suspended and resumed are guarded by suspend_lock.
+	 */
+	void (*cont)(struct request *req, struct response *res, void *arg);
+	void *cont_arg;
+	bool suspended; /* MHD_suspend_connection() was called */
+	bool resumed;	/* request_resume() was called */
 };
+
+/*
+ * Orders a handler's suspension against its work's completion, which may
+ * come first, on another thread: MHD must never be asked to resume a
+ * connection it has not suspended.
+ */
+static pthread_mutex_t suspend_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Requests suspended whose continuation has not run.  The daemon may not
+ * stop while any is left: MHD refuses to stop with suspended connections,
+ * and the work that will resume them holds their memory.
+ */
+static atomic_int waiting;
+
+/*
+ * Handlers running now, and whether the daemon is about to stop: once
+ * closing is set, no handler starts (a request on a kept-alive
+ * connection is answered 503), so no request can be suspended between
+ * server_stop's last look and MHD_stop_daemon().
+ */
+static atomic_int dispatching;
+static atomic_bool closing;
 
 /* Headers every response carries. */
 static const struct header security_headers[] = {
@@ -282,6 +315,78 @@ build_response(struct exchange *x)
 	return r;
 }
 
+void
+request_suspend(struct request *req,
+		void (*cont)(struct request *req, struct response *res,
+			     void *arg),
+		void *arg)
+{
+	struct exchange *x = (struct exchange *)req;
+
+	x->cont = cont;
+	x->cont_arg = arg;
+	atomic_fetch_add(&waiting, 1);
+}
+
+void
+request_resume(struct request *req)
+{
+	struct exchange *x = (struct exchange *)req;
+
+	pthread_mutex_lock(&suspend_lock);
+	x->resumed = true;
+	if (x->suspended)
+		MHD_resume_connection(req->conn);
+	pthread_mutex_unlock(&suspend_lock);
+}
+
+/*
+ * After a handler asked to be suspended: true when the connection is now
+ * suspended (MHD calls access_handler again once it is resumed), false
+ * when the work is already done and the answer can be made at once.
+ */
+static bool
+suspend_connection(struct exchange *x)
+{
+	bool later;
+
+	pthread_mutex_lock(&suspend_lock);
+	later = !x->resumed;
+	if (later) {
+		x->suspended = true;
+		MHD_suspend_connection(x->req.conn);
+	}
+	pthread_mutex_unlock(&suspend_lock);
+	return later;
+}
+
+/* Runs a resumed request's continuation, which fills in its response. */
+static void
+resume_continue(struct exchange *x)
+{
+	void (*cont)(struct request *, struct response *, void *) = x->cont;
+
+	x->cont = NULL;
+	cont(&x->req, &x->res, x->cont_arg);
+	atomic_fetch_sub(&waiting, 1);
+}
+
+/* Sends the response the handler (or its continuation) filled in. */
+static enum MHD_Result
+answer(struct exchange *x, struct MHD_Connection *conn)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	x->status = x->res.status ? x->res.status : 500;
+	r = build_response(x);
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, x->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	       const char *method, const char *version, const char *upload_data,
@@ -289,8 +394,6 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct app *app = cls;
 	struct exchange *x = *con_cls;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	(void)version;
 	if (x == NULL) {
@@ -322,6 +425,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		if (!x->req.body_too_large)
 			return MHD_YES;
 	}
+	if (x->dispatched && x->cont != NULL) {
+		/* Resumed: the suspended handler's work is done. */
+		resume_continue(x);
+		return answer(x, conn);
+	}
 	if (x->dispatched) {
 		/* Answered already (413): drop whatever else arrives. */
 		*upload_data_size = 0;
@@ -347,14 +455,31 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	x->dispatched = true;
 	client_address(&x->req);
+	atomic_fetch_add(&dispatching, 1);
+	if (atomic_load(&closing)) {
+		app->routes->error_page(&x->req, &x->res, 503,
+					"The site is restarting. Please try "
+					"again in a moment.");
+		atomic_fetch_sub(&dispatching, 1);
+		return answer(x, conn);
+	}
 	route_dispatch(&x->req, &x->res);
-	x->status = x->res.status ? x->res.status : 500;
-	r = build_response(x);
-	if (r == NULL)
-		return MHD_NO;
-	ret = MHD_queue_response(conn, x->status, r);
-	MHD_destroy_response(r);
-	return ret;
+	if (x->cont != NULL) {
+		/*
+		 * The handler waits on work finishing elsewhere: the
+		 * connection is set aside and this thread goes on with
+		 * others, unless the work finished meanwhile.
+		 */
+		bool later = suspend_connection(x);
+
+		atomic_fetch_sub(&dispatching, 1);
+		if (later)
+			return MHD_YES;
+		resume_continue(x);
+		return answer(x, conn);
+	}
+	atomic_fetch_sub(&dispatching, 1);
+	return answer(x, conn);
 }
 
 static void
@@ -443,8 +568,9 @@ server_start(struct app *app, struct buf *err)
 	struct sockaddr_storage ss;
 	struct server *srv;
 	const union MHD_DaemonInfo *info;
+	/* Quiescing a thread pool, and resuming connections, need ITC. */
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC; /* quiescing a thread pool needs it */
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	bool v6 = false;
 
 	if (!parse_listen(app->cfg.listen, &ss, &v6, err))
@@ -464,6 +590,7 @@ server_start(struct app *app, struct buf *err)
 		return NULL;
 	}
 	srv->app = app;
+	atomic_store(&closing, false);
 	srv->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, access_handler, app, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
@@ -515,6 +642,14 @@ server_stop(struct server *srv, int grace_ms)
 		usleep(20000);
 		waited += 20;
 	}
+	/*
+	 * A suspended request is waiting on a write that always ends
+	 * (committed or failed), and MHD may not stop before it is resumed
+	 * and answered, grace or not.
+	 */
+	atomic_store(&closing, true);
+	while (atomic_load(&dispatching) > 0 || atomic_load(&waiting) > 0)
+		usleep(1000);
 	MHD_stop_daemon(srv->daemon);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);

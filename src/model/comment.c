@@ -183,23 +183,29 @@ comment_avatar_name(const struct app *app, const char *email,
 	sodium_bin2hex(out, 33, mac, 16);
 }
 
-enum err
-comment_create(struct app *app, struct arena *a, const struct article *art,
-	       const struct comment_input *in, const char *ip, int64_t *id)
+/*
+ * What a write of a comment needs before the store: the parent resolved
+ * (a reply too deep attaches higher), the body rendered into the arena,
+ * the avatar named.  Fills c, whose strings live in a or in.
+ */
+static enum err
+comment_prepare(struct app *app, struct arena *a, const struct article *art,
+		const struct comment_input *in, const char *ip,
+		struct comment *c)
 {
-	struct comment c, parent;
+	struct comment parent;
 	struct buf html;
 	char avatar[33];
 	enum err e;
 
 	if (!art->comments_open)
 		return ERR_FORBIDDEN;
-	memset(&c, 0, sizeof(c));
-	c.article_id = art->id;
-	c.parent_id = in->parent;
+	memset(c, 0, sizeof(*c));
+	c->article_id = art->id;
+	c->parent_id = in->parent;
 	/* A reply below the deepest level attaches to its deepest ancestor. */
-	while (c.parent_id) {
-		e = app->store->ops->comment_get(app->store, a, c.parent_id,
+	while (c->parent_id) {
+		e = app->store->ops->comment_get(app->store, a, c->parent_id,
 						 &parent);
 		if (e == ERR_NOTFOUND ||
 		    (e == ERR_OK && parent.article_id != art->id))
@@ -208,7 +214,7 @@ comment_create(struct app *app, struct arena *a, const struct article *art,
 			return e;
 		if (parent.depth + 1 < app->cfg.depth)
 			break;
-		c.parent_id = parent.parent_id;
+		c->parent_id = parent.parent_id;
 	}
 	buf_init(&html, LIMIT_COMMENT_MAX * 8);
 	if (!markdown_render(&html, in->body, strlen(in->body),
@@ -218,23 +224,83 @@ comment_create(struct app *app, struct arena *a, const struct article *art,
 		buf_clear(&html);
 		return ERR_LIMIT;
 	}
-	comment_avatar_name(app, in->email, in->author, avatar);
-	c.author = in->author[0] ? in->author : "Anonymous";
-	c.email = in->email;
-	c.url = in->url;
-	c.avatar = avatar;
-	c.body_md = in->body;
-	c.body_html = buf_cstr(&html);
-	c.created = in->created ? in->created : time_now();
-	c.ip = ip;
-	c.request_key = in->key[0] ? in->key : NULL;
-	c.user_id = in->user_id;
-	c.side = in->side;
-	e = app->store->ops->comment_insert(app->store, &c, id);
+	c->body_html = arena_strndup(a, buf_cstr(&html), html.len);
 	buf_clear(&html);
+	comment_avatar_name(app, in->email, in->author, avatar);
+	c->avatar = arena_strdup(a, avatar);
+	if (c->body_html == NULL || c->avatar == NULL)
+		return ERR_NOMEM;
+	c->author = in->author[0] ? in->author : "Anonymous";
+	c->email = in->email;
+	c->url = in->url;
+	c->body_md = in->body;
+	c->created = in->created ? in->created : time_now();
+	c->ip = ip;
+	c->request_key = in->key[0] ? in->key : NULL;
+	c->user_id = in->user_id;
+	c->side = in->side;
+	return ERR_OK;
+}
+
+enum err
+comment_create(struct app *app, struct arena *a, const struct article *art,
+	       const struct comment_input *in, const char *ip, int64_t *id)
+{
+	struct comment c;
+	enum err e = comment_prepare(app, a, art, in, ip, &c);
+
+	if (e == ERR_OK)
+		e = app->store->ops->comment_insert(app->store, &c, id);
 	if (e == ERR_OK)
 		change_publish_one(app->changes, CHANGE_ARTICLE, art->id);
 	return e;
+}
+
+/* A submitted comment: what its completion needs once it is stored. */
+struct comment_submission {
+	struct comment c;
+	struct app *app;
+	void (*done)(void *arg, enum err e, int64_t id);
+	void *arg;
+};
+
+/*
+ * The store's report, on its writer thread: the change is published
+ * before the caller hears of it, as comment_create does before it
+ * returns.  The caller may free the arena holding cs as soon as done has
+ * been called, so nothing of cs is read after.
+ */
+static void
+comment_stored(void *arg, enum err e, int64_t id)
+{
+	struct comment_submission *cs = arg;
+	void (*done)(void *, enum err, int64_t) = cs->done;
+	void *done_arg = cs->arg;
+
+	if (e == ERR_OK)
+		change_publish_one(cs->app->changes, CHANGE_ARTICLE,
+				   cs->c.article_id);
+	done(done_arg, e, id);
+}
+
+enum err
+comment_submit(struct app *app, struct arena *a, const struct article *art,
+	       const struct comment_input *in, const char *ip,
+	       void (*done)(void *arg, enum err e, int64_t id), void *arg)
+{
+	struct comment_submission *cs = arena_zalloc(a, sizeof(*cs));
+	enum err e;
+
+	if (cs == NULL)
+		return ERR_NOMEM;
+	e = comment_prepare(app, a, art, in, ip, &cs->c);
+	if (e != ERR_OK)
+		return e;
+	cs->app = app;
+	cs->done = done;
+	cs->arg = arg;
+	return app->store->ops->comment_insert_submit(app->store, &cs->c,
+						      comment_stored, cs);
 }
 
 enum err

@@ -101,6 +101,21 @@ enum err comment_create(struct app *app, struct arena *a,
 			int64_t *id);
 
 /*
+ * comment_create without waiting for the disk: the checks and the
+ * rendering happen now, and a refusal among them is returned now (done is
+ * then never called).  ERR_OK: the comment is queued, and done(arg, e, id)
+ * is called later, exactly once, with what comment_create would have
+ * returned, once the commit is durable or known failed; the change is
+ * published before.  done runs on the store's writer thread: it must be
+ * quick.  a and in must live until done is called.
+ */
+enum err comment_submit(struct app *app, struct arena *a,
+			const struct article *art,
+			const struct comment_input *in, const char *ip,
+			void (*done)(void *arg, enum err e, int64_t id),
+			void *arg);
+
+/*
  * Turns the refusals of comment_create() that the reader can mend (a
  * body the renderer refuses, a parent not on this page's thread, a form
  * key already used) into messages in errs, returning ERR_INVALID for

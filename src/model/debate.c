@@ -557,60 +557,140 @@ rate_ok(struct app *app, const char *client, int *retry_after)
 			      (double)time_now_usec() / 1e6, retry_after);
 }
 
+/*
+ * The checks of a vote before its write: false when they answered it
+ * (*e, and *res for a duplicate); true when b->v is to be written, with
+ * the refusals waiting to be saved taken into b->pending to ride along.
+ */
+static bool
+vote_prepare(struct app *app, const struct debate *d, const char *reader,
+	     const char *client, int phase, int choice, int64_t now,
+	     struct debate_ballot *b, enum vote_result *res, int *retry_after,
+	     enum err *e)
+{
+	struct debate_clock clk;
+	int pre = 0, post = 0;
+
+	*res = VOTE_SAME;
+	*e = ERR_OK;
+	memset(b, 0, sizeof(*b));
+	if (!(phase == PHASE_PRE && choice >= SIDE_A &&
+	      choice <= SIDE_UNDECIDED) &&
+	    !(phase == PHASE_POST && choice >= SIDE_A && choice <= SIDE_B)) {
+		*e = ERR_INVALID;
+		return false;
+	}
+	debate_clock_at(d, now, &clk);
+	if (clk.status == DEBATE_DRAFT) {
+		*e = ERR_NOTFOUND;
+		return false;
+	}
+	if (!(phase == PHASE_PRE ? clk.pre_open : clk.post_open)) {
+		refused(app, d->id, REFUSED_CLOSED);
+		*e = ERR_FORBIDDEN;
+		return false;
+	}
+	if (!rate_ok(app, client, retry_after)) {
+		refused(app, d->id, REFUSED_RATE);
+		*e = ERR_LIMIT;
+		return false;
+	}
+	debate_voter_hash(app, d->id, reader, b->voter);
+	*e = app->store->ops->debate_voter(app->store, d->id, b->voter, &pre,
+					   &post);
+	if (*e != ERR_OK)
+		return false;
+	if ((phase == PHASE_PRE ? pre : post) == choice) {
+		refused(app, d->id, REFUSED_DUPLICATE);
+		return false;
+	}
+	b->app = app;
+	b->v.debate_id = d->id;
+	b->v.voter = b->voter;
+	b->v.phase = phase;
+	b->v.choice = choice;
+	b->v.at = now;
+	b->v.bucket_secs = d->bucket_secs;
+	pending_take(app->debates, d->id, b->pending);
+	return true;
+}
+
+/*
+ * After the write, on any thread: refusals that did not ride along go
+ * back to wait, and what was read before may be stale.
+ */
+static void
+vote_written(struct debate_ballot *b)
+{
+	written(b->app->debates);
+	if (b->e != ERR_OK)
+		pending_restore(b->app->debates, b->v.debate_id, b->pending);
+}
+
 enum err
 debate_vote_cast(struct app *app, const struct debate *d, const char *reader,
 		 const char *client, int phase, int choice, int64_t now,
 		 enum vote_result *res, int *retry_after)
 {
-	struct debate_clock clk;
-	struct debate_vote v;
-	int64_t pending[REFUSED__MAX];
-	char voter[33];
-	int pre = 0, post = 0;
+	struct debate_ballot b;
 	enum err e;
 
-	*res = VOTE_SAME;
-	if (!(phase == PHASE_PRE && choice >= SIDE_A &&
-	      choice <= SIDE_UNDECIDED) &&
-	    !(phase == PHASE_POST && choice >= SIDE_A && choice <= SIDE_B))
-		return ERR_INVALID;
-	debate_clock_at(d, now, &clk);
-	if (clk.status == DEBATE_DRAFT)
-		return ERR_NOTFOUND;
-	if (!(phase == PHASE_PRE ? clk.pre_open : clk.post_open)) {
-		refused(app, d->id, REFUSED_CLOSED);
-		return ERR_FORBIDDEN;
-	}
-	if (!rate_ok(app, client, retry_after)) {
-		refused(app, d->id, REFUSED_RATE);
-		return ERR_LIMIT;
-	}
-	debate_voter_hash(app, d->id, reader, voter);
-	e = app->store->ops->debate_voter(app->store, d->id, voter, &pre,
-					  &post);
-	if (e != ERR_OK)
+	if (!vote_prepare(app, d, reader, client, phase, choice, now, &b, res,
+			  retry_after, &e))
 		return e;
-	if ((phase == PHASE_PRE ? pre : post) == choice) {
-		refused(app, d->id, REFUSED_DUPLICATE);
-		return ERR_OK;
-	}
-	memset(&v, 0, sizeof(v));
-	v.debate_id = d->id;
-	v.voter = voter;
-	v.phase = phase;
-	v.choice = choice;
-	v.at = now;
-	v.bucket_secs = d->bucket_secs;
-	/* Refusals waiting to be saved ride along with this write. */
-	pending_take(app->debates, d->id, pending);
-	e = app->store->ops->debate_vote(app->store, &v, pending, res);
-	written(app->debates);
+	b.e = app->store->ops->debate_vote(app->store, &b.v, b.pending, &b.res);
+	vote_written(&b);
+	return debate_vote_finish(app, &b, res);
+}
+
+/* The store's report, on its writer thread: never a store call here. */
+static void
+vote_stored(void *arg, enum err e, enum vote_result out)
+{
+	struct debate_ballot *b = arg;
+	void (*done)(void *) = b->done;
+	void *done_arg = b->done_arg;
+
+	b->e = e;
+	b->res = out;
+	vote_written(b);
+	done(done_arg);
+}
+
+enum err
+debate_vote_submit(struct app *app, const struct debate *d, const char *reader,
+		   const char *client, int phase, int choice, int64_t now,
+		   struct debate_ballot *b, enum vote_result *res,
+		   int *retry_after, void (*done)(void *arg), void *arg)
+{
+	enum err e;
+
+	if (!vote_prepare(app, d, reader, client, phase, choice, now, b, res,
+			  retry_after, &e))
+		return e;
+	b->done = done;
+	b->done_arg = arg;
+	e = app->store->ops->debate_vote_submit(app->store, &b->v, b->pending,
+						vote_stored, b);
 	if (e != ERR_OK) {
-		pending_restore(app->debates, d->id, pending);
+		b->e = e;
+		vote_written(b);
 		return e;
 	}
-	if (*res == VOTE_SAME)
-		refused(app, d->id, REFUSED_DUPLICATE); /* a race with itself */
+	b->queued = true;
+	return ERR_OK;
+}
+
+enum err
+debate_vote_finish(struct app *app, struct debate_ballot *b,
+		   enum vote_result *res)
+{
+	if (b->e != ERR_OK)
+		return b->e;
+	*res = b->res;
+	/* A race with itself: counted as refused, off the writer thread. */
+	if (b->res == VOTE_SAME)
+		refused(app, b->v.debate_id, REFUSED_DUPLICATE);
 	return ERR_OK;
 }
 

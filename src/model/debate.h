@@ -145,6 +145,37 @@ enum err debate_vote_cast(struct app *app, const struct debate *d,
 			  int choice, int64_t now, enum vote_result *res,
 			  int *retry_after);
 
+/* A vote on its way to the store (debate_vote_submit). */
+struct debate_ballot {
+	struct app *app;
+	struct debate_vote v;
+	char voter[33];
+	int64_t pending[REFUSED__MAX]; /* refusals saved with the vote */
+	enum err e;		       /* the store's report */
+	enum vote_result res;
+	bool queued; /* written later: see debate_vote_submit */
+	void (*done)(void *arg);
+	void *done_arg;
+};
+
+/*
+ * debate_vote_cast without waiting for the disk.  A vote the checks
+ * answer (refused, a duplicate) is answered now: its result is returned
+ * with b->queued false.  Else the vote is queued (ERR_OK, b->queued true)
+ * and done(arg) is called on the store's writer thread once its commit
+ * is over (it must be quick); the caller then calls debate_vote_finish()
+ * on a server thread for the result.  b must live until then.
+ */
+enum err debate_vote_submit(struct app *app, const struct debate *d,
+			    const char *reader, const char *client, int phase,
+			    int choice, int64_t now, struct debate_ballot *b,
+			    enum vote_result *res, int *retry_after,
+			    void (*done)(void *arg), void *arg);
+
+/* A queued vote's result, as debate_vote_cast returns it; sets *res. */
+enum err debate_vote_finish(struct app *app, struct debate_ballot *b,
+			    enum vote_result *res);
+
 /*
  * "This changed my mind" on a statement ('s') or comment ('c'), once per
  * reader (*added false the second time); only while the debate is open.

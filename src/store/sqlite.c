@@ -377,45 +377,89 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 	struct sqlite_store *st = (struct sqlite_store *)base;
 	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
+	int rc;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_THREAD_INDEX)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int64(s, 2, root_id);
-	return count_one(c, s, index);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*index = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return ERR_NOTFOUND;
+	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "thread index");
+}
+
+/* Appends job to the writer's queue; false when the store is stopping. */
+static bool
+enqueue(struct sqlite_store *st, struct write_job *job)
+{
+	if (st->stopping)
+		return false;
+	job->next = NULL;
+	if (st->tail)
+		st->tail->next = job;
+	else
+		st->head = job;
+	st->tail = job;
+	pthread_cond_signal(&st->job_ready);
+	return true;
 }
 
 enum err
 sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
 	     void *arg)
 {
-	struct write_job job = {run, arg, ERR_DB, false, NULL};
+	struct write_job job = {run, arg, ERR_DB, false, NULL, NULL};
 
 	pthread_mutex_lock(&st->lock);
-	if (st->stopping) {
-		pthread_mutex_unlock(&st->lock);
-		return ERR_DB;
-	}
 	/*
 	 * The job lives on this stack: the writer is done with it before
 	 * job.done is set, and this thread waits for that below.
 	 */
-	if (st->tail)
-		st->tail->next = &job;
-	else
-		st->head = &job; /* cppcheck-suppress autoVariables */
-	st->tail = &job;	 /* cppcheck-suppress autoVariables */
-	pthread_cond_signal(&st->job_ready);
+	if (!enqueue(st, &job)) { /* cppcheck-suppress autoVariables */
+		pthread_mutex_unlock(&st->lock);
+		return ERR_DB;
+	}
 	while (!job.done)
 		pthread_cond_wait(&st->job_done, &st->lock);
 	pthread_mutex_unlock(&st->lock);
 	return job.result;
 }
 
+bool
+sqlite_submit(struct sqlite_store *st, struct write_job *job)
+{
+	bool ok;
+
+	job->result = ERR_DB;
+	job->done = false;
+	pthread_mutex_lock(&st->lock);
+	ok = enqueue(st, job);
+	pthread_mutex_unlock(&st->lock);
+	return ok;
+}
+
 static bool
 exec_simple(struct conn *w, const char *sql)
 {
 	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* Runs the writer's savepoint statement id; false when it fails. */
+static bool
+savepoint(struct conn *w, enum stmt id)
+{
+	sqlite3_stmt *s = conn_stmt(w, id);
+	int rc;
+
+	if (s == NULL)
+		return false;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE;
 }
 
 /* Runs one batch of jobs in one transaction. */
@@ -426,15 +470,19 @@ writer_batch(struct sqlite_store *st, struct write_job *batch)
 	struct write_job *j;
 	bool ok = exec_simple(w, "BEGIN IMMEDIATE");
 
+	/*
+	 * The savepoints are prepared statements: parsed again for every job,
+	 * they cost a busy writer more than many of its jobs.
+	 */
 	for (j = batch; ok && j != NULL; j = j->next) {
-		if (!exec_simple(w, "SAVEPOINT job")) {
+		if (!savepoint(w, STMT_SAVEPOINT)) {
 			j->result = sqlite_fail(w->db, "savepoint");
 			continue;
 		}
 		j->result = j->run(w, j->arg);
 		if (j->result != ERR_OK)
-			(void)exec_simple(w, "ROLLBACK TO job");
-		if (!exec_simple(w, "RELEASE job"))
+			(void)savepoint(w, STMT_ROLLBACK_TO);
+		if (!savepoint(w, STMT_RELEASE))
 			ok = false;
 	}
 	/*
@@ -478,7 +526,8 @@ static void *
 writer_main(void *arg)
 {
 	struct sqlite_store *st = arg;
-	struct write_job *batch, *j, *next;
+	struct write_job *batch, *j, *next, *submitted, **last;
+
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (st->head == NULL && !st->stopping) {
@@ -505,12 +554,35 @@ writer_main(void *arg)
 
 		writer_batch(st, batch);
 
+		/*
+		 * Waiting callers are woken; submitted jobs are set aside
+		 * first, in their order, since a waiter's job may be gone
+		 * as soon as it is marked done.  Their completions run
+		 * outside the lock, so writes queue meanwhile for the next
+		 * commit.
+		 */
 		pthread_mutex_lock(&st->lock);
+		submitted = NULL;
+		last = &submitted;
 		for (j = batch; j != NULL; j = next) {
 			next = j->next; /* j lives on its waiter's stack */
-			j->done = true;
+			if (j->complete != NULL) {
+				j->next = NULL;
+				*last = j;
+				last = &j->next;
+			} else {
+				j->done = true;
+			}
 		}
 		pthread_cond_broadcast(&st->job_done);
+		if (submitted != NULL) {
+			pthread_mutex_unlock(&st->lock);
+			for (j = submitted; j != NULL; j = next) {
+				next = j->next; /* j is the completion's now */
+				j->complete(j);
+			}
+			pthread_mutex_lock(&st->lock);
+		}
 	}
 	pthread_mutex_unlock(&st->lock);
 	return NULL;
@@ -630,6 +702,7 @@ run_comment_insert(struct conn *w, void *arg)
 	struct comment_insert_args *x = arg;
 	struct comment *c = x->c;
 	sqlite3_stmt *s;
+	int64_t thread_no, threads = 0;
 	int rc;
 
 	if (c->request_key && c->request_key[0]) {
@@ -649,6 +722,7 @@ run_comment_insert(struct conn *w, void *arg)
 	}
 	c->root_id = 0;
 	c->depth = 0;
+	thread_no = 0;
 	if (c->parent_id) {
 		if ((s = conn_stmt(w, STMT_COMMENT_PARENT)) == NULL)
 			return ERR_DB;
@@ -658,6 +732,7 @@ run_comment_insert(struct conn *w, void *arg)
 		    sqlite3_column_int64(s, 0) == c->article_id) {
 			c->root_id = sqlite3_column_int64(s, 1);
 			c->depth = sqlite3_column_int(s, 2) + 1;
+			thread_no = sqlite3_column_int64(s, 3);
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -691,6 +766,7 @@ run_comment_insert(struct conn *w, void *arg)
 	else
 		sqlite3_bind_null(s, 14);
 	sqlite3_bind_int(s, 15, c->side);
+	sqlite3_bind_int64(s, 16, thread_no); /* fixed below for top level */
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -698,24 +774,30 @@ run_comment_insert(struct conn *w, void *arg)
 	if (rc != SQLITE_DONE)
 		return sqlite_fail(w->db, "comment insert");
 	c->id = *x->id = sqlite3_last_insert_rowid(w->db);
-	if (c->parent_id == 0) {
-		c->root_id = c->id;
-		if (sqlite3_exec(w->db,
-				 "UPDATE comments SET root_id = id"
-				 " WHERE id = last_insert_rowid()",
-				 NULL, NULL, NULL) != SQLITE_OK)
-			return sqlite_fail(w->db, "comment root");
-	}
 	if ((s = conn_stmt(w, STMT_ARTICLE_COUNT_COMMENT)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, c->article_id);
 	sqlite3_bind_int(s, 2, c->parent_id == 0 ? 1 : 0);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		threads = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(w->db, "comment count");
-	if (sqlite3_changes(w->db) == 0)
+	if (rc == SQLITE_DONE)
 		return ERR_FORBIDDEN; /* closed, or no such article */
+	if (rc != SQLITE_ROW)
+		return sqlite_fail(w->db, "comment count");
+	/*
+	 * A new thread is its own root, and the last of its article's
+	 * threads: its number is the count just raised, less one.
+	 */
+	if (c->parent_id == 0) {
+		c->root_id = c->id;
+		if ((s = conn_stmt(w, STMT_COMMENT_SET_ROOT)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, c->id);
+		sqlite3_bind_int64(s, 2, threads - 1);
+		return sqlite_step_done(w, s, "comment root");
+	}
 	return ERR_OK;
 }
 
@@ -726,6 +808,47 @@ sqlite_comment_insert(struct store *base, struct comment *c, int64_t *id)
 
 	return sqlite_write((struct sqlite_store *)base, run_comment_insert,
 			    &x);
+}
+
+/* A submitted comment insert: the job, its arguments and its caller. */
+struct comment_submission {
+	struct write_job job;
+	struct comment_insert_args args;
+	int64_t id;
+	void (*done)(void *arg, enum err e, int64_t id);
+	void *arg;
+};
+
+static void
+comment_submitted(struct write_job *job)
+{
+	struct comment_submission *cs = (struct comment_submission *)job;
+
+	cs->done(cs->arg, job->result, cs->id);
+	free(cs);
+}
+
+static enum err
+sqlite_comment_insert_submit(struct store *base, struct comment *c,
+			     void (*done)(void *arg, enum err e, int64_t id),
+			     void *arg)
+{
+	struct comment_submission *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL)
+		return ERR_NOMEM;
+	cs->args.c = c;
+	cs->args.id = &cs->id;
+	cs->job.run = run_comment_insert;
+	cs->job.arg = &cs->args;
+	cs->job.complete = comment_submitted;
+	cs->done = done;
+	cs->arg = arg;
+	if (!sqlite_submit((struct sqlite_store *)base, &cs->job)) {
+		free(cs);
+		return ERR_DB;
+	}
+	return ERR_OK;
 }
 
 static void
@@ -773,6 +896,7 @@ static const struct store_ops sqlite_ops = {
     .comment_get = sqlite_comment_get,
     .comment_thread_index = sqlite_comment_thread_index,
     .comment_insert = sqlite_comment_insert,
+    .comment_insert_submit = sqlite_comment_insert_submit,
     /* Identity (sqlite_user.c). */
     .user_insert = sqlite_user_insert,
     .user_get = sqlite_user_get,
@@ -806,6 +930,7 @@ static const struct store_ops sqlite_ops = {
     .debate_buckets = sqlite_debate_buckets,
     .debate_voter = sqlite_debate_voter,
     .debate_vote = sqlite_debate_vote,
+    .debate_vote_submit = sqlite_debate_vote_submit,
     .debate_add_refusals = sqlite_debate_add_refusals,
     .debate_mind = sqlite_debate_mind,
     .debate_feature = sqlite_debate_feature,

@@ -543,6 +543,48 @@ sqlite_debate_vote(struct store *base, const struct debate_vote *v,
 	return sqlite_write(SQ(base), run_vote, &x);
 }
 
+/* A submitted vote: the job, its arguments and its caller. */
+struct vote_submission {
+	struct write_job job;
+	struct vote_args args;
+	enum vote_result out;
+	void (*done)(void *arg, enum err e, enum vote_result out);
+	void *arg;
+};
+
+static void
+vote_submitted(struct write_job *job)
+{
+	struct vote_submission *vs = (struct vote_submission *)job;
+
+	vs->done(vs->arg, job->result, vs->out);
+	free(vs);
+}
+
+enum err
+sqlite_debate_vote_submit(
+    struct store *base, const struct debate_vote *v, const int64_t *refused,
+    void (*done)(void *arg, enum err e, enum vote_result out), void *arg)
+{
+	struct vote_submission *vs = calloc(1, sizeof(*vs));
+
+	if (vs == NULL)
+		return ERR_NOMEM;
+	vs->args.v = v;
+	vs->args.refused = refused;
+	vs->args.out = &vs->out;
+	vs->job.run = run_vote;
+	vs->job.arg = &vs->args;
+	vs->job.complete = vote_submitted;
+	vs->done = done;
+	vs->arg = arg;
+	if (!sqlite_submit(SQ(base), &vs->job)) {
+		free(vs);
+		return ERR_DB;
+	}
+	return ERR_OK;
+}
+
 struct refusal_args {
 	int64_t debate_id;
 	const int64_t *refused;

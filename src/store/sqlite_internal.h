@@ -29,7 +29,12 @@ enum stmt {
 	STMT_COMMENT_BY_KEY,
 	STMT_COMMENT_PARENT,
 	STMT_COMMENT_INSERT,
+	STMT_COMMENT_SET_ROOT,
 	STMT_ARTICLE_COUNT_COMMENT,
+	/* The writer's savepoint around each job of a batch. */
+	STMT_SAVEPOINT,
+	STMT_ROLLBACK_TO,
+	STMT_RELEASE,
 	/* Identity (sqlite_user.c). */
 	STMT_USER_INSERT,
 	STMT_USER_GET,
@@ -105,6 +110,13 @@ struct write_job {
 	void *arg;
 	enum err result;
 	bool done;
+	/*
+	 * A submitted job's completion: called on the writer thread once
+	 * the job's commit is durable or has failed (result says which),
+	 * after which the job belongs to it.  NULL for a caller that waits
+	 * in sqlite_write().
+	 */
+	void (*complete)(struct write_job *job);
 	struct write_job *next;
 };
 
@@ -141,6 +153,13 @@ struct conn *sqlite_reader(struct sqlite_store *st);
  */
 enum err sqlite_write(struct sqlite_store *st,
 		      enum err (*run)(struct conn *w, void *arg), void *arg);
+
+/*
+ * Queues job (run, arg and complete set) for the next group commit and
+ * returns at once; job->complete(job) is called later, exactly once.
+ * false when the store is stopping: nothing was queued.
+ */
+bool sqlite_submit(struct sqlite_store *st, struct write_job *job);
 
 /* A text column copied into the arena ("" for NULL); NULL when out of memory.
  */
@@ -236,6 +255,10 @@ enum err sqlite_debate_voter(struct store *, int64_t, const char *, int *,
 			     int *);
 enum err sqlite_debate_vote(struct store *, const struct debate_vote *,
 			    const int64_t *, enum vote_result *);
+enum err sqlite_debate_vote_submit(struct store *, const struct debate_vote *,
+				   const int64_t *,
+				   void (*)(void *, enum err, enum vote_result),
+				   void *);
 enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);

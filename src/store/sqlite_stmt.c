@@ -8,11 +8,13 @@
 /*
  * A comment of any discussion: an article's comments read side, featured
  * and minds as 0, so one row reader (sqlite_read_comment) serves both.
+ * Its Markdown source is read as md: a page shows HTML only.
  */
-#define COMMENT_COLS                                                           \
+#define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
+	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
 	"c.created, c.ip, c.side, c.featured, c.minds"
+#define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -45,32 +47,47 @@ const char *const stmt_sql[STMT__MAX] = {
 	" VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_ARTICLE_SET_OPEN] =
 	"UPDATE articles SET comments_open = ?2 WHERE id = ?1",
+    /*
+     * The page's threads are a run of consecutive top-level ids, so their
+     * comments are one range of comments_thread, already in the order
+     * wanted: no sort, which copied every row.  A page shows HTML only:
+     * the Markdown source is not read.
+     */
     [STMT_COMMENT_PAGE] =
 	"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
 	" AND depth = 0 AND status = 'approved' ORDER BY id"
 	" LIMIT ?2 OFFSET ?3)"
-	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-	" ON c.article_id = ?1 AND c.root_id = top.id"
-	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
+	" SELECT " COMMENT_COLS_MD(
+	    "''") " FROM comments c"
+		  " WHERE c.article_id = ?1 AND c.root_id"
+		  " BETWEEN (SELECT min(id) FROM top) AND (SELECT max(id) FROM top)"
+		  " AND c.status = 'approved' ORDER BY c.root_id, c.id",
     [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c"
 			 " WHERE c.id = ?1 AND c.status = 'approved'",
+    /* One row, however many threads the article has (004_thread_no.sql). */
     [STMT_COMMENT_THREAD_INDEX] =
-	"SELECT count(*) FROM comments WHERE article_id = ?1"
-	" AND depth = 0 AND status = 'approved' AND id < ?2",
+	"SELECT thread_no FROM comments WHERE id = ?2 AND article_id = ?1"
+	" AND depth = 0 AND status = 'approved'",
     [STMT_COMMENT_BY_KEY] =
 	"SELECT id, article_id, coalesce(parent_id, 0), side, body_md"
 	" FROM comments WHERE request_key = ?1",
-    [STMT_COMMENT_PARENT] = "SELECT article_id, root_id, depth FROM comments"
-			    " WHERE id = ?1 AND status = 'approved'",
+    [STMT_COMMENT_PARENT] =
+	"SELECT article_id, root_id, depth, thread_no FROM comments"
+	" WHERE id = ?1 AND status = 'approved'",
     [STMT_COMMENT_INSERT] =
 	"INSERT INTO comments (article_id, parent_id, root_id, depth,"
 	" author, email, url, avatar, body_md, body_html, created, ip,"
-	" request_key, user_id, side) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	" request_key, user_id, side, thread_no) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [STMT_COMMENT_SET_ROOT] =
+	"UPDATE comments SET root_id = id, thread_no = ?2 WHERE id = ?1",
     [STMT_ARTICLE_COUNT_COMMENT] =
 	"UPDATE articles SET comment_count = comment_count + 1,"
 	" thread_count = thread_count + ?2"
-	" WHERE id = ?1 AND comments_open = 1",
+	" WHERE id = ?1 AND comments_open = 1 RETURNING thread_count",
+    [STMT_SAVEPOINT] = "SAVEPOINT job",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO job",
+    [STMT_RELEASE] = "RELEASE job",
     /* Identity (sqlite_user.c). */
     [STMT_USER_INSERT] =
 	"INSERT INTO users (email, name, password_hash, email_verified,"

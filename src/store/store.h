@@ -4,7 +4,8 @@
  * table without touching handlers or models).
  *
  * Records returned by reads are allocated in the caller's arena.  Writes
- * return only once the change is durably committed.
+ * return only once the change is durably committed; a submitted write
+ * (comment_insert_submit) returns at once and reports when it is.
  */
 #ifndef PARLEY_STORE_H
 #define PARLEY_STORE_H
@@ -218,6 +219,7 @@ struct store_ops {
 	/*
 	 * A page of a discussion's threads in the given order (an article's
 	 * always SORT_OLDEST): each thread's root, then its replies by id.
+	 * body_md is "" in the oldest order: a page shows HTML only.
 	 */
 	enum err (*comment_page)(struct store *st, struct arena *a,
 				 int64_t article_id, enum comment_sort sort,
@@ -237,6 +239,19 @@ struct store_ops {
 	 */
 	enum err (*comment_insert)(struct store *st, struct comment *c,
 				   int64_t *id);
+	/*
+	 * comment_insert without waiting for the disk: queues c for the next
+	 * group commit and returns ERR_OK at once.  done(arg, e, id) is
+	 * called later, exactly once, with what comment_insert would have
+	 * returned, once the commit is durable (ERR_OK) or known failed.  It
+	 * runs on the store's writer thread, so it must be quick and must
+	 * not call the store.  c and its strings must live until then.  Any
+	 * other result: nothing was queued, and done is never called.
+	 */
+	enum err (*comment_insert_submit)(struct store *st, struct comment *c,
+					  void (*done)(void *arg, enum err e,
+						       int64_t id),
+					  void *arg);
 
 	/* Identity (store/sqlite_user.c). */
 	/*
@@ -347,6 +362,17 @@ struct store_ops {
 	enum err (*debate_vote)(struct store *st, const struct debate_vote *v,
 				const int64_t refused[REFUSED__MAX],
 				enum vote_result *out);
+	/*
+	 * debate_vote without waiting for the disk, as comment_insert_submit:
+	 * done(arg, e, out) later, exactly once, on the writer thread.  v, its
+	 * voter and refused must live until then.
+	 */
+	enum err (*debate_vote_submit)(struct store *st,
+				       const struct debate_vote *v,
+				       const int64_t *refused,
+				       void (*done)(void *arg, enum err e,
+						    enum vote_result out),
+				       void *arg);
 	enum err (*debate_add_refusals)(struct store *st, int64_t debate_id,
 					const int64_t refused[REFUSED__MAX]);
 	/*

@@ -180,7 +180,8 @@ comment_post(struct request *req, struct response *res)
 		.place = "article",
 		.open = art.comments_open,
 		.refused = article_refused,
-		.ctx = &art});
+		.ctx = &art,
+		.ctx_size = sizeof(art)});
 }
 
 /* GET /comments/ID: anyone.  Redirects to the page that shows it. */

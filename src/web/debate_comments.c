@@ -136,5 +136,6 @@ debate_comment_post(struct request *req, struct response *res)
 		.open = d.comments_open,
 		.sides = true,
 		.refused = debate_refused,
-		.ctx = &d});
+		.ctx = &d,
+		.ctx_size = sizeof(d)});
 }

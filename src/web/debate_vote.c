@@ -155,10 +155,73 @@ too_many(struct request *req, struct response *res, int retry_after)
 		secs ? secs : "60"));
 }
 
+/* A vote between its submission and its answer. */
+struct vote_post {
+	struct request *req;
+	struct debate d;
+	struct debate_clock clk;
+	struct debate_ballot b;
+	enum vote_result vr;
+	enum err e;
+	int ph, retry;
+};
+
+/* The store's report, on its writer thread: wakes the suspended vote. */
+static void
+vote_post_stored(void *arg)
+{
+	struct vote_post *vp = arg;
+
+	request_resume(vp->req);
+}
+
+/* Answers a vote once it is written, or refused before. */
+static void
+vote_post_answer(struct request *req, struct response *res, void *arg)
+{
+	struct vote_post *vp = arg;
+	enum err e = vp->b.queued
+			 ? debate_vote_finish(req->app, &vp->b, &vp->vr)
+			 : vp->e;
+	int ph = vp->ph;
+
+	switch (e) {
+	case ERR_OK:
+		response_redirect(
+		    res,
+		    arena_printf(
+			&req->arena, "/debates/%s?voted=%s#vote", vp->d.slug,
+			vp->vr == VOTE_SAME ? "same"
+			: vp->vr == VOTE_CHANGED
+			    ? (ph == PHASE_PRE ? "pre-changed" : "post-changed")
+			    : (ph == PHASE_PRE ? "pre" : "post")));
+		return;
+	case ERR_FORBIDDEN:
+		error_page(req, res, 403,
+			   closed_message(&req->arena, &vp->clk, ph));
+		return;
+	case ERR_LIMIT:
+		too_many(req, res, vp->retry);
+		return;
+	case ERR_INVALID:
+		error_page(req, res, 422,
+			   "That is not one of the choices of this vote.");
+		return;
+	default:
+		log_warnx("vote on %s not stored: %s", vp->d.slug, err_str(e));
+		error_page(
+		    req, res, err_status(e),
+		    "Your vote could not be saved just now. Please try again.");
+		return;
+	}
+}
+
 /*
  * POST /debates/SLUG/vote: anyone with this site's cookie; CSRF checked
  * by the router.  Fields: phase (pre|post), choice (a|b|undecided).
- * 303 back to the page; 403 when the phase is closed, 429 over the rate.
+ * 303 back to the page once the vote is durable (the request waits
+ * suspended, holding no thread); 403 when the phase is closed, 429 over
+ * the rate.
  */
 void
 debate_vote_post(struct request *req, struct response *res)
@@ -166,24 +229,27 @@ debate_vote_post(struct request *req, struct response *res)
 	const char *phase = debate_page_field(req, "phase"),
 		   *choice = debate_page_field(req, "choice");
 	const char *visitor = request_cookie(req, CSRF_COOKIE), *who;
-	struct debate_clock clk;
-	enum vote_result vr;
-	struct debate d;
-	int ph, ch = SIDE_NONE, retry = 0;
-	enum err e;
+	struct vote_post *vp = arena_zalloc(&req->arena, sizeof(*vp));
+	int ch = SIDE_NONE;
 
-	if (!debate_page_find(req, res, &d))
+	if (vp == NULL) {
+		error_page(req, res, 503, NULL);
 		return;
-	ph = phase && strcmp(phase, "pre") == 0	   ? PHASE_PRE
-	     : phase && strcmp(phase, "post") == 0 ? PHASE_POST
-						   : 0;
+	}
+	vp->req = req;
+	if (!debate_page_find(req, res, &vp->d))
+		return;
+	vp->ph = phase && strcmp(phase, "pre") == 0    ? PHASE_PRE
+		 : phase && strcmp(phase, "post") == 0 ? PHASE_POST
+						       : 0;
 	if (choice && strcmp(choice, "a") == 0)
 		ch = SIDE_A;
 	else if (choice && strcmp(choice, "b") == 0)
 		ch = SIDE_B;
-	else if (choice && strcmp(choice, "undecided") == 0 && ph == PHASE_PRE)
+	else if (choice && strcmp(choice, "undecided") == 0 &&
+		 vp->ph == PHASE_PRE)
 		ch = SIDE_UNDECIDED;
-	if (ph == 0 || ch == SIDE_NONE) {
+	if (vp->ph == 0 || ch == SIDE_NONE) {
 		error_page(
 		    req, res, 422,
 		    choice == NULL || choice[0] == '\0'
@@ -198,38 +264,15 @@ debate_vote_post(struct request *req, struct response *res)
 		    "Votes need this site's cookie. Reload the page and vote again.");
 		return;
 	}
-	debate_clock_at(&d, time_now(), &clk);
-	e = debate_vote_cast(req->app, &d, who, req->client, ph, ch, time_now(),
-			     &vr, &retry);
-	switch (e) {
-	case ERR_OK:
-		response_redirect(
-		    res,
-		    arena_printf(
-			&req->arena, "/debates/%s?voted=%s#vote", d.slug,
-			vr == VOTE_SAME ? "same"
-			: vr == VOTE_CHANGED
-			    ? (ph == PHASE_PRE ? "pre-changed" : "post-changed")
-			    : (ph == PHASE_PRE ? "pre" : "post")));
-		return;
-	case ERR_FORBIDDEN:
-		error_page(req, res, 403,
-			   closed_message(&req->arena, &clk, ph));
-		return;
-	case ERR_LIMIT:
-		too_many(req, res, retry);
-		return;
-	case ERR_INVALID:
-		error_page(req, res, 422,
-			   "That is not one of the choices of this vote.");
-		return;
-	default:
-		log_warnx("vote on %s not stored: %s", d.slug, err_str(e));
-		error_page(
-		    req, res, err_status(e),
-		    "Your vote could not be saved just now. Please try again.");
+	debate_clock_at(&vp->d, time_now(), &vp->clk);
+	vp->e = debate_vote_submit(req->app, &vp->d, who, req->client, vp->ph,
+				   ch, time_now(), &vp->b, &vp->vr, &vp->retry,
+				   vote_post_stored, vp);
+	if (vp->b.queued) {
+		request_suspend(req, vote_post_answer, vp);
 		return;
 	}
+	vote_post_answer(req, res, vp);
 }
 
 /* Reads the "back" field into params (defaults when it is not ours). */

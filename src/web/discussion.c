@@ -486,43 +486,44 @@ refuse(struct request *req, struct response *res,
 	p->refused(req, res, p->ctx, form, err_status(errs->err));
 }
 
-void
-discussion_post(struct request *req, struct response *res,
-		const struct discussion_post *p)
-{
-	const struct user *u = account_user(req);
+/*
+ * A comment post between its submission and its answer.  The caller's
+ * struct discussion_post, its article and its ctx live in the caller's
+ * frame, gone by the time the post is answered: copied here, in the
+ * request's arena.
+ */
+struct posting {
+	struct request *req;
+	struct discussion_post p;
+	struct article art;
+	const struct user *u;
 	struct comment_input in;
 	struct comment_errors errs;
-	int64_t id = 0, page;
 	enum err e;
+	int64_t id;
+};
 
-	if (p->base == NULL) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	if (u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
-		error_page(req, res, 403, "Please sign in to comment.");
-		return;
-	}
-	if (!p->open) {
-		error_page(req, res, 403, "Comments are closed.");
-		return;
-	}
-	e = comment_read_form(req->app, &req->arena, form_read(req), &in,
-			      &errs);
-	if (e == ERR_NOMEM) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	/* A signed-in reader comments as their account. */
-	if (u)
-		e = comment_as_user(&in, &errs, u, e);
-	if (p->sides && !read_side(req, &in, &errs))
-		e = ERR_INVALID;
-	if (e == ERR_OK)
-		e = comment_create(req->app, &req->arena, p->art, &in,
-				   req->client, &id);
-	e = comment_refusal(e, id, &in, &errs, p->place);
+/* The store's report, on its writer thread: wakes the suspended post. */
+static void
+posting_stored(void *arg, enum err e, int64_t id)
+{
+	struct posting *po = arg;
+
+	po->e = e;
+	po->id = id;
+	request_resume(po->req);
+}
+
+/* Answers a comment post once its write is over, or refused before it. */
+static void
+posting_answer(struct request *req, struct response *res, void *arg)
+{
+	struct posting *po = arg;
+	const struct discussion_post *p = &po->p;
+	enum err e =
+	    comment_refusal(po->e, po->id, &po->in, &po->errs, p->place);
+	int64_t page;
+
 	if (e == ERR_FORBIDDEN) {
 		error_page(req, res, 403, "Comments are closed.");
 		return;
@@ -534,20 +535,78 @@ discussion_post(struct request *req, struct response *res,
 		log_warnx("comment on %s%s%s not stored: %s",
 			  article ? "" : p->place, article ? "" : " ",
 			  p->art->slug, err_str(e));
-		errs.form =
+		po->errs.form =
 		    "Your comment could not be saved just now. Please send it again.";
-		errs.err = ERR_DB;
+		po->errs.err = ERR_DB;
 	}
 	if (e != ERR_OK) {
-		refuse(req, res, p, &in, &errs);
+		refuse(req, res, p, &po->in, &po->errs);
 		return;
 	}
-	if (u == NULL)
-		remember_cookie(req, res, &in);
+	if (po->u == NULL)
+		remember_cookie(req, res, &po->in);
 	/* The page that shows the new comment's thread. */
-	if (comment_page_of(req->app, &req->arena, p->art->id, id, &page) !=
+	if (comment_page_of(req->app, &req->arena, p->art->id, po->id, &page) !=
 	    ERR_OK)
 		page = 1;
 	response_redirect(
-	    res, discussion_comment_href(&req->arena, p->base, page, id));
+	    res, discussion_comment_href(&req->arena, p->base, page, po->id));
+}
+
+void
+discussion_post(struct request *req, struct response *res,
+		const struct discussion_post *p)
+{
+	struct posting *po = arena_zalloc(&req->arena, sizeof(*po));
+	void *ctx = p->ctx_size ? arena_alloc(&req->arena, p->ctx_size) : NULL;
+	enum err e;
+
+	if (p->base == NULL || po == NULL || (p->ctx_size && ctx == NULL)) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	po->req = req;
+	po->p = *p;
+	po->art = *p->art;
+	po->p.art = &po->art;
+	if (ctx != NULL) {
+		memcpy(ctx, p->ctx, p->ctx_size);
+		po->p.ctx = ctx;
+	}
+	po->u = account_user(req);
+	if (po->u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
+		error_page(req, res, 403, "Please sign in to comment.");
+		return;
+	}
+	if (!p->open) {
+		error_page(req, res, 403, "Comments are closed.");
+		return;
+	}
+	po->e = comment_read_form(req->app, &req->arena, form_read(req),
+				  &po->in, &po->errs);
+	if (po->e == ERR_NOMEM) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	/* A signed-in reader comments as their account. */
+	if (po->u)
+		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
+	if (p->sides && !read_side(req, &po->in, &po->errs))
+		po->e = ERR_INVALID;
+	if (po->e == ERR_OK) {
+		/*
+		 * The write goes to the next group commit and the request
+		 * waits suspended, holding no server thread; posting_answer
+		 * runs once the commit is durable or failed.  Not into
+		 * po->e: the store may report before comment_submit returns.
+		 */
+		e = comment_submit(req->app, &req->arena, &po->art, &po->in,
+				   req->client, posting_stored, po);
+		if (e == ERR_OK) {
+			request_suspend(req, posting_answer, po);
+			return;
+		}
+		po->e = e;
+	}
+	posting_answer(req, res, po);
 }

@@ -107,12 +107,20 @@ struct discussion_post {
 			const void *ctx, struct form_state *form,
 			unsigned status);
 	const void *ctx; /* for refused */
+	/*
+	 * The size of *ctx: the post is answered after the caller has
+	 * returned, so ctx is copied (shallow) into the request's arena.
+	 */
+	size_t ctx_size;
 };
 
 /*
  * Runs a comment post: who may comment, the form's checks, the durable
  * write, then a 303 to the new comment, or the page again with the form
- * refused (a refused reply on the page of the comment it answers).
+ * refused (a refused reply on the page of the comment it answers).  The
+ * request waits for the write's commit suspended (request_suspend), so
+ * no server thread waits on the disk; p, its article and its ctx are
+ * copied first.
  */
 void discussion_post(struct request *req, struct response *res,
 		     const struct discussion_post *p);

@@ -218,6 +218,34 @@ main(void)
 	CHECK_STR(arena_printf(&a, "%s=%d", "n", 5), "n=5");
 	CHECK_STR(arena_strndup(&a, "hello", 3), "hel");
 	arena_clear(&a);
+	/*
+	 * arena_printf formats into the block's free space first: strings of
+	 * every length around the end of a block come out whole, and what is
+	 * allocated next never overlaps them.
+	 */
+	{
+		char *s, *next, want[400];
+		int k, bad = 0;
+
+		memset(want, 'x', sizeof(want) - 1);
+		want[sizeof(want) - 1] = '\0';
+		arena_init(&a);
+		for (k = 0; k < 3000; k++) {
+			int len = k % 397;
+
+			s = arena_printf(&a, "%.*s", len, want);
+			next = arena_alloc(&a, 8);
+			if (s == NULL || next == NULL) {
+				bad++;
+				continue;
+			}
+			memset(next, 'y', 8);
+			if ((int)strlen(s) != len)
+				bad++;
+		}
+		CHECK(bad == 0);
+		arena_clear(&a);
+	}
 
 	/* html_escape: every dangerous byte, NUL dropped. */
 	CHECK_STR(escaped(&b, "<script>alert('x')</script>"),
@@ -315,6 +343,49 @@ main(void)
 	CHECK_STR(when, "22 November 2026 at 18:48");
 	time_format_iso(1795305600, when, sizeof(when));
 	CHECK_STR(when, "2026-11-22T00:00:00Z");
+	/*
+	 * The dates are computed without gmtime_r(): they must agree with it
+	 * on every kind of day (leap days, century years, before 1970), on
+	 * a spread of times from year 0 to 9999.
+	 */
+	{
+		static const char *const mn[] = {
+		    "January",	 "February", "March",	 "April",
+		    "May",	 "June",     "July",	 "August",
+		    "September", "October",  "November", "December"};
+		int64_t x, bad = 0;
+		char want[64];
+		struct tm tm;
+		time_t tt;
+
+		for (x = -62167219200LL; x < 253402300800LL;
+		     x += 86400LL * 37 + 3671) {
+			int64_t probe[3] = {x, x - x % 86400, x + 86399};
+			int k;
+
+			for (k = 0; k < 3; k++) {
+				tt = (time_t)probe[k];
+				gmtime_r(&tt, &tm);
+				snprintf(want, sizeof(want),
+					 "%d %s %d at %02d:%02d", tm.tm_mday,
+					 mn[tm.tm_mon], tm.tm_year + 1900,
+					 tm.tm_hour, tm.tm_min);
+				time_format_human(probe[k], when, sizeof(when));
+				bad += strcmp(when, want) != 0;
+				strftime(want, sizeof(want),
+					 "%Y-%m-%dT%H:%M:%SZ", &tm);
+				time_format_iso(probe[k], when, sizeof(when));
+				bad += strcmp(when, want) != 0;
+			}
+		}
+		CHECK(bad == 0);
+		time_format_human(951782400, when, sizeof(when));
+		CHECK_STR(when, "29 February 2000 at 00:00");
+		time_format_iso(-1, when, sizeof(when));
+		CHECK_STR(when, "1969-12-31T23:59:59Z");
+		time_format_human(1795305600, when, 8);
+		CHECK_STR(when, "22 Nove");
+	}
 
 	buf_clear(&b);
 	TEST_DONE();

@@ -2,6 +2,7 @@
  * test_template: context-aware escaping, sections, partials and the
  * load-time refusals of the template engine.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -72,6 +73,12 @@ test_escaping(struct arena *a)
 	CHECK_STR(render1("<p title='{{ x }}'>", v),
 		  "<p title='&lt;script&gt;&quot;&#39;&amp;'>");
 	CHECK_STR(render1("{{n}}|{{b}}|{{missing}}|{{x.y}}", v), "-42|||");
+	/* Numbers are printed by hand: every width, both ends of the range. */
+	CHECK(tv_put_int(v, "zero", 0) && tv_put_int(v, "big", 1234567890123) &&
+	      tv_put_int(v, "min", INT64_MIN) &&
+	      tv_put_int(v, "max", INT64_MAX));
+	CHECK_STR(render1("{{zero}} {{big}} {{min}} {{max}}", v),
+		  "0 1234567890123 -9223372036854775808 9223372036854775807");
 	CHECK_STR(render1("<textarea>{{x}}</textarea><title>{{x}}</title>", v),
 		  "<textarea>&lt;script&gt;&quot;&#39;&amp;</textarea>"
 		  "<title>&lt;script&gt;&quot;&#39;&amp;</title>");
