@@ -130,31 +130,6 @@ account_notice(struct request *req, struct response *res, unsigned status,
 	page_render(req, res, status, "account_notice", v);
 }
 
-/*
- * A form field, trimmed unless raw, in the arena; "" when absent.  A
- * value with a NUL inside, or longer than max bytes, is refused (NULL
- * with *bad set).
- */
-static const char *
-field(struct request *req, const char *name, size_t max, bool raw, bool *bad)
-{
-	const struct field *f = request_field(req, name);
-	char *s;
-
-	if (f == NULL)
-		return "";
-	if (f->len > max || strlen(f->value) != f->len) {
-		*bad = true;
-		return "";
-	}
-	s = arena_strndup(&req->arena, f->value, f->len);
-	if (s == NULL) {
-		*bad = true;
-		return "";
-	}
-	return raw ? s : str_trim(s);
-}
-
 static void
 too_many(struct request *req, struct response *res, int retry)
 {
@@ -187,14 +162,14 @@ signin_form(struct request *req, struct response *res, unsigned status,
 void
 account_signin_page(struct request *req, struct response *res)
 {
-	const char *done = request_query(req, "done");
+	const char *done = req_text(req, "done");
 	const char *info = NULL;
 
 	if (done && strcmp(done, "verified") == 0)
 		info = "Your email address is confirmed. You can sign in now.";
 	else if (done && strcmp(done, "signedout") == 0)
 		info = "You are signed out.";
-	signin_form(req, res, 200, "", request_query(req, "next"), NULL, info);
+	signin_form(req, res, 200, "", req_text(req, "next"), NULL, info);
 }
 
 /*
@@ -204,11 +179,11 @@ account_signin_page(struct request *req, struct response *res)
 void
 account_signin_post(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *email = req_text(req, "email");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
-	const char *next = field(req, "next", 1024, false, &bad);
+	    req_text(req, "password");
+	const char *next = req_text(req, "next");
 	struct user u;
 	int retry = 60;
 	enum err e;
@@ -279,7 +254,7 @@ account_signup_page(struct request *req, struct response *res)
 			       NULL);
 		return;
 	}
-	signup_form(req, res, 200, "", "", request_query(req, "next"), NULL);
+	signup_form(req, res, 200, "", "", req_text(req, "next"), NULL);
 }
 
 /*
@@ -290,12 +265,12 @@ account_signup_page(struct request *req, struct response *res)
 void
 account_signup_post(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
-	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *name = req_text(req, "name");
+	const char *email = req_text(req, "email");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
-	const char *next = field(req, "next", 1024, false, &bad);
+	    req_text(req, "password");
+	const char *next = req_text(req, "next");
 	struct signup_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
 	enum err e;
@@ -345,7 +320,7 @@ account_signout_page(struct request *req, struct response *res)
 	struct tv *v = account_view(req, res, "Sign out");
 
 	if (v &&
-	    !tv_put_str(v, "next", account_next(request_query(req, "next"))))
+	    !tv_put_str(v, "next", account_next(req_text(req, "next"))))
 		v = NULL;
 	page_render(req, res, 200, "account_signout", v);
 }
@@ -354,8 +329,7 @@ account_signout_page(struct request *req, struct response *res)
 void
 account_signout_post(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *next = field(req, "next", 1024, false, &bad);
+	const char *next = req_text(req, "next");
 	enum err e = session_end(req->app, request_cookie(req, SESSION_COOKIE));
 
 	if (e != ERR_OK) {
@@ -398,7 +372,8 @@ link_expired(struct request *req, struct response *res, const char *href,
 void
 account_verify(struct request *req, struct response *res)
 {
-	const char *token = request_query(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	struct user u;
 	enum err e;
 
@@ -421,7 +396,8 @@ account_verify(struct request *req, struct response *res)
 void
 account_reset_page(struct request *req, struct response *res)
 {
-	const char *token = request_query(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	struct tv *v;
 	struct user u;
 
@@ -446,8 +422,8 @@ account_reset_page(struct request *req, struct response *res)
 void
 account_reset_post(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *email = req_text(req, "email");
 	int retry = 60;
 	enum err e = user_reset_request(req->app, &req->arena, email,
 					req->client, &retry);
@@ -482,10 +458,10 @@ account_reset_post(struct request *req, struct response *res)
 void
 account_reset_password(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *token = field(req, "token", 64, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *token = req_text(req, "token");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	    req_text(req, "password");
 	const char *why = user_check_password(password);
 	struct user u;
 	enum err e;
@@ -561,15 +537,15 @@ void
 account_settings_page(struct request *req, struct response *res)
 {
 	settings_form(req, res, 200, NULL,
-		      settings_message(request_query(req, "done")));
+		      settings_message(req_text(req, "done")));
 }
 
 /* POST /account/settings/name: signed in; CSRF.  Field: name. */
 void
 account_settings_name(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *name = req_text(req, "name");
 	struct settings_errors errs = {user_check_name(name), NULL, NULL, NULL};
 	enum err e;
 
@@ -594,11 +570,11 @@ account_settings_name(struct request *req, struct response *res)
 void
 account_settings_password(struct request *req, struct response *res)
 {
-	bool bad = false;
+	bool bad = req_any_bad(req);
 	const char *current =
-	    field(req, "current", USER_PASSWORD_MAX, true, &bad);
+	    req_text(req, "current");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	    req_text(req, "password");
 	const struct user *u = account_user(req);
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
@@ -636,10 +612,10 @@ account_settings_password(struct request *req, struct response *res)
 void
 account_settings_email(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *email = req_text(req, "email");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	    req_text(req, "password");
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	enum err e;
 
@@ -665,7 +641,8 @@ account_settings_email(struct request *req, struct response *res)
 void
 account_email_confirm(struct request *req, struct response *res)
 {
-	const char *token = request_query(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	struct user u;
 	enum err e;
 
@@ -697,10 +674,9 @@ account_email_confirm(struct request *req, struct response *res)
 void
 account_delete_post(struct request *req, struct response *res)
 {
-	bool bad = false;
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
-	const char *confirm = field(req, "confirm", 16, false, &bad);
+	    req_text(req, "password");
+	const char *confirm = req_text(req, "confirm");
 	const struct user *u = account_user(req);
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	enum err e;
@@ -738,21 +714,14 @@ account_delete_post(struct request *req, struct response *res)
 void
 account_profile(struct request *req, struct response *res)
 {
-	int64_t id = 0;
+	int64_t id = req_id(req, "id");
 	struct user_comment *list;
 	struct tv *v, *items;
 	struct user u;
 	size_t n = 0, i;
-	char *end = NULL, when[64];
+	char when[64];
 	enum err e;
 
-	if (req->params[0][0] >= '1' && req->params[0][0] <= '9' &&
-	    strlen(req->params[0]) <= 18)
-		id = strtoll(req->params[0], &end, 10);
-	if (id <= 0 || end == NULL || *end != '\0') {
-		error_page(req, res, 404, NULL);
-		return;
-	}
 	e = user_get(req->app, &req->arena, id, &u);
 	if (e == ERR_OK && u.disabled)
 		e = ERR_NOTFOUND;
@@ -805,7 +774,8 @@ account_profile(struct request *req, struct response *res)
 void
 account_setup_page(struct request *req, struct response *res)
 {
-	const char *token = request_query(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	struct user_token t;
 	char hash[65];
 	struct tv *v;
@@ -831,12 +801,12 @@ account_setup_page(struct request *req, struct response *res)
 void
 account_setup_post(struct request *req, struct response *res)
 {
-	bool bad = false;
-	const char *token = field(req, "token", 64, false, &bad);
-	const char *name = field(req, "name", USER_NAME_MAX * 4, false, &bad);
-	const char *email = field(req, "email", LIMIT_EMAIL, false, &bad);
+	bool bad = req_any_bad(req);
+	const char *token = req_text(req, "token");
+	const char *name = req_text(req, "name");
+	const char *email = req_text(req, "email");
 	const char *password =
-	    field(req, "password", USER_PASSWORD_MAX, true, &bad);
+	    req_text(req, "password");
 	const char *why = user_check_name(name);
 	struct user_token t;
 	struct user u;
@@ -938,30 +908,16 @@ account_admin_users(struct request *req, struct response *res)
 	page_render(req, res, 200, "account_users", v);
 }
 
-static int64_t
-field_id(struct request *req, const char *name)
-{
-	const struct field *f = request_field(req, name);
-	char *end;
-	long long v;
-
-	if (f == NULL || f->len == 0 || f->len > 18 || f->value[0] < '1' ||
-	    f->value[0] > '9')
-		return 0;
-	v = strtoll(f->value, &end, 10);
-	return *end == '\0' ? v : 0;
-}
-
 /* POST /admin/users/role: admins; CSRF.  Fields: id, role. */
 void
 account_admin_role(struct request *req, struct response *res)
 {
-	const struct field *f = request_field(req, "role");
-	int64_t id = field_id(req, "id");
+	int64_t id = req_id(req, "id");
 	enum role role;
 	enum err e;
 
-	if (id == 0 || f == NULL || !role_parse(f->value, &role)) {
+	/* The router refused a missing or malformed id or role. */
+	if (!role_parse(req_text(req, "role"), &role)) {
 		error_page(req, res, 422, "Choose a user and a role.");
 		return;
 	}
@@ -981,21 +937,17 @@ account_admin_role(struct request *req, struct response *res)
 void
 account_admin_disable(struct request *req, struct response *res)
 {
-	const struct field *f = request_field(req, "disabled");
-	int64_t id = field_id(req, "id");
+	/* The router refused a missing or malformed id or flag. */
+	int64_t id = req_id(req, "id");
 	enum err e;
 
-	if (id == 0 || f == NULL ||
-	    (strcmp(f->value, "0") && strcmp(f->value, "1"))) {
-		error_page(req, res, 422, "Choose a user.");
-		return;
-	}
 	if (id == account_user(req)->id) {
 		error_page(req, res, 409,
 			   "You cannot disable your own account.");
 		return;
 	}
-	e = user_set_disabled(req->app, &req->arena, id, f->value[0] == '1');
+	e = user_set_disabled(req->app, &req->arena, id,
+			      req_int(req, "disabled") == 1);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
