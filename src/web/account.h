@@ -33,6 +33,13 @@ void account_notice(struct request *req, struct response *res, unsigned status,
 		    const char *title, const char *message, const char *href,
 		    const char *link);
 
+/* 429 with Retry-After: retry seconds. */
+void account_too_many(struct request *req, struct response *res, int retry);
+
+/* 404: the emailed link is used up, expired or not ours; href to go on. */
+void account_link_expired(struct request *req, struct response *res,
+			  const char *href, const char *link);
+
 /* The root view of an account page: page_view, csrf token, "me". */
 struct tv *account_view(struct request *req, struct response *res,
 			const char *title);
