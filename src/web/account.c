@@ -94,31 +94,49 @@ account_signed_in(struct request *req, struct response *res,
 	response_redirect(res, account_next(next));
 }
 
+/* Puts "me", the signed-in reader, with the parts the page reads. */
+static bool
+put_me(struct request *req, struct tv *v, const struct user *u, unsigned parts)
+{
+	struct tv *me = tv_put_obj(v, "me");
+
+	if (me == NULL || !tv_put_str(me, "name", u->name))
+		return false;
+	if ((parts & (ACCOUNT_ME_ROLE | ACCOUNT_ME_SETTINGS)) &&
+	    !tv_put_str(me, "role", role_name(u->role)))
+		return false;
+	if ((parts & ACCOUNT_ME_ADMIN) &&
+	    !tv_put_bool(me, "admin", u->role == ROLE_ADMIN))
+		return false;
+	if (!(parts & ACCOUNT_ME_SETTINGS))
+		return true;
+	return tv_put_str(me, "email", u->email) &&
+	       tv_put_str(me, "profile_href",
+			  arena_printf(&req->arena, "/users/%lld",
+				       (long long)u->id)) &&
+	       tv_put_bool(me, "staff", u->role >= ROLE_MODERATOR) &&
+	       tv_put_bool(me, "has_password", u->password_hash[0] != '\0');
+}
+
 struct tv *
-account_view(struct request *req, struct response *res, const char *title)
+account_view(struct request *req, struct response *res, const char *title,
+	     unsigned parts)
 {
 	/* The user first: a new visitor cookie replaces the parsed cookies. */
 	const struct user *u = account_user(req);
-	struct tv *v = page_view(req, title), *me;
-	const char *visitor = csrf_visitor(req, res);
-	const char *token = visitor ? csrf_token(req, visitor) : NULL;
+	struct tv *v = page_view(req, title);
 
-	if (v == NULL || token == NULL || !tv_put_str(v, "csrf", token))
+	if (v == NULL)
 		return NULL;
-	if (u) {
-		if ((me = tv_put_obj(v, "me")) == NULL ||
-		    !tv_put_str(me, "name", u->name) ||
-		    !tv_put_str(me, "email", u->email) ||
-		    !tv_put_str(me, "role", role_name(u->role)) ||
-		    !tv_put_str(me, "profile_href",
-				arena_printf(&req->arena, "/users/%lld",
-					     (long long)u->id)) ||
-		    !tv_put_bool(me, "staff", u->role >= ROLE_MODERATOR) ||
-		    !tv_put_bool(me, "admin", u->role == ROLE_ADMIN) ||
-		    !tv_put_bool(me, "has_password",
-				 u->password_hash[0] != '\0'))
+	if (parts & ACCOUNT_CSRF) {
+		const char *visitor = csrf_visitor(req, res);
+		const char *token = visitor ? csrf_token(req, visitor) : NULL;
+
+		if (token == NULL || !tv_put_str(v, "csrf", token))
 			return NULL;
 	}
+	if (u && (parts & ACCOUNT_ME) && !put_me(req, v, u, parts))
+		return NULL;
 	return v;
 }
 
@@ -127,7 +145,7 @@ account_notice(struct request *req, struct response *res, unsigned status,
 	       const char *title, const char *message, const char *href,
 	       const char *link)
 {
-	struct tv *v = account_view(req, res, title);
+	struct tv *v = account_view(req, res, title, 0);
 
 	if (v && (!tv_put_str(v, "message", message) ||
 		  (href && (!tv_put_str(v, "href", href) ||
@@ -146,7 +164,6 @@ account_too_many(struct request *req, struct response *res, int retry)
 		   "and try again.");
 }
 
-
 void
 account_link_expired(struct request *req, struct response *res,
 		     const char *href, const char *link)
@@ -162,7 +179,8 @@ signin_form(struct request *req, struct response *res, unsigned status,
 	    const char *email, const char *next, const char *error,
 	    const char *info)
 {
-	struct tv *v = account_view(req, res, "Sign in");
+	struct tv *v =
+	    account_view(req, res, "Sign in", ACCOUNT_CSRF | ACCOUNT_ME);
 
 	if (v && (!tv_put_str(v, "email", email) ||
 		  !tv_put_str(v, "next", account_next(next)) ||
@@ -197,8 +215,7 @@ account_signin_post(struct request *req, struct response *res)
 {
 	bool bad = req_any_bad(req);
 	const char *email = req_text(req, "email");
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	const char *next = req_text(req, "next");
 	struct user u;
 	int retry = 60;
@@ -240,7 +257,8 @@ signup_form(struct request *req, struct response *res, unsigned status,
 	    const char *name, const char *email, const char *next,
 	    const struct signup_errors *errs)
 {
-	struct tv *v = account_view(req, res, "Create an account");
+	struct tv *v =
+	    account_view(req, res, "Create an account", ACCOUNT_CSRF);
 
 	if (v &&
 	    (!tv_put_str(v, "name", name) || !tv_put_str(v, "email", email) ||
@@ -284,8 +302,7 @@ account_signup_post(struct request *req, struct response *res)
 	bool bad = req_any_bad(req);
 	const char *name = req_text(req, "name");
 	const char *email = req_text(req, "email");
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	const char *next = req_text(req, "next");
 	struct signup_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
@@ -333,10 +350,10 @@ account_signup_post(struct request *req, struct response *res)
 void
 account_signout_page(struct request *req, struct response *res)
 {
-	struct tv *v = account_view(req, res, "Sign out");
+	struct tv *v =
+	    account_view(req, res, "Sign out", ACCOUNT_CSRF | ACCOUNT_ME);
 
-	if (v &&
-	    !tv_put_str(v, "next", account_next(req_text(req, "next"))))
+	if (v && !tv_put_str(v, "next", account_next(req_text(req, "next"))))
 		v = NULL;
 	page_render(req, res, 200, "account_signout", v);
 }
@@ -375,7 +392,6 @@ account_signout_all(struct request *req, struct response *res)
 	response_redirect(res, "/account/signin?done=signedout");
 }
 
-
 /* GET /account/verify?token=T: anyone with the emailed link. */
 void
 account_verify(struct request *req, struct response *res)
@@ -389,7 +405,7 @@ account_verify(struct request *req, struct response *res)
 		  : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND) {
 		account_link_expired(req, res, "/account/signin",
-			     "Sign in to get a new one");
+				     "Sign in to get a new one");
 		return;
 	}
 	if (e != ERR_OK) {
@@ -422,7 +438,7 @@ account_profile(struct request *req, struct response *res)
 		return;
 	}
 	time_format_human(u.created, when, sizeof(when));
-	v = account_view(req, res, u.name);
+	v = account_view(req, res, u.name, 0);
 	if (v &&
 	    (!tv_put_str(v, "name", u.name) ||
 	     !tv_put_str(v, "since", arena_strdup(&req->arena, when)) ||

@@ -37,8 +37,9 @@ account_setup_page(struct request *req, struct response *res)
 		account_link_expired(req, res, "/", "Front page");
 		return;
 	}
-	v = account_view(req, res, "Create the first admin");
-	if (v && !tv_put_str(v, "token", token))
+	v = account_view(req, res, "Create the first admin", ACCOUNT_CSRF);
+	if (v && (!tv_put_str(v, "token", token) ||
+		  !tv_put_str(v, "name", "") || !tv_put_str(v, "email", "")))
 		v = NULL;
 	page_render(req, res, 200, "account_setup", v);
 }
@@ -52,8 +53,7 @@ account_setup_post(struct request *req, struct response *res)
 	const char *token = req_text(req, "token");
 	const char *name = req_text(req, "name");
 	const char *email = req_text(req, "email");
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	const char *why = user_check_name(name);
 	struct user_token t;
 	struct user u;
@@ -66,7 +66,8 @@ account_setup_post(struct request *req, struct response *res)
 	if (why == NULL)
 		why = user_check_password(password);
 	if (why || bad) {
-		struct tv *v = account_view(req, res, "Create the first admin");
+		struct tv *v = account_view(req, res, "Create the first admin",
+					    ACCOUNT_CSRF);
 
 		if (v && (!tv_put_str(v, "token", token) ||
 			  !tv_put_str(v, "name", name) ||
@@ -121,7 +122,7 @@ account_admin_users(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	v = account_view(req, res, "Users");
+	v = account_view(req, res, "Users", ACCOUNT_CSRF);
 	if (v && (items = tv_put_list(v, "users")) == NULL)
 		v = NULL;
 	for (i = 0; v && i < n; i++) {
@@ -130,7 +131,6 @@ account_admin_users(struct request *req, struct response *res)
 		if (it == NULL || !tv_put_int(it, "id", list[i].id) ||
 		    !tv_put_str(it, "name", list[i].name) ||
 		    !tv_put_str(it, "email", list[i].email) ||
-		    !tv_put_str(it, "role", role_name(list[i].role)) ||
 		    !tv_put_bool(it, "verified", list[i].email_verified) ||
 		    !tv_put_bool(it, "disabled", list[i].disabled) ||
 		    !tv_put_str(it, "profile_href",
@@ -206,6 +206,8 @@ account_admin_disable(struct request *req, struct response *res)
 void
 account_desk(struct request *req, struct response *res)
 {
-	page_render(req, res, 200, "account_desk",
-		    account_view(req, res, "Desk"));
+	page_render(
+	    req, res, 200, "account_desk",
+	    account_view(req, res, "Desk",
+			 ACCOUNT_ME | ACCOUNT_ME_ROLE | ACCOUNT_ME_ADMIN));
 }

@@ -27,15 +27,18 @@ account_reset_page(struct request *req, struct response *res)
 	struct user u;
 
 	if (token == NULL) {
-		v = account_view(req, res, "Reset your password");
+		v = account_view(req, res, "Reset your password", ACCOUNT_CSRF);
+		if (v && !tv_put_str(v, "email", ""))
+			v = NULL;
 		page_render(req, res, 200, "account_reset", v);
 		return;
 	}
 	if (user_reset_peek(req->app, &req->arena, token, &u) != ERR_OK) {
-		account_link_expired(req, res, "/account/reset", "Ask for a new link");
+		account_link_expired(req, res, "/account/reset",
+				     "Ask for a new link");
 		return;
 	}
-	v = account_view(req, res, "Choose a new password");
+	v = account_view(req, res, "Choose a new password", ACCOUNT_CSRF);
 	if (v && (!tv_put_str(v, "token", token) ||
 		  !tv_put_str(v, "email", u.email)))
 		v = NULL;
@@ -58,7 +61,8 @@ account_reset_post(struct request *req, struct response *res)
 		return;
 	}
 	if (e == ERR_INVALID || bad) {
-		struct tv *v = account_view(req, res, "Reset your password");
+		struct tv *v =
+		    account_view(req, res, "Reset your password", ACCOUNT_CSRF);
 
 		if (v &&
 		    (!tv_put_str(v, "email", email) ||
@@ -85,14 +89,14 @@ account_reset_password(struct request *req, struct response *res)
 {
 	bool bad = req_any_bad(req);
 	const char *token = req_text(req, "token");
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	const char *why = user_check_password(password);
 	struct user u;
 	enum err e;
 
 	if (why || bad) {
-		struct tv *v = account_view(req, res, "Choose a new password");
+		struct tv *v = account_view(req, res, "Choose a new password",
+					    ACCOUNT_CSRF);
 
 		if (v && (!tv_put_str(v, "token", token) ||
 			  !tv_put_str(v, "error",
@@ -103,7 +107,8 @@ account_reset_password(struct request *req, struct response *res)
 	}
 	e = user_reset(req->app, &req->arena, token, password, &u);
 	if (e == ERR_NOTFOUND) {
-		account_link_expired(req, res, "/account/reset", "Ask for a new link");
+		account_link_expired(req, res, "/account/reset",
+				     "Ask for a new link");
 		return;
 	}
 	if (e != ERR_OK) {

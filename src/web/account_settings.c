@@ -45,7 +45,9 @@ static void
 settings_form(struct request *req, struct response *res, unsigned status,
 	      const struct settings_errors *errs, const char *info)
 {
-	struct tv *v = account_view(req, res, "Your account");
+	struct tv *v =
+	    account_view(req, res, "Your account",
+			 ACCOUNT_CSRF | ACCOUNT_ME | ACCOUNT_ME_SETTINGS);
 	const struct config *cfg = &req->app->cfg;
 
 	if (v &&
@@ -100,10 +102,8 @@ void
 account_settings_password(struct request *req, struct response *res)
 {
 	bool bad = req_any_bad(req);
-	const char *current =
-	    req_text(req, "current");
-	const char *password =
-	    req_text(req, "password");
+	const char *current = req_text(req, "current");
+	const char *password = req_text(req, "password");
 	const struct user *u = account_user(req);
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	int retry = 60;
@@ -143,8 +143,7 @@ account_settings_email(struct request *req, struct response *res)
 {
 	bool bad = req_any_bad(req);
 	const char *email = req_text(req, "email");
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
 	enum err e;
 
@@ -178,7 +177,8 @@ account_email_confirm(struct request *req, struct response *res)
 	e = token ? user_confirm_email(req->app, &req->arena, token, &u)
 		  : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND) {
-		account_link_expired(req, res, "/account/settings", "Your account");
+		account_link_expired(req, res, "/account/settings",
+				     "Your account");
 		return;
 	}
 	if (e == ERR_CONFLICT) {
@@ -203,8 +203,7 @@ account_email_confirm(struct request *req, struct response *res)
 void
 account_delete_post(struct request *req, struct response *res)
 {
-	const char *password =
-	    req_text(req, "password");
+	const char *password = req_text(req, "password");
 	const char *confirm = req_text(req, "confirm");
 	const struct user *u = account_user(req);
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};

@@ -69,7 +69,6 @@ home_page(struct request *req, struct response *res)
 		    !tv_put_str(it, "date", arena_strdup(a, when)) ||
 		    !tv_put_str(it, "image", list[i].image) ||
 		    !tv_put_bool(it, "has_image", list[i].image[0] != '\0') ||
-		    !tv_put_int(it, "comment_count", list[i].comment_count) ||
 		    !tv_put_str(
 			it, "count_label",
 			list[i].comment_count == 0 ? "No comments yet"

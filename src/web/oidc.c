@@ -99,7 +99,8 @@ redirect_uri(struct request *req, const struct oidc_provider *p)
 void
 oidc_start(struct request *req, struct response *res)
 {
-	struct oidc_provider *p = oidc_find(req->app, req_text(req, "provider"));
+	struct oidc_provider *p =
+	    oidc_find(req->app, req_text(req, "provider"));
 	struct arena *a = &req->arena;
 	const char *state, *state_hash, *nonce, *nh, *verifier, *vh, *url;
 	const struct user *u = account_user(req);
@@ -400,7 +401,8 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 void
 oidc_callback(struct request *req, struct response *res)
 {
-	struct oidc_provider *p = oidc_find(req->app, req_text(req, "provider"));
+	struct oidc_provider *p =
+	    oidc_find(req->app, req_text(req, "provider"));
 	const char *state =
 	    req_has(req, "state") ? req_text(req, "state") : NULL;
 	const char *code = req_has(req, "code") ? req_text(req, "code") : NULL;
@@ -521,7 +523,7 @@ oidc_link_page(struct request *req, struct response *res)
 		    "/account/signin", "Sign in");
 		return;
 	}
-	v = account_view(req, res, "Link your account");
+	v = account_view(req, res, "Link your account", ACCOUNT_CSRF);
 	if (v && (!tv_put_str(v, "token", token) ||
 		  !tv_put_str(v, "provider", p->label) ||
 		  !tv_put_str(v, "external", email ? email : subject) ||

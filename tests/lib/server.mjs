@@ -44,8 +44,37 @@ export function addArticle(db, { title = 'Test Article', slug = 'test-article', 
 	return slug;
 }
 
+// The view contract's mismatches that are known and wait for their fix in
+// the view builders of the discussion and the debate pages (TEMPLATE:KEY, a
+// key read and not put or put and not read).  The server only logs them;
+// any other mismatch fails the page.  Remove an entry with its fix.
+const VIEWS_PENDING = [
+	// web/comment.c (the comment form) and web/article.c
+	'article:body', 'article:body_error', 'article:body_invalid', 'article:has_errors',
+	'article:comment_count', 'article:slug',
+	'form_identity:author_error', 'form_identity:email_error', 'form_identity:url_error',
+	'form_identity:has_providers',
+	// web/debate_*.c; debate_results and debate_integrity render one view
+	// in parts (tv_shared_with says so)
+	'debate:body', 'debate:body_error', 'debate:has_errors', 'debate:comment_count',
+	'debate:is_closed', 'debate:is_open', 'debate:is_scheduled', 'debate:letter', 'debate:minds',
+	'debate_vote:closed', 'debate_vote:slug',
+	'debates:comment_count', 'debates:label_a', 'debates:label_b',
+	'home:comment_count', 'home:label_a', 'home:label_b',
+	...['always', 'changed', 'final', 'gain_a', 'gain_b', 'has_votes', 'has_winner', 'integrity',
+		'refused_closed', 'refused_duplicate', 'refused_rate', 'rules', 'winner'].map((k) => `debate_results:${k}`),
+	...['always', 'cell_class', 'cells', 'count', 'css', 'final', 'flow_svg', 'from', 'gain_a', 'gain_b',
+		'has_history', 'has_pairs', 'has_votes', 'has_winner', 'history', 'history_svg', 'label', 'label_a',
+		'label_b', 'moves', 'only_post', 'only_pre', 'pairs', 'post', 'post_a', 'post_b', 'post_bar',
+		'post_total', 'pre', 'pre_a', 'pre_b', 'pre_bar', 'pre_total', 'pre_u', 'results', 'rules', 'share',
+		'show_results', 'total', 'verdict', 'when', 'when_iso', 'why', 'winner', 'winner_css'].map((k) => `debate_integrity:${k}`),
+].join(',');
+
 // Starts the server; resolves to { url, proc, stop(signal), logs() }.
 // env adds variables to the server's environment (PARLEY_CLOCK_FILE, ...).
+// Test servers run in checked mode (PARLEY_CHECK_VIEWS=1): a view that
+// disagrees with its template, or a handler reading a field its route does
+// not declare, fails the request; PARLEY_CHECK_VIEWS=log only logs.
 export async function startServer({ db, config, env } = {}) {
 	const s = db ? { db } : scratch();
 	const args = ['serve', '--db', s.db, '--listen', '127.0.0.1:0'];
@@ -54,7 +83,8 @@ export async function startServer({ db, config, env } = {}) {
 		writeFileSync(file, config);
 		args.push('--config', file);
 	}
-	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+	const checked = { PARLEY_CHECK_VIEWS: '1', PARLEY_CHECK_VIEWS_PENDING: VIEWS_PENDING };
+	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...checked, ...process.env, ...env } });
 	let stderr = '';
 	let stdout = '';
 	proc.stdout.on('data', (d) => { stdout += d; });
