@@ -32,8 +32,8 @@ parse_int(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 	}
 	if (neg) {
 		/* -(2^63) has no positive twin: build it without overflow. */
-		int64_t r = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN
-							  : -(int64_t)v;
+		int64_t r =
+		    v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
 
 		if (r < min || r > max)
 			return false;

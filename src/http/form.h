@@ -94,8 +94,8 @@ struct input {
 
 /* A declared field's value, as read for one request. */
 struct input_value {
-	bool present; /* sent, whether good or bad */
-	bool bad;     /* sent, and not what the declaration allows */
+	bool present;	  /* sent, whether good or bad */
+	bool bad;	  /* sent, and not what the declaration allows */
 	const char *text; /* "" when absent or bad; the digits for numbers */
 	size_t len;
 	int64_t num; /* for INPUT_INT and INPUT_ID; 0 when absent or bad */

@@ -120,15 +120,16 @@ read_inputs(struct request *req, struct response *res, const struct route *r)
 		if (in->flags & INPUT_PATH) {
 			value = np < ROUTE_PARAMS ? req->params[np++] : NULL;
 		} else if (r->method == METHOD_POST) {
-			const struct field *f = fields_get(&req->form, in->name);
+			const struct field *f =
+			    fields_get(&req->form, in->name);
 
 			value = f ? f->value : NULL;
 			len = f ? f->len : 0;
 		} else {
 			value = request_query(req, in->name);
 		}
-		if (value != NULL && !(r->method == METHOD_POST &&
-				       !(in->flags & INPUT_PATH)))
+		if (value != NULL &&
+		    !(r->method == METHOD_POST && !(in->flags & INPUT_PATH)))
 			len = strlen(value);
 		if (!input_read(&req->arena, in, value, len, v)) {
 			refuse(req, res, r, 503, NULL);
@@ -164,8 +165,7 @@ value_of(const struct request *req, const char *name)
 	const struct route *r = req->route;
 	size_t i;
 
-	for (i = 0; r != NULL && r->inputs != NULL && r->inputs[i].name;
-	     i++)
+	for (i = 0; r != NULL && r->inputs != NULL && r->inputs[i].name; i++)
 		if (strcmp(r->inputs[i].name, name) == 0)
 			return req->inputs ? &req->inputs[i] : &none;
 	log_warnx("route %s reads the field %s, which it does not declare",
@@ -379,7 +379,8 @@ route_dispatch(struct request *req, struct response *res)
 		}
 		if (ct == NULL ||
 		    strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
-			refuse(req, res, r, 415, "Send the form as a web form.");
+			refuse(req, res, r, 415,
+			       "Send the form as a web form.");
 			return;
 		}
 		if (form_parse(&req->arena,

@@ -1,9 +1,9 @@
 /*
  * route: the router.  It matches a request against a table from method
  * and path pattern to handler, and makes the checks each row asks for
- * before the handler runs (form, CSRF, sign-in, role, declared fields).  The table itself
- * lives with the handlers (web/routes.c); the router takes it as data,
- * from the app, so http/ never names a handler.
+ * before the handler runs (form, CSRF, sign-in, role, declared fields).  The
+ * table itself lives with the handlers (web/routes.c); the router takes it as
+ * data, from the app, so http/ never names a handler.
  */
 #ifndef PARLEY_ROUTE_H
 #define PARLEY_ROUTE_H
@@ -81,13 +81,13 @@ void route_set_strict(bool on);
 
 /* One row of the route table as operators and tests read it. */
 struct route_info {
-	const char *method;  /* "GET" (also answers HEAD) or "POST" */
-	const char *pattern; /* literal segments; "*" captures one */
-	bool csrf;	     /* the form must carry the CSRF token */
-	bool form;	     /* the body is parsed as a web form */
-	bool signin;	     /* only for signed-in readers */
-	const char *role;    /* "moderator", "editor", "admin" or NULL */
-	bool json;	     /* answers, and refuses, in JSON */
+	const char *method;	    /* "GET" (also answers HEAD) or "POST" */
+	const char *pattern;	    /* literal segments; "*" captures one */
+	bool csrf;		    /* the form must carry the CSRF token */
+	bool form;		    /* the body is parsed as a web form */
+	bool signin;		    /* only for signed-in readers */
+	const char *role;	    /* "moderator", "editor", "admin" or NULL */
+	bool json;		    /* answers, and refuses, in JSON */
 	const struct input *inputs; /* the declared fields, or NULL */
 };
 

@@ -16,7 +16,8 @@
 /* Emailed and provider tokens: the router caps the whole address. */
 #define NO_CAP 0
 
-#define END {.name = NULL}
+/* clang-format off */
+#define END { .name = NULL }
 
 /*
  * The fields, one array a route.  A field whose handler explains a bad
@@ -24,228 +25,230 @@
  * message beside the field) is INPUT_OWN: the router only marks it bad.
  */
 static const struct input page_in[] = {
-    {.name = "page", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
-     .message = "That page number is not a number."},
-    END,
+	{ .name = "page", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
+	  .message = "That page number is not a number." },
+	END,
 };
 
 static const struct input article_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "cpage", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
-     .message = "That page number is not a number."},
-    {.name = "replytocom", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
-     .message = "That comment number is not a number."},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "cpage", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
+	  .message = "That page number is not a number." },
+	{ .name = "replytocom", .kind = INPUT_INT, .min = 1, .max = PAGE_MAX,
+	  .message = "That comment number is not a number." },
+	END,
 };
 
 /* The comment form, which comment_post explains field by field. */
 static const struct input comment_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "author", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "email", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "url", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "body", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "key", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "parent", .kind = INPUT_ID, .flags = INPUT_OWN},
-    {.name = "website_confirm", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "remember", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "side", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "author", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "email", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "url", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "body", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "key", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "parent", .kind = INPUT_ID, .flags = INPUT_OWN },
+	{ .name = "website_confirm", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "remember", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "side", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 static const struct input id_path_in[] = {
-    {.name = "id", .kind = INPUT_ID, .flags = INPUT_PATH},
-    END,
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
+	END,
 };
 
 static const struct input name_path_in[] = {
-    {.name = "name", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    END,
+	{ .name = "name", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	END,
 };
 
 static const struct input static_in[] = {
-    {.name = "dir", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "name", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    END,
+	{ .name = "dir", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "name", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	END,
 };
 
 /* The debate handlers check these themselves (web/debate_*.c). */
 static const struct input debate_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "cpage", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "sort", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "view", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "replytocom", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "voted", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "mind", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "cpage", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "sort", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "view", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "replytocom", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "voted", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "mind", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 static const struct input vote_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "phase", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "choice", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "phase", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "choice", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 static const struct input mind_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "item", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "item", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 static const struct input feature_in[] = {
-    {.name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "feature", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "unfeature", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "slug", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "feature", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "unfeature", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "back", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 /* Identity.  Query values that only pick a message or a place to go. */
 static const struct input next_in[] = {
-    {.name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024},
-    END,
+	{ .name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024 },
+	END,
 };
 
 static const struct input signin_page_in[] = {
-    {.name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024},
-    {.name = "done", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 32},
-    END,
+	{ .name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024 },
+	{ .name = "done", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 32 },
+	END,
 };
 
 static const struct input done_in[] = {
-    {.name = "done", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 32},
-    END,
+	{ .name = "done", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 32 },
+	END,
 };
 
 static const struct input token_query_in[] = {
-    {.name = "token", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = NO_CAP},
-    END,
+	{ .name = "token", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = NO_CAP },
+	END,
 };
 
 /* The account forms: each is shown again with its own messages. */
 static const struct input signin_in[] = {
-    {.name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = LIMIT_EMAIL},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    {.name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024},
-    END,
+	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = LIMIT_EMAIL },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	{ .name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024 },
+	END,
 };
 
 static const struct input signup_in[] = {
-    {.name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = USER_NAME_MAX * 4},
-    {.name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = LIMIT_EMAIL},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    {.name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024},
-    END,
+	{ .name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = USER_NAME_MAX * 4 },
+	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = LIMIT_EMAIL },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	{ .name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024 },
+	END,
 };
 
 static const struct input signout_in[] = {
-    {.name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024},
-    END,
+	{ .name = "next", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 1024 },
+	END,
 };
 
 static const struct input email_in[] = {
-    {.name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = LIMIT_EMAIL},
-    END,
+	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = LIMIT_EMAIL },
+	END,
 };
 
 static const struct input reset_password_in[] = {
-    {.name = "token", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 64},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    END,
+	{ .name = "token", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 64 },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	END,
 };
 
 static const struct input name_in[] = {
-    {.name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = USER_NAME_MAX * 4},
-    END,
+	{ .name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = USER_NAME_MAX * 4 },
+	END,
 };
 
 static const struct input password_change_in[] = {
-    {.name = "current", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    END,
+	{ .name = "current", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	END,
 };
 
 static const struct input email_change_in[] = {
-    {.name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = LIMIT_EMAIL},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    END,
+	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = LIMIT_EMAIL },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	END,
 };
 
 static const struct input delete_in[] = {
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    {.name = "confirm", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 16},
-    END,
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	{ .name = "confirm", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 16 },
+	END,
 };
 
 static const struct input setup_in[] = {
-    {.name = "token", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 64},
-    {.name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = USER_NAME_MAX * 4},
-    {.name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
-     .cap = LIMIT_EMAIL},
-    {.name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = USER_PASSWORD_MAX},
-    END,
+	{ .name = "token", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 64 },
+	{ .name = "name", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = USER_NAME_MAX * 4 },
+	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
+	  .cap = LIMIT_EMAIL },
+	{ .name = "password", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = USER_PASSWORD_MAX },
+	END,
 };
 
 static const struct input link_in[] = {
-    {.name = "token", .kind = INPUT_RAW, .flags = INPUT_OWN,
-     .cap = NO_CAP},
-    END,
+	{ .name = "token", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = NO_CAP },
+	END,
 };
 
 static const struct input oidc_start_in[] = {
-    {.name = "provider", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024},
-    END,
+	{ .name = "provider", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "next", .kind = INPUT_RAW, .flags = INPUT_OWN, .cap = 1024 },
+	END,
 };
 
 static const struct input oidc_callback_in[] = {
-    {.name = "provider", .kind = INPUT_RAW, .flags = INPUT_PATH},
-    {.name = "state", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "code", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    {.name = "error", .kind = INPUT_RAW, .flags = INPUT_OWN},
-    END,
+	{ .name = "provider", .kind = INPUT_RAW, .flags = INPUT_PATH },
+	{ .name = "state", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "code", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "error", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
 };
 
 /* The admin forms are ours, not a reader's: a bad value is refused. */
 static const struct input admin_role_in[] = {
-    {.name = "id", .kind = INPUT_ID, .flags = INPUT_REQUIRED,
-     .status = 422, .message = "Choose a user and a role."},
-    {.name = "role", .kind = INPUT_RAW, .flags = INPUT_REQUIRED,
-     .cap = 16, .status = 422, .message = "Choose a user and a role."},
-    END,
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_REQUIRED,
+	  .status = 422, .message = "Choose a user and a role." },
+	{ .name = "role", .kind = INPUT_RAW, .flags = INPUT_REQUIRED,
+	  .cap = 16, .status = 422, .message = "Choose a user and a role." },
+	END,
 };
 
 static const struct input admin_disable_in[] = {
-    {.name = "id", .kind = INPUT_ID, .flags = INPUT_REQUIRED,
-     .status = 422, .message = "Choose a user."},
-    {.name = "disabled", .kind = INPUT_INT, .flags = INPUT_REQUIRED,
-     .min = 0, .max = 1, .status = 422, .message = "Choose a user."},
-    END,
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_REQUIRED,
+	  .status = 422, .message = "Choose a user." },
+	{ .name = "disabled", .kind = INPUT_INT, .flags = INPUT_REQUIRED,
+	  .min = 0, .max = 1, .status = 422, .message = "Choose a user." },
+	END,
 };
+/* clang-format on */
 
 /*
  * THE route table.  A GET route also answers HEAD.  Kept as a table by
- * hand: one route a row reads better than what a formatter makes of it.
+ * hand, as the fields above: one route or field a row reads better than
+ * what a formatter makes of it.
  */
 /* clang-format off */
 static const struct route routes[] = {

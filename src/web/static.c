@@ -65,9 +65,9 @@ serve_embedded(struct request *req, struct response *res, const char *path)
 void
 static_file(struct request *req, struct response *res)
 {
-	serve_embedded(req, res,
-		       arena_printf(&req->arena, "static/%s",
-				    req_text(req, "name")));
+	serve_embedded(
+	    req, res,
+	    arena_printf(&req->arena, "static/%s", req_text(req, "name")));
 }
 
 /* GET /static/demo/NAME.svg: anyone.  The demo's pictures. */

@@ -8,12 +8,12 @@
 static void
 test_inputs(struct arena *a)
 {
-	static const struct input text = {.name = "t", .kind = INPUT_TEXT,
-					  .cap = 8};
-	static const struct input raw = {.name = "r", .kind = INPUT_RAW,
-					 .cap = 8};
-	static const struct input num = {.name = "n", .kind = INPUT_INT,
-					 .min = 1, .max = 99};
+	static const struct input text = {
+	    .name = "t", .kind = INPUT_TEXT, .cap = 8};
+	static const struct input raw = {
+	    .name = "r", .kind = INPUT_RAW, .cap = 8};
+	static const struct input num = {
+	    .name = "n", .kind = INPUT_INT, .min = 1, .max = 99};
 	static const struct input id = {.name = "i", .kind = INPUT_ID};
 	struct input_value v;
 
