@@ -116,9 +116,11 @@ read_inputs(struct request *req, struct response *res, const struct route *r)
 		const char *value = NULL;
 		size_t len = 0;
 
+		/* A form field may hold a NUL; a path or query value cannot. */
 		in = &r->inputs[i];
 		if (in->flags & INPUT_PATH) {
 			value = np < ROUTE_PARAMS ? req->params[np++] : NULL;
+			len = value ? strlen(value) : 0;
 		} else if (r->method == METHOD_POST) {
 			const struct field *f =
 			    fields_get(&req->form, in->name);
@@ -127,10 +129,8 @@ read_inputs(struct request *req, struct response *res, const struct route *r)
 			len = f ? f->len : 0;
 		} else {
 			value = request_query(req, in->name);
+			len = value ? strlen(value) : 0;
 		}
-		if (value != NULL &&
-		    !(r->method == METHOD_POST && !(in->flags & INPUT_PATH)))
-			len = strlen(value);
 		if (!input_read(&req->arena, in, value, len, v)) {
 			refuse(req, res, r, 503, NULL);
 			return false;
