@@ -25,6 +25,8 @@ static const struct command commands[] = {
      "user add EMAIL NAME [ROLE] | list | role EMAIL ROLE | disable|enable EMAIL"},
     {"config", cmd_config,
      "config check FILE | keys     check a config file; list every key"},
+    {"spam", cmd_spam,
+     "spam eval DIR                judge the spam classifier on labelled CSV files"},
     {"routes", cmd_routes,
      "routes                       print every route: method, pattern, checks"},
 };

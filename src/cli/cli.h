@@ -37,6 +37,7 @@ int cmd_post(struct cli_opts *o);
 int cmd_config(struct cli_opts *o);
 int cmd_user(struct cli_opts *o);
 int cmd_routes(struct cli_opts *o);
+int cmd_spam(struct cli_opts *o);
 
 int cmd_debate(struct cli_opts *o);
 /*

@@ -58,8 +58,9 @@ cli_demo_comments(struct app *app, struct arena *a, const struct article *art,
 			in.parent =
 			    parent > 0 && parent <= nids ? ids[parent] : 0;
 			in.created = art->published + minutes * 60;
-			if (comment_create_side(app, a, art, &in, "127.0.0.1",
-						side, &id) != ERR_OK) {
+			in.side = side;
+			if (comment_create(app, a, art, &in, "127.0.0.1",
+					   &id) != ERR_OK) {
 				fprintf(
 				    stderr,
 				    "parley demo: comment %ld on %s not stored\n",

@@ -91,11 +91,25 @@ email_valid(const char *s)
 	return strstr(at, "..") == NULL;
 }
 
+/*
+ * No white space, control character, quote, angle bracket, backtick or
+ * backslash: what could end an attribute or change the address a browser
+ * reads.
+ */
+static bool
+url_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '"' ||
+		    *s == '<' || *s == '>' || *s == '\\' || *s == '`')
+			return false;
+	return true;
+}
+
 bool
 http_url_valid(const char *s)
 {
 	const char *host;
-	const char *p;
 
 	if (strncasecmp(s, "http://", 7) == 0)
 		host = s + 7;
@@ -105,11 +119,16 @@ http_url_valid(const char *s)
 		return false;
 	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
 		return false;
-	for (p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' ||
-		    *p == '<' || *p == '>' || *p == '\\' || *p == '`')
-			return false;
-	return true;
+	return url_chars_ok(s);
+}
+
+bool
+image_src_valid(const char *s)
+{
+	if (http_url_valid(s))
+		return true;
+	/* url_chars_ok() refuses a backslash, "/\host" included. */
+	return s[0] == '/' && s[1] != '/' && url_chars_ok(s);
 }
 
 bool

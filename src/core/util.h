@@ -24,6 +24,13 @@ bool email_valid(const char *s);
 /* An absolute http(s) URL with a host. */
 bool http_url_valid(const char *s);
 
+/*
+ * Where an author's image may come from: an http(s) URL, or a path on
+ * this site.  "//host" and "/\host" are other sites to a browser, and
+ * data: URLs are refused.
+ */
+bool image_src_valid(const char *s);
+
 /* A slug: 1-100 of [a-z0-9-], not starting or ending with '-'. */
 bool slug_valid(const char *s);
 

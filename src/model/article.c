@@ -140,8 +140,7 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 			   line);
 		return ERR_INVALID;
 	}
-	if (out->image[0] && !http_url_valid(out->image) &&
-	    out->image[0] != '/') {
+	if (out->image[0] && !image_src_valid(out->image)) {
 		buf_seterr(
 		    err,
 		    "%d: image must be an http(s) address or a path starting with /",

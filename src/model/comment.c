@@ -187,14 +187,6 @@ enum err
 comment_create(struct app *app, struct arena *a, const struct article *art,
 	       const struct comment_input *in, const char *ip, int64_t *id)
 {
-	return comment_create_side(app, a, art, in, ip, SIDE_NONE, id);
-}
-
-enum err
-comment_create_side(struct app *app, struct arena *a, const struct article *art,
-		    const struct comment_input *in, const char *ip, int side,
-		    int64_t *id)
-{
 	struct comment c, parent;
 	struct buf html;
 	char avatar[33];
@@ -237,7 +229,7 @@ comment_create_side(struct app *app, struct arena *a, const struct article *art,
 	c.ip = ip;
 	c.request_key = in->key[0] ? in->key : NULL;
 	c.user_id = in->user_id;
-	c.side = side;
+	c.side = in->side;
 	e = app->store->ops->comment_insert(app->store, &c, id);
 	buf_clear(&html);
 	if (e == ERR_OK)
@@ -350,11 +342,12 @@ comment_get(struct app *app, struct arena *a, int64_t id, struct comment *out)
 }
 
 enum err
-comment_page(struct app *app, struct arena *a, int64_t article_id, int offset,
-	     int limit, struct comment **out, size_t *n)
+comment_page(struct app *app, struct arena *a, int64_t article_id,
+	     enum comment_sort sort, int offset, int limit,
+	     struct comment **out, size_t *n)
 {
-	return app->store->ops->comment_page(app->store, a, article_id, offset,
-					     limit, out, n);
+	return app->store->ops->comment_page(app->store, a, article_id, sort,
+					     offset, limit, out, n);
 }
 
 enum err

@@ -26,6 +26,13 @@ struct comment_input {
 	bool remember;
 	int64_t created; /* 0: now; set by imports */
 	int64_t user_id; /* the signed-in author, or 0 */
+	/*
+	 * The side the comment supports (enum side), in a discussion that
+	 * has sides (a debate); SIDE_NONE elsewhere.  Being featured and
+	 * changing readers' minds come later, from editors and readers, so
+	 * they are attributes of the stored comment, not of what is posted.
+	 */
+	int side;
 };
 
 /* One field of a comment form as sent; value NULL when it was not sent. */
@@ -78,7 +85,8 @@ enum err comment_as_user(struct comment_input *in, struct comment_errors *errs,
 			 const struct user *u, enum err e);
 
 /*
- * Stores a checked comment on article: a reply too deep attaches at the
+ * Stores a checked comment on article (an article's or a debate's
+ * discussion, with in->side for the latter): a reply too deep attaches at the
  * deepest level allowed; a parent on another article is ERR_INVALID;
  * comments closed is ERR_FORBIDDEN; a body the Markdown renderer refuses
  * (see markdown.h) is ERR_LIMIT.  A form key already used is ERR_OK
@@ -91,12 +99,6 @@ enum err comment_create(struct app *app, struct arena *a,
 			const struct article *art,
 			const struct comment_input *in, const char *ip,
 			int64_t *id);
-
-/* comment_create in a debate's discussion: the comment supports side. */
-enum err comment_create_side(struct app *app, struct arena *a,
-			     const struct article *art,
-			     const struct comment_input *in, const char *ip,
-			     int side, int64_t *id);
 
 /*
  * Turns the refusals of comment_create() that the reader can mend (a
@@ -134,9 +136,14 @@ int64_t comment_page_for(int64_t index, int per_page);
 /* Reads for handlers: records in the arena a. */
 enum err comment_get(struct app *app, struct arena *a, int64_t id,
 		     struct comment *out);
-/* A page of an article's threads: by root, then id (see comment_thread()). */
+/*
+ * A page of a discussion's threads in order sort (an article's is always
+ * SORT_OLDEST; a debate offers the others): each root, then its replies by
+ * id (see comment_thread()).
+ */
 enum err comment_page(struct app *app, struct arena *a, int64_t article_id,
-		      int offset, int limit, struct comment **out, size_t *n);
+		      enum comment_sort sort, int offset, int limit,
+		      struct comment **out, size_t *n);
 /* The index (from 0) of the thread root_id among the article's threads. */
 enum err comment_thread_index(struct app *app, int64_t article_id,
 			      int64_t root_id, int64_t *index);

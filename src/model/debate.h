@@ -188,10 +188,6 @@ enum err debate_buckets(struct app *app, struct arena *a, int64_t debate_id,
 /* A reader's votes by their voter hash (0 where none). */
 enum err debate_voter(struct app *app, int64_t debate_id, const char *voter,
 		      int *pre, int *post);
-/* A page of the discussion's threads in the given order. */
-enum err debate_comments(struct app *app, struct arena *a, int64_t article_id,
-			 enum comment_sort sort, int offset, int limit,
-			 struct comment **out, size_t *n);
 enum err debate_featured(struct app *app, struct arena *a, int64_t article_id,
 			 int limit, struct comment **out, size_t *n);
 /* Comments that changed most minds (at least one). */

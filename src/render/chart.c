@@ -188,6 +188,28 @@ layout(const int64_t *counts, size_t n, int64_t total, double *top,
 	}
 }
 
+/*
+ * One node of the flow chart: its bar at x, and its label with its count
+ * outside the bar (to the left of a left node, to the right of a right).
+ */
+static bool
+put_node(struct buf *out, const char *css, int x, double top, double h,
+	 bool right, const char *label, int64_t sum)
+{
+	bool ok = buf_puts(out, "<rect class=\"node ");
+
+	ok &= put_class(out, css);
+	ok &= buf_printf(
+	    out,
+	    "\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>"
+	    "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"%s\">",
+	    x, top, F_NODE, h > 1 ? h : 1, right ? x + F_NODE + 8 : x - 8,
+	    top + h / 2 + 5, right ? "start" : "end");
+	ok &= put_text(out, label ? label : "");
+	ok &= buf_printf(out, " (%lld)</text>", (long long)sum);
+	return ok;
+}
+
 bool
 chart_flow_svg(struct buf *out, const struct chart_flow *f)
 {
@@ -240,30 +262,12 @@ chart_flow_svg(struct buf *out, const struct chart_flow *f)
 			    y0 + w);
 		}
 	}
-	for (i = 0; i < nl; i++) {
-		ok &= buf_puts(out, "<rect class=\"node ");
-		ok &= put_class(out, f->left_css[i]);
-		ok &= buf_printf(
-		    out,
-		    "\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>"
-		    "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
-		    F_X0, ltop[i], F_NODE, lh[i] > 1 ? lh[i] : 1, F_X0 - 8,
-		    ltop[i] + lh[i] / 2 + 5);
-		ok &= put_text(out, f->left[i] ? f->left[i] : "");
-		ok &= buf_printf(out, " (%lld)</text>", (long long)lsum[i]);
-	}
-	for (j = 0; j < nr; j++) {
-		ok &= buf_puts(out, "<rect class=\"node ");
-		ok &= put_class(out, f->right_css[j]);
-		ok &= buf_printf(
-		    out,
-		    "\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>"
-		    "<text class=\"label\" x=\"%d\" y=\"%.1f\" text-anchor=\"start\">",
-		    F_X1, rtop[j], F_NODE, rh[j] > 1 ? rh[j] : 1,
-		    F_X1 + F_NODE + 8, rtop[j] + rh[j] / 2 + 5);
-		ok &= put_text(out, f->right[j] ? f->right[j] : "");
-		ok &= buf_printf(out, " (%lld)</text>", (long long)rsum[j]);
-	}
+	for (i = 0; i < nl; i++)
+		ok &= put_node(out, f->left_css[i], F_X0, ltop[i], lh[i], false,
+			       f->left[i], lsum[i]);
+	for (j = 0; j < nr; j++)
+		ok &= put_node(out, f->right_css[j], F_X1, rtop[j], rh[j], true,
+			       f->right[j], rsum[j]);
 	ok &= buf_puts(out, "</svg>");
 	return ok && !buf_failed(out);
 }

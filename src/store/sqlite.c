@@ -174,6 +174,12 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->body_html = col_text(a, s, 10);
 	out->created = sqlite3_column_int64(s, 11);
 	out->ip = col_text(a, s, 12);
+	out->side = sqlite3_column_int(s, 13);
+	out->featured = sqlite3_column_int(s, 14) != 0;
+	out->minds = sqlite3_column_int64(s, 15);
+	/* A side this code does not know is shown as none. */
+	if (out->side < SIDE_NONE || out->side > SIDE_B)
+		out->side = SIDE_NONE;
 	if (!out->author || !out->email || !out->url || !out->avatar ||
 	    !out->body_md || !out->body_html || !out->ip)
 		return ERR_NOMEM;
@@ -327,13 +333,21 @@ sqlite_article_list(struct store *base, struct arena *a, int offset, int limit,
 
 static enum err
 sqlite_comment_page(struct store *base, struct arena *a, int64_t article_id,
-		    int offset, int limit, struct comment **out, size_t *n)
+		    enum comment_sort sort, int offset, int limit,
+		    struct comment **out, size_t *n)
 {
+	static const enum stmt by_sort[SORT__MAX] = {
+	    [SORT_OLDEST] = STMT_COMMENT_PAGE,
+	    [SORT_ALTERNATE] = STMT_COMMENT_PAGE_ALTERNATE,
+	    [SORT_MINDS] = STMT_COMMENT_PAGE_MINDS,
+	};
 	struct sqlite_store *st = (struct sqlite_store *)base;
 	struct conn *c = sqlite_reader(st);
 	sqlite3_stmt *s;
 
-	if (c == NULL || (s = conn_stmt(c, STMT_COMMENT_PAGE)) == NULL)
+	if ((unsigned)sort >= SORT__MAX)
+		sort = SORT_OLDEST;
+	if (c == NULL || (s = conn_stmt(c, by_sort[sort])) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
@@ -795,7 +809,6 @@ static const struct store_ops sqlite_ops = {
     .debate_add_refusals = sqlite_debate_add_refusals,
     .debate_mind = sqlite_debate_mind,
     .debate_feature = sqlite_debate_feature,
-    .debate_comments = sqlite_debate_comments,
     .debate_featured = sqlite_debate_featured,
     .debate_top_comments = sqlite_debate_top_comments,
     .debate_home_epoch = sqlite_debate_home_epoch,

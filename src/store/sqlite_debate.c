@@ -112,23 +112,6 @@ read_statement(struct arena *a, sqlite3_stmt *s, void *p)
 	return ERR_OK;
 }
 
-/* Reads DCOMMENT_COLS from column 0 on: a comment, then its side. */
-static enum err
-read_dcomment(struct arena *a, sqlite3_stmt *s, void *p)
-{
-	struct comment *c = p;
-	enum err e = sqlite_read_comment(a, s, c);
-
-	if (e != ERR_OK)
-		return e;
-	c->side = sqlite3_column_int(s, 13);
-	c->featured = sqlite3_column_int(s, 14) != 0;
-	c->minds = sqlite3_column_int64(s, 15);
-	if (c->side < SIDE_NONE || c->side > SIDE_B)
-		c->side = SIDE_NONE;
-	return ERR_OK;
-}
-
 static enum err
 read_bucket(struct arena *a, sqlite3_stmt *s, void *p)
 {
@@ -684,30 +667,6 @@ sqlite_debate_feature(struct store *base, int64_t debate_id, int64_t comment_id,
 	return sqlite_write(SQ(base), run_feature, &x);
 }
 
-enum err
-sqlite_debate_comments(struct store *base, struct arena *a, int64_t article_id,
-		       enum comment_sort sort, int offset, int limit,
-		       struct comment **out, size_t *n)
-{
-	static const enum stmt by_sort[SORT__MAX] = {
-	    [SORT_OLDEST] = STMT_DEBATE_COMMENTS_OLDEST,
-	    [SORT_ALTERNATE] = STMT_DEBATE_COMMENTS_ALTERNATE,
-	    [SORT_MINDS] = STMT_DEBATE_COMMENTS_MINDS,
-	};
-	struct conn *c = sqlite_reader(SQ(base));
-	sqlite3_stmt *s;
-
-	if ((unsigned)sort >= SORT__MAX)
-		sort = SORT_OLDEST;
-	if (c == NULL || (s = conn_stmt(c, by_sort[sort])) == NULL)
-		return ERR_DB;
-	sqlite3_bind_int64(s, 1, article_id);
-	sqlite3_bind_int(s, 2, limit);
-	sqlite3_bind_int(s, 3, offset);
-	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
-			      (void **)out, n, "debate rows");
-}
-
 static enum err
 comment_list(struct store *base, struct arena *a, enum stmt id,
 	     int64_t article_id, int limit, struct comment **out, size_t *n)
@@ -719,8 +678,9 @@ comment_list(struct store *base, struct arena *a, enum stmt id,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, article_id);
 	sqlite3_bind_int(s, 2, limit);
-	return sqlite_collect(c, a, s, sizeof(struct comment), read_dcomment,
-			      (void **)out, n, "debate rows");
+	return sqlite_collect(c, a, s, sizeof(struct comment),
+			      sqlite_read_comment, (void **)out, n,
+			      "debate rows");
 }
 
 enum err

@@ -83,9 +83,8 @@ enum stmt {
 	STMT_DEBATE_MIND_STATEMENT,
 	STMT_DEBATE_MIND_COMMENT,
 	STMT_DEBATE_FEATURE,
-	STMT_DEBATE_COMMENTS_OLDEST,
-	STMT_DEBATE_COMMENTS_ALTERNATE,
-	STMT_DEBATE_COMMENTS_MINDS,
+	STMT_COMMENT_PAGE_ALTERNATE,
+	STMT_COMMENT_PAGE_MINDS,
 	STMT_DEBATE_FEATURED,
 	STMT_DEBATE_TOP_COMMENTS,
 	STMT_DEBATE_HOME_EPOCH,
@@ -150,7 +149,10 @@ const char *col_text(struct arena *a, sqlite3_stmt *s, int i);
 /* Binds text (NULL as ""), not copied: it must outlive the step. */
 void bind_text(sqlite3_stmt *s, int i, const char *t);
 
-/* Reads a struct comment (p) from COMMENT_COLS at column 0 on. */
+/*
+ * Reads a struct comment (p) from COMMENT_COLS at column 0 on: the one row
+ * reader for comments of every kind of discussion.
+ */
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
 
 /*
@@ -238,9 +240,6 @@ enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);
 enum err sqlite_debate_feature(struct store *, int64_t, int64_t, bool);
-enum err sqlite_debate_comments(struct store *, struct arena *, int64_t,
-				enum comment_sort, int, int, struct comment **,
-				size_t *);
 enum err sqlite_debate_featured(struct store *, struct arena *, int64_t, int,
 				struct comment **, size_t *);
 enum err sqlite_debate_top_comments(struct store *, struct arena *, int64_t,

@@ -5,10 +5,14 @@
 	"id, slug, title, author, published, image, caption, tags, "           \
 	"body_md, body_html, comments_open, comment_count, thread_count, "     \
 	"kind"
+/*
+ * A comment of any discussion: an article's comments read side, featured
+ * and minds as 0, so one row reader (sqlite_read_comment) serves both.
+ */
 #define COMMENT_COLS                                                           \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
 	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
-	"c.created, c.ip"
+	"c.created, c.ip, c.side, c.featured, c.minds"
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -23,8 +27,6 @@
 	"d.refused_duplicate, d.refused_closed, d.refused_rate, "              \
 	"d.changed_votes, d.created, a.comments_open, a.comment_count, "       \
 	"a.thread_count"
-/* A comment of a debate's discussion: the usual columns, then its side. */
-#define DCOMMENT_COLS COMMENT_COLS ", c.side, c.featured, c.minds"
 
 const char *const stmt_sql[STMT__MAX] = {
     [STMT_ARTICLE_BY_SLUG] =
@@ -219,41 +221,34 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_DEBATE_FEATURE] =
 	"UPDATE comments SET featured = ?3 WHERE id = ?1 AND status = 'approved'"
 	" AND article_id = (SELECT article_id FROM debates WHERE id = ?2)",
-    [STMT_DEBATE_COMMENTS_OLDEST] =
-	"WITH top AS (SELECT id FROM comments WHERE article_id = ?1"
-	" AND depth = 0 AND status = 'approved' ORDER BY id"
-	" LIMIT ?2 OFFSET ?3)"
-	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
-	" ON c.article_id = ?1 AND c.root_id = top.id"
-	" WHERE c.status = 'approved' ORDER BY c.root_id, c.id",
     /*
      * Sides take turns: each side's first thread, then each side's
      * second, and so on (threads that take no side come third), so the
      * larger side cannot push the smaller one off the first pages.
      */
-    [STMT_DEBATE_COMMENTS_ALTERNATE] =
+    [STMT_COMMENT_PAGE_ALTERNATE] =
 	"WITH ranked AS (SELECT id, row_number() OVER (PARTITION BY side"
 	" ORDER BY id) AS rn, CASE side WHEN 1 THEN 0 WHEN 2 THEN 1"
 	" ELSE 2 END AS sk FROM comments WHERE article_id = ?1"
 	" AND depth = 0 AND status = 'approved'),"
 	" top AS (SELECT id, rn, sk FROM ranked ORDER BY rn, sk"
 	" LIMIT ?2 OFFSET ?3)"
-	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
+	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
 	" ON c.article_id = ?1 AND c.root_id = top.id"
 	" WHERE c.status = 'approved' ORDER BY top.rn, top.sk, c.id",
-    [STMT_DEBATE_COMMENTS_MINDS] =
+    [STMT_COMMENT_PAGE_MINDS] =
 	"WITH top AS (SELECT id, minds AS m FROM comments"
 	" WHERE article_id = ?1 AND depth = 0 AND status = 'approved'"
 	" ORDER BY minds DESC, id LIMIT ?2 OFFSET ?3)"
-	" SELECT " DCOMMENT_COLS " FROM top JOIN comments c"
+	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
 	" ON c.article_id = ?1 AND c.root_id = top.id"
 	" WHERE c.status = 'approved' ORDER BY top.m DESC, top.id, c.id",
     [STMT_DEBATE_FEATURED] =
-	"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
 	" AND c.featured = 1 AND c.status = 'approved' ORDER BY c.id"
 	" LIMIT ?2",
     [STMT_DEBATE_TOP_COMMENTS] =
-	"SELECT " DCOMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
 	" AND c.minds > 0 AND c.status = 'approved'"
 	" ORDER BY c.minds DESC, c.id LIMIT ?2",
     [STMT_DEBATE_HOME_EPOCH] =

@@ -215,9 +215,14 @@ struct store_ops {
 	enum err (*article_insert)(struct store *st, const struct article *in,
 				   int64_t *id);
 	enum err (*article_set_open)(struct store *st, int64_t id, bool open);
+	/*
+	 * A page of a discussion's threads in the given order (an article's
+	 * always SORT_OLDEST): each thread's root, then its replies by id.
+	 */
 	enum err (*comment_page)(struct store *st, struct arena *a,
-				 int64_t article_id, int offset, int limit,
-				 struct comment **out, size_t *n);
+				 int64_t article_id, enum comment_sort sort,
+				 int offset, int limit, struct comment **out,
+				 size_t *n);
 	enum err (*comment_get)(struct store *st, struct arena *a, int64_t id,
 				struct comment *out);
 	enum err (*comment_thread_index)(struct store *st, int64_t article_id,
@@ -353,12 +358,6 @@ struct store_ops {
 				bool *added);
 	enum err (*debate_feature)(struct store *st, int64_t debate_id,
 				   int64_t comment_id, bool on);
-	/* A page of threads in the given order, as comment_page returns them.
-	 */
-	enum err (*debate_comments)(struct store *st, struct arena *a,
-				    int64_t article_id, enum comment_sort sort,
-				    int offset, int limit, struct comment **out,
-				    size_t *n);
 	enum err (*debate_featured)(struct store *st, struct arena *a,
 				    int64_t article_id, int limit,
 				    struct comment **out, size_t *n);

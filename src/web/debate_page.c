@@ -15,6 +15,7 @@
 #include "web/account.h"
 #include "web/article.h"
 #include "web/debate_internal.h"
+#include "web/discussion.h"
 #include "web/web.h"
 
 #define HOLE_VOTE      "\x01parley-vote\x01"
@@ -70,15 +71,10 @@ read_params(struct request *req, struct debate_params *p)
 const char *
 debate_page_query(struct arena *a, const struct debate_params *p, int64_t page)
 {
-	return arena_printf(
-	    a, "%s%s%s%s%s",
-	    page > 1 ? arena_printf(a, "cpage=%lld", (long long)page) : "",
-	    page > 1 && p->sort != SORT_OLDEST ? "&" : "",
-	    p->sort != SORT_OLDEST
-		? arena_printf(a, "sort=%s", debate_page_sort_names[p->sort])
-		: "",
-	    p->columns && (page > 1 || p->sort != SORT_OLDEST) ? "&" : "",
-	    p->columns ? "view=columns" : "");
+	return discussion_query(
+	    a, page,
+	    p->sort != SORT_OLDEST ? debate_page_sort_names[p->sort] : NULL,
+	    p->columns);
 }
 
 /* "22 November 2026 at 18:00 UTC", in the arena. */
@@ -151,9 +147,9 @@ load_page(struct request *req, const struct debate *d,
 				 &pd->nspeakers)) != ERR_OK ||
 	    (e = debate_statements(req->app, a, d->id, &pd->statements,
 				   &pd->nstatements)) != ERR_OK ||
-	    (e = debate_comments(req->app, a, d->article_id, p->sort,
-				 (int)((p->page - 1) * per_page), per_page,
-				 &pd->comments, &pd->ncomments)) != ERR_OK ||
+	    (e = comment_page(req->app, a, d->article_id, p->sort,
+			      (int)((p->page - 1) * per_page), per_page,
+			      &pd->comments, &pd->ncomments)) != ERR_OK ||
 	    (e = debate_featured(req->app, a, d->article_id, FEATURED_MAX,
 				 &pd->featured, &pd->nfeatured)) != ERR_OK ||
 	    (e = debate_top_comments(req->app, a, d->article_id, CREDITS_MAX,

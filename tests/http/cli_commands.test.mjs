@@ -346,6 +346,7 @@ describe('images that are not http(s) or a path are refused', () => {
 		['a data: URL', 'data:image/svg+xml;base64,PHN2Zz48L3N2Zz4='],
 		['a javascript: URL', 'javascript:alert(1)'],
 		['a protocol-relative address', '//evil.example/x.png'],
+		['a backslash address (another site to a browser)', '/\\evil.example/x.png'],
 	]) {
 		test(`a speaker's photo with ${what}: debate add exits 1, names the line, stores nothing`, () => {
 			const { db } = scratch();
@@ -382,12 +383,18 @@ describe('images that are not http(s) or a path are refused', () => {
 		}
 	});
 
-	test('an article\'s image: with a data: URL is refused (exit 1), nothing stored', () => {
-		const { db } = scratch();
-		const path = file('a.md', '---\ntitle: T\nslug: data-image\nauthor: A\nimage: data:image/png;base64,AAAA\n---\nBody\n');
-		const r = parley(['post', 'add', path, '--db', db]);
-		assert.equal(r.status, 1, r.stderr);
-		assert.match(r.stderr, /image must be an http\(s\) address or a path/);
-		assert.equal(count(db, 'articles'), 0);
-	});
+	for (const [what, image] of [
+		['a data: URL', 'data:image/png;base64,AAAA'],
+		['a protocol-relative address', '//evil.example/x.png'],
+		['a backslash address', '/\\evil.example/x.png'],
+	]) {
+		test(`an article's image: with ${what} is refused (exit 1), nothing stored`, () => {
+			const { db } = scratch();
+			const path = file('a.md', `---\ntitle: T\nslug: bad-image\nauthor: A\nimage: ${image}\n---\nBody\n`);
+			const r = parley(['post', 'add', path, '--db', db]);
+			assert.equal(r.status, 1, r.stderr);
+			assert.match(r.stderr, /image must be an http\(s\) address or a path/);
+			assert.equal(count(db, 'articles'), 0);
+		});
+	}
 });

@@ -5,11 +5,9 @@
 // comment; a key from another page's form stays refused.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-	Browser, formTokens, parley, scratch, startServer, sql, stopClean, unique,
-	newArticle, textareaValue, formError, escapeHtml,
+	Browser, formTokens, scratch, startServer, sql, stopClean, unique,
+	newArticle, newDebate, textareaValue, formError, escapeHtml,
 } from './util.mjs';
 
 const USED = 'This form was already used: your new text is below; send it again';
@@ -21,23 +19,10 @@ before(async () => {
 });
 after(() => stopClean(srv));
 
-// Adds an open debate with a unique slug; returns the slug.
-function newDebate() {
-	const slug = unique('ferry');
-	const file = join(scratch().dir, `${slug}.txt`);
-	writeFileSync(file, `motion: Should the ferry run at night?\nslug: ${slug}\n`
-		+ 'side a: Run it\nside b: Stop it\nstatus: open\n\n'
-		+ '[speaker]\nname: Ana\nside: a\n\n[opening]\nPeople work at night.\n\n'
-		+ '[speaker]\nname: Bo\nside: b\n\n[opening]\nIt costs too much.\n');
-	const r = parley(['debate', 'add', file, '--db', srv.db]);
-	assert.equal(r.status, 0, r.stderr);
-	return slug;
-}
-
 // The two kinds of page with a discussion; each check below runs on both.
 const KINDS = [
 	{ name: 'article', make: () => newArticle(srv, { title: 'Keys' }), path: (slug) => `/articles/${slug}`, fields: {} },
-	{ name: 'debate', make: () => newDebate(), path: (slug) => `/debates/${slug}`, fields: { side: 'a' } },
+	{ name: 'debate', make: () => newDebate(srv), path: (slug) => `/debates/${slug}`, fields: { side: 'a' } },
 ];
 
 // The comments stored on a page's discussion: [[id, parent, body]].

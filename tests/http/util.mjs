@@ -71,6 +71,21 @@ export function newArticle(srv, { title = 'Test Article', slug = unique('a'), bo
 	return slug;
 }
 
+// Adds an open debate (sides "Run it" and "Stop it", one speaker each)
+// with a unique slug to a running server's database; returns the slug.
+// extra goes into the file's header (e.g. "comments: closed\n").
+export function newDebate(srv, { motion = 'Should the ferry run at night?', extra = '' } = {}) {
+	const slug = unique('ferry');
+	const file = join(scratch().dir, `${slug}.txt`);
+	writeFileSync(file, `motion: ${motion}\nslug: ${slug}\n${extra}`
+		+ 'side a: Run it\nside b: Stop it\nstatus: open\n\n'
+		+ '[speaker]\nname: Ana\nside: a\n\n[opening]\nPeople work at night.\n\n'
+		+ '[speaker]\nname: Bo\nside: b\n\n[opening]\nIt costs too much.\n');
+	const r = parley(['debate', 'add', file, '--db', srv.db]);
+	if (r.status !== 0) throw new Error(`debate add failed: ${r.stderr}`);
+	return slug;
+}
+
 // Loads the article page for fresh tokens, then posts a comment.
 // fields override the defaults; a field set to undefined is left out.
 // Resolves to { res, text, status, location, id }.

@@ -325,6 +325,15 @@ main(void)
 	CHECK(!http_url_valid("https://"));
 	CHECK(!http_url_valid("https://exa mple.org"));
 	CHECK(!http_url_valid("https://example.org/\"onmouseover="));
+	/* An author's image: http(s) or a path here, never another site. */
+	CHECK(image_src_valid("/static/photo.jpg"));
+	CHECK(image_src_valid("https://example.org/p.png"));
+	CHECK(!image_src_valid("//evil.example/p.png"));
+	CHECK(!image_src_valid("/\\evil.example/p.png"));
+	CHECK(!image_src_valid("data:image/png;base64,AAAA"));
+	CHECK(!image_src_valid("photo.jpg"));
+	CHECK(!image_src_valid("/a b.png"));
+	CHECK(!image_src_valid(""));
 	CHECK(slug_valid("a-good-slug-2"));
 	CHECK(!slug_valid("-bad"));
 	CHECK(!slug_valid("Bad"));

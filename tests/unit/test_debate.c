@@ -690,26 +690,24 @@ test_store(const char *path)
 	in.author = "R";
 	in.email = in.url = in.key = "";
 	in.body = "a1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c1) == ERR_OK);
+	in.side = SIDE_A;
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c1) == ERR_OK);
 	in.body = "a2";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c2) == ERR_OK);
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c2) == ERR_OK);
 	in.body = "a3";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_A,
-				  &c3) == ERR_OK);
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c3) == ERR_OK);
 	in.body = "b1";
-	CHECK(comment_create_side(&app, &a, &art, &in, "127.0.0.1", SIDE_B,
-				  &c4) == ERR_OK);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
-					      SORT_ALTERNATE, 0, 10, &cs,
-					      &n) == ERR_OK);
+	in.side = SIDE_B;
+	CHECK(comment_create(&app, &a, &art, &in, "127.0.0.1", &c4) == ERR_OK);
+	CHECK(app.store->ops->comment_page(app.store, &a, d.article_id,
+					   SORT_ALTERNATE, 0, 10, &cs,
+					   &n) == ERR_OK);
 	CHECK(n == 4 && cs[0].id == c1 && cs[1].id == c4 && cs[2].id == c2 &&
 	      cs[3].id == c3);
 	CHECK(cs[0].side == SIDE_A && cs[1].side == SIDE_B);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
-					      SORT_ALTERNATE, 1, 2, &cs,
-					      &n) == ERR_OK);
+	CHECK(app.store->ops->comment_page(app.store, &a, d.article_id,
+					   SORT_ALTERNATE, 1, 2, &cs,
+					   &n) == ERR_OK);
 	CHECK(n == 2 && cs[0].id == c4 && cs[1].id == c2);
 
 	/* "Changed my mind": once per reader and item; only items of the
@@ -730,9 +728,9 @@ test_store(const char *path)
 					  &added) == ERR_NOTFOUND);
 	CHECK(app.store->ops->debate_mind(app.store, id + 1, 's', stmts[0].id,
 					  "m1", 5, &added) == ERR_NOTFOUND);
-	CHECK(app.store->ops->debate_comments(app.store, &a, d.article_id,
-					      SORT_MINDS, 0, 10, &cs,
-					      &n) == ERR_OK);
+	CHECK(app.store->ops->comment_page(app.store, &a, d.article_id,
+					   SORT_MINDS, 0, 10, &cs,
+					   &n) == ERR_OK);
 	CHECK(n == 4 && cs[0].id == c3 && cs[0].minds == 2 && cs[1].id == c1);
 	CHECK(app.store->ops->debate_top_comments(app.store, &a, d.article_id,
 						  3, &cs, &n) == ERR_OK);

@@ -187,12 +187,15 @@ main(void)
 	CHECK(got.comment_count == 4 && got.thread_count == 2);
 
 	/* Pages: top-level comments with every reply, in thread order. */
-	CHECK(st->ops->comment_page(st, &ar, id1, 0, 1, &list, &n) == ERR_OK);
+	CHECK(st->ops->comment_page(st, &ar, id1, SORT_OLDEST, 0, 1, &list,
+				    &n) == ERR_OK);
 	CHECK(n == 3 && list[0].id == c1 && list[1].id == c2 &&
 	      list[2].id == c3);
-	CHECK(st->ops->comment_page(st, &ar, id1, 1, 1, &list, &n) == ERR_OK);
+	CHECK(st->ops->comment_page(st, &ar, id1, SORT_OLDEST, 1, 1, &list,
+				    &n) == ERR_OK);
 	CHECK(n == 1 && list[0].id == c4);
-	CHECK(st->ops->comment_page(st, &ar, id1, 2, 1, &list, &n) == ERR_OK &&
+	CHECK(st->ops->comment_page(st, &ar, id1, SORT_OLDEST, 2, 1, &list,
+				    &n) == ERR_OK &&
 	      n == 0);
 	CHECK(st->ops->comment_thread_index(st, id1, c4, &idx) == ERR_OK &&
 	      idx == 1);
@@ -200,7 +203,8 @@ main(void)
 	      comment_page_for(50, 50) == 2);
 
 	/* Threading a page. */
-	CHECK(st->ops->comment_page(st, &ar, id1, 0, 10, &list, &n) == ERR_OK &&
+	CHECK(st->ops->comment_page(st, &ar, id1, SORT_OLDEST, 0, 10, &list,
+				    &n) == ERR_OK &&
 	      n == 4);
 	root = comment_thread(&ar, list, n);
 	CHECK(root && root->c->id == c1 && root->next &&

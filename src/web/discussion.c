@@ -1,0 +1,553 @@
+/*
+ * discussion: the reader discussion of any page that has one: its view
+ * (comments, threads, pages, orders, form) and its post flow.  See
+ * discussion.h.
+ */
+#include "web/discussion.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "render/template.h"
+#include "web/account.h"
+#include "web/web.h"
+
+const char *
+discussion_query(struct arena *a, int64_t page, const char *sort_name,
+		 bool columns)
+{
+	return arena_printf(
+	    a, "%s%s%s%s%s",
+	    page > 1 ? arena_printf(a, "cpage=%lld", (long long)page) : "",
+	    page > 1 && sort_name ? "&" : "",
+	    sort_name ? arena_printf(a, "sort=%s", sort_name) : "",
+	    columns && (page > 1 || sort_name) ? "&" : "",
+	    columns ? "view=columns" : "");
+}
+
+const char *
+discussion_comment_href(struct arena *a, const char *base, int64_t page,
+			int64_t id)
+{
+	if (page > 1)
+		return arena_printf(a, "%s?cpage=%lld#comment-%lld", base,
+				    (long long)page, (long long)id);
+	return arena_printf(a, "%s#comment-%lld", base, (long long)id);
+}
+
+/* The name of order sort in addresses; NULL for the default order. */
+static const char *
+sort_name(const struct discussion *d, int sort)
+{
+	return d->sort_names && sort > 0 && sort < d->nsorts
+		   ? d->sort_names[sort]
+		   : NULL;
+}
+
+/*
+ * The address of page of d in order sort and view columns, then what
+ * follows (an anchor, or a query to add); NULL when out of memory.
+ */
+static const char *
+page_href(struct arena *a, const struct discussion *d, int64_t page, int sort,
+	  bool columns, const char *then)
+{
+	const char *q = discussion_query(a, page, sort_name(d, sort), columns);
+
+	if (q == NULL)
+		return NULL;
+	return arena_printf(a, "%s%s%s%s", d->base, q[0] ? "?" : "", q, then);
+}
+
+/* The page of d shown now, with then after it. */
+static const char *
+here_href(struct arena *a, const struct discussion *d, int64_t page,
+	  const char *then)
+{
+	return page_href(a, d, page, d->sort, d->columns, then);
+}
+
+/* "22 November 2026 at 18:00", with the discussion's suffix. */
+static const char *
+when_text(struct arena *a, const struct discussion *d, int64_t t)
+{
+	char when[64];
+
+	time_format_human(t, when, sizeof(when));
+	if (d->when_suffix[0] == '\0')
+		return arena_strdup(a, when);
+	return arena_printf(a, "%s%s", when, d->when_suffix);
+}
+
+static const char *
+when_iso(struct arena *a, int64_t t)
+{
+	char iso[32];
+
+	time_format_iso(t, iso, sizeof(iso));
+	return arena_strdup(a, iso);
+}
+
+/* "1 reader", "3 readers". */
+static const char *
+readers(struct arena *a, int64_t n)
+{
+	return n == 1 ? "1 reader"
+		      : arena_printf(a, "%lld readers", (long long)n);
+}
+
+/* What every comment of the page shares. */
+struct thread_ctx {
+	struct arena *a;
+	const struct discussion *d;
+	const char *reply_base; /* the page's address and query, then '?'/'&' */
+};
+
+/*
+ * One comment and its replies.  Every key is set on every item, even when
+ * false or empty: a name missing here would be looked up in the parent
+ * comment's scope and repeat what belongs to it (see template.h).
+ */
+static bool
+put_comment(const struct thread_ctx *x, struct tv *item,
+	    const struct thread_node *node)
+{
+	const struct discussion *d = x->d;
+	const struct comment *c = node->c;
+	const struct thread_node *ch;
+	struct arena *a = x->a;
+	bool sides = d->side_labels != NULL;
+	struct tv *replies;
+
+	if (!tv_put_int(item, "id", c->id) ||
+	    !tv_put_str(item, "author", c->author) ||
+	    !tv_put_str(item, "url", c->url) ||
+	    !tv_put_bool(item, "has_url", c->url[0] != '\0') ||
+	    !tv_put_str(item, "avatar", c->avatar) ||
+	    !tv_put_str(item, "when", when_text(a, d, c->created)) ||
+	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
+	    !tv_put_safe(
+		item, "body_html",
+		(struct safe_html){c->body_html, strlen(c->body_html)}) ||
+	    !tv_put_int(item, "depth", c->depth) ||
+	    !tv_put_str(item, "reply_href",
+			arena_printf(a, "%sreplytocom=%lld#respond",
+				     x->reply_base, (long long)c->id)) ||
+	    !tv_put_bool(item, "sides", sides) ||
+	    !tv_put_str(item, "side_css", sides ? d->side_css[c->side] : "") ||
+	    !tv_put_bool(item, "has_side", sides && c->side != SIDE_NONE) ||
+	    !tv_put_str(item, "side_label",
+			sides ? d->side_labels[c->side] : "") ||
+	    !tv_put_bool(item, "featured", c->featured) ||
+	    !tv_put_bool(item, "can_feature", d->can_feature) ||
+	    !tv_put_bool(item, "can_mark", d->can_mark) ||
+	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
+	    !tv_put_str(item, "minds_label",
+			c->minds > 0 ? readers(a, c->minds) : ""))
+		return false;
+	replies = tv_put_list(item, "replies");
+	if (replies == NULL ||
+	    !tv_put_bool(item, "has_replies", node->first_child != NULL))
+		return false;
+	for (ch = node->first_child; ch != NULL; ch = ch->next) {
+		struct tv *sub = tv_push(replies);
+
+		if (sub == NULL || !put_comment(x, sub, ch))
+			return false;
+	}
+	return true;
+}
+
+/* The editors' picks, on the first page. */
+static bool
+put_featured(struct arena *a, struct tv *v, const struct discussion *d)
+{
+	struct tv *list = tv_put_list(v, "featured");
+	size_t i;
+
+	if (list == NULL ||
+	    !tv_put_bool(v, "has_featured", d->nfeatured > 0 && d->page == 1))
+		return false;
+	for (i = 0; d->page == 1 && i < d->nfeatured; i++) {
+		const struct comment *c = &d->featured[i];
+		struct tv *it = tv_push(list);
+
+		if (it == NULL || !tv_put_int(it, "id", c->id) ||
+		    !tv_put_str(it, "author", c->author) ||
+		    !tv_put_str(it, "avatar", c->avatar) ||
+		    !tv_put_str(it, "when", when_text(a, d, c->created)) ||
+		    !tv_put_str(it, "when_iso", when_iso(a, c->created)) ||
+		    !tv_put_safe(it, "body_html",
+				 (struct safe_html){c->body_html,
+						    strlen(c->body_html)}) ||
+		    !tv_put_bool(it, "has_side", c->side != SIDE_NONE) ||
+		    !tv_put_str(it, "side_label", d->side_labels[c->side]) ||
+		    !tv_put_str(it, "side_css", d->side_css[c->side]))
+			return false;
+	}
+	return true;
+}
+
+/* The comments: one threaded list, or one column per side. */
+static bool
+put_threads(struct arena *a, struct tv *v, const struct discussion *d)
+{
+	struct thread_ctx x = {a, d, NULL};
+	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
+	struct thread_node *node;
+	const char *q;
+	size_t neutral = 0;
+
+	q = discussion_query(a, d->page, sort_name(d, d->sort), d->columns);
+	if (q == NULL || list == NULL ||
+	    (x.reply_base = arena_printf(a, "%s?%s%s", d->base, q,
+					 q[0] ? "&" : "")) == NULL)
+		return false;
+	if (d->side_labels &&
+	    ((cols[SIDE_NONE] = tv_put_list(v, "col_none")) == NULL ||
+	     (cols[SIDE_A] = tv_put_list(v, "col_a")) == NULL ||
+	     (cols[SIDE_B] = tv_put_list(v, "col_b")) == NULL ||
+	     !tv_put_bool(v, "by_side", d->columns)))
+		return false;
+	for (node = comment_thread(a, d->comments, d->ncomments); node;
+	     node = node->next) {
+		bool in_column = d->side_labels && d->columns;
+		struct tv *it = tv_push(in_column ? cols[node->c->side] : list);
+
+		neutral += node->c->side == SIDE_NONE;
+		if (it == NULL || !put_comment(&x, it, node))
+			return false;
+	}
+	return d->side_labels == NULL ||
+	       tv_put_bool(v, "has_col_none", d->columns && neutral > 0);
+}
+
+/* The orders and views offered, where the discussion has them. */
+static bool
+put_orders(struct arena *a, struct tv *v, const struct discussion *d)
+{
+	struct tv *sorts = tv_put_list(v, "sorts"), *views;
+	int s;
+
+	if (sorts == NULL || (views = tv_put_list(v, "views")) == NULL)
+		return false;
+	for (s = 0; s < d->nsorts; s++) {
+		struct tv *it = tv_push(sorts);
+
+		if (it == NULL || !tv_put_str(it, "label", d->sort_labels[s]) ||
+		    !tv_put_str(
+			it, "href",
+			page_href(a, d, 1, s, d->columns, "#comments")) ||
+		    !tv_put_bool(it, "current", s == d->sort))
+			return false;
+	}
+	for (s = 0; s < 2; s++) {
+		struct tv *it = tv_push(views);
+
+		if (it == NULL ||
+		    !tv_put_str(it, "label", s ? "Side by side" : "Thread") ||
+		    !tv_put_str(it, "href",
+				page_href(a, d, d->page, d->sort, s == 1,
+					  "#comments")) ||
+		    !tv_put_bool(it, "current", (s == 1) == d->columns))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The pages: the first and the last, two either side of the current one,
+ * and a gap where pages are left out.
+ */
+static bool
+put_pagination(struct arena *a, struct tv *v, const struct discussion *d,
+	       int per_page)
+{
+	int64_t npages = d->thread_count
+			     ? (d->thread_count + per_page - 1) / per_page
+			     : 1,
+		page = d->page, p;
+	struct tv *pg, *pages;
+
+	if (npages <= 1)
+		return true;
+	if ((pg = tv_put_obj(v, "pagination")) == NULL ||
+	    (pages = tv_put_list(pg, "pages")) == NULL ||
+	    (page > 1 && !tv_put_str(pg, "prev_href",
+				     here_href(a, d, page - 1, "#comments"))) ||
+	    (page < npages &&
+	     !tv_put_str(pg, "next_href",
+			 here_href(a, d, page + 1, "#comments"))))
+		return false;
+	for (p = 1; p <= npages; p++) {
+		struct tv *pi;
+
+		if (p != 1 && p != npages && (p < page - 2 || p > page + 2)) {
+			if ((p == page - 3 || p == page + 3) &&
+			    ((pi = tv_push(pages)) == NULL ||
+			     !tv_put_bool(pi, "gap", true)))
+				return false;
+			continue;
+		}
+		if ((pi = tv_push(pages)) == NULL ||
+		    !tv_put_int(pi, "number", p) ||
+		    !tv_put_bool(pi, "current", p == page) ||
+		    !tv_put_str(pi, "href", here_href(a, d, p, "#comments")))
+			return false;
+	}
+	return true;
+}
+
+/* The form: reply target, the side where sides apply, the text, messages. */
+static bool
+put_form(struct request *req, struct tv *v, const struct discussion *d,
+	 const struct form_state *form)
+{
+	struct arena *a = &req->arena;
+	const struct comment_errors *errs = form->errors;
+	struct tv *fv = tv_put_obj(v, "form");
+	bool sides = d->side_labels != NULL;
+
+	if (fv == NULL || !tv_put_bool(fv, "open", d->open) ||
+	    !tv_put_str(fv, "action",
+			arena_printf(a, "%s/comments", d->base)) ||
+	    !tv_put_int(fv, "parent", form->parent) ||
+	    !tv_put_safe(fv, "identity", html_literal(PAGE_HOLE)) ||
+	    !tv_put_bool(fv, "sides", sides))
+		return false;
+	if (sides &&
+	    (!tv_put_str(fv, "label_a", d->side_labels[SIDE_A]) ||
+	     !tv_put_str(fv, "label_b", d->side_labels[SIDE_B]) ||
+	     !tv_put_bool(fv, "side_a", form->side == SIDE_A) ||
+	     !tv_put_bool(fv, "side_b", form->side == SIDE_B) ||
+	     !tv_put_bool(fv, "side_none",
+			  form->side != SIDE_A && form->side != SIDE_B)))
+		return false;
+	if (form->parent) {
+		struct comment c;
+		struct tv *rt;
+
+		/* A reply to a comment of another page is a new comment. */
+		if (comment_get(req->app, a, form->parent, &c) == ERR_OK &&
+		    c.article_id == d->article_id) {
+			if ((rt = tv_put_obj(fv, "reply_to")) == NULL ||
+			    !tv_put_str(rt, "name", c.author) ||
+			    !tv_put_str(rt, "cancel_href",
+					here_href(a, d, d->page, "#respond")))
+				return false;
+		} else if (!tv_put_int(fv, "parent", 0)) {
+			return false;
+		}
+	}
+	if (form->input && !tv_put_str(fv, "body", form->input->body))
+		return false;
+	if (errs &&
+	    ((errs->body && !tv_put_str(fv, "body_error", errs->body)) ||
+	     (errs->form && !tv_put_str(fv, "form_error", errs->form))))
+		return false;
+	/* A refused body is marked for assistive technology, on every page. */
+	return tv_put_str(fv, "body_invalid_attr",
+			  errs && errs->body ? "true" : "false");
+}
+
+bool
+discussion_put(struct request *req, struct tv *v, const struct discussion *d,
+	       const struct form_state *form)
+{
+	struct arena *a = &req->arena;
+	int64_t n = d->comment_count;
+	const char *heading =
+	    n == 0   ? "No comments yet"
+	    : n == 1 ? arena_printf(a, "1 thought on “%s”", d->title)
+		     : arena_printf(a, "%lld thoughts on “%s”", (long long)n,
+				    d->title);
+
+	if (!tv_put_str(v, "heading", heading) || !put_threads(a, v, d) ||
+	    !put_pagination(a, v, d, req->app->cfg.per_page))
+		return false;
+	if (d->nsorts > 0 && !put_orders(a, v, d))
+		return false;
+	if (d->side_labels && !put_featured(a, v, d))
+		return false;
+	req->page_state = form;
+	return put_form(req, v, d, form);
+}
+
+/* Copies the field called name of req's form into out (NULL when absent). */
+static void
+form_field(const struct request *req, const char *name,
+	   struct comment_field *out)
+{
+	const struct field *f = fields_get(&req->form, name);
+
+	out->value = f ? f->value : NULL;
+	out->len = f ? f->len : 0;
+}
+
+/* The comment form's fields as the request carried them; NULL: no memory. */
+static const struct comment_form *
+form_read(struct request *req)
+{
+	struct comment_form *cf = arena_zalloc(&req->arena, sizeof(*cf));
+
+	if (cf == NULL)
+		return NULL;
+	form_field(req, "author", &cf->author);
+	form_field(req, "email", &cf->email);
+	form_field(req, "url", &cf->url);
+	form_field(req, "body", &cf->body);
+	form_field(req, "key", &cf->key);
+	form_field(req, "parent", &cf->parent);
+	form_field(req, "website_confirm", &cf->honeypot);
+	cf->remember = fields_get(&req->form, "remember") != NULL;
+	return cf;
+}
+
+/*
+ * Reads the side field into in->side: "a", "b", or empty (or absent) for
+ * none.  False, with the message in errs, for anything else.
+ */
+static bool
+read_side(struct request *req, struct comment_input *in,
+	  struct comment_errors *errs)
+{
+	const struct field *f = fields_get(&req->form, "side");
+
+	in->side = SIDE_NONE;
+	if (f == NULL || f->len == 0)
+		return true;
+	if (f->len == 1 && f->value[0] == 'a')
+		in->side = SIDE_A;
+	else if (f->len == 1 && f->value[0] == 'b')
+		in->side = SIDE_B;
+	else {
+		errs->form = "Choose a side your comment supports, or neither.";
+		errs->err = ERR_INVALID;
+		return false;
+	}
+	return true;
+}
+
+/* Sets or clears the cookie that remembers the reader's name. */
+static void
+remember_cookie(struct request *req, struct response *res,
+		const struct comment_input *in)
+{
+	struct arena *a = &req->arena;
+	const char *secure =
+	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	char *cookie;
+
+	if (in->remember)
+		cookie = arena_printf(
+		    a,
+		    "%s=a=%s&e=%s&u=%s; Path=/; Max-Age=31536000;"
+		    " HttpOnly; SameSite=Lax%s",
+		    DISCUSSION_WHO_COOKIE, url_encode(a, in->author),
+		    url_encode(a, in->email), url_encode(a, in->url), secure);
+	else if (request_cookie(req, DISCUSSION_WHO_COOKIE))
+		cookie = arena_printf(
+		    a, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+		    DISCUSSION_WHO_COOKIE, secure);
+	else
+		return;
+	if (cookie)
+		(void)response_header(res, "Set-Cookie", cookie);
+}
+
+/* Shows the page again with the refused form, its text kept. */
+static void
+refuse(struct request *req, struct response *res,
+       const struct discussion_post *p, struct comment_input *in,
+       const struct comment_errors *errs)
+{
+	struct form_state *form = arena_zalloc(&req->arena, sizeof(*form));
+
+	if (form == NULL) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	form->parent = in->parent;
+	form->input = in;
+	form->errors = errs;
+	form->side = in->side;
+	form->with_identity = true;
+	form->page = 1;
+	/* A refused reply is shown on the page of the comment it answers. */
+	if (in->parent) {
+		int64_t page;
+
+		if (comment_page_of(req->app, &req->arena, p->art->id,
+				    in->parent, &page) == ERR_OK)
+			form->page = page;
+	}
+	p->refused(req, res, p->ctx, form, err_status(errs->err));
+}
+
+void
+discussion_post(struct request *req, struct response *res,
+		const struct discussion_post *p)
+{
+	const struct user *u = account_user(req);
+	struct comment_input in;
+	struct comment_errors errs;
+	int64_t id = 0, page;
+	enum err e;
+
+	if (p->base == NULL) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	if (u == NULL && req->app->cfg.policy == POLICY_SIGNIN) {
+		error_page(req, res, 403, "Please sign in to comment.");
+		return;
+	}
+	if (!p->open) {
+		error_page(req, res, 403, "Comments are closed.");
+		return;
+	}
+	e = comment_read_form(req->app, &req->arena, form_read(req), &in,
+			      &errs);
+	if (e == ERR_NOMEM) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	/* A signed-in reader comments as their account. */
+	if (u)
+		e = comment_as_user(&in, &errs, u, e);
+	if (p->sides && !read_side(req, &in, &errs))
+		e = ERR_INVALID;
+	if (e == ERR_OK)
+		e = comment_create(req->app, &req->arena, p->art, &in,
+				   req->client, &id);
+	e = comment_refusal(e, id, &in, &errs, p->place);
+	if (e == ERR_FORBIDDEN) {
+		error_page(req, res, 403, "Comments are closed.");
+		return;
+	}
+	if (e != ERR_OK && e != ERR_INVALID) {
+		/* "comment on SLUG", "comment on debate SLUG". */
+		bool article = strcmp(p->place, "article") == 0;
+
+		log_warnx("comment on %s%s%s not stored: %s",
+			  article ? "" : p->place, article ? "" : " ",
+			  p->art->slug, err_str(e));
+		errs.form =
+		    "Your comment could not be saved just now. Please send it again.";
+		errs.err = ERR_DB;
+	}
+	if (e != ERR_OK) {
+		refuse(req, res, p, &in, &errs);
+		return;
+	}
+	if (u == NULL)
+		remember_cookie(req, res, &in);
+	/* The page that shows the new comment's thread. */
+	if (comment_page_of(req->app, &req->arena, p->art->id, id, &page) !=
+	    ERR_OK)
+		page = 1;
+	response_redirect(
+	    res, discussion_comment_href(&req->arena, p->base, page, id));
+}
