@@ -232,6 +232,8 @@ input_read(struct arena *a, const struct input *in, const char *value,
 	if (value == NULL)
 		return true;
 	out->present = true;
+	out->raw = value;
+	out->raw_len = len;
 	/* A NUL inside would cut the text short wherever C reads it. */
 	if (memchr(value, '\0', len) != NULL ||
 	    (in->cap > 0 && len > in->cap)) {

@@ -98,7 +98,9 @@ struct input_value {
 	bool bad;	  /* sent, and not what the declaration allows */
 	const char *text; /* "" when absent or bad; the digits for numbers */
 	size_t len;
-	int64_t num; /* for INPUT_INT and INPUT_ID; 0 when absent or bad */
+	int64_t num;	 /* for INPUT_INT and INPUT_ID; 0 when absent or bad */
+	const char *raw; /* the value as sent, bad or not; NULL when absent */
+	size_t raw_len;
 };
 
 /*

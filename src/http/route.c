@@ -161,7 +161,7 @@ read_inputs(struct request *req, struct response *res, const struct route *r)
 static const struct input_value *
 value_of(const struct request *req, const char *name)
 {
-	static const struct input_value none = {false, false, "", 0, 0};
+	static const struct input_value none = {.text = ""};
 	const struct route *r = req->route;
 	size_t i;
 
@@ -205,6 +205,15 @@ bool
 req_bad(const struct request *req, const char *name)
 {
 	return value_of(req, name)->bad;
+}
+
+const char *
+req_raw(const struct request *req, const char *name, size_t *len)
+{
+	const struct input_value *v = value_of(req, name);
+
+	*len = v->raw_len;
+	return v->raw;
 }
 
 bool

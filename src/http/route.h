@@ -75,6 +75,12 @@ int64_t req_id(const struct request *req, const char *name);
 bool req_has(const struct request *req, const char *name);
 bool req_bad(const struct request *req, const char *name);
 bool req_any_bad(const struct request *req);
+/*
+ * The value as sent, bad or not (NULL when absent), with its length in
+ * *len: for an INPUT_OWN field that the model checks itself, such as the
+ * comment form's, whose refusals say which character it cannot store.
+ */
+const char *req_raw(const struct request *req, const char *name, size_t *len);
 
 /* Checked mode, for tests: an undeclared field read aborts. */
 void route_set_strict(bool on);

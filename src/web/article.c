@@ -44,8 +44,7 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	memset(&disc, 0, sizeof(disc));
 	time_format_human(art->published, when, sizeof(when));
 	time_format_iso(art->published, iso, sizeof(iso));
-	if (!tv_put_str(av, "slug", art->slug) ||
-	    !tv_put_str(av, "title", art->title) ||
+	if (!tv_put_str(av, "title", art->title) ||
 	    !tv_put_str(av, "author", art->author) ||
 	    !tv_put_str(av, "date", arena_strdup(a, when)) ||
 	    !tv_put_str(av, "date_iso", arena_strdup(a, iso)) ||

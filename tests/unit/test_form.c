@@ -30,6 +30,9 @@ test_inputs(struct arena *a)
 	CHECK(v.present && v.bad && v.text[0] == '\0');
 	CHECK(input_read(a, &raw, "12345678", 8, &v) && !v.bad);
 	CHECK(input_read(a, &raw, "a\0b", 3, &v) && v.bad);
+	/* The value as sent stays at hand for a model that checks it itself. */
+	CHECK(v.raw != NULL && v.raw_len == 3 && memcmp(v.raw, "a\0b", 3) == 0);
+	CHECK(input_read(a, &raw, NULL, 0, &v) && v.raw == NULL);
 	/* Numbers by core/parse's rules, within the declared range. */
 	CHECK(input_read(a, &num, "42", 2, &v) && !v.bad && v.num == 42);
 	CHECK(input_read(a, &num, "0", 1, &v) && v.bad && v.num == 0);
