@@ -6,14 +6,22 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #define BUCKETS 4096
 /* The index by tag: a write looks only at the pages of its tag's bucket. */
 #define TAG_BUCKETS 1024
+/*
+ * What the allocator keeps beside each block it hands out (glibc: the
+ * chunk's size word), counted with every entry.
+ */
+#define ALLOC_HEADER sizeof(size_t)
 
 struct page_cache {
 	pthread_mutex_t lock;
-	size_t max_bytes, bytes;
+	size_t max_bytes, bytes, entries;
 	uint64_t seq;
 	struct page_entry *buckets[BUCKETS];
 	struct page_entry *head, *tail; /* LRU */
@@ -50,11 +58,10 @@ page_cache_new(size_t max_bytes)
 	return c;
 }
 
+/* The entry, its holes, key and bytes are one block: one free. */
 static void
 entry_free(struct page_entry *e)
 {
-	free(e->key);
-	free(e->data);
 	free(e);
 }
 
@@ -81,7 +88,8 @@ unlink_entry(struct page_cache *c, struct page_entry *e)
 		e->next->prev = e->prev;
 	else
 		c->tail = e->prev;
-	c->bytes -= e->len;
+	c->bytes -= e->bytes;
+	c->entries--;
 	e->prev = e->next = e->hnext = e->tprev = e->tnext = NULL;
 	if (--e->refs == 0) /* the table's own reference */
 		entry_free(e);
@@ -129,6 +137,18 @@ lru_front(struct page_cache *c, struct page_entry *e)
 		c->tail = e;
 }
 
+/* The entry under key, or NULL; lock held. */
+static struct page_entry *
+find(struct page_cache *c, const char *key)
+{
+	struct page_entry *e;
+
+	for (e = c->buckets[hash_key(key)]; e != NULL; e = e->hnext)
+		if (strcmp(e->key, key) == 0)
+			break;
+	return e;
+}
+
 struct page_entry *
 page_cache_get(struct page_cache *c, const char *key)
 {
@@ -137,9 +157,30 @@ page_cache_get(struct page_cache *c, const char *key)
 	if (c->max_bytes == 0)
 		return NULL;
 	pthread_mutex_lock(&c->lock);
-	for (e = c->buckets[hash_key(key)]; e != NULL; e = e->hnext)
-		if (strcmp(e->key, key) == 0)
-			break;
+	e = find(c, key);
+	if (e) {
+		e->refs++;
+		lru_front(c, e);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+struct page_entry *
+page_cache_get_fresh(struct page_cache *c, const char *key, uint64_t stamp,
+		     int64_t now)
+{
+	struct page_entry *e;
+
+	if (c->max_bytes == 0)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	e = find(c, key);
+	if (e && (e->stamp != stamp || (e->expires && now >= e->expires))) {
+		/* Made from what has changed since: it will not hold again. */
+		unlink_entry(c, e);
+		e = NULL;
+	}
 	if (e) {
 		e->refs++;
 		lru_front(c, e);
@@ -162,30 +203,91 @@ page_cache_release(struct page_cache *c, struct page_entry *e)
 		entry_free(e);
 }
 
+/* The size of the one block that holds an entry of it. */
+static size_t
+block_size(const struct page_item *it)
+{
+	return sizeof(struct page_entry) +
+	       it->nholes * sizeof(struct page_hole) + strlen(it->key) + 1 +
+	       it->len;
+}
+
+/*
+ * What a block of n bytes really takes: what the allocator hands out
+ * (malloc_usable_size() where there is one, else n rounded up to its
+ * 16-byte granule) and its header.
+ */
+static size_t
+held_bytes(void *block, size_t n)
+{
+#if defined(__GLIBC__)
+	if (block != NULL)
+		return malloc_usable_size(block) + ALLOC_HEADER;
+#else
+	(void)block;
+#endif
+	return ((n + ALLOC_HEADER + 15) & ~(size_t)15);
+}
+
+size_t
+page_cache_entry_bytes(const struct page_item *it)
+{
+	size_t n = block_size(it);
+	void *b = malloc(n);
+	size_t held = held_bytes(b, n);
+
+	free(b);
+	return held;
+}
+
+/* Builds the entry of it in one block; NULL when out of memory. */
+static struct page_entry *
+entry_new(const struct page_item *it)
+{
+	size_t n = block_size(it), klen = strlen(it->key) + 1;
+	struct page_entry *e = malloc(n);
+	struct page_hole *holes;
+	char *key, *data;
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	holes = (struct page_hole *)(e + 1);
+	key = (char *)(holes + it->nholes);
+	data = key + klen;
+	if (it->nholes)
+		memcpy(holes, it->holes, it->nholes * sizeof(*holes));
+	memcpy(key, it->key, klen);
+	if (it->len)
+		memcpy(data, it->data, it->len);
+	e->key = key;
+	e->tag = it->tag;
+	e->stamp = it->stamp;
+	e->expires = it->expires;
+	e->data = data;
+	e->len = it->len;
+	e->holes = holes;
+	e->nholes = it->nholes;
+	e->bytes = held_bytes(e, n);
+	e->refs = 2; /* the table's and the caller's */
+	return e;
+}
+
 struct page_entry *
-page_cache_put(struct page_cache *c, const char *key, int64_t tag, uint64_t seq,
-	       const char *data, size_t len, size_t hole)
+page_cache_put(struct page_cache *c, uint64_t seq, const struct page_item *it)
 {
 	struct page_entry *e, *old;
 	size_t b;
 
-	if (c->max_bytes == 0 || len > c->max_bytes / 4)
+	if (c->max_bytes == 0 || it->nholes > PAGE_HOLES_MAX ||
+	    block_size(it) > c->max_bytes / 4)
 		return NULL;
-	e = calloc(1, sizeof(*e));
-	if (e == NULL)
+	if ((e = entry_new(it)) == NULL)
 		return NULL;
-	e->key = strdup(key);
-	e->data = malloc(len ? len : 1);
-	if (e->key == NULL || e->data == NULL) {
+	if (e->bytes > c->max_bytes / 4) {
 		entry_free(e);
 		return NULL;
 	}
-	memcpy(e->data, data, len);
-	e->len = len;
-	e->hole = hole;
-	e->tag = tag;
-	e->refs = 2; /* the table's and the caller's */
-
 	pthread_mutex_lock(&c->lock);
 	if (c->seq != seq) {
 		/* A write happened while this page was rendered. */
@@ -193,17 +295,14 @@ page_cache_put(struct page_cache *c, const char *key, int64_t tag, uint64_t seq,
 		entry_free(e);
 		return NULL;
 	}
-	b = hash_key(key);
-	for (old = c->buckets[b]; old != NULL; old = old->hnext)
-		if (strcmp(old->key, key) == 0)
-			break;
-	if (old)
+	if ((old = find(c, e->key)) != NULL)
 		unlink_entry(c, old);
-	while (c->tail && c->bytes + len > c->max_bytes)
+	while (c->tail && c->bytes + e->bytes > c->max_bytes)
 		unlink_entry(c, c->tail);
+	b = hash_key(e->key);
 	e->hnext = c->buckets[b];
 	c->buckets[b] = e;
-	b = tag_bucket(tag);
+	b = tag_bucket(e->tag);
 	e->tnext = c->tags[b];
 	if (e->tnext)
 		e->tnext->tprev = e;
@@ -214,9 +313,20 @@ page_cache_put(struct page_cache *c, const char *key, int64_t tag, uint64_t seq,
 	c->head = e;
 	if (c->tail == NULL)
 		c->tail = e;
-	c->bytes += len;
+	c->bytes += e->bytes;
+	c->entries++;
 	pthread_mutex_unlock(&c->lock);
 	return e;
+}
+
+void
+page_cache_stats(struct page_cache *c, struct page_cache_stats *out)
+{
+	pthread_mutex_lock(&c->lock);
+	out->entries = c->entries;
+	out->bytes = c->bytes;
+	out->max_bytes = c->max_bytes;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Drops the pages tagged tag, found through the index; lock held. */

@@ -6,6 +6,15 @@
  * to an article drops that article's pages and every list page.  A render
  * that began before a write may not store its (stale) result: callers
  * take page_cache_seq() before reading the store and pass it to put.
+ *
+ * A page is kept once, with a list of holes: the places where each
+ * reader's own parts (form tokens, a debate reader's vote panel) go.  The
+ * cache knows only where they are and what kind each is; the web layer
+ * fills them per response and sends the pieces without copying the page.
+ *
+ * Memory is counted as it is held: the entry, its key, its hole list and
+ * its bytes, in one allocation whose real size the allocator reports,
+ * plus the allocator's own header.  The cap bounds that sum.
  */
 #ifndef PARLEY_CACHE_H
 #define PARLEY_CACHE_H
@@ -15,17 +24,53 @@
 
 struct page_cache;
 
+/* The most holes one page may have: what a response's pieces allow. */
+#define PAGE_HOLES_MAX 16
+
+/* A place in a page where a reader's own part goes; the web layer names
+ * the kinds. */
+struct page_hole {
+	size_t at;
+	int kind;
+};
+
 struct page_entry {
-	char *key;
+	const char *key;
 	int64_t tag;
-	char *data;
+	/*
+	 * What the page was made from, as its maker counts it (a debate's
+	 * version), and the time it goes stale (0: never); see
+	 * page_cache_get_fresh().
+	 */
+	uint64_t stamp;
+	int64_t expires;
+	const char *data;
 	size_t len;
-	size_t hole; /* where each reader's tokens go */
+	const struct page_hole *holes; /* in page order */
+	size_t nholes;
 	/* The rest is the cache's own. */
+	size_t bytes; /* what this entry holds, counted against the cap */
 	int refs;
 	struct page_entry *hnext;	  /* bucket chain */
 	struct page_entry *tprev, *tnext; /* chain of a tag bucket */
 	struct page_entry *prev, *next;	  /* LRU, most recent first */
+};
+
+/* What to keep: a page, its holes (in page order), and when it holds. */
+struct page_item {
+	const char *key;
+	int64_t tag;
+	uint64_t stamp;
+	int64_t expires; /* 0: until a write drops it */
+	const char *data;
+	size_t len;
+	const struct page_hole *holes;
+	size_t nholes;
+};
+
+/* What the cache holds now, as counted against its cap. */
+struct page_cache_stats {
+	size_t entries, bytes, max_bytes;
 };
 
 /* max_bytes 0 turns caching off (get always misses, put does nothing). */
@@ -36,16 +81,28 @@ uint64_t page_cache_seq(struct page_cache *c);
 
 /* The page under key with a reference taken, or NULL. */
 struct page_entry *page_cache_get(struct page_cache *c, const char *key);
+/*
+ * The page under key when it was made from stamp and has not expired at
+ * now; a page that no longer holds is dropped, and NULL returned.
+ */
+struct page_entry *page_cache_get_fresh(struct page_cache *c, const char *key,
+					uint64_t stamp, int64_t now);
 void page_cache_release(struct page_cache *c, struct page_entry *e);
 
 /*
- * Stores a copy of data and returns it with a reference taken, or NULL
- * when nothing was stored (caching off, out of memory, or a write since
- * seq).
+ * Stores a copy of the item and returns it with a reference taken, or
+ * NULL when nothing was stored (caching off, out of memory, too large for
+ * a quarter of the cap, more than PAGE_HOLES_MAX holes, or a write since
+ * seq).  Older pages are evicted,
+ * least recently used first, until the new one fits under the cap.
  */
-struct page_entry *page_cache_put(struct page_cache *c, const char *key,
-				  int64_t tag, uint64_t seq, const char *data,
-				  size_t len, size_t hole);
+struct page_entry *page_cache_put(struct page_cache *c, uint64_t seq,
+				  const struct page_item *it);
+
+/* The bytes an entry of item it would be counted for (tests, estimates). */
+size_t page_cache_entry_bytes(const struct page_item *it);
+
+void page_cache_stats(struct page_cache *c, struct page_cache_stats *out);
 
 /*
  * Drops every page tagged tag, and every list page (tag 0).  Pages are

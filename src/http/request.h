@@ -62,13 +62,14 @@ struct response {
 	const char *content_type;
 	struct buf body;
 	/*
-	 * A page from the cache: served as page[0..hole) + hole_fill +
-	 * page[hole..), so one cached page can carry each reader's own form
-	 * tokens.  The response holds a reference until it is sent.
+	 * A page from the cache, sent as pieces: the page's bytes between its
+	 * holes, and fill[i] (fill_len[i] bytes, in the arena) in hole i, so
+	 * one cached page serves every reader without being copied.  The
+	 * response holds a reference until it is sent.
 	 */
 	struct page_entry *page;
-	const char *hole_fill;
-	size_t hole_len;
+	const char *const *fill;
+	const size_t *fill_len;
 	struct header headers[RESPONSE_HEADERS];
 	size_t nheaders;
 };

@@ -171,10 +171,11 @@ exchange_free(struct exchange *x)
 	free(x);
 }
 
+/* What a response made of a cached page's pieces keeps until it is sent. */
 struct page_send {
 	struct page_cache *cache;
 	struct page_entry *page;
-	char *fill;
+	char *fills; /* every hole's fill, one after the other */
 };
 
 static void
@@ -183,8 +184,68 @@ page_send_free(void *cls)
 	struct page_send *ps = cls;
 
 	page_cache_release(ps->cache, ps->page);
-	free(ps->fill);
+	free(ps->fills);
 	free(ps);
+}
+
+/*
+ * The response of a cached page: its bytes up to the first hole, that
+ * hole's fill, the bytes up to the next hole, and so on (scatter/gather).
+ * The page is not copied; the fills, small and the reader's own, are
+ * copied once, out of the arena, which may go before the response does.
+ */
+static struct MHD_Response *
+page_response(struct exchange *x)
+{
+	struct response *res = &x->res;
+	const struct page_entry *e = res->page;
+	struct MHD_IoVec iov[2 * PAGE_HOLES_MAX + 1];
+	struct page_send *ps;
+	struct MHD_Response *r;
+	size_t i, n = 0, from = 0, total = 0, at = 0;
+	char *p;
+
+	if (e->nholes > PAGE_HOLES_MAX)
+		return NULL;
+	for (i = 0; i < e->nholes; i++)
+		total += res->fill_len[i];
+	if ((ps = malloc(sizeof(*ps))) == NULL)
+		return NULL;
+	if ((ps->fills = malloc(total + 1)) == NULL) {
+		free(ps);
+		return NULL;
+	}
+	ps->cache = x->req.app->cache;
+	ps->page = res->page;
+	p = ps->fills;
+	for (i = 0; i < e->nholes; i++) {
+		at = e->holes[i].at;
+		if (at > from) {
+			iov[n].iov_base = e->data + from;
+			iov[n++].iov_len = at - from;
+		}
+		if (res->fill_len[i]) {
+			memcpy(p, res->fill[i], res->fill_len[i]);
+			iov[n].iov_base = p;
+			iov[n++].iov_len = res->fill_len[i];
+			p += res->fill_len[i];
+		}
+		from = at;
+	}
+	if (e->len > from) {
+		iov[n].iov_base = e->data + from;
+		iov[n++].iov_len = e->len - from;
+	}
+	r = MHD_create_response_from_iovec(iov, (unsigned)n, page_send_free,
+					   ps);
+	if (r == NULL) {
+		free(ps->fills);
+		free(ps);
+		return NULL;
+	}
+	res->page = NULL; /* now owned by the response */
+	x->bytes = e->len + total;
+	return r;
 }
 
 static struct MHD_Response *
@@ -195,33 +256,8 @@ build_response(struct exchange *x)
 	size_t i;
 
 	if (res->page) {
-		struct page_send *ps = malloc(sizeof(*ps));
-		struct MHD_IoVec iov[3];
-
-		if (ps == NULL)
+		if ((r = page_response(x)) == NULL)
 			return NULL;
-		ps->cache = x->req.app->cache;
-		ps->page = res->page;
-		ps->fill = malloc(res->hole_len + 1);
-		if (ps->fill == NULL) {
-			free(ps);
-			return NULL;
-		}
-		memcpy(ps->fill, res->hole_fill, res->hole_len);
-		iov[0].iov_base = ps->page->data;
-		iov[0].iov_len = ps->page->hole;
-		iov[1].iov_base = ps->fill;
-		iov[1].iov_len = res->hole_len;
-		iov[2].iov_base = ps->page->data + ps->page->hole;
-		iov[2].iov_len = ps->page->len - ps->page->hole;
-		r = MHD_create_response_from_iovec(iov, 3, page_send_free, ps);
-		if (r == NULL) {
-			free(ps->fill);
-			free(ps);
-			return NULL;
-		}
-		res->page = NULL; /* now owned by the response */
-		x->bytes = iov[0].iov_len + iov[1].iov_len + iov[2].iov_len;
 	} else {
 		size_t len;
 		char *data = buf_steal(&res->body, &len);

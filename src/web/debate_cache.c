@@ -1,372 +1,319 @@
 /*
- * debate_cache: how the debate page is kept in the page cache and served
- * from it.
+ * debate_cache: what is a debate's own in how its page is served from
+ * the page cache.
  *
- * The page is cached like an article's, but a reader's own parts are
- * three holes filled on every request: the vote panel (their votes, the
- * forms' token), the results (shown once they have voted, or to all when
- * the site says so or voting has closed: both versions are kept with the
- * page) and the comment form's identity.  A cached page records the
- * debate's version and activity counters and the next time its schedule
- * changes; it is served only while all three still hold, so votes from
- * any process, `parley debate open|close`, and rounds opening on time
- * all show at once, without a timer.
+ * The page is an ordinary cached page (web/page.c) with four holes, each
+ * filled per response: the reader's vote panel, the results (shown once
+ * they have voted, or to all when the site says so or voting has closed;
+ * else a note that hides them), the counts of changed and refused votes,
+ * and the comment form's identity.  The results are kept beside the page
+ * as three cached fragments without holes.  Every part is kept with the
+ * debate's version (the results also with its activity) as its stamp and
+ * the next time the schedule changes as its expiry, so votes from any
+ * process, `parley debate open|close` and rounds opening on time all show
+ * at once, without a timer.  The debate's row, without its texts, is kept
+ * per debate too, so that a page served from the cache reads nothing of
+ * the debate from the store.  Nothing is kept per reader in the page
+ * cache: a reader's votes are read from the model (one indexed lookup)
+ * and remembered in a table of fixed size that readers who rotate cookies
+ * only overwrite.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
-#include "core/log.h"
+#include "core/util.h"
 #include "http/cache.h"
 #include "http/csrf.h"
 #include "web/account.h"
 #include "web/debate_internal.h"
 #include "web/web.h"
 
-#define PAGE_MAGIC    "PDEBPG01"
-#define RESULTS_MAGIC "PDEBRS01"
-#define ROW_MAGIC     "PDEBRW01"
-#define VOTER_MAGIC   "PDEBVT01"
-
-/*
- * How a page and its results are kept in the cache: a header, then the
- * bytes.  A page depends on the debate's version, the results also on its
- * activity; both on the schedule, until valid_until.
- */
-struct cached_page {
-	char magic[8];
-	int64_t debate_id, version, valid_until;
-	uint64_t len, hole[HOLE__MAX];
-};
-
-struct cached_results {
-	char magic[8];
-	int64_t debate_id, version, activity, valid_until;
-	uint64_t len[3];
+static const char *const part_names[3] = {
+    [PART_SHOWN] = "shown",
+    [PART_HIDDEN] = "hidden",
+    [PART_INTEGRITY] = "integrity",
 };
 
 /*
- * What a cached page is checked against, kept in the page cache too, so
- * that serving a cached page reads nothing from the store: the debate's
- * row without its texts, and a reader's votes.  Both hold while no write
- * of this process came in between (debate_generation) and no other
- * process wrote (the cache is flushed then).
+ * The stamp of the results: the version and the activity, each exact in
+ * its own bits (versions below 2^24, activity below 2^40).
  */
-struct cached_row {
-	char magic[8];
-	uint64_t generation;
-	int64_t id, article_id, version, activity, thread_count;
-	int64_t round[ROUND__MAX], voting_opens, voting_closes, pre_closes,
-	    post_opens;
-	int32_t status, comments_open;
-	char slug[104], label_a[4 * DEBATE_MAX_LABEL + 8],
-	    label_b[4 * DEBATE_MAX_LABEL + 8];
-};
-
-struct cached_voter {
-	char magic[8];
-	uint64_t generation;
-	int32_t pre, post;
-};
-
-/*
- * Takes the marks out of page; records where each was (SIZE_MAX: absent).
- * False when a mark is there twice: text from a reader or an author that
- * rendered as a mark must never receive another reader's tokens.
- */
-bool
-debate_cache_cut_holes(char *page, size_t *len, const char *const *marks,
-		       size_t n, size_t *at)
+static uint64_t
+results_stamp(const struct debate *d)
 {
-	size_t i, j, mlen;
+	return ((uint64_t)d->version << 40) ^
+	       ((uint64_t)d->activity & (((uint64_t)1 << 40) - 1));
+}
 
-	for (i = 0; i < n; i++) {
-		const char *m =
-		    *len ? memmem(page, *len, marks[i], strlen(marks[i]))
-			 : NULL;
+static const char *
+part_key(struct request *req, const struct debate *d, int part)
+{
+	return arena_printf(&req->arena, "debate-results:%s:%s", d->slug,
+			    part_names[part]);
+}
 
-		at[i] = SIZE_MAX;
-		if (m == NULL)
-			continue;
-		mlen = strlen(marks[i]);
-		if (memmem(m + mlen, *len - (size_t)(m - page) - mlen, marks[i],
-			   mlen) != NULL) {
-			log_warnx(
-			    "debate page: the mark of a hole appears twice; not served");
-			return false;
+/*
+ * Copies the part of entry e into the arena: the response is built after
+ * the entry's reference is given back.
+ */
+static bool
+part_from(struct request *req, struct page_entry *e,
+	  struct debate_results_parts *rs, int part)
+{
+	char *copy = arena_alloc(&req->arena, e->len + 1);
+
+	if (copy == NULL)
+		return false;
+	memcpy(copy, e->data, e->len);
+	copy[e->len] = '\0';
+	rs->part[part] = copy;
+	rs->len[part] = e->len;
+	return true;
+}
+
+bool
+debate_cache_results(struct request *req, struct response *res,
+		     const struct debate *d, const struct debate_clock *clk,
+		     uint64_t seq, bool show, struct debate_results_parts *rs)
+{
+	const int want[2] = {show ? PART_SHOWN : PART_HIDDEN, PART_INTEGRITY};
+	struct page_cache *cache = req->app->cache;
+	struct debate_clock fresh;
+	int64_t now = time_now();
+	int i, found = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; i < 2; i++) {
+		const char *key = part_key(req, d, want[i]);
+		struct page_entry *e =
+		    key ? page_cache_get_fresh(cache, key, results_stamp(d),
+					       now)
+			: NULL;
+
+		if (e != NULL) {
+			found += part_from(req, e, rs, want[i]);
+			page_cache_release(cache, e);
 		}
-		at[i] = (size_t)(m - page);
-		memmove(page + at[i], page + at[i] + mlen, *len - at[i] - mlen);
-		*len -= mlen;
-		/* Holes found earlier, later in the page, move up. */
-		for (j = 0; j < i; j++)
-			if (at[j] != SIZE_MAX && at[j] > at[i])
-				at[j] -= mlen;
+	}
+	if (found == 2)
+		return true;
+	/* Something to render: every part, kept for the readers to come. */
+	if (!debate_results_fresh(req, res, d, rs, &fresh))
+		return false;
+	for (i = 0; i < 3; i++) {
+		struct page_item it = {part_key(req, d, i),
+				       d->article_id,
+				       results_stamp(d),
+				       clk->next_change,
+				       rs->part[i],
+				       rs->len[i],
+				       NULL,
+				       0};
+		struct page_entry *e;
+
+		if (it.key && (e = page_cache_put(cache, seq, &it)) != NULL)
+			page_cache_release(cache, e);
 	}
 	return true;
 }
 
-/* Keeps a header and parts in the cache under key (tagged by the debate's
- * thread). */
-static void
-cache_put(struct request *req, const char *key, const struct debate *d,
-	  uint64_t seq, const void *hdr, size_t hdrlen, const char *const *part,
-	  const size_t *len, size_t nparts)
+static const char *
+row_key(struct request *req, const char *slug)
 {
-	size_t total = hdrlen, i, at;
+	return arena_printf(&req->arena, "debate-row:%s", slug);
+}
+
+/*
+ * The next of the strings kept after a row, from *p up to end, copied
+ * into the arena; NULL when none is left.
+ */
+static const char *
+row_string(struct request *req, const char **p, const char *end)
+{
+	const char *nul = memchr(*p, '\0', (size_t)(end - *p)), *s;
+
+	if (nul == NULL)
+		return NULL;
+	s = arena_strndup(&req->arena, *p, (size_t)(nul - *p));
+	*p = nul + 1;
+	return s;
+}
+
+bool
+debate_cache_row_get(struct request *req, const char *slug, uint64_t gen,
+		     struct debate *d)
+{
+	const char *key = row_key(req, slug), *p, *end;
 	struct page_entry *e;
-	char *data;
+	bool ok;
 
-	for (i = 0; i < nparts; i++)
-		total += len[i];
-	if ((data = malloc(total)) == NULL)
-		return;
-	memcpy(data, hdr, hdrlen);
-	for (i = 0, at = hdrlen; i < nparts; at += len[i], i++)
-		memcpy(data + at, part[i], len[i]);
-	e = page_cache_put(req->app->cache, key, d->article_id, seq, data,
-			   total, 0);
-	free(data);
-	if (e)
-		page_cache_release(req->app->cache, e);
-}
-
-void
-debate_cache_put_page(struct request *req, const char *key,
-		      const struct debate *d, const struct debate_clock *clk,
-		      uint64_t seq, const struct debate_rendered *r)
-{
-	struct cached_page h;
-	size_t i;
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, PAGE_MAGIC, sizeof(h.magic));
-	h.debate_id = d->id;
-	h.version = d->version;
-	h.valid_until = clk->next_change;
-	h.len = r->len;
-	for (i = 0; i < HOLE__MAX; i++)
-		h.hole[i] = r->hole[i];
-	cache_put(req, key, d, seq, &h, sizeof(h), &r->page, &r->len, 1);
-}
-
-void
-debate_cache_put_results(struct request *req, const char *key,
-			 const struct debate *d, const struct debate_clock *clk,
-			 uint64_t seq, const struct debate_results_parts *r)
-{
-	struct cached_results h;
-	size_t i;
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, RESULTS_MAGIC, sizeof(h.magic));
-	h.debate_id = d->id;
-	h.version = d->version;
-	h.activity = d->activity;
-	h.valid_until = clk->next_change;
-	for (i = 0; i < 3; i++)
-		h.len[i] = r->len[i];
-	cache_put(req, key, d, seq, &h, sizeof(h), r->part, r->len, 3);
-}
-
-/* The page of entry e when it is still what d would render at now. */
-bool
-debate_cache_page_view(const struct page_entry *e, const struct debate *d,
-		       int64_t now, struct debate_rendered *r)
-{
-	struct cached_page h;
-	size_t i;
-
-	if (e == NULL || e->len < sizeof(h))
+	if (key == NULL || req->app->debates == NULL ||
+	    (e = page_cache_get_fresh(req->app->cache, key, gen, 0)) == NULL)
 		return false;
-	memcpy(&h, e->data, sizeof(h));
-	if (memcmp(h.magic, PAGE_MAGIC, sizeof(h.magic)) != 0 ||
-	    h.debate_id != d->id || h.version != d->version ||
-	    (h.valid_until && now >= h.valid_until) ||
-	    sizeof(h) + h.len != e->len)
-		return false;
-	r->page = e->data + sizeof(h);
-	r->len = h.len;
-	for (i = 0; i < HOLE__MAX; i++)
-		r->hole[i] = h.hole[i];
-	return true;
-}
-
-bool
-debate_cache_results_view(const struct page_entry *e, const struct debate *d,
-			  int64_t now, struct debate_results_parts *r)
-{
-	struct cached_results h;
-	size_t i, at;
-
-	if (e == NULL || e->len < sizeof(h))
-		return false;
-	memcpy(&h, e->data, sizeof(h));
-	if (memcmp(h.magic, RESULTS_MAGIC, sizeof(h.magic)) != 0 ||
-	    h.debate_id != d->id || h.version != d->version ||
-	    h.activity != d->activity ||
-	    (h.valid_until && now >= h.valid_until) ||
-	    sizeof(h) + h.len[0] + h.len[1] + h.len[2] != e->len)
-		return false;
-	for (i = 0, at = sizeof(h); i < 3; at += h.len[i], i++) {
-		r->part[i] = e->data + at;
-		r->len[i] = h.len[i];
+	ok = e->len > sizeof(*d);
+	if (ok) {
+		memcpy(d, e->data, sizeof(*d));
+		p = e->data + sizeof(*d);
+		end = e->data + e->len;
+		d->slug = row_string(req, &p, end);
+		d->label[SIDE_A] = row_string(req, &p, end);
+		d->label[SIDE_B] = row_string(req, &p, end);
+		ok = d->slug && d->label[SIDE_A] && d->label[SIDE_B];
 	}
-	return true;
+	page_cache_release(req->app->cache, e);
+	d->label[SIDE_NONE] = "";
+	/* The texts are read with the full row, when a page is rendered. */
+	d->motion = d->moderator = d->intro_md = d->intro_html = "";
+	return ok;
 }
 
-/* Keeps the light row of d, read when the generation was gen. */
 void
 debate_cache_row_put(struct request *req, const struct debate *d, uint64_t gen,
 		     uint64_t seq)
 {
-	struct cached_row h;
+	struct debate flat = *d;
+	size_t ls = strlen(d->slug) + 1, la = strlen(d->label[SIDE_A]) + 1,
+	       lb = strlen(d->label[SIDE_B]) + 1;
+	char *buf = arena_alloc(&req->arena, sizeof(flat) + ls + la + lb);
+	struct page_item it = {
+	    row_key(req, d->slug),	 d->article_id, gen, 0, buf,
+	    sizeof(flat) + ls + la + lb, NULL,		0};
 	struct page_entry *e;
-	const char *key;
-	int r;
 
-	if (req->app->debates == NULL || strlen(d->slug) >= sizeof(h.slug) ||
-	    strlen(d->label[SIDE_A]) >= sizeof(h.label_a) ||
-	    strlen(d->label[SIDE_B]) >= sizeof(h.label_b) ||
-	    (key = arena_printf(&req->arena, "debate-row:%s", d->slug)) == NULL)
+	if (buf == NULL || it.key == NULL || req->app->debates == NULL)
 		return;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, ROW_MAGIC, sizeof(h.magic));
-	h.generation = gen;
-	h.id = d->id;
-	h.article_id = d->article_id;
-	h.version = d->version;
-	h.activity = d->activity;
-	h.thread_count = d->thread_count;
-	for (r = 0; r < ROUND__MAX; r++)
-		h.round[r] = d->sched.round[r];
-	h.voting_opens = d->sched.voting_opens;
-	h.voting_closes = d->sched.voting_closes;
-	h.pre_closes = d->sched.pre_closes;
-	h.post_opens = d->sched.post_opens;
-	h.status = (int32_t)d->status;
-	h.comments_open = d->comments_open;
-	strcpy(h.slug, d->slug);
-	strcpy(h.label_a, d->label[SIDE_A]);
-	strcpy(h.label_b, d->label[SIDE_B]);
-	e = page_cache_put(req->app->cache, key, d->article_id, seq,
-			   (const char *)&h, sizeof(h), 0);
-	if (e)
+	/* No pointers kept: the strings follow the struct. */
+	flat.slug = flat.motion = flat.moderator = NULL;
+	flat.intro_md = flat.intro_html = NULL;
+	flat.label[0] = flat.label[1] = flat.label[2] = NULL;
+	memcpy(buf, &flat, sizeof(flat));
+	memcpy(buf + sizeof(flat), d->slug, ls);
+	memcpy(buf + sizeof(flat) + ls, d->label[SIDE_A], la);
+	memcpy(buf + sizeof(flat) + ls + la, d->label[SIDE_B], lb);
+	if ((e = page_cache_put(req->app->cache, seq, &it)) != NULL)
 		page_cache_release(req->app->cache, e);
 }
 
-/* The light row of the debate of slug from the cache, when it still holds. */
-bool
-debate_cache_row_get(struct request *req, const char *slug, struct debate *d)
-{
-	const char *key = arena_printf(&req->arena, "debate-row:%s", slug);
-	struct page_entry *e;
-	struct cached_row h;
-	bool ok;
-	int r;
+/*
+ * Readers' votes, remembered in a table of fixed size: a reader who comes
+ * back is served without a query, and readers who rotate cookies only
+ * overwrite slots, so the table never grows.  A slot holds while no debate
+ * write of this process (debate_generation()) and no write or flush the
+ * page cache saw (its seq: another process's writes) came since its read.
+ */
+#define VOTER_SLOTS 4096
 
-	if (key == NULL || req->app->debates == NULL ||
-	    (e = page_cache_get(req->app->cache, key)) == NULL)
-		return false;
-	ok = e->len == sizeof(h);
-	if (ok)
-		memcpy(&h, e->data, sizeof(h));
-	page_cache_release(req->app->cache, e);
-	if (!ok || memcmp(h.magic, ROW_MAGIC, sizeof(h.magic)) != 0 ||
-	    h.generation != debate_generation(req->app))
-		return false;
-	memset(d, 0, sizeof(*d));
-	d->id = h.id;
-	d->article_id = h.article_id;
-	d->version = h.version;
-	d->activity = h.activity;
-	d->thread_count = h.thread_count;
-	for (r = 0; r < ROUND__MAX; r++)
-		d->sched.round[r] = h.round[r];
-	d->sched.voting_opens = h.voting_opens;
-	d->sched.voting_closes = h.voting_closes;
-	d->sched.pre_closes = h.pre_closes;
-	d->sched.post_opens = h.post_opens;
-	d->status = (enum debate_status)h.status;
-	d->comments_open = h.comments_open != 0;
-	d->slug = arena_strdup(&req->arena, h.slug);
-	d->label[SIDE_NONE] = "";
-	d->label[SIDE_A] = arena_strdup(&req->arena, h.label_a);
-	d->label[SIDE_B] = arena_strdup(&req->arena, h.label_b);
-	/* The texts are read with the full row, when a page is rendered. */
-	d->motion = d->moderator = d->intro_md = d->intro_html = "";
-	return d->slug && d->label[SIDE_A] && d->label[SIDE_B];
+struct voter_slot {
+	const struct app *app;
+	int64_t debate_id;
+	uint64_t gen, seq;
+	char voter[33];
+	signed char pre, post;
+};
+
+static struct voter_slot voter_slots[VOTER_SLOTS];
+static pthread_mutex_t voter_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot of a voter (a keyed hash in hex: its first digits spread). */
+static struct voter_slot *
+voter_slot_of(const char *voter)
+{
+	char head[9];
+
+	memcpy(head, voter, 8);
+	head[8] = '\0';
+	return &voter_slots[strtoul(head, NULL, 16) % VOTER_SLOTS];
 }
 
-/* A reader's votes: from the cache when they still hold, else the store. */
+/* The reader's votes on d: remembered, or read from the model. */
 static void
 reader_votes(struct request *req, const struct debate *d, const char *voter,
 	     int *pre, int *post)
 {
-	const char *key = arena_printf(&req->arena, "debate-voter:%lld:%s",
-				       (long long)d->id, voter);
-	struct page_cache *cache = req->app->cache;
-	struct cached_voter h;
-	struct page_entry *e;
-	uint64_t gen, seq;
+	uint64_t gen = debate_generation(req->app),
+		 seq = page_cache_seq(req->app->cache);
+	struct voter_slot *slot;
+	bool hit;
 
 	*pre = *post = 0;
-	gen = debate_generation(req->app);
-	if (key && req->app->debates &&
-	    (e = page_cache_get(cache, key)) != NULL) {
-		bool ok = e->len == sizeof(h);
-
-		if (ok)
-			memcpy(&h, e->data, sizeof(h));
-		page_cache_release(cache, e);
-		if (ok && memcmp(h.magic, VOTER_MAGIC, sizeof(h.magic)) == 0 &&
-		    h.generation == gen) {
-			*pre = h.pre;
-			*post = h.post;
-			return;
-		}
+	if (strlen(voter) != sizeof(slot->voter) - 1)
+		return;
+	slot = voter_slot_of(voter);
+	pthread_mutex_lock(&voter_lock);
+	hit = slot->app == req->app && slot->debate_id == d->id &&
+	      slot->gen == gen && slot->seq == seq &&
+	      strcmp(slot->voter, voter) == 0;
+	if (hit) {
+		*pre = slot->pre;
+		*post = slot->post;
 	}
-	seq = page_cache_seq(cache);
+	pthread_mutex_unlock(&voter_lock);
+	if (hit)
+		return;
 	if (debate_voter(req->app, d->id, voter, pre, post) != ERR_OK) {
 		*pre = *post = 0;
 		return;
 	}
-	if (key == NULL || req->app->debates == NULL)
-		return;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, VOTER_MAGIC, sizeof(h.magic));
-	h.generation =
-	    gen; /* taken before the read: a vote since makes it stale */
-	h.pre = *pre;
-	h.post = *post;
-	if ((e = page_cache_put(cache, key, d->article_id, seq,
-				(const char *)&h, sizeof(h), 0)) != NULL)
-		page_cache_release(cache, e);
+	/* gen and seq were taken before the read: a vote since makes it stale.
+	 */
+	pthread_mutex_lock(&voter_lock);
+	slot->app = req->app;
+	slot->debate_id = d->id;
+	slot->gen = gen;
+	slot->seq = seq;
+	memcpy(slot->voter, voter, sizeof(slot->voter));
+	slot->pre = (signed char)*pre;
+	slot->post = (signed char)*post;
+	pthread_mutex_unlock(&voter_lock);
 }
 
-/*
- * Serves page r with this reader's parts: their vote panel, the results or
- * the note that hides them, the counts, the comment form's identity.
- */
-void
-debate_cache_serve(struct request *req, struct response *res,
-		   const struct debate *d, const struct debate_clock *clk,
-		   const struct debate_params *p,
-		   const struct debate_rendered *r,
-		   const struct debate_results_parts *rs, unsigned status)
+/* Fills a hole of a debate page with this reader's part. */
+static const char *
+fill_hole(struct request *req, struct response *res, enum page_hole_kind kind,
+	  void *arg, size_t *len)
 {
-	const char *had = request_cookie(req, CSRF_COOKIE), *visitor, *token,
-		   *who;
-	const char *fill[HOLE__MAX];
-	size_t len[HOLE__MAX], order[HOLE__MAX], i, j, t, from = 0, total;
-	int pre = 0, post = 0;
-	bool show, ok = true;
+	const struct debate_fill *f = arg;
+	int part;
 
+	switch (kind) {
+	case PAGE_HOLE_VOTE:
+		return debate_vote_fill(req, f->d, f->clk, f->p, f->token,
+					f->pre, f->post, len);
+	case PAGE_HOLE_RESULTS:
+	case PAGE_HOLE_INTEGRITY:
+		part = kind == PAGE_HOLE_INTEGRITY ? PART_INTEGRITY
+		       : f->show		   ? PART_SHOWN
+						   : PART_HIDDEN;
+		*len = f->rs->len[part];
+		return f->rs->part[part] ? f->rs->part[part] : "";
+	case PAGE_HOLE_FORM:
+		return comment_form_fill(req, res, len);
+	default:
+		*len = 0;
+		return "";
+	}
+}
+
+bool
+debate_cache_reader(struct request *req, struct response *res,
+		    const struct debate *d, const struct debate_clock *clk,
+		    const struct debate_params *p, struct debate_fill *f)
+{
+	const char *had = request_cookie(req, CSRF_COOKIE), *visitor, *who;
+
+	memset(f, 0, sizeof(*f));
+	f->d = d;
+	f->clk = clk;
+	f->p = p;
+	f->fill.fn = fill_hole;
+	f->fill.arg = f;
 	visitor = csrf_visitor(req, res);
-	token = visitor ? csrf_token(req, visitor) : NULL;
-	if (token == NULL) {
+	f->token = visitor ? csrf_token(req, visitor) : NULL;
+	if (f->token == NULL) {
 		error_page(req, res, 503, NULL);
-		return;
+		return false;
 	}
 	/* A browser seen before, or a signed-in reader, may have voted. */
 	who = debate_page_reader_id(req, visitor);
@@ -374,59 +321,9 @@ debate_cache_serve(struct request *req, struct response *res,
 		char voter[33];
 
 		debate_voter_hash(req->app, d->id, who, voter);
-		reader_votes(req, d, voter, &pre, &post);
+		reader_votes(req, d, voter, &f->pre, &f->post);
 	}
-	show = req->app->cfg.results_always || clk->status == DEBATE_CLOSED ||
-	       pre != 0 || post != 0;
-	fill[HOLE_AT_VOTE] = debate_vote_fill(req, d, clk, p, token, pre, post,
-					      &len[HOLE_AT_VOTE]);
-	fill[HOLE_AT_RESULTS] = rs->part[show ? PART_SHOWN : PART_HIDDEN];
-	len[HOLE_AT_RESULTS] = rs->len[show ? PART_SHOWN : PART_HIDDEN];
-	fill[HOLE_AT_INTEGRITY] = rs->part[PART_INTEGRITY];
-	len[HOLE_AT_INTEGRITY] = rs->len[PART_INTEGRITY];
-	len[HOLE_AT_IDENTITY] = 0;
-	fill[HOLE_AT_IDENTITY] =
-	    r->hole[HOLE_AT_IDENTITY] != SIZE_MAX
-		? comment_form_fill(req, res, &len[HOLE_AT_IDENTITY])
-		: "";
-	if (fill[HOLE_AT_VOTE] == NULL || fill[HOLE_AT_IDENTITY] == NULL) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	/* The holes in page order. */
-	for (i = 0; i < HOLE__MAX; i++)
-		order[i] = i;
-	for (i = 1; i < HOLE__MAX; i++)
-		for (j = i; j > 0 && r->hole[order[j - 1]] > r->hole[order[j]];
-		     j--) {
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	/* One allocation of the exact size: no growing by doubling. */
-	total = r->len;
-	for (i = 0; i < HOLE__MAX; i++)
-		if (r->hole[i] != SIZE_MAX)
-			total += len[i];
-	buf_clear(&res->body);
-	if (total < res->body.max &&
-	    (res->body.data = malloc(total + 1)) != NULL)
-		res->body.cap = total + 1;
-	for (i = 0; i < HOLE__MAX; i++) {
-		size_t at = r->hole[order[i]];
-
-		if (at == SIZE_MAX || at > r->len)
-			continue;
-		ok &= buf_append(&res->body, r->page + from, at - from);
-		ok &= buf_append(&res->body, fill[order[i]], len[order[i]]);
-		from = at;
-	}
-	ok &= buf_append(&res->body, r->page + from, r->len - from);
-	if (!ok) {
-		error_page(req, res, 503, NULL);
-		return;
-	}
-	res->status = status;
-	res->content_type = "text/html; charset=utf-8";
-	(void)response_header(res, "Cache-Control", "no-cache");
+	f->show = req->app->cfg.results_always ||
+		  clk->status == DEBATE_CLOSED || f->pre != 0 || f->post != 0;
+	return true;
 }

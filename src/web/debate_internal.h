@@ -13,11 +13,11 @@
 #include "http/request.h"
 #include "model/comment.h"
 #include "model/debate.h"
+#include "web/web.h"
 
 struct arena;
 struct config;
 struct form_state;
-struct page_entry;
 struct tv;
 
 /* What a debate page shows: page, order and view of the discussion. */
@@ -25,22 +25,6 @@ struct debate_params {
 	int64_t page;
 	enum comment_sort sort;
 	bool columns;
-};
-
-/* The holes of a page, in the order of marks[] in render_page(). */
-enum debate_hole {
-	HOLE_AT_VOTE,
-	HOLE_AT_RESULTS,
-	HOLE_AT_INTEGRITY,
-	HOLE_AT_IDENTITY,
-	HOLE__MAX
-};
-
-/* A rendered page: the bytes with the holes taken out, and where they were. */
-struct debate_rendered {
-	const char *page;
-	size_t len;
-	size_t hole[HOLE__MAX]; /* SIZE_MAX: not in this page */
 };
 
 /*
@@ -126,42 +110,45 @@ const char *debate_vote_fill(struct request *req, const struct debate *d,
 			     const struct debate_params *p, const char *token,
 			     int pre, int post, size_t *len);
 
-/* debate_cache.c: the page, its results and the rows kept in the cache. */
+/* debate_cache.c: a debate page's holes and its results in the page cache. */
+
+/* What fills the holes of a debate page for one reader. */
+struct debate_fill {
+	struct page_fill fill; /* fill.arg is this struct */
+	const struct debate *d;
+	const struct debate_clock *clk;
+	const struct debate_params *p;
+	const char *token; /* the forms' CSRF token */
+	int pre, post;	   /* the reader's votes (0: none) */
+	bool show;	   /* whether they may see the results */
+	const struct debate_results_parts *rs;
+};
 
 /*
- * Takes the marks out of page; records where each was (SIZE_MAX: absent).
- * False when a mark is there twice.
+ * Sets f up for this reader: their token, their votes (read from the
+ * model), whether they see the results.  False after an error page.
  */
-bool debate_cache_cut_holes(char *page, size_t *len, const char *const *marks,
-			    size_t n, size_t *at);
-/* Keeps the rendered page r of d under key until its schedule changes. */
-void debate_cache_put_page(struct request *req, const char *key,
-			   const struct debate *d,
-			   const struct debate_clock *clk, uint64_t seq,
-			   const struct debate_rendered *r);
-/* Keeps the rendered results r of d under key. */
-void debate_cache_put_results(struct request *req, const char *key,
-			      const struct debate *d,
-			      const struct debate_clock *clk, uint64_t seq,
-			      const struct debate_results_parts *r);
-/* The page of entry e when it is still what d would render at now. */
-bool debate_cache_page_view(const struct page_entry *e, const struct debate *d,
-			    int64_t now, struct debate_rendered *r);
-/* The results of entry e when they are still what d would render at now. */
-bool debate_cache_results_view(const struct page_entry *e,
-			       const struct debate *d, int64_t now,
-			       struct debate_results_parts *r);
-/* Keeps the light row of d, read when the generation was gen. */
+bool debate_cache_reader(struct request *req, struct response *res,
+			 const struct debate *d, const struct debate_clock *clk,
+			 const struct debate_params *p, struct debate_fill *f);
+/*
+ * The debate of slug from its row kept in the cache (without its texts:
+ * motion, moderator and introduction are ""), when no write of this
+ * process came since it was kept (gen: debate_generation()).
+ */
+bool debate_cache_row_get(struct request *req, const char *slug, uint64_t gen,
+			  struct debate *d);
+/* Keeps the row of d, read after gen was taken, per debate. */
 void debate_cache_row_put(struct request *req, const struct debate *d,
 			  uint64_t gen, uint64_t seq);
-/* The light row of the debate of slug from the cache, when it still holds. */
-bool debate_cache_row_get(struct request *req, const char *slug,
-			  struct debate *d);
-/* Serves page r with this reader's parts filled in its holes. */
-void debate_cache_serve(struct request *req, struct response *res,
-			const struct debate *d, const struct debate_clock *clk,
-			const struct debate_params *p,
-			const struct debate_rendered *r,
-			const struct debate_results_parts *rs, unsigned status);
+/*
+ * The parts of the results this reader needs (shown or hidden, and the
+ * counts), from the cache while they hold, else rendered and kept.
+ * False after an error page.
+ */
+bool debate_cache_results(struct request *req, struct response *res,
+			  const struct debate *d,
+			  const struct debate_clock *clk, uint64_t seq,
+			  bool show, struct debate_results_parts *rs);
 
 #endif

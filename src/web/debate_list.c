@@ -120,10 +120,13 @@ debate_home_key(struct request *req)
 	snprintf(h.key, sizeof(h.key), "%lld.%lld.%lld", (long long)e[0],
 		 (long long)e[1], (long long)e[2]);
 	/* Tag 0, like the front page: any write to an article drops it too. */
-	if (req->app->debates &&
-	    (pe = page_cache_put(cache, "debates-epoch", 0, seq,
-				 (const char *)&h, sizeof(h), 0)) != NULL)
-		page_cache_release(cache, pe);
+	if (req->app->debates) {
+		struct page_item it = {"debates-epoch",	 0,	    0,	  0,
+				       (const char *)&h, sizeof(h), NULL, 0};
+
+		if ((pe = page_cache_put(cache, seq, &it)) != NULL)
+			page_cache_release(cache, pe);
+	}
 	return arena_strdup(&req->arena, h.key);
 }
 

@@ -18,11 +18,8 @@
 #include "web/discussion.h"
 #include "web/web.h"
 
-#define HOLE_VOTE      "\x01parley-vote\x01"
-#define HOLE_RESULTS   "\x01parley-results\x01"
-#define HOLE_INTEGRITY "\x01parley-integrity\x01"
-#define FEATURED_MAX   10
-#define CREDITS_MAX    3
+#define FEATURED_MAX 10
+#define CREDITS_MAX  3
 
 const char *const debate_page_sort_names[SORT__MAX] = {
     [SORT_OLDEST] = "oldest",
@@ -209,9 +206,11 @@ put_head(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 			 pd->clk.status == DEBATE_SCHEDULED) ||
 	    !tv_put_str(dv, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(dv, "label_b", d->label[SIDE_B]) ||
-	    !tv_put_safe(dv, "vote_hole", html_literal(HOLE_VOTE)) ||
-	    !tv_put_safe(dv, "results_hole", html_literal(HOLE_RESULTS)) ||
-	    !tv_put_safe(dv, "integrity_hole", html_literal(HOLE_INTEGRITY)))
+	    !tv_put_safe(dv, "vote_hole", html_literal(PAGE_HOLE_VOTE_MARK)) ||
+	    !tv_put_safe(dv, "results_hole",
+			 html_literal(PAGE_HOLE_RESULTS_MARK)) ||
+	    !tv_put_safe(dv, "integrity_hole",
+			 html_literal(PAGE_HOLE_INTEGRITY_MARK)))
 		return false;
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		struct tv *it;
@@ -513,25 +512,6 @@ debate_page_render_part(struct request *req, const char *name,
 	return out;
 }
 
-static bool
-render_page(struct request *req, struct tv *v, struct debate_rendered *r)
-{
-	static const char *const marks[HOLE__MAX] = {
-	    [HOLE_AT_VOTE] = HOLE_VOTE,
-	    [HOLE_AT_RESULTS] = HOLE_RESULTS,
-	    [HOLE_AT_INTEGRITY] = HOLE_INTEGRITY,
-	    [HOLE_AT_IDENTITY] = PAGE_HOLE,
-	};
-	char *page;
-
-	memset(r, 0, sizeof(*r));
-	if (v == NULL || (page = (char *)debate_page_render_part(
-			      req, "debate", v, &r->len)) == NULL)
-		return false;
-	r->page = page;
-	return debate_cache_cut_holes(page, &r->len, marks, HOLE__MAX, r->hole);
-}
-
 /* Loads the public debate of the route's slug; false after an error page. */
 bool
 debate_page_find(struct request *req, struct response *res, struct debate *d)
@@ -553,26 +533,23 @@ debate_page_find(struct request *req, struct response *res, struct debate *d)
 	return true;
 }
 
-/* Renders the page of d; false after an error page. */
-static bool
-fresh_page(struct request *req, struct response *res, const struct debate *d,
-	   const struct debate_params *p, struct form_state *form, int side,
-	   struct debate_rendered *r, struct debate_clock *clk)
+/* The view of the page of d for p; NULL after an error page. */
+static struct tv *
+page_of(struct request *req, struct response *res, const struct debate *d,
+	const struct debate_params *p, struct form_state *form, int side)
 {
 	struct debate_page_data pd;
+	struct tv *v;
 	enum err e;
 
 	if ((e = load_page(req, d, p, &pd)) != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
-		return false;
+		return NULL;
 	}
-	*clk = pd.clk;
 	req->page_state = form;
-	if (!render_page(req, debate_view(req, &pd, p, form, side), r)) {
+	if ((v = debate_view(req, &pd, p, form, side)) == NULL)
 		error_page(req, res, 503, NULL);
-		return false;
-	}
-	return true;
+	return v;
 }
 
 /* Renders and serves a page that is not cached (a form shown again). */
@@ -582,34 +559,39 @@ debate_page_serve_fresh(struct request *req, struct response *res,
 			struct form_state *form, int side, unsigned status)
 {
 	struct debate_clock clk;
-	struct debate_rendered r;
 	struct debate_results_parts rs;
+	struct debate_fill f;
+	struct tv *v;
 
-	if (debate_results_fresh(req, res, d, &rs, &clk) &&
-	    fresh_page(req, res, d, p, form, side, &r, &clk))
-		debate_cache_serve(req, res, d, &clk, p, &r, &rs, status);
+	debate_clock_at(d, time_now(), &clk);
+	if (!debate_cache_reader(req, res, d, &clk, p, &f) ||
+	    !debate_results_fresh(req, res, d, &rs, &clk) ||
+	    (v = page_of(req, res, d, p, form, side)) == NULL)
+		return;
+	f.rs = &rs;
+	page_render_filled(req, res, status, "debate", v, &f.fill);
 }
 
 /*
  * GET /debates/SLUG[?cpage=N][&sort=oldest|alternate|minds]
  * [&view=thread|columns][&replytocom=ID]: anyone; drafts are 404.
- * The page and its results come from the page cache, each checked against
- * the debate as it is now; a reply form for one comment is not cached.
+ * The page and its results come from the page cache while the debate's
+ * version (and, for the results, activity) and schedule are what they
+ * were made from; a reply form for one comment is not cached.
  */
 void
 debate_page(struct request *req, struct response *res)
 {
 	const char *replyto = request_query(req, "replytocom");
 	struct form_state *form = arena_zalloc(&req->arena, sizeof(*form));
-	struct page_entry *pe = NULL, *re = NULL;
 	struct debate_clock clk;
 	struct debate_params p;
-	struct debate_rendered r;
 	struct debate_results_parts rs;
+	struct debate_fill f;
+	struct page_keep k;
 	struct debate d;
+	struct tv *v;
 	uint64_t seq, gen;
-	int64_t now;
-	char *pkey, *rkey;
 	bool full;
 
 	if (form == NULL) {
@@ -634,16 +616,12 @@ debate_page(struct request *req, struct response *res)
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	/* The cached row has no texts: a page to render reads the full one. */
-	full = !debate_cache_row_get(req, req->params[0], &d);
+	/* The kept row has no texts: a page to render reads the full one. */
+	full = !debate_cache_row_get(req, req->params[0], gen, &d);
 	if (full) {
 		if (!debate_page_find(req, res, &d))
 			return;
 		debate_cache_row_put(req, &d, gen, seq);
-	}
-	if (d.status == DEBATE_DRAFT) {
-		error_page(req, res, 404, NULL);
-		return;
 	}
 	if (p.page > 1 &&
 	    (p.page - 1) * req->app->cfg.per_page >= d.thread_count) {
@@ -660,46 +638,32 @@ debate_page(struct request *req, struct response *res)
 		debate_page_serve_fresh(req, res, &d, &p, form, SIDE_NONE, 200);
 		return;
 	}
-	pkey = arena_printf(&req->arena, "debate:%s:%lld:%d:%d", d.slug,
-			    (long long)p.page, (int)p.sort, p.columns ? 1 : 0);
-	rkey = arena_printf(&req->arena, "debate-results:%s", d.slug);
-	if (pkey == NULL || rkey == NULL) {
+	debate_clock_at(&d, time_now(), &clk);
+	if (!debate_cache_reader(req, res, &d, &clk, &p, &f) ||
+	    !debate_cache_results(req, res, &d, &clk, seq, f.show, &rs))
+		return;
+	f.rs = &rs;
+	/* One page per debate and view, for every reader: nothing of theirs. */
+	k.key = arena_printf(&req->arena, "debate:%s:%lld:%d:%d", d.slug,
+			     (long long)p.page, (int)p.sort, p.columns ? 1 : 0);
+	k.tag = d.article_id;
+	k.seq = seq;
+	k.stamp = (uint64_t)d.version;
+	k.expires = clk.next_change;
+	if (k.key == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
-	now = time_now();
-	debate_clock_at(&d, now, &clk);
-	re = page_cache_get(req->app->cache, rkey);
-	pe = page_cache_get(req->app->cache, pkey);
-	if (!debate_cache_results_view(re, &d, now, &rs) ||
-	    !debate_cache_page_view(pe, &d, now, &r)) {
-		/*
-		 * Something to render: from the full row, read now.  Whatever
-		 * it finds goes with what it renders, so a cached part made
-		 * from an older row fails its check below and is made again.
-		 */
-		if (!full) {
-			if (!debate_page_find(req, res, &d))
-				goto done;
-			debate_cache_row_put(req, &d, gen, seq);
-		}
-		if (!debate_cache_results_view(re, &d, now, &rs)) {
-			if (!debate_results_fresh(req, res, &d, &rs, &clk))
-				goto done;
-			debate_cache_put_results(req, rkey, &d, &clk, seq, &rs);
-		}
-		if (!debate_cache_page_view(pe, &d, now, &r)) {
-			if (!fresh_page(req, res, &d, &p, form, SIDE_NONE, &r,
-					&clk))
-				goto done;
-			debate_cache_put_page(req, pkey, &d, &clk, seq, &r);
-		}
+	if (page_serve_kept(req, res, &k, &f.fill))
+		return;
+	if (!full) {
+		/* What is rendered is stamped with the row it is made from. */
+		if (!debate_page_find(req, res, &d))
+			return;
+		k.stamp = (uint64_t)d.version;
 	}
-	debate_cache_serve(req, res, &d, &clk, &p, &r, &rs, 200);
-done:
-	/* debate_cache_serve() copied the bytes: the entries may go. */
-	page_cache_release(req->app->cache, pe);
-	page_cache_release(req->app->cache, re);
+	if ((v = page_of(req, res, &d, &p, form, SIDE_NONE)) != NULL)
+		page_render_kept(req, res, &k, "debate", v, &f.fill);
 }
 
 const char *

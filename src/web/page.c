@@ -49,20 +49,140 @@ page_fallback(struct response *res, unsigned status)
 	buf_seterr(&res->body, "The site cannot show this page right now.\n");
 }
 
-/* Replaces body[at..) with fill + body[at..). */
-static bool
-splice_fill(struct request *req, struct response *res, size_t at)
-{
-	size_t len = 0;
-	const char *fill = comment_form_fill(req, res, &len);
-	struct buf out;
+/* Each kind makes at most one hole: a page's holes fit in a response. */
+_Static_assert(PAGE_HOLE__MAX <= PAGE_HOLES_MAX, "too many kinds of holes");
 
-	if (fill == NULL)
+static const char *const hole_marks[PAGE_HOLE__MAX] = {
+    [PAGE_HOLE_FORM] = PAGE_HOLE,
+    [PAGE_HOLE_VOTE] = PAGE_HOLE_VOTE_MARK,
+    [PAGE_HOLE_RESULTS] = PAGE_HOLE_RESULTS_MARK,
+    [PAGE_HOLE_INTEGRITY] = PAGE_HOLE_INTEGRITY_MARK,
+};
+
+/* The kind of the mark at p (end: the page's end), or -1. */
+static int
+mark_at(const char *p, const char *end, size_t *mlen)
+{
+	int k;
+
+	for (k = 0; k < PAGE_HOLE__MAX; k++) {
+		size_t n = strlen(hole_marks[k]);
+
+		if ((size_t)(end - p) >= n &&
+		    memcmp(p, hole_marks[k], n) == 0) {
+			*mlen = n;
+			return k;
+		}
+	}
+	return -1;
+}
+
+bool
+page_cut_holes(char *page, size_t *len, struct page_hole *holes, size_t *n)
+{
+	const size_t lead = strlen(PAGE_MARK_LEAD);
+	char *end = page + *len, *out = page, *p = page, *m;
+	unsigned seen[PAGE_HOLE__MAX] = {0};
+	size_t i, j, mlen, found = 0;
+	bool ok = true;
+	int k;
+
+	/* One pass: bytes move down over the marks taken out. */
+	while ((m = memmem(p, (size_t)(end - p), PAGE_MARK_LEAD, lead)) !=
+	       NULL) {
+		memmove(out, p, (size_t)(m - p));
+		out += m - p;
+		if ((k = mark_at(m, end, &mlen)) < 0) {
+			/* Not one of ours: kept as it is. */
+			memmove(out, m, lead);
+			out += lead;
+			p = m + lead;
+			continue;
+		}
+		p = m + mlen;
+		if (seen[k]++ == 0) {
+			holes[found].at = (size_t)(out - page);
+			holes[found++].kind = k;
+		}
+	}
+	memmove(out, p, (size_t)(end - p));
+	out += end - p;
+	*len = (size_t)(out - page);
+	/* A mark seen twice makes no hole at all. */
+	for (i = j = 0; i < found; i++)
+		if (seen[holes[i].kind] == 1)
+			holes[j++] = holes[i];
+		else
+			ok = false;
+	*n = j;
+	if (!ok)
+		log_warnx("a page has a hole's mark twice; it is not cached");
+	return ok;
+}
+
+/* The comment form's filler: the only hole of most pages. */
+static const char *
+form_fill(struct request *req, struct response *res, enum page_hole_kind kind,
+	  void *arg, size_t *len)
+{
+	(void)arg;
+	*len = 0;
+	if (kind != PAGE_HOLE_FORM)
+		return "";
+	return comment_form_fill(req, res, len);
+}
+
+static const struct page_fill default_fill = {form_fill, NULL};
+
+/*
+ * Fills every hole of a page (holes in page order) into fill[] and len[],
+ * arrays in the arena; false when a filler fails.
+ */
+static bool
+fill_holes(struct request *req, struct response *res,
+	   const struct page_hole *holes, size_t n, const struct page_fill *f,
+	   const char ***fill, size_t **len)
+{
+	size_t i;
+
+	if (f == NULL)
+		f = &default_fill;
+	*fill = arena_alloc(&req->arena, (n ? n : 1) * sizeof(**fill));
+	*len = arena_alloc(&req->arena, (n ? n : 1) * sizeof(**len));
+	if (*fill == NULL || *len == NULL)
 		return false;
-	buf_init(&out, res->body.len + len + 1);
-	if (!buf_append(&out, res->body.data, at) ||
-	    !buf_append(&out, fill, len) ||
-	    !buf_append(&out, res->body.data + at, res->body.len - at)) {
+	for (i = 0; i < n; i++) {
+		(*len)[i] = 0;
+		(*fill)[i] = f->fn(req, res, (enum page_hole_kind)holes[i].kind,
+				   f->arg, &(*len)[i]);
+		if ((*fill)[i] == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Replaces res->body with its pieces and fills, in page order. */
+static bool
+splice_fills(struct response *res, const struct page_hole *holes, size_t n,
+	     const char *const *fill, const size_t *len)
+{
+	size_t i, from = 0, total = res->body.len;
+	struct buf out;
+	bool ok = true;
+
+	for (i = 0; i < n; i++)
+		total += len[i];
+	buf_init(&out, total + 1);
+	for (i = 0; i < n; i++) {
+		ok = ok &&
+		     buf_append(&out, res->body.data + from,
+				holes[i].at - from) &&
+		     buf_append(&out, fill[i], len[i]);
+		from = holes[i].at;
+	}
+	ok =
+	    ok && buf_append(&out, res->body.data + from, res->body.len - from);
+	if (!ok) {
 		buf_clear(&out);
 		return false;
 	}
@@ -71,14 +191,14 @@ splice_fill(struct request *req, struct response *res, size_t at)
 	return true;
 }
 
-/* Renders; takes the hole mark out and returns where it was (or len). */
+/*
+ * Renders into res->body and takes the marks out; *cacheable is false
+ * when a mark was there twice.
+ */
 static bool
 render_raw(struct request *req, struct response *res, const char *name,
-	   struct tv *view, size_t *at)
+	   struct tv *view, struct page_hole *holes, size_t *n, bool *cacheable)
 {
-	size_t holelen = strlen(PAGE_HOLE);
-	const char *hole;
-
 	buf_reset(&res->body);
 	if (view == NULL ||
 	    !tpl_render(req->app->tpl, name, view, &res->body)) {
@@ -86,27 +206,9 @@ render_raw(struct request *req, struct response *res, const char *name,
 		page_fallback(res, 503);
 		return false;
 	}
-	/*
-	 * The last mark is the hole: everything a reader wrote comes before
-	 * the form, so even a mark smuggled into a comment cannot move it.
-	 */
-	hole = NULL;
-	for (const char *p = res->body.data, *end = p + res->body.len;
-	     p < end;) {
-		const char *m =
-		    memmem(p, (size_t)(end - p), PAGE_HOLE, holelen);
-
-		if (m == NULL)
-			break;
-		hole = m;
-		p = m + holelen;
-	}
-	*at = hole ? (size_t)(hole - res->body.data) : res->body.len;
-	if (hole) {
-		memmove(res->body.data + *at, res->body.data + *at + holelen,
-			res->body.len - *at - holelen + 1);
-		res->body.len -= holelen;
-	}
+	*cacheable = page_cut_holes(res->body.data, &res->body.len, holes, n);
+	if (res->body.data)
+		res->body.data[res->body.len] = '\0';
 	return true;
 }
 
@@ -118,19 +220,39 @@ html_headers(struct response *res, unsigned status)
 	(void)response_header(res, "Cache-Control", "no-cache");
 }
 
-void
-page_render(struct request *req, struct response *res, unsigned status,
-	    const char *name, struct tv *view)
+/* Serves res->body, just rendered, with its holes filled. */
+static void
+serve_fresh(struct request *req, struct response *res, unsigned status,
+	    const struct page_hole *holes, size_t n, const struct page_fill *f)
 {
-	size_t at;
+	const char **fill;
+	size_t *len;
 
-	if (!render_raw(req, res, name, view, &at))
-		return;
-	if (at < res->body.len && !splice_fill(req, res, at)) {
+	if (!fill_holes(req, res, holes, n, f, &fill, &len) ||
+	    !splice_fills(res, holes, n, fill, len)) {
 		page_fallback(res, 503);
 		return;
 	}
 	html_headers(res, status);
+}
+
+void
+page_render_filled(struct request *req, struct response *res, unsigned status,
+		   const char *name, struct tv *view, const struct page_fill *f)
+{
+	struct page_hole holes[PAGE_HOLES_MAX];
+	size_t n;
+	bool cacheable;
+
+	if (render_raw(req, res, name, view, holes, &n, &cacheable))
+		serve_fresh(req, res, status, holes, n, f);
+}
+
+void
+page_render(struct request *req, struct response *res, unsigned status,
+	    const char *name, struct tv *view)
+{
+	page_render_filled(req, res, status, name, view, NULL);
 }
 
 void
@@ -177,57 +299,82 @@ error_page(struct request *req, struct response *res, unsigned status,
 	page_render(req, res, status, "error", v);
 }
 
-/* Serves entry with this reader's fill in its hole. */
+/* Serves entry e with this reader's parts in its holes; takes e. */
 static void
-page_serve(struct request *req, struct response *res, struct page_entry *e)
+page_serve(struct request *req, struct response *res, struct page_entry *e,
+	   const struct page_fill *f, const char *how)
 {
-	size_t len = 0;
-	const char *fill = "";
+	const char **fill;
+	size_t *len;
 
-	if (e->hole < e->len)
-		fill = comment_form_fill(req, res, &len);
-	if (fill == NULL) {
+	if (!fill_holes(req, res, e->holes, e->nholes, f, &fill, &len)) {
 		page_cache_release(req->app->cache, e);
 		page_fallback(res, 503);
 		return;
 	}
 	html_headers(res, 200);
+	/* Whether the page came from the cache, for tests and operators. */
+	(void)response_header(res, "X-Cache", how);
 	res->page = e;
-	res->hole_fill = fill;
-	res->hole_len = len;
+	res->fill = fill;
+	res->fill_len = len;
+}
+
+bool
+page_serve_kept(struct request *req, struct response *res,
+		const struct page_keep *k, const struct page_fill *f)
+{
+	struct page_entry *e =
+	    page_cache_get_fresh(req->app->cache, k->key, k->stamp, time_now());
+
+	if (e == NULL)
+		return false;
+	page_serve(req, res, e, f, "hit");
+	return true;
+}
+
+void
+page_render_kept(struct request *req, struct response *res,
+		 const struct page_keep *k, const char *name, struct tv *view,
+		 const struct page_fill *f)
+{
+	struct page_hole holes[PAGE_HOLES_MAX];
+	struct page_entry *e = NULL;
+	size_t n;
+	bool cacheable;
+
+	if (!render_raw(req, res, name, view, holes, &n, &cacheable))
+		return;
+	if (cacheable) {
+		struct page_item it = {
+		    k->key,	    k->tag,	   k->stamp, k->expires,
+		    res->body.data, res->body.len, holes,    n};
+
+		e = page_cache_put(req->app->cache, k->seq, &it);
+	}
+	if (e != NULL) {
+		buf_reset(&res->body);
+		page_serve(req, res, e, f, "miss");
+		return;
+	}
+	/* Not kept (a write since seq, no room, a mark twice): as it is. */
+	serve_fresh(req, res, 200, holes, n, f);
+	(void)response_header(res, "X-Cache", "miss");
 }
 
 bool
 page_from_cache(struct request *req, struct response *res, const char *key)
 {
-	struct page_entry *e = page_cache_get(req->app->cache, key);
+	struct page_keep k = {key, 0, 0, 0, 0};
 
-	if (e == NULL)
-		return false;
-	page_serve(req, res, e);
-	return true;
+	return page_serve_kept(req, res, &k, NULL);
 }
 
 void
 page_render_cached(struct request *req, struct response *res, const char *key,
 		   int64_t tag, uint64_t seq, const char *name, struct tv *view)
 {
-	struct page_entry *e;
-	size_t at;
+	struct page_keep k = {key, tag, seq, 0, 0};
 
-	if (!render_raw(req, res, name, view, &at))
-		return;
-	e = page_cache_put(req->app->cache, key, tag, seq, res->body.data,
-			   res->body.len, at);
-	if (e != NULL) {
-		buf_reset(&res->body);
-		page_serve(req, res, e);
-		return;
-	}
-	/* Not kept (a write since seq, or no room): serve it as it is. */
-	if (at < res->body.len && !splice_fill(req, res, at)) {
-		page_fallback(res, 503);
-		return;
-	}
-	html_headers(res, 200);
+	page_render_kept(req, res, &k, name, view, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "core/embed.h"
+#include "http/cache.h"
 #include "model/article.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -146,11 +147,16 @@ avatar_image(struct request *req, struct response *res)
 			      "public, max-age=31536000, immutable");
 }
 
-/* GET /healthz: anyone.  200 when the database answers. */
+/*
+ * GET /healthz: anyone.  200 when the database answers.  The header
+ * X-Page-Cache says what the page cache holds, as counted against its
+ * cap: "entries=N bytes=B max=M".
+ */
 void
 health_check(struct request *req, struct response *res)
 {
 	struct article *list;
+	struct page_cache_stats cs;
 	int64_t total;
 	size_t n;
 	bool ok = article_list(req->app, &req->arena, 0, 1, &list, &n,
@@ -159,6 +165,11 @@ health_check(struct request *req, struct response *res)
 	res->status = ok ? 200 : 503;
 	res->content_type = "text/plain; charset=utf-8";
 	(void)response_header(res, "Cache-Control", "no-store");
+	page_cache_stats(req->app->cache, &cs);
+	(void)response_header(res, "X-Page-Cache",
+			      arena_printf(&req->arena,
+					   "entries=%zu bytes=%zu max=%zu",
+					   cs.entries, cs.bytes, cs.max_bytes));
 	if (!buf_puts(&res->body, ok ? "ok\n" : "database unavailable\n"))
 		res->status = 503;
 }

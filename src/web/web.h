@@ -58,14 +58,89 @@ void page_render(struct request *req, struct response *res, unsigned status,
 		 const char *name, struct tv *view);
 
 /*
- * The mark a template prints where each reader's own part of a cached
- * page goes (the comment form's tokens and remembered name).
+ * The holes of a page: the places where each reader's own parts go, so
+ * that one rendered page, cached once, serves every reader.  A template
+ * prints a hole's mark; page_cut_holes() takes the marks out and records
+ * where they were; a filler the handler names fills each per response.
  */
-#define PAGE_HOLE "\x01parley-hole\x01"
+enum page_hole_kind {
+	PAGE_HOLE_FORM,	     /* the comment form: tokens, name, identity */
+	PAGE_HOLE_VOTE,	     /* a debate reader's vote panel */
+	PAGE_HOLE_RESULTS,   /* a debate's results, or the note hiding them */
+	PAGE_HOLE_INTEGRITY, /* a debate's changed and refused votes */
+	PAGE_HOLE__MAX
+};
+
+/* The marks, one per kind; every mark starts with PAGE_MARK_LEAD. */
+#define PAGE_MARK_LEAD		 "\x01parley-"
+#define PAGE_HOLE		 PAGE_MARK_LEAD "hole\x01"
+#define PAGE_HOLE_VOTE_MARK	 PAGE_MARK_LEAD "vote\x01"
+#define PAGE_HOLE_RESULTS_MARK	 PAGE_MARK_LEAD "results\x01"
+#define PAGE_HOLE_INTEGRITY_MARK PAGE_MARK_LEAD "integrity\x01"
+
+struct page_hole;
 
 /*
- * Serves the cached page under key, filling its hole with fill(req, res);
+ * Takes every mark out of page[0..*len) (*len shrinks) and records the
+ * holes in page order in holes[0..*n): one per kind at most, so holes
+ * needs PAGE_HOLE__MAX places.  A mark found twice (text from a reader or
+ * an author that rendered as a mark) is taken out everywhere and makes no
+ * hole: false then, and the page must not be cached, so no reader's part
+ * ever lands where another reader's text put it.
+ */
+bool page_cut_holes(char *page, size_t *len, struct page_hole *holes,
+		    size_t *n);
+
+/*
+ * Fills a hole of kind for this request: bytes living at least as long
+ * as the request's arena, their length in *len; NULL when it cannot (the
+ * page is then not served).  arg is the handler's own.
+ */
+struct page_fill {
+	const char *(*fn)(struct request *req, struct response *res,
+			  enum page_hole_kind kind, void *arg, size_t *len);
+	void *arg;
+};
+
+/*
+ * Where and how a page is kept: key, tag, the seq taken before reading
+ * the store, the stamp it is made from and when it expires (0: never).
+ */
+struct page_keep {
+	const char *key;
+	int64_t tag;
+	uint64_t seq, stamp;
+	int64_t expires;
+};
+
+/*
+ * Renders template name with view and serves it with status, its holes
+ * filled by fill (NULL: the comment form's filler).
+ */
+void page_render_filled(struct request *req, struct response *res,
+			unsigned status, const char *name, struct tv *view,
+			const struct page_fill *fill);
+
+/*
+ * Serves the page kept under k->key when it was made from k->stamp and has
+ * not expired, its holes filled by fill (NULL: the comment form's filler);
  * true when it was found.
+ */
+bool page_serve_kept(struct request *req, struct response *res,
+		     const struct page_keep *k, const struct page_fill *fill);
+
+/*
+ * Renders template name with view, serves it (status 200) with its holes
+ * filled, and keeps it as k says when the store has not changed since
+ * k->seq and no mark was there twice.
+ */
+void page_render_kept(struct request *req, struct response *res,
+		      const struct page_keep *k, const char *name,
+		      struct tv *view, const struct page_fill *fill);
+
+/*
+ * Serves the cached page under key, filling its hole with the comment
+ * form; true when it was found.
  */
 bool page_from_cache(struct request *req, struct response *res,
 		     const char *key);

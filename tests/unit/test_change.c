@@ -46,8 +46,8 @@ cached(struct page_cache *c, const char *key)
 static bool
 store_page(struct page_cache *c, const char *key, int64_t tag)
 {
-	struct page_entry *e = page_cache_put(c, key, tag, page_cache_seq(c),
-					      "<p>page</p>", 11, 0);
+	struct page_item it = {key, tag, 0, 0, "<p>page</p>", 11, NULL, 0};
+	struct page_entry *e = page_cache_put(c, page_cache_seq(c), &it);
 
 	if (e == NULL)
 		return false;
@@ -183,7 +183,12 @@ test_cache_index_exact(void)
 	page_cache_free(c);
 
 	/* A cache that holds few pages evicts; the index forgets them too. */
-	c = page_cache_new(4 * 11);
+	{
+		struct page_item it = {"/articles/50", 0,  0,	 0,
+				       "<p>page</p>",  11, NULL, 0};
+
+		c = page_cache_new(4 * page_cache_entry_bytes(&it));
+	}
 	CHECK(c != NULL);
 	if (c == NULL)
 		return;

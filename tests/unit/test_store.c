@@ -1,12 +1,11 @@
 /*
  * The SQLite store: articles, threaded comments, idempotent posts,
- * refusals, group commit under concurrent writers; and the page cache.
+ * refusals, group commit under concurrent writers.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "http/cache.h"
 #include "model/comment.h"
 #include "store/store.h"
 #include "store_fixture.h"
@@ -42,71 +41,6 @@ writer(void *p)
 	return NULL;
 }
 
-static void
-test_cache(void)
-{
-	struct page_cache *c = page_cache_new(1 << 20);
-	struct page_entry *e;
-	uint64_t seq;
-
-	seq = page_cache_seq(c);
-	e = page_cache_put(c, "article:a:1", 7, seq, "<p>A</p>", 8, 3);
-	CHECK(e != NULL && e->hole == 3);
-	page_cache_release(c, e);
-	e = page_cache_get(c, "article:a:1");
-	CHECK(e != NULL && e->len == 8 && memcmp(e->data, "<p>A</p>", 8) == 0);
-	page_cache_release(c, e);
-	e = page_cache_put(c, "home:1", 0, seq, "home", 4, 4);
-	page_cache_release(c, e);
-	/* A write to another article drops list pages but keeps this one. */
-	page_cache_invalidate(c, 8);
-	CHECK(page_cache_get(c, "home:1") == NULL);
-	e = page_cache_get(c, "article:a:1");
-	CHECK(e != NULL);
-	/* A write to it drops it; a reader holding it keeps its copy. */
-	page_cache_invalidate(c, 7);
-	CHECK(page_cache_get(c, "article:a:1") == NULL);
-	CHECK(e->len == 8 && memcmp(e->data, "<p>A</p>", 8) == 0);
-	page_cache_release(c, e);
-	/* A render that began before a write may not be stored. */
-	CHECK(page_cache_put(c, "article:a:1", 7, seq, "stale", 5, 5) == NULL);
-	CHECK(page_cache_get(c, "article:a:1") == NULL);
-	page_cache_free(c);
-
-	/* Size 0: off. */
-	c = page_cache_new(0);
-	CHECK(page_cache_put(c, "k", 1, page_cache_seq(c), "x", 1, 1) == NULL);
-	CHECK(page_cache_get(c, "k") == NULL);
-	page_cache_free(c);
-
-	/* Eviction keeps the cache within its size. */
-	c = page_cache_new(4096);
-	{
-		char key[32], data[600];
-		int i, found = 0;
-
-		memset(data, 'x', sizeof(data));
-		for (i = 0; i < 20; i++) {
-			snprintf(key, sizeof(key), "p%d", i);
-			page_cache_release(
-			    c, page_cache_put(c, key, 1, page_cache_seq(c),
-					      data, sizeof(data), 0));
-		}
-		for (i = 0; i < 20; i++) {
-			snprintf(key, sizeof(key), "p%d", i);
-			if ((e = page_cache_get(c, key)) != NULL) {
-				found++;
-				page_cache_release(c, e);
-			}
-		}
-		CHECK(found > 0 && found <= 6);
-		e = page_cache_get(c, "p19"); /* the newest stays */
-		CHECK(e != NULL);
-		page_cache_release(c, e);
-	}
-	page_cache_free(c);
-}
-
 int
 main(void)
 {
@@ -123,8 +57,6 @@ main(void)
 	pthread_t th[4];
 	struct writer_arg wa[4];
 	int i, ok;
-
-	test_cache();
 
 	CHECK(test_scratch_dir(dir, sizeof(dir), "store") != NULL);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
