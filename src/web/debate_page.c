@@ -35,7 +35,6 @@ const char *const debate_page_sort_labels[SORT__MAX] = {
 
 const char *const debate_page_side_css[4] = {"side-none", "side-a", "side-b",
 					     "side-u"};
-static const char *const side_letter[4] = {"", "a", "b", "undecided"};
 
 /* Reads cpage, sort and view; false when one is malformed. */
 static bool
@@ -200,10 +199,6 @@ put_head(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 	    !tv_put_str(dv, "status", debate_status_name(pd->clk.status)) ||
 	    !tv_put_str(dv, "status_label",
 			debate_page_status_label(pd->clk.status)) ||
-	    !tv_put_bool(dv, "is_open", pd->clk.status == DEBATE_OPEN) ||
-	    !tv_put_bool(dv, "is_closed", pd->clk.status == DEBATE_CLOSED) ||
-	    !tv_put_bool(dv, "is_scheduled",
-			 pd->clk.status == DEBATE_SCHEDULED) ||
 	    !tv_put_str(dv, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(dv, "label_b", d->label[SIDE_B]) ||
 	    !tv_put_safe(dv, "vote_hole", html_literal(PAGE_HOLE_VOTE_MARK)) ||
@@ -260,7 +255,6 @@ put_sides(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 		if (sv == NULL ||
 		    !tv_put_str(sv, "label", pd->d->label[side]) ||
 		    !tv_put_str(sv, "css", debate_page_side_css[side]) ||
-		    !tv_put_str(sv, "letter", side_letter[side]) ||
 		    (list = tv_put_list(sv, "speakers")) == NULL)
 			return false;
 		for (i = 0; i < pd->nspeakers; i++) {
@@ -348,7 +342,6 @@ put_rounds(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 						 (struct safe_html){
 						     st->body_html,
 						     strlen(st->body_html)}) ||
-				    !tv_put_int(it, "minds", st->minds) ||
 				    !tv_put_bool(it, "has_minds",
 						 st->minds > 0) ||
 				    !tv_put_str(
