@@ -36,16 +36,23 @@ const char *const debate_page_sort_labels[SORT__MAX] = {
 const char *const debate_page_side_css[4] = {"side-none", "side-a", "side-b",
 					     "side-u"};
 
+/* A declared query field of the page, or NULL when absent. */
+static const char *
+query(struct request *req, const char *name)
+{
+	return req_has(req, name) ? req_text(req, name) : NULL;
+}
+
 /* Reads cpage, sort and view; false when one is malformed. */
 static bool
 read_params(struct request *req, struct debate_params *p)
 {
-	const char *sort = request_query(req, "sort");
-	const char *view = request_query(req, "view");
+	const char *sort = query(req, "sort");
+	const char *view = query(req, "view");
 	int i;
 
 	memset(p, 0, sizeof(*p));
-	p->page = article_page_number(request_query(req, "cpage"));
+	p->page = article_page_number(query(req, "cpage"));
 	if (p->page == 0)
 		return false;
 	p->sort = SORT_OLDEST;
@@ -575,7 +582,7 @@ debate_page_serve_fresh(struct request *req, struct response *res,
 void
 debate_page(struct request *req, struct response *res)
 {
-	const char *replyto = request_query(req, "replytocom");
+	const char *replyto = query(req, "replytocom");
 	struct form_state *form = arena_zalloc(&req->arena, sizeof(*form));
 	struct debate_clock clk;
 	struct debate_params p;
@@ -662,7 +669,8 @@ debate_page(struct request *req, struct response *res)
 const char *
 debate_page_field(struct request *req, const char *name)
 {
-	const struct field *f = request_field(req, name);
+	size_t n;
+	const char *v = req_raw(req, name, &n);
 
-	return f && strlen(f->value) == f->len ? f->value : NULL;
+	return v && strlen(v) == n ? v : NULL;
 }
