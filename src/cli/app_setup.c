@@ -139,6 +139,7 @@ load_secret(struct app *app)
 bool
 cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 {
+	const char *check;
 	struct buf err;
 
 	memset(app, 0, sizeof(*app));
@@ -210,6 +211,21 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 			fprintf(stderr, "parley: templates: %s\n",
 				buf_cstr(&err));
 			goto fail;
+		}
+		/*
+		 * The test suite's checked mode: a view that disagrees with
+		 * its template, or a handler reading a field its route does
+		 * not declare, fails the request instead of passing unseen.
+		 */
+		check = getenv("PARLEY_CHECK_VIEWS");
+		if (check != NULL && strcmp(check, "1") == 0) {
+			tpl_set_check(app->tpl, TPL_CHECK_FAIL);
+			route_set_strict(true);
+			if (!tpl_set_check_pending(
+				app->tpl, getenv("PARLEY_CHECK_VIEWS_PENDING")))
+				goto fail;
+		} else if (check != NULL && strcmp(check, "log") == 0) {
+			tpl_set_check(app->tpl, TPL_CHECK_LOG);
 		}
 	}
 	buf_clear(&err);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/embed.h"
 #include "core/limits.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "model/article.h"
 #include "model/comment.h"
@@ -199,10 +200,9 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 			printf("debate %s is closed\n", slug);
 	} else if (strcmp(sub, "feature") == 0 ||
 		   strcmp(sub, "unfeature") == 0) {
-		char *end;
-		long long id = strtoll(arg, &end, 10);
+		int64_t id;
 
-		if (*arg == '\0' || *end != '\0' || id <= 0) {
+		if (!parse_id(arg, &id)) {
 			fprintf(
 			    stderr,
 			    "parley debate %s: %s is not a comment number\n",
@@ -214,11 +214,11 @@ debate_on(struct app *app, const char *sub, const char *slug, const char *arg)
 			fprintf(
 			    stderr,
 			    "parley debate %s: comment %lld is not in the debate %s\n",
-			    sub, id, slug);
+			    sub, (long long)id, slug);
 			goto done;
 		}
 		if (e == ERR_OK)
-			printf("comment %lld is %s\n", id,
+			printf("comment %lld is %s\n", (long long)id,
 			       strcmp(sub, "feature") == 0
 				   ? "featured"
 				   : "no longer featured");

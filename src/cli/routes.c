@@ -1,8 +1,10 @@
 /*
  * routes: `parley routes` prints the route table, one route a line:
- * method, pattern and the checks the router makes before the handler
- * runs (comma-separated, "-" for none), so operators and tests read the
- * same table the server uses.
+ * method, pattern, the checks the router makes before the handler runs
+ * and the fields it reads for the handler (each comma-separated, "-" for
+ * none), so operators and tests read the same table the server uses.
+ * A field is NAME:KIND (text, raw, int, id), then ":" and its flags when
+ * it has any: r required, p a path segment, o explained by the handler.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,31 @@ flag_add(char *out, size_t n, const char *word)
 	size_t len = strlen(out);
 
 	snprintf(out + len, n - len, "%s%s", len > 0 ? "," : "", word);
+}
+
+/* The fields column: "-", or NAME:KIND[:FLAGS],... */
+static void
+fields_print(const struct input *in)
+{
+	static const char *const kinds[] = {
+	    [INPUT_TEXT] = "text",
+	    [INPUT_RAW] = "raw",
+	    [INPUT_INT] = "int",
+	    [INPUT_ID] = "id",
+	};
+	const char *sep = "";
+
+	if (in == NULL || in->name == NULL) {
+		printf("-");
+		return;
+	}
+	for (; in->name != NULL; in++, sep = ",") {
+		printf("%s%s:%s", sep, in->name, kinds[in->kind]);
+		if (in->flags & (INPUT_REQUIRED | INPUT_PATH | INPUT_OWN))
+			printf(":%s%s%s", in->flags & INPUT_REQUIRED ? "r" : "",
+			       in->flags & INPUT_PATH ? "p" : "",
+			       in->flags & INPUT_OWN ? "o" : "");
+	}
 }
 
 int
@@ -41,8 +68,12 @@ cmd_routes(struct cli_opts *o)
 			flag_add(flags, sizeof(flags), "signin");
 		if (r.role)
 			flag_add(flags, sizeof(flags), r.role);
-		printf("%-4s %-28s %s\n", r.method, r.pattern,
+		if (r.json)
+			flag_add(flags, sizeof(flags), "json");
+		printf("%-4s %-28s %-24s ", r.method, r.pattern,
 		       flags[0] ? flags : "-");
+		fields_print(r.inputs);
+		printf("\n");
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "model/user.h"
 #include "store/store.h"
@@ -43,13 +44,11 @@ read_password(char *out, size_t outsz)
 static enum err
 find_user(struct app *app, struct arena *a, const char *who, struct user *u)
 {
-	char *end;
-	long long id;
+	int64_t id;
 
 	if (strchr(who, '@'))
 		return user_by_email(app, a, who, u);
-	id = strtoll(who, &end, 10);
-	if (*who == '\0' || *end != '\0' || id <= 0)
+	if (!parse_id(who, &id))
 		return ERR_NOTFOUND;
 	return user_get(app, a, id, u);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/parse.h"
+
 enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_POLICY, KEY_DELETE };
 
 struct key {
@@ -248,8 +250,8 @@ static bool
 key_apply(struct config *c, const struct key *k, const char *value,
 	  struct buf *err)
 {
-	char *base = (char *)c + k->offset, *end;
-	long v;
+	char *base = (char *)c + k->offset;
+	int64_t v;
 
 	switch (k->type) {
 	case KEY_STR: {
@@ -265,9 +267,7 @@ key_apply(struct config *c, const struct key *k, const char *value,
 		return true;
 	}
 	case KEY_INT:
-		v = strtol(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || v < k->min ||
-		    v > k->max) {
+		if (!parse_int_str(value, k->min, k->max, &v)) {
 			buf_seterr(err,
 				   "%s.%s must be a number from %ld to %ld",
 				   k->section, k->name, k->min, k->max);

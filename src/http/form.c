@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "core/parse.h"
+#include "core/util.h"
+
 static int
 hexval(char c)
 {
@@ -216,4 +219,47 @@ url_encode(struct arena *a, const char *s)
 	}
 	d[o] = '\0';
 	return d;
+}
+
+bool
+input_read(struct arena *a, const struct input *in, const char *value,
+	   size_t len, struct input_value *out)
+{
+	char *s;
+
+	memset(out, 0, sizeof(*out));
+	out->text = "";
+	if (value == NULL)
+		return true;
+	out->present = true;
+	out->raw = value;
+	out->raw_len = len;
+	/* A NUL inside would cut the text short wherever C reads it. */
+	if (memchr(value, '\0', len) != NULL ||
+	    (in->cap > 0 && len > in->cap)) {
+		out->bad = true;
+		return true;
+	}
+	switch (in->kind) {
+	case INPUT_INT:
+		out->bad = !parse_int(value, len, in->min, in->max, &out->num);
+		break;
+	case INPUT_ID:
+		out->bad = !parse_int(value, len, 1, INT64_MAX, &out->num);
+		break;
+	case INPUT_TEXT:
+	case INPUT_RAW:
+		break;
+	}
+	if (out->bad) {
+		out->num = 0;
+		return true;
+	}
+	if ((s = arena_strndup(a, value, len)) == NULL)
+		return false;
+	if (in->kind == INPUT_TEXT)
+		s = str_trim(s);
+	out->text = s;
+	out->len = strlen(s);
+	return true;
 }

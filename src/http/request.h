@@ -17,6 +17,7 @@
 struct app;
 struct MHD_Connection;
 struct page_entry;
+struct route;
 struct user;
 
 enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
@@ -43,6 +44,9 @@ struct request {
 	int64_t start_usec;
 	/* The handler's own state for the reader's part of a page. */
 	const void *page_state;
+	/* The route being served, and its declared fields' values. */
+	const struct route *route;
+	struct input_value *inputs;
 	/* The signed-in user, looked up once, lazily (web/account.c). */
 	const struct user *user;
 	bool user_looked_up;

@@ -1,11 +1,21 @@
 #include "http/route.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "http/csrf.h"
 #include "model/session.h"
+
+static bool route_strict;
+
+void
+route_set_strict(bool on)
+{
+	route_strict = on;
+}
 
 bool
 route_info_at(const struct route_table *t, size_t i, struct route_info *out)
@@ -21,6 +31,8 @@ route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 	out->form = (r->flags & ROUTE_FORM) != 0;
 	out->signin = (r->flags & ROUTE_SIGNIN) != 0;
 	/* The highest role wins, as route_allowed() reads the flags. */
+	out->json = (r->flags & ROUTE_JSON) != 0;
+	out->inputs = r->inputs;
 	out->role = NULL;
 	if (r->flags & ROUTE_ROLE_MODERATOR)
 		out->role = "moderator";
@@ -29,6 +41,191 @@ route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 	if (r->flags & ROUTE_ROLE_ADMIN)
 		out->role = "admin";
 	return true;
+}
+
+/* s as a JSON string's contents: quotes, backslashes and controls escaped. */
+static bool
+json_string(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool ok;
+
+		if (c == '"' || c == '\\')
+			ok = buf_putc(b, '\\') && buf_putc(b, (char)c);
+		else if (c < 0x20)
+			ok = buf_printf(b, "\\u%04x", c);
+		else
+			ok = buf_putc(b, (char)c);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Refuses req in the envelope of route r (NULL: none matched): the
+ * table's HTML error page, or for a route that answers JSON, a JSON
+ * object {"error":{"status":N,"message":"..."}}, so a client of that
+ * route never has to read an HTML page.
+ */
+static void
+refuse(struct request *req, struct response *res, const struct route *r,
+       unsigned status, const char *message)
+{
+	if (r == NULL || !(r->flags & ROUTE_JSON)) {
+		req->app->routes->error_page(req, res, status, message);
+		return;
+	}
+	buf_reset(&res->body);
+	res->status = status;
+	res->content_type = "application/json";
+	(void)response_header(res, "Cache-Control", "no-store");
+	if (!buf_printf(&res->body, "{\"error\":{\"status\":%u,\"message\":\"",
+			status) ||
+	    !json_string(&res->body, message ? message : "") ||
+	    !buf_puts(&res->body, "\"}}\n")) {
+		buf_reset(&res->body);
+		res->status = 503;
+	}
+}
+
+/*
+ * Reads every field route r declares into req->inputs, and refuses the
+ * request (in the route's envelope) at the first that is missing when
+ * required or bad, unless its handler explains that itself.  False when
+ * the request was refused.
+ */
+static bool
+read_inputs(struct request *req, struct response *res, const struct route *r)
+{
+	const struct input *in;
+	size_t n = 0, i, np = 0;
+
+	for (in = r->inputs; in != NULL && in->name != NULL; in++)
+		n++;
+	if (n == 0)
+		return true;
+	req->inputs = arena_zalloc(&req->arena, n * sizeof(*req->inputs));
+	if (req->inputs == NULL) {
+		refuse(req, res, r, 503, NULL);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct input_value *v = &req->inputs[i];
+		const char *value = NULL;
+		size_t len = 0;
+
+		/* A form field may hold a NUL; a path or query value cannot. */
+		in = &r->inputs[i];
+		if (in->flags & INPUT_PATH) {
+			value = np < ROUTE_PARAMS ? req->params[np++] : NULL;
+			len = value ? strlen(value) : 0;
+		} else if (r->method == METHOD_POST) {
+			const struct field *f =
+			    fields_get(&req->form, in->name);
+
+			value = f ? f->value : NULL;
+			len = f ? f->len : 0;
+		} else {
+			value = request_query(req, in->name);
+			len = value ? strlen(value) : 0;
+		}
+		if (!input_read(&req->arena, in, value, len, v)) {
+			refuse(req, res, r, 503, NULL);
+			return false;
+		}
+		if (in->flags & INPUT_OWN)
+			continue;
+		if ((in->flags & INPUT_PATH) && (v->bad || !v->present)) {
+			refuse(req, res, r, 404, NULL);
+			return false;
+		}
+		if (v->bad || (!v->present && (in->flags & INPUT_REQUIRED))) {
+			const char *why = in->message;
+
+			if (why == NULL)
+				why = arena_printf(
+				    &req->arena,
+				    v->bad ? "The field %s is not one we can "
+					     "read."
+					   : "The field %s is missing.",
+				    in->name);
+			refuse(req, res, r, in->status ? in->status : 400, why);
+			return false;
+		}
+	}
+	return true;
+}
+
+static const struct input_value *
+value_of(const struct request *req, const char *name)
+{
+	static const struct input_value none = {.text = ""};
+	const struct route *r = req->route;
+	size_t i;
+
+	for (i = 0; r != NULL && r->inputs != NULL && r->inputs[i].name; i++)
+		if (strcmp(r->inputs[i].name, name) == 0)
+			return req->inputs ? &req->inputs[i] : &none;
+	log_warnx("route %s reads the field %s, which it does not declare",
+		  r ? r->pattern : "(none)", name);
+	if (route_strict)
+		abort();
+	return &none;
+}
+
+const char *
+req_text(const struct request *req, const char *name)
+{
+	return value_of(req, name)->text;
+}
+
+int64_t
+req_int(const struct request *req, const char *name)
+{
+	return value_of(req, name)->num;
+}
+
+int64_t
+req_id(const struct request *req, const char *name)
+{
+	return value_of(req, name)->num;
+}
+
+bool
+req_has(const struct request *req, const char *name)
+{
+	const struct input_value *v = value_of(req, name);
+
+	return v->present && !v->bad;
+}
+
+bool
+req_bad(const struct request *req, const char *name)
+{
+	return value_of(req, name)->bad;
+}
+
+const char *
+req_raw(const struct request *req, const char *name, size_t *len)
+{
+	const struct input_value *v = value_of(req, name);
+
+	*len = v->raw_len;
+	return v->raw;
+}
+
+bool
+req_any_bad(const struct request *req)
+{
+	const struct route *r = req->route;
+	size_t i;
+
+	for (i = 0; r && r->inputs && r->inputs[i].name && req->inputs; i++)
+		if (req->inputs[i].bad)
+			return true;
+	return false;
 }
 
 /* Matches path against pattern, capturing "*" segments into params. */
@@ -100,11 +297,10 @@ route_user(struct request *req)
  * role is refused with 403.
  */
 static bool
-route_allowed(struct request *req, struct response *res, unsigned flags)
+route_allowed(struct request *req, struct response *res, const struct route *r)
 {
 	const struct user *u = route_user(req);
-	void (*error_page)(struct request *, struct response *, unsigned,
-			   const char *) = req->app->routes->error_page;
+	unsigned flags = r->flags;
 	enum role need = ROLE_READER;
 
 	if (flags & ROUTE_ROLE_MODERATOR)
@@ -115,7 +311,7 @@ route_allowed(struct request *req, struct response *res, unsigned flags)
 		need = ROLE_ADMIN;
 	if (u == NULL) {
 		if (req->method == METHOD_POST) {
-			error_page(req, res, 403, "Please sign in first.");
+			refuse(req, res, r, 403, "Please sign in first.");
 		} else {
 			const char *path = url_encode(&req->arena, req->path);
 			char *to =
@@ -124,7 +320,7 @@ route_allowed(struct request *req, struct response *res, unsigned flags)
 				 : NULL;
 
 			if (to == NULL) {
-				error_page(req, res, 503, NULL);
+				refuse(req, res, r, 503, NULL);
 				return false;
 			}
 			response_redirect(res, to);
@@ -132,7 +328,7 @@ route_allowed(struct request *req, struct response *res, unsigned flags)
 		return false;
 	}
 	if (u->role < need) {
-		error_page(req, res, 403, "This page is for the site's staff.");
+		refuse(req, res, r, 403, "This page is for the site's staff.");
 		return false;
 	}
 	return true;
@@ -141,11 +337,9 @@ route_allowed(struct request *req, struct response *res, unsigned flags)
 void
 route_dispatch(struct request *req, struct response *res)
 {
-	const struct route *r = NULL;
-	bool path_known = false, allow_get = false, allow_post = false;
+	const struct route *r = NULL, *seen = NULL;
+	bool allow_get = false, allow_post = false;
 	const struct route_table *t = req->app->routes;
-	void (*error_page)(struct request *, struct response *, unsigned,
-			   const char *) = t->error_page;
 	const char *accept;
 	size_t i;
 
@@ -153,14 +347,15 @@ route_dispatch(struct request *req, struct response *res)
 	req->wants_json = accept && strstr(accept, "application/json") &&
 			  !strstr(accept, "text/html");
 	if (strlen(req->path) > LIMIT_URL || req->path[0] != '/') {
-		error_page(req, res, 400,
-			   "That address is not one we can read.");
+		refuse(req, res, NULL, 400,
+		       "That address is not one we can read.");
 		return;
 	}
 	for (i = 0; i < t->n; i++) {
 		if (!match(req, t->routes[i].pattern, req->path))
 			continue;
-		path_known = true;
+		if (seen == NULL)
+			seen = &t->routes[i];
 		allow_get |= t->routes[i].method == METHOD_GET;
 		allow_post |= t->routes[i].method == METHOD_POST;
 		if (method_fits(t->routes[i].method, req->method)) {
@@ -169,50 +364,54 @@ route_dispatch(struct request *req, struct response *res)
 		}
 	}
 	if (r == NULL) {
-		if (path_known) {
+		if (seen != NULL) {
 			(void)response_header(res, "Allow",
 					      allow_get && allow_post
 						  ? "GET, HEAD, POST"
 					      : allow_get ? "GET, HEAD"
 							  : "POST");
-			error_page(req, res, 405,
-				   "This address does not take that method.");
+			refuse(req, res, seen, 405,
+			       "This address does not take that method.");
 		} else {
-			error_page(req, res, 404, NULL);
+			refuse(req, res, NULL, 404, NULL);
 		}
 		return;
 	}
+	req->route = r;
 	if (r->flags & ROUTE_FORM) {
 		const char *ct = request_header(req, "Content-Type");
 
 		if (req->body_too_large) {
-			error_page(req, res, 413,
-				   "That is more than a form may send.");
+			refuse(req, res, r, 413,
+			       "That is more than a form may send.");
 			return;
 		}
 		if (ct == NULL ||
 		    strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
-			error_page(req, res, 415,
-				   "Send the form as a web form.");
+			refuse(req, res, r, 415,
+			       "Send the form as a web form.");
 			return;
 		}
 		if (form_parse(&req->arena,
 			       req->body.data ? req->body.data : "",
 			       req->body.len, LIMIT_FORM_FIELDS,
 			       &req->form) != FORM_OK) {
-			error_page(req, res, 400, "The form arrived damaged.");
+			refuse(req, res, r, 400, "The form arrived damaged.");
 			return;
 		}
 	}
 	if ((r->flags & ROUTE_CSRF) && !csrf_check(req)) {
-		error_page(req, res, 403,
-			   "This form has expired or did not come from this "
-			   "site. Reload the page and send it again.");
+		refuse(req, res, r, 403,
+		       "This form has expired or did not come from this "
+		       "site. Reload the page and send it again.");
 		return;
 	}
 	if ((r->flags & (ROUTE_SIGNIN | ROUTE_ROLE_MODERATOR |
 			 ROUTE_ROLE_EDITOR | ROUTE_ROLE_ADMIN)) &&
-	    !route_allowed(req, res, r->flags))
+	    !route_allowed(req, res, r))
+		return;
+	/* Fields last: a refused visitor learns nothing of what they sent. */
+	if (!read_inputs(req, res, r))
 		return;
 	r->handler(req, res);
 }

@@ -1,9 +1,9 @@
 /*
  * route: the router.  It matches a request against a table from method
  * and path pattern to handler, and makes the checks each row asks for
- * before the handler runs (form, CSRF, sign-in, role).  The table itself
- * lives with the handlers (web/routes.c); the router takes it as data,
- * from the app, so http/ never names a handler.
+ * before the handler runs (form, CSRF, sign-in, role, declared fields).  The
+ * table itself lives with the handlers (web/routes.c); the router takes it as
+ * data, from the app, so http/ never names a handler.
  */
 #ifndef PARLEY_ROUTE_H
 #define PARLEY_ROUTE_H
@@ -18,6 +18,8 @@ enum route_flags {
 	ROUTE_ROLE_MODERATOR = 1 << 3,
 	ROUTE_ROLE_EDITOR = 1 << 4,
 	ROUTE_ROLE_ADMIN = 1 << 5,
+	/* The route answers JSON: the router's refusals are JSON too. */
+	ROUTE_JSON = 1 << 6,
 };
 
 #define ROUTE_POST_FORM (ROUTE_CSRF | ROUTE_FORM)
@@ -28,6 +30,12 @@ struct route {
 	const char *pattern; /* literal segments; "*" captures one */
 	void (*handler)(struct request *, struct response *);
 	unsigned flags;
+	/*
+	 * The fields the handler reads, ended by an entry without a name
+	 * (NULL: none).  The router reads and checks them before the
+	 * handler runs; see struct input in http/form.h.
+	 */
+	const struct input *inputs;
 };
 
 struct route_table {
@@ -51,14 +59,42 @@ void route_dispatch(struct request *req, struct response *res);
  */
 const struct user *route_user(struct request *req);
 
+/*
+ * A declared field's value, for the handler of the route that declares
+ * it.  Reading a name the route does not declare is a bug: it is logged,
+ * aborts in checked mode (route_set_strict), and reads as absent.
+ *
+ * req_text: the text ("" when absent or bad); req_int and req_id: the
+ * number (0 when absent or bad); req_has: sent and good; req_bad: sent
+ * and not good (for INPUT_OWN fields, whose handler explains it);
+ * req_any_bad: any declared field sent and not good.
+ */
+const char *req_text(const struct request *req, const char *name);
+int64_t req_int(const struct request *req, const char *name);
+int64_t req_id(const struct request *req, const char *name);
+bool req_has(const struct request *req, const char *name);
+bool req_bad(const struct request *req, const char *name);
+bool req_any_bad(const struct request *req);
+/*
+ * The value as sent, bad or not (NULL when absent), with its length in
+ * *len: for an INPUT_OWN field that the model checks itself, such as the
+ * comment form's, whose refusals say which character it cannot store.
+ */
+const char *req_raw(const struct request *req, const char *name, size_t *len);
+
+/* Checked mode, for tests: an undeclared field read aborts. */
+void route_set_strict(bool on);
+
 /* One row of the route table as operators and tests read it. */
 struct route_info {
-	const char *method;  /* "GET" (also answers HEAD) or "POST" */
-	const char *pattern; /* literal segments; "*" captures one */
-	bool csrf;	     /* the form must carry the CSRF token */
-	bool form;	     /* the body is parsed as a web form */
-	bool signin;	     /* only for signed-in readers */
-	const char *role;    /* "moderator", "editor", "admin" or NULL */
+	const char *method;	    /* "GET" (also answers HEAD) or "POST" */
+	const char *pattern;	    /* literal segments; "*" captures one */
+	bool csrf;		    /* the form must carry the CSRF token */
+	bool form;		    /* the body is parsed as a web form */
+	bool signin;		    /* only for signed-in readers */
+	const char *role;	    /* "moderator", "editor", "admin" or NULL */
+	bool json;		    /* answers, and refuses, in JSON */
+	const struct input *inputs; /* the declared fields, or NULL */
 };
 
 /*

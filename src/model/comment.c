@@ -8,6 +8,7 @@
 #include "app.h"
 #include "core/change.h"
 #include "core/limits.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "render/markdown.h"
 
@@ -122,16 +123,10 @@ comment_read_form(const struct app *app, struct arena *a,
 		errs->url =
 		    "A website address starts with http:// or https://.";
 
-	if (plen > 0) {
-		char *end;
-		long long v = strtoll(parent, &end, 10);
-
-		if (*end != '\0' || v < 0 || plen > 18)
-			errs->form =
-			    "The comment you replied to is not one we know.";
-		else
-			in->parent = v;
-	}
+	/* 0 or absent: a comment that starts a thread. */
+	if (plen > 0 && (plen == (size_t)-1 ||
+			 !parse_int(parent, plen, 0, INT64_MAX, &in->parent)))
+		errs->form = "The comment you replied to is not one we know.";
 	/* A filled honeypot is a robot; it gets an answer that teaches nothing.
 	 */
 	if (hp[0] != '\0')

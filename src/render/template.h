@@ -65,6 +65,27 @@ __attribute__((warn_unused_result)) bool tpl_render(const struct tpl_set *set,
 						    struct buf *out);
 
 /*
+ * Checked mode, for the tests: each render first checks the view against
+ * the template, and fails (logging every mismatch) when the template
+ * reads a {{value}} the view does not put (a section may test for a
+ * missing name), or the view puts a key that the template and its
+ * partials never name, in any section, taken or not.
+ */
+enum tpl_check {
+	TPL_CHECK_OFF,
+	TPL_CHECK_LOG,	/* log each mismatch, render anyway */
+	TPL_CHECK_FAIL, /* log each mismatch and fail the render */
+};
+void tpl_set_check(struct tpl_set *set, enum tpl_check check);
+/*
+ * Mismatches known and waiting for their fix, only logged: a comma-
+ * separated list of TEMPLATE:KEY (a key read or put).  False when out of
+ * memory.
+ */
+__attribute__((warn_unused_result)) bool
+tpl_set_check_pending(struct tpl_set *set, const char *list);
+
+/*
  * Parses templates from memory, for tests and the fuzzer: count names and
  * sources; partials resolve among them.
  */
@@ -84,5 +105,11 @@ struct tv *tv_put_obj(struct tv *obj, const char *key);
 struct tv *tv_put_list(struct tv *obj, const char *key);
 /* Appends a new empty object to a list made by tv_put_list(). */
 struct tv *tv_push(struct tv *list);
+/*
+ * Says that the root view obj is also rendered with template tpl_name
+ * (one view rendered in parts): the view contract then lets obj put what
+ * that template reads.
+ */
+bool tv_shared_with(struct tv *obj, const char *tpl_name);
 
 #endif

@@ -33,9 +33,30 @@ void account_notice(struct request *req, struct response *res, unsigned status,
 		    const char *title, const char *message, const char *href,
 		    const char *link);
 
-/* The root view of an account page: page_view, csrf token, "me". */
+/* 429 with Retry-After: retry seconds. */
+void account_too_many(struct request *req, struct response *res, int retry);
+
+/* 404: the emailed link is used up, expired or not ours; href to go on. */
+void account_link_expired(struct request *req, struct response *res,
+			  const char *href, const char *link);
+
+/*
+ * What an account page's view holds beyond page_view: its template reads
+ * every key the view puts (the view contract), so each page asks for its
+ * own parts.
+ */
+enum account_parts {
+	ACCOUNT_CSRF = 1 << 0,	   /* "csrf": the page has a form */
+	ACCOUNT_ME = 1 << 1,	   /* "me" with "name", when signed in */
+	ACCOUNT_ME_ROLE = 1 << 2,  /* me.role */
+	ACCOUNT_ME_ADMIN = 1 << 3, /* me.admin */
+	/* me.role, email, profile_href, staff, has_password */
+	ACCOUNT_ME_SETTINGS = 1 << 4,
+};
+
+/* The root view of an account page: page_view and the parts asked for. */
 struct tv *account_view(struct request *req, struct response *res,
-			const char *title);
+			const char *title, unsigned parts);
 
 void account_signin_page(struct request *req, struct response *res);
 void account_signin_post(struct request *req, struct response *res);

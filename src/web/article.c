@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "http/cache.h"
 #include "model/article.h"
@@ -12,19 +13,18 @@
 #include "render/template.h"
 #include "web/discussion.h"
 
-/* Reads a positive page number; 1 when absent, 0 when malformed. */
+/*
+ * Reads a positive page number below a billion; 1 when absent, 0 when
+ * malformed.  For the handlers that do not declare their fields yet.
+ */
 int64_t
 article_page_number(const char *s)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
 	if (s == NULL)
 		return 1;
-	if (*s < '1' || *s > '9' || strlen(s) > 9)
-		return 0;
-	v = strtoll(s, &end, 10);
-	return *end == '\0' ? v : 0;
+	return parse_int_str(s, 1, 999999999, &v) ? v : 0;
 }
 
 struct tv *
@@ -44,8 +44,7 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	memset(&disc, 0, sizeof(disc));
 	time_format_human(art->published, when, sizeof(when));
 	time_format_iso(art->published, iso, sizeof(iso));
-	if (!tv_put_str(av, "slug", art->slug) ||
-	    !tv_put_str(av, "title", art->title) ||
+	if (!tv_put_str(av, "title", art->title) ||
 	    !tv_put_str(av, "author", art->author) ||
 	    !tv_put_str(av, "date", arena_strdup(a, when)) ||
 	    !tv_put_str(av, "date_iso", arena_strdup(a, iso)) ||
@@ -99,12 +98,12 @@ article_view(struct request *req, const struct article *art, int64_t page,
 void
 article_page(struct request *req, struct response *res)
 {
-	const char *slug = req->params[0];
-	const char *cpage = request_query(req, "cpage");
-	const char *replyto = request_query(req, "replytocom");
+	const char *slug = req_text(req, "slug");
+	/* The router refused page or comment numbers that are not ones. */
+	bool replyto = req_has(req, "replytocom");
 	struct form_state form;
 	struct article art;
-	int64_t page = article_page_number(cpage);
+	int64_t page = req_has(req, "cpage") ? req_int(req, "cpage") : 1;
 	uint64_t seq;
 	char *key;
 	enum err e;
@@ -113,20 +112,10 @@ article_page(struct request *req, struct response *res)
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	if (page == 0) {
-		error_page(req, res, 400, "That page number is not a number.");
-		return;
-	}
 	memset(&form, 0, sizeof(form));
 	form.page = page;
-	if (replyto) {
-		form.parent = article_page_number(replyto);
-		if (form.parent == 0) {
-			error_page(req, res, 400,
-				   "That comment number is not a number.");
-			return;
-		}
-	}
+	if (replyto)
+		form.parent = req_int(req, "replytocom");
 	key =
 	    arena_printf(&req->arena, "article:%s:%lld", slug, (long long)page);
 	if (key == NULL) {

@@ -123,10 +123,11 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 			errs && errs->email ? "true" : "false") ||
 	    !tv_put_str(v, "url_invalid", errs && errs->url ? "true" : "false"))
 		return NULL;
-	if (errs &&
-	    ((errs->author && !tv_put_str(v, "author_error", errs->author)) ||
-	     (errs->email && !tv_put_str(v, "email_error", errs->email)) ||
-	     (errs->url && !tv_put_str(v, "url_error", errs->url))))
+	/* Every message is put, "" when the field is fine: the form reads all.
+	 */
+	if (!tv_put_str(v, "author_error", errs ? errs->author : NULL) ||
+	    !tv_put_str(v, "email_error", errs ? errs->email : NULL) ||
+	    !tv_put_str(v, "url_error", errs ? errs->url : NULL))
 		return NULL;
 	if (!comment_form_who(req, v))
 		return NULL;
@@ -160,14 +161,15 @@ article_refused(struct request *req, struct response *res, const void *ctx,
 void
 comment_post(struct request *req, struct response *res)
 {
+	const char *slug = req_text(req, "slug");
 	struct article art;
 	enum err e;
 
-	if (!slug_valid(req->params[0])) {
+	if (!slug_valid(slug)) {
 		error_page(req, res, 404, NULL);
 		return;
 	}
-	e = article_by_slug(req->app, &req->arena, req->params[0], &art);
+	e = article_by_slug(req->app, &req->arena, slug, &art);
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
@@ -188,16 +190,13 @@ comment_post(struct request *req, struct response *res)
 void
 comment_permalink(struct request *req, struct response *res)
 {
-	int64_t id = article_page_number(req->params[0]), index = 0, page;
+	/* The router answered 404 for an id that is not one. */
+	int64_t id = req_id(req, "id"), index = 0, page;
 	const char *kind;
 	struct article art;
 	struct comment c;
 	enum err e;
 
-	if (id == 0) {
-		error_page(req, res, 404, NULL);
-		return;
-	}
 	e = comment_get(req->app, &req->arena, id, &c);
 	if (e == ERR_OK)
 		e = article_by_id(req->app, &req->arena, c.article_id, &art);

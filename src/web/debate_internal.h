@@ -83,7 +83,10 @@ void debate_page_serve_fresh(struct request *req, struct response *res,
 			     const struct debate_params *p,
 			     struct form_state *form, int side,
 			     unsigned status);
-/* The posted field name when it holds no NUL byte, else NULL. */
+/*
+ * The posted field name (declared by the route) when it holds no NUL
+ * byte, else NULL.
+ */
 const char *debate_page_field(struct request *req, const char *name);
 
 /* debate_results.c: the results, the charts and the refusals. */

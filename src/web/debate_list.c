@@ -44,8 +44,6 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 			  debate_page_status_label(clk.status)) &&
 	       tv_put_str(it, "outcome", outcome) &&
 	       tv_put_bool(it, "has_outcome", outcome[0] != '\0') &&
-	       tv_put_str(it, "label_a", d->label[SIDE_A]) &&
-	       tv_put_str(it, "label_b", d->label[SIDE_B]) &&
 	       tv_put_str(
 		   it, "dates",
 		   clk.status == DEBATE_SCHEDULED && opens
@@ -54,8 +52,7 @@ put_summary(struct request *req, struct tv *it, const struct debate *d)
 		       ? arena_printf(
 			     a, "Voting closes %s",
 			     debate_page_when(a, d->sched.voting_closes))
-		       : "") &&
-	       tv_put_int(it, "comment_count", d->comment_count);
+		       : "");
 }
 
 bool

@@ -35,18 +35,24 @@ const char *const debate_page_sort_labels[SORT__MAX] = {
 
 const char *const debate_page_side_css[4] = {"side-none", "side-a", "side-b",
 					     "side-u"};
-static const char *const side_letter[4] = {"", "a", "b", "undecided"};
+
+/* A declared query field of the page, or NULL when absent. */
+static const char *
+query(struct request *req, const char *name)
+{
+	return req_has(req, name) ? req_text(req, name) : NULL;
+}
 
 /* Reads cpage, sort and view; false when one is malformed. */
 static bool
 read_params(struct request *req, struct debate_params *p)
 {
-	const char *sort = request_query(req, "sort");
-	const char *view = request_query(req, "view");
+	const char *sort = query(req, "sort");
+	const char *view = query(req, "view");
 	int i;
 
 	memset(p, 0, sizeof(*p));
-	p->page = article_page_number(request_query(req, "cpage"));
+	p->page = article_page_number(query(req, "cpage"));
 	if (p->page == 0)
 		return false;
 	p->sort = SORT_OLDEST;
@@ -200,10 +206,6 @@ put_head(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 	    !tv_put_str(dv, "status", debate_status_name(pd->clk.status)) ||
 	    !tv_put_str(dv, "status_label",
 			debate_page_status_label(pd->clk.status)) ||
-	    !tv_put_bool(dv, "is_open", pd->clk.status == DEBATE_OPEN) ||
-	    !tv_put_bool(dv, "is_closed", pd->clk.status == DEBATE_CLOSED) ||
-	    !tv_put_bool(dv, "is_scheduled",
-			 pd->clk.status == DEBATE_SCHEDULED) ||
 	    !tv_put_str(dv, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(dv, "label_b", d->label[SIDE_B]) ||
 	    !tv_put_safe(dv, "vote_hole", html_literal(PAGE_HOLE_VOTE_MARK)) ||
@@ -260,7 +262,6 @@ put_sides(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 		if (sv == NULL ||
 		    !tv_put_str(sv, "label", pd->d->label[side]) ||
 		    !tv_put_str(sv, "css", debate_page_side_css[side]) ||
-		    !tv_put_str(sv, "letter", side_letter[side]) ||
 		    (list = tv_put_list(sv, "speakers")) == NULL)
 			return false;
 		for (i = 0; i < pd->nspeakers; i++) {
@@ -348,7 +349,6 @@ put_rounds(struct arena *a, struct tv *dv, const struct debate_page_data *pd)
 						 (struct safe_html){
 						     st->body_html,
 						     strlen(st->body_html)}) ||
-				    !tv_put_int(it, "minds", st->minds) ||
 				    !tv_put_bool(it, "has_minds",
 						 st->minds > 0) ||
 				    !tv_put_str(
@@ -582,7 +582,7 @@ debate_page_serve_fresh(struct request *req, struct response *res,
 void
 debate_page(struct request *req, struct response *res)
 {
-	const char *replyto = request_query(req, "replytocom");
+	const char *replyto = query(req, "replytocom");
 	struct form_state *form = arena_zalloc(&req->arena, sizeof(*form));
 	struct debate_clock clk;
 	struct debate_params p;
@@ -669,7 +669,8 @@ debate_page(struct request *req, struct response *res)
 const char *
 debate_page_field(struct request *req, const char *name)
 {
-	const struct field *f = request_field(req, name);
+	size_t n;
+	const char *v = req_raw(req, name, &n);
 
-	return f && strlen(f->value) == f->len ? f->value : NULL;
+	return v && strlen(v) == n ? v : NULL;
 }

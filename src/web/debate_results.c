@@ -176,13 +176,10 @@ put_verdict(struct arena *a, struct tv *rv, const struct results_data *pd)
 				"point, which the figures round away."
 			      : "");
 	return tv_put_str(rv, "verdict", head) && tv_put_str(rv, "why", why) &&
-	       tv_put_bool(rv, "has_winner", winner != NULL) &&
-	       tv_put_str(rv, "winner", winner ? winner : "") &&
 	       tv_put_str(rv, "winner_css",
 			  r->outcome == OUTCOME_A   ? "side-a"
 			  : r->outcome == OUTCOME_B ? "side-b"
-						    : "side-none") &&
-	       tv_put_bool(rv, "final", closed);
+						    : "side-none");
 }
 
 /* Transitions: the table and its flow chart. */
@@ -344,7 +341,6 @@ put_results(struct arena *a, struct tv *dv, const struct results_data *pd)
 			count_of(a, r->pre_total, "vote", "votes")) ||
 	    !tv_put_str(rv, "post_total",
 			count_of(a, r->post_total, "vote", "votes")) ||
-	    !tv_put_bool(rv, "has_votes", r->pre_total + r->post_total > 0) ||
 	    !share_row(a, pre, d->label[SIDE_A], "side-a", r->pre[SIDE_A],
 		       r->pre_share[SIDE_A]) ||
 	    !share_row(a, pre, d->label[SIDE_B], "side-b", r->pre[SIDE_B],
@@ -359,14 +355,6 @@ put_results(struct arena *a, struct tv *dv, const struct results_data *pd)
 		     bar_svg(a, r->pre, pre_sides, 3, r->pre_total)) ||
 	    !put_svg(rv, "post_bar",
 		     bar_svg(a, r->post, post_sides, 2, r->post_total)) ||
-	    !tv_put_str(rv, "gain_a",
-			r->post_total && r->pre_total
-			    ? points(a, r->gain[SIDE_A])
-			    : "") ||
-	    !tv_put_str(rv, "gain_b",
-			r->post_total && r->pre_total
-			    ? points(a, r->gain[SIDE_B])
-			    : "") ||
 	    !put_verdict(a, rv, pd) || !put_moves(a, rv, pd) ||
 	    !put_history(a, rv, pd))
 		return false;
@@ -395,13 +383,11 @@ static struct tv *
 results_view(struct request *req, const struct results_data *rd)
 {
 	struct arena *a = &req->arena;
-	struct tv *v = tv_obj(a), *dv, *rules;
+	struct tv *v = tv_obj(a), *dv;
 
 	if (v == NULL || (dv = tv_put_obj(v, "debate")) == NULL ||
-	    (rules = tv_put_obj(dv, "rules")) == NULL ||
 	    !tv_put_str(dv, "label_a", rd->d->label[SIDE_A]) ||
 	    !tv_put_str(dv, "label_b", rd->d->label[SIDE_B]) ||
-	    !tv_put_bool(rules, "always", req->app->cfg.results_always) ||
 	    !put_results(a, dv, rd) || !put_integrity(a, dv, rd->d))
 		return NULL;
 	return v;
@@ -413,7 +399,10 @@ render_results(struct request *req, struct tv *v,
 	       struct debate_results_parts *r)
 {
 	memset(r, 0, sizeof(*r));
-	return v != NULL && tv_put_bool(v, "show_results", true) &&
+	/* One view, two templates: each may read what the other's part puts. */
+	return v != NULL && tv_shared_with(v, "debate_results") &&
+	       tv_shared_with(v, "debate_integrity") &&
+	       tv_put_bool(v, "show_results", true) &&
 	       (r->part[PART_SHOWN] = debate_page_render_part(
 		    req, "debate_results", v, &r->len[PART_SHOWN])) &&
 	       tv_put_bool(v, "show_results", false) &&

@@ -79,7 +79,7 @@ debate_vote_fill(struct request *req, const struct debate *d,
 				       debate_page_when(a, clk->post_opens))
 			: "Opens with the debate.";
 	back = debate_page_query(a, p, p->page);
-	if (v == NULL || back == NULL || !tv_put_str(v, "slug", d->slug) ||
+	if (v == NULL || back == NULL ||
 	    !tv_put_str(v, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(v, "label_b", d->label[SIDE_B]) ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "back", back) ||
@@ -92,7 +92,6 @@ debate_vote_fill(struct request *req, const struct debate *d,
 	    !tv_put_bool(v, "editor", debate_page_is_editor(req)) ||
 	    !tv_put_bool(v, "pre_open", clk->pre_open) ||
 	    !tv_put_bool(v, "post_open", clk->post_open) ||
-	    !tv_put_bool(v, "closed", clk->status == DEBATE_CLOSED) ||
 	    !tv_put_str(v, "pre_note", note_pre) ||
 	    !tv_put_str(v, "post_note", note_post) ||
 	    !tv_put_bool(v, "pre_a", pre == SIDE_A) ||

@@ -341,11 +341,10 @@ put_form(struct request *req, struct tv *v, const struct discussion *d,
 			return false;
 		}
 	}
-	if (form->input && !tv_put_str(fv, "body", form->input->body))
-		return false;
-	if (errs &&
-	    ((errs->body && !tv_put_str(fv, "body_error", errs->body)) ||
-	     (errs->form && !tv_put_str(fv, "form_error", errs->form))))
+	/* The text and its message are always put ("" for a fresh form). */
+	if (!tv_put_str(fv, "body", form->input ? form->input->body : NULL) ||
+	    !tv_put_str(fv, "body_error", errs ? errs->body : NULL) ||
+	    (errs && errs->form && !tv_put_str(fv, "form_error", errs->form)))
 		return false;
 	/* A refused body is marked for assistive technology, on every page. */
 	return tv_put_str(fv, "body_invalid_attr",
@@ -375,15 +374,15 @@ discussion_put(struct request *req, struct tv *v, const struct discussion *d,
 	return put_form(req, v, d, form);
 }
 
-/* Copies the field called name of req's form into out (NULL when absent). */
+/*
+ * Copies the declared field called name into out as sent (NULL when
+ * absent): the model checks the comment form's fields itself.
+ */
 static void
 form_field(const struct request *req, const char *name,
 	   struct comment_field *out)
 {
-	const struct field *f = fields_get(&req->form, name);
-
-	out->value = f ? f->value : NULL;
-	out->len = f ? f->len : 0;
+	out->value = req_raw(req, name, &out->len);
 }
 
 /* The comment form's fields as the request carried them; NULL: no memory. */
@@ -391,6 +390,7 @@ static const struct comment_form *
 form_read(struct request *req)
 {
 	struct comment_form *cf = arena_zalloc(&req->arena, sizeof(*cf));
+	size_t n;
 
 	if (cf == NULL)
 		return NULL;
@@ -401,7 +401,7 @@ form_read(struct request *req)
 	form_field(req, "key", &cf->key);
 	form_field(req, "parent", &cf->parent);
 	form_field(req, "website_confirm", &cf->honeypot);
-	cf->remember = fields_get(&req->form, "remember") != NULL;
+	cf->remember = req_raw(req, "remember", &n) != NULL;
 	return cf;
 }
 
@@ -413,14 +413,15 @@ static bool
 read_side(struct request *req, struct comment_input *in,
 	  struct comment_errors *errs)
 {
-	const struct field *f = fields_get(&req->form, "side");
+	size_t n;
+	const char *side = req_raw(req, "side", &n);
 
 	in->side = SIDE_NONE;
-	if (f == NULL || f->len == 0)
+	if (side == NULL || n == 0)
 		return true;
-	if (f->len == 1 && f->value[0] == 'a')
+	if (n == 1 && side[0] == 'a')
 		in->side = SIDE_A;
-	else if (f->len == 1 && f->value[0] == 'b')
+	else if (n == 1 && side[0] == 'b')
 		in->side = SIDE_B;
 	else {
 		errs->form = "Choose a side your comment supports, or neither.";

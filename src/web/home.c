@@ -15,7 +15,8 @@ home_page(struct request *req, struct response *res)
 {
 	const struct config *cfg = &req->app->cfg;
 	struct arena *a = &req->arena;
-	int64_t page = article_page_number(request_query(req, "page"));
+	/* 1 when absent; the router refused anything but 1 to PAGE_MAX. */
+	int64_t page = req_has(req, "page") ? req_int(req, "page") : 1;
 	int64_t total = 0, npages;
 	struct article *list = NULL;
 	struct tv *v, *items;
@@ -25,10 +26,6 @@ home_page(struct request *req, struct response *res)
 	size_t n = 0, i;
 	enum err e;
 
-	if (page == 0) {
-		error_page(req, res, 400, "That page number is not a number.");
-		return;
-	}
 	/* The debates' list changes with their schedules, not only with writes.
 	 */
 	dkey = debate_home_key(req);
@@ -72,7 +69,6 @@ home_page(struct request *req, struct response *res)
 		    !tv_put_str(it, "date", arena_strdup(a, when)) ||
 		    !tv_put_str(it, "image", list[i].image) ||
 		    !tv_put_bool(it, "has_image", list[i].image[0] != '\0') ||
-		    !tv_put_int(it, "comment_count", list[i].comment_count) ||
 		    !tv_put_str(
 			it, "count_label",
 			list[i].comment_count == 0 ? "No comments yet"

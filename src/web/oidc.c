@@ -99,7 +99,8 @@ redirect_uri(struct request *req, const struct oidc_provider *p)
 void
 oidc_start(struct request *req, struct response *res)
 {
-	struct oidc_provider *p = oidc_find(req->app, req->params[0]);
+	struct oidc_provider *p =
+	    oidc_find(req->app, req_text(req, "provider"));
 	struct arena *a = &req->arena;
 	const char *state, *state_hash, *nonce, *nh, *verifier, *vh, *url;
 	const struct user *u = account_user(req);
@@ -134,7 +135,7 @@ oidc_start(struct request *req, struct response *res)
 	/* Started while signed in: the external account is to be linked. */
 	t.user_id = u ? u->id : 0;
 	t.data = arena_printf(a, "%s\n%s\n%s\n%s", p->name, nonce, verifier,
-			      account_next(request_query(req, "next")));
+			      account_next(req_text(req, "next")));
 	t.expires = time_now() + STATE_TTL;
 	url = arena_printf(a,
 			   "%s%sresponse_type=code&client_id=%s&redirect_uri=%s"
@@ -400,9 +401,11 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 void
 oidc_callback(struct request *req, struct response *res)
 {
-	struct oidc_provider *p = oidc_find(req->app, req->params[0]);
-	const char *state = request_query(req, "state");
-	const char *code = request_query(req, "code");
+	struct oidc_provider *p =
+	    oidc_find(req->app, req_text(req, "provider"));
+	const char *state =
+	    req_has(req, "state") ? req_text(req, "state") : NULL;
+	const char *code = req_has(req, "code") ? req_text(req, "code") : NULL;
 	const char *cookie = request_cookie(req, STATE_COOKIE);
 	struct oidc_endpoints ep;
 	struct oidc_claims c;
@@ -442,7 +445,7 @@ oidc_callback(struct request *req, struct response *res)
 		error_page(req, res, err_status(e), NULL);
 		return;
 	}
-	if (request_query(req, "error")) {
+	if (req_has(req, "error")) {
 		account_notice(req, res, 403, "Sign-in cancelled",
 			       arena_printf(&req->arena,
 					    "%s did not sign you in.",
@@ -503,7 +506,8 @@ link_token(struct request *req, const char *token, bool take,
 void
 oidc_link_page(struct request *req, struct response *res)
 {
-	const char *token = request_query(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	const char *provider, *subject, *email;
 	const struct oidc_provider *p;
 	struct user_token t;
@@ -519,7 +523,7 @@ oidc_link_page(struct request *req, struct response *res)
 		    "/account/signin", "Sign in");
 		return;
 	}
-	v = account_view(req, res, "Link your account");
+	v = account_view(req, res, "Link your account", ACCOUNT_CSRF);
 	if (v && (!tv_put_str(v, "token", token) ||
 		  !tv_put_str(v, "provider", p->label) ||
 		  !tv_put_str(v, "external", email ? email : subject) ||
@@ -532,13 +536,14 @@ oidc_link_page(struct request *req, struct response *res)
 void
 oidc_link_post(struct request *req, struct response *res)
 {
-	const struct field *f = request_field(req, "token");
+	const char *token =
+	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	const char *provider, *subject, *email;
 	struct user_token t;
 	struct user u;
 	enum err e;
 
-	e = link_token(req, f ? f->value : NULL, true, &t, &u);
+	e = link_token(req, token, true, &t, &u);
 	if (e == ERR_OK &&
 	    !link_parse(&req->arena, &t, &provider, &subject, &email))
 		e = ERR_NOTFOUND;

@@ -30,24 +30,17 @@ content_type(const char *path)
 }
 
 /*
- * GET /static/NAME and /static/demo/NAME: anyone.  Served with an ETag
- * (a hash of the bytes) and revalidated after an hour.
+ * Serves the embedded file at path (NULL: none) with an ETag (a hash of
+ * the bytes), revalidated after an hour.
  */
-void
-static_file(struct request *req, struct response *res)
+static void
+serve_embedded(struct request *req, struct response *res, const char *path)
 {
 	const struct embedded_file *f;
 	unsigned char hash[16];
-	const char *inm, *etag, *path;
+	const char *inm, *etag;
 	char hex[33];
 
-	if (req->params[1] == NULL)
-		path = arena_printf(&req->arena, "static/%s", req->params[0]);
-	else if (strcmp(req->params[0], "demo") == 0 &&
-		 strstr(req->params[1], ".svg") != NULL)
-		path = arena_printf(&req->arena, "demo/%s", req->params[1]);
-	else
-		path = NULL;
 	f = path ? embed_find(path) : NULL;
 	if (f == NULL) {
 		error_page(req, res, 404, NULL);
@@ -69,6 +62,28 @@ static_file(struct request *req, struct response *res)
 		error_page(req, res, 503, NULL);
 }
 
+/* GET /static/NAME: anyone. */
+void
+static_file(struct request *req, struct response *res)
+{
+	serve_embedded(
+	    req, res,
+	    arena_printf(&req->arena, "static/%s", req_text(req, "name")));
+}
+
+/* GET /static/demo/NAME.svg: anyone.  The demo's pictures. */
+void
+static_demo_file(struct request *req, struct response *res)
+{
+	const char *name = req_text(req, "name");
+
+	serve_embedded(req, res,
+		       strcmp(req_text(req, "dir"), "demo") == 0 &&
+			       strstr(name, ".svg") != NULL
+			   ? arena_printf(&req->arena, "demo/%s", name)
+			   : NULL);
+}
+
 /*
  * GET /avatars/HEX.svg: anyone.  A symmetric 5x5 pattern drawn from the
  * name, which is a keyed hash of the commenter's email: no request to
@@ -77,7 +92,7 @@ static_file(struct request *req, struct response *res)
 void
 avatar_image(struct request *req, struct response *res)
 {
-	const char *name = req->params[0];
+	const char *name = req_text(req, "name");
 	unsigned char h[16];
 	int x, y, hue;
 	size_t i;

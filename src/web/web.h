@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "http/request.h"
+#include "http/route.h"
 
 struct tv;
 
@@ -19,6 +20,7 @@ void article_page(struct request *req, struct response *res);
 void comment_post(struct request *req, struct response *res);
 void comment_permalink(struct request *req, struct response *res);
 void static_file(struct request *req, struct response *res);
+void static_demo_file(struct request *req, struct response *res);
 void avatar_image(struct request *req, struct response *res);
 void health_check(struct request *req, struct response *res);
 

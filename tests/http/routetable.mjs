@@ -10,17 +10,22 @@ import { Agent, csrfOf } from '../lib/identity.mjs';
 
 export const PASSWORD = 'a long enough pass phrase 42';
 
-// The route table: [{ method, pattern, flags: Set, role }], role being
-// the least role the route asks for, or null.
+// The route table: [{ method, pattern, flags: Set, role, fields }], role
+// being the least role the route asks for, or null; fields the declared
+// fields, [{ name, kind, required, path, own }].
 export function routeTable() {
 	const r = parley(['routes']);
 	assert.equal(r.status, 0, `parley routes: ${r.stderr}`);
 	const rows = r.stdout.split('\n').filter((l) => l.trim() !== '').map((line) => {
-		const [method, pattern, flags, ...rest] = line.trim().split(/\s+/);
-		assert.equal(rest.length, 0, `a route line of three columns: ${line}`);
+		const [method, pattern, flags, declared, ...rest] = line.trim().split(/\s+/);
+		assert.equal(rest.length, 0, `a route line of four columns: ${line}`);
 		const set = new Set(flags === '-' ? [] : flags.split(','));
 		const role = ['moderator', 'editor', 'admin'].find((x) => set.has(x)) || null;
-		return { method, pattern, flags: set, role };
+		const fields = declared === '-' ? [] : declared.split(',').map((f) => {
+			const [name, kind, marks = ''] = f.split(':');
+			return { name, kind, required: marks.includes('r'), path: marks.includes('p'), own: marks.includes('o') };
+		});
+		return { method, pattern, flags: set, role, fields };
 	});
 	assert.ok(rows.length > 10, 'the table lists the routes');
 	return rows;

@@ -44,8 +44,17 @@ export function addArticle(db, { title = 'Test Article', slug = 'test-article', 
 	return slug;
 }
 
+// The view contract's mismatches that are known and wait for their fix
+// (TEMPLATE:KEY, a key read and not put or put and not read), comma-
+// separated: the server only logs them; any other mismatch fails the page.
+// None is left; add one only with the fix that will remove it.
+const VIEWS_PENDING = '';
+
 // Starts the server; resolves to { url, proc, stop(signal), logs() }.
 // env adds variables to the server's environment (PARLEY_CLOCK_FILE, ...).
+// Test servers run in checked mode (PARLEY_CHECK_VIEWS=1): a view that
+// disagrees with its template, or a handler reading a field its route does
+// not declare, fails the request; PARLEY_CHECK_VIEWS=log only logs.
 export async function startServer({ db, config, env } = {}) {
 	const s = db ? { db } : scratch();
 	const args = ['serve', '--db', s.db, '--listen', '127.0.0.1:0'];
@@ -54,7 +63,8 @@ export async function startServer({ db, config, env } = {}) {
 		writeFileSync(file, config);
 		args.push('--config', file);
 	}
-	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+	const checked = { PARLEY_CHECK_VIEWS: '1', PARLEY_CHECK_VIEWS_PENDING: VIEWS_PENDING };
+	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...checked, ...process.env, ...env } });
 	let stderr = '';
 	let stdout = '';
 	proc.stdout.on('data', (d) => { stdout += d; });

@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "core/ratelimit.h"
 #include "render/html.h"
@@ -161,6 +162,52 @@ test_ratelimit_buckets(void)
 	ratelimit_free(rl);
 }
 
+/* The one integer parser and the one id parser: strict, bounded, exact. */
+static void
+test_parse_numbers(void)
+{
+	int64_t v = 7;
+
+	CHECK(parse_int_str("0", 0, 10, &v) && v == 0);
+	CHECK(parse_int_str("10", 0, 10, &v) && v == 10);
+	CHECK(parse_int_str("-5", -10, 10, &v) && v == -5);
+	CHECK(parse_int_str("9223372036854775807", INT64_MIN, INT64_MAX, &v) &&
+	      v == INT64_MAX);
+	CHECK(parse_int_str("-9223372036854775808", INT64_MIN, INT64_MAX, &v) &&
+	      v == INT64_MIN);
+	v = 7;
+	/* Out of range, overflowing, or not only digits: refused, v kept. */
+	CHECK(!parse_int_str("11", 0, 10, &v) && v == 7);
+	CHECK(!parse_int_str("-1", 0, 10, &v) && v == 7);
+	CHECK(!parse_int_str("9223372036854775808", INT64_MIN, INT64_MAX, &v));
+	CHECK(!parse_int_str("-9223372036854775809", INT64_MIN, INT64_MAX, &v));
+	CHECK(!parse_int_str("99999999999999999999", INT64_MIN, INT64_MAX, &v));
+	CHECK(!parse_int_str("", 0, 10, &v));
+	CHECK(!parse_int_str("-", -10, 10, &v));
+	CHECK(!parse_int_str("+1", 0, 10, &v));
+	CHECK(!parse_int_str(" 1", 0, 10, &v));
+	CHECK(!parse_int_str("1 ", 0, 10, &v));
+	CHECK(!parse_int_str("01", 0, 10, &v));
+	CHECK(!parse_int_str("-0", -10, 10, &v));
+	CHECK(!parse_int_str("1x", 0, 10, &v));
+	CHECK(!parse_int_str("0x1", 0, 100, &v));
+	CHECK(!parse_int_str(NULL, 0, 10, &v));
+	CHECK(!parse_int("12", 0, 0, 100, &v));
+	/* Only the n bytes given are read, NULs included. */
+	CHECK(parse_int("123", 2, 0, 100, &v) && v == 12);
+	CHECK(!parse_int("1\0", 2, 0, 100, &v));
+	CHECK(v == 12);
+	/* Ids: positive, whole, nothing else. */
+	CHECK(parse_id("1", &v) && v == 1);
+	CHECK(parse_id("9223372036854775807", &v) && v == INT64_MAX);
+	CHECK(!parse_id("0", &v));
+	CHECK(!parse_id("-3", &v));
+	CHECK(!parse_id("007", &v));
+	CHECK(!parse_id("12abc", &v));
+	CHECK(!parse_id("", &v));
+	CHECK(v == INT64_MAX);
+}
+
 int
 main(void)
 {
@@ -175,6 +222,7 @@ main(void)
 	test_clock_file();
 	CHECK(sodium_init() >= 0);
 	test_ratelimit_buckets();
+	test_parse_numbers();
 
 	/* buf: appends, printf, cap, failure is sticky. */
 	buf_init(&b, 0);

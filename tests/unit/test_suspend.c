@@ -88,8 +88,8 @@ now_page(struct request *req, struct response *res)
 }
 
 static const struct route routes[] = {
-    {METHOD_GET, "/wait/*", wait_page, 0},
-    {METHOD_GET, "/now/*", now_page, 0},
+    {METHOD_GET, "/wait/*", wait_page, 0, NULL},
+    {METHOD_GET, "/now/*", now_page, 0, NULL},
 };
 static const struct route_table table = {routes, 2, error_page};
 

@@ -564,6 +564,107 @@ test_load(void)
 	rmdir(dir);
 }
 
+/* Renders names[0] from a checked set of n templates; true when it passed. */
+static bool
+render_checked(const char *const *names, const char *const *srcs, size_t n,
+	       const struct tv *root, enum tpl_check mode)
+{
+	struct tpl_set *set;
+	bool ok;
+
+	buf_reset(&err);
+	set = tpl_set_from_strings(names, srcs, n, &err);
+	if (set == NULL)
+		return false;
+	tpl_set_check(set, mode);
+	buf_reset(&out);
+	ok = tpl_render(set, names[0], root, &out);
+	tpl_set_free(set);
+	return ok;
+}
+
+static bool
+checked1(const char *src, const struct tv *root)
+{
+	const char *names[] = {"t"};
+	const char *srcs[] = {src};
+
+	return render_checked(names, srcs, 1, root, TPL_CHECK_FAIL);
+}
+
+/*
+ * The view contract: every {{value}} reached is put, every key put is
+ * named by the template (any section, taken or not, or a partial).
+ */
+static void
+test_view_contract(struct arena *a)
+{
+	struct tv *empty = tv_obj(a), *one = tv_obj(a), *two = tv_obj(a);
+	struct tv *lists = tv_obj(a), *l, *it, *dotted = tv_obj(a), *o;
+	struct tv *parts = tv_obj(a);
+	const char *pnames[] = {"page", "part"};
+	const char *psrcs[] = {"<p>{{>part}}</p>", "{{a}}"};
+	const char *snames[] = {"results", "integrity"};
+	const char *ssrcs[] = {"<p>{{a}}</p>", "<p>{{b}}</p>"};
+
+	CHECK(tv_put_str(one, "a", "x"));
+	CHECK(tv_put_str(two, "a", "x") && tv_put_str(two, "b", "y"));
+	CHECK(checked1("<p>{{a}}</p>", one));
+	/* A value read and not put is an error, not "". */
+	CHECK(!checked1("<p>{{a}}</p>", empty));
+	CHECK(!checked1("<p>{{a}}{{{c}}}</p>", one));
+	/* A section may ask whether a value is there. */
+	CHECK(checked1("{{#a}}<p>{{a}}</p>{{/a}}{{^a}}none{{/a}}", empty));
+	/* A key put and never named is an error... */
+	CHECK(!checked1("<p>{{a}}</p>", two));
+	/* ...unless a section names it, even one not taken. */
+	CHECK(checked1("<p>{{a}}</p>{{#never}}{{b}}{{/never}}", two));
+	/* Keys of list items and nested objects count too. */
+	l = tv_put_list(lists, "items");
+	CHECK(tv_put_str(tv_push(l), "x", "1"));
+	it = tv_push(l);
+	CHECK(tv_put_str(it, "x", "2"));
+	CHECK(checked1("{{#items}}<i>{{x}}</i>{{/items}}", lists));
+	CHECK(tv_put_str(it, "y", "3"));
+	CHECK(!checked1("{{#items}}<i>{{x}}</i>{{/items}}", lists));
+	o = tv_put_obj(dotted, "o");
+	CHECK(tv_put_str(o, "a", "1"));
+	CHECK(checked1("<p>{{o.a}}</p>", dotted));
+	CHECK(tv_put_str(o, "z", "1"));
+	CHECK(!checked1("<p>{{o.a}}</p>", dotted));
+	/* Names in partials are the template's names. */
+	CHECK(render_checked(pnames, psrcs, 2, one, TPL_CHECK_FAIL));
+	CHECK(!render_checked(pnames, psrcs, 2, empty, TPL_CHECK_FAIL));
+	/* A view rendered in parts says so, and may put what each reads. */
+	CHECK(!render_checked(snames, ssrcs, 2, two, TPL_CHECK_FAIL));
+	CHECK(tv_put_str(parts, "a", "x") && tv_put_str(parts, "b", "y") &&
+	      tv_shared_with(parts, "integrity"));
+	CHECK(render_checked(snames, ssrcs, 2, parts, TPL_CHECK_FAIL));
+	CHECK_STR(buf_cstr(&out), "<p>x</p>");
+	CHECK(tv_shared_with(parts, "nope"));
+	CHECK(!render_checked(snames, ssrcs, 2, parts, TPL_CHECK_FAIL));
+	/* A mismatch on the pending list is only logged; others still fail. */
+	{
+		const char *tn[] = {"t"};
+		const char *ts[] = {"<p>{{a}}{{c}}</p>"};
+		struct tpl_set *set = tpl_set_from_strings(tn, ts, 1, &err);
+
+		CHECK(set != NULL);
+		tpl_set_check(set, TPL_CHECK_FAIL);
+		CHECK(tpl_set_check_pending(set, "u:c,t:b,t:c"));
+		buf_reset(&out);
+		CHECK(tpl_render(set, "t", two, &out));
+		CHECK(tpl_set_check_pending(set, "t:b,t:cc,tt:c"));
+		buf_reset(&out);
+		CHECK(!tpl_render(set, "t", two, &out));
+		tpl_set_free(set);
+	}
+	/* Logged only, or off: the page renders as it always did. */
+	CHECK(render_checked(pnames, psrcs, 2, empty, TPL_CHECK_LOG));
+	CHECK(render_checked(pnames, psrcs, 2, empty, TPL_CHECK_OFF));
+	CHECK_STR(buf_cstr(&out), "<p></p>");
+}
+
 int
 main(void)
 {
@@ -583,6 +684,7 @@ main(void)
 	test_contexts(&a);
 	test_view_model(&a);
 	test_load();
+	test_view_contract(&a);
 	arena_clear(&a);
 	buf_clear(&out);
 	buf_clear(&err);
