@@ -270,7 +270,11 @@ put_name(struct buf *shape, const char *h, size_t i, size_t n, char *name,
 	return i;
 }
 
-/* The end of the raw text element name that starts at h + i, or n. */
+/*
+ * The end of the raw text element name that starts at h + i, or n.  As
+ * in a browser, "</name" ends it only when white space, '/' or '>'
+ * follows: "</textarea)" is text.
+ */
 static size_t
 skip_raw(const char *h, size_t i, size_t n, const char *name)
 {
@@ -278,7 +282,9 @@ skip_raw(const char *h, size_t i, size_t n, const char *name)
 
 	for (; i + 2 + len <= n; i++)
 		if (h[i] == '<' && h[i + 1] == '/' &&
-		    strncasecmp(h + i + 2, name, len) == 0)
+		    strncasecmp(h + i + 2, name, len) == 0 &&
+		    (i + 2 + len == n || is_space(h[i + 2 + len]) ||
+		     h[i + 2 + len] == '/' || h[i + 2 + len] == '>'))
 			return i;
 	return n;
 }
