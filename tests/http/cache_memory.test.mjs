@@ -176,4 +176,36 @@ describe('a write drops exactly the pages tagged with it', () => {
 		assert.match(after, /1 vote\b/, 'the results count the new vote');
 		assert.equal(await how(br, '/articles/two'), 'hit');
 	});
+
+	// The debate's results are kept once, beside its pages, and sent from
+	// there: each reader gets the part that is theirs, on a hit as on a miss.
+	test('a debate\'s kept results: a voter sees them, a reader the note, page after page', async () => {
+		const voter = new Browser(srv.url);
+		const reader = new Browser(srv.url);
+		const { text } = await voter.get(`/debates/${debate}`);
+		const v = await voter.post(`/debates/${debate}/vote`, { csrf: formTokens(text).csrf, phase: 'pre', choice: 'b' });
+		assert.equal(v.res.status, 303);
+		await reader.get(`/debates/${debate}`);
+		for (let i = 0; i < 3; i++) {
+			const a = await voter.get(`/debates/${debate}`);
+			assert.equal(a.res.headers.get('x-cache'), 'hit');
+			assert.match(a.text, /class="verdict/, 'the voter sees the results');
+			assert.doesNotMatch(a.text, /class="results-hidden"/);
+			const b = await reader.get(`/debates/${debate}`);
+			assert.equal(b.res.headers.get('x-cache'), 'hit');
+			assert.match(b.text, /class="results-hidden"/, 'the reader who did not vote sees the note');
+			assert.doesNotMatch(b.text, /class="verdict/);
+		}
+	});
+
+	test('each view of a debate is its own page: the two columns are not the thread', async () => {
+		const br = new Browser(srv.url);
+		for (let i = 0; i < 2; i++) {
+			const thread = await br.get(`/debates/${debate}`);
+			assert.doesNotMatch(thread.text, /class="comment-columns"/);
+			const cols = await br.get(`/debates/${debate}?view=columns`);
+			assert.match(cols.text, /class="comment-columns"/, 'the columns view');
+			if (i === 1) assert.equal(cols.res.headers.get('x-cache'), 'hit');
+		}
+	});
 });
