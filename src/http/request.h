@@ -48,6 +48,11 @@ struct request {
 	/* The signed-in user, looked up once, lazily (web/account.c). */
 	const struct user *user;
 	bool user_looked_up;
+	/*
+	 * The CSRF token made for this request and the visitor it is for: a
+	 * page with several forms computes its HMAC once (http/csrf.c).
+	 */
+	const char *csrf_for, *csrf_token;
 };
 
 struct header {
