@@ -51,8 +51,7 @@ response_hold(struct response *res, struct page_entry *e)
 }
 
 bool
-response_holds_bytes(const struct response *res, const char *fill,
-		     size_t len)
+response_holds_bytes(const struct response *res, const char *fill, size_t len)
 {
 	uintptr_t p = (uintptr_t)fill;
 	size_t i;

@@ -146,8 +146,8 @@ debate_cache_get(struct request *req, struct response *res, const char *slug,
 	size_t i;
 
 	if (key == NULL || req->app->debates == NULL ||
-	    (e = page_cache_get_fresh(req->app->cache, key, gen,
-				      time_now())) == NULL)
+	    (e = page_cache_get_fresh(req->app->cache, key, gen, time_now())) ==
+		NULL)
 		return false;
 	/* Held until the response is sent: the results go out from it. */
 	if (e->nholes != DEBATE_PARTS || !row_from(req, e, d) ||
@@ -204,18 +204,18 @@ debate_cache_put(struct request *req, struct response *res,
 	memcpy(at, &flat, sizeof(flat));
 	at += sizeof(flat);
 	{
-		struct page_item it = {key_of(req, "debate-row:", d->slug,
-					      NULL),
-				       d->article_id,
-				       gen,
-				       clk->next_change,
-				       buf,
-				       (size_t)(at - buf),
-				       holes,
-				       DEBATE_PARTS};
+		struct page_item it = {
+		    key_of(req, "debate-row:", d->slug, NULL),
+		    d->article_id,
+		    gen,
+		    clk->next_change,
+		    buf,
+		    (size_t)(at - buf),
+		    holes,
+		    DEBATE_PARTS};
 
-		if (it.key && (e = page_cache_put(req->app->cache, seq,
-						  &it)) != NULL)
+		if (it.key &&
+		    (e = page_cache_put(req->app->cache, seq, &it)) != NULL)
 			page_cache_release(req->app->cache, e);
 	}
 	return true;

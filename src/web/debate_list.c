@@ -110,8 +110,8 @@ debate_home_key(struct request *req)
 	key = arena_printf(&req->arena, "%lld.%lld.%lld", (long long)e[0],
 			   (long long)e[1], (long long)e[2]);
 	if (key != NULL && req->app->debates) {
-		struct page_item it = {"debates-epoch", 0,	     gen,  e[3],
-				       key,		strlen(key), NULL, 0};
+		struct page_item it = {"debates-epoch", 0,    gen, e[3], key,
+				       strlen(key),	NULL, 0};
 
 		if ((pe = page_cache_put(cache, seq, &it)) != NULL)
 			page_cache_release(cache, pe);
