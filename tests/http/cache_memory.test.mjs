@@ -32,9 +32,9 @@ function addDebate(db, slug) {
 async function cacheStats(srv) {
 	const res = await fetch(`${srv.url}/healthz`);
 	await res.text();
-	const m = /entries=(\d+) bytes=(\d+) max=(\d+)/.exec(res.headers.get('x-page-cache') || '');
+	const m = /entries=(\d+) bytes=(\d+) max=(\d+) live=(\d+)/.exec(res.headers.get('x-page-cache') || '');
 	assert.ok(m, 'the health check says what the cache holds');
-	return { entries: Number(m[1]), bytes: Number(m[2]), max: Number(m[3]) };
+	return { entries: Number(m[1]), bytes: Number(m[2]), max: Number(m[3]), live: Number(m[4]) };
 }
 
 // The server's resident memory, in bytes.
@@ -117,6 +117,9 @@ describe('the page cache under a reader who rotates cookies', () => {
 			assert.ok(st.bytes <= st.max, `round ${round}: ${st.bytes} bytes held, cap ${st.max}`);
 			// The debate's page and results, the articles: no entry per reader.
 			assert.ok(st.entries <= before.entries + 4, `round ${round}: ${st.entries} entries, ${before.entries} before`);
+			// Each vote drops the debate's entry that responses sent results
+			// from: once sent, they give it back, and it is freed.
+			assert.ok(st.live <= st.entries + 8, `round ${round}: ${st.live} entries not freed, ${st.entries} kept`);
 		}
 		const grown = rss(srv) - rss0;
 		if (process.env.PARLEY_TEST_VERBOSE) console.log(`rss grew ${grown} bytes; cache ${JSON.stringify(await cacheStats(srv))}, before ${JSON.stringify(before)}, peak ${peak}`);
