@@ -224,17 +224,20 @@ debate_cache_put(struct request *req, struct response *res,
 /*
  * Readers' votes, remembered in a table of fixed size that the app owns
  * (debate_voters_new() at start): a reader who comes back is served
- * without a query, and readers who rotate cookies only overwrite slots,
- * so the table never grows.  A slot holds while no debate write of this
- * process (debate_generation()) and no write or flush the page cache saw
- * (its seq: another process's writes) came since its read.
+ * without a query or a hash, and readers who rotate cookies only
+ * overwrite slots, so the table never grows.  A slot is found by the
+ * debate and the reader as the page knows them (their account, or this
+ * browser); the keyed hash that votes are stored under is made only to
+ * read the model.  A slot holds while no debate write of this process
+ * (debate_generation()) and no write or flush the page cache saw (its
+ * seq: another process's writes) came since its read.
  */
 #define VOTER_SLOTS 4096
 
 struct voter_slot {
 	int64_t debate_id; /* 0: empty */
 	uint64_t gen, seq;
-	char voter[33];
+	char who[40]; /* "u:ID" or "v:VISITOR" */
 	signed char pre, post;
 };
 
@@ -264,36 +267,36 @@ debate_voters_free(struct debate_voters *t)
 	free(t);
 }
 
-/* The slot of a voter (a keyed hash in hex: its first digits spread). */
+/* The slot of a reader on a debate: FNV-1a over both. */
 static struct voter_slot *
-voter_slot_of(struct debate_voters *t, const char *voter)
+voter_slot_of(struct debate_voters *t, int64_t debate_id, const char *who)
 {
-	char head[9];
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)debate_id;
 
-	memcpy(head, voter, 8);
-	head[8] = '\0';
-	return &t->slots[strtoul(head, NULL, 16) % VOTER_SLOTS];
+	while (*who)
+		h = (h ^ (unsigned char)*who++) * 1099511628211ULL;
+	return &t->slots[h % VOTER_SLOTS];
 }
 
-/* The reader's votes on d: remembered, or read from the model. */
+/* The votes on d of the reader who: remembered, or read from the model. */
 static void
-reader_votes(struct request *req, const struct debate *d, const char *voter,
+reader_votes(struct request *req, const struct debate *d, const char *who,
 	     int *pre, int *post)
 {
 	struct debate_voters *t = req->app->voters;
 	uint64_t gen = debate_generation(req->app),
 		 seq = page_cache_seq(req->app->cache);
 	struct voter_slot *slot = NULL;
+	char voter[33];
 	bool hit = false;
 
 	*pre = *post = 0;
-	if (strlen(voter) != sizeof(slot->voter) - 1)
-		return;
-	if (t != NULL) {
-		slot = voter_slot_of(t, voter);
+	/* A reader id too long for a slot is read each time. */
+	if (t != NULL && strlen(who) < sizeof(slot->who)) {
+		slot = voter_slot_of(t, d->id, who);
 		pthread_mutex_lock(&t->lock);
 		hit = slot->debate_id == d->id && slot->gen == gen &&
-		      slot->seq == seq && strcmp(slot->voter, voter) == 0;
+		      slot->seq == seq && strcmp(slot->who, who) == 0;
 		if (hit) {
 			*pre = slot->pre;
 			*post = slot->post;
@@ -302,11 +305,12 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 	}
 	if (hit)
 		return;
+	debate_voter_hash(req->app, d->id, who, voter);
 	if (debate_voter(req->app, d->id, voter, pre, post) != ERR_OK) {
 		*pre = *post = 0;
 		return;
 	}
-	if (t == NULL)
+	if (slot == NULL)
 		return;
 	/* gen and seq were taken before the read: a vote since makes it stale.
 	 */
@@ -314,7 +318,7 @@ reader_votes(struct request *req, const struct debate *d, const char *voter,
 	slot->debate_id = d->id;
 	slot->gen = gen;
 	slot->seq = seq;
-	memcpy(slot->voter, voter, sizeof(slot->voter));
+	memcpy(slot->who, who, strlen(who) + 1);
 	slot->pre = (signed char)*pre;
 	slot->post = (signed char)*post;
 	pthread_mutex_unlock(&t->lock);
@@ -368,12 +372,8 @@ debate_cache_reader(struct request *req, struct response *res,
 	}
 	/* A browser seen before, or a signed-in reader, may have voted. */
 	who = debate_page_reader_id(req, visitor);
-	if (who && (account_user(req) || (had && strcmp(had, visitor) == 0))) {
-		char voter[33];
-
-		debate_voter_hash(req->app, d->id, who, voter);
-		reader_votes(req, d, voter, &f->pre, &f->post);
-	}
+	if (who && (account_user(req) || (had && strcmp(had, visitor) == 0)))
+		reader_votes(req, d, who, &f->pre, &f->post);
 	f->show = req->app->cfg.results_always ||
 		  clk->status == DEBATE_CLOSED || f->pre != 0 || f->post != 0;
 	return true;
