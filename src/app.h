@@ -19,6 +19,7 @@ struct ratelimit;
 struct mailer;
 struct oidc_registry;
 struct debate_runtime;
+struct debate_voters;
 
 #define APP_SECRET_BYTES 32
 
@@ -43,6 +44,8 @@ struct app {
 	bool fetch_ready;	    /* libcurl set up */
 	/* Debates: vote rate limits, refusals not yet saved (serving only). */
 	struct debate_runtime *debates;
+	/* Readers' votes remembered for debate pages (web/debate_cache.c). */
+	struct debate_voters *voters;
 };
 
 #endif

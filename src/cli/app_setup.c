@@ -199,7 +199,9 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	if (serving) {
 		/* Vote rate limits and refusal counts (model/debate.c). */
 		app->debates = debate_runtime_new(&app->cfg);
-		if (app->debates == NULL)
+		/* Readers' votes, remembered in a table of fixed size. */
+		app->voters = debate_voters_new();
+		if (app->debates == NULL || app->voters == NULL)
 			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
@@ -251,6 +253,8 @@ cli_app_close(struct app *app)
 	app->fetch_ready = false;
 	debate_runtime_free(app->debates, app->store); /* saves refusals */
 	app->debates = NULL;
+	debate_voters_free(app->voters);
+	app->voters = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);

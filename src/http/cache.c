@@ -22,6 +22,8 @@
 struct page_cache {
 	pthread_mutex_t lock;
 	size_t max_bytes, bytes, entries;
+	/* Entries not yet freed: in the table, or dropped but still held. */
+	size_t live;
 	uint64_t seq;
 	struct page_entry *buckets[BUCKETS];
 	struct page_entry *head, *tail; /* LRU */
@@ -91,8 +93,10 @@ unlink_entry(struct page_cache *c, struct page_entry *e)
 	c->bytes -= e->bytes;
 	c->entries--;
 	e->prev = e->next = e->hnext = e->tprev = e->tnext = NULL;
-	if (--e->refs == 0) /* the table's own reference */
+	if (--e->refs == 0) { /* the table's own reference */
+		c->live--;
 		entry_free(e);
+	}
 }
 
 void
@@ -198,6 +202,8 @@ page_cache_release(struct page_cache *c, struct page_entry *e)
 		return;
 	pthread_mutex_lock(&c->lock);
 	last = --e->refs == 0;
+	if (last)
+		c->live--;
 	pthread_mutex_unlock(&c->lock);
 	if (last)
 		entry_free(e);
@@ -315,6 +321,7 @@ page_cache_put(struct page_cache *c, uint64_t seq, const struct page_item *it)
 		c->tail = e;
 	c->bytes += e->bytes;
 	c->entries++;
+	c->live++;
 	pthread_mutex_unlock(&c->lock);
 	return e;
 }
@@ -326,6 +333,7 @@ page_cache_stats(struct page_cache *c, struct page_cache_stats *out)
 	out->entries = c->entries;
 	out->bytes = c->bytes;
 	out->max_bytes = c->max_bytes;
+	out->live = c->live;
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -68,9 +68,13 @@ struct page_item {
 	size_t nholes;
 };
 
-/* What the cache holds now, as counted against its cap. */
+/*
+ * What the cache holds now, as counted against its cap; and live, the
+ * entries not yet freed: those in the table and those dropped from it
+ * that a response still holds, so a reference never given back shows.
+ */
 struct page_cache_stats {
-	size_t entries, bytes, max_bytes;
+	size_t entries, bytes, max_bytes, live;
 };
 
 /* max_bytes 0 turns caching off (get always misses, put does nothing). */

@@ -92,9 +92,11 @@ csrf_token(struct request *req, const char *visitor)
 	crypto_auth_hmacsha256_state st;
 	size_t len = sodium_base64_ENCODED_LEN(
 	    sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = arena_alloc(&req->arena, len);
+	char *out;
 
-	if (out == NULL)
+	if (req->csrf_token && strcmp(req->csrf_for, visitor) == 0)
+		return req->csrf_token;
+	if ((out = arena_alloc(&req->arena, len)) == NULL)
 		return NULL;
 	crypto_auth_hmacsha256_init(&st, req->app->secret,
 				    sizeof(req->app->secret));
@@ -104,6 +106,8 @@ csrf_token(struct request *req, const char *visitor)
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_bin2base64(out, len, mac, sizeof(mac),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	req->csrf_for = visitor;
+	req->csrf_token = out;
 	return out;
 }
 

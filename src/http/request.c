@@ -1,6 +1,7 @@
 #include "http/request.h"
 
 #include "core/limits.h"
+#include "http/cache.h"
 
 const char *
 request_cookie(struct request *req, const char *name)
@@ -38,6 +39,30 @@ response_header(struct response *res, const char *name, const char *value)
 	res->headers[res->nheaders].value = value;
 	res->nheaders++;
 	return true;
+}
+
+bool
+response_hold(struct response *res, struct page_entry *e)
+{
+	if (res->nheld == RESPONSE_HELD)
+		return false;
+	res->held[res->nheld++] = e;
+	return true;
+}
+
+bool
+response_holds_bytes(const struct response *res, const char *fill, size_t len)
+{
+	uintptr_t p = (uintptr_t)fill;
+	size_t i;
+
+	for (i = 0; i < res->nheld; i++) {
+		uintptr_t from = (uintptr_t)res->held[i]->data;
+
+		if (p >= from && p + len <= from + res->held[i]->len)
+			return true;
+	}
+	return false;
 }
 
 void

@@ -24,6 +24,8 @@ enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
 #define ROUTE_PARAMS	 4
 #define RESPONSE_HEADERS 12
+/* Cached entries a response may hold besides its page. */
+#define RESPONSE_HELD 2
 
 struct request {
 	struct arena arena;
@@ -50,6 +52,11 @@ struct request {
 	/* The signed-in user, looked up once, lazily (web/account.c). */
 	const struct user *user;
 	bool user_looked_up;
+	/*
+	 * The CSRF token made for this request and the visitor it is for: a
+	 * page with several forms computes its HMAC once (http/csrf.c).
+	 */
+	const char *csrf_for, *csrf_token;
 };
 
 struct header {
@@ -70,6 +77,13 @@ struct response {
 	struct page_entry *page;
 	const char *const *fill;
 	const size_t *fill_len;
+	/*
+	 * Cached entries whose bytes a fill points into (a debate's results),
+	 * held until the response is sent: those fills are sent from the
+	 * entry as they are, not copied.
+	 */
+	struct page_entry *held[RESPONSE_HELD];
+	size_t nheld;
 	struct header headers[RESPONSE_HEADERS];
 	size_t nheaders;
 };
@@ -102,6 +116,15 @@ void request_resume(struct request *req);
 
 /* Adds a response header; name and value must live as long as the response. */
 bool response_header(struct response *res, const char *name, const char *value);
+/*
+ * Keeps a reference to cached entry e (taken by the caller) until the
+ * response is sent; false when the response holds as many as it can (the
+ * caller keeps its reference then).
+ */
+bool response_hold(struct response *res, struct page_entry *e);
+/* True when fill[0..len) lies inside an entry the response holds. */
+bool response_holds_bytes(const struct response *res, const char *fill,
+			  size_t len);
 /* Sets a 303 See Other to location (a path on this site). */
 void response_redirect(struct response *res, const char *location);
 

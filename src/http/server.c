@@ -196,8 +196,12 @@ client_address(struct request *req)
 static void
 exchange_free(struct exchange *x)
 {
+	size_t i;
+
 	if (x->res.page)
 		page_cache_release(x->req.app->cache, x->res.page);
+	for (i = 0; i < x->res.nheld; i++)
+		page_cache_release(x->req.app->cache, x->res.held[i]);
 	buf_clear(&x->res.body);
 	buf_clear(&x->req.body);
 	arena_clear(&x->req.arena);
@@ -208,15 +212,20 @@ exchange_free(struct exchange *x)
 struct page_send {
 	struct page_cache *cache;
 	struct page_entry *page;
-	char *fills; /* every hole's fill, one after the other */
+	struct page_entry *held[RESPONSE_HELD]; /* what fills point into */
+	size_t nheld;
+	char *fills; /* the other fills, one after the other */
 };
 
 static void
 page_send_free(void *cls)
 {
 	struct page_send *ps = cls;
+	size_t i;
 
 	page_cache_release(ps->cache, ps->page);
+	for (i = 0; i < ps->nheld; i++)
+		page_cache_release(ps->cache, ps->held[i]);
 	free(ps->fills);
 	free(ps);
 }
@@ -224,7 +233,8 @@ page_send_free(void *cls)
 /*
  * The response of a cached page: its bytes up to the first hole, that
  * hole's fill, the bytes up to the next hole, and so on (scatter/gather).
- * The page is not copied; the fills, small and the reader's own, are
+ * The page is not copied, nor a fill from an entry the response holds
+ * (a debate's results); the other fills, small and the reader's own, are
  * copied once, out of the arena, which may go before the response does.
  */
 static struct MHD_Response *
@@ -235,13 +245,16 @@ page_response(struct exchange *x)
 	struct MHD_IoVec iov[2 * PAGE_HOLES_MAX + 1];
 	struct page_send *ps;
 	struct MHD_Response *r;
-	size_t i, n = 0, from = 0, total = 0, at = 0;
+	size_t i, n = 0, from = 0, total = 0, at = 0, bytes = e->len;
 	char *p;
 
 	if (e->nholes > PAGE_HOLES_MAX)
 		return NULL;
 	for (i = 0; i < e->nholes; i++)
-		total += res->fill_len[i];
+		bytes += res->fill_len[i];
+	for (i = 0; i < e->nholes; i++)
+		if (!response_holds_bytes(res, res->fill[i], res->fill_len[i]))
+			total += res->fill_len[i];
 	if ((ps = malloc(sizeof(*ps))) == NULL)
 		return NULL;
 	if ((ps->fills = malloc(total + 1)) == NULL) {
@@ -257,7 +270,11 @@ page_response(struct exchange *x)
 			iov[n].iov_base = e->data + from;
 			iov[n++].iov_len = at - from;
 		}
-		if (res->fill_len[i]) {
+		if (res->fill_len[i] &&
+		    response_holds_bytes(res, res->fill[i], res->fill_len[i])) {
+			iov[n].iov_base = res->fill[i];
+			iov[n++].iov_len = res->fill_len[i];
+		} else if (res->fill_len[i]) {
 			memcpy(p, res->fill[i], res->fill_len[i]);
 			iov[n].iov_base = p;
 			iov[n++].iov_len = res->fill_len[i];
@@ -276,8 +293,12 @@ page_response(struct exchange *x)
 		free(ps);
 		return NULL;
 	}
-	res->page = NULL; /* now owned by the response */
-	x->bytes = e->len + total;
+	/* The page and the held entries are now the response's. */
+	memcpy(ps->held, res->held, sizeof(ps->held));
+	ps->nheld = res->nheld;
+	res->nheld = 0;
+	res->page = NULL;
+	x->bytes = bytes;
 	return r;
 }
 

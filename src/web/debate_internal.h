@@ -135,23 +135,25 @@ bool debate_cache_reader(struct request *req, struct response *res,
 			 const struct debate *d, const struct debate_clock *clk,
 			 const struct debate_params *p, struct debate_fill *f);
 /*
- * The debate of slug from its row kept in the cache (without its texts:
- * motion, moderator and introduction are ""), when no write of this
- * process came since it was kept (gen: debate_generation()).
+ * The debate of slug (without its texts: motion, moderator and
+ * introduction are "") and its results, from the entry kept for it, when
+ * no debate write of this process came since it was kept (gen:
+ * debate_generation()) and its schedule has not changed.  The results
+ * point into the entry, which the response holds until it is sent.
  */
-bool debate_cache_row_get(struct request *req, const char *slug, uint64_t gen,
-			  struct debate *d);
-/* Keeps the row of d, read after gen was taken, per debate. */
-void debate_cache_row_put(struct request *req, const struct debate *d,
-			  uint64_t gen, uint64_t seq);
+bool debate_cache_get(struct request *req, struct response *res,
+		      const char *slug, uint64_t gen, struct debate *d,
+		      struct debate_results_parts *rs);
 /*
- * The parts of the results this reader needs (shown or hidden, and the
- * counts), from the cache while they hold, else rendered and kept.
- * False after an error page.
+ * Renders the results of d (the full row, read after gen and seq were
+ * taken) into rs and keeps them with the row; false after an error page.
  */
-bool debate_cache_results(struct request *req, struct response *res,
-			  const struct debate *d,
-			  const struct debate_clock *clk, uint64_t seq,
-			  bool show, struct debate_results_parts *rs);
+bool debate_cache_put(struct request *req, struct response *res,
+		      const struct debate *d, const struct debate_clock *clk,
+		      uint64_t gen, uint64_t seq,
+		      struct debate_results_parts *rs);
+/* The key of the page of d for p, built without printf. */
+const char *debate_cache_page_key(struct request *req, const struct debate *d,
+				  const struct debate_params *p);
 
 #endif

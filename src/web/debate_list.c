@@ -1,7 +1,6 @@
 /*
  * debate_list: GET /debates and the debates on the front page.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -80,51 +79,41 @@ debate_home_view(struct request *req, struct tv *v, int limit)
 	return true;
 }
 
-/* The front page's key, kept in the cache until a debate changes. */
-struct cached_epoch {
-	char magic[8];
-	uint64_t generation;
-	int64_t valid_until;
-	char key[96];
-};
-
+/*
+ * The front page's key: what its debate list depends on, as text
+ * ("ID.ID.ID"), kept in the page cache as an ordinary entry.  Its stamp is
+ * the debate generation, so a debate write of this process makes it
+ * stale, and it expires when the next debate's schedule changes the list;
+ * tagged 0, like the front page, so any write to an article drops it too.
+ */
 const char *
 debate_home_key(struct request *req)
 {
 	struct page_cache *cache = req->app->cache;
 	uint64_t gen = debate_generation(req->app), seq = page_cache_seq(cache);
 	int64_t now = time_now(), e[4];
-	struct cached_epoch h;
 	struct page_entry *pe;
+	const char *key;
 
 	if (req->app->debates &&
-	    (pe = page_cache_get(cache, "debates-epoch")) != NULL) {
-		bool ok = pe->len == sizeof(h);
-
-		if (ok)
-			memcpy(&h, pe->data, sizeof(h));
+	    (pe = page_cache_get_fresh(cache, "debates-epoch", gen, now)) !=
+		NULL) {
+		key = arena_strndup(&req->arena, pe->data, pe->len);
 		page_cache_release(cache, pe);
-		if (ok && h.generation == gen &&
-		    (h.valid_until == 0 || now < h.valid_until))
-			return arena_strdup(&req->arena, h.key);
+		return key;
 	}
 	if (debate_home_epoch(req->app, now, e) != ERR_OK)
 		return NULL;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, "PDEBEP01", sizeof(h.magic));
-	h.generation = gen;
-	h.valid_until = e[3];
-	snprintf(h.key, sizeof(h.key), "%lld.%lld.%lld", (long long)e[0],
-		 (long long)e[1], (long long)e[2]);
-	/* Tag 0, like the front page: any write to an article drops it too. */
-	if (req->app->debates) {
-		struct page_item it = {"debates-epoch",	 0,	    0,	  0,
-				       (const char *)&h, sizeof(h), NULL, 0};
+	key = arena_printf(&req->arena, "%lld.%lld.%lld", (long long)e[0],
+			   (long long)e[1], (long long)e[2]);
+	if (key != NULL && req->app->debates) {
+		struct page_item it = {"debates-epoch", 0,    gen, e[3], key,
+				       strlen(key),	NULL, 0};
 
 		if ((pe = page_cache_put(cache, seq, &it)) != NULL)
 			page_cache_release(cache, pe);
 	}
-	return arena_strdup(&req->arena, h.key);
+	return key;
 }
 
 /* GET /debates: anyone.  Every public debate, newest first. */

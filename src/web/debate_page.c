@@ -617,12 +617,9 @@ debate_page(struct request *req, struct response *res)
 		return;
 	}
 	/* The kept row has no texts: a page to render reads the full one. */
-	full = !debate_cache_row_get(req, req->params[0], gen, &d);
-	if (full) {
-		if (!debate_page_find(req, res, &d))
-			return;
-		debate_cache_row_put(req, &d, gen, seq);
-	}
+	full = !debate_cache_get(req, res, req->params[0], gen, &d, &rs);
+	if (full && !debate_page_find(req, res, &d))
+		return;
 	if (p.page > 1 &&
 	    (p.page - 1) * req->app->cfg.per_page >= d.thread_count) {
 		error_page(req, res, 404,
@@ -640,12 +637,11 @@ debate_page(struct request *req, struct response *res)
 	}
 	debate_clock_at(&d, time_now(), &clk);
 	if (!debate_cache_reader(req, res, &d, &clk, &p, &f) ||
-	    !debate_cache_results(req, res, &d, &clk, seq, f.show, &rs))
+	    (full && !debate_cache_put(req, res, &d, &clk, gen, seq, &rs)))
 		return;
 	f.rs = &rs;
 	/* One page per debate and view, for every reader: nothing of theirs. */
-	k.key = arena_printf(&req->arena, "debate:%s:%lld:%d:%d", d.slug,
-			     (long long)p.page, (int)p.sort, p.columns ? 1 : 0);
+	k.key = debate_cache_page_key(req, &d, &p);
 	k.tag = d.article_id;
 	k.seq = seq;
 	k.stamp = (uint64_t)d.version;

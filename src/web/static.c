@@ -150,7 +150,8 @@ avatar_image(struct request *req, struct response *res)
 /*
  * GET /healthz: anyone.  200 when the database answers.  The header
  * X-Page-Cache says what the page cache holds, as counted against its
- * cap: "entries=N bytes=B max=M".
+ * cap, and the entries not yet freed (held by responses too):
+ * "entries=N bytes=B max=M live=L".
  */
 void
 health_check(struct request *req, struct response *res)
@@ -166,10 +167,10 @@ health_check(struct request *req, struct response *res)
 	res->content_type = "text/plain; charset=utf-8";
 	(void)response_header(res, "Cache-Control", "no-store");
 	page_cache_stats(req->app->cache, &cs);
-	(void)response_header(res, "X-Page-Cache",
-			      arena_printf(&req->arena,
-					   "entries=%zu bytes=%zu max=%zu",
-					   cs.entries, cs.bytes, cs.max_bytes));
+	(void)response_header(
+	    res, "X-Page-Cache",
+	    arena_printf(&req->arena, "entries=%zu bytes=%zu max=%zu live=%zu",
+			 cs.entries, cs.bytes, cs.max_bytes, cs.live));
 	if (!buf_puts(&res->body, ok ? "ok\n" : "database unavailable\n"))
 		res->status = 503;
 }

@@ -35,6 +35,13 @@ void debate_feature_post(struct request *req, struct response *res);
 bool debate_home_view(struct request *req, struct tv *v, int limit);
 /* What the front page's debate list depends on, for its cache key. */
 const char *debate_home_key(struct request *req);
+/*
+ * The table of readers' votes that debate pages remember (bounded; safe
+ * to share between threads), created at start and freed at exit; free
+ * accepts NULL.  NULL when out of memory.
+ */
+struct debate_voters *debate_voters_new(void);
+void debate_voters_free(struct debate_voters *t);
 
 /* THE route table (web/routes.c), which the app hands to the router. */
 struct route_table;

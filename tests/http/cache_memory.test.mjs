@@ -32,9 +32,9 @@ function addDebate(db, slug) {
 async function cacheStats(srv) {
 	const res = await fetch(`${srv.url}/healthz`);
 	await res.text();
-	const m = /entries=(\d+) bytes=(\d+) max=(\d+)/.exec(res.headers.get('x-page-cache') || '');
+	const m = /entries=(\d+) bytes=(\d+) max=(\d+) live=(\d+)/.exec(res.headers.get('x-page-cache') || '');
 	assert.ok(m, 'the health check says what the cache holds');
-	return { entries: Number(m[1]), bytes: Number(m[2]), max: Number(m[3]) };
+	return { entries: Number(m[1]), bytes: Number(m[2]), max: Number(m[3]), live: Number(m[4]) };
 }
 
 // The server's resident memory, in bytes.
@@ -117,6 +117,9 @@ describe('the page cache under a reader who rotates cookies', () => {
 			assert.ok(st.bytes <= st.max, `round ${round}: ${st.bytes} bytes held, cap ${st.max}`);
 			// The debate's page and results, the articles: no entry per reader.
 			assert.ok(st.entries <= before.entries + 4, `round ${round}: ${st.entries} entries, ${before.entries} before`);
+			// Each vote drops the debate's entry that responses sent results
+			// from: once sent, they give it back, and it is freed.
+			assert.ok(st.live <= st.entries + 8, `round ${round}: ${st.live} entries not freed, ${st.entries} kept`);
 		}
 		const grown = rss(srv) - rss0;
 		if (process.env.PARLEY_TEST_VERBOSE) console.log(`rss grew ${grown} bytes; cache ${JSON.stringify(await cacheStats(srv))}, before ${JSON.stringify(before)}, peak ${peak}`);
@@ -175,5 +178,37 @@ describe('a write drops exactly the pages tagged with it', () => {
 		assert.match(after, /class="verdict/, 'the voter sees the results');
 		assert.match(after, /1 vote\b/, 'the results count the new vote');
 		assert.equal(await how(br, '/articles/two'), 'hit');
+	});
+
+	// The debate's results are kept once, beside its pages, and sent from
+	// there: each reader gets the part that is theirs, on a hit as on a miss.
+	test('a debate\'s kept results: a voter sees them, a reader the note, page after page', async () => {
+		const voter = new Browser(srv.url);
+		const reader = new Browser(srv.url);
+		const { text } = await voter.get(`/debates/${debate}`);
+		const v = await voter.post(`/debates/${debate}/vote`, { csrf: formTokens(text).csrf, phase: 'pre', choice: 'b' });
+		assert.equal(v.res.status, 303);
+		await reader.get(`/debates/${debate}`);
+		for (let i = 0; i < 3; i++) {
+			const a = await voter.get(`/debates/${debate}`);
+			assert.equal(a.res.headers.get('x-cache'), 'hit');
+			assert.match(a.text, /class="verdict/, 'the voter sees the results');
+			assert.doesNotMatch(a.text, /class="results-hidden"/);
+			const b = await reader.get(`/debates/${debate}`);
+			assert.equal(b.res.headers.get('x-cache'), 'hit');
+			assert.match(b.text, /class="results-hidden"/, 'the reader who did not vote sees the note');
+			assert.doesNotMatch(b.text, /class="verdict/);
+		}
+	});
+
+	test('each view of a debate is its own page: the two columns are not the thread', async () => {
+		const br = new Browser(srv.url);
+		for (let i = 0; i < 2; i++) {
+			const thread = await br.get(`/debates/${debate}`);
+			assert.doesNotMatch(thread.text, /class="comment-columns"/);
+			const cols = await br.get(`/debates/${debate}?view=columns`);
+			assert.match(cols.text, /class="comment-columns"/, 'the columns view');
+			if (i === 1) assert.equal(cols.res.headers.get('x-cache'), 'hit');
+		}
 	});
 });

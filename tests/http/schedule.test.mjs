@@ -80,6 +80,9 @@ test('the status and the rounds follow the clock, on the cached page', async () 
 			assert.deepEqual({ at, status: page.status, shown: page.shown }, { at, status, shown });
 			if (status === 'scheduled')
 				assert.match(page.text, /class="round later" id="round-1"/, 'the opening round says when it opens');
+			// The results follow too, kept beside the page: final once voting closes.
+			if (status === 'closed')
+				assert.match(page.text, /No result: nobody voted\./, 'the final results, shown to all');
 			// The current round is marked.
 			if (at === REBUTTAL + MARGIN)
 				assert.match(page.text, /class="round current" id="round-2"/);

@@ -299,6 +299,34 @@ test_fresh(void)
 	page_cache_free(c);
 }
 
+/* Entries dropped while a response holds them stay live until released. */
+static void
+test_live(void)
+{
+	struct page_cache *c = page_cache_new(1 << 20);
+	struct page_item it = item("held", 3, "page");
+	struct page_cache_stats st;
+	struct page_entry *e = page_cache_put(c, page_cache_seq(c), &it);
+
+	CHECK(e != NULL);
+	page_cache_stats(c, &st);
+	CHECK(st.entries == 1 && st.live == 1);
+	page_cache_invalidate(c, 3);
+	page_cache_stats(c, &st);
+	CHECK(st.entries == 0 && st.bytes == 0 && st.live == 1);
+	page_cache_release(c, e);
+	page_cache_stats(c, &st);
+	CHECK(st.live == 0);
+	/* One in the table, given back by its reader: live as long as kept. */
+	page_cache_release(c, page_cache_put(c, page_cache_seq(c), &it));
+	page_cache_stats(c, &st);
+	CHECK(st.entries == 1 && st.live == 1);
+	page_cache_flush(c);
+	page_cache_stats(c, &st);
+	CHECK(st.entries == 0 && st.live == 0);
+	page_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -309,5 +337,6 @@ main(void)
 	test_eviction();
 	test_exact();
 	test_fresh();
+	test_live();
 	TEST_DONE();
 }

@@ -1,7 +1,13 @@
 /* The form, query and cookie parsers: the first code to see a reader's bytes.
  */
+#include <sodium.h>
+#include <string.h>
+
+#include "app.h"
 #include "core/arena.h"
+#include "http/csrf.h"
 #include "http/form.h"
+#include "http/request.h"
 #include "test.h"
 
 /* Declared fields: each kind read as declared, bad values marked. */
@@ -43,6 +49,30 @@ test_inputs(struct arena *a)
 	      v.num == INT64_MAX);
 	CHECK(input_read(a, &id, "-1", 2, &v) && v.bad);
 	CHECK(input_read(a, &id, "07", 2, &v) && v.bad);
+/*
+ * A request computes its CSRF token once and reuses it, but only for the
+ * visitor it was made for: another visitor gets their own, the same as a
+ * request of theirs alone would.
+ */
+static void
+test_csrf_token_once(void)
+{
+	static struct app app;
+	static struct request one, other;
+	const char *a, *b;
+
+	CHECK(sodium_init() >= 0);
+	memset(app.secret, 7, sizeof(app.secret));
+	one.app = other.app = &app;
+	arena_init(&one.arena);
+	arena_init(&other.arena);
+	a = csrf_token(&one, "AAAAAAAAAAAAAAAAAAAAAA");
+	CHECK(a != NULL && csrf_token(&one, "AAAAAAAAAAAAAAAAAAAAAA") == a);
+	b = csrf_token(&one, "BBBBBBBBBBBBBBBBBBBBBB");
+	CHECK(b != NULL && a != NULL && strcmp(a, b) != 0);
+	CHECK_STR(b, csrf_token(&other, "BBBBBBBBBBBBBBBBBBBBBB"));
+	arena_clear(&one.arena);
+	arena_clear(&other.arena);
 }
 
 int
@@ -130,5 +160,6 @@ main(void)
 	}
 
 	arena_clear(&a);
+	test_csrf_token_once();
 	TEST_DONE();
 }
