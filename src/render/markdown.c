@@ -36,6 +36,10 @@
 	(MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES |             \
 	 MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |     \
 	 MD_FLAG_TASKLISTS)
+/* What a render that passed its output budget tries again without. */
+#define MARKDOWN_COSTLY                                                        \
+	(MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |                     \
+	 MD_FLAG_PERMISSIVEWWWAUTOLINKS)
 
 /*
  * Budgets for markdown_precheck(), in units of roughly one nanosecond of
@@ -133,7 +137,10 @@ struct markdown_state {
 	unsigned in_a;	 /* open <a> elements: links do not nest */
 	unsigned in_alt; /* > 0 while text goes into an alt attribute */
 	char task;	 /* task-list mark still to print, or 0 */
+	size_t start;	 /* out->len before this render */
+	size_t budget;	 /* bytes this render may add to out */
 	bool failed;
+	bool over; /* stopped because the output passed the budget */
 };
 
 /* Images in articles: never mailto, never anything else. */
@@ -646,6 +653,22 @@ markdown_open_span(struct markdown_state *st, MD_SPANTYPE type, void *detail)
 	}
 }
 
+/*
+ * What every callback returns to md4c: non-zero stops the parse.  The
+ * output budget is checked here, after each emission, so a render stops
+ * as soon as it passes it whatever construct got it there; one callback
+ * writes a bounded amount, so the overshoot is small.
+ */
+static int
+markdown_status(struct markdown_state *st)
+{
+	if (!st->failed && st->out->len - st->start > st->budget) {
+		st->over = true;
+		st->failed = true;
+	}
+	return st->failed;
+}
+
 static int
 markdown_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
@@ -653,7 +676,7 @@ markdown_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 	if (st->failed || !markdown_open_block(st, type, detail))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -667,7 +690,7 @@ markdown_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		st->failed = true;
 	if (st->failed || !markdown_pop(st))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -677,7 +700,7 @@ markdown_enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 
 	if (st->failed || !markdown_open_span(st, type, detail))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -689,7 +712,7 @@ markdown_leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	(void)detail;
 	if (st->failed || !markdown_pop(st))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -729,7 +752,7 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 	}
 	if (!ok)
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 /*
@@ -1358,10 +1381,85 @@ markdown_close_all(struct markdown_state *st)
 			return;
 }
 
+/* Drops what this render wrote, keeping out a C string. */
+static void
+markdown_cut(struct markdown_state *st)
+{
+	st->out->len = st->start;
+	if (st->out->data != NULL)
+		st->out->data[st->start] = '\0';
+}
+
+/*
+ * One pass of md4c over st->src with flags, appending to st->out from
+ * st->start.  Returns true when it finished within the budget; st->over
+ * tells a pass stopped by the budget from a failure.
+ */
+static bool
+markdown_pass(struct markdown_state *st, unsigned flags)
+{
+	MD_PARSER parser;
+	int rc;
+
+	markdown_cut(st);
+	buf_reset(&st->stack);
+	st->in_a = st->in_alt = 0;
+	st->task = 0;
+	st->failed = st->over = false;
+
+	memset(&parser, 0, sizeof(parser));
+	parser.abi_version = 0;
+	parser.flags = flags;
+	parser.enter_block = markdown_enter_block;
+	parser.leave_block = markdown_leave_block;
+	parser.enter_span = markdown_enter_span;
+	parser.leave_span = markdown_leave_span;
+	parser.text = markdown_text_cb;
+
+	rc = md_parse(st->src, (MD_SIZE)st->src_len, &parser, st);
+	if (rc != 0 || st->stack.len != 0)
+		markdown_close_all(st);
+	/* What closing added counts too. */
+	(void)markdown_status(st);
+	return rc == 0 && !st->failed && !buf_failed(st->out);
+}
+
+/*
+ * The last resort for a source whose Markdown would write more than the
+ * budget: its text, escaped, one paragraph with the line ends kept.  At
+ * most 6 bytes per source byte ("&quot;"), well within any budget.
+ */
+static bool
+markdown_as_text(struct markdown_state *st)
+{
+	const char *s = st->src, *nl;
+	size_t n = st->src_len;
+
+	markdown_cut(st);
+	if (!markdown_raw(st, "<p>"))
+		return false;
+	while ((nl = memchr(s, '\n', n)) != NULL) {
+		if (!markdown_text(st, s, (size_t)(nl - s)) ||
+		    !markdown_raw(st, "<br>\n"))
+			return false;
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	return markdown_text(st, s, n) && markdown_raw(st, "</p>\n");
+}
+
 /*
  * On failure out is still balanced: what was opened is closed, or, when
  * out itself is full (cap or memory), it is cut back to where it was;
  * it then stays marked failed.
+ *
+ * The output is bounded by the input: a source whose HTML would pass
+ * MARKDOWN_OUT_PER_BYTE bytes per source byte (plus MARKDOWN_OUT_BASE)
+ * is rendered again without the constructs that multiply what they
+ * write (tables pad every row to the header's width; autolinks add an
+ * href and rel to a bare word), and when that still does not fit, as
+ * plain text.  Nothing is refused for its size: the author sees their
+ * words, only less formatted.
  */
 bool
 markdown_render(struct buf *out, const char *src, size_t n,
@@ -1369,20 +1467,21 @@ markdown_render(struct buf *out, const char *src, size_t n,
 {
 	struct markdown_state st;
 	struct buf fixed;
-	MD_PARSER parser;
-	size_t start = out->len;
 	unsigned flags = MARKDOWN_FLAGS;
 	bool ok = false;
-	int rc;
 
 	if (buf_failed(out))
 		return false;
 	memset(&st, 0, sizeof(st));
 	st.out = out;
+	st.start = out->len;
 	st.profile = profile;
 	buf_init(&st.stack, 0);
 	buf_init(&st.tmp, 0);
 	buf_init(&fixed, 0);
+	if (n > (SIZE_MAX - MARKDOWN_OUT_BASE) / MARKDOWN_OUT_PER_BYTE)
+		goto done;
+	st.budget = n * MARKDOWN_OUT_PER_BYTE + MARKDOWN_OUT_BASE;
 
 	/*
 	 * md4c gets its own copy: valid UTF-8 without NULs (one meaning
@@ -1398,25 +1497,14 @@ markdown_render(struct buf *out, const char *src, size_t n,
 	if (n > UINT_MAX || !markdown_precheck(st.src, n, &flags))
 		goto done;
 
-	memset(&parser, 0, sizeof(parser));
-	parser.abi_version = 0;
-	parser.flags = flags;
-	parser.enter_block = markdown_enter_block;
-	parser.leave_block = markdown_leave_block;
-	parser.enter_span = markdown_enter_span;
-	parser.leave_span = markdown_leave_span;
-	parser.text = markdown_text_cb;
-
-	rc = md_parse(st.src, (MD_SIZE)n, &parser, &st);
-	if (rc != 0 || st.stack.len != 0)
-		markdown_close_all(&st);
-	ok = rc == 0 && !st.failed && !buf_failed(out);
+	ok = markdown_pass(&st, flags);
+	if (!ok && st.over)
+		ok = markdown_pass(&st, flags & ~(unsigned)MARKDOWN_COSTLY);
+	if (!ok && st.over)
+		ok = markdown_as_text(&st) && !buf_failed(out);
 done:
-	if (buf_failed(out)) {
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
-	}
+	if (buf_failed(out) || (!ok && st.over))
+		markdown_cut(&st);
 	buf_clear(&fixed);
 	buf_clear(&st.tmp);
 	buf_clear(&st.stack);
