@@ -807,6 +807,7 @@ static const struct store_ops sqlite_ops = {
     .debate_voter = sqlite_debate_voter,
     .debate_vote = sqlite_debate_vote,
     .debate_add_refusals = sqlite_debate_add_refusals,
+    .debate_refuser_add = sqlite_debate_refuser_add,
     .debate_mind = sqlite_debate_mind,
     .debate_feature = sqlite_debate_feature,
     .debate_featured = sqlite_debate_featured,

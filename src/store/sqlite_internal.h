@@ -76,6 +76,7 @@ enum stmt {
 	STMT_DEBATE_VOTE_POST,
 	STMT_DEBATE_BUCKET_ADD,
 	STMT_DEBATE_TOUCH,
+	STMT_DEBATE_REFUSER_ADD,
 	STMT_DEBATE_BUMP,
 	STMT_DEBATE_ITEM_STATEMENT,
 	STMT_DEBATE_ITEM_COMMENT,
@@ -237,6 +238,8 @@ enum err sqlite_debate_voter(struct store *, int64_t, const char *, int *,
 enum err sqlite_debate_vote(struct store *, const struct debate_vote *,
 			    const int64_t *, enum vote_result *);
 enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
+enum err sqlite_debate_refuser_add(struct store *, int64_t, enum refusal,
+				   const char *, bool *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);
 enum err sqlite_debate_feature(struct store *, int64_t, int64_t, bool);
