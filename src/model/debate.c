@@ -18,6 +18,8 @@
 /* Refusal counts are saved at most this often per debate (seconds). */
 #define REFUSAL_FLUSH_SECS 10
 #define PENDING_SLOTS	   64
+/* Refusers recently recorded, remembered so a flood costs no writes. */
+#define SEEN_SLOTS 4096
 
 const char *
 debate_round_name(int round)
@@ -310,7 +312,8 @@ struct debate_runtime {
 	struct ratelimit *hourly; /* per hour */
 	pthread_mutex_t lock;
 	struct pending slots[PENDING_SLOTS];
-	uint64_t generation; /* under lock */
+	uint64_t seen[SEEN_SLOTS]; /* fingerprints of recent refusers */
+	uint64_t generation;	   /* under lock */
 };
 
 uint64_t
@@ -483,6 +486,33 @@ debate_refusals_flush(struct app *app, int64_t debate_id, bool force)
 }
 
 /*
+ * True when (debate_id, why, who) was recorded lately; else remembers it
+ * (one slot per fingerprint: a collision only forgets an older one).
+ */
+static bool
+refuser_seen(struct debate_runtime *rt, int64_t debate_id, enum refusal why,
+	     const char *who)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	const unsigned char *s = (const unsigned char *)who;
+	size_t slot;
+	bool seen;
+
+	h = (h ^ (uint64_t)debate_id) * 1099511628211ULL;
+	h = (h ^ (uint64_t)why) * 1099511628211ULL;
+	for (; *s; s++)
+		h = (h ^ *s) * 1099511628211ULL;
+	if (h == 0)
+		h = 1; /* 0 marks a free slot */
+	slot = (size_t)(h % SEEN_SLOTS);
+	pthread_mutex_lock(&rt->lock);
+	seen = rt->seen[slot] == h;
+	rt->seen[slot] = h;
+	pthread_mutex_unlock(&rt->lock);
+	return seen;
+}
+
+/*
  * Counts a refused vote, once per who (a keyed hash: the reader, or the
  * network over the rate limit) and reason: a reader who sends the same
  * refused vote 300 times is one refusal, not 300.  Saved with the next
@@ -498,6 +528,12 @@ refused(struct app *app, int64_t debate_id, enum refusal why, const char *who)
 	struct pending *p;
 	bool first = false;
 
+	/*
+	 * Requests over the rate limit can come as fast as an attacker
+	 * sends them: one already recorded is known here without a write.
+	 */
+	if (rt && refuser_seen(rt, debate_id, why, who))
+		return;
 	if (app->store->ops->debate_refuser_add(app->store, debate_id, why, who,
 						&first) != ERR_OK ||
 	    !first)
