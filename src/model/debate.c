@@ -607,6 +607,17 @@ debate_address_key(const char *client, int v4_prefix, int v6_prefix, char *out,
 	 * send from many addresses of its IPv4 /24: the limits count the
 	 * network, not the address.
 	 */
+	if (inet_pton(AF_INET6, client, bin) == 1 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)bin)) {
+		/* "::ffff:192.0.2.7" is an IPv4 reader on a dual-stack socket.
+		 */
+		memmove(bin, bin + 12, 4);
+		address_mask(bin, 4, v4_prefix);
+		if (inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL) {
+			snprintf(out, outsz, "%s/%d", text, v4_prefix);
+			return;
+		}
+	}
 	if (inet_pton(AF_INET6, client, bin) == 1) {
 		address_mask(bin, 16, v6_prefix);
 		if (inet_ntop(AF_INET6, bin, text, sizeof(text)) != NULL) {

@@ -495,6 +495,8 @@ test_address_key(void)
 	CHECK_STR(k, "192.0.2.0/24");
 	debate_address_key("192.0.3.7", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.3.0/24");
+	debate_address_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
 	debate_address_key("192.0.2.7", 32, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.2.7/32");
 	debate_address_key("192.0.2.7", 20, 64, k, sizeof(k));
