@@ -6,7 +6,7 @@
 //   node bench/debate-seed.mjs BASE SLUG TOP REPLIES VOTERS [CONCURRENCY]
 //
 // The server must allow that many votes from one address (the bench
-// config raises [debates] votes_per_minute and votes_burst).  Choices come
+// config raises [debates] votes_per_minute, votes_burst and votes_per_hour).  Choices come
 // from a fixed seed, so every run stores the same debate.  Prints one line
 // per stage and, last, "voter COOKIE": the cookie of a reader who voted.
 // Exits non-zero when any post is not answered 303.

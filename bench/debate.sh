@@ -63,6 +63,7 @@ per_ip_connections = 1024
 ; every seeded vote comes from 127.0.0.1
 votes_per_minute = 1000000
 votes_burst = 1000000
+votes_per_hour = 1000000
 EOF
 { cat "$SCRATCH/parley.ini"; printf '[server]\npage_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
 

@@ -102,10 +102,23 @@ static const struct key keys[] = {
      "readers who have voted, and to everyone once voting closes."},
     {"debates", "votes_per_minute", KEY_INT, OFF(votes_per_minute), "6", 1,
      1000000,
-     "Votes and \"changed my mind\" marks one address (an "
-     "IPv6 /64) may send per minute, on average; more get 429."},
+     "Votes and \"changed my mind\" marks one network (see "
+     "votes_ipv4_prefix) may send per minute, on average; more get 429."},
     {"debates", "votes_burst", KEY_INT, OFF(votes_burst), "20", 1, 1000000,
-     "How many of those one address may send at once."},
+     "How many of those one network may send at once."},
+    {"debates", "votes_per_hour", KEY_INT, OFF(votes_per_hour), "60", 1,
+     1000000,
+     "How many of those one network may send in an hour: fresh "
+     "cookies make new voters, so this bounds what one network weighs."},
+    {"debates", "votes_ipv4_prefix", KEY_INT, OFF(votes_ipv4_prefix), "24", 8,
+     32,
+     "The IPv4 network the vote limits count together, as a prefix "
+     "length: 24 counts 192.0.2.0 to 192.0.2.255 as one; 32, each "
+     "address alone."},
+    {"debates", "votes_ipv6_prefix", KEY_INT, OFF(votes_ipv6_prefix), "64", 16,
+     128,
+     "The IPv6 network the vote limits count together: 64, one "
+     "subscriber's /64."},
 };
 
 /* The keys of an [oidc.NAME] section. */

@@ -74,9 +74,12 @@ struct config {
 	int mail_retry_seconds; /* first retry; doubles each time */
 	int mail_max_attempts;
 	/* [debates] */
-	bool results_always;  /* results shown before a reader votes */
-	int votes_per_minute; /* votes and marks per address, on average */
-	int votes_burst;      /* ... and at once */
+	bool results_always;   /* results shown before a reader votes */
+	int votes_per_minute;  /* votes and marks per address, on average */
+	int votes_burst;       /* ... and at once */
+	int votes_per_hour;    /* ... and in an hour */
+	int votes_ipv4_prefix; /* the network one limit covers: a /24 */
+	int votes_ipv6_prefix; /* ... and a /64 */
 	/* [oidc.NAME] sections */
 	struct config_provider providers[CONFIG_PROVIDERS];
 	int nproviders;

@@ -18,6 +18,8 @@
 /* Refusal counts are saved at most this often per debate (seconds). */
 #define REFUSAL_FLUSH_SECS 10
 #define PENDING_SLOTS	   64
+/* Refusers recently recorded, remembered so a flood costs no writes. */
+#define SEEN_SLOTS 4096
 
 const char *
 debate_round_name(int round)
@@ -306,10 +308,12 @@ struct pending {
 };
 
 struct debate_runtime {
-	struct ratelimit *limit;
+	struct ratelimit *limit;  /* per minute, with a burst */
+	struct ratelimit *hourly; /* per hour */
 	pthread_mutex_t lock;
 	struct pending slots[PENDING_SLOTS];
-	uint64_t generation; /* under lock */
+	uint64_t seen[SEEN_SLOTS]; /* fingerprints of recent refusers */
+	uint64_t generation;	   /* under lock */
 };
 
 uint64_t
@@ -346,7 +350,11 @@ debate_runtime_new(const struct config *cfg)
 		return NULL;
 	rt->limit = ratelimit_new((double)cfg->votes_burst,
 				  (double)cfg->votes_per_minute / 60.0, 8192);
-	if (rt->limit == NULL) {
+	rt->hourly = ratelimit_new((double)cfg->votes_per_hour,
+				   (double)cfg->votes_per_hour / 3600.0, 8192);
+	if (rt->limit == NULL || rt->hourly == NULL) {
+		ratelimit_free(rt->limit);
+		ratelimit_free(rt->hourly);
 		free(rt);
 		return NULL;
 	}
@@ -379,6 +387,7 @@ debate_runtime_free(struct debate_runtime *rt, struct store *st)
 			log_warnx("debate %lld: refusal counts not saved",
 				  (long long)rt->slots[i].debate_id);
 	ratelimit_free(rt->limit);
+	ratelimit_free(rt->hourly);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }
@@ -476,13 +485,59 @@ debate_refusals_flush(struct app *app, int64_t debate_id, bool force)
 	written(rt);
 }
 
-/* Counts a refused vote; saved with the next vote, or within seconds. */
+/*
+ * True when (debate_id, why, who) was recorded lately; else remembers it
+ * (one slot per fingerprint: a collision only forgets an older one).
+ */
+static bool
+refuser_seen(struct debate_runtime *rt, int64_t debate_id, enum refusal why,
+	     const char *who)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	const unsigned char *s = (const unsigned char *)who;
+	size_t slot;
+	bool seen;
+
+	h = (h ^ (uint64_t)debate_id) * 1099511628211ULL;
+	h = (h ^ (uint64_t)why) * 1099511628211ULL;
+	for (; *s; s++)
+		h = (h ^ *s) * 1099511628211ULL;
+	if (h == 0)
+		h = 1; /* 0 marks a free slot */
+	slot = (size_t)(h % SEEN_SLOTS);
+	pthread_mutex_lock(&rt->lock);
+	seen = rt->seen[slot] == h;
+	rt->seen[slot] = h;
+	pthread_mutex_unlock(&rt->lock);
+	return seen;
+}
+
+/*
+ * Counts a refused vote, once per who (a keyed hash: the reader, or the
+ * network over the rate limit) and reason: a reader who sends the same
+ * refused vote 300 times is one refusal, not 300.  Saved with the next
+ * vote, or within seconds.  Not counted when the store cannot say
+ * whether who was seen before: the figure on the page is a lower bound
+ * rather than inflated.
+ */
 static void
-refused(struct app *app, int64_t debate_id, enum refusal why)
+refused(struct app *app, int64_t debate_id, enum refusal why, const char *who)
 {
 	struct debate_runtime *rt = app->debates;
 	int64_t one[REFUSED__MAX] = {0};
 	struct pending *p;
+	bool first = false;
+
+	/*
+	 * Requests over the rate limit can come as fast as an attacker
+	 * sends them: one already recorded is known here without a write.
+	 */
+	if (rt && refuser_seen(rt, debate_id, why, who))
+		return;
+	if (app->store->ops->debate_refuser_add(app->store, debate_id, why, who,
+						&first) != ERR_OK ||
+	    !first)
+		return;
 
 	if (rt == NULL) {
 		/* Not serving (the CLI): save it at once. */
@@ -527,34 +582,94 @@ debate_voter_hash(const struct app *app, int64_t debate_id, const char *reader,
 	sodium_bin2hex(out, 33, mac, 16);
 }
 
+/* Keeps the first bits of the address in bin, zeroing the rest. */
+static void
+address_mask(unsigned char *bin, size_t len, int bits)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++, bits -= 8) {
+		if (bits >= 8)
+			continue;
+		bin[i] &= bits > 0 ? (unsigned char)(0xff << (8 - bits)) : 0;
+	}
+}
+
 void
-debate_address_key(const char *client, char *out, size_t outsz)
+debate_address_key(const char *client, int v4_prefix, int v6_prefix, char *out,
+		   size_t outsz)
 {
 	unsigned char bin[16];
 	char text[INET6_ADDRSTRLEN];
 
-	/* One IPv6 subscriber holds a whole /64: limit the /64. */
+	/*
+	 * One subscriber holds a whole IPv6 /64, and one host can easily
+	 * send from many addresses of its IPv4 /24: the limits count the
+	 * network, not the address.
+	 */
+	if (inet_pton(AF_INET6, client, bin) == 1 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)bin)) {
+		/* "::ffff:192.0.2.7" is an IPv4 reader on a dual-stack socket.
+		 */
+		memmove(bin, bin + 12, 4);
+		address_mask(bin, 4, v4_prefix);
+		if (inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL) {
+			snprintf(out, outsz, "%s/%d", text, v4_prefix);
+			return;
+		}
+	}
 	if (inet_pton(AF_INET6, client, bin) == 1) {
-		memset(bin + 8, 0, 8);
+		address_mask(bin, 16, v6_prefix);
 		if (inet_ntop(AF_INET6, bin, text, sizeof(text)) != NULL) {
-			snprintf(out, outsz, "%s/64", text);
+			snprintf(out, outsz, "%s/%d", text, v6_prefix);
+			return;
+		}
+	}
+	if (inet_pton(AF_INET, client, bin) == 1) {
+		address_mask(bin, 4, v4_prefix);
+		if (inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL) {
+			snprintf(out, outsz, "%s/%d", text, v4_prefix);
 			return;
 		}
 	}
 	snprintf(out, outsz, "%s", client);
 }
 
-/* Takes a token of the address's bucket; true when allowed. */
+/* The network's key for the rate limits (see debate_address_key). */
+static void
+network_key(const struct app *app, const char *client, char *out, size_t outsz)
+{
+	debate_address_key(client, app->cfg.votes_ipv4_prefix,
+			   app->cfg.votes_ipv6_prefix, out, outsz);
+}
+
+/*
+ * Takes a token of the network's buckets, per minute and per hour; true
+ * when both allow it.
+ */
 static bool
 rate_ok(struct app *app, const char *client, int *retry_after)
 {
+	double now = (double)time_now_usec() / 1e6;
 	char key[80];
 
 	if (app->debates == NULL)
 		return true; /* the CLI */
-	debate_address_key(client, key, sizeof(key));
-	return ratelimit_take(app->debates->limit, key,
-			      (double)time_now_usec() / 1e6, retry_after);
+	network_key(app, client, key, sizeof(key));
+	return ratelimit_take(app->debates->limit, key, now, retry_after) &&
+	       ratelimit_take(app->debates->hourly, key, now, retry_after);
+}
+
+/* Who a refusal over the rate limit counts: the network, keyed. */
+static void
+network_hash(const struct app *app, int64_t debate_id, const char *client,
+	     char out[33])
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "network:");
+	network_key(app, client, key + 8, sizeof(key) - 8);
+	debate_voter_hash(app, debate_id, key, out);
 }
 
 /*
@@ -585,23 +700,29 @@ vote_prepare(struct app *app, const struct debate *d, const char *reader,
 		*e = ERR_NOTFOUND;
 		return false;
 	}
-	if (!(phase == PHASE_PRE ? clk.pre_open : clk.post_open)) {
-		refused(app, d->id, REFUSED_CLOSED);
-		*e = ERR_FORBIDDEN;
-		return false;
-	}
+	/*
+	 * The rate limit comes first, for votes after their phase too:
+	 * else one network could have any number of such refusals counted
+	 * (each fresh cookie a new reader) as fast as it can send them.
+	 */
 	if (!rate_ok(app, client, retry_after)) {
-		refused(app, d->id, REFUSED_RATE);
+		network_hash(app, d->id, client, b->voter);
+		refused(app, d->id, REFUSED_RATE, b->voter);
 		*e = ERR_LIMIT;
 		return false;
 	}
 	debate_voter_hash(app, d->id, reader, b->voter);
+	if (!(phase == PHASE_PRE ? clk.pre_open : clk.post_open)) {
+		refused(app, d->id, REFUSED_CLOSED, b->voter);
+		*e = ERR_FORBIDDEN;
+		return false;
+	}
 	*e = app->store->ops->debate_voter(app->store, d->id, b->voter, &pre,
 					   &post);
 	if (*e != ERR_OK)
 		return false;
 	if ((phase == PHASE_PRE ? pre : post) == choice) {
-		refused(app, d->id, REFUSED_DUPLICATE);
+		refused(app, d->id, REFUSED_DUPLICATE, b->voter);
 		return false;
 	}
 	b->app = app;
@@ -690,7 +811,7 @@ debate_vote_finish(struct app *app, struct debate_ballot *b,
 	*res = b->res;
 	/* A race with itself: counted as refused, off the writer thread. */
 	if (b->res == VOTE_SAME)
-		refused(app, b->v.debate_id, REFUSED_DUPLICATE);
+		refused(app, b->v.debate_id, REFUSED_DUPLICATE, b->voter);
 	return ERR_OK;
 }
 

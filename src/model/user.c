@@ -700,6 +700,29 @@ user_setup_link(struct app *app, struct arena *a)
 }
 
 enum err
+user_setup_token(struct app *app, struct arena *a, const char *hash, bool take,
+		 struct user_token *out)
+{
+	int64_t admins = 0;
+	enum err e;
+
+	e = app->store->ops->user_count_role(app->store, ROLE_ADMIN, &admins);
+	if (e != ERR_OK)
+		return e;
+	if (admins > 0) {
+		/*
+		 * The link was for a site with no admin.  Spend it, so that
+		 * it does not come back to life should the admins go.
+		 */
+		(void)app->store->ops->token_get(app->store, a, hash, "setup",
+						 time_now(), true, out);
+		return ERR_NOTFOUND;
+	}
+	return app->store->ops->token_get(app->store, a, hash, "setup",
+					  time_now(), take, out);
+}
+
+enum err
 user_get(struct app *app, struct arena *a, int64_t id, struct user *out)
 {
 	return app->store->ops->user_get(app->store, a, id, out);

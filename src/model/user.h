@@ -139,6 +139,14 @@ enum err user_set_disabled(struct app *app, struct arena *a, int64_t id,
  * one, replacing any earlier such link; NULL when an admin exists.
  */
 const char *user_setup_link(struct app *app, struct arena *a);
+/*
+ * The setup token with hash, read (or, with take, used up) only while
+ * no admin exists: once any admin exists, by that link or any other way
+ * (`parley user add ... admin`), it is void, and a token presented then
+ * is deleted, so it stays void.  ERR_NOTFOUND when it does not count.
+ */
+enum err user_setup_token(struct app *app, struct arena *a, const char *hash,
+			  bool take, struct user_token *out);
 
 /* Reads for handlers and commands: records in the arena a. */
 enum err user_get(struct app *app, struct arena *a, int64_t id,

@@ -14,18 +14,19 @@
  *
  * md4c 0.4.8 (Debian 12) still has a few inputs that cost quadratic time
  * or output; markdown_precheck() measures them in one linear pass before
- * parsing (see the comment there).  It also reads past the end of some
+ * parsing (markdown_cost.c).  It also reads past the end of some
  * inputs, so it always parses a private, NUL-padded copy.
  */
 #include "render/markdown.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <md4c.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "render/entities.h"
+#include "render/markdown_cost.h"
+#include "render/markdown_text.h"
 #include "render/html.h"
 
 /*
@@ -36,32 +37,14 @@
 	(MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_TABLES |             \
 	 MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |     \
 	 MD_FLAG_TASKLISTS)
-
-/*
- * Budgets for markdown_precheck(), in units of roughly one nanosecond of
- * md4c 0.4.8 time on a current x86 machine.  2^26 is under 0.1 s: far
- * above any real comment or article, far below a denial of service.
- */
-#define MARKDOWN_WORK_MAX ((uint64_t)1 << 26)
-/* Table cells md4c would emit (it pads every row to the header's width). */
-#define MARKDOWN_CELLS_MAX ((uint64_t)1 << 18)
-/*
- * Weight of a byte that md4c hashes as a label: 4.5 ns when any
- * reference definition exists; else, for labels across lines, 0.45 ns,
- * but with a copy that costs far more under AddressSanitizer.
- */
-#define MARKDOWN_LABEL_WEIGHT 4
-#define MARKDOWN_LINES_WEIGHT 2
-/*
- * Bytes of reference definitions copied into the output, counted as
- * uses times the longest definition: 2 MB, some 10 ms.
- */
-#define MARKDOWN_EXPAND_MAX ((uint64_t)1 << 21)
+/* What a render that passed its output budget tries again without. */
+#define MARKDOWN_COSTLY                                                        \
+	(MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |                     \
+	 MD_FLAG_PERMISSIVEWWWAUTOLINKS)
 
 #define MARKDOWN_LANG_MAX 32
 /* What follows md4c's copy of the input (sizeof counts one more NUL). */
-#define MARKDOWN_PAD  "\0\0\0\0\0\0\0"
-#define MARKDOWN_FFFD "\xef\xbf\xbd"
+#define MARKDOWN_PAD "\0\0\0\0\0\0\0"
 
 /* What closes an element we opened; one byte on the element stack. */
 enum markdown_close {
@@ -133,155 +116,14 @@ struct markdown_state {
 	unsigned in_a;	 /* open <a> elements: links do not nest */
 	unsigned in_alt; /* > 0 while text goes into an alt attribute */
 	char task;	 /* task-list mark still to print, or 0 */
+	size_t start;	 /* out->len before this render */
+	size_t budget;	 /* bytes this render may add to out */
 	bool failed;
+	bool over; /* stopped because the output passed the budget */
 };
 
 /* Images in articles: never mailto, never anything else. */
 static const char *const markdown_img_schemes[] = {"http", "https", NULL};
-
-/*
- * Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one: overlong forms, surrogates and code points
- * past U+10FFFF are all refused, as are NUL bytes.
- */
-static size_t
-markdown_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c >= 0x01 && c <= 0x7f)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0; /* overlong */
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0; /* past U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
-/*
- * Appends s[0..n) with every NUL byte and every byte that does not start
- * a well-formed UTF-8 sequence replaced by U+FFFD; escaped for HTML text
- * and quoted attributes when escape is set.
- */
-static bool
-markdown_put(struct buf *out, const char *s, size_t n, bool escape)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0, k;
-	bool ok;
-
-	while (i < n) {
-		if ((k = markdown_utf8_len(u + i, n - i)) != 0) {
-			i += k;
-			continue;
-		}
-		ok = escape ? html_escape(out, s + start, i - start)
-			    : buf_append(out, s + start, i - start);
-		if (!ok || !buf_puts(out, MARKDOWN_FFFD))
-			return false;
-		start = ++i;
-	}
-	return escape ? html_escape(out, s + start, n - start)
-		      : buf_append(out, s + start, n - start);
-}
-
-/* Writes code point cp as UTF-8 into b (4 bytes at most); returns length. */
-static size_t
-markdown_utf8_encode(char *b, uint32_t cp)
-{
-	/*
-	 * Control characters (but tab and line ends) never reach a page:
-	 * a reference like "&#1;" must not spell bytes the site itself uses.
-	 */
-	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-	    (cp >= 0x7f && cp <= 0x9f))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	b[0] = (char)(0xf0 | (cp >> 18));
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	b[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/*
- * Decodes the entity s[0..n) ("&name;", "&#123;" or "&#x1F;") into b,
- * which must hold ENTITIES_UTF8_MAX bytes.  Every name of the HTML5 list
- * is known (some stand for two code points); for any other name returns
- * 0, and the caller prints the entity as the text it is.  The result is
- * raw text: the caller escapes it, so "&lt;" never becomes a tag.
- */
-static size_t
-markdown_entity(char *b, const char *s, size_t n)
-{
-	uint32_t cp = 0;
-	size_t i, len;
-	bool hex;
-
-	if (n < 3 || s[0] != '&' || s[n - 1] != ';')
-		return 0;
-	if (s[1] != '#') {
-		const char *utf8 = entities_lookup(s + 1, n - 2, &len);
-
-		if (utf8 == NULL)
-			return 0;
-		memcpy(b, utf8, len);
-		return len;
-	}
-	hex = n > 3 && (s[2] == 'x' || s[2] == 'X');
-	i = hex ? 3 : 2;
-	if (i >= n - 1)
-		return 0;
-	for (; i < n - 1; i++) {
-		unsigned d;
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (hex && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (hex && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return 0;
-		/* Anything past U+10FFFF is U+FFFD; stop before overflowing. */
-		if (cp <= 0x10ffff)
-			cp = cp * (hex ? 16 : 10) + d;
-	}
-	return markdown_utf8_encode(b, cp);
-}
 
 /*
  * Cuts a run md4c hands us where the input ends: md4c 0.4.8 can read
@@ -646,6 +488,22 @@ markdown_open_span(struct markdown_state *st, MD_SPANTYPE type, void *detail)
 	}
 }
 
+/*
+ * What every callback returns to md4c: non-zero stops the parse.  The
+ * output budget is checked here, after each emission, so a render stops
+ * as soon as it passes it whatever construct got it there; one callback
+ * writes a bounded amount, so the overshoot is small.
+ */
+static int
+markdown_status(struct markdown_state *st)
+{
+	if (!st->failed && st->out->len - st->start > st->budget) {
+		st->over = true;
+		st->failed = true;
+	}
+	return st->failed;
+}
+
 static int
 markdown_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 {
@@ -653,7 +511,7 @@ markdown_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 	if (st->failed || !markdown_open_block(st, type, detail))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -667,7 +525,7 @@ markdown_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		st->failed = true;
 	if (st->failed || !markdown_pop(st))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -677,7 +535,7 @@ markdown_enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 
 	if (st->failed || !markdown_open_span(st, type, detail))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -689,7 +547,7 @@ markdown_leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	(void)detail;
 	if (st->failed || !markdown_pop(st))
 		st->failed = true;
-	return st->failed;
+	return markdown_status(st);
 }
 
 static int
@@ -729,624 +587,7 @@ markdown_text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size,
 	}
 	if (!ok)
 		st->failed = true;
-	return st->failed;
-}
-
-/*
- * What markdown_precheck() measures, as upper bounds of md4c's work.  A
- * "block" is a run of lines between lines that surely end a paragraph
- * (blank ones, and bullet items): md4c's paragraphs never cross them.
- */
-struct markdown_cost {
-	uint64_t line_work;   /* sum over ']' of its line in the block */
-	uint64_t label_work;  /* sum over bracket pairs of their length */
-	uint64_t label_lines; /* the same, for pairs across lines */
-	uint64_t closers;     /* ']' outside definitions: possible uses */
-	uint64_t def_len;     /* longest text a definition may span */
-	uint64_t www_work;    /* sum over "www." of the rest of its word */
-	uint64_t link_work;   /* sum over autolinks of the marks after */
-	uint64_t tilde_work;  /* sum over '~' of marks since the first */
-	uint64_t cells;	      /* table cells, rows times columns */
-	uint64_t nest_work;   /* sum over lines of the deepest prefix */
-	bool colon_label;     /* "]:" seen: there may be definitions */
-	bool nomem;
-};
-
-struct markdown_block {
-	uint64_t line;	   /* paragraph lines so far */
-	uint64_t marks;	   /* inline marks so far */
-	uint64_t links;	   /* possible permissive autolinks */
-	uint64_t tilde;	   /* marks at the first tilde, or none */
-	bool defs;	   /* only definitions so far */
-	bool hiding;	   /* code spans or autolinks may hide ']' */
-	size_t first_open; /* the block's first '[', or SIZE_MAX */
-	uint64_t first[2]; /* sum over ']' of distance to that, [1]: */
-	uint64_t pairs[2]; /* sum over pairs a plain stack makes, */
-			   /* [1]: only those across lines */
-	struct buf opens;  /* uint32_t offsets of unpaired '[' */
-	size_t table_cols; /* inside a table: its width; else 0 */
-	size_t def_start;  /* where a definition may start, or SIZE_MAX */
-	enum { DEF_LABEL, DEF_DEST, DEF_TITLE } def_part;
-	unsigned dquote, squote; /* in the title part */
-	size_t parens;
-};
-
-static bool
-markdown_blank(const char *s, size_t n)
-{
-	size_t i;
-
-	/* A line of only '>' and spaces ends a paragraph too. */
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '>' && s[i] != '\r')
-			return false;
-	return true;
-}
-
-/* A non-empty bullet item: it always interrupts a paragraph. */
-static bool
-markdown_bullet(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && i < 3 && s[i] == ' ')
-		i++;
-	if (i + 1 >= n || (s[i] != '-' && s[i] != '*' && s[i] != '+') ||
-	    (s[i + 1] != ' ' && s[i + 1] != '\t'))
-		return false;
-	for (i += 2; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return true;
-	return false;
-}
-
-/*
- * Could a definition start on this line?  After container marks it must
- * start with '[', and the label's first ']' must be followed by ':' (a
- * label may go on to the next line, but holds no bracket).
- */
-static bool
-markdown_def_start(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '[')
-			break;
-		if (c != ' ' && c != '\t' && c != '>' && c != '-' && c != '*' &&
-		    c != '+' && c != '.' && c != ')' && (c < '0' || c > '9'))
-			return false;
-	}
-	if (i == n)
-		return false;
-	for (i++; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '[')
-			return false;
-		else if (s[i] == ']')
-			return i + 1 < n && s[i + 1] == ':';
-	}
-	return true;
-}
-
-static bool
-markdown_hspace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/*
- * Is the line, by itself, a complete link reference definition
- * ("[label]: dest 'title'")?  Strict on purpose: a line wrongly taken
- * for one would make md4c's paragraphs look shorter than they are.
- */
-static bool
-markdown_def_line(const char *s, size_t n)
-{
-	size_t i = 0, start, depth = 0;
-	bool text = false;
-	char close;
-
-	while (i < n && i < 3 && s[i] == ' ')
-		i++;
-	if (i >= n || s[i++] != '[')
-		return false;
-	for (start = i; i < n && s[i] != ']'; i++) {
-		if (s[i] == '[' || s[i] == '|')
-			return false;
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		if (!markdown_hspace(s[i]))
-			text = true;
-	}
-	if (!text || i - start > 999 || i + 1 >= n || s[i + 1] != ':')
-		return false;
-	for (i += 2; i < n && markdown_hspace(s[i]); i++)
-		;
-	if (i >= n)
-		return false;
-	if (s[i] == '<') {
-		for (i++; i < n && s[i] != '>'; i++) {
-			if (s[i] == '<' || s[i] == '|')
-				return false;
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-		}
-		if (i++ >= n)
-			return false;
-	} else {
-		for (start = i; i < n && !markdown_hspace(s[i]); i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			if (c < 0x20 || c == 0x7f || c == '|')
-				return false;
-			if (c == '\\' && i + 1 < n)
-				i++;
-			else if (c == '(')
-				depth++;
-			else if (c == ')' && depth-- == 0)
-				return false;
-		}
-		if (i == start || depth != 0)
-			return false;
-	}
-	if (i < n && !markdown_hspace(s[i]))
-		return false;
-	while (i < n && markdown_hspace(s[i]))
-		i++;
-	if (i < n) {
-		if (s[i] != '"' && s[i] != '\'' && s[i] != '(')
-			return false;
-		close = s[i] == '(' ? ')' : s[i];
-		for (i++; i < n && s[i] != close; i++) {
-			if (s[i] == '|' || (close == ')' && s[i] == '('))
-				return false;
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-		}
-		if (i++ >= n)
-			return false;
-		while (i < n && markdown_hspace(s[i]))
-			i++;
-	}
-	return i == n;
-}
-
-/*
- * Columns of container marks ('>', list markers, indentation) that start
- * the line: more than the number of blocks the line can open or match.
- */
-static size_t
-markdown_prefix_cols(const char *s, size_t n)
-{
-	size_t i = 0, k, cols = 0;
-
-	for (;;) {
-		while (i < n && (s[i] == ' ' || s[i] == '\t'))
-			cols += s[i++] == '\t' ? 4 : 1;
-		if (i < n && s[i] == '>') {
-			cols++;
-			i++;
-			continue;
-		}
-		k = i;
-		if (k < n && (s[k] == '-' || s[k] == '+' || s[k] == '*')) {
-			k++;
-		} else {
-			while (k < n && k - i < 9 && s[k] >= '0' && s[k] <= '9')
-				k++;
-			if (k == i || k >= n || (s[k] != '.' && s[k] != ')'))
-				return cols;
-			k++;
-		}
-		if (k < n && s[k] != ' ' && s[k] != '\t')
-			return cols;
-		cols += k - i;
-		i = k;
-	}
-}
-
-/* A table's delimiter row: only '|', '-', ':' and spaces, with a '|'. */
-static size_t
-markdown_delim_cols(const char *s, size_t n)
-{
-	size_t i, pipes = 0;
-	bool dash = false;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '|':
-			pipes++;
-			break;
-		case '-':
-			dash = true;
-			break;
-		case ':':
-		case ' ':
-		case '\t':
-		case '>':
-		case '\r':
-			break;
-		default:
-			return 0;
-		}
-	}
-	return dash && pipes ? pipes + 1 : 0;
-}
-
-static size_t
-markdown_count(const char *s, size_t n, char c)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += s[i] == c;
-	return k;
-}
-
-static bool
-markdown_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
-}
-
-/* "www." in any case; no library call, this runs on every byte. */
-static bool
-markdown_is_www(const char *s, size_t n)
-{
-	return n >= 4 && (s[0] | 0x20) == 'w' && (s[1] | 0x20) == 'w' &&
-	       (s[2] | 0x20) == 'w' && s[3] == '.';
-}
-
-/* Is c one of the bytes md4c records as an inline mark? */
-static bool
-markdown_is_mark(char c)
-{
-	switch (c) {
-	case '&':
-	case '*':
-	case '_':
-	case '~':
-	case '`':
-	case '\\':
-	case '<':
-	case '>':
-	case '[':
-	case ']':
-	case '!':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Each "www." makes md4c scan the rest of its word. */
-static uint64_t
-markdown_www_work(const char *s, size_t n)
-{
-	uint64_t work = 0, word = 0, wwws = 0;
-	size_t i;
-
-	for (i = 0; i <= n; i++) {
-		if (i == n || markdown_space(s[i])) {
-			work += wwws * word;
-			word = wwws = 0;
-			continue;
-		}
-		word++;
-		if (markdown_is_www(s + i, n - i))
-			wwws++;
-	}
-	return work;
-}
-
-/* Ends the definition that may have started at b->def_start. */
-static void
-markdown_def_end(struct markdown_block *b, size_t at, struct markdown_cost *c)
-{
-	if (b->def_start != SIZE_MAX && at - b->def_start > c->def_len)
-		c->def_len = at - b->def_start;
-	b->def_start = SIZE_MAX;
-	b->def_part = DEF_LABEL;
-	b->dquote = b->squote = 0;
-	b->parens = 0;
-}
-
-/*
- * Does the definition under way go on to the line s[0..n)?  Only while
- * its label or destination is incomplete, while a title is open, or when
- * the line starts a title.
- */
-static bool
-markdown_def_goes_on(const struct markdown_block *b, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (b->def_part != DEF_TITLE || (b->dquote & 1) || (b->squote & 1) ||
-	    b->parens > 0)
-		return true;
-	while (i < n && (markdown_hspace(s[i]) || s[i] == '>'))
-		i++;
-	return i < n && (s[i] == '"' || s[i] == '\'' || s[i] == '(');
-}
-
-/* Follows a definition's parts through one line. */
-static void
-markdown_def_scan(struct markdown_block *b, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == '\\' && i + 1 < n &&
-		    ispunct((unsigned char)s[i + 1])) {
-			i++;
-			continue;
-		}
-		switch (b->def_part) {
-		case DEF_LABEL:
-			if (ch == ']' && i + 1 < n && s[i + 1] == ':') {
-				b->def_part = DEF_DEST;
-				i++;
-			}
-			break;
-		case DEF_DEST:
-			if (!markdown_hspace(ch) && ch != '>')
-				b->def_part = DEF_TITLE;
-			break;
-		case DEF_TITLE:
-			if (ch == '"')
-				b->dquote++;
-			else if (ch == '\'')
-				b->squote++;
-			else if (ch == '(')
-				b->parens++;
-			else if (ch == ')' && b->parens > 0)
-				b->parens--;
-			break;
-		}
-	}
-}
-
-static void
-markdown_block_end(struct markdown_block *b, size_t at, struct markdown_cost *c)
-{
-	/* A plain stack pairs brackets as md4c does, unless some may hide. */
-	c->label_work += b->hiding ? b->first[0] : b->pairs[0];
-	c->label_lines += b->hiding ? b->first[1] : b->pairs[1];
-	markdown_def_end(b, at, c);
-	b->line = 0;
-	b->marks = b->links = 0;
-	b->tilde = UINT64_MAX;
-	b->defs = true;
-	b->hiding = false;
-	b->first_open = SIZE_MAX;
-	memset(b->first, 0, sizeof(b->first));
-	memset(b->pairs, 0, sizeof(b->pairs));
-	buf_reset(&b->opens);
-	b->table_cols = 0;
-}
-
-static void
-markdown_measure_line(const char *s, size_t ls, size_t le,
-		      struct markdown_block *b, struct markdown_cost *c)
-{
-	size_t i;
-	uint32_t off;
-
-	for (i = ls; i < le; i++) {
-		char ch = s[i];
-
-		if (ch == '\\' && i + 1 < le &&
-		    ispunct((unsigned char)s[i + 1])) {
-			i++; /* an escaped bracket or quote is no mark */
-			continue;
-		}
-		switch (ch) {
-		case '[':
-			if (b->first_open == SIZE_MAX)
-				b->first_open = i;
-			off = (uint32_t)i;
-			if (!buf_append(&b->opens, &off, sizeof(off)))
-				c->nomem = true;
-			break;
-		case ']':
-			c->closers++;
-			c->line_work += b->line;
-			if (b->first_open != SIZE_MAX) {
-				b->first[0] += i - b->first_open;
-				if (b->first_open < ls)
-					b->first[1] += i - b->first_open;
-			}
-			if (b->opens.len >= sizeof(off)) {
-				b->opens.len -= sizeof(off);
-				memcpy(&off, b->opens.data + b->opens.len,
-				       sizeof(off));
-				b->pairs[0] += i - off;
-				if (off < ls)
-					b->pairs[1] += i - off;
-			}
-			if (i + 1 < le && s[i + 1] == ':')
-				c->colon_label = true;
-			break;
-		case '`':
-		case '<':
-			b->hiding = true;
-			break;
-		case ':':
-			if (le - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/')
-				b->hiding = true;
-			break;
-		case 'w':
-		case 'W':
-			if (markdown_is_www(s + i, le - i))
-				b->hiding = true;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/*
- * In md4c 0.4.8 every permissive autolink costs a walk over the inline
- * marks after it in its paragraph, and every strikethrough pair one over
- * the marks between its ends: count marks (generously) to bound both.
- */
-static void
-markdown_measure_marks(const char *s, size_t ls, size_t le,
-		       struct markdown_block *b, struct markdown_cost *c)
-{
-	size_t i;
-
-	for (i = ls; i < le; i++) {
-		char ch = s[i];
-
-		if ((ch == ':' && le - i >= 3 && s[i + 1] == '/' &&
-		     s[i + 2] == '/') ||
-		    markdown_is_www(s + i, le - i)) {
-			b->links++;
-			b->marks += 2;
-			c->link_work += 2 * b->links;
-			continue;
-		}
-		if (!markdown_is_mark(ch))
-			continue;
-		b->marks++;
-		c->link_work += b->links;
-		if (ch != '~')
-			continue;
-		if (b->tilde == UINT64_MAX)
-			b->tilde = b->marks;
-		/* A run that may close: after something not a space. */
-		else if (i > ls && !markdown_hspace(s[i - 1]) &&
-			 s[i - 1] != '~')
-			c->tilde_work += b->marks - b->tilde;
-	}
-}
-
-static void
-markdown_measure(const char *s, size_t n, struct markdown_cost *c)
-{
-	struct markdown_block b;
-	size_t ls, le, cols, prev = 0, prev_len = 0, deepest = 0;
-
-	memset(c, 0, sizeof(*c));
-	memset(&b, 0, sizeof(b));
-	buf_init(&b.opens, 0);
-	b.def_start = SIZE_MAX;
-	markdown_block_end(&b, 0, c);
-	for (ls = 0; ls < n; ls = le + 1) {
-		const char *p = memchr(s + ls, '\n', n - ls);
-
-		le = p ? (size_t)(p - s) : n;
-		/*
-		 * md4c matches every line against every open container; a
-		 * lazy line or a blank one keeps them all open.
-		 */
-		cols = markdown_prefix_cols(s + ls, le - ls);
-		if (cols > deepest)
-			deepest = cols;
-		c->nest_work += deepest;
-		if (markdown_blank(s + ls, le - ls) ||
-		    markdown_bullet(s + ls, le - ls))
-			markdown_block_end(&b, ls, c);
-		if (b.def_start != SIZE_MAX &&
-		    !markdown_def_goes_on(&b, s + ls, le - ls))
-			markdown_def_end(&b, ls, c);
-		if (b.def_start == SIZE_MAX &&
-		    markdown_def_start(s + ls, le - ls))
-			b.def_start = ls;
-		if (b.def_start != SIZE_MAX)
-			markdown_def_scan(&b, s + ls, le - ls);
-		/* Definitions are cut from the paragraph md4c then walks. */
-		if (b.defs && markdown_def_line(s + ls, le - ls)) {
-			c->colon_label = true;
-			prev = ls;
-			prev_len = le - ls;
-			continue;
-		}
-		b.defs = false;
-		/* md4c pads every body row to the header's width. */
-		if (b.table_cols) {
-			c->cells += b.table_cols;
-		} else if ((cols = markdown_delim_cols(s + ls, le - ls)) != 0 &&
-			   b.line > 0) {
-			size_t head = markdown_count(s + prev, prev_len, '|');
-
-			b.table_cols = cols > head + 1 ? cols : head + 1;
-			c->cells += 2 * (uint64_t)b.table_cols;
-		}
-		markdown_measure_line(s, ls, le, &b, c);
-		markdown_measure_marks(s, ls, le, &b, c);
-		prev = ls;
-		prev_len = le - ls;
-		b.line++;
-	}
-	markdown_block_end(&b, n, c);
-	buf_clear(&b.opens);
-	c->www_work = markdown_www_work(s, n);
-}
-
-/*
- * Bounds md4c 0.4.8's quadratic cases (later md4c releases fixed most):
- *
- *  - every bracket pair makes md4c walk the paragraph's lines from the
- *    first one ("[](\n" or "]([\n" repeated: md4c #236), and hash the
- *    text between its brackets when that spans lines, or when any
- *    reference definition exists ("[[[...]]]": md4c #172);
- *  - a reference to a long definition copies it at every use
- *    ("[x]: xxxx..." then "[x]" repeated: md4c #238);
- *  - a word holding many "www." is rescanned from each of them;
- *  - each permissive autolink walks the marks after it ("http://a.b"
- *    repeated, then "&" or "*" repeated), each strikethrough pair the
- *    marks between its ends ("~a " repeated, then "_~" repeated);
- *  - a wide table pads every row to its width (output rows x columns);
- *  - every line is matched against every open container ("1. " or "> "
- *    repeated on one line, then many lines).
- *
- * Autolinks, strikethrough and tables only lose a convenience, so they
- * are switched off for such an input.  The bracket and nesting cases are
- * refused (false): no real text comes near the budget, and there is
- * nothing to switch off.
- */
-static bool
-markdown_precheck(const char *s, size_t n, unsigned *flags)
-{
-	struct markdown_cost c;
-	uint64_t work;
-
-	markdown_measure(s, n, &c);
-	if (c.nomem)
-		return false;
-	if (c.www_work > MARKDOWN_WORK_MAX)
-		*flags &= ~(unsigned)MD_FLAG_PERMISSIVEWWWAUTOLINKS;
-	if (c.link_work > MARKDOWN_WORK_MAX)
-		*flags &= ~(unsigned)(MD_FLAG_PERMISSIVEWWWAUTOLINKS |
-				      MD_FLAG_PERMISSIVEURLAUTOLINKS);
-	if (c.tilde_work > MARKDOWN_WORK_MAX)
-		*flags &= ~(unsigned)MD_FLAG_STRIKETHROUGH;
-	if (c.cells > MARKDOWN_CELLS_MAX)
-		*flags &= ~(unsigned)MD_FLAG_TABLES;
-	if (c.line_work > MARKDOWN_WORK_MAX ||
-	    c.label_lines > MARKDOWN_WORK_MAX ||
-	    c.nest_work > MARKDOWN_WORK_MAX)
-		return false;
-	work =
-	    c.line_work + c.label_lines * MARKDOWN_LINES_WEIGHT + c.nest_work;
-	if (c.colon_label) {
-		if (c.label_work > MARKDOWN_WORK_MAX ||
-		    (c.closers > 0 &&
-		     c.def_len > MARKDOWN_EXPAND_MAX / c.closers))
-			return false;
-		work += c.label_work * MARKDOWN_LABEL_WEIGHT;
-	}
-	return work <= MARKDOWN_WORK_MAX;
+	return markdown_status(st);
 }
 
 /* Closes whatever md4c left open when it stopped early. */
@@ -1358,10 +599,85 @@ markdown_close_all(struct markdown_state *st)
 			return;
 }
 
+/* Drops what this render wrote, keeping out a C string. */
+static void
+markdown_cut(struct markdown_state *st)
+{
+	st->out->len = st->start;
+	if (st->out->data != NULL)
+		st->out->data[st->start] = '\0';
+}
+
+/*
+ * One pass of md4c over st->src with flags, appending to st->out from
+ * st->start.  Returns true when it finished within the budget; st->over
+ * tells a pass stopped by the budget from a failure.
+ */
+static bool
+markdown_pass(struct markdown_state *st, unsigned flags)
+{
+	MD_PARSER parser;
+	int rc;
+
+	markdown_cut(st);
+	buf_reset(&st->stack);
+	st->in_a = st->in_alt = 0;
+	st->task = 0;
+	st->failed = st->over = false;
+
+	memset(&parser, 0, sizeof(parser));
+	parser.abi_version = 0;
+	parser.flags = flags;
+	parser.enter_block = markdown_enter_block;
+	parser.leave_block = markdown_leave_block;
+	parser.enter_span = markdown_enter_span;
+	parser.leave_span = markdown_leave_span;
+	parser.text = markdown_text_cb;
+
+	rc = md_parse(st->src, (MD_SIZE)st->src_len, &parser, st);
+	if (rc != 0 || st->stack.len != 0)
+		markdown_close_all(st);
+	/* What closing added counts too. */
+	(void)markdown_status(st);
+	return rc == 0 && !st->failed && !buf_failed(st->out);
+}
+
+/*
+ * The last resort for a source whose Markdown would write more than the
+ * budget: its text, escaped, one paragraph with the line ends kept.  At
+ * most 6 bytes per source byte ("&quot;"), well within any budget.
+ */
+static bool
+markdown_as_text(struct markdown_state *st)
+{
+	const char *s = st->src, *nl;
+	size_t n = st->src_len;
+
+	markdown_cut(st);
+	if (!markdown_raw(st, "<p>"))
+		return false;
+	while ((nl = memchr(s, '\n', n)) != NULL) {
+		if (!markdown_text(st, s, (size_t)(nl - s)) ||
+		    !markdown_raw(st, "<br>\n"))
+			return false;
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	return markdown_text(st, s, n) && markdown_raw(st, "</p>\n");
+}
+
 /*
  * On failure out is still balanced: what was opened is closed, or, when
  * out itself is full (cap or memory), it is cut back to where it was;
  * it then stays marked failed.
+ *
+ * The output is bounded by the input: a source whose HTML would pass
+ * MARKDOWN_OUT_PER_BYTE bytes per source byte (plus MARKDOWN_OUT_BASE)
+ * is rendered again without the constructs that multiply what they
+ * write (tables pad every row to the header's width; autolinks add an
+ * href and rel to a bare word), and when that still does not fit, as
+ * plain text.  Nothing is refused for its size: the author sees their
+ * words, only less formatted.
  */
 bool
 markdown_render(struct buf *out, const char *src, size_t n,
@@ -1369,20 +685,21 @@ markdown_render(struct buf *out, const char *src, size_t n,
 {
 	struct markdown_state st;
 	struct buf fixed;
-	MD_PARSER parser;
-	size_t start = out->len;
 	unsigned flags = MARKDOWN_FLAGS;
 	bool ok = false;
-	int rc;
 
 	if (buf_failed(out))
 		return false;
 	memset(&st, 0, sizeof(st));
 	st.out = out;
+	st.start = out->len;
 	st.profile = profile;
 	buf_init(&st.stack, 0);
 	buf_init(&st.tmp, 0);
 	buf_init(&fixed, 0);
+	if (n > (SIZE_MAX - MARKDOWN_OUT_BASE) / MARKDOWN_OUT_PER_BYTE)
+		goto done;
+	st.budget = n * MARKDOWN_OUT_PER_BYTE + MARKDOWN_OUT_BASE;
 
 	/*
 	 * md4c gets its own copy: valid UTF-8 without NULs (one meaning
@@ -1398,25 +715,14 @@ markdown_render(struct buf *out, const char *src, size_t n,
 	if (n > UINT_MAX || !markdown_precheck(st.src, n, &flags))
 		goto done;
 
-	memset(&parser, 0, sizeof(parser));
-	parser.abi_version = 0;
-	parser.flags = flags;
-	parser.enter_block = markdown_enter_block;
-	parser.leave_block = markdown_leave_block;
-	parser.enter_span = markdown_enter_span;
-	parser.leave_span = markdown_leave_span;
-	parser.text = markdown_text_cb;
-
-	rc = md_parse(st.src, (MD_SIZE)n, &parser, &st);
-	if (rc != 0 || st.stack.len != 0)
-		markdown_close_all(&st);
-	ok = rc == 0 && !st.failed && !buf_failed(out);
+	ok = markdown_pass(&st, flags);
+	if (!ok && st.over)
+		ok = markdown_pass(&st, flags & ~(unsigned)MARKDOWN_COSTLY);
+	if (!ok && st.over)
+		ok = markdown_as_text(&st) && !buf_failed(out);
 done:
-	if (buf_failed(out)) {
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
-	}
+	if (buf_failed(out) || (!ok && st.over))
+		markdown_cut(&st);
 	buf_clear(&fixed);
 	buf_clear(&st.tmp);
 	buf_clear(&st.stack);

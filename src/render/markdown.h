@@ -27,7 +27,19 @@ enum markdown_profile {
 };
 
 /*
- * Appends the HTML for src[0..n) to out.  src must be valid UTF-8 (the
+ * What a render may add to its output for n source bytes: n times
+ * MARKDOWN_OUT_PER_BYTE, plus MARKDOWN_OUT_BASE.  A "> " nests a
+ * blockquote per byte (27 bytes of tags), so real text stays well
+ * inside; a wide empty table (each "|" padded out to hundreds of cells)
+ * does not, and is shown as text instead.
+ */
+#define MARKDOWN_OUT_PER_BYTE 32
+#define MARKDOWN_OUT_BASE     1024
+
+/*
+ * Appends the HTML for src[0..n) to out, at most MARKDOWN_OUT_PER_BYTE
+ * * n + MARKDOWN_OUT_BASE bytes: markup that would write more is shown
+ * with less formatting (see markdown.c).  src must be valid UTF-8 (the
  * caller validates input); invalid bytes are replaced by U+FFFD.
  * Returns false on allocation failure, when out's cap is reached (out is
  * then cut back to what it held), or for input that would cost md4c

@@ -932,6 +932,7 @@ static const struct store_ops sqlite_ops = {
     .debate_vote = sqlite_debate_vote,
     .debate_vote_submit = sqlite_debate_vote_submit,
     .debate_add_refusals = sqlite_debate_add_refusals,
+    .debate_refuser_add = sqlite_debate_refuser_add,
     .debate_mind = sqlite_debate_mind,
     .debate_feature = sqlite_debate_feature,
     .debate_featured = sqlite_debate_featured,

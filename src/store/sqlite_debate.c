@@ -607,6 +607,41 @@ sqlite_debate_add_refusals(struct store *base, int64_t debate_id,
 	return sqlite_write(SQ(base), run_refusals, &x);
 }
 
+struct refuser_args {
+	int64_t debate_id;
+	enum refusal reason;
+	const char *who;
+	bool *first;
+};
+
+static enum err
+run_refuser(struct conn *w, void *arg)
+{
+	struct refuser_args *x = arg;
+	sqlite3_stmt *s = conn_stmt(w, STMT_DEBATE_REFUSER_ADD);
+	enum err e;
+
+	*x->first = false;
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, x->debate_id);
+	sqlite3_bind_int(s, 2, (int)x->reason);
+	bind_text(s, 3, x->who);
+	if ((e = sqlite_step_done(w, s, "debate refuser")) != ERR_OK)
+		return e;
+	*x->first = sqlite3_changes(w->db) > 0;
+	return ERR_OK;
+}
+
+enum err
+sqlite_debate_refuser_add(struct store *base, int64_t debate_id,
+			  enum refusal reason, const char *who, bool *first)
+{
+	struct refuser_args x = {debate_id, reason, who, first};
+
+	return sqlite_write(SQ(base), run_refuser, &x);
+}
+
 struct mind_args {
 	int64_t debate_id;
 	char kind;

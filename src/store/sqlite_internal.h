@@ -81,6 +81,7 @@ enum stmt {
 	STMT_DEBATE_VOTE_POST,
 	STMT_DEBATE_BUCKET_ADD,
 	STMT_DEBATE_TOUCH,
+	STMT_DEBATE_REFUSER_ADD,
 	STMT_DEBATE_BUMP,
 	STMT_DEBATE_ITEM_STATEMENT,
 	STMT_DEBATE_ITEM_COMMENT,
@@ -260,6 +261,8 @@ enum err sqlite_debate_vote_submit(struct store *, const struct debate_vote *,
 				   void (*)(void *, enum err, enum vote_result),
 				   void *);
 enum err sqlite_debate_add_refusals(struct store *, int64_t, const int64_t *);
+enum err sqlite_debate_refuser_add(struct store *, int64_t, enum refusal,
+				   const char *, bool *);
 enum err sqlite_debate_mind(struct store *, int64_t, char, int64_t,
 			    const char *, int64_t, bool *);
 enum err sqlite_debate_feature(struct store *, int64_t, int64_t, bool);

@@ -221,6 +221,9 @@ const char *const stmt_sql[STMT__MAX] = {
 			  " refused_duplicate = refused_duplicate + ?3,"
 			  " refused_closed = refused_closed + ?4,"
 			  " refused_rate = refused_rate + ?5 WHERE id = ?1",
+    [STMT_DEBATE_REFUSER_ADD] =
+	"INSERT INTO debate_refusers (debate_id, reason, who)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
     [STMT_DEBATE_BUMP] =
 	"UPDATE debates SET version = version + 1 WHERE id = ?1",
     [STMT_DEBATE_ITEM_STATEMENT] =

@@ -376,6 +376,13 @@ struct store_ops {
 	enum err (*debate_add_refusals)(struct store *st, int64_t debate_id,
 					const int64_t refused[REFUSED__MAX]);
 	/*
+	 * Notes that who (a keyed hash) was refused a vote for reason;
+	 * *first is true only the first time, when it is to be counted.
+	 */
+	enum err (*debate_refuser_add)(struct store *st, int64_t debate_id,
+				       enum refusal reason, const char *who,
+				       bool *first);
+	/*
 	 * "This changed my mind" on a statement ('s') or comment ('c') of
 	 * the debate, once per reader: *added is false the second time.
 	 */

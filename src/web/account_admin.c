@@ -32,8 +32,8 @@ account_setup_page(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	if (user_token_get(req->app, &req->arena, hash, "setup", time_now(),
-			   false, &t) != ERR_OK) {
+	if (user_setup_token(req->app, &req->arena, hash, false, &t) !=
+	    ERR_OK) {
 		account_link_expired(req, res, "/", "Front page");
 		return;
 	}
@@ -83,8 +83,7 @@ account_setup_post(struct request *req, struct response *res)
 		return;
 	}
 	user_token_hash(token, hash);
-	e = user_token_get(req->app, &req->arena, hash, "setup", time_now(),
-			   true, &t);
+	e = user_setup_token(req->app, &req->arena, hash, true, &t);
 	if (e == ERR_NOTFOUND) {
 		account_link_expired(req, res, "/", "Front page");
 		return;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "render/template.h"
@@ -98,12 +99,39 @@ readers(struct arena *a, int64_t n)
 		      : arena_printf(a, "%lld readers", (long long)n);
 }
 
+/*
+ * The comment text one page may carry, in bytes of HTML.  Each comment
+ * is bounded by its source (markdown.h), but a page holds as many as its
+ * threads have replies, and text stored before that bound existed is
+ * not bounded at all: past this budget comments are listed without
+ * their text, so that what readers post never pushes the page past
+ * LIMIT_PAGE_HTML (a 503 for everyone, the article gone with it).
+ */
+#define DISCUSSION_HTML_BUDGET (LIMIT_PAGE_HTML / 2)
+
+static const char held_note[] =
+    "<p class=\"note\">This comment is not shown here: the page already "
+    "holds as much text as it can.</p>\n";
+
 /* What every comment of the page shares. */
 struct thread_ctx {
 	struct arena *a;
 	const struct discussion *d;
 	const char *reply_base; /* the page's address and query, then '?'/'&' */
+	size_t *html_left;	/* of DISCUSSION_HTML_BUDGET */
 };
+
+/* The text of c if the page has room for it, else a note; uses up left. */
+static struct safe_html
+body_shown(const struct comment *c, size_t *left)
+{
+	size_t n = strlen(c->body_html);
+
+	if (n > *left)
+		return (struct safe_html){held_note, sizeof(held_note) - 1};
+	*left -= n;
+	return (struct safe_html){c->body_html, n};
+}
 
 /*
  * One comment and its replies.  Every key is set on every item, even when
@@ -128,9 +156,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_str(item, "avatar", c->avatar) ||
 	    !tv_put_str(item, "when", when_text(a, d, c->created)) ||
 	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
-	    !tv_put_safe(
-		item, "body_html",
-		(struct safe_html){c->body_html, strlen(c->body_html)}) ||
+	    !tv_put_safe(item, "body_html", body_shown(c, x->html_left)) ||
 	    !tv_put_int(item, "depth", c->depth) ||
 	    !tv_put_str(item, "reply_href",
 			arena_printf(a, "%sreplytocom=%lld#respond",
@@ -162,7 +188,8 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 
 /* The editors' picks, on the first page. */
 static bool
-put_featured(struct arena *a, struct tv *v, const struct discussion *d)
+put_featured(struct arena *a, struct tv *v, const struct discussion *d,
+	     size_t *html_left)
 {
 	struct tv *list = tv_put_list(v, "featured");
 	size_t i;
@@ -179,9 +206,7 @@ put_featured(struct arena *a, struct tv *v, const struct discussion *d)
 		    !tv_put_str(it, "avatar", c->avatar) ||
 		    !tv_put_str(it, "when", when_text(a, d, c->created)) ||
 		    !tv_put_str(it, "when_iso", when_iso(a, c->created)) ||
-		    !tv_put_safe(it, "body_html",
-				 (struct safe_html){c->body_html,
-						    strlen(c->body_html)}) ||
+		    !tv_put_safe(it, "body_html", body_shown(c, html_left)) ||
 		    !tv_put_bool(it, "has_side", c->side != SIDE_NONE) ||
 		    !tv_put_str(it, "side_label", d->side_labels[c->side]) ||
 		    !tv_put_str(it, "side_css", d->side_css[c->side]))
@@ -192,9 +217,10 @@ put_featured(struct arena *a, struct tv *v, const struct discussion *d)
 
 /* The comments: one threaded list, or one column per side. */
 static bool
-put_threads(struct arena *a, struct tv *v, const struct discussion *d)
+put_threads(struct arena *a, struct tv *v, const struct discussion *d,
+	    size_t *html_left)
 {
-	struct thread_ctx x = {a, d, NULL};
+	struct thread_ctx x = {a, d, NULL, html_left};
 	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
 	struct thread_node *node;
 	const char *q;
@@ -357,18 +383,20 @@ discussion_put(struct request *req, struct tv *v, const struct discussion *d,
 {
 	struct arena *a = &req->arena;
 	int64_t n = d->comment_count;
+	size_t html_left = DISCUSSION_HTML_BUDGET;
 	const char *heading =
 	    n == 0   ? "No comments yet"
 	    : n == 1 ? arena_printf(a, "1 thought on “%s”", d->title)
 		     : arena_printf(a, "%lld thoughts on “%s”", (long long)n,
 				    d->title);
 
-	if (!tv_put_str(v, "heading", heading) || !put_threads(a, v, d) ||
+	if (!tv_put_str(v, "heading", heading) ||
+	    !put_threads(a, v, d, &html_left) ||
 	    !put_pagination(a, v, d, req->app->cfg.per_page))
 		return false;
 	if (d->nsorts > 0 && !put_orders(a, v, d))
 		return false;
-	if (d->side_labels && !put_featured(a, v, d))
+	if (d->side_labels && !put_featured(a, v, d, &html_left))
 		return false;
 	req->page_state = form;
 	return put_form(req, v, d, form);

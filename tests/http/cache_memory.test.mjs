@@ -83,7 +83,7 @@ describe('the page cache under a reader who rotates cookies', () => {
 		addDebate(s.db, slug);
 		srv = await startServer({
 			db: s.db,
-			config: `[server]\npage_cache_mb = ${CAP_MB}\naccess_log = false\n[debates]\nvotes_per_minute = 1000000\nvotes_burst = 1000000\n`,
+			config: `[server]\npage_cache_mb = ${CAP_MB}\naccess_log = false\n[debates]\nvotes_per_minute = 1000000\nvotes_burst = 1000000\nvotes_per_hour = 1000000\n`,
 		});
 	});
 	after(async () => { if (srv) await stopClean(srv); });

@@ -12,7 +12,7 @@ import { browser, newArticle, newDebate, openForm, site, sql, stopClean, unique,
 
 const THREADS = 2;
 const POSTS = 48;
-const CONFIG = `[server]\nthreads = ${THREADS}\nper_ip_connections = 256\n[debates]\nvotes_per_minute = 1000\nvotes_burst = 1000\n`;
+const CONFIG = `[server]\nthreads = ${THREADS}\nper_ip_connections = 256\n[debates]\nvotes_per_minute = 1000\nvotes_burst = 1000\nvotes_per_hour = 1000000\n`;
 
 // One form post on a connection of its own; resolves to { status, location, text }.
 function send(url, cookie, fields) {

@@ -489,15 +489,28 @@ test_address_key(void)
 {
 	char k[80];
 
-	debate_address_key("192.0.2.7", k, sizeof(k));
-	CHECK_STR(k, "192.0.2.7");
-	debate_address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+	debate_address_key("192.0.2.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	debate_address_key("192.0.2.200", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	debate_address_key("192.0.3.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.3.0/24");
+	debate_address_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	debate_address_key("192.0.2.7", 32, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.7/32");
+	debate_address_key("192.0.2.7", 20, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.0.0/20");
+	debate_address_key("2001:db8:1:2:aaaa::1", 24, 48, k, sizeof(k));
+	CHECK_STR(k, "2001:db8:1::/48");
+	debate_address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 24, 64, k,
+			   sizeof(k));
 	CHECK_STR(k, "2001:db8:1:2::/64");
-	debate_address_key("2001:db8:1:2::1", k, sizeof(k));
+	debate_address_key("2001:db8:1:2::1", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "2001:db8:1:2::/64");
-	debate_address_key("2001:db8:1:3::1", k, sizeof(k));
+	debate_address_key("2001:db8:1:3::1", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "2001:db8:1:3::/64");
-	debate_address_key("unknown", k, sizeof(k));
+	debate_address_key("unknown", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "unknown");
 }
 

@@ -49,6 +49,8 @@ test_inputs(struct arena *a)
 	      v.num == INT64_MAX);
 	CHECK(input_read(a, &id, "-1", 2, &v) && v.bad);
 	CHECK(input_read(a, &id, "07", 2, &v) && v.bad);
+}
+
 /*
  * A request computes its CSRF token once and reuses it, but only for the
  * visitor it was made for: another visitor gets their own, the same as a

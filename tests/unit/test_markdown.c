@@ -788,10 +788,78 @@ test_pathological(void)
 			CHECK(err == NULL);
 			CHECK(t->expect < 0 || ok == (t->expect == 1));
 			CHECK(ok || out.len == 0);
+			CHECK(out.len <= in.len * MARKDOWN_OUT_PER_BYTE +
+					     MARKDOWN_OUT_BASE);
 			buf_clear(&out);
 		}
 		buf_clear(&in);
 	}
+}
+
+/*
+ * A wide table with empty rows: each "|" line is padded to the header's
+ * width, so 1,972 bytes wrote some 740 KB.  Within the output budget it
+ * is shown with less formatting, every character still there; a real
+ * table next to the budget keeps its markup.
+ */
+static void
+test_budget(void)
+{
+	enum markdown_profile p;
+	struct buf in;
+	size_t i;
+	bool ok;
+	char *out;
+
+	buf_init(&in, 0);
+	for (i = 0; i < 101; i++)
+		CHECK(buf_putc(&in, '|'));
+	CHECK(buf_putc(&in, '\n'));
+	for (i = 0; i < 100; i++)
+		CHECK(buf_puts(&in, "|---"));
+	CHECK(buf_putc(&in, '\n'));
+	while (in.len + 2 <= 1972)
+		CHECK(buf_puts(&in, "|\n"));
+	for (p = MARKDOWN_READER; p <= MARKDOWN_AUTHOR; p++) {
+		out = render(in.data, in.len, p, &ok);
+		CHECK(ok);
+		CHECK(out != NULL &&
+		      strlen(out) <=
+			  in.len * MARKDOWN_OUT_PER_BYTE + MARKDOWN_OUT_BASE);
+		CHECK(out != NULL && strstr(out, "<table>") == NULL);
+		CHECK(out != NULL && strstr(out, "|---|---|") != NULL);
+		free(out);
+	}
+
+	/*
+	 * A long link definition used at every word: each use copies the
+	 * URL, tables or not.  Shown as text, with every character.
+	 */
+	buf_reset(&in);
+	CHECK(buf_puts(&in, "[x]: http://e.example/"));
+	for (i = 0; i < 1000; i++)
+		CHECK(buf_putc(&in, 'a'));
+	CHECK(buf_puts(&in, "\n\n"));
+	for (i = 0; i < 300; i++)
+		CHECK(buf_puts(&in, "[x] "));
+	out = render(in.data, in.len, MARKDOWN_READER, &ok);
+	CHECK(ok);
+	CHECK(out != NULL && strlen(out) <= in.len * MARKDOWN_OUT_PER_BYTE +
+						MARKDOWN_OUT_BASE);
+	CHECK(out != NULL && strstr(out, "<a ") == NULL);
+	CHECK(out != NULL && strstr(out, "[x] [x] [x]") != NULL);
+	free(out);
+
+	/* An ordinary table of many rows is well inside. */
+	buf_reset(&in);
+	CHECK(buf_puts(&in, "| a | b |\n|---|---|\n"));
+	for (i = 0; i < 200; i++)
+		CHECK(buf_puts(&in, "| c | d |\n"));
+	out = render(in.data, in.len, MARKDOWN_READER, &ok);
+	CHECK(ok);
+	CHECK(out != NULL && strstr(out, "<table>") != NULL);
+	free(out);
+	buf_clear(&in);
 }
 
 static char *
@@ -885,5 +953,6 @@ main(void)
 	test_defused();
 	test_golden();
 	test_pathological();
+	test_budget();
 	TEST_DONE();
 }
