@@ -49,9 +49,22 @@ static const struct key keys[] = {
     {"server", "max_connections", KEY_INT, OFF(max_connections), "4096", 16,
      1000000, "Open connections at most, in all."},
     {"server", "per_ip_connections", KEY_INT, OFF(per_ip_connections), "64", 1,
-     100000, "Open connections at most from one address."},
+     100000,
+     "Open connections at most from one address (an IPv6 /64 counts as "
+     "one); behind a trusted proxy, requests at once from one reader."},
+    {"server", "per_network_connections", KEY_INT, OFF(per_network_connections),
+     "256", 1, 1000000,
+     "Open connections at most from one network: an IPv4 /24 or an IPv6 "
+     "/48."},
     {"server", "timeout", KEY_INT, OFF(timeout), "30", 1, 3600,
      "Seconds an idle connection is kept."},
+    {"server", "header_timeout", KEY_INT, OFF(header_timeout), "10", 1, 3600,
+     "Seconds a request's head (request line and headers) may take from "
+     "its first byte; a slower one's connection is closed."},
+    {"server", "body_min_rate", KEY_INT, OFF(body_min_rate), "1024", 1,
+     1000000000,
+     "Bytes a second a request body must average once header_timeout "
+     "has passed since its head; a slower one's connection is closed."},
     {"server", "access_log", KEY_BOOL, OFF(access_log), "true", 0, 0,
      "One line per request on standard output."},
     {"server", "trusted_proxies", KEY_STR, OFF(trusted_proxies), "", 0, 0,

@@ -49,8 +49,11 @@ struct config {
 	char *db;
 	int threads;
 	int max_connections;
-	int per_ip_connections;
-	int timeout; /* seconds */
+	int per_ip_connections;	     /* an IPv4 address, an IPv6 /64 */
+	int per_network_connections; /* an IPv4 /24, an IPv6 /48 */
+	int timeout;		     /* seconds idle */
+	int header_timeout;	     /* seconds for a request head */
+	int body_min_rate;	     /* body bytes a second, at least */
 	bool access_log;
 	char *trusted_proxies; /* space-separated addresses, may be NULL */
 	int page_cache_mb;

@@ -101,10 +101,10 @@ log_clean(char *out, size_t outsz, const char *s)
 }
 
 void
-log_access(const char *method, const char *path, unsigned status, size_t bytes,
-	   long long usec)
+log_access(const char *client, const char *method, const char *path,
+	   unsigned status, size_t bytes, long long usec)
 {
-	char m[16], p[512], ts[32];
+	char c[64], m[16], p[512], ts[32];
 	struct timespec now;
 	struct tm tm;
 
@@ -113,7 +113,8 @@ log_access(const char *method, const char *path, unsigned status, size_t bytes,
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stdout, "%s \"%s %s\" %u %zu %lldus\n", ts,
+	fprintf(stdout, "%s %s \"%s %s\" %u %zu %lldus\n", ts,
+		log_clean(c, sizeof(c), client),
 		log_clean(m, sizeof(m), method), log_clean(p, sizeof(p), path),
 		status, bytes, usec);
 }

@@ -19,9 +19,12 @@ __attribute__((format(printf, 1, 2))) void log_warnx(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);
 
-/* One access-log line. */
-void log_access(const char *method, const char *path, unsigned status,
-		size_t bytes, long long usec);
+/*
+ * One access-log line: the reader's address (the proxied one behind a
+ * trusted proxy), the request, status, bytes sent and time taken.
+ */
+void log_access(const char *client, const char *method, const char *path,
+		unsigned status, size_t bytes, long long usec);
 
 /*
  * Copies s into out (size outsz), replacing control characters and

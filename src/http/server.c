@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,12 +19,14 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/cache.h"
+#include "http/gate.h"
 #include "http/request.h"
 #include "http/route.h"
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
+	struct gate *gate; /* the connections' budget and deadlines */
 	unsigned port;
 };
 
@@ -37,6 +40,8 @@ static atomic_int in_flight;
 struct exchange {
 	struct request req; /* first: request_suspend() finds x from it */
 	struct response res;
+	struct server *srv;
+	struct gate_conn *gc; /* its connection's record in the gate */
 	unsigned status;
 	size_t bytes;
 	size_t dropped; /* body bytes past the limit, thrown away */
@@ -115,6 +120,33 @@ trusted_proxy(const char *list, const char *addr)
 }
 
 /*
+ * The peer's address as text (an IPv4-mapped IPv6 address as IPv4), or
+ * "unknown".
+ */
+static void
+peer_address(const struct sockaddr *sa, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "unknown");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    out, (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			inet_ntop(AF_INET, &a6->s6_addr[12], out,
+				  (socklen_t)outsz);
+		else
+			inet_ntop(AF_INET6, a6, out, (socklen_t)outsz);
+	}
+}
+
+/*
  * The reader's address: the peer's, or, when the peer is a trusted proxy,
  * the last address in X-Forwarded-For that is not itself a trusted proxy.
  * Addresses are normalized through inet_pton/inet_ntop, so one IPv6
@@ -124,31 +156,13 @@ static void
 client_address(struct request *req)
 {
 	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
 	const char *xff, *list = req->app->cfg.trusted_proxies;
 	char buf[INET6_ADDRSTRLEN];
 
-	strcpy(req->client, "unknown");
 	ci = MHD_get_connection_info(req->conn,
 				     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || (sa = ci->client_addr) == NULL)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(
-		    AF_INET,
-		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    req->client, sizeof(req->client));
-	else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a6 =
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(a6))
-			inet_ntop(AF_INET, &a6->s6_addr[12], req->client,
-				  sizeof(req->client));
-		else
-			inet_ntop(AF_INET6, a6, req->client,
-				  sizeof(req->client));
-	}
+	peer_address(ci ? ci->client_addr : NULL, req->client,
+		     sizeof(req->client));
 	if (list == NULL || *list == '\0' || !trusted_proxy(list, req->client))
 		return;
 	xff = request_header(req, "X-Forwarded-For");
@@ -333,6 +347,9 @@ build_response(struct exchange *x)
 	for (i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name,
 					res->headers[i].value);
+	/* Stopping: the connection ends with this answer, not mid-request. */
+	if (gate_draining(x->srv->gate))
+		MHD_add_response_header(r, "Connection", "close");
 	return r;
 }
 
@@ -408,22 +425,90 @@ answer(struct exchange *x, struct MHD_Connection *conn)
 	return ret;
 }
 
+/* How a request says its body's length. */
+struct framing {
+	int lengths;   /* Content-Length headers */
+	int encodings; /* Transfer-Encoding headers */
+	bool chunked;  /* the last of those says exactly "chunked" */
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		f->lengths++;
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->encodings++;
+		f->chunked = value && strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+/*
+ * A body's length given twice, or two ways, or an encoding other than
+ * chunked: a proxy in front may have read the body otherwise than we
+ * would, and bytes it took for a body would run here as a request of
+ * their own (request smuggling).  Looked for only when a request has a
+ * Content-Length or a Transfer-Encoding, so a GET costs one lookup.
+ */
+static bool
+framing_ambiguous(struct MHD_Connection *conn, const char *length)
+{
+	struct framing f = {0};
+
+	if (length == NULL &&
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					"Transfer-Encoding") == NULL)
+		return false;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	return f.lengths > 1 || f.encodings > 1 ||
+	       (f.encodings == 1 && (f.lengths > 0 || !f.chunked));
+}
+
+/*
+ * Answers a request refused before it is read, and closes its connection:
+ * what follows on it cannot be trusted to start a request.
+ */
+static enum MHD_Result
+refuse(struct exchange *x, struct MHD_Connection *conn, unsigned status,
+       const char *message)
+{
+	x->dispatched = true;
+	gate_serving(x->gc);
+	x->req.app->routes->error_page(&x->req, &x->res, status, message);
+	(void)response_header(&x->res, "Connection", "close");
+	if (status == 503)
+		(void)response_header(&x->res, "Retry-After", "1");
+	return answer(x, conn);
+}
+
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	       const char *method, const char *version, const char *upload_data,
 	       size_t *upload_data_size, void **con_cls)
 {
-	struct app *app = cls;
+	struct server *srv = cls;
+	struct app *app = srv->app;
 	struct exchange *x = *con_cls;
 
 	(void)version;
 	if (x == NULL) {
+		const union MHD_ConnectionInfo *ci;
 		const char *cl;
 
 		x = calloc(1, sizeof(*x));
 		if (x == NULL)
 			return MHD_NO;
 		atomic_fetch_add(&in_flight, 1);
+		x->srv = srv;
+		ci = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		x->gc = ci ? ci->socket_context : NULL;
+		gate_head(x->gc);
 		arena_init(&x->req.arena);
 		buf_init(&x->req.body, app->body_limit);
 		buf_init(&x->res.body, LIMIT_PAGE_HTML);
@@ -438,6 +523,22 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		if (cl && strtoull(cl, NULL, 10) > app->body_limit)
 			x->req.body_too_large = true;
 		*con_cls = x;
+		client_address(&x->req);
+		if (framing_ambiguous(conn, cl))
+			return refuse(x, conn, 400,
+				      "The request's length is ambiguous "
+				      "(Content-Length given twice, or with "
+				      "Transfer-Encoding).");
+		/*
+		 * Through a trusted proxy, the reader's address is known only
+		 * now: each of its requests counts against that address.
+		 */
+		if (gate_is_proxy(x->gc) &&
+		    !gate_claim(srv->gate, x->gc, x->req.client))
+			return refuse(x, conn, 503,
+				      "Too many requests from your address "
+				      "at once. Please try again in a "
+				      "moment.");
 		/*
 		 * Answer on a later call: answering now would close the
 		 * connection.  Except for a body announced over the limit:
@@ -463,6 +564,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		 * dropped as it comes, up to a point; past it, the
 		 * connection is cut.
 		 */
+		gate_body(x->gc, *upload_data_size);
 		if (!x->req.body_too_large &&
 		    !buf_append(&x->req.body, upload_data, *upload_data_size))
 			x->req.body_too_large = true;
@@ -475,7 +577,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	x->dispatched = true;
-	client_address(&x->req);
+	gate_serving(x->gc);
 	atomic_fetch_add(&dispatching, 1);
 	if (atomic_load(&closing)) {
 		app->routes->error_page(&x->req, &x->res, 503,
@@ -507,19 +609,52 @@ static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	  enum MHD_RequestTerminationCode toe)
 {
+	struct server *srv = cls;
 	struct exchange *x = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (x == NULL)
 		return;
-	log_access(x->req.method_name ? x->req.method_name : "-",
+	gate_idle(srv->gate, x->gc);
+	log_access(x->req.client[0] ? x->req.client : "-",
+		   x->req.method_name ? x->req.method_name : "-",
 		   x->req.path ? x->req.path : "-", x->status, x->bytes,
 		   (long long)(time_now_usec() - x->req.start_usec));
 	exchange_free(x);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);
+}
+
+/*
+ * A connection opened or closed: the gate counts it, and may shut it at
+ * once when its address or network is at its budget.  A trusted proxy's
+ * connections are counted by the readers they carry, request by request.
+ */
+static void
+connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
+		 enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	const union MHD_ConnectionInfo *fd, *peer;
+	const char *list = srv->app->cfg.trusted_proxies;
+	char addr[INET6_ADDRSTRLEN];
+	bool proxy;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		gate_close(srv->gate, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	peer =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (fd == NULL)
+		return;
+	peer_address(peer ? peer->client_addr : NULL, addr, sizeof(addr));
+	proxy = list && *list && trusted_proxy(list, addr);
+	*socket_context = gate_open(srv->gate, fd->connect_fd,
+				    peer ? peer->client_addr : NULL, proxy);
 }
 
 static __attribute__((format(printf, 2, 0))) void
@@ -611,15 +746,36 @@ server_start(struct app *app, struct buf *err)
 		return NULL;
 	}
 	srv->app = app;
+	{
+		struct gate_limits lim = {
+		    .max_connections = app->cfg.max_connections,
+		    .reserve = app->cfg.max_connections / 8,
+		    .per_address = app->cfg.per_ip_connections,
+		    .per_network = app->cfg.per_network_connections,
+		    .head_ms = app->cfg.header_timeout * 1000,
+		    .body_rate = app->cfg.body_min_rate,
+		    .sweep_ms = 250,
+		};
+
+		srv->gate = gate_new(&lim);
+	}
+	if (srv->gate == NULL) {
+		buf_seterr(err, "out of memory");
+		free(srv);
+		return NULL;
+	}
 	atomic_store(&closing, false);
+	/*
+	 * The gate, not MHD, limits connections per address: MHD would hold
+	 * a trusted proxy to one reader's budget, and count IPv6 readers
+	 * by whole addresses where they have a /64 each.
+	 */
 	srv->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, access_handler, app, MHD_OPTION_SOCK_ADDR,
+	    flags, 0, NULL, NULL, access_handler, srv, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    NULL, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)app->cfg.max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)app->cfg.per_ip_connections,
+	    srv, MHD_OPTION_NOTIFY_CONNECTION, connection_event, srv,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER,
@@ -629,6 +785,7 @@ server_start(struct app *app, struct buf *err)
 		    err,
 		    "cannot listen on %s (in use, or not an address of this machine)",
 		    app->cfg.listen);
+		gate_free(srv->gate);
 		free(srv);
 		return NULL;
 	}
@@ -646,7 +803,6 @@ server_port(struct server *srv)
 void
 server_stop(struct server *srv, int grace_ms)
 {
-	const union MHD_DaemonInfo *info;
 	MHD_socket listener;
 	int waited = 0;
 
@@ -654,12 +810,13 @@ server_stop(struct server *srv, int grace_ms)
 		return;
 	/* Stop accepting: new connections are refused from here on. */
 	listener = MHD_quiesce_daemon(srv->daemon);
-	while (waited < grace_ms) {
-		info = MHD_get_daemon_info(srv->daemon,
-					   MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (info == NULL || info->num_connections == 0 ||
-		    atomic_load(&in_flight) == 0)
-			break;
+	/*
+	 * A connection waiting for a request is closed now, before one is
+	 * sent into a socket about to close: its client retries, as after
+	 * any idle close.  A request already begun is answered, with
+	 * Connection: close, and its connection then closes too.
+	 */
+	while (gate_drain(srv->gate) > 0 && waited < grace_ms) {
 		usleep(20000);
 		waited += 20;
 	}
@@ -671,9 +828,14 @@ server_stop(struct server *srv, int grace_ms)
 	atomic_store(&closing, true);
 	while (atomic_load(&dispatching) > 0 || atomic_load(&waiting) > 0)
 		usleep(1000);
+	/* The answers just given (503 while closing) go out before the end. */
+	for (waited = 0; waited < 500 && atomic_load(&in_flight) > 0;
+	     waited += 10)
+		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
+	gate_free(srv->gate);
 	free(srv);
 }
 

@@ -274,7 +274,7 @@ describe('the page cache follows the CLI', () => {
 });
 
 describe('the access log', () => {
-	test('has one line per request: method, path, status, bytes, microseconds', async () => {
+	test('has one line per request: client address, method, path, status, bytes, microseconds', async () => {
 		const srv = await site();
 		const sent = [
 			['GET', '/healthz', 200],
@@ -295,7 +295,7 @@ describe('the access log', () => {
 		const lines = srv.logs().stdout.split('\n').filter(Boolean);
 		assert.equal(lines.length, sent.length + 1, lines.join('\n'));
 		const parsed = lines.map((l) => {
-			const m = /^\S+ "([A-Z]+) (\/[^"]*)" (\d{3}) (\d+) (\d+)us$/.exec(l);
+			const m = /^\S+ 127\.0\.0\.1 "([A-Z]+) (\/[^"]*)" (\d{3}) (\d+) (\d+)us$/.exec(l);
 			assert.ok(m, `access log line: ${l}`);
 			return { method: m[1], path: m[2], status: Number(m[3]), bytes: Number(m[4]), usec: Number(m[5]) };
 		});
