@@ -1,8 +1,8 @@
 #include "http/gate.h"
 
 #include <arpa/inet.h>
+#include <linux/tcp.h> /* tcp_info with tcpi_bytes_received */
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -45,6 +45,9 @@ struct gate_conn {
 	/* When the phase began, in ms, shifted left 2, | enum phase. */
 	_Atomic uint64_t phase;
 	_Atomic size_t body; /* body bytes of the current request */
+	/* The phase in which a request line came; a head has begun. */
+	_Atomic uint64_t request_line;
+	atomic_bool reused; /* a request was answered on it */
 	/* The sweeper's, under the lock: */
 	uint64_t seen_phase; /* the phase head_at belongs to */
 	int64_t head_at;     /* when data of a request was seen; 0: none */
@@ -217,22 +220,27 @@ over_budget(const struct gate *g, const struct gate_key *addr,
 }
 
 /*
- * When data came in on fd after the wait that began at since: the time
- * of the latest, else 0.  The kernel knows; the bytes themselves are
- * already in the server's buffer.
+ * When a request began to come in on c during its wait of phase ph: the
+ * time of the latest data, else 0.  The server has the bytes; the kernel
+ * knows when they came.  On a new connection any byte is a request's; on
+ * a kept-alive one, a byte that came after the last answer.
  */
 static int64_t
-data_since(int fd, int64_t since, int64_t now)
+head_begun(struct gate_conn *c, uint64_t ph, int64_t now)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
+	int64_t since = (int64_t)(ph >> 2), latest;
 
 	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
-		return 0;
-	if ((int64_t)ti.tcpi_last_data_recv + DATA_SLACK_MS < now - since)
-		return now - (int64_t)ti.tcpi_last_data_recv;
-	return 0;
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return atomic_load(&c->request_line) == ph ? now : 0;
+	latest = now - (int64_t)ti.tcpi_last_data_recv;
+	if (atomic_load(&c->request_line) == ph)
+		return latest;
+	if (!atomic_load(&c->reused))
+		return ti.tcpi_bytes_received > 0 ? latest : 0;
+	return latest > since + DATA_SLACK_MS ? latest : 0;
 }
 
 /* Closes c's stream; the server frees it when it sees the end. */
@@ -290,6 +298,8 @@ gate_open(struct gate *g, int fd, const struct sockaddr *sa, bool proxy)
 	c->proxy = proxy;
 	atomic_init(&c->phase, pack(now_ms(), PHASE_WAITING));
 	atomic_init(&c->body, 0);
+	atomic_init(&c->request_line, 0);
+	atomic_init(&c->reused, false);
 	pthread_mutex_lock(&g->lock);
 	c->prev = g->tail;
 	if (g->tail)
@@ -351,6 +361,13 @@ gate_close(struct gate *g, struct gate_conn *c)
 }
 
 void
+gate_request_line(struct gate_conn *c)
+{
+	if (c)
+		atomic_store(&c->request_line, atomic_load(&c->phase));
+}
+
+void
 gate_head(struct gate_conn *c)
 {
 	if (c == NULL)
@@ -384,6 +401,7 @@ gate_idle(struct gate *g, struct gate_conn *c)
 		unclaim(g, c);
 		pthread_mutex_unlock(&g->lock);
 	}
+	atomic_store(&c->reused, true);
 	atomic_store(&c->phase, pack(now_ms(), PHASE_WAITING));
 }
 
@@ -434,7 +452,7 @@ sweep_locked(struct gate *g, int64_t now)
 				c->probe_at = since + g->lim.sweep_ms;
 			}
 			if (c->head_at == 0 && now >= c->probe_at) {
-				c->head_at = data_since(c->fd, since, now);
+				c->head_at = head_begun(c, ph, now);
 				c->probe_at = now + PROBE_MS;
 			}
 			if (c->head_at != 0 &&
@@ -495,7 +513,7 @@ gate_drain(struct gate *g)
 		uint64_t ph = atomic_load(&c->phase);
 
 		if (!c->closing && (ph & 3) == PHASE_WAITING &&
-		    data_since(c->fd, (int64_t)(ph >> 2), now) == 0)
+		    head_begun(c, ph, now) == 0)
 			shut(g, c, "the server is stopping");
 	}
 	n = g->open;

@@ -53,6 +53,8 @@ struct gate_conn *gate_open(struct gate *g, int fd, const struct sockaddr *sa,
 /* The connection is gone (its fd not yet closed); c is freed. */
 void gate_close(struct gate *g, struct gate_conn *c);
 
+/* A request line came: a head has begun (it may yet come slowly). */
+void gate_request_line(struct gate_conn *c);
 /* A request's head is complete: its body, if any, comes next. */
 void gate_head(struct gate_conn *c);
 /* n more body bytes arrived. */

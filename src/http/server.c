@@ -657,6 +657,23 @@ connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
 				    peer ? peer->client_addr : NULL, proxy);
 }
 
+/*
+ * A request line was read (MHD calls this before the headers): from here
+ * the connection is in a request, not idle, should the server stop.
+ */
+static void *
+request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	(void)cls;
+	(void)uri;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci)
+		gate_request_line(ci->socket_context);
+	return NULL; /* the request's own state is made at its head */
+}
+
 static __attribute__((format(printf, 2, 0))) void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -775,6 +792,7 @@ server_start(struct app *app, struct buf *err)
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
 	    srv, MHD_OPTION_NOTIFY_CONNECTION, connection_event, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_line, srv,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
