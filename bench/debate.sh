@@ -59,6 +59,7 @@ cat >"$SCRATCH/parley.ini" <<'EOF'
 [server]
 access_log = false
 per_ip_connections = 1024
+per_network_connections = 1024
 [debates]
 ; every seeded vote comes from 127.0.0.1
 votes_per_minute = 1000000

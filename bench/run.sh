@@ -106,6 +106,7 @@ cat >"$SCRATCH/parley.ini" <<'EOF'
 access_log = false
 ; every wrk connection comes from 127.0.0.1
 per_ip_connections = 1024
+per_network_connections = 1024
 EOF
 sed 's/^access_log = false/access_log = true/' "$SCRATCH/parley.ini" >"$SCRATCH/parley-log.ini"
 { cat "$SCRATCH/parley.ini"; printf 'page_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
@@ -151,7 +152,7 @@ done
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 start_parley "$SCRATCH/parley.ini"
-say "parley: $BASE (pid $PARLEY_PID), config: access_log = false, per_ip_connections = 1024, others default"
+say "parley: $BASE (pid $PARLEY_PID), config: access_log = false, per_ip_connections = per_network_connections = 1024, others default"
 
 # One visitor for everything: its cookie, and the form token tied to it.
 JAR=$SCRATCH/cookies.txt
