@@ -328,8 +328,8 @@ export function rawRequest(url, request, { timeoutMs = 5000 } = {}) {
 }
 
 // A Browser whose requests each use a connection of their own
-// ("Connection: close"): the server's graceful stop waits for idle
-// keep-alive connections, and the tests should not wait with it.
+// ("Connection: close"), so no test leaves kept-alive connections behind
+// (the server's stop closes idle ones at once; edge.test.mjs tests that).
 export class ClosingBrowser extends Browser {
 	get(path, headers = {}) { return super.get(path, { connection: 'close', ...headers }); }
 	post(path, fields, headers = {}) { return super.post(path, fields, { connection: 'close', ...headers }); }
