@@ -13,6 +13,7 @@ enum err {
 	ERR_LIMIT,
 	ERR_TOOLARGE, /* more than a request may send (a comment over its
 			 length) */
+	ERR_DUPLICATE, /* the same thing again, already stored */
 	ERR__MAX
 };
 

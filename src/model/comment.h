@@ -22,6 +22,7 @@ struct comment_input {
 	const char *url;
 	const char *body;
 	const char *key; /* one-time form key against double posts */
+	const char *issued; /* the form's stamp (comment_limits.h), or "" */
 	int64_t parent;
 	bool remember;
 	int64_t created; /* 0: now; set by imports */
@@ -48,6 +49,7 @@ struct comment_field {
 struct comment_form {
 	struct comment_field author, email, url, body, key, parent;
 	struct comment_field honeypot; /* website_confirm, for robots */
+	struct comment_field issued;   /* when the form was shown, signed */
 	bool remember;
 };
 
