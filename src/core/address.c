@@ -33,8 +33,8 @@ network_text(int family, unsigned char *bin, size_t len, int bits, char *out,
 }
 
 void
-address_network_key(const char *client, int v4_prefix, int v6_prefix,
-		    char *out, size_t outsz)
+address_network_key(const char *client, int v4_prefix, int v6_prefix, char *out,
+		    size_t outsz)
 {
 	unsigned char bin[16];
 

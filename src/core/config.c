@@ -79,12 +79,12 @@ static const struct key keys[] = {
      "How many of those each may post at once."},
     {"comments", "posts_per_hour", KEY_INT, OFF(posts_per_hour), "30", 1,
      1000000, "How many of those each may post in an hour."},
-    {"comments", "posts_ipv4_prefix", KEY_INT, OFF(posts_ipv4_prefix), "32",
-     8, 32,
+    {"comments", "posts_ipv4_prefix", KEY_INT, OFF(posts_ipv4_prefix), "32", 8,
+     32,
      "The IPv4 network the comment limits count as one address: 32, each "
      "address alone; 24, its /24."},
-    {"comments", "posts_ipv6_prefix", KEY_INT, OFF(posts_ipv6_prefix), "64",
-     16, 128,
+    {"comments", "posts_ipv6_prefix", KEY_INT, OFF(posts_ipv6_prefix), "64", 16,
+     128,
      "The IPv6 network the comment limits count as one address: 64, one "
      "subscriber's /64."},
     {"comments", "thread_posts_per_minute", KEY_INT,
@@ -99,8 +99,8 @@ static const struct key keys[] = {
      3600,
      "Seconds between showing a comment form and taking its post; sooner "
      "gets 422 with the text kept. 0 turns the check off."},
-    {"comments", "duplicate_minutes", KEY_INT, OFF(duplicate_minutes), "10",
-     0, 10080,
+    {"comments", "duplicate_minutes", KEY_INT, OFF(duplicate_minutes), "10", 0,
+     10080,
      "The same text from the same email, account or address within this "
      "many minutes is refused (422, \"You already said that\"). 0 turns "
      "the check off."},

@@ -21,7 +21,7 @@ struct comment_input {
 	const char *email;
 	const char *url;
 	const char *body;
-	const char *key; /* one-time form key against double posts */
+	const char *key;    /* one-time form key against double posts */
 	const char *issued; /* the form's stamp (comment_limits.h), or "" */
 	int64_t parent;
 	bool remember;

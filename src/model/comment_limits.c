@@ -36,16 +36,15 @@ comment_limits_new(const struct config *cfg)
 
 	if (cl == NULL)
 		return NULL;
-	cl->who = ratelimit_new((double)cfg->posts_burst,
-				(double)cfg->posts_per_minute / 60.0,
-				WHO_SLOTS);
-	cl->hourly = ratelimit_new((double)cfg->posts_per_hour,
-				   (double)cfg->posts_per_hour / 3600.0,
-				   WHO_SLOTS);
-	cl->thread =
-	    ratelimit_new((double)cfg->thread_posts_per_minute,
-			  (double)cfg->thread_posts_per_minute / 60.0,
-			  THREAD_SLOTS);
+	cl->who =
+	    ratelimit_new((double)cfg->posts_burst,
+			  (double)cfg->posts_per_minute / 60.0, WHO_SLOTS);
+	cl->hourly =
+	    ratelimit_new((double)cfg->posts_per_hour,
+			  (double)cfg->posts_per_hour / 3600.0, WHO_SLOTS);
+	cl->thread = ratelimit_new((double)cfg->thread_posts_per_minute,
+				   (double)cfg->thread_posts_per_minute / 60.0,
+				   THREAD_SLOTS);
 	cl->site = ratelimit_new((double)cfg->site_posts_per_minute,
 				 (double)cfg->site_posts_per_minute / 60.0, 8);
 	if (cl->who == NULL || cl->hourly == NULL || cl->thread == NULL ||
@@ -77,8 +76,7 @@ stamp_mac(const struct app *app, const unsigned char when[STAMP_TIME],
 	crypto_auth_hmacsha256_state st;
 
 	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"issued:",
-				      7);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"issued:", 7);
 	crypto_auth_hmacsha256_update(&st, when, STAMP_TIME);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)key,
 				      strlen(key));
@@ -151,8 +149,8 @@ comment_limits_form(const struct app *app, struct arena *a,
 		errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}
-	signed_ok = issued && stamp_read(app, issued->value, issued->len,
-					 in->key, &when);
+	signed_ok = issued &&
+		    stamp_read(app, issued->value, issued->len, in->key, &when);
 	if (signed_ok)
 		in->issued = arena_strndup(a, issued->value, issued->len);
 	if (in->issued == NULL)
@@ -272,7 +270,8 @@ comment_limits_mark(const struct app *app, struct arena *a, struct comment *c,
 	c->network = arena_strdup(a, net);
 	/* Keyed: nobody can aim many texts at one hash. */
 	crypto_generichash(h, sizeof(h), (const unsigned char *)c->body_md,
-			   strlen(c->body_md), app->secret, sizeof(app->secret));
+			   strlen(c->body_md), app->secret,
+			   sizeof(app->secret));
 	for (i = 0; i < 8; i++)
 		v = v << 8 | h[i];
 	c->body_hash = (int64_t)(v >> 2) + 1; /* never 0: 0 is none */

@@ -620,8 +620,8 @@ discussion_post(struct request *req, struct response *res,
 		return;
 	}
 	cf = form_read(req);
-	po->e = comment_read_form(req->app, &req->arena, cf, &po->in,
-				  &po->errs);
+	po->e =
+	    comment_read_form(req->app, &req->arena, cf, &po->in, &po->errs);
 	/* A signed-in reader comments as their account. */
 	if (po->u && po->e != ERR_NOMEM)
 		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
@@ -630,9 +630,9 @@ discussion_post(struct request *req, struct response *res,
 		po->e = ERR_INVALID;
 	/* The form itself, then the budgets: a refused form costs none. */
 	if (po->e == ERR_OK)
-		po->e = comment_limits_form(req->app, &req->arena, &cf->issued,
-					    &po->in, &po->errs,
-					    time_now_msec());
+		po->e =
+		    comment_limits_form(req->app, &req->arena, &cf->issued,
+					&po->in, &po->errs, time_now_msec());
 	if (po->e == ERR_OK)
 		po->e = comment_limits_take(req->app, &req->arena, po->u,
 					    req->client, po->art.id, &po->errs,
