@@ -76,7 +76,8 @@ stamp_mac(const struct app *app, const unsigned char when[STAMP_TIME],
 	crypto_auth_hmacsha256_state st;
 
 	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"issued:", 7);
+	crypto_auth_hmacsha256_update(&st,
+				      (const unsigned char *)"form-stamp:", 11);
 	crypto_auth_hmacsha256_update(&st, when, STAMP_TIME);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)key,
 				      strlen(key));
@@ -106,12 +107,12 @@ comment_limits_stamp(const struct app *app, struct arena *a, const char *key,
 }
 
 /*
- * When the stamp s (len bytes, as sent) was issued for key, in
+ * When the stamp s (len bytes, as sent) was made for key, in
  * milliseconds; false when it is not one this site made for that key.
  */
 static bool
 stamp_read(const struct app *app, const char *s, size_t len, const char *key,
-	   int64_t *issued)
+	   int64_t *made)
 {
 	unsigned char raw[STAMP_BYTES], mac[STAMP_MAC];
 	size_t n = 0;
@@ -128,20 +129,19 @@ stamp_read(const struct app *app, const char *s, size_t len, const char *key,
 		return false;
 	for (i = 0; i < STAMP_TIME; i++)
 		t = t << 8 | raw[i];
-	*issued = (int64_t)t;
+	*made = (int64_t)t;
 	return true;
 }
 
 enum err
 comment_limits_form(const struct app *app, struct arena *a,
-		    const struct comment_field *issued,
-		    struct comment_input *in, struct comment_errors *errs,
-		    int64_t now_ms)
+		    const struct comment_field *stamp, struct comment_input *in,
+		    struct comment_errors *errs, int64_t now_ms)
 {
 	int64_t min_ms = (int64_t)app->cfg.min_fill_seconds * 1000, when = 0;
 	bool signed_ok;
 
-	in->issued = "";
+	in->stamp = "";
 	if (in->key[0] == '\0') {
 		/* The form shown again gets a key: sending it then works. */
 		errs->form = "This form was incomplete: your text is below; "
@@ -149,11 +149,11 @@ comment_limits_form(const struct app *app, struct arena *a,
 		errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}
-	signed_ok = issued &&
-		    stamp_read(app, issued->value, issued->len, in->key, &when);
+	signed_ok =
+	    stamp && stamp_read(app, stamp->value, stamp->len, in->key, &when);
 	if (signed_ok)
-		in->issued = arena_strndup(a, issued->value, issued->len);
-	if (in->issued == NULL)
+		in->stamp = arena_strndup(a, stamp->value, stamp->len);
+	if (in->stamp == NULL)
 		return ERR_NOMEM;
 	if (min_ms == 0)
 		return ERR_OK;
@@ -162,7 +162,7 @@ comment_limits_form(const struct app *app, struct arena *a,
 	 * like a missing one, it is replaced with the key it belongs to.
 	 */
 	if (!signed_ok || when > now_ms) {
-		in->key = in->issued = "";
+		in->key = in->stamp = "";
 	} else if (now_ms - when >= min_ms) {
 		return ERR_OK;
 	}

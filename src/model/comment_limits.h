@@ -25,7 +25,7 @@ void comment_limits_free(struct comment_limits *cl);
 
 /*
  * The stamp of a comment form shown now (milliseconds) under key: when it
- * was issued, signed with the site's secret and tied to the key, so it
+ * was shown, signed with the site's secret and tied to the key, so it
  * cannot be made up or moved to another form.  In the arena; NULL when
  * out of memory.
  */
@@ -35,14 +35,14 @@ const char *comment_limits_stamp(const struct app *app, struct arena *a,
 /*
  * Checks what a post says of its own form: a key (required: without one
  * a form sent twice would be two comments), and, when min_fill_seconds
- * is set, its stamp (issued, as sent; NULL when absent) at least that
- * old.  ERR_OK with in->issued set; else ERR_INVALID with errs->form.  A
+ * is set, its stamp (as sent; NULL when absent) at least that
+ * old.  ERR_OK with in->stamp set; else ERR_INVALID with errs->form.  A
  * post sent too soon keeps its key and stamp, so sending it again later
  * succeeds; a missing or forged one gets fresh ones (in->key and
- * in->issued "").
+ * in->stamp "").
  */
 enum err comment_limits_form(const struct app *app, struct arena *a,
-			     const struct comment_field *issued,
+			     const struct comment_field *stamp,
 			     struct comment_input *in,
 			     struct comment_errors *errs, int64_t now_ms);
 

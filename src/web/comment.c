@@ -94,7 +94,7 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	struct comment_input in = {
 	    .author = "", .email = "", .url = "", .body = "", .key = ""};
 	const struct config *cfg = &req->app->cfg;
-	const char *visitor, *token, *key, *issued;
+	const char *visitor, *token, *key, *stamp;
 	struct tv *v;
 	struct buf out;
 	char *html;
@@ -115,15 +115,15 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	 * the time the page was rendered.
 	 */
 	key = in.key && in.key[0] ? in.key : random_token(&req->arena, 16);
-	issued = key && in.key && in.key[0] && in.issued && in.issued[0]
-		     ? in.issued
-		     : (key ? comment_limits_stamp(req->app, &req->arena, key,
-						   time_now_msec())
-			    : NULL);
+	stamp = key && in.key && in.key[0] && in.stamp && in.stamp[0]
+		    ? in.stamp
+		    : (key ? comment_limits_stamp(req->app, &req->arena, key,
+						  time_now_msec())
+			   : NULL);
 	v = tv_obj(&req->arena);
-	if (token == NULL || key == NULL || issued == NULL || v == NULL ||
+	if (token == NULL || key == NULL || stamp == NULL || v == NULL ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "key", key) ||
-	    !tv_put_str(v, "issued", issued) ||
+	    !tv_put_str(v, "stamp", stamp) ||
 	    !tv_put_str(v, "author", in.author) ||
 	    !tv_put_str(v, "email", in.email) ||
 	    !tv_put_str(v, "url", in.url) ||

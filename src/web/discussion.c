@@ -430,7 +430,7 @@ form_read(struct request *req)
 	form_field(req, "key", &cf->key);
 	form_field(req, "parent", &cf->parent);
 	form_field(req, "website_confirm", &cf->honeypot);
-	form_field(req, "issued", &cf->issued);
+	form_field(req, "stamp", &cf->stamp);
 	cf->remember = req_raw(req, "remember", &n) != NULL;
 	return cf;
 }
@@ -631,7 +631,7 @@ discussion_post(struct request *req, struct response *res,
 	/* The form itself, then the budgets: a refused form costs none. */
 	if (po->e == ERR_OK)
 		po->e =
-		    comment_limits_form(req->app, &req->arena, &cf->issued,
+		    comment_limits_form(req->app, &req->arena, &cf->stamp,
 					&po->in, &po->errs, time_now_msec());
 	if (po->e == ERR_OK)
 		po->e = comment_limits_take(req->app, &req->arena, po->u,

@@ -1,6 +1,6 @@
 /*
  * Fuzzes the stamp a comment form carries (when it was shown, signed and
- * tied to the form's key): what a post sends in its "issued" field.  The
+ * tied to the form's key): what a post sends in its "stamp" field.  The
  * first byte chooses: 0, "KEY\nSTAMP" as sent, which may be taken only if
  * it is the very stamp the site would have made for that key; 1, a stamp
  * made for a key and a time from the input, which must be taken once old
@@ -33,13 +33,13 @@ taken(struct arena *a, const char *key, const char *stamp, size_t len,
 	enum err e = comment_limits_form(&app, a, &f, &in, &errs, now);
 
 	if (e == ERR_OK) {
-		if (strcmp(in.issued, stamp) != 0 || strcmp(in.key, key) != 0)
+		if (strcmp(in.stamp, stamp) != 0 || strcmp(in.key, key) != 0)
 			abort();
 		return true;
 	}
 	/* Refused: a message, and a key and stamp to show again. */
 	if (e != ERR_INVALID || errs.form == NULL || in.key == NULL ||
-	    in.issued == NULL)
+	    in.stamp == NULL)
 		abort();
 	return false;
 }

@@ -37,14 +37,14 @@ async function reader(srv, path, ip) {
 	assert.equal(res.status, 200, `GET ${path}`);
 	br.ip = ip;
 	Object.assign(br, formTokens(text));
-	br.issued = (/name="issued" value="([^"]*)"/.exec(text) || [])[1];
+	br.stamp = (/name="stamp" value="([^"]*)"/.exec(text) || [])[1];
 	return br;
 }
 
 // Posts a comment on the article slug as br; fields override the form.
 async function post(br, slug, fields = {}) {
 	const all = {
-		csrf: br.csrf, key: unique('k'), issued: br.issued, author: 'Flo', email: `${br.ip.replace(/[^0-9a-f]/g, '')}@example.org`,
+		csrf: br.csrf, key: unique('k'), stamp: br.stamp, author: 'Flo', email: `${br.ip.replace(/[^0-9a-f]/g, '')}@example.org`,
 		body: unique('text'), parent: '', website_confirm: '', ...fields,
 	};
 	for (const k of Object.keys(all)) if (all[k] === undefined) delete all[k];
@@ -270,18 +270,18 @@ describe('the form itself', () => {
 		await withSite('min_fill_seconds = 2\n', async (srv) => {
 			const slug = newArticle(srv);
 			const br = await reader(srv, `/articles/${slug}`, '198.51.100.51');
-			assert.ok(br.issued, 'the form carries its stamp');
+			assert.ok(br.stamp, 'the form carries its stamp');
 			const quick = await post(br, slug, { key: br.key });
 			assert.equal(quick.status, 422);
 			assert.equal(formError(quick.text), 'That was quick: please check your comment and send it again.');
 			assert.equal(textareaValue(quick.text), quick.body);
 			const back = formTokens(quick.text);
-			const stamp = (/name="issued" value="([^"]*)"/.exec(quick.text) || [])[1];
+			const stamp = (/name="stamp" value="([^"]*)"/.exec(quick.text) || [])[1];
 			assert.equal(back.key, br.key, 'the same key');
-			assert.equal(stamp, br.issued, 'the same stamp: the wait already spent counts');
+			assert.equal(stamp, br.stamp, 'the same stamp: the wait already spent counts');
 			assert.equal(rows(srv.db, slug), 0);
 			await new Promise((res) => setTimeout(res, 2100));
-			const later = await post(br, slug, { key: back.key, issued: stamp, body: quick.body });
+			const later = await post(br, slug, { key: back.key, stamp, body: quick.body });
 			assert.equal(later.status, 303);
 			assert.equal(rows(srv.db, slug), 1);
 		});
@@ -293,10 +293,10 @@ describe('the form itself', () => {
 			const br = await reader(srv, `/articles/${slug}`, '198.51.100.52');
 			await new Promise((res) => setTimeout(res, 1100));
 			for (const [what, fields] of [
-				['missing', { key: br.key, issued: undefined }],
+				['missing', { key: br.key, stamp: undefined }],
 				['another key', { key: unique('k') }],
-				['made up', { key: br.key, issued: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
-				['cut short', { key: br.key, issued: br.issued.slice(0, -1) }],
+				['made up', { key: br.key, stamp: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+				['cut short', { key: br.key, stamp: br.stamp.slice(0, -1) }],
 			]) {
 				const r = await post(br, slug, fields);
 				assert.equal(r.status, 422, what);
@@ -315,8 +315,8 @@ describe('the form itself', () => {
 			await new Promise((res) => setTimeout(res, 20));
 			const { res, text } = await new Browser(srv.url).get(`/articles/${slug}`);
 			assert.equal(res.headers.get('x-cache'), 'hit');
-			const two = (/name="issued" value="([^"]*)"/.exec(text) || [])[1];
-			assert.ok(one.issued && two && one.issued !== two, 'each response its own stamp');
+			const two = (/name="stamp" value="([^"]*)"/.exec(text) || [])[1];
+			assert.ok(one.stamp && two && one.stamp !== two, 'each response its own stamp');
 		});
 	});
 });
