@@ -172,12 +172,8 @@ comment_limits_form(const struct app *app, struct arena *a,
 	return ERR_INVALID;
 }
 
-/* "1 second", "N seconds". */
-static const char *
-seconds(struct arena *a, int n)
-{
-	return n == 1 ? "1 second" : arena_printf(a, "%d seconds", n);
-}
+/* The budget a post was refused by. */
+enum budget { BUDGET_NONE, BUDGET_WHO, BUDGET_THREAD, BUDGET_SITE };
 
 /*
  * Takes a token of key from the per-minute and the hourly bucket; false
@@ -191,28 +187,24 @@ take_who(struct comment_limits *cl, const char *key, double now,
 	       ratelimit_take(cl->hourly, key, now, retry_after);
 }
 
-enum err
-comment_limits_take(struct app *app, struct arena *a, const struct user *u,
-		    const char *client, int64_t article_id,
-		    struct comment_errors *errs, int *retry_after)
+/* Takes a post from each budget in turn; the first that refuses it. */
+static enum budget
+take_all(const struct app *app, struct comment_limits *cl, const struct user *u,
+	 const char *client, int64_t article_id, int *retry_after)
 {
-	struct comment_limits *cl = app->comment_limits;
 	double now = (double)time_now_usec() / 1e6;
 	char key[LIMIT_EMAIL + 8], net[80];
 	size_t i;
 
-	if (cl == NULL)
-		return ERR_OK; /* the CLI */
-	*retry_after = 1;
 	address_network_key(client, app->cfg.posts_ipv4_prefix,
 			    app->cfg.posts_ipv6_prefix, net, sizeof(net));
 	snprintf(key, sizeof(key), "a:%s", net);
 	if (!take_who(cl, key, now, retry_after))
-		goto too_fast;
+		return BUDGET_WHO;
 	if (u != NULL) {
 		snprintf(key, sizeof(key), "u:%lld", (long long)u->id);
 		if (!take_who(cl, key, now, retry_after))
-			goto too_fast;
+			return BUDGET_WHO;
 	}
 	/*
 	 * Only a verified email counts: else anyone could use up a
@@ -223,32 +215,50 @@ comment_limits_take(struct app *app, struct arena *a, const struct user *u,
 		for (i = 2; key[i]; i++)
 			key[i] = (char)tolower((unsigned char)key[i]);
 		if (!take_who(cl, key, now, retry_after))
-			goto too_fast;
+			return BUDGET_WHO;
 	}
 	snprintf(key, sizeof(key), "t:%lld", (long long)article_id);
-	if (!ratelimit_take(cl->thread, key, now, retry_after)) {
-		errs->form = arena_printf(
-		    a,
-		    "This discussion is busy just now: wait %s, then send "
-		    "your comment again.",
-		    seconds(a, *retry_after));
-		goto refused;
-	}
-	if (!ratelimit_take(cl->site, "site", now, retry_after)) {
-		errs->form = arena_printf(
-		    a,
-		    "The site is taking many comments just now: wait %s, "
-		    "then send your comment again.",
-		    seconds(a, *retry_after));
-		goto refused;
-	}
-	return ERR_OK;
-too_fast:
-	errs->form = arena_printf(a,
-				  "You are commenting too fast: wait %s, "
-				  "then send your comment again.",
-				  seconds(a, *retry_after));
-refused:
+	if (!ratelimit_take(cl->thread, key, now, retry_after))
+		return BUDGET_THREAD;
+	if (!ratelimit_take(cl->site, "site", now, retry_after))
+		return BUDGET_SITE;
+	return BUDGET_NONE;
+}
+
+enum err
+comment_limits_take(struct app *app, struct arena *a, const struct user *u,
+		    const char *client, int64_t article_id,
+		    struct comment_errors *errs, int *retry_after)
+{
+	enum budget b;
+	const char *wait;
+
+	if (app->comment_limits == NULL)
+		return ERR_OK; /* the CLI */
+	*retry_after = 1;
+	b = take_all(app, app->comment_limits, u, client, article_id,
+		     retry_after);
+	if (b == BUDGET_NONE)
+		return ERR_OK;
+	wait = *retry_after == 1 ? "1 second"
+				 : arena_printf(a, "%d seconds", *retry_after);
+	if (wait == NULL)
+		wait = "a little";
+	errs->form =
+	    b == BUDGET_THREAD
+		? arena_printf(a,
+			       "This discussion is busy just now: wait %s, "
+			       "then send your comment again.",
+			       wait)
+	    : b == BUDGET_SITE
+		? arena_printf(a,
+			       "The site is taking many comments just now: "
+			       "wait %s, then send your comment again.",
+			       wait)
+		: arena_printf(a,
+			       "You are commenting too fast: wait %s, then "
+			       "send your comment again.",
+			       wait);
 	if (errs->form == NULL)
 		errs->form = "Too many comments just now: please wait a "
 			     "little, then send your comment again.";
