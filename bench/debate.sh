@@ -65,6 +65,15 @@ per_network_connections = 1024
 votes_per_minute = 1000000
 votes_burst = 1000000
 votes_per_hour = 1000000
+[comments]
+; and every seeded comment, the moment its form is made
+posts_per_minute = 1000000
+posts_burst = 1000000
+posts_per_hour = 1000000
+thread_posts_per_minute = 1000000
+site_posts_per_minute = 1000000
+min_fill_seconds = 0
+duplicate_minutes = 0
 EOF
 { cat "$SCRATCH/parley.ini"; printf '[server]\npage_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
 

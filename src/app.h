@@ -20,6 +20,7 @@ struct mailer;
 struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
+struct comment_limits;
 
 #define APP_SECRET_BYTES 32
 
@@ -46,6 +47,8 @@ struct app {
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */
 	struct debate_voters *voters;
+	/* Comment post budgets (model/comment_limits.h; serving only). */
+	struct comment_limits *comment_limits;
 };
 
 #endif

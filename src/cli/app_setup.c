@@ -16,6 +16,7 @@
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "http/cache.h"
+#include "model/comment_limits.h"
 #include "model/debate.h"
 #include "render/template.h"
 #include "store/store.h"
@@ -201,7 +202,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		app->debates = debate_runtime_new(&app->cfg);
 		/* Readers' votes, remembered in a table of fixed size. */
 		app->voters = debate_voters_new();
-		if (app->debates == NULL || app->voters == NULL)
+		/* Comment post budgets, in tables of fixed size. */
+		app->comment_limits = comment_limits_new(&app->cfg);
+		if (app->debates == NULL || app->voters == NULL ||
+		    app->comment_limits == NULL)
 			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
@@ -255,6 +259,8 @@ cli_app_close(struct app *app)
 	app->debates = NULL;
 	debate_voters_free(app->voters);
 	app->voters = NULL;
+	comment_limits_free(app->comment_limits);
+	app->comment_limits = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);

@@ -83,6 +83,40 @@ static const struct key keys[] = {
      "Top-level comments per page, with all their replies."},
     {"comments", "front_per_page", KEY_INT, OFF(front_per_page), "10", 1, 100,
      "Articles per page on the front page."},
+    {"comments", "posts_per_minute", KEY_INT, OFF(posts_per_minute), "2", 1,
+     1000000,
+     "Comments one address (see posts_ipv4_prefix), one account and one "
+     "verified email may each post per minute, on average; more get 429 "
+     "with Retry-After and the text kept."},
+    {"comments", "posts_burst", KEY_INT, OFF(posts_burst), "5", 1, 1000000,
+     "How many of those each may post at once."},
+    {"comments", "posts_per_hour", KEY_INT, OFF(posts_per_hour), "30", 1,
+     1000000, "How many of those each may post in an hour."},
+    {"comments", "posts_ipv4_prefix", KEY_INT, OFF(posts_ipv4_prefix), "32", 8,
+     32,
+     "The IPv4 network the comment limits count as one address: 32, each "
+     "address alone; 24, its /24."},
+    {"comments", "posts_ipv6_prefix", KEY_INT, OFF(posts_ipv6_prefix), "64", 16,
+     128,
+     "The IPv6 network the comment limits count as one address: 64, one "
+     "subscriber's /64."},
+    {"comments", "thread_posts_per_minute", KEY_INT,
+     OFF(thread_posts_per_minute), "60", 1, 1000000,
+     "Comments one discussion (an article's or a debate's) takes per "
+     "minute from everyone together: a pile-on gets 429, \"busy\"."},
+    {"comments", "site_posts_per_minute", KEY_INT, OFF(site_posts_per_minute),
+     "600", 1, 1000000,
+     "Comments the whole site takes per minute, from every address "
+     "together: a ceiling for many addresses at once."},
+    {"comments", "min_fill_seconds", KEY_INT, OFF(min_fill_seconds), "3", 0,
+     3600,
+     "Seconds between showing a comment form and taking its post; sooner "
+     "gets 422 with the text kept. 0 turns the check off."},
+    {"comments", "duplicate_minutes", KEY_INT, OFF(duplicate_minutes), "10", 0,
+     10080,
+     "The same text from the same email, account or address within this "
+     "many minutes is refused (422, \"You already said that\"). 0 turns "
+     "the check off."},
     {"accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
      "Readers may create password accounts."},
     {"accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,

@@ -11,8 +11,9 @@ enum err {
 	ERR_INVALID,
 	ERR_FORBIDDEN,
 	ERR_LIMIT,
-	ERR_TOOLARGE, /* more than a request may send (a comment over its
-			 length) */
+	ERR_TOOLARGE,  /* more than a request may send (a comment over its
+			  length) */
+	ERR_DUPLICATE, /* the same thing again, already stored */
 	ERR__MAX
 };
 

@@ -127,3 +127,15 @@ ratelimit_reset(struct ratelimit *rl, const char *key)
 	}
 	pthread_mutex_unlock(&rl->lock);
 }
+
+size_t
+ratelimit_used(struct ratelimit *rl)
+{
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < rl->nslots; i++)
+		n += rl->slots[i].hash != 0;
+	pthread_mutex_unlock(&rl->lock);
+	return n;
+}

@@ -24,6 +24,9 @@ void ratelimit_free(struct ratelimit *rl);
 bool ratelimit_take(struct ratelimit *rl, const char *key, double now,
 		    int *retry_after);
 
+/* The keys remembered now: never more than the table's slots. */
+size_t ratelimit_used(struct ratelimit *rl);
+
 /* Gives key its full burst again (after a success that should not count). */
 void ratelimit_reset(struct ratelimit *rl, const char *key);
 

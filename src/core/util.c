@@ -259,6 +259,16 @@ time_now(void)
 }
 
 int64_t
+time_now_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec + clock_offset()) * 1000 +
+	       ts.tv_nsec / 1000000;
+}
+
+int64_t
 time_now_usec(void)
 {
 	struct timespec ts;

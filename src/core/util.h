@@ -46,6 +46,8 @@ void slug_from_title(const char *title, char *out, size_t outsz);
  */
 int64_t time_now(void);
 int64_t time_now_usec(void);
+/* time_now() in milliseconds: the wall clock, for stamps that outlive a run. */
+int64_t time_now_msec(void);
 
 /* "22 November 2026 at 18:48" (UTC). */
 void time_format_human(int64_t t, char *out, size_t outsz);

@@ -10,6 +10,7 @@
 #include "core/limits.h"
 #include "core/parse.h"
 #include "core/util.h"
+#include "model/comment_limits.h"
 #include "render/markdown.h"
 
 /*
@@ -234,7 +235,8 @@ comment_prepare(struct app *app, struct arena *a, const struct article *art,
 	c->request_key = in->key[0] ? in->key : NULL;
 	c->user_id = in->user_id;
 	c->side = in->side;
-	return ERR_OK;
+	comment_limits_mark(app, a, c, ip, in->created != 0);
+	return c->network ? ERR_OK : ERR_NOMEM;
 }
 
 enum err
@@ -306,6 +308,11 @@ comment_refusal(enum err e, int64_t earlier, struct comment_input *in,
 		errs->body =
 		    "Your comment's formatting is too intricate to show. "
 		    "Please simplify it: fewer nested brackets, lists or links.";
+		errs->err = ERR_INVALID;
+		return ERR_INVALID;
+	}
+	if (e == ERR_DUPLICATE) {
+		errs->form = COMMENT_LIMITS_REPEAT;
 		errs->err = ERR_INVALID;
 		return ERR_INVALID;
 	}

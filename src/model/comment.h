@@ -21,7 +21,8 @@ struct comment_input {
 	const char *email;
 	const char *url;
 	const char *body;
-	const char *key; /* one-time form key against double posts */
+	const char *key;   /* one-time form key against double posts */
+	const char *stamp; /* the form's stamp (comment_limits.h), or "" */
 	int64_t parent;
 	bool remember;
 	int64_t created; /* 0: now; set by imports */
@@ -48,6 +49,7 @@ struct comment_field {
 struct comment_form {
 	struct comment_field author, email, url, body, key, parent;
 	struct comment_field honeypot; /* website_confirm, for robots */
+	struct comment_field stamp;    /* when the form was shown, signed */
 	bool remember;
 };
 
@@ -118,11 +120,12 @@ enum err comment_submit(struct app *app, struct arena *a,
 /*
  * Turns the refusals of comment_create() that the reader can mend (a
  * body the renderer refuses, a parent not on this page's thread, a form
- * key already used) into messages in errs, returning ERR_INVALID for
- * them and e unchanged otherwise.  earlier is the id comment_create()
- * left: for ERR_CONFLICT, the comment the key made on this page (the
- * reader's text differs from it), or 0 for a key from another page.  A
- * used key is dropped from in, so the form shown again gets a fresh one.
+ * key already used, the same text said again) into messages in errs,
+ * returning ERR_INVALID for them and e unchanged otherwise.  earlier is
+ * the id comment_create() left: for ERR_CONFLICT, the comment the key
+ * made on this page (the reader's text differs from it), or 0 for a key
+ * from another page.  A used key is dropped from in, so the form shown
+ * again gets a fresh one.
  * place ends the parent message: "article", "debate".
  */
 enum err comment_refusal(enum err e, int64_t earlier, struct comment_input *in,

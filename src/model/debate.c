@@ -1,6 +1,5 @@
 #include "model/debate.h"
 
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/address.h"
 #include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -582,73 +582,22 @@ debate_voter_hash(const struct app *app, int64_t debate_id, const char *reader,
 	sodium_bin2hex(out, 33, mac, 16);
 }
 
-/* Keeps the first bits of the address in bin, zeroing the rest. */
-static void
-address_mask(unsigned char *bin, size_t len, int bits)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++, bits -= 8) {
-		if (bits >= 8)
-			continue;
-		bin[i] &= bits > 0 ? (unsigned char)(0xff << (8 - bits)) : 0;
-	}
-}
-
-void
-debate_address_key(const char *client, int v4_prefix, int v6_prefix, char *out,
-		   size_t outsz)
-{
-	unsigned char bin[16];
-	char text[INET6_ADDRSTRLEN];
-
-	/*
-	 * One subscriber holds a whole IPv6 /64, and one host can easily
-	 * send from many addresses of its IPv4 /24: the limits count the
-	 * network, not the address.
-	 */
-	if (inet_pton(AF_INET6, client, bin) == 1 &&
-	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)bin)) {
-		/* "::ffff:192.0.2.7" is an IPv4 reader on a dual-stack socket.
-		 */
-		memmove(bin, bin + 12, 4);
-		address_mask(bin, 4, v4_prefix);
-		if (inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL) {
-			snprintf(out, outsz, "%s/%d", text, v4_prefix);
-			return;
-		}
-	}
-	if (inet_pton(AF_INET6, client, bin) == 1) {
-		address_mask(bin, 16, v6_prefix);
-		if (inet_ntop(AF_INET6, bin, text, sizeof(text)) != NULL) {
-			snprintf(out, outsz, "%s/%d", text, v6_prefix);
-			return;
-		}
-	}
-	if (inet_pton(AF_INET, client, bin) == 1) {
-		address_mask(bin, 4, v4_prefix);
-		if (inet_ntop(AF_INET, bin, text, sizeof(text)) != NULL) {
-			snprintf(out, outsz, "%s/%d", text, v4_prefix);
-			return;
-		}
-	}
-	snprintf(out, outsz, "%s", client);
-}
-
-/* The network's key for the rate limits (see debate_address_key). */
+/* The network's key for the rate limits (see core/address.h). */
 static void
 network_key(const struct app *app, const char *client, char *out, size_t outsz)
 {
-	debate_address_key(client, app->cfg.votes_ipv4_prefix,
-			   app->cfg.votes_ipv6_prefix, out, outsz);
+	address_network_key(client, app->cfg.votes_ipv4_prefix,
+			    app->cfg.votes_ipv6_prefix, out, outsz);
 }
 
 /*
- * Takes a token of the network's buckets, per minute and per hour; true
- * when both allow it.
+ * Takes a token of the network's buckets, per minute and per hour, and
+ * of the account's when the reader is signed in ("u:ID"): one account is
+ * one reader from whichever network.  True when all allow it.
  */
 static bool
-rate_ok(struct app *app, const char *client, int *retry_after)
+rate_ok(struct app *app, const char *client, const char *reader,
+	int *retry_after)
 {
 	double now = (double)time_now_usec() / 1e6;
 	char key[80];
@@ -656,8 +605,13 @@ rate_ok(struct app *app, const char *client, int *retry_after)
 	if (app->debates == NULL)
 		return true; /* the CLI */
 	network_key(app, client, key, sizeof(key));
-	return ratelimit_take(app->debates->limit, key, now, retry_after) &&
-	       ratelimit_take(app->debates->hourly, key, now, retry_after);
+	if (!ratelimit_take(app->debates->limit, key, now, retry_after) ||
+	    !ratelimit_take(app->debates->hourly, key, now, retry_after))
+		return false;
+	if (reader == NULL || strncmp(reader, "u:", 2) != 0)
+		return true;
+	return ratelimit_take(app->debates->limit, reader, now, retry_after) &&
+	       ratelimit_take(app->debates->hourly, reader, now, retry_after);
 }
 
 /* Who a refusal over the rate limit counts: the network, keyed. */
@@ -705,7 +659,7 @@ vote_prepare(struct app *app, const struct debate *d, const char *reader,
 	 * else one network could have any number of such refusals counted
 	 * (each fresh cookie a new reader) as fast as it can send them.
 	 */
-	if (!rate_ok(app, client, retry_after)) {
+	if (!rate_ok(app, client, reader, retry_after)) {
 		network_hash(app, d->id, client, b->voter);
 		refused(app, d->id, REFUSED_RATE, b->voter);
 		*e = ERR_LIMIT;
@@ -843,7 +797,7 @@ debate_mind_mark(struct app *app, const struct debate *d, const char *reader,
 		return ERR_NOTFOUND;
 	if (clk.status != DEBATE_OPEN)
 		return ERR_FORBIDDEN;
-	if (!rate_ok(app, client, retry_after))
+	if (!rate_ok(app, client, reader, retry_after))
 		return ERR_LIMIT;
 	debate_voter_hash(app, d->id, reader, voter);
 	e = app->store->ops->debate_mind(app->store, d->id, kind, item_id,

@@ -130,14 +130,6 @@ void debate_voter_hash(const struct app *app, int64_t debate_id,
 		       const char *reader, char out[33]);
 
 /*
- * The key rate limits use for an address: its network, the first
- * v4_prefix bits of an IPv4 address or v6_prefix of an IPv6 one
- * ("192.0.2.0/24", "2001:db8:1:2::/64"); anything else as it is.
- */
-void debate_address_key(const char *client, int v4_prefix, int v6_prefix,
-			char *out, size_t outsz);
-
-/*
  * Casts a reader's vote.  ERR_OK with *res: VOTE_NEW, VOTE_CHANGED (a
  * second vote in a phase replaces the first), VOTE_SAME (a duplicate,
  * counted as refused).  ERR_FORBIDDEN when the phase is not taking votes,

@@ -696,6 +696,36 @@ key_used(sqlite3_stmt *s, const struct comment *c, int64_t *id)
 	return ERR_OK;
 }
 
+/*
+ * ERR_DUPLICATE with the earlier id when c says again what the same
+ * email, account or network said since c->repeat_since.  In the write's
+ * own transaction: two copies sent at once are one comment, not two.
+ */
+static enum err
+comment_repeat(struct conn *w, const struct comment *c, int64_t *id)
+{
+	sqlite3_stmt *s = conn_stmt(w, STMT_COMMENT_REPEAT);
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, c->body_hash);
+	sqlite3_bind_int64(s, 2, c->repeat_since);
+	bind_text(s, 3, c->body_md);
+	bind_text(s, 4, c->email ? c->email : "");
+	sqlite3_bind_int64(s, 5, c->user_id);
+	bind_text(s, 6, c->network ? c->network : "");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return ERR_DUPLICATE;
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(w->db, "comment repeat");
+	return ERR_OK;
+}
+
 static enum err
 run_comment_insert(struct conn *w, void *arg)
 {
@@ -719,6 +749,12 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
 			return sqlite_fail(w->db, "comment key");
+	}
+	if (c->repeat_since) {
+		enum err e = comment_repeat(w, c, x->id);
+
+		if (e != ERR_OK)
+			return e;
 	}
 	c->root_id = 0;
 	c->depth = 0;
@@ -767,6 +803,11 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_bind_null(s, 14);
 	sqlite3_bind_int(s, 15, c->side);
 	sqlite3_bind_int64(s, 16, thread_no); /* fixed below for top level */
+	bind_text(s, 17, c->network ? c->network : "");
+	if (c->body_hash)
+		sqlite3_bind_int64(s, 18, c->body_hash);
+	else
+		sqlite3_bind_null(s, 18);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)

@@ -77,8 +77,9 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_COMMENT_INSERT] =
 	"INSERT INTO comments (article_id, parent_id, root_id, depth,"
 	" author, email, url, avatar, body_md, body_html, created, ip,"
-	" request_key, user_id, side, thread_no) VALUES (?1, ?2, ?3, ?4, ?5,"
-	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	" request_key, user_id, side, thread_no, network, body_hash)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18)",
     [STMT_COMMENT_SET_ROOT] =
 	"UPDATE comments SET root_id = id, thread_no = ?2 WHERE id = ?1",
     [STMT_ARTICLE_COUNT_COMMENT] =
@@ -282,4 +283,13 @@ const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO debate_pairs (debate_id, pre, post, n)"
 	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (debate_id, pre, post)"
 	" DO UPDATE SET n = n + excluded.n",
+    /*
+     * A comment said again: the same text (found by its hash, then
+     * compared) since ?2, from the same email, account or network.
+     */
+    [STMT_COMMENT_REPEAT] =
+	"SELECT id FROM comments WHERE body_hash = ?1 AND created >= ?2"
+	" AND body_md = ?3 AND ((?4 <> '' AND email = ?4 COLLATE NOCASE)"
+	" OR (?5 <> 0 AND user_id = ?5) OR (?6 <> '' AND network = ?6))"
+	" LIMIT 1",
 };

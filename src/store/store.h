@@ -52,6 +52,15 @@ struct comment {
 	int64_t user_id;	 /* the signed-in author, or 0 */
 	/* Debates only (0 elsewhere): see enum side. */
 	int side;
+	/*
+	 * Written only (model/comment_limits.h): the network it came from,
+	 * a keyed hash of body_md, and how far back a comment with the same
+	 * text from the same email, account or network makes this one a
+	 * repeat (0: not checked).
+	 */
+	const char *network;
+	int64_t body_hash;
+	int64_t repeat_since;
 	bool featured;
 	int64_t minds; /* readers it changed the mind of */
 };
@@ -235,7 +244,10 @@ struct store_ops {
 	 * and body returns ERR_OK with the earlier id, so a form sent twice
 	 * makes one comment; for other text, parent or side, ERR_CONFLICT with
 	 * the earlier id in *id; used on another article, ERR_CONFLICT with
-	 * *id 0.  Nothing is stored in either conflict.
+	 * *id 0.  Nothing is stored in either conflict.  Then, with
+	 * repeat_since set, the same body_md stored since then from the same
+	 * email (not ""), user_id (not 0) or network is ERR_DUPLICATE with
+	 * that comment's id, and nothing is stored.
 	 */
 	enum err (*comment_insert)(struct store *st, struct comment *c,
 				   int64_t *id);

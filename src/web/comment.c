@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "http/csrf.h"
 #include "model/article.h"
+#include "model/comment_limits.h"
 #include "render/template.h"
 #include "web/account.h"
 #include "web/article.h"
@@ -93,7 +94,7 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	struct comment_input in = {
 	    .author = "", .email = "", .url = "", .body = "", .key = ""};
 	const struct config *cfg = &req->app->cfg;
-	const char *visitor, *token, *key;
+	const char *visitor, *token, *key, *stamp;
 	struct tv *v;
 	struct buf out;
 	char *html;
@@ -107,11 +108,22 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	(void)account_user(req);
 	visitor = csrf_visitor(req, res);
 	token = visitor ? csrf_token(req, visitor) : NULL;
-	/* A fresh key per form shown; a refused form keeps its key. */
+	/*
+	 * A fresh key per form shown; a refused form keeps its key, and the
+	 * stamp of when it was first shown (the time it took to fill in).
+	 * Here, in the hole: a cached page's bytes would give every reader
+	 * the time the page was rendered.
+	 */
 	key = in.key && in.key[0] ? in.key : random_token(&req->arena, 16);
+	stamp = key && in.key && in.key[0] && in.stamp && in.stamp[0]
+		    ? in.stamp
+		    : (key ? comment_limits_stamp(req->app, &req->arena, key,
+						  time_now_msec())
+			   : NULL);
 	v = tv_obj(&req->arena);
-	if (token == NULL || key == NULL || v == NULL ||
+	if (token == NULL || key == NULL || stamp == NULL || v == NULL ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "key", key) ||
+	    !tv_put_str(v, "stamp", stamp) ||
 	    !tv_put_str(v, "author", in.author) ||
 	    !tv_put_str(v, "email", in.email) ||
 	    !tv_put_str(v, "url", in.url) ||

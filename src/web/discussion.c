@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "model/comment_limits.h"
 #include "render/template.h"
 #include "web/account.h"
 #include "web/web.h"
@@ -429,6 +430,7 @@ form_read(struct request *req)
 	form_field(req, "key", &cf->key);
 	form_field(req, "parent", &cf->parent);
 	form_field(req, "website_confirm", &cf->honeypot);
+	form_field(req, "stamp", &cf->stamp);
 	cf->remember = req_raw(req, "remember", &n) != NULL;
 	return cf;
 }
@@ -530,6 +532,7 @@ struct posting {
 	struct comment_errors errs;
 	enum err e;
 	int64_t id;
+	int retry_after; /* over a budget: seconds until the next post */
 };
 
 /* The store's report, on its writer thread: wakes the suspended post. */
@@ -569,6 +572,10 @@ posting_answer(struct request *req, struct response *res, void *arg)
 		po->errs.err = ERR_DB;
 	}
 	if (e != ERR_OK) {
+		if (po->errs.err == ERR_LIMIT)
+			(void)response_header(
+			    res, "Retry-After",
+			    arena_printf(&req->arena, "%d", po->retry_after));
 		refuse(req, res, p, &po->in, &po->errs);
 		return;
 	}
@@ -588,6 +595,7 @@ discussion_post(struct request *req, struct response *res,
 {
 	struct posting *po = arena_zalloc(&req->arena, sizeof(*po));
 	void *ctx = p->ctx_size ? arena_alloc(&req->arena, p->ctx_size) : NULL;
+	const struct comment_form *cf;
 	enum err e;
 
 	if (p->base == NULL || po == NULL || (p->ctx_size && ctx == NULL)) {
@@ -611,17 +619,30 @@ discussion_post(struct request *req, struct response *res,
 		error_page(req, res, 403, "Comments are closed.");
 		return;
 	}
-	po->e = comment_read_form(req->app, &req->arena, form_read(req),
-				  &po->in, &po->errs);
+	cf = form_read(req);
+	po->e =
+	    comment_read_form(req->app, &req->arena, cf, &po->in, &po->errs);
+	/* A signed-in reader comments as their account. */
+	if (po->u && po->e != ERR_NOMEM)
+		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
+	if (po->e != ERR_NOMEM && p->sides &&
+	    !read_side(req, &po->in, &po->errs))
+		po->e = ERR_INVALID;
+	/* The form itself, then the budgets: a refused form costs none. */
+	if (po->e == ERR_OK)
+		po->e =
+		    comment_limits_form(req->app, &req->arena, &cf->stamp,
+					&po->in, &po->errs, time_now_msec());
+	if (po->e == ERR_OK)
+		po->e = comment_limits_take(req->app, &req->arena, po->u,
+					    req->client, po->art.id, &po->errs,
+					    &po->retry_after);
 	if (po->e == ERR_NOMEM) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
-	/* A signed-in reader comments as their account. */
-	if (po->u)
-		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
-	if (p->sides && !read_side(req, &po->in, &po->errs))
-		po->e = ERR_INVALID;
+	if (po->e == ERR_LIMIT)
+		po->e = ERR_INVALID; /* shown as errs says: 429, text kept */
 	if (po->e == ERR_OK) {
 		/*
 		 * The write goes to the next group commit and the request

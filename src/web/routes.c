@@ -47,6 +47,7 @@ static const struct input comment_in[] = {
 	{ .name = "url", .kind = INPUT_RAW, .flags = INPUT_OWN },
 	{ .name = "body", .kind = INPUT_RAW, .flags = INPUT_OWN },
 	{ .name = "key", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "stamp", .kind = INPUT_RAW, .flags = INPUT_OWN },
 	{ .name = "parent", .kind = INPUT_ID, .flags = INPUT_OWN },
 	{ .name = "website_confirm", .kind = INPUT_RAW, .flags = INPUT_OWN },
 	{ .name = "remember", .kind = INPUT_RAW, .flags = INPUT_OWN },

@@ -67,7 +67,7 @@ describe('parley config keys', () => {
 		let section = '';
 		for (const line of r.stdout.split('\n')) {
 			const s = /^\[([a-z_.]+)\]$/.exec(line);
-			const k = /^([a-z_]+) = (.*)$/.exec(line);
+			const k = /^([a-z0-9_]+) = (.*)$/.exec(line);
 			if (s) section = s[1];
 			else if (k) keys.set(`${section}.${k[1]}`, k[2].trim());
 		}
@@ -79,7 +79,7 @@ describe('parley config keys', () => {
 	function documented() {
 		const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
 		const table = new Map();
-		for (const m of readme.matchAll(/^\| `\[([a-z_]+)\] ([a-z_]+)` \| ([^|]*?) \|/gm)) {
+		for (const m of readme.matchAll(/^\| `\[([a-z_]+)\] ([a-z0-9_]+)` \| ([^|]*?) \|/gm)) {
 			table.set(`${m[1]}.${m[2]}`, m[3].trim());
 		}
 		const prose = new Map();

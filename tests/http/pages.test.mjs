@@ -201,8 +201,8 @@ describe('static files, avatars, health check, headers', () => {
 
 	test('every kind of response carries the security headers', async () => {
 		const b = browser(srv);
-		const { csrf } = (await b.get('/articles/oldest').then((r) => ({ csrf: /name="csrf" value="([^"]*)"/.exec(r.text)[1] })));
-		const form = (extra) => new URLSearchParams({ csrf, author: 'A', email: 'a@example.org', body: 'b', ...extra });
+		const { csrf, key } = formTokens((await b.get('/articles/oldest')).text);
+		const form = (extra) => new URLSearchParams({ csrf, key, author: 'A', email: 'a@example.org', body: 'b', ...extra });
 		const posted = await b.post('/articles/oldest/comments', form({}));
 		const id = /#comment-(\d+)$/.exec(posted.res.headers.get('location') || '')[1];
 		const responses = [

@@ -59,9 +59,11 @@ describe('hostile input in every field', () => {
 				// Accepted where the field allows it; refused where it does not.
 				const r = await send({ [field]: payload });
 				clean(r.text, payload, `${what} response ${r.status}`);
-				if (field === 'url' || field === 'email' || field === 'parent') {
+				if (field === 'url' || field === 'email' || field === 'parent' || field === 'key') {
 					assert.equal(r.status, 422, `${what} must be refused`);
-					if (field !== 'parent') {
+					// A key that is not one of ours is no key: a fresh form to send again.
+					if (field === 'key') assert.match(r.text, /name="key" value="[A-Za-z0-9_-]{22}"/);
+					if (field !== 'parent' && field !== 'key') {
 						assert.equal(inputValue(r.text, field), escapeHtml(payload.trim()), `${what}: kept, escaped`);
 					}
 				} else {

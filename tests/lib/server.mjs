@@ -50,6 +50,26 @@ export function addArticle(db, { title = 'Test Article', slug = 'test-article', 
 // None is left; add one only with the fix that will remove it.
 const VIEWS_PENDING = '';
 
+// The comment budgets a test server runs with, unless its config sets them:
+// tests post many comments at once from one address, the same text again,
+// and the moment they load a form.  Production keeps the safe defaults
+// (`parley config keys`); tests/http/flood.test.mjs tests each limit.
+export const LIFTED_COMMENT_LIMITS = {
+	posts_per_minute: 1000000, posts_burst: 1000000, posts_per_hour: 1000000,
+	thread_posts_per_minute: 1000000, site_posts_per_minute: 1000000,
+	min_fill_seconds: 0, duplicate_minutes: 0,
+};
+
+// config with the lifted comment budgets added after it (so its own line
+// numbers hold), each only where config does not set it.
+export function withLiftedLimits(config = '') {
+	const missing = Object.entries(LIFTED_COMMENT_LIMITS)
+		.filter(([k]) => !new RegExp(`^\\s*${k}\\s*=`, 'm').test(config));
+	if (missing.length === 0) return config;
+	const sep = config === '' || config.endsWith('\n') ? '' : '\n';
+	return `${config}${sep}[comments]\n${missing.map(([k, v]) => `${k} = ${v}\n`).join('')}`;
+}
+
 // Starts the server; resolves to { url, proc, stop(signal), logs() }.
 // env adds variables to the server's environment (PARLEY_CLOCK_FILE, ...).
 // Test servers run in checked mode (PARLEY_CHECK_VIEWS=1): a view that
@@ -58,11 +78,9 @@ const VIEWS_PENDING = '';
 export async function startServer({ db, config, env } = {}) {
 	const s = db ? { db } : scratch();
 	const args = ['serve', '--db', s.db, '--listen', '127.0.0.1:0'];
-	if (config) {
-		const file = join(scratch().dir, 'parley.ini');
-		writeFileSync(file, config);
-		args.push('--config', file);
-	}
+	const file = join(scratch().dir, 'parley.ini');
+	writeFileSync(file, withLiftedLimits(config));
+	args.push('--config', file);
 	const checked = { PARLEY_CHECK_VIEWS: '1', PARLEY_CHECK_VIEWS_PENDING: VIEWS_PENDING };
 	const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...checked, ...process.env, ...env } });
 	let stderr = '';

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/address.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/parse.h"
@@ -162,6 +163,66 @@ test_ratelimit_buckets(void)
 	ratelimit_free(rl);
 }
 
+static void
+test_address_key(void)
+{
+	char k[80];
+
+	address_network_key("192.0.2.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	address_network_key("192.0.2.200", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	address_network_key("192.0.3.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.3.0/24");
+	address_network_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.0/24");
+	address_network_key("192.0.2.7", 32, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.2.7/32");
+	address_network_key("192.0.2.7", 20, 64, k, sizeof(k));
+	CHECK_STR(k, "192.0.0.0/20");
+	address_network_key("2001:db8:1:2:aaaa::1", 24, 48, k, sizeof(k));
+	CHECK_STR(k, "2001:db8:1::/48");
+	address_network_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 24, 64, k,
+			    sizeof(k));
+	CHECK_STR(k, "2001:db8:1:2::/64");
+	address_network_key("2001:db8:1:2::1", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "2001:db8:1:2::/64");
+	address_network_key("2001:db8:1:3::1", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "2001:db8:1:3::/64");
+	address_network_key("unknown", 24, 64, k, sizeof(k));
+	CHECK_STR(k, "unknown");
+}
+
+/*
+ * A table of 64 slots fed 100,000 keys (an attacker rotating addresses):
+ * it holds 64 at most, each new key gets its burst, and the key seen
+ * longest ago is the one forgotten, so a key in use keeps its count.
+ */
+static void
+test_ratelimit_bounded(void)
+{
+	struct ratelimit *rl = ratelimit_new(2, 0.001, 64);
+	char key[32];
+	int retry = 0, k, fresh = 0;
+
+	CHECK(rl != NULL);
+	if (rl == NULL)
+		return;
+	CHECK(ratelimit_take(rl, "busy", 1.0, &retry));
+	CHECK(ratelimit_take(rl, "busy", 1.0, &retry));
+	for (k = 0; k < 100000; k++) {
+		snprintf(key, sizeof(key), "2001:db8:%x::/64", k);
+		fresh += ratelimit_take(rl, key, 2.0 + k * 1e-3, &retry);
+		/* The busy key is used now and then: it is never the oldest. */
+		if (k % 2 == 0)
+			CHECK(!ratelimit_take(rl, "busy", 2.0 + k * 1e-3,
+					      &retry));
+	}
+	CHECK(fresh == 100000);
+	CHECK(ratelimit_used(rl) == 64);
+	ratelimit_free(rl);
+}
+
 /* The one integer parser and the one id parser: strict, bounded, exact. */
 static void
 test_parse_numbers(void)
@@ -222,6 +283,8 @@ main(void)
 	test_clock_file();
 	CHECK(sodium_init() >= 0);
 	test_ratelimit_buckets();
+	test_ratelimit_bounded();
+	test_address_key();
 	test_parse_numbers();
 
 	/* buf: appends, printf, cap, failure is sticky. */

@@ -485,36 +485,6 @@ test_history(void)
 }
 
 static void
-test_address_key(void)
-{
-	char k[80];
-
-	debate_address_key("192.0.2.7", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.2.0/24");
-	debate_address_key("192.0.2.200", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.2.0/24");
-	debate_address_key("192.0.3.7", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.3.0/24");
-	debate_address_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.2.0/24");
-	debate_address_key("192.0.2.7", 32, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.2.7/32");
-	debate_address_key("192.0.2.7", 20, 64, k, sizeof(k));
-	CHECK_STR(k, "192.0.0.0/20");
-	debate_address_key("2001:db8:1:2:aaaa::1", 24, 48, k, sizeof(k));
-	CHECK_STR(k, "2001:db8:1::/48");
-	debate_address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 24, 64, k,
-			   sizeof(k));
-	CHECK_STR(k, "2001:db8:1:2::/64");
-	debate_address_key("2001:db8:1:2::1", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "2001:db8:1:2::/64");
-	debate_address_key("2001:db8:1:3::1", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "2001:db8:1:3::/64");
-	debate_address_key("unknown", 24, 64, k, sizeof(k));
-	CHECK_STR(k, "unknown");
-}
-
-static void
 test_charts(void)
 {
 	static const double y1[] = {10, -1, 50}, y2[] = {40, 45, 60};
@@ -839,7 +809,6 @@ main(void)
 	test_clock();
 	test_parse();
 	test_history();
-	test_address_key();
 	test_charts();
 	test_voter_hash();
 	CHECK(test_scratch_dir(dir, sizeof(dir), "debate") != NULL);
