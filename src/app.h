@@ -20,6 +20,7 @@ struct mailer;
 struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
+struct form_memo;
 
 #define APP_SECRET_BYTES 32
 
@@ -46,6 +47,8 @@ struct app {
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */
 	struct debate_voters *voters;
+	/* The comment form of plain readers, per page (web/form_memo.c). */
+	struct form_memo *forms;
 };
 
 #endif

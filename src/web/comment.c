@@ -97,18 +97,29 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	struct tv *v;
 	struct buf out;
 	char *html;
+	bool plain;
 
 	if (form && form->input)
 		in = *form->input;
 	else
 		remembered(req, &in);
-	/* Before csrf_visitor(): a new visitor cookie replaces the parsed ones.
+	/*
+	 * A plain reader's form is the page's kept one with their token and
+	 * key (web/form_memo.c).  Before csrf_visitor(): a new visitor cookie
+	 * replaces the parsed ones.
 	 */
-	(void)account_user(req);
+	plain =
+	    account_user(req) == NULL &&
+	    (form == NULL || (form->input == NULL && form->errors == NULL)) &&
+	    request_cookie(req, DISCUSSION_WHO_COOKIE) == NULL;
 	visitor = csrf_visitor(req, res);
 	token = visitor ? csrf_token(req, visitor) : NULL;
 	/* A fresh key per form shown; a refused form keeps its key. */
 	key = in.key && in.key[0] ? in.key : random_token(&req->arena, 16);
+	if (plain && token && key &&
+	    (html = form_memo_get(req->app->forms, &req->arena, req->path,
+				  token, key, len)) != NULL)
+		return html;
 	v = tv_obj(&req->arena);
 	if (token == NULL || key == NULL || v == NULL ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "key", key) ||
@@ -139,6 +150,9 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	html = arena_strndup(&req->arena, buf_cstr(&out), out.len);
 	*len = out.len;
 	buf_clear(&out);
+	if (plain && html)
+		form_memo_put(req->app->forms, req->path, html, *len, token,
+			      key);
 	return html;
 }
 

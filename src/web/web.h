@@ -164,4 +164,26 @@ void page_render_cached(struct request *req, struct response *res,
 const char *comment_form_fill(struct request *req, struct response *res,
 			      size_t *len);
 
+/*
+ * The comment form as every plain reader of a page gets it, kept per
+ * page address with its token and key cut out (web/form_memo.c): bounded,
+ * safe to share between threads, created at start and freed at exit;
+ * free accepts NULL, and so do get and put (nothing kept).
+ */
+struct form_memo;
+struct form_memo *form_memo_new(void);
+void form_memo_free(struct form_memo *m);
+/*
+ * The form kept for path with token and key put in, in arena a (*len
+ * bytes, NUL-terminated); NULL when none is kept.
+ */
+char *form_memo_get(struct form_memo *m, struct arena *a, const char *path,
+		    const char *token, const char *key, size_t *len);
+/*
+ * Keeps html, the form of path as rendered with token and key, when each
+ * of the two is found in it exactly once.
+ */
+void form_memo_put(struct form_memo *m, const char *path, const char *html,
+		   size_t len, const char *token, const char *key);
+
 #endif

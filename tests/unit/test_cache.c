@@ -327,6 +327,53 @@ test_live(void)
 	page_cache_free(c);
 }
 
+/*
+ * The plain reader's comment form kept per page address (web/form_memo.c):
+ * a copy with this reader's token and key put back where the first
+ * reader's were, in either order; another address gets nothing; a form
+ * where a value is not found exactly once is not kept.
+ */
+static void
+test_form_memo(void)
+{
+	struct form_memo *m = form_memo_new();
+	struct arena a;
+	size_t len = 0;
+	char *got;
+	const char *form = "<input name=\"csrf\" value=\"TOKEN-ONE\">"
+			   "<input name=\"key\" value=\"KEY-1\"><p>rest</p>";
+	const char *swapped = "<i>KEY-1</i><b>TOKEN-ONE</b>";
+
+	arena_init(&a);
+	CHECK(m != NULL);
+	CHECK(form_memo_get(m, &a, "/articles/a", "T", "K", &len) == NULL);
+	form_memo_put(m, "/articles/a", form, strlen(form), "TOKEN-ONE",
+		      "KEY-1");
+	got =
+	    form_memo_get(m, &a, "/articles/a", "TOKEN-TWO-LONGER", "K2", &len);
+	CHECK_STR(got, "<input name=\"csrf\" value=\"TOKEN-TWO-LONGER\">"
+		       "<input name=\"key\" value=\"K2\"><p>rest</p>");
+	CHECK(got != NULL && len == strlen(got));
+	CHECK(form_memo_get(m, &a, "/articles/b", "T", "K", &len) == NULL);
+	CHECK(form_memo_get(m, &a, "/articles/a/", "T", "K", &len) == NULL);
+	form_memo_put(m, "/debates/d", swapped, strlen(swapped), "TOKEN-ONE",
+		      "KEY-1");
+	CHECK_STR(form_memo_get(m, &a, "/debates/d", "tok", "key", &len),
+		  "<i>key</i><b>tok</b>");
+	/* A value found twice, or not at all: the form is not kept. */
+	form_memo_put(m, "/articles/twice", "TOK TOK KEY", 11, "TOK", "KEY");
+	CHECK(form_memo_get(m, &a, "/articles/twice", "T", "K", &len) == NULL);
+	form_memo_put(m, "/articles/none", "TOK", 3, "TOK", "KEY");
+	CHECK(form_memo_get(m, &a, "/articles/none", "T", "K", &len) == NULL);
+	/* Without a table, nothing is kept and nothing found. */
+	form_memo_put(NULL, "/articles/a", form, strlen(form), "TOKEN-ONE",
+		      "KEY-1");
+	CHECK(form_memo_get(NULL, &a, "/articles/a", "T", "K", &len) == NULL);
+	form_memo_free(m);
+	form_memo_free(NULL);
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -338,5 +385,6 @@ main(void)
 	test_exact();
 	test_fresh();
 	test_live();
+	test_form_memo();
 	TEST_DONE();
 }
