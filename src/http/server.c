@@ -74,6 +74,13 @@ static atomic_int waiting;
 static atomic_int dispatching;
 static atomic_bool closing;
 
+/*
+ * What libmicrohttpd keeps per connection: a request's headers must fit
+ * (about 30 KB of them), and it zeroes all of it after every request, so
+ * more costs every answer.
+ */
+#define CONNECTION_MEMORY (32 * 1024)
+
 /* Headers every response carries. */
 static const struct header security_headers[] = {
     {"Content-Security-Policy",
@@ -621,7 +628,7 @@ server_start(struct app *app, struct buf *err)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)app->cfg.per_ip_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
