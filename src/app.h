@@ -20,7 +20,7 @@ struct mailer;
 struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
-struct form_memo;
+struct part_memo;
 
 #define APP_SECRET_BYTES 32
 
@@ -47,8 +47,8 @@ struct app {
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */
 	struct debate_voters *voters;
-	/* The comment form of plain readers, per page (web/form_memo.c). */
-	struct form_memo *forms;
+	/* Parts of pages copied for each reader (web/part_memo.c). */
+	struct part_memo *parts;
 };
 
 #endif

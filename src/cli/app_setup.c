@@ -203,10 +203,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		app->voters = debate_voters_new();
 		if (app->debates == NULL || app->voters == NULL)
 			goto fail;
-		/* Kept with the pages: with the cache off, every form is made.
+		/* Kept with the pages: with the cache off, every part is made.
 		 */
 		if (app->cfg.page_cache_mb > 0 &&
-		    (app->forms = form_memo_new()) == NULL)
+		    (app->parts = part_memo_new()) == NULL)
 			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
@@ -260,8 +260,8 @@ cli_app_close(struct app *app)
 	app->debates = NULL;
 	debate_voters_free(app->voters);
 	app->voters = NULL;
-	form_memo_free(app->forms);
-	app->forms = NULL;
+	part_memo_free(app->parts);
+	app->parts = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);

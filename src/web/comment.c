@@ -96,7 +96,7 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	const char *visitor, *token, *key;
 	struct tv *v;
 	struct buf out;
-	char *html;
+	char *html, *memo = NULL;
 	bool plain;
 
 	if (form && form->input)
@@ -105,8 +105,9 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 		remembered(req, &in);
 	/*
 	 * A plain reader's form is the page's kept one with their token and
-	 * key (web/form_memo.c).  Before csrf_visitor(): a new visitor cookie
-	 * replaces the parsed ones.
+	 * key (web/part_memo.c): the page's address is all else it shows.
+	 * Before csrf_visitor(): a new visitor cookie replaces the parsed
+	 * ones.
 	 */
 	plain =
 	    account_user(req) == NULL &&
@@ -117,8 +118,10 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	/* A fresh key per form shown; a refused form keeps its key. */
 	key = in.key && in.key[0] ? in.key : random_token(&req->arena, 16);
 	if (plain && token && key &&
-	    (html = form_memo_get(req->app->forms, &req->arena, req->path,
-				  token, key, len)) != NULL)
+	    (memo = arena_printf(&req->arena, "form:%s", req->path)) != NULL &&
+	    (html = part_memo_get(req->app->parts, &req->arena, memo,
+				  (const char *const[]){token, key}, 2, len)) !=
+		NULL)
 		return html;
 	v = tv_obj(&req->arena);
 	if (token == NULL || key == NULL || v == NULL ||
@@ -150,9 +153,9 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	html = arena_strndup(&req->arena, buf_cstr(&out), out.len);
 	*len = out.len;
 	buf_clear(&out);
-	if (plain && html)
-		form_memo_put(req->app->forms, req->path, html, *len, token,
-			      key);
+	if (plain && memo && html)
+		part_memo_put(req->app->parts, memo, html, *len,
+			      (const char *const[]){token, key}, 2);
 	return html;
 }
 

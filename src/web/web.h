@@ -165,25 +165,27 @@ const char *comment_form_fill(struct request *req, struct response *res,
 			      size_t *len);
 
 /*
- * The comment form as every plain reader of a page gets it, kept per
- * page address with its token and key cut out (web/form_memo.c): bounded,
- * safe to share between threads, created at start and freed at exit;
- * free accepts NULL, and so do get and put (nothing kept).
+ * Parts of a page rendered once and copied for each reader with their own
+ * values put back (web/part_memo.c): bounded, safe to share between
+ * threads, created at start and freed at exit; free accepts NULL, and so
+ * do get and put (nothing kept).
  */
-struct form_memo;
-struct form_memo *form_memo_new(void);
-void form_memo_free(struct form_memo *m);
+#define PART_VALUES_MAX 2
+struct part_memo;
+struct part_memo *part_memo_new(void);
+void part_memo_free(struct part_memo *m);
 /*
- * The form kept for path with token and key put in, in arena a (*len
- * bytes, NUL-terminated); NULL when none is kept.
+ * The part kept under key with values[0..n) put back, in arena a (*len
+ * bytes, NUL-terminated); NULL when none is kept with n values.
  */
-char *form_memo_get(struct form_memo *m, struct arena *a, const char *path,
-		    const char *token, const char *key, size_t *len);
+char *part_memo_get(struct part_memo *m, struct arena *a, const char *key,
+		    const char *const *values, size_t n, size_t *len);
 /*
- * Keeps html, the form of path as rendered with token and key, when each
- * of the two is found in it exactly once.
+ * Keeps html, the part rendered with values[0..n) (at most
+ * PART_VALUES_MAX), under key, which must name everything else its view
+ * holds; kept only when each value is found in it exactly once.
  */
-void form_memo_put(struct form_memo *m, const char *path, const char *html,
-		   size_t len, const char *token, const char *key);
+void part_memo_put(struct part_memo *m, const char *key, const char *html,
+		   size_t len, const char *const *values, size_t n);
 
 #endif

@@ -327,50 +327,74 @@ test_live(void)
 	page_cache_free(c);
 }
 
+/* A part of the memo with values put back, or NULL. */
+static char *
+memo_get(struct part_memo *m, struct arena *a, const char *key, const char *v0,
+	 const char *v1, size_t n)
+{
+	const char *values[2] = {v0, v1};
+	size_t len = 0;
+	char *got = part_memo_get(m, a, key, values, n, &len);
+
+	CHECK(got == NULL || len == strlen(got));
+	return got;
+}
+
+static void
+memo_put(struct part_memo *m, const char *key, const char *html, const char *v0,
+	 const char *v1, size_t n)
+{
+	const char *values[2] = {v0, v1};
+
+	part_memo_put(m, key, html, strlen(html), values, n);
+}
+
 /*
- * The plain reader's comment form kept per page address (web/form_memo.c):
- * a copy with this reader's token and key put back where the first
- * reader's were, in either order; another address gets nothing; a form
- * where a value is not found exactly once is not kept.
+ * Parts of pages kept by key (web/part_memo.c): a copy with this reader's
+ * values put back where the first reader's were, in either order; another
+ * key, or another number of values, gets nothing; a part where a value is
+ * not found exactly once, or where two values overlap, is not kept.
  */
 static void
-test_form_memo(void)
+test_part_memo(void)
 {
-	struct form_memo *m = form_memo_new();
+	struct part_memo *m = part_memo_new();
 	struct arena a;
-	size_t len = 0;
-	char *got;
 	const char *form = "<input name=\"csrf\" value=\"TOKEN-ONE\">"
 			   "<input name=\"key\" value=\"KEY-1\"><p>rest</p>";
-	const char *swapped = "<i>KEY-1</i><b>TOKEN-ONE</b>";
 
 	arena_init(&a);
 	CHECK(m != NULL);
-	CHECK(form_memo_get(m, &a, "/articles/a", "T", "K", &len) == NULL);
-	form_memo_put(m, "/articles/a", form, strlen(form), "TOKEN-ONE",
-		      "KEY-1");
-	got =
-	    form_memo_get(m, &a, "/articles/a", "TOKEN-TWO-LONGER", "K2", &len);
-	CHECK_STR(got, "<input name=\"csrf\" value=\"TOKEN-TWO-LONGER\">"
-		       "<input name=\"key\" value=\"K2\"><p>rest</p>");
-	CHECK(got != NULL && len == strlen(got));
-	CHECK(form_memo_get(m, &a, "/articles/b", "T", "K", &len) == NULL);
-	CHECK(form_memo_get(m, &a, "/articles/a/", "T", "K", &len) == NULL);
-	form_memo_put(m, "/debates/d", swapped, strlen(swapped), "TOKEN-ONE",
-		      "KEY-1");
-	CHECK_STR(form_memo_get(m, &a, "/debates/d", "tok", "key", &len),
+	CHECK(memo_get(m, &a, "form:/articles/a", "T", "K", 2) == NULL);
+	memo_put(m, "form:/articles/a", form, "TOKEN-ONE", "KEY-1", 2);
+	CHECK_STR(
+	    memo_get(m, &a, "form:/articles/a", "TOKEN-TWO-LONGER", "K2", 2),
+	    "<input name=\"csrf\" value=\"TOKEN-TWO-LONGER\">"
+	    "<input name=\"key\" value=\"K2\"><p>rest</p>");
+	CHECK(memo_get(m, &a, "form:/articles/b", "T", "K", 2) == NULL);
+	CHECK(memo_get(m, &a, "form:/articles/a/", "T", "K", 2) == NULL);
+	CHECK(memo_get(m, &a, "form:/articles/a", "T", NULL, 1) == NULL);
+	/* The values in the other order in the page. */
+	memo_put(m, "form:/debates/d", "<i>KEY-1</i><b>TOKEN-ONE</b>",
+		 "TOKEN-ONE", "KEY-1", 2);
+	CHECK_STR(memo_get(m, &a, "form:/debates/d", "tok", "key", 2),
 		  "<i>key</i><b>tok</b>");
-	/* A value found twice, or not at all: the form is not kept. */
-	form_memo_put(m, "/articles/twice", "TOK TOK KEY", 11, "TOK", "KEY");
-	CHECK(form_memo_get(m, &a, "/articles/twice", "T", "K", &len) == NULL);
-	form_memo_put(m, "/articles/none", "TOK", 3, "TOK", "KEY");
-	CHECK(form_memo_get(m, &a, "/articles/none", "T", "K", &len) == NULL);
+	/* One value. */
+	memo_put(m, "vote:1", "<form>TOKEN</form>", "TOKEN", NULL, 1);
+	CHECK_STR(memo_get(m, &a, "vote:1", "other", NULL, 1),
+		  "<form>other</form>");
+	/* A value found twice, or not at all, or overlapping: not kept. */
+	memo_put(m, "twice", "TOK TOK KEY", "TOK", "KEY", 2);
+	CHECK(memo_get(m, &a, "twice", "T", "K", 2) == NULL);
+	memo_put(m, "none", "TOK", "TOK", "KEY", 2);
+	CHECK(memo_get(m, &a, "none", "T", "K", 2) == NULL);
+	memo_put(m, "overlap", "xABCDx", "ABC", "BCD", 2);
+	CHECK(memo_get(m, &a, "overlap", "T", "K", 2) == NULL);
 	/* Without a table, nothing is kept and nothing found. */
-	form_memo_put(NULL, "/articles/a", form, strlen(form), "TOKEN-ONE",
-		      "KEY-1");
-	CHECK(form_memo_get(NULL, &a, "/articles/a", "T", "K", &len) == NULL);
-	form_memo_free(m);
-	form_memo_free(NULL);
+	memo_put(NULL, "form:/articles/a", form, "TOKEN-ONE", "KEY-1", 2);
+	CHECK(memo_get(NULL, &a, "form:/articles/a", "T", "K", 2) == NULL);
+	part_memo_free(m);
+	part_memo_free(NULL);
 	arena_clear(&a);
 }
 
@@ -385,6 +409,6 @@ main(void)
 	test_exact();
 	test_fresh();
 	test_live();
-	test_form_memo();
+	test_part_memo();
 	TEST_DONE();
 }
