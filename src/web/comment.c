@@ -118,7 +118,9 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	/* A fresh key per form shown; a refused form keeps its key. */
 	key = in.key && in.key[0] ? in.key : random_token(&req->arena, 16);
 	if (plain && token && key &&
-	    (memo = arena_printf(&req->arena, "form:%s", req->path)) != NULL &&
+	    (memo = part_memo_key(&req->arena,
+				  (const char *const[]){"form", req->path}, 2,
+				  NULL, 0)) != NULL &&
 	    (html = part_memo_get(req->app->parts, &req->arena, memo,
 				  (const char *const[]){token, key}, 2, len)) !=
 		NULL)

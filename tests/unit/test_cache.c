@@ -353,7 +353,8 @@ memo_put(struct part_memo *m, const char *key, const char *html, const char *v0,
  * Parts of pages kept by key (web/part_memo.c): a copy with this reader's
  * values put back where the first reader's were, in either order; another
  * key, or another number of values, gets nothing; a part where a value is
- * not found exactly once, or where two values overlap, is not kept.
+ * not found, or is found in the key too, or where two values overlap, is
+ * not kept.
  */
 static void
 test_part_memo(void)
@@ -383,13 +384,26 @@ test_part_memo(void)
 	memo_put(m, "vote:1", "<form>TOKEN</form>", "TOKEN", NULL, 1);
 	CHECK_STR(memo_get(m, &a, "vote:1", "other", NULL, 1),
 		  "<form>other</form>");
-	/* A value found twice, or not at all, or overlapping: not kept. */
+	/* A value in several places goes back in each. */
 	memo_put(m, "twice", "TOK TOK KEY", "TOK", "KEY", 2);
-	CHECK(memo_get(m, &a, "twice", "T", "K", 2) == NULL);
+	CHECK_STR(memo_get(m, &a, "twice", "T", "K", 2), "T T K");
+	/* A value found nowhere, or in the key, or overlapping: not kept. */
+	memo_put(m, "key TOK", "<p>TOK</p>", "TOK", NULL, 1);
+	CHECK(memo_get(m, &a, "key TOK", "T", NULL, 1) == NULL);
 	memo_put(m, "none", "TOK", "TOK", "KEY", 2);
 	CHECK(memo_get(m, &a, "none", "T", "K", 2) == NULL);
 	memo_put(m, "overlap", "xABCDx", "ABC", "BCD", 2);
 	CHECK(memo_get(m, &a, "overlap", "T", "K", 2) == NULL);
+	/* Keys: each text after its length, so no two lists share one. */
+	{
+		const char *ab_c[] = {"ab", "c"}, *a_bc[] = {"a", "bc"};
+		const long long one[] = {1, -12};
+		char *k1 = part_memo_key(&a, ab_c, 2, NULL, 0);
+		char *k2 = part_memo_key(&a, a_bc, 2, NULL, 0);
+
+		CHECK(k1 && k2 && strcmp(k1, k2) != 0);
+		CHECK_STR(part_memo_key(&a, ab_c, 2, one, 2), "2:ab1:c1:-12:");
+	}
 	/* Without a table, nothing is kept and nothing found. */
 	memo_put(NULL, "form:/articles/a", form, "TOKEN-ONE", "KEY-1", 2);
 	CHECK(memo_get(NULL, &a, "form:/articles/a", "T", "K", 2) == NULL);
