@@ -122,6 +122,28 @@ trusted_proxy(const char *list, const char *addr)
 }
 
 /*
+ * An IPv4 address as inet_ntop() spells it (dotted decimal, no leading
+ * zeros), into out (16 bytes): made for every request, where
+ * inet_ntop() costs ten times as much.
+ */
+static void
+ipv4_text(const unsigned char *a, char *out)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
+/*
  * The reader's address: the peer's, or, when the peer is a trusted proxy,
  * the last address in X-Forwarded-For that is not itself a trusted proxy.
  * Addresses are normalized through inet_pton/inet_ntop, so one IPv6
@@ -141,17 +163,16 @@ client_address(struct request *req)
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(
-		    AF_INET,
-		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    req->client, sizeof(req->client));
+		ipv4_text((const unsigned char *)&(
+			      (const struct sockaddr_in *)(const void *)sa)
+			      ->sin_addr,
+			  req->client);
 	else if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a6 =
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 
 		if (IN6_IS_ADDR_V4MAPPED(a6))
-			inet_ntop(AF_INET, &a6->s6_addr[12], req->client,
-				  sizeof(req->client));
+			ipv4_text(&a6->s6_addr[12], req->client);
 		else
 			inet_ntop(AF_INET6, a6, req->client,
 				  sizeof(req->client));
