@@ -110,9 +110,10 @@ test_csrf_tokens_remembered(void)
 
 	memset(one.secret, 1, sizeof(one.secret));
 	memset(two.secret, 2, sizeof(two.secret));
-	for (round = 0; round < 2; round++) {
-		for (i = 0; i < 300; i++) {
-			for (k = 0; k < 2; k++) {
+	/* One site's visitors, twice over, then the same ids on the other. */
+	for (k = 0; k < 2; k++) {
+		for (round = 0; round < 2; round++) {
+			for (i = 0; i < 300; i++) {
 				struct request req;
 				const char *got;
 
