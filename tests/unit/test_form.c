@@ -110,7 +110,11 @@ test_csrf_tokens_remembered(void)
 
 	memset(one.secret, 1, sizeof(one.secret));
 	memset(two.secret, 2, sizeof(two.secret));
-	/* One site's visitors, twice over, then the same ids on the other. */
+	/*
+	 * One site's visitors, twice over, then the same ids on the other,
+	 * last first: each slot is first asked for the visitor it holds
+	 * under the other secret.
+	 */
 	for (k = 0; k < 2; k++) {
 		for (round = 0; round < 2; round++) {
 			for (i = 0; i < 300; i++) {
@@ -121,7 +125,7 @@ test_csrf_tokens_remembered(void)
 				req.app = apps[k];
 				arena_init(&req.arena);
 				snprintf(visitor, sizeof(visitor),
-					 "visitor%015d", i);
+					 "visitor%015d", k ? 299 - i : i);
 				token_by_hand(apps[k]->secret, visitor, want,
 					      sizeof(want));
 				got = csrf_token(&req, visitor);
