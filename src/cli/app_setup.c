@@ -203,8 +203,7 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		app->voters = debate_voters_new();
 		if (app->debates == NULL || app->voters == NULL)
 			goto fail;
-		/* Kept with the pages: with the cache off, every part is made.
-		 */
+		/* Kept with the pages: none with the cache off. */
 		if (app->cfg.page_cache_mb > 0 &&
 		    (app->parts = part_memo_new()) == NULL)
 			goto fail;

@@ -103,7 +103,7 @@ debate_vote_fill(struct request *req, const struct debate *d,
 	if (back == NULL)
 		return NULL;
 	/* A panel with a message after a vote is that reader's alone. */
-	if (msg == NULL &&
+	if (msg == NULL && token != NULL &&
 	    (key = panel_key(a, d, back, editor, clk, note_pre, note_post, pre,
 			     post)) != NULL &&
 	    (html = part_memo_get(req->app->parts, a, key,
