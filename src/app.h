@@ -21,6 +21,7 @@ struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
 struct comment_limits;
+struct part_memo;
 
 #define APP_SECRET_BYTES 32
 
@@ -49,6 +50,8 @@ struct app {
 	struct debate_voters *voters;
 	/* Comment post budgets (model/comment_limits.h; serving only). */
 	struct comment_limits *comment_limits;
+	/* Parts of pages copied for each reader (web/part_memo.c). */
+	struct part_memo *parts;
 };
 
 #endif

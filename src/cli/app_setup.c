@@ -207,6 +207,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		if (app->debates == NULL || app->voters == NULL ||
 		    app->comment_limits == NULL)
 			goto fail;
+		/* Kept with the pages: none with the cache off. */
+		if (app->cfg.page_cache_mb > 0 &&
+		    (app->parts = part_memo_new()) == NULL)
+			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
 		app->store->changed_elsewhere = page_cache_flush;
@@ -261,6 +265,8 @@ cli_app_close(struct app *app)
 	app->voters = NULL;
 	comment_limits_free(app->comment_limits);
 	app->comment_limits = NULL;
+	part_memo_free(app->parts);
+	app->parts = NULL;
 	store_close(app->store);
 	tpl_set_free(app->tpl);
 	page_cache_free(app->cache);

@@ -1,11 +1,44 @@
 #include "http/csrf.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "app.h"
 
 #define VISITOR_BYTES 16
+/* A visitor id as text: 16 bytes, base64url without padding. */
+#define VISITOR_LEN 22
+#define TOKEN_LEN                                                              \
+	(sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,               \
+				   sodium_base64_VARIANT_URLSAFE_NO_PADDING) - \
+	 1)
+
+/*
+ * Random bytes taken from the system a pool at a time, per thread: every
+ * page with a comment form takes a fresh key, and a system call for each
+ * costs more than the rest of the key.  Bytes handed out are wiped from
+ * the pool, so what is left there says nothing of what was given.
+ */
+#define RANDOM_POOL 256
+static _Thread_local unsigned char random_pool[RANDOM_POOL];
+static _Thread_local size_t random_left;
+
+/* n random bytes into out; n at most RANDOM_POOL. */
+static void
+random_bytes(unsigned char *out, size_t n)
+{
+	unsigned char *from;
+
+	if (n > random_left) {
+		randombytes_buf(random_pool, RANDOM_POOL);
+		random_left = RANDOM_POOL;
+	}
+	from = random_pool + RANDOM_POOL - random_left;
+	memcpy(out, from, n);
+	sodium_memzero(from, n);
+	random_left -= n;
+}
 
 char *
 random_token(struct arena *a, size_t bytes)
@@ -14,9 +47,10 @@ random_token(struct arena *a, size_t bytes)
 	size_t len;
 	char *out;
 
+	_Static_assert(sizeof(raw) <= RANDOM_POOL, "a token fits the pool");
 	if (bytes > sizeof(raw))
 		return NULL;
-	randombytes_buf(raw, bytes);
+	random_bytes(raw, bytes);
 	len = sodium_base64_ENCODED_LEN(
 	    bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out = arena_alloc(a, len);
@@ -32,7 +66,7 @@ visitor_valid(const char *v)
 {
 	size_t i, n = strlen(v);
 
-	if (n != 22) /* 16 bytes, base64url without padding */
+	if (n != VISITOR_LEN)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!((v[i] >= 'a' && v[i] <= 'z') ||
@@ -85,27 +119,74 @@ csrf_visitor(struct request *req, struct response *res)
 	return fresh;
 }
 
-const char *
-csrf_token(struct request *req, const char *visitor)
+/*
+ * Tokens made lately, per thread: a reader's every page needs the HMAC of
+ * the same visitor id, which costs more than the rest of a cached page's
+ * answer.  A slot holds the secret it was made under too, so two sites in
+ * one process never share a token.  Readers who rotate ids only overwrite
+ * slots: the table never grows.
+ */
+#define TOKEN_SLOTS 64
+
+struct token_slot {
+	unsigned char secret[APP_SECRET_BYTES];
+	char visitor[VISITOR_LEN + 1]; /* "": empty */
+	char token[TOKEN_LEN + 1];
+};
+
+static _Thread_local struct token_slot token_slots[TOKEN_SLOTS];
+
+static struct token_slot *
+token_slot_of(const char *visitor)
+{
+	uint32_t h = 2166136261u;
+
+	while (*visitor)
+		h = (h ^ (unsigned char)*visitor++) * 16777619u;
+	return &token_slots[h % TOKEN_SLOTS];
+}
+
+/* The token of visitor under secret, into out (TOKEN_LEN + 1 bytes). */
+static void
+token_make(const unsigned char *secret, const char *visitor, char *out)
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
-	size_t len = sodium_base64_ENCODED_LEN(
-	    sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out;
 
-	if (req->csrf_token && strcmp(req->csrf_for, visitor) == 0)
-		return req->csrf_token;
-	if ((out = arena_alloc(&req->arena, len)) == NULL)
-		return NULL;
-	crypto_auth_hmacsha256_init(&st, req->app->secret,
-				    sizeof(req->app->secret));
+	crypto_auth_hmacsha256_init(&st, secret, APP_SECRET_BYTES);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf:", 5);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)visitor,
 				      strlen(visitor));
 	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2base64(out, len, mac, sizeof(mac),
+	sodium_bin2base64(out, TOKEN_LEN + 1, mac, sizeof(mac),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+const char *
+csrf_token(struct request *req, const char *visitor)
+{
+	const unsigned char *secret = req->app->secret;
+	struct token_slot *slot = NULL;
+	char *out;
+
+	if (req->csrf_token && strcmp(req->csrf_for, visitor) == 0)
+		return req->csrf_token;
+	if ((out = arena_alloc(&req->arena, TOKEN_LEN + 1)) == NULL)
+		return NULL;
+	/* Only ids of the one length we issue are kept. */
+	if (strlen(visitor) == VISITOR_LEN)
+		slot = token_slot_of(visitor);
+	if (slot && strcmp(slot->visitor, visitor) == 0 &&
+	    sodium_memcmp(slot->secret, secret, APP_SECRET_BYTES) == 0) {
+		memcpy(out, slot->token, TOKEN_LEN + 1);
+	} else {
+		token_make(secret, visitor, out);
+		if (slot) {
+			memcpy(slot->secret, secret, APP_SECRET_BYTES);
+			memcpy(slot->visitor, visitor, VISITOR_LEN + 1);
+			memcpy(slot->token, out, TOKEN_LEN + 1);
+		}
+	}
 	req->csrf_for = visitor;
 	req->csrf_token = out;
 	return out;

@@ -97,15 +97,23 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	const char *visitor, *token, *key, *stamp;
 	struct tv *v;
 	struct buf out;
-	char *html;
+	char *html, *memo = NULL;
+	bool plain;
 
 	if (form && form->input)
 		in = *form->input;
 	else
 		remembered(req, &in);
-	/* Before csrf_visitor(): a new visitor cookie replaces the parsed ones.
+	/*
+	 * A plain reader's form is the page's kept one with their token and
+	 * key (web/part_memo.c): the page's address is all else it shows.
+	 * Before csrf_visitor(): a new visitor cookie replaces the parsed
+	 * ones.
 	 */
-	(void)account_user(req);
+	plain =
+	    account_user(req) == NULL &&
+	    (form == NULL || (form->input == NULL && form->errors == NULL)) &&
+	    request_cookie(req, DISCUSSION_WHO_COOKIE) == NULL;
 	visitor = csrf_visitor(req, res);
 	token = visitor ? csrf_token(req, visitor) : NULL;
 	/*
@@ -120,6 +128,14 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 		    : (key ? comment_limits_stamp(req->app, &req->arena, key,
 						  time_now_msec())
 			   : NULL);
+	if (plain && token && key && stamp &&
+	    (memo = part_memo_key(&req->arena,
+				  (const char *const[]){"form", req->path}, 2,
+				  NULL, 0)) != NULL &&
+	    (html = part_memo_get(req->app->parts, &req->arena, memo,
+				  (const char *const[]){token, key, stamp}, 3,
+				  len)) != NULL)
+		return html;
 	v = tv_obj(&req->arena);
 	if (token == NULL || key == NULL || stamp == NULL || v == NULL ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "key", key) ||
@@ -151,6 +167,9 @@ comment_form_fill(struct request *req, struct response *res, size_t *len)
 	html = arena_strndup(&req->arena, buf_cstr(&out), out.len);
 	*len = out.len;
 	buf_clear(&out);
+	if (plain && memo && html)
+		part_memo_put(req->app->parts, memo, html, *len,
+			      (const char *const[]){token, key, stamp}, 3);
 	return html;
 }
 

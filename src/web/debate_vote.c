@@ -42,6 +42,25 @@ flash(struct request *req, const struct debate *d)
 	return NULL;
 }
 
+/*
+ * The key of a vote panel kept for every reader who sees the same one
+ * (web/part_memo.c): all its view holds but the token.
+ */
+static char *
+panel_key(struct arena *a, const struct debate *d, const char *back,
+	  bool editor, const struct debate_clock *clk, const char *note_pre,
+	  const char *note_post, int pre, int post)
+{
+	const char *texts[] = {"vote",		 d->slug, d->label[SIDE_A],
+			       d->label[SIDE_B], back,	  note_pre,
+			       note_post};
+	const long long nums[] = {editor, clk->pre_open, clk->post_open, pre,
+				  post};
+
+	return part_memo_key(a, texts, sizeof(texts) / sizeof(texts[0]), nums,
+			     sizeof(nums) / sizeof(nums[0]));
+}
+
 /* The reader's vote panel: their votes, the forms, the mark form. */
 const char *
 debate_vote_fill(struct request *req, const struct debate *d,
@@ -49,8 +68,10 @@ debate_vote_fill(struct request *req, const struct debate *d,
 		 const char *token, int pre, int post, size_t *len)
 {
 	struct arena *a = &req->arena;
-	const char *note_pre, *note_post, *msg = flash(req, d), *back;
-	struct tv *v = tv_obj(a);
+	const char *note_pre, *note_post, *msg = flash(req, d), *back, *html;
+	bool editor = debate_page_is_editor(req);
+	char *key = NULL;
+	struct tv *v;
 
 	if (clk->pre_open)
 		note_pre =
@@ -79,8 +100,18 @@ debate_vote_fill(struct request *req, const struct debate *d,
 				       debate_page_when(a, clk->post_opens))
 			: "Opens with the debate.";
 	back = debate_page_query(a, p, p->page);
-	if (v == NULL || back == NULL ||
-	    !tv_put_str(v, "label_a", d->label[SIDE_A]) ||
+	if (back == NULL)
+		return NULL;
+	/* A panel with a message after a vote is that reader's alone. */
+	if (msg == NULL && token != NULL &&
+	    (key = panel_key(a, d, back, editor, clk, note_pre, note_post, pre,
+			     post)) != NULL &&
+	    (html = part_memo_get(req->app->parts, a, key,
+				  (const char *const[]){token}, 1, len)) !=
+		NULL)
+		return html;
+	v = tv_obj(a);
+	if (v == NULL || !tv_put_str(v, "label_a", d->label[SIDE_A]) ||
 	    !tv_put_str(v, "label_b", d->label[SIDE_B]) ||
 	    !tv_put_str(v, "csrf", token) || !tv_put_str(v, "back", back) ||
 	    !tv_put_str(v, "action",
@@ -89,7 +120,7 @@ debate_vote_fill(struct request *req, const struct debate *d,
 			arena_printf(a, "/debates/%s/minds", d->slug)) ||
 	    !tv_put_str(v, "feature_action",
 			arena_printf(a, "/debates/%s/feature", d->slug)) ||
-	    !tv_put_bool(v, "editor", debate_page_is_editor(req)) ||
+	    !tv_put_bool(v, "editor", editor) ||
 	    !tv_put_bool(v, "pre_open", clk->pre_open) ||
 	    !tv_put_bool(v, "post_open", clk->post_open) ||
 	    !tv_put_str(v, "pre_note", note_pre) ||
@@ -108,7 +139,11 @@ debate_vote_fill(struct request *req, const struct debate *d,
 	    !tv_put_str(v, "post_button", post ? "Change my vote" : "Vote") ||
 	    (msg && !tv_put_str(v, "flash", msg)))
 		return NULL;
-	return debate_page_render_part(req, "debate_vote", v, len);
+	html = debate_page_render_part(req, "debate_vote", v, len);
+	if (html && key)
+		part_memo_put(req->app->parts, key, html, *len,
+			      (const char *const[]){token}, 1);
+	return html;
 }
 
 /* The message for a vote the schedule refuses. */

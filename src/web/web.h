@@ -164,4 +164,34 @@ void page_render_cached(struct request *req, struct response *res,
 const char *comment_form_fill(struct request *req, struct response *res,
 			      size_t *len);
 
+/*
+ * Parts of a page rendered once and copied for each reader with their own
+ * values put back (web/part_memo.c): bounded, safe to share between
+ * threads, created at start and freed at exit; free accepts NULL, and so
+ * do get and put (nothing kept).
+ */
+#define PART_VALUES_MAX 3
+struct part_memo;
+struct part_memo *part_memo_new(void);
+void part_memo_free(struct part_memo *m);
+/*
+ * The part kept under key with values[0..n) put back, in arena a (*len
+ * bytes, NUL-terminated); NULL when none is kept with n values.
+ */
+/*
+ * A key for a part: texts[0..nt), each after its length, then nums[0..nn),
+ * so that no two lists share one; in arena a, NULL when out of memory.
+ */
+char *part_memo_key(struct arena *a, const char *const *texts, size_t nt,
+		    const long long *nums, size_t nn);
+char *part_memo_get(struct part_memo *m, struct arena *a, const char *key,
+		    const char *const *values, size_t n, size_t *len);
+/*
+ * Keeps html, the part rendered with values[0..n) (at most
+ * PART_VALUES_MAX), under key, which must name everything else its view
+ * holds; kept only when each value is found in html, and not in key.
+ */
+void part_memo_put(struct part_memo *m, const char *key, const char *html,
+		   size_t len, const char *const *values, size_t n);
+
 #endif

@@ -120,6 +120,15 @@ describe('security headers on every kind of response', () => {
 		}
 	});
 
+	test('a request\'s headers up to 24 KB are read; far larger ones are refused with 431', async () => {
+		const ok = await request(srv, `/articles/${SLUG}`, { headers: { 'x-pad': 'a'.repeat(24 * 1024) } });
+		assert.equal(ok.status, 200);
+		await ok.arrayBuffer();
+		const big = await request(srv, `/articles/${SLUG}`, { headers: { 'x-pad': 'a'.repeat(40 * 1024) } });
+		assert.equal(big.status, 431);
+		await big.arrayBuffer();
+	});
+
 	test('the visitor cookie behind the form token is HttpOnly and SameSite=Lax', async () => {
 		const res = await request(srv, `/articles/${SLUG}`);
 		assert.equal(res.status, 200);

@@ -327,6 +327,91 @@ test_live(void)
 	page_cache_free(c);
 }
 
+/* A part of the memo with values put back, or NULL. */
+static char *
+memo_get(struct part_memo *m, struct arena *a, const char *key, const char *v0,
+	 const char *v1, size_t n)
+{
+	const char *values[2] = {v0, v1};
+	size_t len = 0;
+	char *got = part_memo_get(m, a, key, values, n, &len);
+
+	CHECK(got == NULL || len == strlen(got));
+	return got;
+}
+
+static void
+memo_put(struct part_memo *m, const char *key, const char *html, const char *v0,
+	 const char *v1, size_t n)
+{
+	const char *values[2] = {v0, v1};
+
+	part_memo_put(m, key, html, strlen(html), values, n);
+}
+
+/*
+ * Parts of pages kept by key (web/part_memo.c): a copy with this reader's
+ * values put back where the first reader's were, in either order; another
+ * key, or another number of values, gets nothing; a part where a value is
+ * not found, or is found in the key too, or where two values overlap, is
+ * not kept.
+ */
+static void
+test_part_memo(void)
+{
+	struct part_memo *m = part_memo_new();
+	struct arena a;
+	const char *form = "<input name=\"csrf\" value=\"TOKEN-ONE\">"
+			   "<input name=\"key\" value=\"KEY-1\"><p>rest</p>";
+
+	arena_init(&a);
+	CHECK(m != NULL);
+	CHECK(memo_get(m, &a, "form:/articles/a", "T", "K", 2) == NULL);
+	memo_put(m, "form:/articles/a", form, "TOKEN-ONE", "KEY-1", 2);
+	CHECK_STR(
+	    memo_get(m, &a, "form:/articles/a", "TOKEN-TWO-LONGER", "K2", 2),
+	    "<input name=\"csrf\" value=\"TOKEN-TWO-LONGER\">"
+	    "<input name=\"key\" value=\"K2\"><p>rest</p>");
+	CHECK(memo_get(m, &a, "form:/articles/b", "T", "K", 2) == NULL);
+	CHECK(memo_get(m, &a, "form:/articles/a/", "T", "K", 2) == NULL);
+	CHECK(memo_get(m, &a, "form:/articles/a", "T", NULL, 1) == NULL);
+	/* The values in the other order in the page. */
+	memo_put(m, "form:/debates/d", "<i>KEY-1</i><b>TOKEN-ONE</b>",
+		 "TOKEN-ONE", "KEY-1", 2);
+	CHECK_STR(memo_get(m, &a, "form:/debates/d", "tok", "key", 2),
+		  "<i>key</i><b>tok</b>");
+	/* One value. */
+	memo_put(m, "vote:1", "<form>TOKEN</form>", "TOKEN", NULL, 1);
+	CHECK_STR(memo_get(m, &a, "vote:1", "other", NULL, 1),
+		  "<form>other</form>");
+	/* A value in several places goes back in each. */
+	memo_put(m, "twice", "TOK TOK KEY", "TOK", "KEY", 2);
+	CHECK_STR(memo_get(m, &a, "twice", "T", "K", 2), "T T K");
+	/* A value found nowhere, or in the key, or overlapping: not kept. */
+	memo_put(m, "key TOK", "<p>TOK</p>", "TOK", NULL, 1);
+	CHECK(memo_get(m, &a, "key TOK", "T", NULL, 1) == NULL);
+	memo_put(m, "none", "TOK", "TOK", "KEY", 2);
+	CHECK(memo_get(m, &a, "none", "T", "K", 2) == NULL);
+	memo_put(m, "overlap", "xABCDx", "ABC", "BCD", 2);
+	CHECK(memo_get(m, &a, "overlap", "T", "K", 2) == NULL);
+	/* Keys: each text after its length, so no two lists share one. */
+	{
+		const char *ab_c[] = {"ab", "c"}, *a_bc[] = {"a", "bc"};
+		const long long one[] = {1, -12};
+		char *k1 = part_memo_key(&a, ab_c, 2, NULL, 0);
+		char *k2 = part_memo_key(&a, a_bc, 2, NULL, 0);
+
+		CHECK(k1 && k2 && strcmp(k1, k2) != 0);
+		CHECK_STR(part_memo_key(&a, ab_c, 2, one, 2), "2:ab1:c1:-12:");
+	}
+	/* Without a table, nothing is kept and nothing found. */
+	memo_put(NULL, "form:/articles/a", form, "TOKEN-ONE", "KEY-1", 2);
+	CHECK(memo_get(NULL, &a, "form:/articles/a", "T", "K", 2) == NULL);
+	part_memo_free(m);
+	part_memo_free(NULL);
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -338,5 +423,6 @@ main(void)
 	test_exact();
 	test_fresh();
 	test_live();
+	test_part_memo();
 	TEST_DONE();
 }

@@ -77,6 +77,92 @@ test_csrf_token_once(void)
 	arena_clear(&other.arena);
 }
 
+/* The token of visitor under secret, made here the way the check wants it. */
+static void
+token_by_hand(const unsigned char *secret, const char *visitor, char *out,
+	      size_t n)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, secret, APP_SECRET_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf:", 5);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)visitor,
+				      strlen(visitor));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, n, mac, sizeof(mac),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/*
+ * Tokens are remembered per thread, but each request still gets the
+ * token of its own visitor under its own site's secret: more visitors
+ * than the table has slots, asked for twice over, under two secrets.
+ */
+static void
+test_csrf_tokens_remembered(void)
+{
+	static struct app one, two;
+	struct app *apps[2] = {&one, &two};
+	char visitor[23], want[64];
+	int round, i, k;
+	bool all = true;
+
+	memset(one.secret, 1, sizeof(one.secret));
+	memset(two.secret, 2, sizeof(two.secret));
+	/*
+	 * One site's visitors, twice over, then the same ids on the other,
+	 * last first: each slot is first asked for the visitor it holds
+	 * under the other secret.
+	 */
+	for (k = 0; k < 2; k++) {
+		for (round = 0; round < 2; round++) {
+			for (i = 0; i < 300; i++) {
+				struct request req;
+				const char *got;
+
+				memset(&req, 0, sizeof(req));
+				req.app = apps[k];
+				arena_init(&req.arena);
+				snprintf(visitor, sizeof(visitor),
+					 "visitor%015d", k ? 299 - i : i);
+				token_by_hand(apps[k]->secret, visitor, want,
+					      sizeof(want));
+				got = csrf_token(&req, visitor);
+				if (got == NULL || strcmp(got, want) != 0)
+					all = false;
+				arena_clear(&req.arena);
+			}
+		}
+	}
+	CHECK(all);
+}
+
+/* Random tokens drawn from the pool differ, across its refills too. */
+static void
+test_random_tokens(void)
+{
+	struct arena a;
+	char *seen[200];
+	bool differ = true;
+	size_t i, j;
+
+	arena_init(&a);
+	for (i = 0; i < 200; i++) {
+		seen[i] = random_token(&a, 16);
+		CHECK(seen[i] != NULL && strlen(seen[i]) == 22);
+	}
+	for (i = 0; i < 200; i++)
+		for (j = i + 1; j < 200; j++)
+			if (seen[i] && seen[j] && strcmp(seen[i], seen[j]) == 0)
+				differ = false;
+	CHECK(differ);
+	/* The largest token there is, and one too large. */
+	CHECK(random_token(&a, 64) != NULL);
+	CHECK(random_token(&a, 65) == NULL);
+	arena_clear(&a);
+}
+
 int
 main(void)
 {
@@ -163,5 +249,7 @@ main(void)
 
 	arena_clear(&a);
 	test_csrf_token_once();
+	test_csrf_tokens_remembered();
+	test_random_tokens();
 	TEST_DONE();
 }
