@@ -66,7 +66,10 @@ for (const kind of KINDS) {
 			assert.equal(ta1.csrf, ta2.csrf, 'one reader, one token');
 			assert.notEqual(ta1.csrf, tb1.csrf, 'another reader, another token');
 			assert.equal(new Set([ta1.key, ta2.key, tb1.key]).size, 3, 'a fresh key for every form shown');
-			const mask = (r, t) => identity(r.text).replace(t.csrf, 'CSRF').replace(t.key, 'KEY');
+			// The stamp of when the form was shown is the reader's own too.
+			const stamp = (r) => /name="stamp" value="([^"]+)"/.exec(r.text)?.[1];
+			assert.ok(stamp(a2) && stamp(b1) && stamp(a2) !== stamp(b1), 'a stamp for every form shown');
+			const mask = (r, t) => identity(r.text).replace(t.csrf, 'CSRF').replace(t.key, 'KEY').replace(stamp(r), 'STAMP');
 			assert.equal(mask(a2, ta2), mask(b1, tb1), 'the rest of the form is the same');
 			assert.equal(inputValue(b1.text, 'author'), '');
 			const sent = await send(bob, kind, slug, b1.text);
