@@ -20,6 +20,8 @@ struct mailer;
 struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
+struct spam_live;
+struct spam_trainer;
 
 #define APP_SECRET_BYTES 32
 
@@ -46,6 +48,12 @@ struct app {
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */
 	struct debate_voters *voters;
+	/* The spam model new comments are scored with (NULL: none). */
+	struct spam_live *spam;
+	struct spam_trainer *spam_trainer; /* its background learner */
+	/* Wakes the background learner after a decision (NULL: none). */
+	void (*spam_wake)(void *arg);
+	void *spam_wake_arg;
 };
 
 #endif

@@ -14,12 +14,28 @@
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "jobs/mail.h"
+#include "jobs/spam_train.h"
 #include "model/oidc.h"
 #include "http/cache.h"
 #include "model/debate.h"
+#include "model/spam_live.h"
 #include "render/template.h"
 #include "store/store.h"
 #include "web/web.h"
+
+/* Options of one command, left in argv for it to read (cli/comments.c). */
+static bool
+command_option(const char *arg)
+{
+	static const char *const known[] = {"--status", "--days", "--reason",
+					    "--limit"};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(arg, known[i]) == 0)
+			return true;
+	return false;
+}
 
 bool
 cli_parse(int argc, char **argv, struct cli_opts *o)
@@ -41,7 +57,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			slot = &o->listen;
 		if (slot == NULL) {
 			if (strncmp(argv[i], "--", 2) == 0 &&
-			    argv[i][2] != '\0') {
+			    argv[i][2] != '\0' && !command_option(argv[i])) {
 				fprintf(
 				    stderr,
 				    "parley: unknown option %s (see parley help)\n",
@@ -203,6 +219,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		app->voters = debate_voters_new();
 		if (app->debates == NULL || app->voters == NULL)
 			goto fail;
+		/* The spam model new comments are scored with. */
+		if ((app->spam = spam_live_new()) == NULL ||
+		    spam_live_load(app->spam, app) != ERR_OK)
+			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
 		app->store->changed_elsewhere = page_cache_flush;
@@ -243,6 +263,10 @@ cli_app_close(struct app *app)
 {
 	mail_stop(app->mailer); /* it uses the store */
 	app->mailer = NULL;
+	spam_train_stop(app->spam_trainer); /* so does the learner */
+	app->spam_trainer = NULL;
+	spam_live_free(app->spam);
+	app->spam = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
 	ratelimit_free(app->limit_address);

@@ -10,6 +10,7 @@
 #include "core/limits.h"
 #include "core/parse.h"
 #include "core/util.h"
+#include "model/moderation.h"
 #include "render/markdown.h"
 
 /*
@@ -234,7 +235,11 @@ comment_prepare(struct app *app, struct arena *a, const struct article *art,
 	c->request_key = in->key[0] ? in->key : NULL;
 	c->user_id = in->user_id;
 	c->side = in->side;
-	return ERR_OK;
+	c->spam_score = -1;
+	/* Imported comments (their time given) keep the status they had. */
+	if (in->created)
+		return ERR_OK;
+	return moderation_judge(app, a, in, c);
 }
 
 enum err

@@ -16,6 +16,7 @@
 #include "web/article.h"
 #include "web/debate_internal.h"
 #include "web/discussion.h"
+#include "web/held.h"
 #include "web/web.h"
 
 #define FEATURED_MAX 10
@@ -627,11 +628,16 @@ debate_page(struct request *req, struct response *res)
 		return;
 	}
 	req->page_state = form;
-	/* A reply form, or an editor's tools: this reader's page alone. */
-	if (replyto || debate_page_is_editor(req)) {
+	/*
+	 * A reply form, an editor's tools, or the reader's own held
+	 * comments: this reader's page alone.
+	 */
+	if (replyto || debate_page_is_editor(req) ||
+	    held_here(req, d.article_id)) {
 		if (!full && !debate_page_find(req, res, &d))
 			return;
 		form->with_identity = replyto != NULL;
+		form->own_held = true;
 		debate_page_serve_fresh(req, res, &d, &p, form, SIDE_NONE, 200);
 		return;
 	}

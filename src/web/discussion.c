@@ -12,7 +12,10 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "render/template.h"
+#include "http/csrf.h"
+#include "model/moderation.h"
 #include "web/account.h"
+#include "web/held.h"
 #include "web/web.h"
 
 const char *
@@ -170,6 +173,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_bool(item, "can_feature", d->can_feature) ||
 	    !tv_put_bool(item, "can_mark", d->can_mark) ||
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
+	    !tv_put_bool(item, "pending", c->status == STATUS_PENDING) ||
 	    !tv_put_str(item, "minds_label",
 			c->minds > 0 ? readers(a, c->minds) : ""))
 		return false;
@@ -215,16 +219,24 @@ put_featured(struct arena *a, struct tv *v, const struct discussion *d,
 	return true;
 }
 
-/* The comments: one threaded list, or one column per side. */
+/*
+ * The comments: one threaded list, or one column per side; on a page
+ * rendered for one reader, with their own held comments.
+ */
 static bool
-put_threads(struct arena *a, struct tv *v, const struct discussion *d,
-	    size_t *html_left)
+put_threads(struct request *req, struct tv *v, const struct discussion *d,
+	    const struct form_state *form, size_t *html_left)
 {
+	struct arena *a = &req->arena;
 	struct thread_ctx x = {a, d, NULL, html_left};
 	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
+	const struct comment *comments = d->comments;
+	size_t ncomments = d->ncomments, neutral = 0;
 	struct thread_node *node;
 	const char *q;
-	size_t neutral = 0;
+
+	if (form->own_held && !held_merge(req, d, &comments, &ncomments))
+		return false;
 
 	q = discussion_query(a, d->page, sort_name(d, d->sort), d->columns);
 	if (q == NULL || list == NULL ||
@@ -237,7 +249,7 @@ put_threads(struct arena *a, struct tv *v, const struct discussion *d,
 	     (cols[SIDE_B] = tv_put_list(v, "col_b")) == NULL ||
 	     !tv_put_bool(v, "by_side", d->columns)))
 		return false;
-	for (node = comment_thread(a, d->comments, d->ncomments); node;
+	for (node = comment_thread(a, comments, ncomments); node;
 	     node = node->next) {
 		bool in_column = d->side_labels && d->columns;
 		struct tv *it = tv_push(in_column ? cols[node->c->side] : list);
@@ -391,7 +403,7 @@ discussion_put(struct request *req, struct tv *v, const struct discussion *d,
 				    d->title);
 
 	if (!tv_put_str(v, "heading", heading) ||
-	    !put_threads(a, v, d, &html_left) ||
+	    !put_threads(req, v, d, form, &html_left) ||
 	    !put_pagination(a, v, d, req->app->cfg.per_page))
 		return false;
 	if (d->nsorts > 0 && !put_orders(a, v, d))
@@ -503,6 +515,7 @@ refuse(struct request *req, struct response *res,
 	form->errors = errs;
 	form->side = in->side;
 	form->with_identity = true;
+	form->own_held = true;
 	form->page = 1;
 	/* A refused reply is shown on the page of the comment it answers. */
 	if (in->parent) {
@@ -574,6 +587,9 @@ posting_answer(struct request *req, struct response *res, void *arg)
 	}
 	if (po->u == NULL)
 		remember_cookie(req, res, &po->in);
+	/* A comment held for a moderator is shown to its reader alone. */
+	if (held_answer(req, res, p->art, p->base, po->id, po->in.parent))
+		return;
 	/* The page that shows the new comment's thread. */
 	if (comment_page_of(req->app, &req->arena, p->art->id, po->id, &page) !=
 	    ERR_OK)
@@ -622,6 +638,11 @@ discussion_post(struct request *req, struct response *res,
 		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
 	if (p->sides && !read_side(req, &po->in, &po->errs))
 		po->e = ERR_INVALID;
+	if (po->e == ERR_OK)
+		po->e = moderation_refuse(req->app, &req->arena, &po->in,
+					  &po->errs);
+	/* The browser that posts is shown its comment if it is held. */
+	po->in.visitor = request_cookie(req, CSRF_COOKIE);
 	if (po->e == ERR_OK) {
 		/*
 		 * The write goes to the next group commit and the request
