@@ -21,8 +21,8 @@ struct app;
 
 /* Comments a moderation page or command shows at once, at most. */
 #define MODERATION_PAGE_MAX 100
-/* Comments one action may change at once, at most. */
-#define MODERATION_BULK_MAX 200
+/* Comments one action may change at once: a queue page, which a form holds. */
+#define MODERATION_BULK_MAX 50
 
 /* "pending", "approved", "spam", "trash"; and back (false: unknown). */
 const char *moderation_status_name(int status);

@@ -95,7 +95,10 @@ describe('[comments] moderation = hold', () => {
 		const author = browser(srv);
 		const body = unique('held');
 		const r = await postComment(author, slug, { body });
+		// A browser with its own visitor id (from a first visit) and the hint.
 		const thief = browser(srv);
+		await thief.get(`/articles/${slug}`);
+		assert.ok(thief.cookies.has('parley_v'));
 		thief.cookies.set('parley_held', '1');
 		const page = await thief.get(`/articles/${slug}`);
 		assert.doesNotMatch(page.text, new RegExp(body));
@@ -120,6 +123,8 @@ describe('[comments] moderation = hold', () => {
 		assert.deepEqual(comments(p2.text).map((c) => c.id), [third.id]);
 		const perm = await browser(srv).get(`/comments/${third.id}`);
 		assert.match(perm.res.headers.get('location'), /cpage=2#comment-/);
+		const perm2 = await browser(srv).get(`/comments/${second.id}`);
+		assert.equal(perm2.res.headers.get('location'), `/articles/${slug}#comment-${second.id}`);
 		assert.deepEqual(sql(srv.db, `SELECT comment_count, thread_count FROM articles WHERE slug = '${slug}'`), [['3', '3']]);
 	});
 
