@@ -13,6 +13,7 @@
 #include "render/template.h"
 #include "web/discussion.h"
 #include "web/held.h"
+#include "web/moderate.h"
 
 /*
  * Reads a positive page number below a billion; 1 when absent, 0 when
@@ -40,7 +41,8 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	size_t n = 0;
 	char when[64], iso[32];
 
-	if (v == NULL || (av = tv_put_obj(v, "article")) == NULL)
+	if (v == NULL || (av = tv_put_obj(v, "article")) == NULL ||
+	    (form->staff && !moderate_put_pending(req, v)))
 		return NULL;
 	memset(&disc, 0, sizeof(disc));
 	time_format_human(art->published, when, sizeof(when));
@@ -140,11 +142,16 @@ article_page(struct request *req, struct response *res)
 			   "The discussion has no page of that number.");
 		return;
 	}
-	/* Their own held comments make the page theirs alone: not cached. */
+	/*
+	 * Their own held comments, or a moderator's buttons, make the page
+	 * theirs alone: not cached.
+	 */
+	form.staff = maybe_held && moderate_is_staff(req);
 	mine = maybe_held && held_here(req, art.id);
-	if (maybe_held && !replyto && !mine && page_from_cache(req, res, key))
+	if (maybe_held && !replyto && !mine && !form.staff &&
+	    page_from_cache(req, res, key))
 		return;
-	if (replyto || mine) {
+	if (replyto || mine || form.staff) {
 		struct tv *v;
 
 		form.with_identity = true;

@@ -16,6 +16,7 @@
 #include "model/moderation.h"
 #include "web/account.h"
 #include "web/held.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 const char *
@@ -120,6 +121,7 @@ static const char held_note[] =
 struct thread_ctx {
 	struct arena *a;
 	const struct discussion *d;
+	bool staff;		/* a moderator's buttons on each comment */
 	const char *reply_base; /* the page's address and query, then '?'/'&' */
 	size_t *html_left;	/* of DISCUSSION_HTML_BUDGET */
 };
@@ -174,6 +176,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_bool(item, "can_mark", d->can_mark) ||
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
 	    !tv_put_bool(item, "pending", c->status == STATUS_PENDING) ||
+	    !tv_put_bool(item, "can_moderate", x->staff) ||
 	    !tv_put_str(item, "minds_label",
 			c->minds > 0 ? readers(a, c->minds) : ""))
 		return false;
@@ -228,7 +231,7 @@ put_threads(struct request *req, struct tv *v, const struct discussion *d,
 	    const struct form_state *form, size_t *html_left)
 {
 	struct arena *a = &req->arena;
-	struct thread_ctx x = {a, d, NULL, html_left};
+	struct thread_ctx x = {a, d, form->staff, NULL, html_left};
 	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
 	const struct comment *comments = d->comments;
 	size_t ncomments = d->ncomments, neutral = 0;
@@ -260,6 +263,30 @@ put_threads(struct request *req, struct tv *v, const struct discussion *d,
 	}
 	return d->side_labels == NULL ||
 	       tv_put_bool(v, "has_col_none", d->columns && neutral > 0);
+}
+
+/*
+ * On a moderator's page: the form their buttons on each comment submit
+ * (web/moderate.c), back to this page.
+ */
+static bool
+put_moderate_form(struct request *req, struct tv *v, const struct discussion *d,
+		  const struct form_state *form)
+{
+	const char *visitor, *token;
+	struct tv *mf;
+
+	if (!form->staff)
+		return true;
+	/* A signed-in moderator's browser has its visitor id already. */
+	visitor = request_cookie(req, CSRF_COOKIE);
+	token = visitor ? csrf_token(req, visitor) : NULL;
+	if (token == NULL)
+		return true;
+	return (mf = tv_put_obj(v, "moderate_form")) != NULL &&
+	       tv_put_str(mf, "csrf", token) &&
+	       tv_put_str(mf, "back",
+			  here_href(&req->arena, d, d->page, "#comments"));
 }
 
 /* The orders and views offered, where the discussion has them. */
@@ -403,6 +430,7 @@ discussion_put(struct request *req, struct tv *v, const struct discussion *d,
 				    d->title);
 
 	if (!tv_put_str(v, "heading", heading) ||
+	    !put_moderate_form(req, v, d, form) ||
 	    !put_threads(req, v, d, form, &html_left) ||
 	    !put_pagination(a, v, d, req->app->cfg.per_page))
 		return false;

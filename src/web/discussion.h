@@ -34,6 +34,11 @@ struct form_state {
 	 * so their own held comments are shown in it (web/held.h).
 	 */
 	bool own_held;
+	/*
+	 * True: a moderator's page (never cached): each comment has their
+	 * buttons (spam, trash, and a link to ban or edit it).
+	 */
+	bool staff;
 	/* After a refused post: what was sent, and why it was refused. */
 	const struct comment_input *input;
 	const struct comment_errors *errors;

@@ -59,14 +59,21 @@ moderate_put_pending(struct request *req, struct tv *v)
 				       (long long)counts[STATUS_PENDING]));
 }
 
-/* Where an action goes back to: a moderation page, nothing else. */
+/*
+ * Where an action goes back to: a moderation page, or the article or
+ * debate whose comment a moderator acted on in place; nothing else.
+ */
 static const char *
 back_to(struct request *req)
 {
 	const char *b = req_has(req, "back") ? req_text(req, "back") : "";
+	bool here = strncmp(b, "/moderate", 9) == 0 &&
+		    (b[9] == '\0' || b[9] == '?' || b[9] == '/');
 
-	if (strncmp(b, "/moderate", 9) != 0 || strstr(b, "//") ||
-	    strchr(b, '\\') || (b[9] != '\0' && b[9] != '?' && b[9] != '/'))
+	if (strncmp(b, "/articles/", 10) == 0 ||
+	    strncmp(b, "/debates/", 9) == 0)
+		here = true;
+	if (!here || strstr(b, "//") || strchr(b, '\\'))
 		return "/moderate";
 	return b;
 }
@@ -283,7 +290,8 @@ moderate_bulk(struct request *req, struct response *res)
 		return;
 	}
 	if (!moderation_action_status(action, &status)) {
-		error_page(req, res, 400, "That action is not one.");
+		error_page(req, res, 422,
+			   "Choose approve, spam, trash or back to pending.");
 		return;
 	}
 	e = moderation_set(req->app, &req->arena, ids, n, status, action, &who,

@@ -155,7 +155,7 @@ describe('the queues', () => {
 		assert.match((await mod.get('/moderate?status=approved')).text, new RegExp(`id="mod-${id}"`));
 	});
 
-	test('budgets: at most 50 comments an action (413), a bad action 400, back only to /moderate', async () => {
+	test('budgets: at most 50 comments an action (413), a bad action 422, back only to /moderate', async () => {
 		const csrf = await token(mod);
 		const form = new URLSearchParams({ csrf, action: 'approve' });
 		for (let i = 1; i <= 51; i++) form.append('id', String(i));
@@ -163,7 +163,7 @@ describe('the queues', () => {
 		const fifty = new URLSearchParams({ csrf, action: 'approve' });
 		for (let i = 1; i <= 50; i++) fifty.append('id', String(i));
 		assert.equal((await mod.post('/moderate/bulk', fifty)).status, 303);
-		assert.equal((await mod.post('/moderate/bulk', { csrf, action: 'delete', id: '1' })).status, 400);
+		assert.equal((await mod.post('/moderate/bulk', { csrf, action: 'delete', id: '1' })).status, 422);
 		assert.equal((await mod.post('/moderate/bulk', { csrf, action: 'approve', id: 'x' })).status, 413);
 		assert.equal((await mod.post('/moderate/bulk', { csrf, one: 'approve:x' })).status, 400);
 		const r = await mod.post('/moderate/bulk', { csrf, action: 'approve', back: 'https://evil.example/' });
@@ -224,5 +224,48 @@ describe('a comment\'s page: edit and ban', () => {
 		assert.equal(r.status, 422);
 		const log = await admin.get('/moderate/log');
 		assert.match(log.text, new RegExp(`ban by A moderator \\(user \\d+\\): email ${email}: abuse`));
+	});
+});
+
+describe('moderators act in place on the public page', () => {
+	test('their buttons are on their page alone, never in the page readers get', async () => {
+		const slug = newArticle(srv);
+		const id = await held(slug);
+		await mod.post('/moderate/bulk', { csrf: await token(mod), one: `approve:${id}` });
+		// A reader fills the cache first.
+		const before = await browser(srv).get(`/articles/${slug}`);
+		assert.equal(comments(before.text).length, 1);
+		const page = await mod.get(`/articles/${slug}`);
+		assert.equal(page.res.headers.get('x-cache'), null, 'a moderator\'s page is not cached');
+		assert.match(page.text, new RegExp(`name="one" value="spam:${id}"`));
+		assert.match(page.text, /id="moderate-form"/);
+		assert.match(page.text, /class="mod-pending"/);
+		for (let i = 0; i < 2; i++) {
+			const other = await browser(srv).get(`/articles/${slug}`);
+			assert.equal(other.res.headers.get('x-cache'), 'hit');
+			assert.doesNotMatch(other.text, /moderate-form|mod-tools|mod-pending/);
+		}
+		// Hide it in place: 303 back to the article, gone for readers.
+		const r = await mod.post('/moderate/bulk', { csrf: csrfOf(page.text), one: `trash:${id}`, back: `/articles/${slug}#comments` });
+		assert.equal(r.status, 303);
+		assert.match(r.location, new RegExp(`/articles/${slug}#comments$`));
+		assert.equal(statusOf(id), 'trash');
+		assert.equal(comments((await browser(srv).get(`/articles/${slug}`)).text).length, 0);
+	});
+
+	test('on a debate too', async () => {
+		const { newDebate, formTokens } = await import('./util.mjs');
+		const slug = newDebate(srv);
+		const b = browser(srv);
+		const p = await b.get(`/debates/${slug}`);
+		const t = formTokens(p.text);
+		const r = await b.post(`/debates/${slug}/comments`, { csrf: t.csrf, key: t.key, author: 'Ada', email: 'ada@example.org', body: 'side a', side: 'a', parent: '', website_confirm: '' });
+		const id = Number(/#comment-(\d+)$/.exec(r.res.headers.get('location'))[1]);
+		const page = await mod.get(`/debates/${slug}`);
+		assert.match(page.text, /awaiting moderation|moderate-form/);
+		await mod.post('/moderate/bulk', { csrf: csrfOf(page.text), one: `approve:${id}`, back: `/debates/${slug}` });
+		const again = await mod.get(`/debates/${slug}`);
+		assert.match(again.text, new RegExp(`name="one" value="spam:${id}"`));
+		assert.doesNotMatch((await browser(srv).get(`/debates/${slug}`)).text, /moderate-form/);
 	});
 });
