@@ -41,6 +41,9 @@ struct app {
 	/* Identity: sign-in limits, the mail sender, external providers. */
 	struct ratelimit *limit_address;
 	struct ratelimit *limit_account;
+	/* Moderation actions: per account and per address, and overall. */
+	struct ratelimit *limit_moderation;
+	struct ratelimit *limit_moderation_all;
 	struct mailer *mailer;	    /* NULL when not serving */
 	struct oidc_registry *oidc; /* NULL when none is configured */
 	bool fetch_ready;	    /* libcurl set up */

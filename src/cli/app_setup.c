@@ -21,6 +21,7 @@
 #include "model/spam_live.h"
 #include "render/template.h"
 #include "store/store.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 /* Options of one command, left in argv for it to read (cli/comments.c). */
@@ -193,8 +194,14 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	app->limit_account =
 	    ratelimit_new(app->cfg.signin_per_account,
 			  app->cfg.signin_per_account / 900.0, 8192);
+	/* Moderation actions (web/moderate.c). */
+	app->limit_moderation =
+	    ratelimit_new(MODERATE_BURST, MODERATE_RATE, 1024);
+	app->limit_moderation_all =
+	    ratelimit_new(MODERATE_BURST_ALL, MODERATE_RATE_ALL, 1);
 	if (app->limit_address == NULL || app->limit_account == NULL ||
-	    !fetch_global_init())
+	    app->limit_moderation == NULL ||
+	    app->limit_moderation_all == NULL || !fetch_global_init())
 		goto fail;
 	app->fetch_ready = true;
 	if (!oidc_registry_open(app, &err)) {
@@ -271,7 +278,10 @@ cli_app_close(struct app *app)
 	app->oidc = NULL;
 	ratelimit_free(app->limit_address);
 	ratelimit_free(app->limit_account);
+	ratelimit_free(app->limit_moderation);
+	ratelimit_free(app->limit_moderation_all);
 	app->limit_address = app->limit_account = NULL;
+	app->limit_moderation = app->limit_moderation_all = NULL;
 	if (app->fetch_ready)
 		fetch_global_cleanup();
 	app->fetch_ready = false;

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "core/parse.h"
+#include "core/ratelimit.h"
 #include "core/util.h"
 #include "model/ban.h"
 #include "model/moderation.h"
@@ -57,6 +58,39 @@ moderate_put_pending(struct request *req, struct tv *v)
 	return tv_put_str(v, "mod_pending",
 			  arena_printf(&req->arena, "%lld pending",
 				       (long long)counts[STATUS_PENDING]));
+}
+
+/*
+ * Spends one action of the moderator's budget (their account, their
+ * address, everyone's); false after answering 429 with Retry-After.
+ */
+static bool
+budget(struct request *req, struct response *res)
+{
+	const struct user *u = account_user(req);
+	struct app *app = req->app;
+	double now = (double)time_now();
+	int retry = 1;
+	char secs[16];
+	const char *mine =
+	    u ? arena_printf(&req->arena, "u:%lld", (long long)u->id) : NULL;
+	const char *where = arena_printf(&req->arena, "a:%s", req->client);
+	bool ok;
+
+	if (mine == NULL || where == NULL) {
+		error_page(req, res, u ? 503 : 403, NULL);
+		return false;
+	}
+	ok = ratelimit_take(app->limit_moderation, mine, now, &retry) &&
+	     ratelimit_take(app->limit_moderation, where, now, &retry) &&
+	     ratelimit_take(app->limit_moderation_all, "all", now, &retry);
+	if (ok)
+		return true;
+	snprintf(secs, sizeof(secs), "%d", retry);
+	error_page(req, res, 429,
+		   "Too many moderation actions at once; wait a moment.");
+	(void)response_header(res, "Retry-After", secs);
+	return false;
 }
 
 /*
@@ -272,6 +306,8 @@ moderate_bulk(struct request *req, struct response *res)
 	int status;
 	enum err e;
 
+	if (!budget(req, res))
+		return;
 	if (req_has(req, "one")) {
 		char *colon;
 
@@ -406,6 +442,8 @@ moderate_edit(struct request *req, struct response *res)
 	const char *body = req_raw(req, "body", &len), *why = NULL;
 	enum err e;
 
+	if (!budget(req, res))
+		return;
 	if (body == NULL || strlen(body) != len) {
 		moderate_render_comment(
 		    req, res, id, body ? body : "",
@@ -440,6 +478,8 @@ moderate_ban(struct request *req, struct response *res)
 	int kind;
 	enum err e;
 
+	if (!budget(req, res))
+		return;
 	if (!ban_kind_parse(req_text(req, "kind"), &kind)) {
 		error_page(
 		    req, res, 422,

@@ -13,6 +13,15 @@
 
 struct tv;
 
+/*
+ * The budget of moderation actions (each POST): per account and per
+ * address a burst, refilled by a rate per second; and overall.
+ */
+#define MODERATE_BURST	   120
+#define MODERATE_RATE	   2.0
+#define MODERATE_BURST_ALL 2000
+#define MODERATE_RATE_ALL  50.0
+
 void moderate_page(struct request *req, struct response *res);
 void moderate_bulk(struct request *req, struct response *res);
 void moderate_comment_page(struct request *req, struct response *res);

@@ -269,3 +269,33 @@ describe('moderators act in place on the public page', () => {
 		assert.doesNotMatch((await browser(srv).get(`/debates/${slug}`)).text, /moderate-form/);
 	});
 });
+
+describe('the budget of moderation actions', () => {
+	test('past its burst, a moderator\'s actions get 429 with Retry-After and change nothing', async () => {
+		// A server of its own: the budget counts this address too.
+		const own = await site({ articles: [], config: '[comments]\nmoderation = hold\n' });
+		try {
+			const email = `${unique('busy')}@example.org`;
+			const r = parley(['user', 'add', email, 'Busy Mod', 'moderator', '--db', own.db], { input: `${PASSWORD}\n` });
+			assert.equal(r.status, 0, r.stderr);
+			const a = new Agent(own.url);
+			await signIn(a, email, PASSWORD);
+			const csrf = csrfOf((await a.get('/moderate')).text);
+			const slug = newArticle(own);
+			const held = await postComment(browser(own), slug);
+			let refused = null;
+			for (let i = 0; i < 200 && !refused; i++) {
+				const res = await a.post('/moderate/bulk', { csrf, one: `trash:${999999 + i}` });
+				if (res.status === 429) refused = res;
+				else assert.equal(res.status, 303);
+			}
+			assert.ok(refused, 'refused within 200 actions');
+			assert.match(refused.res.headers.get('retry-after'), /^\d+$/);
+			const res = await a.post('/moderate/bulk', { csrf, one: `approve:${held.id}` });
+			assert.equal(res.status, 429);
+			assert.equal(sql(own.db, `SELECT status FROM comments WHERE id = ${held.id}`)[0][0], 'pending');
+		} finally {
+			await stopClean(own);
+		}
+	});
+});
