@@ -4,7 +4,7 @@
 // kept when comments are purged, and bad input refused with a message.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, comments, countHeading, newArticle, parley, postComment, site, sql, stopClean, unique } from './util.mjs';
+import { browser, comments, countHeading, newArticle, parley, postComment, site, sql, startServer, stopClean, unique } from './util.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -143,5 +143,75 @@ describe('parley ban', () => {
 		const log = sql(srv.db, "SELECT action, detail FROM moderation_log WHERE action IN ('ban', 'unban') AND detail LIKE 'network 192.0.2.0/24%' ORDER BY id");
 		assert.deepEqual(log, [['ban', 'network 192.0.2.0/24: a flood'], ['unban', 'network 192.0.2.0/24']]);
 		assert.equal(run('ban', 'remove', id).status, 1);
+	});
+});
+
+describe('parley spam train, and the score of new comments', () => {
+	const HAM = [
+		'I grew up near that library and it was the only warm place open after school.',
+		'The article skips over the cost of maintenance; who pays for the roof in ten years?',
+		'My grandmother takes the 14 bus every morning, so cutting that route would hurt her.',
+		'Interesting point about the reading rooms, but the opening hours are the real problem.',
+		'I disagree with the second paragraph. Density is not the same thing as crowding.',
+		'Has anyone compared these numbers with what the council published last spring?',
+		'We tried a tool library in our neighbourhood and it worked better than expected.',
+		'Thanks for writing this, it explains the budget vote better than the local paper.',
+		'The debate last night was heated but the moderator kept it fair for both sides.',
+		'Good article. One correction: the museum is free on Sundays, not Saturdays.',
+	];
+	const SPAM = [
+		'CHECK OUT my channel!!! subscribe now for FREE gift cards http://win.example',
+		'Make money fast from home, click here http://cash.example earn $5000 a week!!!',
+		'Subscribe to my channel please, free followers http://follow.example subscribe!!!',
+		'Cheap watches, cheap bags, best price, buy now http://shop.example !!!',
+		'FREE iPhone giveaway click the link http://prize.example claim your prize now!!!',
+		'Earn money online fast, click here http://money.example, free bonus!!!',
+		'Best casino bonus, free spins, click http://casino.example win big now!!!',
+		'Visit my channel for free gift cards, subscribe and share http://gift.example!!!',
+		'Buy followers cheap, click here http://likes.example, fast delivery!!!',
+		'Click here to win a free prize http://claim.example, limited offer!!!',
+	];
+
+	test('trains on approved and spam comments; a server then scores and sends spam to spam', async () => {
+		const s = await site({ articles: [] });
+		const slug = newArticle(s);
+		const b = browser(s);
+		const spamIds = [];
+		for (const t of HAM) await postComment(b, slug, { body: t });
+		for (const t of SPAM) spamIds.push((await postComment(b, slug, { body: t })).id);
+		let r = parley(['comments', 'spam', ...spamIds.map(String), '--db', s.db]);
+		assert.equal(r.status, 0, r.stderr);
+		await stopClean(s);
+		r = parley(['spam', 'train', '--db', s.db]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^trained on 20 comments \(10 spam\)/);
+		const again = await startServer({ db: s.db, config: '[moderation]\nspam_percent = 70\nhold_percent = 50\n' });
+		try {
+			const c = browser(again);
+			const spam = await postComment(c, slug, { body: 'Free gift cards, subscribe to my channel, click here http://free.example!!!' });
+			const ham = await postComment(c, slug, { body: 'The council should publish the library budget before the vote.' });
+			const row = (id) => sql(s.db, `SELECT status, reason, spam_score, spam_features FROM comments WHERE id = ${id}`)[0];
+			const sp = sql(s.db, "SELECT status, reason, spam_score, spam_features FROM comments WHERE body_md LIKE 'Free gift cards%'")[0];
+			assert.equal(sp[0], 'spam', `scored ${sp[2]}`);
+			assert.match(sp[1], /^spam score [01]\.\d\d$/);
+			assert.ok(Number(sp[2]) >= 0.7);
+			// The first of the features that weighed most (the shell shows one line).
+			assert.match(sp[3], /^\S.* [+-]\d\.\d{3}$/);
+			assert.equal(spam.location, `/articles/${slug}#comments`);
+			const hm = row(ham.id);
+			assert.equal(hm[0], 'approved', `scored ${hm[2]}`);
+			assert.ok(Number(hm[2]) >= 0 && Number(hm[2]) < 0.5);
+		} finally {
+			await stopClean(again);
+		}
+	});
+
+	test('with nothing to learn from, nothing is saved and nothing is scored', async () => {
+		const s = await site({ articles: [] });
+		await stopClean(s);
+		const r = parley(['spam', 'train', '--db', s.db]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^trained on 0 comments/);
+		assert.equal(sql(s.db, 'SELECT count(*) FROM spam_model')[0][0], '0');
 	});
 });
