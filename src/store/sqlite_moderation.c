@@ -70,9 +70,10 @@ fill_mod_item(struct arena *a, sqlite3_stmt *s, void *p)
 	out->article_kind = col_text(a, s, 25);
 	out->parent_author = col_text(a, s, 26);
 	out->approved = sqlite3_column_int64(s, 27);
+	out->parent_text = col_text(a, s, 28);
 	if (!out->c.visitor || !out->c.reason || !out->c.spam_features ||
 	    !out->article_slug || !out->article_title || !out->article_kind ||
-	    !out->parent_author)
+	    !out->parent_author || !out->parent_text)
 		return ERR_NOMEM;
 	return ERR_OK;
 }

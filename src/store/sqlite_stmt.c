@@ -32,7 +32,8 @@
 		     "(SELECT count(*) FROM comments h WHERE h.status = "      \
 		     "'approved' AND ((c.user_id IS NOT NULL AND h.user_id = " \
 		     "c.user_id) OR (c.email <> '' AND h.email <> '' AND "     \
-		     "h.email = c.email COLLATE NOCASE)))"
+		     "h.email = c.email COLLATE NOCASE))), "                   \
+		     "substr(coalesce(p.body_md, ''), 1, 200)"
 #define MOD_FROM                                                               \
 	" FROM comments c JOIN articles a ON a.id = c.article_id"              \
 	" LEFT JOIN comments p ON p.id = c.parent_id"

@@ -235,6 +235,7 @@ struct mod_item {
 	const char *article_title;
 	const char *article_kind;  /* "article" or "debate" */
 	const char *parent_author; /* "" at top level */
+	const char *parent_text;   /* its first 200 characters of Markdown */
 	int64_t approved;	   /* the commenter's approved comments */
 	int64_t status_at;	   /* 0: never changed */
 };

@@ -208,6 +208,7 @@ put_item(struct request *req, struct tv *it, const struct mod_item *m)
 			  arena_printf(a, "/%ss/%s", m->article_kind,
 				       m->article_slug)) &&
 	       tv_put_str(it, "parent_author", m->parent_author) &&
+	       tv_put_str(it, "parent_text", m->parent_text) &&
 	       tv_put_str(it, "history", history(a, m->approved)) &&
 	       tv_put_safe(
 		   it, "body_html",
