@@ -254,8 +254,8 @@ spam_train_db(struct cli_opts *o)
 		fprintf(stderr, "parley spam train: %s\n", err_str(e));
 		return 1;
 	}
-	printf("trained on %lld comments (%lld spam); the server scores "
-	       "with it from its next start\n",
+	printf("trained on %lld comments (%lld spam); a running server "
+	       "scores with it within a minute\n",
 	       (long long)examples, (long long)spam);
 	return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * spam_train: the background learner.  One thread wakes when moderators
- * approve comments or mark them spam (or once a minute), teaches a copy
- * of the spam model those decisions, saves it and puts it in use: the
- * request path only ever scores.
+ * approve comments or mark them spam (or once a minute), teaches the
+ * saved spam model those decisions, saves it and puts it in use: the
+ * request path only ever scores.  With no new decision it puts the saved
+ * model in use, so one `parley spam train` made is taken up within a
+ * minute.
  */
 #ifndef PARLEY_SPAM_TRAIN_H
 #define PARLEY_SPAM_TRAIN_H

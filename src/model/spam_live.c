@@ -67,29 +67,39 @@ spam_live_swap(struct spam_live *l, struct spam_model *m)
 	spam_model_free(old);
 }
 
-enum err
-spam_live_load(struct spam_live *l, struct app *app)
+/* The model saved in the store in *out, or NULL when none loads. */
+static enum err
+stored_model(struct app *app, struct spam_model **out)
 {
-	struct spam_model *m = NULL;
 	const void *data;
 	struct arena a;
 	struct buf why;
 	size_t len;
 	enum err e;
 
+	*out = NULL;
 	arena_init(&a);
 	e = app->store->ops->spam_model_get(app->store, &a, &data, &len);
 	if (e == ERR_OK && len > 0) {
 		buf_init(&why, 256);
-		if (spam_model_load(data, len, &m, &why) != ERR_OK)
+		if (spam_model_load(data, len, out, &why) != ERR_OK)
 			log_warnx("spam model not loaded: %s; comments are "
 				  "not scored until `parley spam train`",
 				  buf_cstr(&why));
-		else
-			spam_live_swap(l, m);
 		buf_clear(&why);
 	}
 	arena_clear(&a);
+	return e;
+}
+
+enum err
+spam_live_load(struct spam_live *l, struct app *app)
+{
+	struct spam_model *m;
+	enum err e = stored_model(app, &m);
+
+	if (m != NULL)
+		spam_live_swap(l, m);
 	return e;
 }
 
@@ -201,15 +211,23 @@ spam_live_learn(struct spam_live *l, struct app *app, int64_t *after,
 	enum err e;
 
 	*learnt = 0;
+	/*
+	 * Learning starts from the model saved, which `parley spam train`
+	 * may have replaced: it is taken up, never written over.
+	 */
+	if ((e = stored_model(app, &m)) != ERR_OK)
+		return e;
 	arena_init(&a);
 	e = app->store->ops->spam_rows(app->store, &a, true, *after,
 				       TRAIN_BATCH, &rows, &n);
 	if (e != ERR_OK || n == 0) {
+		if (e == ERR_OK && m != NULL)
+			spam_live_swap(l, m);
+		else
+			spam_model_free(m);
 		arena_clear(&a);
 		return e;
 	}
-	/* Learning starts from the model in use, or a new one. */
-	m = spam_live_copy(l);
 	if (m == NULL)
 		m = spam_model_new();
 	f = features_take(l);

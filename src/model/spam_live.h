@@ -44,8 +44,10 @@ void spam_live_swap(struct spam_live *l, struct spam_model *m);
 
 /*
  * Learns from the moderators' decisions logged after *after (a log id,
- * updated), saves the model to the store and puts it in use.  *learnt
- * counts the decisions.  Runs off the request path (jobs/spam_train.c).
+ * updated), starting from the model saved in the store, saves it and
+ * puts it in use; with no new decision, puts the saved model in use (one
+ * `parley spam train` made meanwhile).  *learnt counts the decisions.
+ * Runs off the request path (jobs/spam_train.c).
  */
 enum err spam_live_learn(struct spam_live *l, struct app *app, int64_t *after,
 			 int *learnt);
