@@ -86,8 +86,10 @@ describe('[comments] moderation = hold', () => {
 		const again = await browser(srv).get(`/articles/${slug}`);
 		assert.equal(again.res.headers.get('x-cache'), 'hit');
 		assert.doesNotMatch(again.text, new RegExp(body));
-		// Nor does the permalink lead anyone to it.
+		// Nor does the permalink lead anyone to it, nor the front page count it.
 		assert.equal((await browser(srv).get(`/comments/${r.id}`)).res.status, 404);
+		const front = await browser(srv).get('/');
+		assert.match(front.text, new RegExp(`href="/articles/${slug}#comments">No comments yet</a>`));
 	});
 
 	test('a reader with the held cookie but another browser id sees nothing of it', async () => {
@@ -126,6 +128,8 @@ describe('[comments] moderation = hold', () => {
 		const perm2 = await browser(srv).get(`/comments/${second.id}`);
 		assert.equal(perm2.res.headers.get('location'), `/articles/${slug}#comment-${second.id}`);
 		assert.deepEqual(sql(srv.db, `SELECT comment_count, thread_count FROM articles WHERE slug = '${slug}'`), [['3', '3']]);
+		const front = await browser(srv).get('/');
+		assert.match(front.text, new RegExp(`href="/articles/${slug}#comments">3 comments</a>`));
 	});
 
 	test('a held reply is shown under its thread to its author; trashed, to nobody', async () => {
