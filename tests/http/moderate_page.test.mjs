@@ -331,3 +331,22 @@ describe('the classifier learns from moderators\' decisions', () => {
 		}
 	});
 });
+
+describe('a banned account', () => {
+	test('its comments go straight to spam, whatever its email', async () => {
+		const email = `${unique('acct')}@example.org`;
+		let r = parley(['user', 'add', email, 'Banned Member', 'reader', '--db', srv.db], { input: `${PASSWORD}\n` });
+		assert.equal(r.status, 0, r.stderr);
+		const id = sql(srv.db, `SELECT id FROM users WHERE email = '${email}'`)[0][0];
+		r = parley(['ban', 'add', 'account', id, '--db', srv.db]);
+		assert.equal(r.status, 0, r.stderr);
+		const a = new Agent(srv.url);
+		await signIn(a, email, PASSWORD);
+		const slug = newArticle(srv);
+		const page = await a.get(`/articles/${slug}`);
+		const key = (/name="key" value="([^"]*)"/.exec(page.text) || [])[1];
+		const res = await a.post(`/articles/${slug}/comments`, { csrf: csrfOf(page.text), key, body: 'from a banned account', parent: '', website_confirm: '' });
+		assert.equal(res.status, 303);
+		assert.deepEqual(sql(srv.db, `SELECT status, reason FROM comments WHERE user_id = ${id}`), [['spam', 'banned account']]);
+	});
+});
