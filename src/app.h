@@ -22,6 +22,8 @@ struct debate_runtime;
 struct debate_voters;
 struct comment_limits;
 struct part_memo;
+struct spam_live;
+struct spam_trainer;
 
 #define APP_SECRET_BYTES 32
 
@@ -41,6 +43,9 @@ struct app {
 	/* Identity: sign-in limits, the mail sender, external providers. */
 	struct ratelimit *limit_address;
 	struct ratelimit *limit_account;
+	/* Moderation actions: per account and per address, and overall. */
+	struct ratelimit *limit_moderation;
+	struct ratelimit *limit_moderation_all;
 	struct mailer *mailer;	    /* NULL when not serving */
 	struct oidc_registry *oidc; /* NULL when none is configured */
 	bool fetch_ready;	    /* libcurl set up */
@@ -52,6 +57,12 @@ struct app {
 	struct comment_limits *comment_limits;
 	/* Parts of pages copied for each reader (web/part_memo.c). */
 	struct part_memo *parts;
+	/* The spam model new comments are scored with (NULL: none). */
+	struct spam_live *spam;
+	struct spam_trainer *spam_trainer; /* its background learner */
+	/* Wakes the background learner after a decision (NULL: none). */
+	void (*spam_wake)(void *arg);
+	void *spam_wake_arg;
 };
 
 #endif

@@ -26,7 +26,11 @@ static const struct command commands[] = {
     {"config", cmd_config,
      "config check FILE | keys     check a config file; list every key"},
     {"spam", cmd_spam,
-     "spam eval DIR                judge the spam classifier on labelled CSV files"},
+     "spam eval DIR | train        judge the spam classifier; train it on the database"},
+    {"comments", cmd_comments,
+     "comments list [--status S] | show ID | approve|spam|trash|restore ID... | purge [--days N] | log [ID]"},
+    {"ban", cmd_ban,
+     "ban add account|email|address|network VALUE [--days N] [--reason TEXT] | list | remove ID"},
     {"routes", cmd_routes,
      "routes                       print every route: method, pattern, checks"},
 };

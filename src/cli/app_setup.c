@@ -14,13 +14,30 @@
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "jobs/mail.h"
+#include "jobs/spam_train.h"
 #include "model/oidc.h"
 #include "http/cache.h"
 #include "model/comment_limits.h"
 #include "model/debate.h"
+#include "model/spam_live.h"
 #include "render/template.h"
 #include "store/store.h"
+#include "web/moderate.h"
 #include "web/web.h"
+
+/* Options of one command, left in argv for it to read (cli/comments.c). */
+static bool
+command_option(const char *arg)
+{
+	static const char *const known[] = {"--status", "--days", "--reason",
+					    "--limit"};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(arg, known[i]) == 0)
+			return true;
+	return false;
+}
 
 bool
 cli_parse(int argc, char **argv, struct cli_opts *o)
@@ -42,7 +59,7 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			slot = &o->listen;
 		if (slot == NULL) {
 			if (strncmp(argv[i], "--", 2) == 0 &&
-			    argv[i][2] != '\0') {
+			    argv[i][2] != '\0' && !command_option(argv[i])) {
 				fprintf(
 				    stderr,
 				    "parley: unknown option %s (see parley help)\n",
@@ -178,8 +195,14 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	app->limit_account =
 	    ratelimit_new(app->cfg.signin_per_account,
 			  app->cfg.signin_per_account / 900.0, 8192);
+	/* Moderation actions (web/moderate.c). */
+	app->limit_moderation =
+	    ratelimit_new(MODERATE_BURST, MODERATE_RATE, 1024);
+	app->limit_moderation_all =
+	    ratelimit_new(MODERATE_BURST_ALL, MODERATE_RATE_ALL, 1);
 	if (app->limit_address == NULL || app->limit_account == NULL ||
-	    !fetch_global_init())
+	    app->limit_moderation == NULL ||
+	    app->limit_moderation_all == NULL || !fetch_global_init())
 		goto fail;
 	app->fetch_ready = true;
 	if (!oidc_registry_open(app, &err)) {
@@ -210,6 +233,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		/* Kept with the pages: none with the cache off. */
 		if (app->cfg.page_cache_mb > 0 &&
 		    (app->parts = part_memo_new()) == NULL)
+			goto fail;
+		/* The spam model new comments are scored with. */
+		if ((app->spam = spam_live_new()) == NULL ||
+		    spam_live_load(app->spam, app) != ERR_OK)
 			goto fail;
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
@@ -251,11 +278,18 @@ cli_app_close(struct app *app)
 {
 	mail_stop(app->mailer); /* it uses the store */
 	app->mailer = NULL;
+	spam_train_stop(app->spam_trainer); /* so does the learner */
+	app->spam_trainer = NULL;
+	spam_live_free(app->spam);
+	app->spam = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
 	ratelimit_free(app->limit_address);
 	ratelimit_free(app->limit_account);
+	ratelimit_free(app->limit_moderation);
+	ratelimit_free(app->limit_moderation_all);
 	app->limit_address = app->limit_account = NULL;
+	app->limit_moderation = app->limit_moderation_all = NULL;
 	if (app->fetch_ready)
 		fetch_global_cleanup();
 	app->fetch_ready = false;

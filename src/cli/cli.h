@@ -38,6 +38,8 @@ int cmd_config(struct cli_opts *o);
 int cmd_user(struct cli_opts *o);
 int cmd_routes(struct cli_opts *o);
 int cmd_spam(struct cli_opts *o);
+int cmd_comments(struct cli_opts *o);
+int cmd_ban(struct cli_opts *o);
 
 int cmd_debate(struct cli_opts *o);
 /*

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "jobs/mail.h"
+#include "jobs/spam_train.h"
 #include "model/user.h"
 #include "store/store.h"
 
@@ -69,6 +70,7 @@ cmd_serve(struct cli_opts *o)
 			 where, app.cfg.db);
 	}
 	app.mailer = mail_start(&app);
+	app.spam_trainer = spam_train_start(&app);
 	{
 		struct arena a;
 		const char *link;

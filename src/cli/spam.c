@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "model/spam.h"
 #include "model/spam_csv.h"
+#include "model/spam_live.h"
 
 #define SPAM_EVAL_FILES_MAX 64
 #define SPAM_EVAL_FILE_MAX  (64 * 1024 * 1024)
@@ -234,11 +235,39 @@ done:
 	return rc;
 }
 
+/*
+ * `parley spam train`: a new model from every approved (ham) and spam
+ * comment of the database, saved there for the server to score with.
+ */
+static int
+spam_train_db(struct cli_opts *o)
+{
+	int64_t examples, spam;
+	struct app app;
+	enum err e;
+
+	if (!cli_app_open(&app, o, false))
+		return 1;
+	e = spam_live_train_all(&app, &examples, &spam);
+	cli_app_close(&app);
+	if (e != ERR_OK) {
+		fprintf(stderr, "parley spam train: %s\n", err_str(e));
+		return 1;
+	}
+	printf("trained on %lld comments (%lld spam); a running server "
+	       "scores with it within a minute\n",
+	       (long long)examples, (long long)spam);
+	return 0;
+}
+
 int
 cmd_spam(struct cli_opts *o)
 {
 	if (o->argc == 3 && strcmp(o->argv[1], "eval") == 0)
 		return spam_eval(o->argv[2]);
-	fprintf(stderr, "usage: parley spam eval DIR\n");
+	if (o->argc == 2 && strcmp(o->argv[1], "train") == 0)
+		return spam_train_db(o);
+	fprintf(stderr, "usage: parley spam eval DIR\n"
+			"       parley spam train\n");
 	return 2;
 }

@@ -7,9 +7,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cidr.h"
 #include "core/parse.h"
 
-enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_POLICY, KEY_DELETE };
+enum key_type {
+	KEY_STR,
+	KEY_INT,
+	KEY_BOOL,
+	KEY_POLICY,
+	KEY_DELETE,
+	KEY_MODERATION,
+	KEY_NETWORKS,
+};
 
 struct key {
 	const char *section;
@@ -117,6 +126,43 @@ static const struct key keys[] = {
      "The same text from the same email, account or address within this "
      "many minutes is refused (422, \"You already said that\"). 0 turns "
      "the check off."},
+    {"comments", "moderation", KEY_MODERATION, OFF(moderation), "open", 0, 0,
+     "Which new comments wait for a moderator: open (none, unless a "
+     "rule of [moderation] holds them), first (a commenter's comments "
+     "until one is approved; commenters are known by their account, so "
+     "anonymous comments always wait), hold (every comment)."},
+    {"moderation", "max_links", KEY_INT, OFF(max_links), "2", 0, 1000,
+     "A comment with more links than this waits for a moderator."},
+    {"moderation", "hold_words", KEY_STR, OFF(hold_words), "", 0, 0,
+     "Words and phrases, separated by commas, that make a comment wait "
+     "for a moderator (in its text, name, email or website; any case; "
+     "whole words)."},
+    {"moderation", "refuse_words", KEY_STR, OFF(refuse_words), "", 0, 0,
+     "Words and phrases, separated by commas, that refuse a comment: "
+     "the form comes back (422) with the text kept."},
+    {"moderation", "blocked_emails", KEY_STR, OFF(blocked_emails), "", 0, 0,
+     "Email addresses, separated by spaces or commas, whose comments go "
+     "to spam."},
+    {"moderation", "blocked_domains", KEY_STR, OFF(blocked_domains), "", 0, 0,
+     "Email domains (example.com, and its subdomains) whose comments go "
+     "to spam."},
+    {"moderation", "blocked_networks", KEY_NETWORKS, OFF(blocked_networks), "",
+     0, 0,
+     "Addresses and networks (192.0.2.0/24, 2001:db8::/32), separated by "
+     "spaces or commas, whose comments go to spam."},
+    {"moderation", "blocked_accounts", KEY_STR, OFF(blocked_accounts), "", 0, 0,
+     "Account ids, separated by spaces or commas, whose comments go to "
+     "spam."},
+    {"moderation", "spam_percent", KEY_INT, OFF(spam_percent), "90", 1, 101,
+     "A comment the spam classifier scores at or above this (in percent) "
+     "goes to spam; 101: never. Scored only once a model is trained "
+     "(parley spam train)."},
+    {"moderation", "hold_percent", KEY_INT, OFF(hold_percent), "50", 1, 101,
+     "A comment scored at or above this (and below spam_percent) waits "
+     "for a moderator; 101: never."},
+    {"moderation", "purge_days", KEY_INT, OFF(purge_days), "30", 0, 36500,
+     "parley comments purge deletes spam and trash older than this many "
+     "days."},
     {"accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
      "Readers may create password accounts."},
     {"accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,
@@ -360,6 +406,40 @@ key_apply(struct config *c, const struct key *k, const char *value,
 			return false;
 		}
 		return true;
+	case KEY_MODERATION:
+		if (!strcmp(value, "open"))
+			c->moderation = MODERATION_OPEN;
+		else if (!strcmp(value, "first"))
+			c->moderation = MODERATION_FIRST;
+		else if (!strcmp(value, "hold"))
+			c->moderation = MODERATION_HOLD;
+		else {
+			buf_seterr(err, "%s.%s must be open, first or hold",
+				   k->section, k->name);
+			return false;
+		}
+		return true;
+	case KEY_NETWORKS: {
+		char **slot = (char **)(void *)base;
+		struct buf why;
+		char *copy;
+
+		buf_init(&why, 128);
+		if (!cidr_list_valid(value, &why)) {
+			buf_seterr(err, "%s.%s: %s", k->section, k->name,
+				   buf_cstr(&why));
+			buf_clear(&why);
+			return false;
+		}
+		buf_clear(&why);
+		if ((copy = strdup(value)) == NULL) {
+			buf_seterr(err, "%s", "out of memory");
+			return false;
+		}
+		free(*slot);
+		*slot = copy;
+		return true;
+	}
 	case KEY_POLICY:
 		if (!strcmp(value, "anonymous"))
 			c->policy = POLICY_ANONYMOUS;
@@ -493,7 +573,7 @@ config_clear(struct config *c)
 	int j;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].type == KEY_STR)
+		if (keys[i].type == KEY_STR || keys[i].type == KEY_NETWORKS)
 			free(*(char **)(void *)((char *)c + keys[i].offset));
 	for (j = 0; j < c->nproviders; j++)
 		provider_free(&c->providers[j]);

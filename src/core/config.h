@@ -37,6 +37,13 @@ struct config_provider {
 
 enum account_delete { DELETE_ANONYMISE, DELETE_REMOVE };
 
+/* Which new comments wait for a moderator. */
+enum moderation_policy {
+	MODERATION_OPEN,  /* shown at once, unless a rule holds them */
+	MODERATION_FIRST, /* held until one of the commenter's is approved */
+	MODERATION_HOLD,  /* every comment held */
+};
+
 struct config {
 	/* [site] */
 	char *site_title;
@@ -72,6 +79,18 @@ struct config {
 	int site_posts_per_minute;   /* on the whole site */
 	int min_fill_seconds;	     /* between showing a form and its post */
 	int duplicate_minutes;	     /* the same text refused again */
+	enum moderation_policy moderation;
+	/* [moderation]: the rules every new comment meets (model/rules.c) */
+	int max_links;	       /* more links than this hold a comment */
+	char *hold_words;      /* comma-separated words and phrases that hold */
+	char *refuse_words;    /* ... that refuse it (422, text kept) */
+	char *blocked_emails;  /* addresses, separated by spaces or commas */
+	char *blocked_domains; /* email domains */
+	char *blocked_networks; /* addresses and CIDR networks */
+	char *blocked_accounts; /* user ids */
+	int spam_percent;	/* a score at or above it: spam */
+	int hold_percent;	/* ... at or above it: held */
+	int purge_days;		/* spam and trash kept at least this long */
 	/* [accounts] */
 	bool signup; /* password sign-ups open */
 	int session_days;

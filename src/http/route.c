@@ -6,6 +6,7 @@
 #include "app.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/parse.h"
 #include "http/csrf.h"
 #include "model/session.h"
 
@@ -214,6 +215,29 @@ req_raw(const struct request *req, const char *name, size_t *len)
 
 	*len = v->raw_len;
 	return v->raw;
+}
+
+bool
+req_ids(const struct request *req, const char *name, int64_t *out, size_t max,
+	size_t *n)
+{
+	size_t i;
+
+	*n = 0;
+	(void)value_of(req, name); /* declared, or the strict check aborts */
+	for (i = 0; i < req->form.count; i++) {
+		const struct field *f = &req->form.items[i];
+
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (*n == max || strlen(f->value) != f->len ||
+		    !parse_id(f->value, &out[*n])) {
+			*n = 0;
+			return false;
+		}
+		(*n)++;
+	}
+	return true;
 }
 
 bool

@@ -82,6 +82,14 @@ bool req_any_bad(const struct request *req);
  */
 const char *req_raw(const struct request *req, const char *name, size_t *len);
 
+/*
+ * Every value of a declared form field sent once per checked box (name
+ * repeated), read as ids into out[0..*n): false when one is not an id or
+ * there are more than max (nothing then counts).
+ */
+bool req_ids(const struct request *req, const char *name, int64_t *out,
+	     size_t max, size_t *n);
+
 /* Checked mode, for tests: an undeclared field read aborts. */
 void route_set_strict(bool on);
 

@@ -11,6 +11,7 @@
 #include "core/parse.h"
 #include "core/util.h"
 #include "model/comment_limits.h"
+#include "model/moderation.h"
 #include "render/markdown.h"
 
 /*
@@ -236,7 +237,13 @@ comment_prepare(struct app *app, struct arena *a, const struct article *art,
 	c->user_id = in->user_id;
 	c->side = in->side;
 	comment_limits_mark(app, a, c, ip, in->created != 0);
-	return c->network ? ERR_OK : ERR_NOMEM;
+	if (c->network == NULL)
+		return ERR_NOMEM;
+	c->spam_score = -1;
+	/* Imported comments (their time given) keep the status they had. */
+	if (in->created)
+		return ERR_OK;
+	return moderation_judge(app, a, in, c);
 }
 
 enum err

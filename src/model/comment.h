@@ -34,6 +34,8 @@ struct comment_input {
 	 * they are attributes of the stored comment, not of what is posted.
 	 */
 	int side;
+	/* The posting browser's visitor id, for showing it its held comment. */
+	const char *visitor;
 };
 
 /* One field of a comment form as sent; value NULL when it was not sent. */

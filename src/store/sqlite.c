@@ -177,6 +177,9 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->side = sqlite3_column_int(s, 13);
 	out->featured = sqlite3_column_int(s, 14) != 0;
 	out->minds = sqlite3_column_int64(s, 15);
+	out->status = sqlite_status_of(col_text(a, s, 16));
+	out->visitor = out->reason = out->spam_features = "";
+	out->spam_score = -1;
 	/* A side this code does not know is shown as none. */
 	if (out->side < SIDE_NONE || out->side > SIDE_B)
 		out->side = SIDE_NONE;
@@ -808,6 +811,11 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_bind_int64(s, 18, c->body_hash);
 	else
 		sqlite3_bind_null(s, 18);
+	bind_text(s, 19, sqlite_status_name(c->status));
+	bind_text(s, 20, c->visitor);
+	bind_text(s, 21, c->reason);
+	sqlite3_bind_double(s, 22, c->spam_score);
+	bind_text(s, 23, c->spam_features);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -817,8 +825,14 @@ run_comment_insert(struct conn *w, void *arg)
 	c->id = *x->id = sqlite3_last_insert_rowid(w->db);
 	if ((s = conn_stmt(w, STMT_ARTICLE_COUNT_COMMENT)) == NULL)
 		return ERR_DB;
+	/*
+	 * Only an approved comment is counted; a held one still meets the
+	 * article's open check here.
+	 */
 	sqlite3_bind_int64(s, 1, c->article_id);
-	sqlite3_bind_int(s, 2, c->parent_id == 0 ? 1 : 0);
+	sqlite3_bind_int(s, 2,
+			 c->parent_id == 0 && c->status == STATUS_APPROVED);
+	sqlite3_bind_int(s, 3, c->status == STATUS_APPROVED);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		threads = sqlite3_column_int64(s, 0);
@@ -836,7 +850,9 @@ run_comment_insert(struct conn *w, void *arg)
 		if ((s = conn_stmt(w, STMT_COMMENT_SET_ROOT)) == NULL)
 			return ERR_DB;
 		sqlite3_bind_int64(s, 1, c->id);
-		sqlite3_bind_int64(s, 2, threads - 1);
+		/* A held thread is numbered when it is approved. */
+		sqlite3_bind_int64(
+		    s, 2, c->status == STATUS_APPROVED ? threads - 1 : threads);
 		return sqlite_step_done(w, s, "comment root");
 	}
 	return ERR_OK;
@@ -979,6 +995,24 @@ static const struct store_ops sqlite_ops = {
     .debate_featured = sqlite_debate_featured,
     .debate_top_comments = sqlite_debate_top_comments,
     .debate_home_epoch = sqlite_debate_home_epoch,
+    /* Moderation (sqlite_moderation.c). */
+    .mod_get = sqlite_mod_get,
+    .mod_list = sqlite_mod_list,
+    .mod_counts = sqlite_mod_counts,
+    .mod_set_status = sqlite_mod_set_status,
+    .mod_edit = sqlite_mod_edit,
+    .mod_purge = sqlite_mod_purge,
+    .mod_log = sqlite_mod_log,
+    .mod_log_add = sqlite_mod_log_add,
+    .mod_own_pending = sqlite_mod_own_pending,
+    .mod_approved_by = sqlite_mod_approved_by,
+    .ban_insert = sqlite_ban_insert,
+    .ban_list = sqlite_ban_list,
+    .ban_delete = sqlite_ban_delete,
+    .ban_find = sqlite_ban_find,
+    .spam_model_get = sqlite_spam_model_get,
+    .spam_model_put = sqlite_spam_model_put,
+    .spam_rows = sqlite_spam_rows,
 };
 
 /* Applies the embedded migrations sql/sqlite/NNN_*.sql above user_version. */

@@ -64,6 +64,31 @@ enum stmt {
 	STMT_MAIL_DUE,
 	STMT_MAIL_SENT,
 	STMT_MAIL_FAILED,
+	/* Moderation (sqlite_moderation.c). */
+	STMT_MOD_GET,
+	STMT_MOD_LIST,
+	STMT_MOD_COUNTS,
+	STMT_MOD_STATUS_OF,
+	STMT_MOD_SET_STATUS,
+	STMT_MOD_RECOUNT,
+	STMT_MOD_RENUMBER,
+	STMT_MOD_EDIT,
+	STMT_MOD_PURGEABLE,
+	STMT_MOD_DELETE,
+	STMT_MOD_LOG,
+	STMT_MOD_LOG_ALL,
+	STMT_MOD_LOG_ADD,
+	STMT_MOD_OWN_PENDING,
+	STMT_MOD_APPROVED_BY,
+	STMT_BAN_INSERT,
+	STMT_BAN_LIST,
+	STMT_BAN_GET,
+	STMT_BAN_DELETE,
+	STMT_BAN_FIND,
+	STMT_SPAM_MODEL_GET,
+	STMT_SPAM_MODEL_PUT,
+	STMT_SPAM_ROWS,
+	STMT_SPAM_DECISIONS,
 	/* Debates (sqlite_debate.c). */
 	STMT_DEBATE_ARTICLE_INSERT,
 	STMT_DEBATE_INSERT,
@@ -236,6 +261,47 @@ enum err sqlite_mail_due(struct store *, struct arena *, int64_t, int,
 			 struct mail **, size_t *);
 enum err sqlite_mail_sent(struct store *, int64_t);
 enum err sqlite_mail_failed(struct store *, int64_t, int64_t, const char *);
+
+/* Status names as stored, and back (an unknown name reads as pending). */
+const char *sqlite_status_name(int status);
+int sqlite_status_of(const char *name);
+
+/* The moderation operations (sqlite_moderation.c), for the ops table. */
+enum err sqlite_mod_get(struct store *, struct arena *, int64_t,
+			struct mod_item *);
+enum err sqlite_mod_list(struct store *, struct arena *,
+			 const struct mod_filter *, struct mod_item **,
+			 size_t *);
+enum err sqlite_mod_counts(struct store *, int64_t *);
+enum err sqlite_mod_set_status(struct store *, struct arena *, const int64_t *,
+			       size_t, int, const char *,
+			       const struct mod_actor *, int64_t, int64_t **,
+			       size_t *, size_t *);
+enum err sqlite_mod_edit(struct store *, int64_t, const char *, const char *,
+			 const struct mod_actor *, int64_t, int64_t *);
+enum err sqlite_mod_purge(struct store *, int64_t, const struct mod_actor *,
+			  int64_t, int64_t *);
+enum err sqlite_mod_log(struct store *, struct arena *, int64_t, int,
+			struct mod_log_entry **, size_t *);
+enum err sqlite_mod_log_add(struct store *, const struct mod_log_entry *);
+enum err sqlite_mod_own_pending(struct store *, struct arena *, int64_t,
+				int64_t, const char *, struct comment **,
+				size_t *);
+enum err sqlite_mod_approved_by(struct store *, int64_t, const char *,
+				int64_t *);
+enum err sqlite_ban_insert(struct store *, const struct ban *,
+			   const struct mod_actor *, int64_t *);
+enum err sqlite_ban_list(struct store *, struct arena *, int, int64_t,
+			 struct ban **, size_t *);
+enum err sqlite_ban_delete(struct store *, int64_t, const struct mod_actor *,
+			   int64_t);
+enum err sqlite_ban_find(struct store *, int, const char *, int64_t, bool *);
+enum err sqlite_spam_model_get(struct store *, struct arena *, const void **,
+			       size_t *);
+enum err sqlite_spam_model_put(struct store *, const void *, size_t, int64_t,
+			       int64_t);
+enum err sqlite_spam_rows(struct store *, struct arena *, bool, int64_t, int,
+			  struct spam_row **, size_t *);
 
 /* The debate operations (sqlite_debate.c), for the ops table. */
 enum err sqlite_debate_insert(struct store *, const struct debate_doc *,

@@ -13,12 +13,30 @@
 #define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
 	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
-	"c.created, c.ip, c.side, c.featured, c.minds"
+	"c.created, c.ip, c.side, c.featured, c.minds, c.status"
 #define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
 	"u.email_verified, u.role, u.disabled, u.created"
+
+/*
+ * A comment in a moderation queue: COMMENT_COLS, then what moderators
+ * weigh, its discussion, the author it answers, and how many of the
+ * commenter's comments (by account or email) are approved.
+ */
+#define MOD_COLS                                                               \
+	COMMENT_COLS ", coalesce(c.user_id, 0), c.visitor, c.reason, "         \
+		     "c.spam_score, c.spam_features, c.status_at, a.slug, "    \
+		     "a.title, a.kind, coalesce(p.author, ''), "               \
+		     "(SELECT count(*) FROM comments h WHERE h.status = "      \
+		     "'approved' AND ((c.user_id IS NOT NULL AND h.user_id = " \
+		     "c.user_id) OR (c.email <> '' AND h.email <> '' AND "     \
+		     "h.email = c.email COLLATE NOCASE))), "                   \
+		     "substr(coalesce(p.body_md, ''), 1, 200)"
+#define MOD_FROM                                                               \
+	" FROM comments c JOIN articles a ON a.id = c.article_id"              \
+	" LEFT JOIN comments p ON p.id = c.parent_id"
 
 /* A debate with its discussion row's counts; intro is two columns. */
 #define DEBATE_COLS(intro)                                                     \
@@ -77,13 +95,14 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_COMMENT_INSERT] =
 	"INSERT INTO comments (article_id, parent_id, root_id, depth,"
 	" author, email, url, avatar, body_md, body_html, created, ip,"
-	" request_key, user_id, side, thread_no, network, body_hash)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	" ?14, ?15, ?16, ?17, ?18)",
+	" request_key, user_id, side, thread_no, network, body_hash, status,"
+	" visitor, reason, spam_score, spam_features) VALUES (?1, ?2, ?3, ?4,"
+	" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+	" ?19, ?20, ?21, ?22, ?23)",
     [STMT_COMMENT_SET_ROOT] =
 	"UPDATE comments SET root_id = id, thread_no = ?2 WHERE id = ?1",
     [STMT_ARTICLE_COUNT_COMMENT] =
-	"UPDATE articles SET comment_count = comment_count + 1,"
+	"UPDATE articles SET comment_count = comment_count + ?3,"
 	" thread_count = thread_count + ?2"
 	" WHERE id = ?1 AND comments_open = 1 RETURNING thread_count",
     [STMT_SAVEPOINT] = "SAVEPOINT job",
@@ -159,6 +178,96 @@ const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE outbox SET attempts = attempts + 1, last_error = ?3,"
 	" next_attempt = ?2, status = CASE WHEN ?2 = 0 THEN 'failed'"
 	" ELSE 'queued' END WHERE id = ?1",
+
+    /* Moderation (sqlite_moderation.c). */
+    [STMT_MOD_GET] = "SELECT " MOD_COLS MOD_FROM " WHERE c.id = ?1",
+    /* Newest first along comments_by_status; every filter optional. */
+    [STMT_MOD_LIST] =
+	"SELECT " MOD_COLS MOD_FROM " WHERE c.status = ?1"
+	" AND (?2 = 0 OR c.article_id = ?2)"
+	" AND (?3 = '' OR c.author = ?3 COLLATE NOCASE)"
+	" AND (?4 = '' OR c.email = ?4 COLLATE NOCASE)"
+	" AND (?5 = '' OR c.ip = ?5) AND (?6 = '' OR instr(c.reason, ?6) > 0)"
+	" AND (?7 <= 0 OR c.spam_score * 100 >= ?7)"
+	" AND (?8 = 0 OR c.id < ?8) ORDER BY c.id DESC LIMIT ?9",
+    [STMT_MOD_COUNTS] =
+	"SELECT (SELECT count(*) FROM comments WHERE status = 'pending'),"
+	" (SELECT count(*) FROM comments WHERE status = 'spam'),"
+	" (SELECT count(*) FROM comments WHERE status = 'trash')",
+    [STMT_MOD_STATUS_OF] =
+	"SELECT status, article_id, body_md FROM comments WHERE id = ?1",
+    [STMT_MOD_SET_STATUS] =
+	"UPDATE comments SET status = ?2, status_at = ?3 WHERE id = ?1",
+    /* A discussion counts what readers see: approved comments. */
+    [STMT_MOD_RECOUNT] =
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments"
+	" WHERE article_id = ?1 AND status = 'approved'),"
+	" thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved') WHERE id = ?1",
+    /* Each comment's thread number among the shown threads (004). */
+    [STMT_MOD_RENUMBER] =
+	"WITH top AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n"
+	" FROM comments WHERE article_id = ?1 AND depth = 0"
+	" AND status = 'approved')"
+	" UPDATE comments SET thread_no = top.n FROM top"
+	" WHERE comments.article_id = ?1 AND comments.root_id = top.id"
+	" AND comments.thread_no <> top.n",
+    [STMT_MOD_EDIT] =
+	"UPDATE comments SET body_md = ?2, body_html = ?3 WHERE id = ?1",
+    /* Only comments nothing answers: a reply keeps its parent. */
+    [STMT_MOD_PURGEABLE] =
+	"SELECT c.id, c.article_id, c.status, c.body_md FROM comments c"
+	" WHERE c.status IN ('spam', 'trash') AND (CASE WHEN c.status_at > 0"
+	" THEN c.status_at ELSE c.created END) <= ?1 AND NOT EXISTS"
+	" (SELECT 1 FROM comments r WHERE r.article_id = c.article_id"
+	" AND r.root_id = c.root_id AND r.parent_id = c.id) LIMIT 500",
+    [STMT_MOD_DELETE] = "DELETE FROM comments WHERE id = ?1",
+    [STMT_MOD_LOG] =
+	"SELECT id, at, actor_id, actor, action, comment_id, article_id,"
+	" status_before, status_after, text_before, text_after, detail"
+	" FROM moderation_log WHERE comment_id = ?1 ORDER BY id DESC LIMIT ?2",
+    [STMT_MOD_LOG_ALL] =
+	"SELECT id, at, actor_id, actor, action, comment_id, article_id,"
+	" status_before, status_after, text_before, text_after, detail"
+	" FROM moderation_log ORDER BY id DESC LIMIT ?1",
+    [STMT_MOD_LOG_ADD] =
+	"INSERT INTO moderation_log (at, actor_id, actor, action, comment_id,"
+	" article_id, status_before, status_after, text_before, text_after,"
+	" detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    /* Along comments_held: a discussion's held comments are few. */
+    [STMT_MOD_OWN_PENDING] =
+	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	" AND c.status = 'pending' AND ((?2 > 0 AND c.user_id = ?2)"
+	" OR (?3 <> '' AND c.visitor = ?3)) ORDER BY c.id LIMIT 50",
+    [STMT_MOD_APPROVED_BY] =
+	"SELECT (SELECT count(*) FROM comments WHERE ?1 > 0 AND user_id = ?1"
+	" AND status = 'approved') + (SELECT count(*) FROM comments"
+	" WHERE ?2 <> '' AND email <> '' AND email = ?2 COLLATE NOCASE"
+	" AND status = 'approved' AND coalesce(user_id, 0) <> ?1)",
+    [STMT_BAN_INSERT] =
+	"INSERT INTO bans (kind, value, reason, created, expires, created_by)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_BAN_LIST] =
+	"SELECT id, kind, value, reason, created, expires, created_by"
+	" FROM bans WHERE (?1 = '' OR kind = ?1) AND (expires = 0"
+	" OR expires > ?2) ORDER BY id DESC LIMIT 10000",
+    [STMT_BAN_GET] = "SELECT kind, value FROM bans WHERE id = ?1",
+    [STMT_BAN_DELETE] = "DELETE FROM bans WHERE id = ?1",
+    [STMT_BAN_FIND] = "SELECT 1 FROM bans WHERE kind = ?1 AND value = ?2"
+		      " AND (expires = 0 OR expires > ?3) LIMIT 1",
+    [STMT_SPAM_MODEL_GET] = "SELECT data FROM spam_model WHERE id = 1",
+    [STMT_SPAM_MODEL_PUT] =
+	"INSERT INTO spam_model (id, data, examples, saved)"
+	" VALUES (1, ?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET"
+	" data = excluded.data, examples = excluded.examples,"
+	" saved = excluded.saved",
+    [STMT_SPAM_ROWS] =
+	"SELECT id, body_md, status = 'spam' FROM comments"
+	" WHERE status IN ('approved', 'spam') AND id > ?1 ORDER BY id LIMIT ?2",
+    [STMT_SPAM_DECISIONS] =
+	"SELECT l.id, c.body_md, l.status_after = 'spam' FROM moderation_log l"
+	" JOIN comments c ON c.id = l.comment_id WHERE l.id > ?1"
+	" AND l.status_after IN ('approved', 'spam') ORDER BY l.id LIMIT ?2",
 
     /* Debates (sqlite_debate.c). */
     [STMT_DEBATE_ARTICLE_INSERT] =

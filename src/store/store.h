@@ -34,6 +34,19 @@ struct article {
 	const char *kind; /* "article", or "debate" for a debate's thread */
 };
 
+/*
+ * A comment's status; readers see approved comments only.  Approved is 0,
+ * so a comment made by code that knows nothing of moderation (imports,
+ * the demo) is what it always was.
+ */
+enum comment_status {
+	STATUS_APPROVED,
+	STATUS_PENDING, /* waits for a moderator */
+	STATUS_SPAM,
+	STATUS_TRASH,
+	STATUS__MAX
+};
+
 struct comment {
 	int64_t id;
 	int64_t article_id;
@@ -63,6 +76,12 @@ struct comment {
 	int64_t repeat_since;
 	bool featured;
 	int64_t minds; /* readers it changed the mind of */
+	/* Moderation: see 006_moderation.sql. */
+	int status;	     /* enum comment_status */
+	const char *visitor; /* keyed hash of the posting browser, or "" */
+	const char *reason;  /* the rule that held or spammed it, or "" */
+	double spam_score;   /* -1: not scored */
+	const char *spam_features; /* "name weight" lines, or "" */
 };
 
 /* Identity records. */
@@ -209,6 +228,73 @@ enum vote_result { VOTE_NEW, VOTE_CHANGED, VOTE_SAME };
 
 /* Refused votes by reason, as counted on the page. */
 enum refusal { REFUSED_DUPLICATE, REFUSED_CLOSED, REFUSED_RATE, REFUSED__MAX };
+
+/* Moderation (store/sqlite_moderation.c). */
+
+/* Who acts: a moderator's account, or the command line (id 0). */
+struct mod_actor {
+	int64_t id;
+	const char *name;
+};
+
+/* A comment in a moderation queue, with what a moderator weighs. */
+struct mod_item {
+	struct comment c; /* every field, the Markdown source included */
+	const char *article_slug;
+	const char *article_title;
+	const char *article_kind;  /* "article" or "debate" */
+	const char *parent_author; /* "" at top level */
+	const char *parent_text;   /* its first 200 characters of Markdown */
+	int64_t approved;	   /* the commenter's approved comments */
+	int64_t status_at;	   /* 0: never changed */
+};
+
+/* Which comments a queue shows; zero fields match any. */
+struct mod_filter {
+	int status; /* enum comment_status */
+	int64_t article_id;
+	const char *author; /* exact, any case */
+	const char *email;  /* exact, any case */
+	const char *ip;	    /* exact */
+	const char *reason; /* a part of it */
+	int min_score;	    /* percent; 0: any */
+	int64_t before;	    /* ids below this one (the next page); 0: newest */
+	int limit;
+};
+
+/* One line of the moderation log. */
+struct mod_log_entry {
+	int64_t id;
+	int64_t at;
+	int64_t actor_id; /* 0: the command line */
+	const char *actor;
+	const char *
+	    action; /* approve, spam, trash, restore, edit, purge, ban, unban */
+	int64_t comment_id;
+	int64_t article_id;
+	const char *status_before, *status_after;
+	const char *text_before, *text_after;
+	const char *detail;
+};
+
+enum ban_kind { BAN_ACCOUNT, BAN_EMAIL, BAN_ADDRESS, BAN_NETWORK, BAN__MAX };
+
+struct ban {
+	int64_t id;
+	int kind;	   /* enum ban_kind */
+	const char *value; /* user id, lowercased email, address, CIDR */
+	const char *reason;
+	int64_t created;
+	int64_t expires; /* 0: for good */
+	const char *created_by;
+};
+
+/* A comment as the spam classifier learns from it. */
+struct spam_row {
+	int64_t id;
+	const char *body_md;
+	bool spam;
+};
 
 struct store;
 
@@ -419,6 +505,84 @@ struct store_ops {
 	 */
 	enum err (*debate_home_epoch)(struct store *st, int64_t now,
 				      int64_t out[4]);
+
+	/* Moderation (store/sqlite_moderation.c). */
+	/* A comment whatever its status, with every moderation field. */
+	enum err (*mod_get)(struct store *st, struct arena *a, int64_t id,
+			    struct mod_item *out);
+	/* A queue, newest first. */
+	enum err (*mod_list)(struct store *st, struct arena *a,
+			     const struct mod_filter *f, struct mod_item **out,
+			     size_t *n);
+	/* Comments by status: out[STATUS__MAX], approved left 0. */
+	enum err (*mod_counts)(struct store *st, int64_t *out);
+	/*
+	 * Sets the status of the comments ids[0..n) in one commit, logging
+	 * each change as action by who; a comment already there is left
+	 * alone.  Each discussion touched has its counts and thread numbers
+	 * made again.  *articles (in a, *narticles of them) lists the
+	 * discussions whose comments changed; *changed counts the comments.
+	 */
+	enum err (*mod_set_status)(struct store *st, struct arena *a,
+				   const int64_t *ids, size_t n, int status,
+				   const char *action,
+				   const struct mod_actor *who, int64_t now,
+				   int64_t **articles, size_t *narticles,
+				   size_t *changed);
+	/* Replaces a comment's text, logging old and new text as edit. */
+	enum err (*mod_edit)(struct store *st, int64_t id, const char *body_md,
+			     const char *body_html, const struct mod_actor *who,
+			     int64_t now, int64_t *article_id);
+	/*
+	 * Deletes spam and trash whose status was set at or before `before` and
+	 * which no comment answers, logging each as purge; *n counts them.
+	 */
+	enum err (*mod_purge)(struct store *st, int64_t before,
+			      const struct mod_actor *who, int64_t now,
+			      int64_t *n);
+	/* The log, newest first; comment_id 0: every comment. */
+	enum err (*mod_log)(struct store *st, struct arena *a,
+			    int64_t comment_id, int limit,
+			    struct mod_log_entry **out, size_t *n);
+	enum err (*mod_log_add)(struct store *st,
+				const struct mod_log_entry *e);
+	/*
+	 * A reader's held comments on a discussion: by their account
+	 * (user_id, 0: none) or their browser (visitor, "": none).
+	 */
+	enum err (*mod_own_pending)(struct store *st, struct arena *a,
+				    int64_t article_id, int64_t user_id,
+				    const char *visitor, struct comment **out,
+				    size_t *n);
+	/* Approved comments by the account user_id or the email. */
+	enum err (*mod_approved_by)(struct store *st, int64_t user_id,
+				    const char *email, int64_t *n);
+
+	enum err (*ban_insert)(struct store *st, const struct ban *b,
+			       const struct mod_actor *who, int64_t *id);
+	/* Bans of kind (-1: every kind) in force at now, newest first. */
+	enum err (*ban_list)(struct store *st, struct arena *a, int kind,
+			     int64_t now, struct ban **out, size_t *n);
+	enum err (*ban_delete)(struct store *st, int64_t id,
+			       const struct mod_actor *who, int64_t now);
+	/* Whether a ban of kind on value is in force at now. */
+	enum err (*ban_find)(struct store *st, int kind, const char *value,
+			     int64_t now, bool *found);
+
+	/* The saved spam model (*len 0: none saved) and saving one. */
+	enum err (*spam_model_get)(struct store *st, struct arena *a,
+				   const void **data, size_t *len);
+	enum err (*spam_model_put)(struct store *st, const void *data,
+				   size_t len, int64_t examples, int64_t now);
+	/*
+	 * What the classifier learns from, oldest first, ids above after:
+	 * every approved (ham) and spam comment (id: the comment's), or with
+	 * decisions the moderators' approvals and spam verdicts from the
+	 * log (id: the log line's).
+	 */
+	enum err (*spam_rows)(struct store *st, struct arena *a, bool decisions,
+			      int64_t after, int limit, struct spam_row **out,
+			      size_t *n);
 };
 
 struct store {

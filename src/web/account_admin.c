@@ -15,6 +15,7 @@
 #include "model/session.h"
 #include "model/user.h"
 #include "render/template.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 /* GET /account/setup?token=T: the one-time link `parley serve` prints. */
@@ -205,8 +206,11 @@ account_admin_disable(struct request *req, struct response *res)
 void
 account_desk(struct request *req, struct response *res)
 {
-	page_render(
-	    req, res, 200, "account_desk",
-	    account_view(req, res, "Desk",
-			 ACCOUNT_ME | ACCOUNT_ME_ROLE | ACCOUNT_ME_ADMIN));
+	struct tv *v = account_view(
+	    req, res, "Desk", ACCOUNT_ME | ACCOUNT_ME_ROLE | ACCOUNT_ME_ADMIN);
+
+	/* The moderation queue's count, as in the moderation pages. */
+	if (v && !moderate_put_pending(req, v))
+		v = NULL;
+	page_render(req, res, 200, "account_desk", v);
 }

@@ -12,6 +12,8 @@
 #include "model/comment.h"
 #include "render/template.h"
 #include "web/discussion.h"
+#include "web/held.h"
+#include "web/moderate.h"
 
 /*
  * Reads a positive page number below a billion; 1 when absent, 0 when
@@ -39,7 +41,8 @@ article_view(struct request *req, const struct article *art, int64_t page,
 	size_t n = 0;
 	char when[64], iso[32];
 
-	if (v == NULL || (av = tv_put_obj(v, "article")) == NULL)
+	if (v == NULL || (av = tv_put_obj(v, "article")) == NULL ||
+	    (form->staff && !moderate_put_pending(req, v)))
 		return NULL;
 	memset(&disc, 0, sizeof(disc));
 	time_format_human(art->published, when, sizeof(when));
@@ -106,6 +109,7 @@ article_page(struct request *req, struct response *res)
 	int64_t page = req_has(req, "cpage") ? req_int(req, "cpage") : 1;
 	uint64_t seq;
 	char *key;
+	bool maybe_held, mine;
 	enum err e;
 
 	if (!slug_valid(slug)) {
@@ -122,7 +126,9 @@ article_page(struct request *req, struct response *res)
 		error_page(req, res, 503, NULL);
 		return;
 	}
-	if (!replyto && page_from_cache(req, res, key))
+	/* A reader who may have held comments is looked at first. */
+	maybe_held = held_maybe(req);
+	if (!replyto && !maybe_held && page_from_cache(req, res, key))
 		return;
 	seq = page_cache_seq(req->app->cache);
 	e = article_by_slug(req->app, &req->arena, slug, &art);
@@ -136,10 +142,20 @@ article_page(struct request *req, struct response *res)
 			   "The discussion has no page of that number.");
 		return;
 	}
-	if (replyto) {
+	/*
+	 * Their own held comments, or a moderator's buttons, make the page
+	 * theirs alone: not cached.
+	 */
+	form.staff = maybe_held && moderate_is_staff(req);
+	mine = maybe_held && held_here(req, art.id);
+	if (maybe_held && !replyto && !mine && !form.staff &&
+	    page_from_cache(req, res, key))
+		return;
+	if (replyto || mine || form.staff) {
 		struct tv *v;
 
 		form.with_identity = true;
+		form.own_held = true;
 		v = article_view(req, &art, page, &form);
 		page_render(req, res, 200, "article", v);
 		return;

@@ -16,6 +16,8 @@
 #include "web/article.h"
 #include "web/debate_internal.h"
 #include "web/discussion.h"
+#include "web/held.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 #define FEATURED_MAX 10
@@ -489,7 +491,8 @@ debate_view(struct request *req, const struct debate_page_data *pd,
 	    !put_head(a, dv, pd) || !put_sides(a, dv, pd) ||
 	    !put_rounds(a, dv, pd) || !put_rules(a, dv, pd, &req->app->cfg) ||
 	    !put_credits(a, dv, pd) ||
-	    !debate_comments_put_discussion(req, dv, pd, p, form, side))
+	    !debate_comments_put_discussion(req, dv, pd, p, form, side) ||
+	    (form->staff && !moderate_put_pending(req, v)))
 		return NULL;
 	return v;
 }
@@ -627,11 +630,17 @@ debate_page(struct request *req, struct response *res)
 		return;
 	}
 	req->page_state = form;
-	/* A reply form, or an editor's tools: this reader's page alone. */
-	if (replyto || debate_page_is_editor(req)) {
+	/*
+	 * A reply form, an editor's tools, or the reader's own held
+	 * comments: this reader's page alone.
+	 */
+	form->staff = moderate_is_staff(req);
+	if (replyto || debate_page_is_editor(req) || form->staff ||
+	    held_here(req, d.article_id)) {
 		if (!full && !debate_page_find(req, res, &d))
 			return;
 		form->with_identity = replyto != NULL;
+		form->own_held = true;
 		debate_page_serve_fresh(req, res, &d, &p, form, SIDE_NONE, 200);
 		return;
 	}

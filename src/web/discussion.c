@@ -13,7 +13,11 @@
 #include "core/util.h"
 #include "model/comment_limits.h"
 #include "render/template.h"
+#include "http/csrf.h"
+#include "model/moderation.h"
 #include "web/account.h"
+#include "web/held.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 const char *
@@ -118,6 +122,7 @@ static const char held_note[] =
 struct thread_ctx {
 	struct arena *a;
 	const struct discussion *d;
+	bool staff;		/* a moderator's buttons on each comment */
 	const char *reply_base; /* the page's address and query, then '?'/'&' */
 	size_t *html_left;	/* of DISCUSSION_HTML_BUDGET */
 };
@@ -171,6 +176,8 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_bool(item, "can_feature", d->can_feature) ||
 	    !tv_put_bool(item, "can_mark", d->can_mark) ||
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
+	    !tv_put_bool(item, "pending", c->status == STATUS_PENDING) ||
+	    !tv_put_bool(item, "can_moderate", x->staff) ||
 	    !tv_put_str(item, "minds_label",
 			c->minds > 0 ? readers(a, c->minds) : ""))
 		return false;
@@ -216,16 +223,24 @@ put_featured(struct arena *a, struct tv *v, const struct discussion *d,
 	return true;
 }
 
-/* The comments: one threaded list, or one column per side. */
+/*
+ * The comments: one threaded list, or one column per side; on a page
+ * rendered for one reader, with their own held comments.
+ */
 static bool
-put_threads(struct arena *a, struct tv *v, const struct discussion *d,
-	    size_t *html_left)
+put_threads(struct request *req, struct tv *v, const struct discussion *d,
+	    const struct form_state *form, size_t *html_left)
 {
-	struct thread_ctx x = {a, d, NULL, html_left};
+	struct arena *a = &req->arena;
+	struct thread_ctx x = {a, d, form->staff, NULL, html_left};
 	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
+	const struct comment *comments = d->comments;
+	size_t ncomments = d->ncomments, neutral = 0;
 	struct thread_node *node;
 	const char *q;
-	size_t neutral = 0;
+
+	if (form->own_held && !held_merge(req, d, &comments, &ncomments))
+		return false;
 
 	q = discussion_query(a, d->page, sort_name(d, d->sort), d->columns);
 	if (q == NULL || list == NULL ||
@@ -238,7 +253,7 @@ put_threads(struct arena *a, struct tv *v, const struct discussion *d,
 	     (cols[SIDE_B] = tv_put_list(v, "col_b")) == NULL ||
 	     !tv_put_bool(v, "by_side", d->columns)))
 		return false;
-	for (node = comment_thread(a, d->comments, d->ncomments); node;
+	for (node = comment_thread(a, comments, ncomments); node;
 	     node = node->next) {
 		bool in_column = d->side_labels && d->columns;
 		struct tv *it = tv_push(in_column ? cols[node->c->side] : list);
@@ -249,6 +264,30 @@ put_threads(struct arena *a, struct tv *v, const struct discussion *d,
 	}
 	return d->side_labels == NULL ||
 	       tv_put_bool(v, "has_col_none", d->columns && neutral > 0);
+}
+
+/*
+ * On a moderator's page: the form their buttons on each comment submit
+ * (web/moderate.c), back to this page.
+ */
+static bool
+put_moderate_form(struct request *req, struct tv *v, const struct discussion *d,
+		  const struct form_state *form)
+{
+	const char *visitor, *token;
+	struct tv *mf;
+
+	if (!form->staff)
+		return true;
+	/* A signed-in moderator's browser has its visitor id already. */
+	visitor = request_cookie(req, CSRF_COOKIE);
+	token = visitor ? csrf_token(req, visitor) : NULL;
+	if (token == NULL)
+		return true;
+	return (mf = tv_put_obj(v, "moderate_form")) != NULL &&
+	       tv_put_str(mf, "csrf", token) &&
+	       tv_put_str(mf, "back",
+			  here_href(&req->arena, d, d->page, "#comments"));
 }
 
 /* The orders and views offered, where the discussion has them. */
@@ -392,7 +431,8 @@ discussion_put(struct request *req, struct tv *v, const struct discussion *d,
 				    d->title);
 
 	if (!tv_put_str(v, "heading", heading) ||
-	    !put_threads(a, v, d, &html_left) ||
+	    !put_moderate_form(req, v, d, form) ||
+	    !put_threads(req, v, d, form, &html_left) ||
 	    !put_pagination(a, v, d, req->app->cfg.per_page))
 		return false;
 	if (d->nsorts > 0 && !put_orders(a, v, d))
@@ -505,6 +545,7 @@ refuse(struct request *req, struct response *res,
 	form->errors = errs;
 	form->side = in->side;
 	form->with_identity = true;
+	form->own_held = true;
 	form->page = 1;
 	/* A refused reply is shown on the page of the comment it answers. */
 	if (in->parent) {
@@ -581,6 +622,9 @@ posting_answer(struct request *req, struct response *res, void *arg)
 	}
 	if (po->u == NULL)
 		remember_cookie(req, res, &po->in);
+	/* A comment held for a moderator is shown to its reader alone. */
+	if (held_answer(req, res, p->art, p->base, po->id, po->in.parent))
+		return;
 	/* The page that shows the new comment's thread. */
 	if (comment_page_of(req->app, &req->arena, p->art->id, po->id, &page) !=
 	    ERR_OK)
@@ -633,6 +677,10 @@ discussion_post(struct request *req, struct response *res,
 		po->e =
 		    comment_limits_form(req->app, &req->arena, &cf->stamp,
 					&po->in, &po->errs, time_now_msec());
+	/* Words the site refuses: a form refusal too, before the budgets. */
+	if (po->e == ERR_OK)
+		po->e = moderation_refuse(req->app, &req->arena, &po->in,
+					  &po->errs);
 	if (po->e == ERR_OK)
 		po->e = comment_limits_take(req->app, &req->arena, po->u,
 					    req->client, po->art.id, &po->errs,
@@ -643,6 +691,8 @@ discussion_post(struct request *req, struct response *res,
 	}
 	if (po->e == ERR_LIMIT)
 		po->e = ERR_INVALID; /* shown as errs says: 429, text kept */
+	/* The browser that posts is shown its comment if it is held. */
+	po->in.visitor = request_cookie(req, CSRF_COOKIE);
 	if (po->e == ERR_OK) {
 		/*
 		 * The write goes to the next group commit and the request

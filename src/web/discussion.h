@@ -29,6 +29,16 @@ struct form_state {
 	int side;	/* the side picked (enum side), where sides apply */
 	/* True: render the reader's part in place (not cacheable). */
 	bool with_identity;
+	/*
+	 * True: the page is rendered for this reader alone (never cached),
+	 * so their own held comments are shown in it (web/held.h).
+	 */
+	bool own_held;
+	/*
+	 * True: a moderator's page (never cached): each comment has their
+	 * buttons (spam, trash, and a link to ban or edit it).
+	 */
+	bool staff;
 	/* After a refused post: what was sent, and why it was refused. */
 	const struct comment_input *input;
 	const struct comment_errors *errors;

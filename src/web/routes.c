@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "model/user.h"
 #include "web/account.h"
+#include "web/moderate.h"
 #include "web/web.h"
 
 /* Page numbers stay below a billion, so page * per_page cannot overflow. */
@@ -244,6 +245,50 @@ static const struct input admin_disable_in[] = {
 	  .min = 0, .max = 1, .status = 422, .message = "Choose a user." },
 	END,
 };
+
+/* Moderation (web/moderate.c): a queue's filters, read from the query. */
+static const struct input moderate_in[] = {
+	{ .name = "status", .kind = INPUT_TEXT, .cap = 16 },
+	{ .name = "article", .kind = INPUT_ID,
+	  .message = "That discussion number is not a number." },
+	{ .name = "author", .kind = INPUT_TEXT, .cap = LIMIT_AUTHOR * 4 },
+	{ .name = "email", .kind = INPUT_TEXT, .cap = LIMIT_EMAIL },
+	{ .name = "ip", .kind = INPUT_TEXT, .cap = 64 },
+	{ .name = "reason", .kind = INPUT_TEXT, .cap = 100 },
+	{ .name = "score", .kind = INPUT_INT, .min = 0, .max = 100,
+	  .message = "A score is a percentage, from 0 to 100." },
+	{ .name = "before", .kind = INPUT_ID,
+	  .message = "That comment number is not a number." },
+	END,
+};
+
+static const struct input moderate_bulk_in[] = {
+	{ .name = "id", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	{ .name = "action", .kind = INPUT_TEXT, .cap = 16 },
+	{ .name = "one", .kind = INPUT_TEXT, .cap = 40 },
+	{ .name = "back", .kind = INPUT_TEXT, .cap = 1024 },
+	END,
+};
+
+static const struct input moderate_edit_in[] = {
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
+	{ .name = "body", .kind = INPUT_RAW, .flags = INPUT_REQUIRED,
+	  .cap = LIMIT_COMMENT_MAX * 4, .status = 422,
+	  .message = "Write the comment's new text." },
+	END,
+};
+
+static const struct input moderate_ban_in[] = {
+	{ .name = "kind", .kind = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .cap = 16, .status = 422, .message = "Choose what to ban." },
+	{ .name = "value", .kind = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .cap = 256, .status = 422, .message = "Give what to ban." },
+	{ .name = "days", .kind = INPUT_INT, .min = 0, .max = 36500,
+	  .status = 422, .message = "Days are a number from 0 to 36500." },
+	{ .name = "reason", .kind = INPUT_TEXT, .cap = 200 },
+	{ .name = "back", .kind = INPUT_TEXT, .cap = 1024 },
+	END,
+};
 /* clang-format on */
 
 /*
@@ -315,6 +360,19 @@ static const struct route routes[] = {
 	  ROUTE_POST_FORM | ROUTE_ROLE_ADMIN, admin_role_in },
 	{ METHOD_POST, "/admin/users/disable", account_admin_disable,
 	  ROUTE_POST_FORM | ROUTE_ROLE_ADMIN, admin_disable_in },
+	/* Moderation (web/moderate.c). */
+	{ METHOD_GET, "/moderate", moderate_page, ROUTE_ROLE_MODERATOR,
+	  moderate_in },
+	{ METHOD_POST, "/moderate/bulk", moderate_bulk,
+	  ROUTE_POST_FORM | ROUTE_ROLE_MODERATOR, moderate_bulk_in },
+	{ METHOD_GET, "/moderate/comments/*", moderate_comment_page,
+	  ROUTE_ROLE_MODERATOR, id_path_in },
+	{ METHOD_POST, "/moderate/comments/*/edit", moderate_edit,
+	  ROUTE_POST_FORM | ROUTE_ROLE_MODERATOR, moderate_edit_in },
+	{ METHOD_POST, "/moderate/ban", moderate_ban,
+	  ROUTE_POST_FORM | ROUTE_ROLE_MODERATOR, moderate_ban_in },
+	{ METHOD_GET, "/moderate/log", moderate_log_page, ROUTE_ROLE_ADMIN,
+	  NULL },
 };
 /* clang-format on */
 

@@ -138,7 +138,7 @@ describe('parley spam eval', () => {
 	}
 
 	test('usage errors exit 2', () => {
-		for (const args of [['spam'], ['spam', 'eval'], ['spam', 'eval', 'a', 'b'], ['spam', 'judge', 'x'], ['spam', 'train']]) {
+		for (const args of [['spam'], ['spam', 'eval'], ['spam', 'eval', 'a', 'b'], ['spam', 'judge', 'x'], ['spam', 'train', 'x']]) {
 			const r = parley(args);
 			assert.equal(r.status, 2, args.join(' '));
 			assert.match(r.stderr, /usage: parley spam eval DIR/);

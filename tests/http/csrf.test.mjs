@@ -75,6 +75,9 @@ describe('CSRF on every POST route of the table', () => {
 			'/account/link': {},
 			'/admin/users/role': { id: fx.readerId, role: 'admin' },
 			'/admin/users/disable': { id: fx.readerId, disabled: '1' },
+			'/moderate/bulk': { action: 'trash', id: fx.debateComment },
+			'/moderate/comments/*/edit': { body: 'A forged edit.' },
+			'/moderate/ban': { kind: 'email', value: 'victim@example.org', days: '0' },
 		};
 		return known[pattern];
 	}

@@ -30,6 +30,12 @@ const RESTRICTED = {
 	'POST /admin/users/role': 'admin',
 	'POST /admin/users/disable': 'admin',
 	'POST /debates/*/feature': 'editor',
+	'GET /moderate': 'moderator',
+	'POST /moderate/bulk': 'moderator',
+	'GET /moderate/comments/*': 'moderator',
+	'POST /moderate/comments/*/edit': 'moderator',
+	'POST /moderate/ban': 'moderator',
+	'GET /moderate/log': 'admin',
 };
 
 function usersCount(db) {
@@ -140,6 +146,9 @@ describe('roles, and the sign-in and role flags on every restricted route of the
 			'/admin/users/role': { id: target, role: 'admin' },
 			'/admin/users/disable': { id: target, disabled: '1' },
 			'/debates/*/feature': { feature: comment },
+			'/moderate/bulk': { action: 'trash', id: comment },
+			'/moderate/comments/*/edit': { body: 'Hijacked text' },
+			'/moderate/ban': { kind: 'email', value: 'victim@example.org', days: '0' },
 		};
 	});
 	after(async () => {
