@@ -132,3 +132,26 @@ cidr_list_match(const char *list, const char *addr)
 			return true;
 	return false;
 }
+
+void
+cidr_network_key(const char *client, int v4_prefix, int v6_prefix, char *out,
+		 size_t outsz)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct cidr c;
+	int bits;
+
+	if (!cidr_parse(client, strlen(client), &c)) {
+		snprintf(out, outsz, "%s", client);
+		return;
+	}
+	/* A dual-stack "::ffff:192.0.2.7" parses as the IPv4 address. */
+	bits = c.v4 ? v4_prefix : v6_prefix;
+	mask(c.addr, c.v4 ? 96 + bits : bits);
+	if (c.v4 ? inet_ntop(AF_INET, c.addr + 12, text, sizeof(text)) == NULL
+		 : inet_ntop(AF_INET6, c.addr, text, sizeof(text)) == NULL) {
+		snprintf(out, outsz, "%s", client);
+		return;
+	}
+	snprintf(out, outsz, "%s/%d", text, bits);
+}

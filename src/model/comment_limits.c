@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "core/address.h"
+#include "core/cidr.h"
 #include "core/limits.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
@@ -196,8 +196,8 @@ take_all(const struct app *app, struct comment_limits *cl, const struct user *u,
 	char key[LIMIT_EMAIL + 8], net[80];
 	size_t i;
 
-	address_network_key(client, app->cfg.posts_ipv4_prefix,
-			    app->cfg.posts_ipv6_prefix, net, sizeof(net));
+	cidr_network_key(client, app->cfg.posts_ipv4_prefix,
+			 app->cfg.posts_ipv6_prefix, net, sizeof(net));
 	snprintf(key, sizeof(key), "a:%s", net);
 	if (!take_who(cl, key, now, retry_after))
 		return BUDGET_WHO;
@@ -275,8 +275,8 @@ comment_limits_mark(const struct app *app, struct arena *a, struct comment *c,
 	uint64_t v = 0;
 	int i;
 
-	address_network_key(client ? client : "", app->cfg.posts_ipv4_prefix,
-			    app->cfg.posts_ipv6_prefix, net, sizeof(net));
+	cidr_network_key(client ? client : "", app->cfg.posts_ipv4_prefix,
+			 app->cfg.posts_ipv6_prefix, net, sizeof(net));
 	c->network = arena_strdup(a, net);
 	/* Keyed: nobody can aim many texts at one hash. */
 	crypto_generichash(h, sizeof(h), (const unsigned char *)c->body_md,

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "core/address.h"
+#include "core/cidr.h"
 #include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -582,12 +582,12 @@ debate_voter_hash(const struct app *app, int64_t debate_id, const char *reader,
 	sodium_bin2hex(out, 33, mac, 16);
 }
 
-/* The network's key for the rate limits (see core/address.h). */
+/* The network's key for the rate limits (see core/cidr.h). */
 static void
 network_key(const struct app *app, const char *client, char *out, size_t outsz)
 {
-	address_network_key(client, app->cfg.votes_ipv4_prefix,
-			    app->cfg.votes_ipv6_prefix, out, outsz);
+	cidr_network_key(client, app->cfg.votes_ipv4_prefix,
+			 app->cfg.votes_ipv6_prefix, out, outsz);
 }
 
 /*

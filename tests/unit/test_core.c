@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/address.h"
+#include "core/cidr.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/parse.h"
@@ -168,28 +168,28 @@ test_address_key(void)
 {
 	char k[80];
 
-	address_network_key("192.0.2.7", 24, 64, k, sizeof(k));
+	cidr_network_key("192.0.2.7", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.2.0/24");
-	address_network_key("192.0.2.200", 24, 64, k, sizeof(k));
+	cidr_network_key("192.0.2.200", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.2.0/24");
-	address_network_key("192.0.3.7", 24, 64, k, sizeof(k));
+	cidr_network_key("192.0.3.7", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.3.0/24");
-	address_network_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
+	cidr_network_key("::ffff:192.0.2.7", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.2.0/24");
-	address_network_key("192.0.2.7", 32, 64, k, sizeof(k));
+	cidr_network_key("192.0.2.7", 32, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.2.7/32");
-	address_network_key("192.0.2.7", 20, 64, k, sizeof(k));
+	cidr_network_key("192.0.2.7", 20, 64, k, sizeof(k));
 	CHECK_STR(k, "192.0.0.0/20");
-	address_network_key("2001:db8:1:2:aaaa::1", 24, 48, k, sizeof(k));
+	cidr_network_key("2001:db8:1:2:aaaa::1", 24, 48, k, sizeof(k));
 	CHECK_STR(k, "2001:db8:1::/48");
-	address_network_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 24, 64, k,
-			    sizeof(k));
+	cidr_network_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 24, 64, k,
+			 sizeof(k));
 	CHECK_STR(k, "2001:db8:1:2::/64");
-	address_network_key("2001:db8:1:2::1", 24, 64, k, sizeof(k));
+	cidr_network_key("2001:db8:1:2::1", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "2001:db8:1:2::/64");
-	address_network_key("2001:db8:1:3::1", 24, 64, k, sizeof(k));
+	cidr_network_key("2001:db8:1:3::1", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "2001:db8:1:3::/64");
-	address_network_key("unknown", 24, 64, k, sizeof(k));
+	cidr_network_key("unknown", 24, 64, k, sizeof(k));
 	CHECK_STR(k, "unknown");
 }
 
