@@ -4,6 +4,31 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "model/oidc.h"
+#include "render/template.h"
+
+/*
+ * What `serve` checks beyond the file itself, so that "ok" means serve
+ * will take it: the providers with their presets, and the templates (an
+ * override folder that is missing, or a template in it that does not
+ * build).
+ */
+static bool
+config_check_as_served(const struct config *c, struct buf *err)
+{
+	struct tpl_set *tpl;
+
+	if (!oidc_config_check(c, err))
+		return false;
+	tpl = tpl_set_load(c->templates_dir[0] ? c->templates_dir : NULL, err);
+	if (tpl == NULL) {
+		if (err->len == 0)
+			(void)!buf_puts(err, "templates: out of memory");
+		return false;
+	}
+	tpl_set_free(tpl);
+	return true;
+}
 
 int
 cmd_config(struct cli_opts *o)
@@ -26,6 +51,9 @@ cmd_config(struct cli_opts *o)
 	buf_init(&err, 512);
 	if (!config_load(&c, o->argv[2], &err)) {
 		fprintf(stderr, "parley: %s\n", buf_cstr(&err));
+		rc = 1;
+	} else if (!config_check_as_served(&c, &err)) {
+		fprintf(stderr, "parley: %s: %s\n", o->argv[2], buf_cstr(&err));
 		rc = 1;
 	} else {
 		printf("%s: ok\n", o->argv[2]);

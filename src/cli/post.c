@@ -9,50 +9,90 @@
 #include "core/util.h"
 #include "model/article.h"
 
-static int
-post_add(struct app *app, const char *path)
+/* Reads and checks one file into art (its texts in a); false after saying why.
+ */
+static bool
+post_read(struct arena *a, const char *path, struct article *art)
 {
-	struct article art;
-	struct arena a;
 	struct buf err;
 	size_t len;
 	char *text;
-	int64_t id;
-	enum err e;
-	int rc = 1;
+	bool ok;
 
 	text = cli_read_file(path, LIMIT_POST_FILE, &len);
 	if (text == NULL) {
 		fprintf(stderr, "parley post add: %s: %s\n", path,
 			errno == EFBIG ? "larger than 4 MB" : strerror(errno));
-		return 1;
+		return false;
 	}
-	arena_init(&a);
 	buf_init(&err, 512);
-	if (article_parse(&a, text, len, &art, &err) != ERR_OK) {
+	ok = article_parse(a, text, len, art, &err) == ERR_OK;
+	if (!ok)
 		fprintf(stderr, "parley post add: %s:%s\n", path,
 			buf_cstr(&err));
-		goto done;
-	}
-	e = article_create(app, &art, &id);
-	if (e == ERR_CONFLICT) {
-		fprintf(
-		    stderr,
-		    "parley post add: %s: the slug \"%s\" is taken; set another with slug:\n",
-		    path, art.slug);
-		goto done;
-	}
-	if (e != ERR_OK) {
-		fprintf(stderr, "parley post add: %s: %s\n", path, err_str(e));
-		goto done;
-	}
-	printf("added article %lld: /articles/%s\n", (long long)id, art.slug);
-	rc = 0;
-done:
 	buf_clear(&err);
-	arena_clear(&a);
 	free(text);
-	return rc;
+	return ok;
+}
+
+/*
+ * Adds one file's article; false after saying on stderr, naming the file,
+ * why it was not added.
+ */
+static bool
+post_add_one(struct app *app, const char *path)
+{
+	struct article art;
+	struct arena a;
+	int64_t id;
+	enum err e = ERR_INVALID;
+
+	arena_init(&a);
+	if (post_read(&a, path, &art)) {
+		e = article_create(app, &art, &id);
+		if (e == ERR_OK)
+			printf("added article %lld: /articles/%s (%s)\n",
+			       (long long)id, art.slug, path);
+		else if (e == ERR_CONFLICT)
+			fprintf(stderr,
+				"parley post add: %s: the slug \"%s\" is "
+				"taken; set another with slug:\n",
+				path, art.slug);
+		else
+			fprintf(stderr, "parley post add: %s: %s\n", path,
+				err_str(e));
+	}
+	arena_clear(&a);
+	return e == ERR_OK;
+}
+
+/*
+ * Adds each file's article, going on after a file in error (so one run
+ * reports every problem), and closes with which files were not added.
+ */
+static int
+post_add(struct app *app, char **paths, int n)
+{
+	bool *added = calloc((size_t)n, sizeof(*added));
+	int i, count = 0;
+
+	if (added == NULL) {
+		fprintf(stderr, "parley post add: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		count += (added[i] = post_add_one(app, paths[i]));
+	if (count < n) {
+		fprintf(stderr,
+			"parley post add: %d of %d file%s added; not added:",
+			count, n, n == 1 ? "" : "s");
+		for (i = 0; i < n; i++)
+			if (!added[i])
+				fprintf(stderr, " %s", paths[i]);
+		fputc('\n', stderr);
+	}
+	free(added);
+	return count == n ? 0 : 1;
 }
 
 static int
@@ -116,7 +156,7 @@ cmd_post(struct cli_opts *o)
 {
 	struct app app;
 	const char *sub = o->argc > 1 ? o->argv[1] : "";
-	int rc, i;
+	int rc;
 
 	if (strcmp(sub, "add") == 0    ? o->argc < 3
 	    : strcmp(sub, "list") == 0 ? o->argc != 2
@@ -131,9 +171,7 @@ cmd_post(struct cli_opts *o)
 	if (!cli_app_open(&app, o, false))
 		return 1;
 	if (strcmp(sub, "add") == 0) {
-		rc = 0;
-		for (i = 2; i < o->argc; i++)
-			rc |= post_add(&app, o->argv[i]);
+		rc = post_add(&app, o->argv + 2, o->argc - 2);
 	} else if (strcmp(sub, "list") == 0) {
 		rc = post_list(&app);
 	} else {

@@ -1,11 +1,13 @@
 #include "core/config.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "core/cidr.h"
 #include "core/parse.h"
@@ -492,21 +494,40 @@ config_set(struct config *c, const char *section, const char *name,
 struct load_state {
 	struct config *c;
 	struct buf *err;
-	FILE *fp;
+	const char *next, *end; /* the file's text not yet handed to inih */
 	int line;
-	int err_line; /* the line of the handler's error, if any */
+	int err_line;  /* the line of the handler's error, if any */
+	int long_line; /* the first line too long for inih, if any */
+	int max_line;  /* the longest line inih takes, newline aside */
 };
 
-/* Counts lines so errors can name them; inih 55 does not pass them. */
+/*
+ * Hands inih the file line by line from memory, counting lines so errors
+ * can name them (inih 55 does not pass them).  A line too long for inih's
+ * buffer would reach it in pieces and be reported as a syntax error on a
+ * later line: it ends the reading instead, and is reported as too long.
+ */
 static char *
 load_reader(char *str, int num, void *stream)
 {
 	struct load_state *st = stream;
-	char *r = fgets(str, num, st->fp);
+	const char *eol;
+	size_t len;
 
-	if (r != NULL)
-		st->line++;
-	return r;
+	if (st->next >= st->end || st->long_line)
+		return NULL;
+	eol = memchr(st->next, '\n', (size_t)(st->end - st->next));
+	len = eol ? (size_t)(eol - st->next) + 1 : (size_t)(st->end - st->next);
+	st->line++;
+	if (num < 2 || len > (size_t)num - 1) {
+		st->long_line = st->line;
+		st->max_line = num - 2;
+		return NULL;
+	}
+	memcpy(str, st->next, len);
+	str[len] = '\0';
+	st->next += len;
+	return str;
 }
 
 static int
@@ -523,22 +544,85 @@ load_handler(void *user, const char *section, const char *name,
 	return 0;
 }
 
+/*
+ * Reads the whole of a config file, which must be a regular file of text:
+ * a folder, a device or a file holding NUL bytes is an error, not an
+ * empty configuration.
+ */
+static char *
+load_text(const char *path, size_t *len, struct buf *err)
+{
+	struct stat sb;
+	char *text = NULL;
+	FILE *fp = fopen(path, "rb");
+	const char *nul;
+
+	if (fp == NULL) {
+		buf_seterr(err, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		buf_seterr(err, "%s: not a file", path);
+		goto out;
+	}
+	if (sb.st_size > CONFIG_MAX_BYTES) {
+		buf_seterr(err, "%s: larger than %d bytes", path,
+			   CONFIG_MAX_BYTES);
+		goto out;
+	}
+	text = malloc((size_t)sb.st_size + 1);
+	if (text == NULL) {
+		buf_seterr(err, "%s: out of memory", path);
+		goto out;
+	}
+	*len = fread(text, 1, (size_t)sb.st_size, fp);
+	if (ferror(fp)) {
+		buf_seterr(err, "%s: cannot read: %s", path, strerror(errno));
+		free(text);
+		text = NULL;
+		goto out;
+	}
+	text[*len] = '\0';
+	nul = memchr(text, '\0', *len);
+	if (nul != NULL) {
+		int line = 1;
+		const char *p;
+
+		for (p = text; p < nul; p++)
+			line += *p == '\n';
+		buf_seterr(err, "%s:%d: a NUL byte: not a text file", path,
+			   line);
+		free(text);
+		text = NULL;
+	}
+out:
+	fclose(fp);
+	return text;
+}
+
 bool
 config_load(struct config *c, const char *path, struct buf *err)
 {
-	struct load_state st = {c, err, NULL, 0, 0};
+	struct load_state st = {c, err, NULL, NULL, 0, 0, 0, 0};
 	struct buf msg;
+	size_t len = 0;
+	char *text = load_text(path, &len, err);
 	int rc, i;
 
-	st.fp = fopen(path, "r");
-	if (st.fp == NULL) {
-		buf_seterr(err, "%s: cannot open", path);
+	if (text == NULL)
 		return false;
-	}
+	st.next = text;
+	st.end = text + len;
 	buf_init(&msg, 1024);
 	st.err = &msg;
 	rc = ini_parse_stream(load_reader, &st, load_handler, &st);
-	fclose(st.fp);
+	free(text);
+	if (st.long_line && (rc == 0 || rc >= st.long_line)) {
+		buf_seterr(err, "%s:%d: a line longer than %d characters", path,
+			   st.long_line, st.max_line);
+		buf_clear(&msg);
+		return false;
+	}
 	if (rc != 0) {
 		/* Our message only if inih's first bad line was a key's. */
 		bool ours = msg.len > 0 && st.err_line == rc;

@@ -34,6 +34,8 @@ struct config_provider {
 };
 
 #define CONFIG_PROVIDERS 16
+/* A config file larger than this is refused unread. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
 
 enum account_delete { DELETE_ANONYMISE, DELETE_REMOVE };
 

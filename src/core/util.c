@@ -401,6 +401,17 @@ time_format_iso(int64_t t, char *out, size_t outsz)
 	}
 }
 
+/* Days in month mo (1-12) of year y, by the Gregorian calendar. */
+static int
+days_in_month(int y, int mo)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
 bool
 time_parse(const char *s, int64_t *out)
 {
@@ -431,8 +442,9 @@ time_parse(const char *s, int64_t *out)
 		if (*s != '\0')
 			return false;
 	}
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59 ||
+	    h < 0 || mi < 0 || sec < 0)
 		return false;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

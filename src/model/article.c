@@ -69,6 +69,11 @@ article_parse(struct arena *a, const char *text, size_t n, struct article *out,
 	memset(out, 0, sizeof(*out));
 	out->image = out->caption = out->tags = out->slug = "";
 	out->published = time_now();
+	/* Editors on some systems start a UTF-8 file with a byte-order mark. */
+	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		n -= 3;
+	}
 	if (!utf8_valid(text, n, NULL)) {
 		buf_seterr(err, "1: the file is not valid UTF-8 text");
 		return ERR_INVALID;

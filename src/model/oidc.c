@@ -75,21 +75,18 @@ pick(const char *cfg, const char *preset)
 	return cfg && cfg[0] ? cfg : preset;
 }
 
-bool
-oidc_registry_open(struct app *app, struct buf *err)
+/* The providers of cfg (at least one), checked; NULL after saying why. */
+static struct oidc_registry *
+registry_build(const struct config *cfg, struct buf *err)
 {
-	const struct config *cfg = &app->cfg;
 	struct oidc_registry *r;
 	int i;
 	size_t j;
 
-	app->oidc = NULL;
-	if (cfg->nproviders == 0)
-		return true;
 	r = calloc(1, sizeof(*r) + (size_t)cfg->nproviders * sizeof(r->p[0]));
 	if (r == NULL) {
 		buf_seterr(err, "%s", "out of memory");
-		return false;
+		return NULL;
 	}
 	for (i = 0; i < cfg->nproviders; i++) {
 		const struct config_provider *c = &cfg->providers[i];
@@ -106,7 +103,7 @@ oidc_registry_open(struct app *app, struct buf *err)
 				   "microsoft, gitlab, github, wordpress",
 				   c->name, c->preset);
 			oidc_registry_free(r);
-			return false;
+			return NULL;
 		}
 		p->name = c->name;
 		p->kind =
@@ -117,7 +114,7 @@ oidc_registry_open(struct app *app, struct buf *err)
 				   "or a preset",
 				   c->name);
 			oidc_registry_free(r);
-			return false;
+			return NULL;
 		}
 		p->label = pick(c->label, ps ? ps->label : c->name);
 		p->issuer = pick(c->issuer, ps ? ps->issuer : NULL);
@@ -140,13 +137,37 @@ oidc_registry_open(struct app *app, struct buf *err)
 				   "and userinfo_url",
 				   c->name);
 			oidc_registry_free(r);
-			return false;
+			return NULL;
 		}
 		pthread_mutex_init(&p->lock, NULL);
 		r->n++;
 	}
-	app->oidc = r;
-	return true;
+	return r;
+}
+
+bool
+oidc_registry_open(struct app *app, struct buf *err)
+{
+	app->oidc = NULL;
+	if (app->cfg.nproviders == 0)
+		return true;
+	app->oidc = registry_build(&app->cfg, err);
+	return app->oidc != NULL;
+}
+
+bool
+oidc_config_check(const struct config *cfg, struct buf *err)
+{
+	struct oidc_registry *r;
+	bool ok;
+
+	if (cfg->nproviders == 0)
+		return true;
+
+	r = registry_build(cfg, err);
+	ok = r != NULL;
+	oidc_registry_free(r);
+	return ok;
 }
 
 void

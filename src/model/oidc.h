@@ -24,6 +24,7 @@
 #include "core/err.h"
 
 struct app;
+struct config;
 
 #define OIDC_JWT_MAX (16 * 1024) /* an ID token, in bytes */
 #define OIDC_SKEW    60		 /* seconds of clock difference allowed */
@@ -75,6 +76,13 @@ struct oidc_registry {
 /* Resolves the config's [oidc.NAME] sections with their presets. */
 bool oidc_registry_open(struct app *app, struct buf *err);
 void oidc_registry_free(struct oidc_registry *r);
+
+/*
+ * The checks oidc_registry_open() makes of the providers in cfg, for
+ * `parley config check`: false, with the reason in err (empty before),
+ * exactly when serving with cfg would refuse them.
+ */
+bool oidc_config_check(const struct config *cfg, struct buf *err);
 /* The provider called name, or NULL. */
 struct oidc_provider *oidc_find(struct app *app, const char *name);
 

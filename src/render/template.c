@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/embed.h"
 #include "core/log.h"
@@ -572,6 +573,22 @@ tpl_set_load(const char *override_dir, struct buf *err)
 	char *name;
 	int rc;
 
+	/* A folder named but missing is a mistake, not "no overrides". */
+	if (override_dir != NULL) {
+		struct stat sb;
+		const char *why = NULL;
+
+		if (stat(override_dir, &sb) != 0)
+			why = strerror(errno);
+		else if (!S_ISDIR(sb.st_mode))
+			why = "not a folder";
+		if (why != NULL) {
+			if (err != NULL)
+				(void)!buf_printf(err, "%s: %s", override_dir,
+						  why);
+			return NULL;
+		}
+	}
 	srcs = calloc(embedded_count + 1, sizeof(*srcs));
 	files = calloc(embedded_count + 1, sizeof(*files));
 	buf_init(&path, 4096);

@@ -35,6 +35,8 @@ describe('parley post add', () => {
 		taken: file('taken.md', GOOD.replace('A Good Post', 'Another')),
 		missing: join(dir, 'nope.md'),
 		latin1: file('latin1.md', bytes),
+		// Some editors start a UTF-8 file with a byte-order mark.
+		bom: file('bom.md', '\uFEFF---\ntitle: With a Mark\nauthor: A\ndate: 2028-02-29\n---\nBody\n'),
 	};
 	const bad = [
 		['a missing title', '---\nslug: no-title\nauthor: A\ndate: 2026-11-02\n---\nBody\n', /title/i],
@@ -42,6 +44,8 @@ describe('parley post add', () => {
 		['a slug with a leading dash', '---\ntitle: T\nslug: -dash\nauthor: A\ndate: 2026-11-02\n---\nBody\n', /slug/i],
 		['a bad date', '---\ntitle: T\nslug: bad-date\nauthor: A\ndate: 2 November 2026\n---\nBody\n', /date/i],
 		['an impossible date', '---\ntitle: T\nslug: bad-date2\nauthor: A\ndate: 2026-13-45\n---\nBody\n', /date/i],
+		['a day its month does not have', '---\ntitle: T\nslug: bad-date3\nauthor: A\ndate: 2026-02-30\n---\nBody\n', /date/i],
+		['the 29th of February of a common year', '---\ntitle: T\nslug: bad-date4\nauthor: A\ndate: 2027-02-29\n---\nBody\n', /date/i],
 		['an unknown key', '---\ntitle: T\nslug: unknown-key\nauthor: A\ncolour: blue\n---\nBody\n', /colour/],
 		['a bad comments value', '---\ntitle: T\nslug: bad-comments\nauthor: A\ncomments: maybe\n---\nBody\n', /comments/i],
 		['no front matter', 'Just a body\n', /front matter|---/i],
@@ -49,7 +53,7 @@ describe('parley post add', () => {
 		['a missing author', '---\ntitle: T\nslug: no-author\n---\nBody\n', /author/i],
 		['an image with a javascript: address', '---\ntitle: T\nslug: bad-image\nauthor: A\nimage: javascript:alert(1)\n---\nBody\n', /image/i],
 	].map(([what, text, message], i) => ({ what, path: file(`bad${i}.md`, text), message }));
-	const run = parley(['post', 'add', files.good, files.noslug, ...bad.map((x) => x.path), files.missing, files.latin1, files.taken, '--db', db]);
+	const run = parley(['post', 'add', files.good, files.noslug, ...bad.map((x) => x.path), files.missing, files.latin1, files.taken, files.bom, '--db', db]);
 	const listed = list(db);
 	// The stderr lines that name a file.
 	const about = (path) => run.stderr.split('\n').filter((l) => l.includes(path)).join('\n');
@@ -64,6 +68,19 @@ describe('parley post add', () => {
 		assert.match(listed, /a-good-post \/ A Good Post/);
 		assert.match(listed, /2026-11-02T09:15/);
 		assert.doesNotMatch(listed, /comments closed/);
+	});
+
+	test('takes a file that starts with a byte-order mark, and a 29 February of a leap year', () => {
+		assert.match(listed, /2028-02-29T00:00:00Z +0 +with-a-mark \/ With a Mark/);
+	});
+
+	test('closes with how many files were added and names each one that was not', () => {
+		const last = run.stderr.trim().split('\n').pop();
+		const refused = [...bad.map((x) => x.path), files.missing, files.latin1, files.taken];
+		assert.ok(last.includes(`3 of ${refused.length + 3} files added; not added:`), last);
+		for (const path of refused) assert.ok(last.includes(path), `${path} in: ${last}`);
+		for (const path of [files.good, files.noslug, files.bom]) assert.ok(!last.includes(path), last);
+		for (const path of [files.good, files.noslug, files.bom]) assert.ok(run.stdout.includes(`(${path})`), run.stdout);
 	});
 
 	test('makes a slug from the title when none is given', () => {
@@ -92,7 +109,7 @@ describe('parley post add', () => {
 
 	test('stores nothing from the refused files', () => {
 		const rows = listed.trim().split('\n').slice(1);
-		assert.equal(rows.length, 2, listed);
+		assert.equal(rows.length, 3, listed);
 		assert.doesNotMatch(listed, /Another|Caf/);
 	});
 });

@@ -154,6 +154,8 @@ describe('config errors name the line', () => {
 		['a bad choice', '[site]\ntitle = Fine\n[comments]\npolicy = everyone\ndepth = 3\n', /comments\.policy must be/],
 		['an unknown section', '[site]\ntitle = Fine\n[sitee]\ntitle = Typo\n[server]\nthreads = 4\n', /unknown key sitee\.title/],
 		['a broken section header', '[site]\ntitle = Fine\n\n[server\nthreads = 4\n', /syntax error/],
+		// Longer than the INI reader's line: named as such, on its own line.
+		['a line too long', `[site]\ntitle = Fine\n\ntagline = ${'x'.repeat(300)}\n[server]\nthreads = 4\n`, /a line longer than \d+ characters/],
 	];
 
 	for (const [what, text, message] of cases) {
@@ -188,6 +190,62 @@ describe('config errors name the line', () => {
 	test('config check with no file is a usage error (2)', () => {
 		assert.equal(parley(['config', 'check']).status, 2);
 		assert.equal(parley(['config']).status, 2);
+	});
+});
+
+describe('config check says ok only for what serve takes', () => {
+	const checkFails = (file, message) => {
+		const r = parley(['config', 'check', file]);
+		assert.equal(r.status, 1, r.stderr);
+		assert.match(r.stderr, message);
+		assert.equal(r.stdout, '');
+	};
+	const serveFails = (file, message) => {
+		const { db } = scratch();
+		const r = parley(['serve', '--db', db, '--listen', '127.0.0.1:0', '--config', file], { timeout: 10000 });
+		assert.notEqual(r.status, 0, r.stderr);
+		assert.match(r.stderr, message);
+		assert.doesNotMatch(r.stderr, /serving/);
+	};
+
+	test('a folder is not a config file', () => {
+		const { dir } = scratch();
+		checkFails(dir, /not a file/);
+		serveFails(dir, /not a file/);
+	});
+
+	test('a file of NUL bytes is not a config file, and the line is named', () => {
+		const path = join(scratch().dir, 'nul.ini');
+		writeFileSync(path, Buffer.from('[site]\ntitle = A\n\0\0\0\n'));
+		checkFails(path, /nul\.ini:3: a NUL byte/);
+		serveFails(path, /NUL byte/);
+	});
+
+	test('a templates folder that is missing, or is a file, is refused', () => {
+		const { dir } = scratch();
+		const missing = configFile(`[site]\ntemplates = ${join(dir, 'no-such-folder')}\n`);
+		checkFails(missing, /no-such-folder: No such file or directory/);
+		serveFails(missing, /no-such-folder: No such file or directory/);
+		const file = configFile(`[site]\ntemplates = ${missing}\n`);
+		checkFails(file, /not a folder/);
+	});
+
+	test('a templates folder with a template that does not build is refused by config check too', () => {
+		const { dir } = scratch();
+		writeFileSync(join(dir, 'article.html'), '{{#article}} never closed');
+		checkFails(configFile(`[site]\ntemplates = ${dir}\n`), /article/);
+	});
+
+	test('an OpenID preset serve does not know is refused by config check too', () => {
+		const file = configFile('[oidc.x]\nclient_id = abc\npreset = yahoo\n');
+		checkFails(file, /preset yahoo: not one of/);
+		serveFails(file, /preset yahoo: not one of/);
+	});
+
+	test('a templates folder that exists passes', () => {
+		const { dir } = scratch();
+		const r = parley(['config', 'check', configFile(`[site]\ntemplates = ${dir}\n`)]);
+		assert.equal(r.status, 0, r.stderr);
 	});
 });
 

@@ -449,6 +449,13 @@ main(void)
 	      t == 1795305600 + 18 * 3600 + 48 * 60 + 5);
 	CHECK(!time_parse("2026-13-01", &t));
 	CHECK(!time_parse("yesterday", &t));
+	/* Days the month does not have; leap years by the Gregorian rule. */
+	CHECK(!time_parse("2026-02-30", &t));
+	CHECK(!time_parse("2026-04-31", &t));
+	CHECK(!time_parse("2027-02-29", &t) && !time_parse("2100-02-29", &t));
+	CHECK(time_parse("2028-02-29", &t) && time_parse("2000-02-29", &t));
+	CHECK(time_parse("2026-12-31 23:59:59", &t) &&
+	      !time_parse("2026-12-31 23:59:60", &t));
 	CHECK(!time_parse("2026-11-22 18:48 trailing", &t));
 	time_format_human(1795305600 + 18 * 3600 + 48 * 60, when, sizeof(when));
 	CHECK_STR(when, "22 November 2026 at 18:48");
