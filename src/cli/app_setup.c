@@ -79,6 +79,28 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 	return true;
 }
 
+const char *
+cli_take_option(struct cli_opts *o, const char *name, bool *bad)
+{
+	const char *v = NULL;
+	int i, j;
+
+	for (i = 1; i < o->argc; i++) {
+		if (strcmp(o->argv[i], name) != 0)
+			continue;
+		if (i + 1 >= o->argc) {
+			*bad = true;
+			return NULL;
+		}
+		v = o->argv[i + 1];
+		for (j = i; j + 2 <= o->argc; j++)
+			o->argv[j] = o->argv[j + 2];
+		o->argc -= 2;
+		break;
+	}
+	return v;
+}
+
 char *
 cli_read_file(const char *path, size_t max, size_t *len)
 {

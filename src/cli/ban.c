@@ -20,29 +20,6 @@ ban_usage(void)
 	return 2;
 }
 
-/* The value of option name in argv (removed from it), or NULL. */
-static const char *
-take_option(struct cli_opts *o, const char *name, bool *bad)
-{
-	const char *v = NULL;
-	int i, j;
-
-	for (i = 1; i < o->argc; i++) {
-		if (strcmp(o->argv[i], name) != 0)
-			continue;
-		if (i + 1 >= o->argc) {
-			*bad = true;
-			return NULL;
-		}
-		v = o->argv[i + 1];
-		for (j = i; j + 2 <= o->argc; j++)
-			o->argv[j] = o->argv[j + 2];
-		o->argc -= 2;
-		break;
-	}
-	return v;
-}
-
 static int
 ban_cmd_add(struct app *app, int kind, const char *value, int64_t days,
 	    const char *reason)
@@ -111,8 +88,8 @@ cmd_ban(struct cli_opts *o)
 	struct app app;
 	int kind = 0, rc;
 
-	days_arg = take_option(o, "--days", &bad);
-	reason = take_option(o, "--reason", &bad);
+	days_arg = cli_take_option(o, "--days", &bad);
+	reason = cli_take_option(o, "--reason", &bad);
 	if (bad || (days_arg && !parse_int_str(days_arg, 1, 36500, &days)) ||
 	    (strcmp(sub, "add") == 0
 		 ? o->argc != 4 || !ban_kind_parse(o->argv[2], &kind)

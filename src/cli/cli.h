@@ -73,4 +73,11 @@ int cli_demo_comments(struct app *app, struct arena *a,
 /* Reads a whole file (at most max bytes) into a malloc'd string. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 
+/*
+ * The value after option name ("--days") among a command's arguments,
+ * taken out of o->argv; NULL when absent, and *bad set when the option
+ * is last with no value.
+ */
+const char *cli_take_option(struct cli_opts *o, const char *name, bool *bad);
+
 #endif

@@ -15,29 +15,6 @@
 
 static const struct mod_actor cli_actor = {0, "command line"};
 
-/* The value of option name in argv (removed from it), or NULL. */
-static const char *
-take_option(struct cli_opts *o, const char *name, bool *bad)
-{
-	const char *v = NULL;
-	int i, j;
-
-	for (i = 1; i < o->argc; i++) {
-		if (strcmp(o->argv[i], name) != 0)
-			continue;
-		if (i + 1 >= o->argc) {
-			*bad = true;
-			return NULL;
-		}
-		v = o->argv[i + 1];
-		for (j = i; j + 2 <= o->argc; j++)
-			o->argv[j] = o->argv[j + 2];
-		o->argc -= 2;
-		break;
-	}
-	return v;
-}
-
 /* The first line of a comment's text, at most 60 bytes, for a list. */
 static void
 excerpt(const char *md, char out[64])
@@ -261,9 +238,9 @@ cmd_comments(struct cli_opts *o)
 	bool bad = false;
 	struct app app;
 
-	status_arg = take_option(o, "--status", &bad);
-	days = take_option(o, "--days", &bad);
-	limit_arg = take_option(o, "--limit", &bad);
+	status_arg = cli_take_option(o, "--status", &bad);
+	days = cli_take_option(o, "--days", &bad);
+	limit_arg = cli_take_option(o, "--limit", &bad);
 	if (bad ||
 	    (status_arg && !moderation_status_parse(status_arg, &status)) ||
 	    (limit_arg &&
