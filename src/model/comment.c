@@ -449,3 +449,23 @@ comment_page_of(struct app *app, struct arena *a, int64_t article_id,
 		*page = comment_page_for(index, app->cfg.per_page);
 	return e;
 }
+
+enum err
+comment_not_a_member(struct app *app, const struct comment_input *in,
+		     struct comment_errors *errs)
+{
+	bool name_taken, email_taken;
+	enum err e;
+
+	e = app->store->ops->user_claims(app->store, in->author, in->email,
+					 &name_taken, &email_taken);
+	if (e != ERR_OK)
+		return e;
+	if (name_taken)
+		errs->author = "That name belongs to a member of this site: "
+			       "sign in to comment with it, or choose another.";
+	if (email_taken)
+		errs->email = "That email address belongs to a member of this "
+			      "site: sign in to comment with it.";
+	return name_taken || email_taken ? ERR_INVALID : ERR_OK;
+}

@@ -89,6 +89,15 @@ enum err comment_as_user(struct comment_input *in, struct comment_errors *errs,
 			 const struct user *u, enum err e);
 
 /*
+ * For an anonymous commenter: the name of a member (an enabled account
+ * with a verified email, in any case) or a member's verified email is
+ * theirs alone, so that nobody comments as them; ERR_INVALID with the
+ * field's message in errs, saying to sign in.
+ */
+enum err comment_not_a_member(struct app *app, const struct comment_input *in,
+			      struct comment_errors *errs);
+
+/*
  * Stores a checked comment on article (an article's or a debate's
  * discussion, with in->side for the latter): a reply too deep attaches at the
  * deepest level allowed; a parent on another article is ERR_INVALID;

@@ -958,6 +958,7 @@ static const struct store_ops sqlite_ops = {
     .user_insert = sqlite_user_insert,
     .user_get = sqlite_user_get,
     .user_by_email = sqlite_user_by_email,
+    .user_claims = sqlite_user_claims,
     .user_list = sqlite_user_list,
     .user_update = sqlite_user_update,
     .user_count_role = sqlite_user_count_role,

@@ -39,6 +39,7 @@ enum stmt {
 	STMT_USER_INSERT,
 	STMT_USER_GET,
 	STMT_USER_BY_EMAIL,
+	STMT_USER_CLAIMS,
 	STMT_USER_LIST,
 	STMT_USER_UPDATE,
 	STMT_USER_RENAME_COMMENTS,
@@ -231,6 +232,8 @@ enum err sqlite_user_insert(struct store *, const struct user *, const char *,
 			    const char *, int64_t *);
 enum err sqlite_user_get(struct store *, struct arena *, int64_t,
 			 struct user *);
+enum err sqlite_user_claims(struct store *, const char *, const char *, bool *,
+			    bool *);
 enum err sqlite_user_by_email(struct store *, struct arena *, const char *,
 			      struct user *);
 enum err sqlite_user_list(struct store *, struct arena *, struct user **,

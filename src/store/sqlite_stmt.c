@@ -114,6 +114,10 @@ const char *const stmt_sql[STMT__MAX] = {
 	" role, disabled, created)"
 	" VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7)",
     [STMT_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+    [STMT_USER_CLAIMS] =
+	"SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1 COLLATE NOCASE"
+	" AND email_verified = 1 AND disabled = 0), EXISTS (SELECT 1 FROM"
+	" users WHERE email = ?2 AND email_verified = 1)",
     [STMT_USER_BY_EMAIL] =
 	"SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
     [STMT_USER_LIST] = "SELECT " USER_COLS " FROM users u ORDER BY u.id",

@@ -150,6 +150,28 @@ sqlite_user_by_email(struct store *base, struct arena *a, const char *email,
 }
 
 enum err
+sqlite_user_claims(struct store *base, const char *name, const char *email,
+		   bool *name_taken, bool *email_taken)
+{
+	struct conn *c = sqlite_reader(SQ(base));
+	sqlite3_stmt *s;
+	int rc;
+
+	*name_taken = *email_taken = false;
+	if (c == NULL || (s = conn_stmt(c, STMT_USER_CLAIMS)) == NULL)
+		return ERR_DB;
+	bind_text(s, 1, name ? name : "");
+	bind_text(s, 2, email ? email : "");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*name_taken = name && name[0] && sqlite3_column_int(s, 0);
+		*email_taken = email && email[0] && sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "user claims");
+}
+
+enum err
 sqlite_user_list(struct store *base, struct arena *a, struct user **out,
 		 size_t *n)
 {

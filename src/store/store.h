@@ -364,6 +364,13 @@ struct store_ops {
 			     struct user *out);
 	enum err (*user_by_email)(struct store *st, struct arena *a,
 				  const char *email, struct user *out);
+	/*
+	 * Whether name (in any case) is the name of an enabled account with
+	 * a verified email, and whether email is such an account's email.
+	 */
+	enum err (*user_claims)(struct store *st, const char *name,
+				const char *email, bool *name_taken,
+				bool *email_taken);
 	enum err (*user_list)(struct store *st, struct arena *a,
 			      struct user **out, size_t *n);
 	/*

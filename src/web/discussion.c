@@ -677,6 +677,9 @@ discussion_post(struct request *req, struct response *res,
 		po->e =
 		    comment_limits_form(req->app, &req->arena, &cf->stamp,
 					&po->in, &po->errs, time_now_msec());
+	/* Members' names and emails are for members signed in. */
+	if (po->e == ERR_OK && po->u == NULL)
+		po->e = comment_not_a_member(req->app, &po->in, &po->errs);
 	/* Words the site refuses: a form refusal too, before the budgets. */
 	if (po->e == ERR_OK)
 		po->e = moderation_refuse(req->app, &req->arena, &po->in,

@@ -227,6 +227,28 @@ for (const kind of KINDS) {
 			assert.match(again.text, new RegExp(`id="comment-${c.id}">[\\s\\S]*?<span class="comment-author">Grace Signed</span>`));
 		});
 
+		test('an anonymous commenter cannot take a member\'s name or email: 422, sign in, the text kept', async () => {
+			const slug = kind.make();
+			const name = unique('Member');
+			const email = `${unique('m')}@example.org`;
+			const u = parley(['user', 'add', email, name, '--db', srv.db], { input: `${PASSWORD}\n` });
+			assert.equal(u.status, 0, u.stderr);
+			const r = reader(kind, slug);
+			const body = unique('Impersonating');
+			const byName = await r.post({ author: name.toUpperCase(), email: 'other@example.org', body });
+			assert.equal(byName.status, 422);
+			assert.match(fieldError(byName.text, 'author'), /belongs to a member of this site: sign in/);
+			assert.equal(textareaValue(byName.text), body, 'the text kept');
+			const byEmail = await r.post({ author: 'Somebody Else', email: email.toUpperCase(), body });
+			assert.equal(byEmail.status, 422);
+			assert.match(fieldError(byEmail.text, 'email'), /belongs to a member of this site: sign in/);
+			assert.equal(sql(srv.db, `select count(*) from comments where body_md = '${body}'`)[0][0], '0');
+			// An account whose email is not verified proves nothing: its name stays free.
+			sql(srv.db, `update users set email_verified = 0 where email = '${email}'`);
+			const free = await r.post({ author: name, email });
+			assert.equal(free.status, 303, free.text.slice(0, 300));
+		});
+
 		test('"Save my name" remembers the name for the next form, and unticked forgets it', async () => {
 			const slug = kind.make();
 			const r = reader(kind, slug);
