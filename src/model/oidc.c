@@ -17,8 +17,10 @@
 #include "core/util.h"
 #include "store/store.h"
 
-#define DOC_TTL	     3600 /* discovery and keys are kept an hour */
-#define JWKS_REFETCH 60	  /* an unknown key refetches at most this often */
+#define DOC_TTL		 3600 /* discovery and keys are kept an hour */
+#define JWKS_REFETCH	 60   /* an unknown key refetches at most this often */
+#define OIDC_RETRY_FIRST 5   /* seconds before fetching again after a failure */
+#define OIDC_RETRY_MAX	 300 /* ... doubling after each, to this */
 
 /* Providers whose addresses Parley knows. */
 struct preset {
@@ -179,8 +181,8 @@ oidc_registry_free(struct oidc_registry *r)
 		return;
 	for (i = 0; i < r->n; i++) {
 		pthread_mutex_destroy(&r->p[i].lock);
-		free(r->p[i].doc);
-		free(r->p[i].jwks);
+		free(r->p[i].doc.text);
+		free(r->p[i].jwks.text);
 	}
 	free(r);
 }
@@ -287,28 +289,59 @@ done:
 	return e;
 }
 
-/* Fetches url into *slot (malloc'd) when older than ttl; lock held. */
-static bool
-refresh(struct arena *a, const char *url, char **slot, int64_t *fetched,
-	int64_t ttl, struct buf *err)
+/*
+ * A copy in a of the document in f, fetched from url first when older
+ * than ttl (lock is p's, not held on entry).  Returns the kept copy, stale
+ * or not, when a fetch fails, is under way in another request, or waits
+ * out its backoff; NULL, with why in err, when there is none.
+ */
+static char *
+refresh(pthread_mutex_t *lock, struct oidc_fetched *f, struct arena *a,
+	const char *url, int64_t ttl, struct buf *err)
 {
 	struct fetch_result r;
-	char *copy;
+	char *copy = NULL, *fresh = NULL;
+	int64_t now = time_now();
+	bool ok;
 
-	if (*slot && time_now() - *fetched < ttl)
-		return true;
-	if (!fetch_url(a, url, NULL, NULL, NULL, NULL, &r, err))
-		return *slot != NULL; /* keep serving the old one */
-	if (r.status != 200) {
-		buf_seterr(err, "%s answered %ld", url, r.status);
-		return *slot != NULL;
+	pthread_mutex_lock(lock);
+	if ((f->text && now - f->fetched < ttl) || f->fetching ||
+	    now < f->retry_at) {
+		copy = f->text ? arena_strdup(a, f->text) : NULL;
+		pthread_mutex_unlock(lock);
+		if (copy == NULL && err->len == 0)
+			buf_seterr(err, "%s", "not answering just now");
+		return copy;
 	}
-	if ((copy = strdup(r.body)) == NULL)
-		return *slot != NULL;
-	free(*slot);
-	*slot = copy;
-	*fetched = time_now();
-	return true;
+	f->fetching = true;
+	pthread_mutex_unlock(lock);
+
+	ok = fetch_url(a, url, NULL, NULL, NULL, NULL, &r, err);
+	if (ok && r.status != 200) {
+		buf_seterr(err, "%s answered %ld", url, r.status);
+		ok = false;
+	}
+	if (ok && (fresh = strdup(r.body)) == NULL)
+		ok = false;
+
+	pthread_mutex_lock(lock);
+	f->fetching = false;
+	if (ok) {
+		free(f->text);
+		f->text = fresh;
+		f->fetched = time_now();
+		f->retry_at = 0;
+		f->backoff = 0;
+	} else {
+		/* 5 s after a first failure, doubling to 5 minutes. */
+		f->backoff = f->backoff ? f->backoff * 2 : OIDC_RETRY_FIRST;
+		if (f->backoff > OIDC_RETRY_MAX)
+			f->backoff = OIDC_RETRY_MAX;
+		f->retry_at = time_now() + f->backoff;
+	}
+	copy = f->text ? arena_strdup(a, f->text) : NULL;
+	pthread_mutex_unlock(lock);
+	return copy;
 }
 
 enum err
@@ -328,10 +361,7 @@ oidc_endpoints(struct oidc_provider *p, struct arena *a,
 			   p->issuer[strlen(p->issuer) - 1] == '/' ? "" : "/");
 	if (url == NULL)
 		return ERR_NOMEM;
-	pthread_mutex_lock(&p->lock);
-	if (refresh(a, url, &p->doc, &p->doc_fetched, DOC_TTL, err))
-		doc = arena_strdup(a, p->doc);
-	pthread_mutex_unlock(&p->lock);
+	doc = refresh(&p->lock, &p->doc, a, url, DOC_TTL, err);
 	if (doc == NULL) {
 		if (err->len == 0)
 			buf_seterr(err, "%s", "no discovery document");
@@ -651,16 +681,16 @@ oidc_check_id_token(struct oidc_provider *p, struct arena *a,
 	int round;
 
 	for (round = 0; round < 2; round++) {
-		pthread_mutex_lock(&p->lock);
+		int64_t fetched;
+
 		/* The second round: the keys may have rotated. */
-		if (round == 1 && time_now() - p->jwks_fetched < JWKS_REFETCH) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		if (refresh(a, ep->jwks, &p->jwks, &p->jwks_fetched,
-			    round == 0 ? DOC_TTL : 0, why))
-			jwks = arena_strdup(a, p->jwks);
+		pthread_mutex_lock(&p->lock);
+		fetched = p->jwks.fetched;
 		pthread_mutex_unlock(&p->lock);
+		if (round == 1 && time_now() - fetched < JWKS_REFETCH)
+			break;
+		jwks = refresh(&p->lock, &p->jwks, a, ep->jwks,
+			       round == 0 ? DOC_TTL : 0, why);
 		if (jwks == NULL)
 			return ERR_DB;
 		e = oidc_verify_jwt(a, jwt, jwks, p->issuer, p->client_id,

@@ -51,6 +51,20 @@ struct oidc_endpoints {
 	const char *emails;   /* GitHub only */
 };
 
+/*
+ * A document fetched from a provider and kept.  One request fetches it
+ * at a time, with no lock held: the others use the copy kept, or are
+ * told the provider is unavailable at once rather than wait.  A failed
+ * fetch is not tried again before retry_at, later after each failure.
+ */
+struct oidc_fetched {
+	char *text; /* as fetched, or NULL */
+	int64_t fetched;
+	bool fetching;	  /* a request is fetching it now */
+	int64_t retry_at; /* after a failure: no fetch before this */
+	int backoff;	  /* seconds to wait after the next failure */
+};
+
 struct oidc_provider {
 	const char *name; /* [oidc.NAME] */
 	const char *label;
@@ -60,12 +74,10 @@ struct oidc_provider {
 	const char *client_secret;
 	const char *scopes;
 	struct oidc_endpoints fixed; /* OAuth 2, or overrides */
-	/* Fetched on first use; guarded by lock. */
+	/* Fetched on first use; guarded by lock, never held while fetching. */
 	pthread_mutex_t lock;
-	char *doc; /* the discovery document, as fetched */
-	int64_t doc_fetched;
-	char *jwks; /* the JWKS document, as fetched */
-	int64_t jwks_fetched;
+	struct oidc_fetched doc;  /* the discovery document */
+	struct oidc_fetched jwks; /* the JWKS document */
 };
 
 struct oidc_registry {
