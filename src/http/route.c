@@ -280,7 +280,7 @@ route_user(struct request *req)
 	if (req->user_looked_up)
 		return req->user;
 	req->user_looked_up = true;
-	token = request_cookie(req, SESSION_COOKIE);
+	token = request_site_cookie(req, SESSION_COOKIE);
 	if (!session_token_valid(token))
 		return NULL;
 	u = arena_alloc(&req->arena, sizeof(*u));

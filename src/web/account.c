@@ -51,28 +51,34 @@ account_next(const char *next)
 static const char *
 secure_attr(struct request *req)
 {
-	return strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	return request_secure(req) ? "; Secure" : "";
 }
 
 bool
 account_session_cookie(struct request *req, struct response *res,
 		       const char *token)
 {
+	const char *name = request_cookie_name(req, SESSION_COOKIE);
 	char *c;
 
 	if (token)
 		c = arena_printf(&req->arena,
 				 "%s=%s; Path=/; Max-Age=%lld; "
 				 "HttpOnly; SameSite=Lax%s",
-				 SESSION_COOKIE, token,
+				 name, token,
 				 (long long)req->app->cfg.session_days * 86400,
 				 secure_attr(req));
 	else
 		c = arena_printf(&req->arena,
 				 "%s=; Path=/; Max-Age=0; HttpOnly;"
 				 " SameSite=Lax%s",
-				 SESSION_COOKIE, secure_attr(req));
-	return c != NULL && response_header(res, "Set-Cookie", c);
+				 name, secure_attr(req));
+	/*
+	 * Whoever signs in or out gets a new visitor id too: a token someone
+	 * learnt for this browser before is worth nothing after it.
+	 */
+	return c != NULL && response_header(res, "Set-Cookie", c) &&
+	       csrf_rotate(req, res) != NULL;
 }
 
 void
@@ -84,7 +90,7 @@ account_signed_in(struct request *req, struct response *res,
 
 	/* A new token at every sign-in; the browser's old one is ended. */
 	e = session_start(req->app, &req->arena, u->id,
-			  request_cookie(req, SESSION_COOKIE), &token);
+			  request_site_cookie(req, SESSION_COOKIE), &token);
 	if (e != ERR_OK || !account_session_cookie(req, res, token)) {
 		error_page(req, res, 503,
 			   "You could not be signed in just now. "
@@ -363,7 +369,8 @@ void
 account_signout_post(struct request *req, struct response *res)
 {
 	const char *next = req_text(req, "next");
-	enum err e = session_end(req->app, request_cookie(req, SESSION_COOKIE));
+	enum err e =
+	    session_end(req->app, request_site_cookie(req, SESSION_COOKIE));
 
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);

@@ -20,7 +20,10 @@ const struct user *account_user(struct request *req);
 /* A local path to return to: next when it is one of ours, else "/". */
 const char *account_next(const char *next);
 
-/* Sets the session cookie to token, or clears it when token is NULL. */
+/*
+ * Sets the session cookie to token, or clears it when token is NULL; either
+ * way the browser gets a new visitor id (http/csrf.h).
+ */
 bool account_session_cookie(struct request *req, struct response *res,
 			    const char *token);
 
