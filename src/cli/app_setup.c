@@ -12,11 +12,11 @@
 #include "core/change.h"
 #include "core/fetch.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "http/cache.h"
 #include "model/debate.h"
+#include "model/throttle.h"
 #include "render/template.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -170,15 +170,9 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 			buf_cstr(&err));
 		goto fail;
 	}
-	/* Sign-in limits: the burst, refilled over 15 minutes. */
-	app->limit_address =
-	    ratelimit_new(app->cfg.signin_per_address,
-			  app->cfg.signin_per_address / 900.0, 8192);
-	app->limit_account =
-	    ratelimit_new(app->cfg.signin_per_account,
-			  app->cfg.signin_per_account / 900.0, 8192);
-	if (app->limit_address == NULL || app->limit_account == NULL ||
-	    !fetch_global_init())
+	/* What sign-ins, emails and external sign-ins may cost. */
+	app->throttle = throttle_new(&app->cfg);
+	if (app->throttle == NULL || !fetch_global_init())
 		goto fail;
 	app->fetch_ready = true;
 	if (!oidc_registry_open(app, &err)) {
@@ -245,9 +239,8 @@ cli_app_close(struct app *app)
 	app->mailer = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
-	ratelimit_free(app->limit_address);
-	ratelimit_free(app->limit_account);
-	app->limit_address = app->limit_account = NULL;
+	throttle_free(app->throttle);
+	app->throttle = NULL;
 	if (app->fetch_ready)
 		fetch_global_cleanup();
 	app->fetch_ready = false;

@@ -44,6 +44,16 @@ void account_link_expired(struct request *req, struct response *res,
 			  const char *href, const char *link);
 
 /*
+ * The page an emailed link of purpose opens: it only asks, with a button
+ * that posts the token to action; 404 with href when the token is not live.
+ */
+void account_confirm_page(struct request *req, struct response *res,
+			  const char *purpose, const char *title,
+			  const char *message, const char *action,
+			  const char *button, const char *href,
+			  const char *link);
+
+/*
  * What an account page's view holds beyond page_view: its template reads
  * every key the view puts (the view contract), so each page asks for its
  * own parts.
@@ -68,6 +78,7 @@ void account_signup_post(struct request *req, struct response *res);
 void account_signout_page(struct request *req, struct response *res);
 void account_signout_post(struct request *req, struct response *res);
 void account_signout_all(struct request *req, struct response *res);
+void account_verify_page(struct request *req, struct response *res);
 void account_verify(struct request *req, struct response *res);
 void account_reset_page(struct request *req, struct response *res);
 void account_reset_post(struct request *req, struct response *res);
@@ -76,6 +87,7 @@ void account_settings_page(struct request *req, struct response *res);
 void account_settings_name(struct request *req, struct response *res);
 void account_settings_password(struct request *req, struct response *res);
 void account_settings_email(struct request *req, struct response *res);
+void account_email_page(struct request *req, struct response *res);
 void account_email_confirm(struct request *req, struct response *res);
 void account_delete_post(struct request *req, struct response *res);
 void account_profile(struct request *req, struct response *res);

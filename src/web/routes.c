@@ -128,6 +128,12 @@ static const struct input token_query_in[] = {
 	END,
 };
 
+/* The confirm button of a page an emailed link opens. */
+static const struct input token_form_in[] = {
+	{ .name = "token", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 64 },
+	END,
+};
+
 /* The account forms: each is shown again with its own messages. */
 static const struct input signin_in[] = {
 	{ .name = "email", .kind = INPUT_TEXT, .flags = INPUT_OWN,
@@ -283,7 +289,9 @@ static const struct route routes[] = {
 	  signout_in },
 	{ METHOD_POST, "/account/signout-all", account_signout_all,
 	  ROUTE_POST_FORM | ROUTE_SIGNIN, NULL },
-	{ METHOD_GET, "/account/verify", account_verify, 0, token_query_in },
+	{ METHOD_GET, "/account/verify", account_verify_page, 0, token_query_in },
+	{ METHOD_POST, "/account/verify", account_verify, ROUTE_POST_FORM,
+	  token_form_in },
 	{ METHOD_GET, "/account/reset", account_reset_page, 0, token_query_in },
 	{ METHOD_POST, "/account/reset", account_reset_post, ROUTE_POST_FORM,
 	  email_in },
@@ -297,7 +305,9 @@ static const struct route routes[] = {
 	  ROUTE_POST_FORM | ROUTE_SIGNIN, password_change_in },
 	{ METHOD_POST, "/account/settings/email", account_settings_email,
 	  ROUTE_POST_FORM | ROUTE_SIGNIN, email_change_in },
-	{ METHOD_GET, "/account/email", account_email_confirm, 0, token_query_in },
+	{ METHOD_GET, "/account/email", account_email_page, 0, token_query_in },
+	{ METHOD_POST, "/account/email", account_email_confirm, ROUTE_POST_FORM,
+	  token_form_in },
 	{ METHOD_POST, "/account/delete", account_delete_post,
 	  ROUTE_POST_FORM | ROUTE_SIGNIN, delete_in },
 	{ METHOD_GET, "/account/setup", account_setup_page, 0, token_query_in },

@@ -8,7 +8,7 @@ import { addArticle, parley, scratch, startServer } from '../lib/server.mjs';
 import { formTokens, stopClean, unique } from './util.mjs';
 
 const PASSWORD = 'correct horse battery';
-const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n';
+const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
 
 // A verified account made with the CLI; returns its email.
 function account(db) {
