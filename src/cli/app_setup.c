@@ -15,6 +15,7 @@
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "http/cache.h"
+#include "http/workers.h"
 #include "model/debate.h"
 #include "model/throttle.h"
 #include "render/template.h"
@@ -237,6 +238,8 @@ cli_app_close(struct app *app)
 {
 	mail_stop(app->mailer); /* it uses the store */
 	app->mailer = NULL;
+	workers_free(app->hashers); /* they use the store */
+	app->hashers = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
 	throttle_free(app->throttle);

@@ -73,6 +73,8 @@ describe('CSRF on every POST route of the table', () => {
 			'/account/delete': { password: PASSWORD, confirm: 'delete' },
 			'/account/setup': { token: 'A'.repeat(43), name: 'Forged Admin', email: 'setup@example.org', password: PASSWORD },
 			'/account/link': {},
+			'/account/verify': { token: 'A'.repeat(43) },
+			'/account/email': { token: 'A'.repeat(43) },
 			'/admin/users/role': { id: fx.readerId, role: 'admin' },
 			'/admin/users/disable': { id: fx.readerId, disabled: '1' },
 		};

@@ -467,7 +467,7 @@ describe('mail delivery', () => {
 				found = /(http:\/\/127\.0\.0\.1:\d+\/account\/verify\?token=[A-Za-z0-9_-]+)/.exec(server.logs().stderr);
 			}
 			assert.ok(found, 'the verification link is in the log');
-			assert.equal((await b.get(found[1])).status, 303);
+			assert.equal((await useLink(b, found[1])).status, 303);
 		} finally {
 			await stopClean(server);
 		}
