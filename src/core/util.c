@@ -59,6 +59,39 @@ utf8_valid(const char *str, size_t n, size_t *chars)
 	return true;
 }
 
+/* The length of the bidirectional control at s, or 0. */
+static size_t
+bidi_control(const unsigned char *s)
+{
+	if (s[0] == 0xD8 && s[1] == 0x9C)
+		return 2; /* U+061C */
+	if (s[0] != 0xE2 || s[1] == '\0')
+		return 0;
+	if (s[1] == 0x80 &&
+	    (s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE)))
+		return 3; /* U+200E, U+200F, U+202A-202E */
+	if (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+		return 3; /* U+2066-2069 */
+	return 0;
+}
+
+size_t
+str_strip_bidi(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	size_t n;
+
+	while (*r) {
+		if ((n = bidi_control(r)) > 0) {
+			r += n;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - (unsigned char *)s);
+}
+
 char *
 str_trim(char *s)
 {

@@ -786,8 +786,13 @@ enum err
 oidc_user_create(struct app *app, const struct user *u, const char *provider,
 		 const char *subject, int64_t *id)
 {
-	enum err e =
-	    app->store->ops->user_insert(app->store, u, provider, subject, id);
+	char clean[USER_NAME_BUF];
+	struct user v = *u;
+	enum err e;
+
+	/* The provider's name for them, without reordering characters. */
+	v.name = user_name_clean(u->name, clean);
+	e = app->store->ops->user_insert(app->store, &v, provider, subject, id);
 
 	if (e == ERR_OK)
 		change_publish_one(app->changes, CHANGE_USER, *id);

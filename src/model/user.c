@@ -118,6 +118,18 @@ user_password_check(const char *hash, const char *password)
 }
 
 const char *
+user_name_clean(const char *name, char buf[USER_NAME_BUF])
+{
+	size_t n = strlen(name);
+
+	if (n >= USER_NAME_BUF)
+		return name;
+	memcpy(buf, name, n + 1);
+	(void)str_strip_bidi(buf);
+	return str_trim(buf);
+}
+
+const char *
 user_check_name(const char *s)
 {
 	size_t chars;
@@ -251,9 +263,10 @@ enum err
 user_create(struct app *app, const char *name, const char *email,
 	    const char *password, enum role role, int64_t *id)
 {
-	char hash[USER_HASH_BYTES] = "";
+	char hash[USER_HASH_BYTES] = "", clean[USER_NAME_BUF];
 	struct user u;
 
+	name = user_name_clean(name, clean);
 	if (user_check_name(name) || user_check_email(email) ||
 	    (password[0] && user_check_password(password)))
 		return ERR_INVALID;
@@ -306,11 +319,12 @@ user_signup(struct app *app, struct arena *a, const char *name,
 	    const char *email, const char *password, const char *client,
 	    int *retry_after)
 {
-	char hash[USER_HASH_BYTES];
+	char hash[USER_HASH_BYTES], clean[USER_NAME_BUF];
 	struct user u, old;
 	int64_t id;
 	enum err e;
 
+	name = user_name_clean(name, clean);
 	if (user_check_name(name) || user_check_email(email) ||
 	    user_check_password(password))
 		return ERR_INVALID;
@@ -667,6 +681,10 @@ user_rename(struct app *app, struct arena *a, const struct user *u,
 	struct user v = *u;
 	enum err e;
 
+	if ((name = arena_strdup(a, name)) == NULL)
+		return ERR_NOMEM;
+	(void)str_strip_bidi((char *)name);
+	name = str_trim((char *)name);
 	if (user_check_name(name))
 		return ERR_INVALID;
 	v.name = name;

@@ -44,6 +44,14 @@ user_password_hash(const char *password, char out[USER_HASH_BYTES]);
  */
 bool user_password_check(const char *hash, const char *password);
 
+#define USER_NAME_BUF (USER_NAME_MAX * 4 + 1)
+/*
+ * A display name without the characters that reorder text (U+202E and
+ * friends, see str_strip_bidi), trimmed, in buf; name itself when it is
+ * too long to be a name anyway (user_check_name refuses it).
+ */
+const char *user_name_clean(const char *name, char buf[USER_NAME_BUF]);
+
 /* A reason the value is refused, or NULL when it is fine. */
 const char *user_check_name(const char *s);
 const char *user_check_email(const char *s);

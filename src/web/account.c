@@ -488,7 +488,10 @@ account_verify(struct request *req, struct response *res)
 	response_redirect(res, "/account/signin?done=verified");
 }
 
-/* GET /users/ID: anyone.  A user's name and latest comments. */
+/*
+ * GET /users/ID: anyone.  A confirmed account's name and latest comments;
+ * its role only with [accounts] profile_roles.
+ */
 void
 account_profile(struct request *req, struct response *res)
 {
@@ -501,7 +504,11 @@ account_profile(struct request *req, struct response *res)
 	enum err e;
 
 	e = user_get(req->app, &req->arena, id, &u);
-	if (e == ERR_OK && u.disabled)
+	/*
+	 * Only accounts whose owner proved their address have a page: an
+	 * unconfirmed one may be anybody's, under anybody's name.
+	 */
+	if (e == ERR_OK && (u.disabled || !u.email_verified))
 		e = ERR_NOTFOUND;
 	if (e == ERR_OK)
 		e = user_comments(req->app, &req->arena, id, PROFILE_COMMENTS,
@@ -515,8 +522,12 @@ account_profile(struct request *req, struct response *res)
 	if (v &&
 	    (!tv_put_str(v, "name", u.name) ||
 	     !tv_put_str(v, "since", arena_strdup(&req->arena, when)) ||
+	     /* Staff are not listed to whoever walks /users/1..N unless
+		the site chooses to show them. */
 	     !tv_put_str(v, "role",
-			 u.role > ROLE_READER ? role_name(u.role) : NULL) ||
+			 u.role > ROLE_READER && req->app->cfg.profile_roles
+			     ? role_name(u.role)
+			     : NULL) ||
 	     !tv_put_bool(v, "has_comments", n > 0) ||
 	     (items = tv_put_list(v, "comments")) == NULL))
 		v = NULL;

@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/csrf.h"
 #include "render/template.h"
 #include "web/account.h"
 #include "web/web.h"
@@ -617,6 +618,8 @@ discussion_post(struct request *req, struct response *res,
 		error_page(req, res, 503, NULL);
 		return;
 	}
+	/* An anonymous avatar is this browser's, not an email's. */
+	po->in.visitor = csrf_visitor_id(req);
 	/* A signed-in reader comments as their account. */
 	if (po->u)
 		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
