@@ -171,7 +171,7 @@ throttle_signin_ok(struct app *app, const char *client, const char *account)
 
 enum err
 throttle_mail(struct app *app, const char *client, const char *recipient,
-	      int *retry)
+	      const char *account, int *retry)
 {
 	struct throttle *t = app->throttle;
 	double now = now_seconds();
@@ -182,6 +182,9 @@ throttle_mail(struct app *app, const char *client, const char *recipient,
 		return ERR_LIMIT;
 	account_key(recipient, key, sizeof(key));
 	if (!ratelimit_take(t->mail_recipient, key, now, retry))
+		return ERR_LIMIT;
+	account_key(account ? account : "", key, sizeof(key));
+	if (account && !ratelimit_take(t->mail_recipient, key, now, retry))
 		return ERR_LIMIT;
 	return ratelimit_take(t->mail_all, "all", now, retry) ? ERR_OK
 							      : ERR_LIMIT;

@@ -40,11 +40,13 @@ void throttle_signin_ok(struct app *app, const char *client,
 			const char *account);
 
 /*
- * One email that client asks for, to recipient (an address, or "user:ID"
- * for an account): ERR_LIMIT with *retry when a budget is spent.
+ * One email that client asks for, to recipient (an address), on behalf of
+ * account ("user:ID", or NULL when nobody is signed in): ERR_LIMIT with
+ * *retry when the network's, the recipient's, the account's or the
+ * site's budget is spent.
  */
 enum err throttle_mail(struct app *app, const char *client,
-		       const char *recipient, int *retry);
+		       const char *recipient, const char *account, int *retry);
 
 /* One external sign-in begun by client. */
 enum err throttle_external(struct app *app, const char *client, int *retry);

@@ -330,7 +330,8 @@ user_signup(struct app *app, struct arena *a, const char *name,
 		return ERR_INVALID;
 	/* Either way a hash is made and an email sent: both budgets. */
 	if ((e = throttle_password(app, client, retry_after)) != ERR_OK ||
-	    (e = throttle_mail(app, client, email, retry_after)) != ERR_OK)
+	    (e = throttle_mail(app, client, email, NULL, retry_after)) !=
+		ERR_OK)
 		return e;
 	e = app->store->ops->user_by_email(app->store, a, email, &old);
 	if (e == ERR_NOTFOUND) {
@@ -447,7 +448,7 @@ user_signin(struct app *app, struct arena *a, const char *email,
 	if (!out->email_verified) {
 		/* A new link, within the email budgets (the answer is the
 		 * same when they are spent: the older link still works). */
-		if (throttle_mail(app, client, out->email, retry_after) ==
+		if (throttle_mail(app, client, out->email, NULL, retry_after) ==
 		    ERR_OK)
 			(void)send_verify(app, a, out);
 		return ERR_INVALID;
@@ -465,7 +466,8 @@ user_reset_request(struct app *app, struct arena *a, const char *email,
 	if (user_check_email(email))
 		return ERR_INVALID;
 	/* Emails only: failed sign-ins never hold up a reset. */
-	if ((e = throttle_mail(app, client, email, retry_after)) != ERR_OK)
+	if ((e = throttle_mail(app, client, email, NULL, retry_after)) !=
+	    ERR_OK)
 		return e;
 	e = app->store->ops->user_by_email(app->store, a, email, &u);
 	if (e == ERR_NOTFOUND || (e == ERR_OK && u.disabled))
@@ -579,8 +581,8 @@ user_change_email(struct app *app, struct arena *a, const struct user *u,
 	if (user_check_email(email))
 		return ERR_INVALID;
 	snprintf(account, sizeof(account), "user:%lld", (long long)u->id);
-	if ((e = throttle_mail(app, client, account, retry_after)) != ERR_OK ||
-	    (e = throttle_mail(app, client, email, retry_after)) != ERR_OK)
+	if ((e = throttle_mail(app, client, email, account, retry_after)) !=
+	    ERR_OK)
 		return e;
 	/*
 	 * The address is not proven yet: the email says nothing the account

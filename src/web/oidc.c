@@ -365,8 +365,8 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		int retry = 60;
 
 		/* The address's owner decides, by the link sent to it. */
-		if (throttle_mail(req->app, req->client, owner.email, &retry) !=
-		    ERR_OK) {
+		if (throttle_mail(req->app, req->client, owner.email, NULL,
+				  &retry) != ERR_OK) {
 			account_too_many(req, res, retry);
 			return;
 		}
