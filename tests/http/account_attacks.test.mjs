@@ -54,7 +54,7 @@ describe('taking over an account through an address nobody confirmed', () => {
 		const smtp = await smtpSink();
 		const fake = await fakeProvider();
 		const providers = `[oidc.fake]\nissuer = ${fake.issuer}\nclient_id = fake-client\nclient_secret = fake-secret\n`;
-		const site = await siteWith(`[accounts]\n${GENEROUS}[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n${providers}`);
+		const site = await siteWith(`[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n${providers}`);
 		try {
 			// The attacker signs up with the victim's address and a password of theirs.
 			const attacker = new Agent(site.server.url);
@@ -87,7 +87,7 @@ describe('taking over an account through an address nobody confirmed', () => {
 
 	test('opening an emailed link changes nothing: only its page\'s button (a POST) confirms', async () => {
 		const smtp = await smtpSink();
-		const site = await siteWith(`[accounts]\n${GENEROUS}[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n`);
+		const site = await siteWith(`[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n`);
 		try {
 			const a = new Agent(site.server.url);
 			let r = await a.get('/account/signup');
@@ -111,7 +111,7 @@ describe('taking over an account through an address nobody confirmed', () => {
 });
 
 describe('locking an owner out with wrong passwords', () => {
-	const CONFIG = '[server]\ntrusted_proxies = 127.0.0.1\n[accounts]\nsignin_per_address = 1000\nsignin_per_account = 5\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
+	const CONFIG = '[server]\ntrusted_proxies = 127.0.0.1\n[accounts]\nsignin_per_address = 1000\nsignin_per_account = 5\n';
 
 	test('successful sign-ins spend no allowance', async () => {
 		const site = await siteWith(CONFIG);
@@ -215,7 +215,7 @@ describe('mail to anyone, passwords tried without end', () => {
 		}
 	});
 
-	test('password hashes wait on the hash workers: a full queue is 503, and the health check is not held up', async () => {
+	test('password hashes wait on the hash workers: a full queue is 503 at once', async () => {
 		const site = await siteWith(`[server]\nthreads = 2\nhash_workers = 1\nhash_queue = 2\n[accounts]\n${GENEROUS}`);
 		try {
 			const a = new Agent(site.server.url);
@@ -229,19 +229,29 @@ describe('mail to anyone, passwords tried without end', () => {
 		} finally {
 			await stopClean(site.server);
 		}
-		const wide = await siteWith(`[server]\nthreads = 2\nhash_workers = 1\nhash_queue = 64\n[accounts]\n${GENEROUS}`);
+	});
+
+	test('password checks hold no server thread: the health check does not wait for them', async () => {
+		const wide = await siteWith('[server]\nthreads = 2\n[accounts]\nsignin_per_address = 1000\n');
 		try {
 			const a = new Agent(wide.server.url);
 			const csrf = csrfOf((await a.get('/account/signin')).text);
-			const order = [];
-			const tries = Array.from({ length: 16 }, (_, i) => a.post('/account/signin', { csrf, email: `nobody${i}@example.org`, password: 'wrong password' })
-				.then((r) => { order.push('signin'); return r; }));
-			await new Promise((r) => setTimeout(r, 20));
-			const health = fetch(`${wide.server.url}/healthz`).then(async (r) => { await r.text(); order.push('health'); return r.status; });
-			assert.equal(await health, 200);
-			await Promise.all(tries);
-			const at = order.indexOf('health');
-			assert.ok(at <= 3, `the health check waited for ${at} password checks`);
+			// The second round runs on connections the first opened, spread
+			// over both server threads, as a busy site's are.
+			let at = -1;
+			for (let round = 0; round < 2; round++) {
+				const order = [];
+				const tries = Array.from({ length: 16 }, (_, i) => a.post('/account/signin', { csrf, email: `nobody${i}@example.org`, password: 'wrong password' })
+					.then((r) => { order.push('signin'); return r; }));
+				await new Promise((r) => setTimeout(r, 20));
+				const res = await fetch(`${wide.server.url}/healthz`);
+				await res.text();
+				order.push('health');
+				assert.equal(res.status, 200);
+				await Promise.all(tries);
+				at = order.indexOf('health');
+			}
+			assert.ok(at <= 1, `the health check waited for ${at} password checks`);
 		} finally {
 			await stopClean(wide.server);
 		}
@@ -251,7 +261,7 @@ describe('mail to anyone, passwords tried without end', () => {
 describe('profiles, names and avatars', () => {
 	test('only confirmed accounts have profiles, and staff roles are shown only when the site says so', async () => {
 		const smtp = await smtpSink();
-		const site = await siteWith(`[accounts]\n${GENEROUS}[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n`);
+		const site = await siteWith(`[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\n`);
 		try {
 			const a = new Agent(site.server.url);
 			let r = await a.get('/account/signup');
@@ -281,7 +291,7 @@ describe('profiles, names and avatars', () => {
 	});
 
 	test('names lose the characters that turn text around, for accounts and anonymous commenters', async () => {
-		const site = await siteWith(`[accounts]\n${GENEROUS}`);
+		const site = await siteWith('');
 		try {
 			const controls = ['\u202E', '\u202A', '\u202B', '\u202C', '\u202D', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
 			const a = new Agent(site.server.url);
@@ -298,7 +308,7 @@ describe('profiles, names and avatars', () => {
 	});
 
 	test('an anonymous avatar is keyed by the posting browser: a guessed email tells nothing', async () => {
-		const site = await siteWith(`[accounts]\n${GENEROUS}`);
+		const site = await siteWith('');
 		try {
 			const post = async (a, body) => {
 				const t = formTokens((await a.get(`/articles/${site.slug}`)).text);
