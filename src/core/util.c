@@ -59,18 +59,20 @@ utf8_valid(const char *str, size_t n, size_t *chars)
 	return true;
 }
 
-/* The length of the bidirectional control at s, or 0. */
+/* Does the output end, at w, with a bidirectional control? Its length. */
 static size_t
-bidi_control(const unsigned char *s)
+bidi_tail(const unsigned char *start, const unsigned char *w)
 {
-	if (s[0] == 0xD8 && s[1] == 0x9C)
+	size_t n = (size_t)(w - start);
+
+	if (n >= 2 && w[-2] == 0xD8 && w[-1] == 0x9C)
 		return 2; /* U+061C */
-	if (s[0] != 0xE2 || s[1] == '\0')
+	if (n < 3 || w[-3] != 0xE2)
 		return 0;
-	if (s[1] == 0x80 &&
-	    (s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE)))
+	if (w[-2] == 0x80 && (w[-1] == 0x8E || w[-1] == 0x8F ||
+			      (w[-1] >= 0xAA && w[-1] <= 0xAE)))
 		return 3; /* U+200E, U+200F, U+202A-202E */
-	if (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+	if (w[-2] == 0x81 && w[-1] >= 0xA6 && w[-1] <= 0xA9)
 		return 3; /* U+2066-2069 */
 	return 0;
 }
@@ -78,18 +80,18 @@ bidi_control(const unsigned char *s)
 size_t
 str_strip_bidi(char *s)
 {
-	unsigned char *r = (unsigned char *)s, *w = r;
-	size_t n;
+	unsigned char *start = (unsigned char *)s, *r = start, *w = start;
 
+	/*
+	 * Checked on what is kept, not on what is read: taking one out of
+	 * broken UTF-8 cannot join its neighbours into another.
+	 */
 	while (*r) {
-		if ((n = bidi_control(r)) > 0) {
-			r += n;
-			continue;
-		}
 		*w++ = *r++;
+		w -= bidi_tail(start, w);
 	}
 	*w = '\0';
-	return (size_t)(w - (unsigned char *)s);
+	return (size_t)(w - start);
 }
 
 char *
