@@ -71,8 +71,9 @@ comment_read_form(const struct app *app, struct arena *a,
 	if (form == NULL)
 		return ERR_NOMEM;
 	in->author = field_text(a, &form->author, &alen, false);
-	/* A name that reverses the line it is shown in is not a name. */
-	if (in->author && alen != (size_t)-1) {
+	/* A name that reverses the line it is shown in is not a name.  (An
+	 * absent field is a constant "", not to be written.) */
+	if (in->author && alen != (size_t)-1 && alen > 0) {
 		(void)str_strip_bidi((char *)in->author);
 		alen = strlen(str_trim((char *)in->author));
 	}
