@@ -46,18 +46,20 @@ describe('over plain HTTP', () => {
 	after(() => stopClean(srv));
 
 	test('a visitor id the browser made up is replaced, and its token is refused', async () => {
-		// The old shape of an id: 22 base64url characters the attacker chose
-		// (and could plant in a victim's browser to know their token).
-		const chosen = 'parley_v=AttackerChoseThisId123';
-		const res = await fetch(`${srv.url}/articles/${slug}`, { headers: { cookie: chosen } });
-		const html = await res.text();
-		const set = res.headers.getSetCookie().find((c) => c.startsWith('parley_v='));
-		assert.ok(set, 'a made-up id gets a new one');
-		assert.notEqual(set.split(';')[0], chosen);
-		const { csrf, key } = formTokens(html);
-		assert.equal(await postWith(srv, slug, chosen, csrf, key), 403, 'the made-up id earns no token');
-		// With the id the server gave, the same token works.
-		assert.equal(await postWith(srv, slug, set.split(';')[0], csrf, key), 303);
+		// The old shape of an id (22 base64url characters), and the new
+		// shape with a made-up signature: ids the attacker chose (and could
+		// plant in a victim's browser to know their token).
+		for (const chosen of ['parley_v=AttackerChoseThisId123', `parley_v=${'A'.repeat(22)}.${'B'.repeat(22)}`]) {
+			const res = await fetch(`${srv.url}/articles/${slug}`, { headers: { cookie: chosen } });
+			const html = await res.text();
+			const set = res.headers.getSetCookie().find((c) => c.startsWith('parley_v='));
+			assert.ok(set, `a made-up id gets a new one: ${chosen}`);
+			assert.notEqual(set.split(';')[0], chosen);
+			const { csrf, key } = formTokens(html);
+			assert.equal(await postWith(srv, slug, chosen, csrf, key), 403, `the made-up id earns no token: ${chosen}`);
+			// With the id the server gave, the same token works.
+			assert.equal(await postWith(srv, slug, set.split(';')[0], csrf, key), 303);
+		}
 	});
 
 	test('an id with a forged signature is refused', async () => {
