@@ -180,6 +180,7 @@ describe('mail to anyone, passwords tried without end', () => {
 		try {
 			const email = account(site.db, { name: 'Cheap pills at spam dot example' });
 			const a = new Agent(site.server.url);
+			let r;
 			assert.equal((await signInFrom(a, email)).status, 303);
 			const csrf = csrfOf((await a.get('/account/settings')).text);
 			const codes = [];
@@ -191,6 +192,11 @@ describe('mail to anyone, passwords tried without end', () => {
 			const sent = smtp.messages.filter((m) => /target\d@example\.net/.test(m.to.join()));
 			assert.equal(sent.length, 3);
 			for (const m of sent) assert.doesNotMatch(m.text, /Cheap pills|spam dot example/);
+			// The network's budget is spent, whoever asks and for whom.
+			const other = new Agent(site.server.url);
+			const page = await other.get('/account/reset');
+			r = await other.post('/account/reset', { csrf: csrfOf(page.text), email: 'fresh@example.net' });
+			assert.equal(r.status, 429);
 		} finally {
 			await stopClean(site.server);
 			await smtp.close();
