@@ -626,6 +626,19 @@ test_sessions(void)
 		/* ...nor is the browser that signed in to the account. */
 		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
 				  "1.2.3.4", id, &u, &retry) == ERR_OK);
+		/* A right password forgets its network's failures. */
+		for (i = 0; i < 2; i++)
+			CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
+					  "9.9.9.9", 0, &u,
+					  &retry) == ERR_FORBIDDEN);
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "9.9.9.9", 0, &u, &retry) == ERR_OK);
+		for (i = 0; i < 2; i++)
+			CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
+					  "9.9.9.9", 0, &u,
+					  &retry) == ERR_FORBIDDEN);
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "9.9.9.9", 0, &u, &retry) == ERR_OK);
 		throttle_free(app.throttle);
 		app.throttle = NULL;
 	}
