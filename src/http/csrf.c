@@ -92,7 +92,7 @@ csrf_visitor_id(struct request *req)
 /* Makes a new visitor id, sets its cookie, and puts it first among the
  * request's cookies, so later calls in this request see it. */
 static const char *
-visitor_issue(struct request *req, struct response *res)
+visitor_make(struct request *req, struct response *res)
 {
 	const char *id = random_token(&req->arena, VISITOR_BYTES);
 	const char *name = request_cookie_name(req, CSRF_COOKIE);
@@ -134,13 +134,13 @@ csrf_visitor(struct request *req, struct response *res)
 {
 	const char *v = csrf_visitor_id(req);
 
-	return v ? v : visitor_issue(req, res);
+	return v ? v : visitor_make(req, res);
 }
 
 const char *
 csrf_rotate(struct request *req, struct response *res)
 {
-	return visitor_issue(req, res);
+	return visitor_make(req, res);
 }
 
 const char *
