@@ -15,7 +15,8 @@ struct tpl_set;
 struct page_cache;
 struct change_bus;
 struct route_table;
-struct ratelimit;
+struct throttle;
+struct workers;
 struct mailer;
 struct oidc_registry;
 struct debate_runtime;
@@ -40,15 +41,16 @@ struct app {
 	unsigned char secret[APP_SECRET_BYTES];
 	char base_url[256]; /* from the config, never from a request */
 	size_t body_limit;  /* bytes a form may send; see server_start */
-	/* Identity: sign-in limits, the mail sender, external providers. */
-	struct ratelimit *limit_address;
-	struct ratelimit *limit_account;
+	/* Identity: what accounts may cost (model/throttle.h), the mail
+	 * sender, external providers, the password hashers. */
+	struct throttle *throttle;
 	/* Moderation actions: per account and per address, and overall. */
 	struct ratelimit *limit_moderation;
 	struct ratelimit *limit_moderation_all;
 	struct mailer *mailer;	    /* NULL when not serving */
 	struct oidc_registry *oidc; /* NULL when none is configured */
 	bool fetch_ready;	    /* libcurl set up */
+	struct workers *hashers;    /* NULL when not serving */
 	/* Debates: vote rate limits, refusals not yet saved (serving only). */
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */

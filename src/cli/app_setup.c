@@ -17,9 +17,11 @@
 #include "jobs/spam_train.h"
 #include "model/oidc.h"
 #include "http/cache.h"
+#include "http/workers.h"
 #include "model/comment_limits.h"
 #include "model/debate.h"
 #include "model/spam_live.h"
+#include "model/throttle.h"
 #include "render/template.h"
 #include "store/store.h"
 #include "web/moderate.h"
@@ -210,20 +212,14 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 			buf_cstr(&err));
 		goto fail;
 	}
-	/* Sign-in limits: the burst, refilled over 15 minutes. */
-	app->limit_address =
-	    ratelimit_new(app->cfg.signin_per_address,
-			  app->cfg.signin_per_address / 900.0, 8192);
-	app->limit_account =
-	    ratelimit_new(app->cfg.signin_per_account,
-			  app->cfg.signin_per_account / 900.0, 8192);
+	/* What sign-ins, emails and external sign-ins may cost. */
+	app->throttle = throttle_new(&app->cfg);
 	/* Moderation actions (web/moderate.c). */
 	app->limit_moderation =
 	    ratelimit_new(MODERATE_BURST, MODERATE_RATE, 1024);
 	app->limit_moderation_all =
 	    ratelimit_new(MODERATE_BURST_ALL, MODERATE_RATE_ALL, 1);
-	if (app->limit_address == NULL || app->limit_account == NULL ||
-	    app->limit_moderation == NULL ||
+	if (app->throttle == NULL || app->limit_moderation == NULL ||
 	    app->limit_moderation_all == NULL || !fetch_global_init())
 		goto fail;
 	app->fetch_ready = true;
@@ -302,15 +298,16 @@ cli_app_close(struct app *app)
 	app->mailer = NULL;
 	spam_train_stop(app->spam_trainer); /* so does the learner */
 	app->spam_trainer = NULL;
+	workers_free(app->hashers); /* they use the store */
+	app->hashers = NULL;
 	spam_live_free(app->spam);
 	app->spam = NULL;
 	oidc_registry_free(app->oidc);
 	app->oidc = NULL;
-	ratelimit_free(app->limit_address);
-	ratelimit_free(app->limit_account);
+	throttle_free(app->throttle);
+	app->throttle = NULL;
 	ratelimit_free(app->limit_moderation);
 	ratelimit_free(app->limit_moderation_all);
-	app->limit_address = app->limit_account = NULL;
 	app->limit_moderation = app->limit_moderation_all = NULL;
 	if (app->fetch_ready)
 		fetch_global_cleanup();

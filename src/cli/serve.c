@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "http/workers.h"
 #include "jobs/mail.h"
 #include "jobs/spam_train.h"
 #include "model/user.h"
@@ -42,6 +43,13 @@ cmd_serve(struct cli_opts *o)
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	if (!cli_app_open(&app, o, true))
 		return 1;
+	/* Password hashes are made off the server threads (ROUTE_HASH). */
+	app.hashers = workers_new(app.cfg.hash_workers, app.cfg.hash_queue);
+	if (app.hashers == NULL) {
+		fprintf(stderr, "parley: cannot start the hash workers\n");
+		cli_app_close(&app);
+		return 1;
+	}
 	log_set_access(app.cfg.access_log);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	buf_init(&err, 512);

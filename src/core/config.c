@@ -83,6 +83,11 @@ static const struct key keys[] = {
      "separated by spaces. Empty: the header is ignored."},
     {"server", "page_cache_mb", KEY_INT, OFF(page_cache_mb), "64", 0, 65536,
      "Memory for rendered pages, in MB; 0 turns the cache off."},
+    {"server", "hash_workers", KEY_INT, OFF(hash_workers), "2", 1, 64,
+     "Threads that check and make password hashes (64 MiB each); a "
+     "request waiting for one holds no server thread."},
+    {"server", "hash_queue", KEY_INT, OFF(hash_queue), "64", 1, 100000,
+     "Requests waiting for a password hash at most; more get 503."},
     {"comments", "policy", KEY_POLICY, OFF(policy), "name_email", 0, 0,
      "Who may comment: anonymous (name and email optional), name_email "
      "(both required), signin (signed-in readers only)."},
@@ -174,10 +179,32 @@ static const struct key keys[] = {
      "without name or email) or remove (their text is removed too)."},
     {"accounts", "signin_per_address", KEY_INT, OFF(signin_per_address), "20",
      1, 100000,
-     "Sign-in attempts from one address per 15 "
-     "minutes; more get 429 with Retry-After."},
+     "Password checks (sign-in, sign-up, password changes, deletion) "
+     "from one address (an IPv6 /64) per 15 minutes; more get 429 with "
+     "Retry-After."},
     {"accounts", "signin_per_account", KEY_INT, OFF(signin_per_account), "5", 1,
-     100000, "Sign-in attempts for one account per 15 minutes."},
+     100000,
+     "Failed sign-ins for one account from one address before each "
+     "further try waits, twice as long each time. From all addresses "
+     "together, four times as many (a browser that signed in to the "
+     "account before is not held up by either)."},
+    {"accounts", "signin_wait_max", KEY_INT, OFF(signin_wait_max), "900", 1,
+     86400, "The longest wait after failed sign-ins, in seconds."},
+    {"accounts", "mail_per_address", KEY_INT, OFF(mail_per_address), "10", 1,
+     100000,
+     "Emails (links to confirm, reset, link) that one address may have "
+     "sent per hour."},
+    {"accounts", "mail_per_recipient", KEY_INT, OFF(mail_per_recipient), "3", 1,
+     100000, "Emails to one address or account per hour."},
+    {"accounts", "mail_per_hour", KEY_INT, OFF(mail_per_hour), "1000", 1,
+     10000000, "Emails of accounts per hour, all told."},
+    {"accounts", "external_per_address", KEY_INT, OFF(external_per_address),
+     "30", 1, 100000,
+     "External sign-ins one address may begin per 10 minutes."},
+    {"accounts", "external_total", KEY_INT, OFF(external_total), "3000", 1,
+     10000000, "External sign-ins begun per 10 minutes, all told."},
+    {"accounts", "profile_roles", KEY_BOOL, OFF(profile_roles), "false", 0, 0,
+     "Public profiles show a moderator's, editor's or admin's role."},
     {"mail", "smtp_url", KEY_STR, OFF(smtp_url), "", 0, 0,
      "SMTP server, e.g. smtps://mail.example.org:465 or "
      "smtp://127.0.0.1:25. Empty: emails are written to the log."},

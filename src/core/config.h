@@ -66,6 +66,8 @@ struct config {
 	bool access_log;
 	char *trusted_proxies; /* space-separated addresses, may be NULL */
 	int page_cache_mb;
+	int hash_workers; /* threads that hash passwords */
+	int hash_queue;	  /* requests waiting for them at most */
 	/* [comments] */
 	enum comment_policy policy;
 	int max_length; /* characters */
@@ -97,8 +99,15 @@ struct config {
 	bool signup; /* password sign-ups open */
 	int session_days;
 	int on_delete;		/* enum account_delete */
-	int signin_per_address; /* attempts per 15 minutes */
-	int signin_per_account;
+	int signin_per_address; /* password checks per 15 minutes */
+	int signin_per_account; /* failures before the waits begin */
+	int signin_wait_max;	/* seconds: the longest wait */
+	int mail_per_address;	/* emails asked for per hour */
+	int mail_per_recipient; /* emails to one address or account per hour */
+	int mail_per_hour;	/* emails, all told */
+	int external_per_address; /* external sign-ins begun per 10 minutes */
+	int external_total;
+	bool profile_roles; /* profiles show staff roles */
 	/* [mail] */
 	char *smtp_url; /* "" : mail is written to the log */
 	char *mail_from;

@@ -59,6 +59,41 @@ utf8_valid(const char *str, size_t n, size_t *chars)
 	return true;
 }
 
+/* Does the output end, at w, with a bidirectional control? Its length. */
+static size_t
+bidi_tail(const unsigned char *start, const unsigned char *w)
+{
+	size_t n = (size_t)(w - start);
+
+	if (n >= 2 && w[-2] == 0xD8 && w[-1] == 0x9C)
+		return 2; /* U+061C */
+	if (n < 3 || w[-3] != 0xE2)
+		return 0;
+	if (w[-2] == 0x80 && (w[-1] == 0x8E || w[-1] == 0x8F ||
+			      (w[-1] >= 0xAA && w[-1] <= 0xAE)))
+		return 3; /* U+200E, U+200F, U+202A-202E */
+	if (w[-2] == 0x81 && w[-1] >= 0xA6 && w[-1] <= 0xA9)
+		return 3; /* U+2066-2069 */
+	return 0;
+}
+
+size_t
+str_strip_bidi(char *s)
+{
+	unsigned char *start = (unsigned char *)s, *r = start, *w = start;
+
+	/*
+	 * Checked on what is kept, not on what is read: taking one out of
+	 * broken UTF-8 cannot join its neighbours into another.
+	 */
+	while (*r) {
+		*w++ = *r++;
+		w -= bidi_tail(start, w);
+	}
+	*w = '\0';
+	return (size_t)(w - start);
+}
+
 char *
 str_trim(char *s)
 {

@@ -17,6 +17,13 @@ bool utf8_valid(const char *s, size_t n, size_t *chars);
 
 /* Removes leading and trailing ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
+/*
+ * Removes, in place, the characters that reorder the text around them
+ * (U+202A-202E embeddings and overrides, U+2066-2069 isolates, U+200E/F
+ * marks, U+061C): a name must not turn the rest of a line around.
+ * Returns the new length.
+ */
+size_t str_strip_bidi(char *s);
 
 /* A plausible address: one @, a local part, a dotted domain, no spaces. */
 bool email_valid(const char *s);

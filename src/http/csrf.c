@@ -7,8 +7,6 @@
 #include "app.h"
 
 #define VISITOR_BYTES 16
-/* A visitor id as text: 16 bytes, base64url without padding. */
-#define VISITOR_LEN 22
 #define TOKEN_LEN                                                              \
 	(sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,               \
 				   sodium_base64_VARIANT_URLSAFE_NO_PADDING) - \
@@ -61,62 +59,45 @@ random_token(struct arena *a, size_t bytes)
 	return out;
 }
 
-static bool
-visitor_valid(const char *v)
-{
-	size_t i, n = strlen(v);
+/*
+ * A visitor id is ID.MAC: 16 random bytes and the first 16 bytes of their
+ * HMAC under the site's secret, both base64url.  Only the server can make
+ * one, so a browser cannot pick the id a token is made for.
+ */
+#define VISITOR_PART 22 /* 16 bytes, base64url without padding */
+#define VISITOR_LEN  (2 * VISITOR_PART + 1)
 
-	if (n != VISITOR_LEN)
-		return false;
+static bool
+b64url_chars(const char *s, size_t n)
+{
+	size_t i;
+
 	for (i = 0; i < n; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') ||
-		      (v[i] >= 'A' && v[i] <= 'Z') ||
-		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' ||
-		      v[i] == '_'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		      s[i] == '_'))
 			return false;
 	return true;
 }
 
-const char *
-csrf_visitor(struct request *req, struct response *res)
+/* The MAC part of a visitor id for its random part id (VISITOR_PART). */
+static void
+visitor_mac(const struct request *req, const char *id,
+	    char out[VISITOR_PART + 1])
 {
-	const char *v = request_cookie(req, CSRF_COOKIE);
-	char *fresh, *cookie;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
 
-	if (v && visitor_valid(v))
-		return v;
-	fresh = random_token(&req->arena, VISITOR_BYTES);
-	if (fresh == NULL)
-		return NULL;
-	cookie = arena_printf(
-	    &req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", CSRF_COOKIE,
-	    fresh,
-	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "");
-	if (cookie == NULL || !response_header(res, "Set-Cookie", cookie))
-		return NULL;
-	/*
-	 * Later calls in this request see the new id, beside the other
-	 * cookies it came with (a session, a remembered name).
-	 */
-	{
-		struct fields *c = &req->cookies;
-		struct field *items;
-
-		(void)request_cookie(req, CSRF_COOKIE); /* parses them */
-		items =
-		    arena_alloc(&req->arena, (c->count + 1) * sizeof(*items));
-		if (items == NULL)
-			return NULL;
-		/* The new id first: fields_get finds the first of a name. */
-		items[0].name = CSRF_COOKIE;
-		items[0].value = fresh;
-		items[0].len = strlen(fresh);
-		if (c->count)
-			memcpy(items + 1, c->items, c->count * sizeof(*items));
-		c->items = items;
-		c->count++;
-	}
-	return fresh;
+	crypto_auth_hmacsha256_init(&st, req->app->secret,
+				    sizeof(req->app->secret));
+	crypto_auth_hmacsha256_update(&st,
+				      (const unsigned char *)"visitor:", 8);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id,
+				      VISITOR_PART);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, VISITOR_PART + 1, mac, VISITOR_BYTES,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 /*
@@ -144,6 +125,94 @@ token_slot_of(const char *visitor)
 	while (*visitor)
 		h = (h ^ (unsigned char)*visitor++) * 16777619u;
 	return &token_slots[h % TOKEN_SLOTS];
+}
+
+/* Whether visitor's token under secret is in this thread's table. */
+static bool
+token_remembered(const unsigned char *secret, const char *visitor)
+{
+	const struct token_slot *slot = token_slot_of(visitor);
+
+	return strcmp(slot->visitor, visitor) == 0 &&
+	       sodium_memcmp(slot->secret, secret, APP_SECRET_BYTES) == 0;
+}
+
+static bool
+visitor_valid(const struct request *req, const char *v)
+{
+	char want[VISITOR_PART + 1];
+
+	if (strlen(v) != VISITOR_LEN || v[VISITOR_PART] != '.' ||
+	    !b64url_chars(v, VISITOR_PART) ||
+	    !b64url_chars(v + VISITOR_PART + 1, VISITOR_PART))
+		return false;
+	/* A token is remembered only for an id found valid: no MAC again. */
+	if (token_remembered(req->app->secret, v))
+		return true;
+	visitor_mac(req, v, want);
+	return sodium_memcmp(want, v + VISITOR_PART + 1, VISITOR_PART) == 0;
+}
+
+const char *
+csrf_visitor_id(struct request *req)
+{
+	const char *v = request_site_cookie(req, CSRF_COOKIE);
+
+	return v && visitor_valid(req, v) ? v : NULL;
+}
+
+/* Makes a new visitor id, sets its cookie, and puts it first among the
+ * request's cookies, so later calls in this request see it. */
+static const char *
+visitor_make(struct request *req, struct response *res)
+{
+	const char *id = random_token(&req->arena, VISITOR_BYTES);
+	const char *name = request_cookie_name(req, CSRF_COOKIE);
+	char mac[VISITOR_PART + 1];
+	char *fresh, *cookie;
+	struct fields *c = &req->cookies;
+	struct field *items;
+
+	if (id == NULL || strlen(id) != VISITOR_PART)
+		return NULL;
+	visitor_mac(req, id, mac);
+	fresh = arena_printf(&req->arena, "%s.%s", id, mac);
+	if (fresh == NULL)
+		return NULL;
+	cookie =
+	    arena_printf(&req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+			 name, fresh, request_secure(req) ? "; Secure" : "");
+	if (cookie == NULL || !response_header(res, "Set-Cookie", cookie))
+		return NULL;
+	(void)request_cookie(req, name); /* parses them */
+	items = arena_alloc(&req->arena, (c->count + 1) * sizeof(*items));
+	if (items == NULL)
+		return NULL;
+	/* The new id first: fields_get finds the first of a name. */
+	items[0].name = name;
+	items[0].value = fresh;
+	items[0].len = strlen(fresh);
+	if (c->count)
+		memcpy(items + 1, c->items, c->count * sizeof(*items));
+	c->items = items;
+	c->count++;
+	req->csrf_for = NULL;
+	req->csrf_token = NULL;
+	return fresh;
+}
+
+const char *
+csrf_visitor(struct request *req, struct response *res)
+{
+	const char *v = csrf_visitor_id(req);
+
+	return v ? v : visitor_make(req, res);
+}
+
+const char *
+csrf_rotate(struct request *req, struct response *res)
+{
+	return visitor_make(req, res);
 }
 
 /* The token of visitor under secret, into out (TOKEN_LEN + 1 bytes). */
@@ -195,11 +264,11 @@ csrf_token(struct request *req, const char *visitor)
 bool
 csrf_check(struct request *req)
 {
-	const char *v = request_cookie(req, CSRF_COOKIE);
+	const char *v = csrf_visitor_id(req);
 	const struct field *f = request_field(req, "csrf");
 	const char *want;
 
-	if (v == NULL || !visitor_valid(v) || f == NULL)
+	if (v == NULL || f == NULL)
 		return false;
 	want = csrf_token(req, v);
 	if (want == NULL || strlen(want) != f->len)

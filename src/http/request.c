@@ -1,5 +1,8 @@
 #include "http/request.h"
 
+#include <string.h>
+
+#include "app.h"
 #include "core/limits.h"
 #include "http/cache.h"
 
@@ -22,6 +25,30 @@ request_cookie(struct request *req, const char *name)
 		return NULL;
 	f = fields_get(&req->cookies, name);
 	return f ? f->value : NULL;
+}
+
+bool
+request_secure(const struct request *req)
+{
+	return strncmp(req->app->base_url, "https:", 6) == 0;
+}
+
+const char *
+request_cookie_name(struct request *req, const char *name)
+{
+	const char *full;
+
+	if (!request_secure(req))
+		return name;
+	full = arena_printf(&req->arena, "__Host-%s", name);
+	/* Short of memory, a name no cookie has: nobody is recognised. */
+	return full ? full : "__Host-";
+}
+
+const char *
+request_site_cookie(struct request *req, const char *name)
+{
+	return request_cookie(req, request_cookie_name(req, name));
 }
 
 const struct field *

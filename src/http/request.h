@@ -94,6 +94,16 @@ const char *request_query(struct request *req, const char *name);
 const char *request_header(struct request *req, const char *name);
 /* A cookie's value, or NULL. */
 const char *request_cookie(struct request *req, const char *name);
+/* True when the site is served over HTTPS (its configured base_url). */
+bool request_secure(const struct request *req);
+/*
+ * The name a cookie of ours has on this site: behind HTTPS "__Host-NAME",
+ * which a browser accepts only Secure, for Path=/ and from this very host,
+ * so no other site or subdomain can plant it; else NAME.
+ */
+const char *request_cookie_name(struct request *req, const char *name);
+/* Our cookie NAME (by request_cookie_name), or NULL. */
+const char *request_site_cookie(struct request *req, const char *name);
 /* A form field's value (validated by the caller), or NULL. */
 const struct field *request_field(struct request *req, const char *name);
 

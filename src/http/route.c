@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/parse.h"
 #include "http/csrf.h"
+#include "http/workers.h"
 #include "model/session.h"
 
 static bool route_strict;
@@ -33,6 +34,7 @@ route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 	out->signin = (r->flags & ROUTE_SIGNIN) != 0;
 	/* The highest role wins, as route_allowed() reads the flags. */
 	out->json = (r->flags & ROUTE_JSON) != 0;
+	out->hash = (r->flags & ROUTE_HASH) != 0;
 	out->inputs = r->inputs;
 	out->role = NULL;
 	if (r->flags & ROUTE_ROLE_MODERATOR)
@@ -70,6 +72,58 @@ json_string(struct buf *b, const char *s)
  * object {"error":{"status":N,"message":"..."}}, so a client of that
  * route never has to read an HTML page.
  */
+/* A handler to run on a hash worker, and what it answers into. */
+struct offload {
+	struct request *req;
+	struct response *res;
+	const struct route *route;
+};
+
+/* On a hash worker: the handler fills in the response, then wakes it. */
+static void
+offload_run(void *arg)
+{
+	struct offload *o = arg;
+
+	o->route->handler(o->req, o->res);
+	request_resume(o->req);
+}
+
+/* Back on a server thread: the worker filled the response in already. */
+static void
+offload_answer(struct request *req, struct response *res, void *arg)
+{
+	(void)req;
+	(void)res;
+	(void)arg;
+}
+
+static void refuse(struct request *req, struct response *res,
+		   const struct route *r, unsigned status, const char *message);
+
+/*
+ * Runs route r's handler on the hash workers, the connection suspended
+ * meanwhile; 503 at once when as many requests wait as the queue holds.
+ */
+static void
+hashed(struct request *req, struct response *res, const struct route *r)
+{
+	struct offload *o = arena_alloc(&req->arena, sizeof(*o));
+
+	if (o == NULL || !workers_reserve(req->app->hashers)) {
+		(void)response_header(res, "Retry-After", "5");
+		refuse(req, res, r, 503,
+		       "Too many sign-ins are waiting just now. Please try "
+		       "again in a few seconds.");
+		return;
+	}
+	o->req = req;
+	o->res = res;
+	o->route = r;
+	request_suspend(req, offload_answer, o);
+	workers_push(req->app->hashers, offload_run, o);
+}
+
 static void
 refuse(struct request *req, struct response *res, const struct route *r,
        unsigned status, const char *message)
@@ -304,7 +358,7 @@ route_user(struct request *req)
 	if (req->user_looked_up)
 		return req->user;
 	req->user_looked_up = true;
-	token = request_cookie(req, SESSION_COOKIE);
+	token = request_site_cookie(req, SESSION_COOKIE);
 	if (!session_token_valid(token))
 		return NULL;
 	u = arena_alloc(&req->arena, sizeof(*u));
@@ -437,5 +491,9 @@ route_dispatch(struct request *req, struct response *res)
 	/* Fields last: a refused visitor learns nothing of what they sent. */
 	if (!read_inputs(req, res, r))
 		return;
+	if ((r->flags & ROUTE_HASH) && req->app->hashers) {
+		hashed(req, res, r);
+		return;
+	}
 	r->handler(req, res);
 }

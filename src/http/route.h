@@ -20,6 +20,13 @@ enum route_flags {
 	ROUTE_ROLE_ADMIN = 1 << 5,
 	/* The route answers JSON: the router's refusals are JSON too. */
 	ROUTE_JSON = 1 << 6,
+	/*
+	 * The handler checks or makes a password hash: it runs on the
+	 * app's hash workers (http/workers.h) while the connection waits
+	 * suspended, so it holds no server thread; 503 when their queue is
+	 * full.
+	 */
+	ROUTE_HASH = 1 << 7,
 };
 
 #define ROUTE_POST_FORM (ROUTE_CSRF | ROUTE_FORM)
@@ -102,6 +109,7 @@ struct route_info {
 	bool signin;		    /* only for signed-in readers */
 	const char *role;	    /* "moderator", "editor", "admin" or NULL */
 	bool json;		    /* answers, and refuses, in JSON */
+	bool hash;		    /* runs on the hash workers */
 	const struct input *inputs; /* the declared fields, or NULL */
 };
 

@@ -73,6 +73,12 @@ comment_read_form(const struct app *app, struct arena *a,
 	if (form == NULL)
 		return ERR_NOMEM;
 	in->author = field_text(a, &form->author, &alen, false);
+	/* A name that reverses the line it is shown in is not a name.  (An
+	 * absent field is a constant "", not to be written.) */
+	if (in->author && alen != (size_t)-1 && alen > 0) {
+		(void)str_strip_bidi((char *)in->author);
+		alen = strlen(str_trim((char *)in->author));
+	}
 	in->email = field_text(a, &form->email, &elen, false);
 	in->url = field_text(a, &form->url, &ulen, false);
 	in->body = field_text(a, &form->body, &blen, true);
@@ -161,14 +167,30 @@ comment_as_user(struct comment_input *in, struct comment_errors *errs,
 }
 
 void
-comment_avatar_name(const struct app *app, const char *email,
-		    const char *author, char out[33])
+comment_avatar_name(const struct app *app, const struct comment_input *in,
+		    char out[33])
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
-	const char *who = email[0] ? email : author;
+	char account[32];
+	const char *who;
 	size_t i;
 
+	/*
+	 * Keyed by what the commenter proved: their account, or the browser
+	 * that posted.  An email typed into the form proves nothing, and
+	 * would let anyone test whether a commenter used an address.  Only
+	 * imports, which have neither, fall back to the email or name.
+	 */
+	if (in->user_id > 0) {
+		snprintf(account, sizeof(account), "user:%lld",
+			 (long long)in->user_id);
+		who = account;
+	} else if (in->visitor && in->visitor[0]) {
+		who = in->visitor;
+	} else {
+		who = in->email[0] ? in->email : in->author;
+	}
 	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"avatar:", 7);
 	for (i = 0; who[i]; i++) {
@@ -223,7 +245,7 @@ comment_prepare(struct app *app, struct arena *a, const struct article *art,
 	}
 	c->body_html = arena_strndup(a, buf_cstr(&html), html.len);
 	buf_clear(&html);
-	comment_avatar_name(app, in->email, in->author, avatar);
+	comment_avatar_name(app, in, avatar);
 	c->avatar = arena_strdup(a, avatar);
 	if (c->body_html == NULL || c->avatar == NULL)
 		return ERR_NOMEM;

@@ -28,14 +28,18 @@ struct comment_input {
 	int64_t created; /* 0: now; set by imports */
 	int64_t user_id; /* the signed-in author, or 0 */
 	/*
+	 * The browser that posts (its signed visitor id), or NULL: an
+	 * anonymous commenter's avatar is keyed by it, never by an email
+	 * nobody proved, and it alone is shown its comment while held.
+	 */
+	const char *visitor;
+	/*
 	 * The side the comment supports (enum side), in a discussion that
 	 * has sides (a debate); SIDE_NONE elsewhere.  Being featured and
 	 * changing readers' minds come later, from editors and readers, so
 	 * they are attributes of the stored comment, not of what is posted.
 	 */
 	int side;
-	/* The posting browser's visitor id, for showing it its held comment. */
-	const char *visitor;
 };
 
 /* One field of a comment form as sent; value NULL when it was not sent. */
@@ -155,9 +159,12 @@ struct thread_node {
 struct thread_node *comment_thread(struct arena *a, const struct comment *list,
 				   size_t n);
 
-/* The avatar name for an email (or a name when there is no email). */
-void comment_avatar_name(const struct app *app, const char *email,
-			 const char *author, char out[33]);
+/*
+ * The avatar name of a comment: a keyed hash of its account, else of the
+ * browser that posted it (in->visitor), else (imports) of its email or name.
+ */
+void comment_avatar_name(const struct app *app, const struct comment_input *in,
+			 char out[33]);
 
 /* The page (from 1) that shows top-level comment number index (from 0). */
 int64_t comment_page_for(int64_t index, int per_page);

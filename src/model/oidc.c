@@ -15,6 +15,7 @@
 #include "core/fetch.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "model/user.h"
 #include "store/store.h"
 
 #define DOC_TTL		 3600 /* discovery and keys are kept an hour */
@@ -836,10 +837,52 @@ enum err
 oidc_user_create(struct app *app, const struct user *u, const char *provider,
 		 const char *subject, int64_t *id)
 {
-	enum err e =
-	    app->store->ops->user_insert(app->store, u, provider, subject, id);
+	char clean[USER_NAME_BUF];
+	struct user v = *u;
+	enum err e;
+
+	/* The provider's name for them, without reordering characters. */
+	v.name = user_name_clean(u->name, clean);
+	e = app->store->ops->user_insert(app->store, &v, provider, subject, id);
 
 	if (e == ERR_OK)
 		change_publish_one(app->changes, CHANGE_USER, *id);
 	return e;
+}
+
+enum err
+oidc_claim_unverified(struct app *app, struct arena *a,
+		      const struct user *owner, const char *provider,
+		      const char *label, const char *subject)
+{
+	struct user u = *owner;
+	enum err e;
+
+	if (owner->email_verified)
+		return ERR_INVALID;
+	/*
+	 * Whoever set the password never proved the address: it goes, so
+	 * that no one but the provider's account can sign in.
+	 */
+	u.password_hash = "";
+	u.email_verified = true;
+	if ((e = app->store->ops->user_update(app->store, &u)) != ERR_OK ||
+	    (e = app->store->ops->session_delete_user(app->store, u.id)) !=
+		ERR_OK ||
+	    (e = oidc_identity_link(app, provider, subject, u.id, u.email)) !=
+		ERR_OK)
+		return e;
+	/* No name in it: the name was chosen by whoever signed up. */
+	(void)user_send_mail(
+	    app, u.email,
+	    arena_printf(a, "Your account at %s", app->cfg.site_title),
+	    arena_printf(a,
+			 "Hello,\n\nYou signed in at %s with your %s account, "
+			 "which confirmed this address. An account was "
+			 "waiting for this address to be confirmed: it is now "
+			 "yours, and the password someone set on it when it "
+			 "was made is removed. To set a password of your own: "
+			 "%s/account/reset\n",
+			 app->cfg.site_title, label, app->base_url));
+	return ERR_OK;
 }

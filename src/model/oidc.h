@@ -173,4 +173,15 @@ enum err oidc_user_create(struct app *app, const struct user *u,
 			  const char *provider, const char *subject,
 			  int64_t *id);
 
+/*
+ * An external account whose provider vouches for the email of an account
+ * here that was never confirmed: that account becomes the external
+ * account's.  Its password (set by whoever signed up, unproven) is
+ * removed, its sessions end, the external account is linked, and the
+ * address is told.  ERR_INVALID when the account is confirmed already.
+ */
+enum err oidc_claim_unverified(struct app *app, struct arena *a,
+			       const struct user *owner, const char *provider,
+			       const char *label, const char *subject);
+
 #endif

@@ -1,5 +1,11 @@
 #include "model/session.h"
 
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "app.h"
 #include "core/util.h"
 #include "model/user.h"
@@ -56,4 +62,54 @@ enum err
 session_end_all(struct app *app, int64_t user_id)
 {
 	return app->store->ops->session_delete_user(app->store, user_id);
+}
+
+/* The MAC part of a device mark for its first part, "ID.RANDOM". */
+static void
+device_mac(const struct app *app, const char *head, size_t n, char out[23])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"device:", 7);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)head, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, 23, mac, 16,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+const char *
+session_device_mark(struct app *app, struct arena *a, int64_t user_id)
+{
+	unsigned char raw[16];
+	char rnd[23], mac[23], *head;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(rnd, sizeof(rnd), raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	head = arena_printf(a, "%" PRId64 ".%s", user_id, rnd);
+	if (head == NULL)
+		return NULL;
+	device_mac(app, head, strlen(head), mac);
+	return arena_printf(a, "%s.%s", head, mac);
+}
+
+int64_t
+session_device_user(struct app *app, const char *mark)
+{
+	const char *dot;
+	char want[23], *end;
+	long long id;
+	size_t n;
+
+	if (mark == NULL || strlen(mark) > 64 ||
+	    (dot = strrchr(mark, '.')) == NULL || strlen(dot + 1) != 22)
+		return 0;
+	n = (size_t)(dot - mark);
+	device_mac(app, mark, n, want);
+	if (sodium_memcmp(want, dot + 1, 22) != 0)
+		return 0;
+	id = strtoll(mark, &end, 10);
+	return end != mark && *end == '.' && id > 0 ? (int64_t)id : 0;
 }

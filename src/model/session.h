@@ -18,6 +18,9 @@
 struct app;
 
 #define SESSION_COOKIE "parley_s"
+/* The mark of a browser that signed in to an account (see below). */
+#define DEVICE_COOKIE "parley_d"
+#define DEVICE_DAYS   365
 
 /* Is s shaped like a session token (before any lookup)? */
 bool session_token_valid(const char *s);
@@ -36,5 +39,15 @@ enum err session_user(struct app *app, struct arena *a, const char *token,
 enum err session_end(struct app *app, const char *token);
 /* Signs the user out everywhere. */
 enum err session_end_all(struct app *app, int64_t user_id);
+
+/*
+ * A known-device mark: the browser that signed in to user_id keeps it, so
+ * others' failed sign-ins never hold it up.  "ID.RANDOM.MAC", signed with
+ * the site's secret; in the arena, NULL when out of memory.
+ */
+const char *session_device_mark(struct app *app, struct arena *a,
+				int64_t user_id);
+/* The user a mark was made for, or 0 when it is not one we signed. */
+int64_t session_device_user(struct app *app, const char *mark);
 
 #endif

@@ -9,9 +9,9 @@
 #include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "core/util.h"
 #include "jobs/mail.h"
+#include "model/throttle.h"
 
 static const char *const role_names[ROLE__MAX] = {
     [ROLE_READER] = "reader",
@@ -115,6 +115,18 @@ user_password_check(const char *hash, const char *password)
 		return false;
 	}
 	return pwhash_verify(hash, password);
+}
+
+const char *
+user_name_clean(const char *name, char buf[USER_NAME_BUF])
+{
+	size_t n = strlen(name);
+
+	if (n >= USER_NAME_BUF)
+		return name;
+	memcpy(buf, name, n + 1);
+	(void)str_strip_bidi(buf);
+	return str_trim(buf);
 }
 
 const char *
@@ -251,9 +263,10 @@ enum err
 user_create(struct app *app, const char *name, const char *email,
 	    const char *password, enum role role, int64_t *id)
 {
-	char hash[USER_HASH_BYTES] = "";
+	char hash[USER_HASH_BYTES] = "", clean[USER_NAME_BUF];
 	struct user u;
 
+	name = user_name_clean(name, clean);
 	if (user_check_name(name) || user_check_email(email) ||
 	    (password[0] && user_check_password(password)))
 		return ERR_INVALID;
@@ -269,35 +282,26 @@ user_create(struct app *app, const char *name, const char *email,
 	return app->store->ops->user_insert(app->store, &u, NULL, NULL, id);
 }
 
-/* The address's bucket, and the account's (keyed by its lowered email). */
-static enum err
-take_limits(struct app *app, struct arena *a, const char *client,
-	    const char *email, int *retry_after)
+/*
+ * "Hello NAME," only to the address of the account that proved it: a
+ * name is text its chooser would otherwise mail to any address.
+ */
+static const char *
+greeting(struct arena *a, const struct user *u)
 {
-	char *key = arena_strdup(a, email), *p;
-	double now = (double)time_now_usec() / 1e6;
-
-	if (key == NULL)
-		return ERR_NOMEM;
-	for (p = key; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (app->limit_address &&
-	    !ratelimit_take(app->limit_address, client, now, retry_after))
-		return ERR_LIMIT;
-	if (app->limit_account && key[0] &&
-	    !ratelimit_take(app->limit_account, key, now, retry_after))
-		return ERR_LIMIT;
-	return ERR_OK;
+	return u->email_verified ? arena_printf(a, "Hello %s,", u->name)
+				 : "Hello,";
 }
 
 static enum err
 send_verify(struct app *app, struct arena *a, const struct user *u)
 {
+	/* No name: whoever signed up chose it, and the address is unproven. */
 	const char *intro =
 	    arena_printf(a,
-			 "Hello %s,\n\nPlease confirm your "
+			 "Hello,\n\nPlease confirm your "
 			 "email address for %s by opening this link:",
-			 u->name, app->cfg.site_title);
+			 app->cfg.site_title);
 
 	if (intro == NULL)
 		return ERR_NOMEM;
@@ -312,16 +316,23 @@ send_verify(struct app *app, struct arena *a, const struct user *u)
 
 enum err
 user_signup(struct app *app, struct arena *a, const char *name,
-	    const char *email, const char *password)
+	    const char *email, const char *password, const char *client,
+	    int *retry_after)
 {
-	char hash[USER_HASH_BYTES];
+	char hash[USER_HASH_BYTES], clean[USER_NAME_BUF];
 	struct user u, old;
 	int64_t id;
 	enum err e;
 
+	name = user_name_clean(name, clean);
 	if (user_check_name(name) || user_check_email(email) ||
 	    user_check_password(password))
 		return ERR_INVALID;
+	/* Either way a hash is made and an email sent: both budgets. */
+	if ((e = throttle_password(app, client, retry_after)) != ERR_OK ||
+	    (e = throttle_mail(app, client, email, NULL, retry_after)) !=
+		ERR_OK)
+		return e;
 	e = app->store->ops->user_by_email(app->store, a, email, &old);
 	if (e == ERR_NOTFOUND) {
 		if (!user_password_hash(password, hash))
@@ -352,12 +363,12 @@ user_signup(struct app *app, struct arena *a, const char *name,
 	    app, old.email,
 	    arena_printf(a, "Your account at %s", app->cfg.site_title),
 	    arena_printf(a,
-			 "Hello %s,\n\nSomeone, maybe you, tried to "
+			 "%s\n\nSomeone, maybe you, tried to "
 			 "create an account at %s with this address. It "
 			 "already has one.\n\nSign in: %s/account/signin\n"
 			 "Forgot your password? %s/account/reset\n\nIf it "
 			 "was not you, you can ignore this email.\n",
-			 old.name, app->cfg.site_title, app->base_url,
+			 greeting(a, &old), app->cfg.site_title, app->base_url,
 			 app->base_url));
 }
 
@@ -383,6 +394,15 @@ take_token(struct app *app, struct arena *a, const char *token,
 }
 
 enum err
+user_link_peek(struct app *app, struct arena *a, const char *purpose,
+	       const char *token, struct user *out)
+{
+	struct user_token t;
+
+	return take_token(app, a, token, purpose, false, &t, out);
+}
+
+enum err
 user_verify(struct app *app, struct arena *a, const char *token,
 	    struct user *out)
 {
@@ -397,12 +417,13 @@ user_verify(struct app *app, struct arena *a, const char *token,
 
 enum err
 user_signin(struct app *app, struct arena *a, const char *email,
-	    const char *password, const char *client, struct user *out,
-	    int *retry_after)
+	    const char *password, const char *client, int64_t device_user,
+	    struct user *out, int *retry_after)
 {
+	bool found, known;
 	enum err e;
 
-	if ((e = take_limits(app, a, client, email, retry_after)) != ERR_OK)
+	if ((e = throttle_password(app, client, retry_after)) != ERR_OK)
 		return e;
 	if (user_check_email(email) || strlen(password) > USER_PASSWORD_MAX) {
 		(void)user_password_check("", password);
@@ -411,12 +432,25 @@ user_signin(struct app *app, struct arena *a, const char *email,
 	e = app->store->ops->user_by_email(app->store, a, email, out);
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return e;
-	if (!user_password_check(e == ERR_OK ? out->password_hash : "",
-				 password) ||
-	    e != ERR_OK || out->disabled)
+	found = e == ERR_OK;
+	/* The browser that signed in to this account before waits for
+	 * nobody's failures. */
+	known = found && device_user > 0 && device_user == out->id;
+	e = throttle_signin_wait(app, client, email, known, retry_after);
+	if (e != ERR_OK)
+		return e;
+	if (!user_password_check(found ? out->password_hash : "", password) ||
+	    !found || out->disabled) {
+		throttle_signin_failed(app, client, email, known);
 		return ERR_FORBIDDEN;
+	}
+	throttle_signin_ok(app, client, email);
 	if (!out->email_verified) {
-		(void)send_verify(app, a, out);
+		/* A new link, within the email budgets (the answer is the
+		 * same when they are spent: the older link still works). */
+		if (throttle_mail(app, client, out->email, NULL, retry_after) ==
+		    ERR_OK)
+			(void)send_verify(app, a, out);
 		return ERR_INVALID;
 	}
 	return ERR_OK;
@@ -429,10 +463,12 @@ user_reset_request(struct app *app, struct arena *a, const char *email,
 	struct user u;
 	enum err e;
 
-	if ((e = take_limits(app, a, client, email, retry_after)) != ERR_OK)
-		return e;
 	if (user_check_email(email))
 		return ERR_INVALID;
+	/* Emails only: failed sign-ins never hold up a reset. */
+	if ((e = throttle_mail(app, client, email, NULL, retry_after)) !=
+	    ERR_OK)
+		return e;
 	e = app->store->ops->user_by_email(app->store, a, email, &u);
 	if (e == ERR_NOTFOUND || (e == ERR_OK && u.disabled))
 		return ERR_OK; /* the same answer as for an account */
@@ -442,9 +478,9 @@ user_reset_request(struct app *app, struct arena *a, const char *email,
 	    app, a, "reset", u.id, "", TTL_RESET, u.email,
 	    arena_printf(a, "Reset your password at %s", app->cfg.site_title),
 	    arena_printf(a,
-			 "Hello %s,\n\nTo choose a new password for %s, "
+			 "%s\n\nTo choose a new password for %s, "
 			 "open this link:",
-			 u.name, app->cfg.site_title),
+			 greeting(a, &u), app->cfg.site_title),
 	    "/account/reset",
 	    "The link works for one hour, once. If you did not ask for "
 	    "it, you can ignore this email: your password stays as it is.",
@@ -486,15 +522,40 @@ user_reset(struct app *app, struct arena *a, const char *token,
 }
 
 enum err
+user_own_password(struct app *app, const struct user *u, const char *password,
+		  const char *client, int *retry_after)
+{
+	char account[32];
+	enum err e;
+
+	if (u->password_hash[0] == '\0')
+		return ERR_OK;
+	/* Per account (a stolen session guessing) and per network. */
+	snprintf(account, sizeof(account), "user:%lld", (long long)u->id);
+	if ((e = throttle_signin_wait(app, client, account, false,
+				      retry_after)) != ERR_OK ||
+	    (e = throttle_password(app, client, retry_after)) != ERR_OK)
+		return e;
+	if (!user_password_check(u->password_hash, password)) {
+		throttle_signin_failed(app, client, account, false);
+		return ERR_FORBIDDEN;
+	}
+	throttle_signin_ok(app, client, account);
+	return ERR_OK;
+}
+
+enum err
 user_change_password(struct app *app, struct arena *a, const struct user *u,
-		     const char *current, const char *password)
+		     const char *current, const char *password,
+		     const char *client, int *retry_after)
 {
 	char hash[USER_HASH_BYTES];
 	struct user v = *u;
+	enum err e;
 
-	if (u->password_hash[0] &&
-	    !user_password_check(u->password_hash, current))
-		return ERR_FORBIDDEN;
+	if ((e = user_own_password(app, u, current, client, retry_after)) !=
+	    ERR_OK)
+		return e;
 	if (user_check_password(password))
 		return ERR_INVALID;
 	if (!user_password_hash(password, hash))
@@ -508,21 +569,33 @@ user_change_password(struct app *app, struct arena *a, const struct user *u,
 
 enum err
 user_change_email(struct app *app, struct arena *a, const struct user *u,
-		  const char *password, const char *email)
+		  const char *password, const char *email, const char *client,
+		  int *retry_after)
 {
-	if (u->password_hash[0] &&
-	    !user_password_check(u->password_hash, password))
-		return ERR_FORBIDDEN;
+	char account[32];
+	enum err e;
+
+	if ((e = user_own_password(app, u, password, client, retry_after)) !=
+	    ERR_OK)
+		return e;
 	if (user_check_email(email))
 		return ERR_INVALID;
+	snprintf(account, sizeof(account), "user:%lld", (long long)u->id);
+	if ((e = throttle_mail(app, client, email, account, retry_after)) !=
+	    ERR_OK)
+		return e;
+	/*
+	 * The address is not proven yet: the email says nothing the account
+	 * chose (not even its name), and its one link is ours.
+	 */
 	return user_send_link(
 	    app, a, "email", u->id, email, TTL_EMAIL, email,
 	    arena_printf(a, "Confirm your new email for %s",
 			 app->cfg.site_title),
 	    arena_printf(a,
-			 "Hello %s,\n\nTo use this address for your "
+			 "Hello,\n\nTo use this address for your "
 			 "account at %s, open this link:",
-			 u->name, app->cfg.site_title),
+			 app->cfg.site_title),
 	    "/account/email",
 	    "The link works for one day. If you did not ask for this, you "
 	    "can ignore this email.",
@@ -551,11 +624,10 @@ user_confirm_email(struct app *app, struct arena *a, const char *token,
 				 app->cfg.site_title),
 		    arena_printf(
 			a,
-			"Hello %s,\n\nThe email address of your "
-			"account at %s is now %s. If you did not do "
+			"Hello,\n\nThe email address of your "
+			"account at %s was changed. If you did not do "
 			"this, reset your password: %s/account/reset\n",
-			out->name, app->cfg.site_title, out->email,
-			app->base_url));
+			app->cfg.site_title, app->base_url));
 	return ERR_OK;
 }
 
@@ -611,6 +683,10 @@ user_rename(struct app *app, struct arena *a, const struct user *u,
 	struct user v = *u;
 	enum err e;
 
+	if ((name = arena_strdup(a, name)) == NULL)
+		return ERR_NOMEM;
+	(void)str_strip_bidi((char *)name);
+	name = str_trim((char *)name);
 	if (user_check_name(name))
 		return ERR_INVALID;
 	v.name = name;

@@ -44,6 +44,14 @@ user_password_hash(const char *password, char out[USER_HASH_BYTES]);
  */
 bool user_password_check(const char *hash, const char *password);
 
+#define USER_NAME_BUF (USER_NAME_MAX * 4 + 1)
+/*
+ * A display name without the characters that reorder text (U+202E and
+ * friends, see str_strip_bidi), trimmed, in buf; name itself when it is
+ * too long to be a name anyway (user_check_name refuses it).
+ */
+const char *user_name_clean(const char *name, char buf[USER_NAME_BUF]);
+
 /* A reason the value is refused, or NULL when it is fine. */
 const char *user_check_name(const char *s);
 const char *user_check_email(const char *s);
@@ -84,22 +92,32 @@ enum err user_create(struct app *app, const char *name, const char *email,
  * gets an email saying so instead; the answer is the same either way.
  */
 enum err user_signup(struct app *app, struct arena *a, const char *name,
-		     const char *email, const char *password);
+		     const char *email, const char *password,
+		     const char *client, int *retry_after);
 
-/* Follows a verify link: marks the address verified; the user in out. */
+/*
+ * The user an emailed link's token of purpose ("verify", "email") is
+ * for, without using it up: the page the link opens asks before acting.
+ */
+enum err user_link_peek(struct app *app, struct arena *a, const char *purpose,
+			const char *token, struct user *out);
+
+/* Uses a verify link: marks the address verified; the user in out. */
 enum err user_verify(struct app *app, struct arena *a, const char *token,
 		     struct user *out);
 
 /*
- * Sign-in.  ERR_LIMIT (with *retry_after seconds) when the address or
- * the account has tried too often; ERR_FORBIDDEN for a wrong address or
- * password (the same answer, in the same time); ERR_INVALID when the
+ * Sign-in.  ERR_LIMIT (with *retry_after seconds) when the network has
+ * spent its password checks, or while failures make this account wait
+ * (model/throttle.h); device_user, the account this browser signed in to
+ * before (0: none), waits for nobody.  ERR_FORBIDDEN for a wrong address
+ * or password (the same answer, in the same time); ERR_INVALID when the
  * password is right but the address is not verified yet (a new link is
  * sent).  ERR_OK with the user in out.
  */
 enum err user_signin(struct app *app, struct arena *a, const char *email,
-		     const char *password, const char *client, struct user *out,
-		     int *retry_after);
+		     const char *password, const char *client,
+		     int64_t device_user, struct user *out, int *retry_after);
 
 /* Emails a reset link when the address has an account; always ERR_OK. */
 enum err user_reset_request(struct app *app, struct arena *a, const char *email,
@@ -111,14 +129,28 @@ enum err user_reset_peek(struct app *app, struct arena *a, const char *token,
 enum err user_reset(struct app *app, struct arena *a, const char *token,
 		    const char *password, struct user *out);
 
+/*
+ * Checks a signed-in user's own password (ERR_OK when the account has
+ * none): ERR_FORBIDDEN when wrong, ERR_LIMIT (*retry_after) when the
+ * network's checks are spent or failures make the account wait.
+ */
+enum err user_own_password(struct app *app, const struct user *u,
+			   const char *password, const char *client,
+			   int *retry_after);
 /* Changes the password, after checking the current one (if it has one). */
 enum err user_change_password(struct app *app, struct arena *a,
 			      const struct user *u, const char *current,
-			      const char *password);
-/* Emails a link to the new address; the change is made when it is followed. */
+			      const char *password, const char *client,
+			      int *retry_after);
+/*
+ * Emails a link to the new address; the change is made when it is used.
+ * ERR_LIMIT when the email budgets (the account's, the address's, the
+ * network's) are spent.
+ */
 enum err user_change_email(struct app *app, struct arena *a,
 			   const struct user *u, const char *password,
-			   const char *email);
+			   const char *email, const char *client,
+			   int *retry_after);
 enum err user_confirm_email(struct app *app, struct arena *a, const char *token,
 			    struct user *out);
 /* Renames; the name on the user's comments follows. */

@@ -13,7 +13,6 @@
 #include "app.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "core/util.h"
 #include "http/csrf.h"
 #include "http/route.h"
@@ -51,27 +50,52 @@ account_next(const char *next)
 static const char *
 secure_attr(struct request *req)
 {
-	return strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	return request_secure(req) ? "; Secure" : "";
 }
 
 bool
 account_session_cookie(struct request *req, struct response *res,
 		       const char *token)
 {
+	const char *name = request_cookie_name(req, SESSION_COOKIE);
 	char *c;
 
 	if (token)
 		c = arena_printf(&req->arena,
 				 "%s=%s; Path=/; Max-Age=%lld; "
 				 "HttpOnly; SameSite=Lax%s",
-				 SESSION_COOKIE, token,
+				 name, token,
 				 (long long)req->app->cfg.session_days * 86400,
 				 secure_attr(req));
 	else
 		c = arena_printf(&req->arena,
 				 "%s=; Path=/; Max-Age=0; HttpOnly;"
 				 " SameSite=Lax%s",
-				 SESSION_COOKIE, secure_attr(req));
+				 name, secure_attr(req));
+	/*
+	 * Whoever signs in or out gets a new visitor id too: a token someone
+	 * learnt for this browser before is worth nothing after it.
+	 */
+	return c != NULL && response_header(res, "Set-Cookie", c) &&
+	       csrf_rotate(req, res) != NULL;
+}
+
+/*
+ * Marks this browser as one that signed in to user_id: others' failed
+ * sign-ins never hold it up (model/throttle.h).
+ */
+static bool
+device_cookie(struct request *req, struct response *res, int64_t user_id)
+{
+	const char *mark = session_device_mark(req->app, &req->arena, user_id);
+	char *c;
+
+	if (mark == NULL)
+		return false;
+	c = arena_printf(&req->arena,
+			 "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+			 request_cookie_name(req, DEVICE_COOKIE), mark,
+			 DEVICE_DAYS * 86400, secure_attr(req));
 	return c != NULL && response_header(res, "Set-Cookie", c);
 }
 
@@ -84,8 +108,9 @@ account_signed_in(struct request *req, struct response *res,
 
 	/* A new token at every sign-in; the browser's old one is ended. */
 	e = session_start(req->app, &req->arena, u->id,
-			  request_cookie(req, SESSION_COOKIE), &token);
-	if (e != ERR_OK || !account_session_cookie(req, res, token)) {
+			  request_site_cookie(req, SESSION_COOKIE), &token);
+	if (e != ERR_OK || !account_session_cookie(req, res, token) ||
+	    !device_cookie(req, res, u->id)) {
 		error_page(req, res, 503,
 			   "You could not be signed in just now. "
 			   "Please try again.");
@@ -222,7 +247,10 @@ account_signin_post(struct request *req, struct response *res)
 	enum err e;
 
 	e = user_signin(req->app, &req->arena, email, bad ? "" : password,
-			req->client, &u, &retry);
+			req->client,
+			session_device_user(
+			    req->app, request_site_cookie(req, DEVICE_COOKIE)),
+			&u, &retry);
 	if (e == ERR_LIMIT) {
 		account_too_many(req, res, retry);
 		return;
@@ -314,12 +342,6 @@ account_signup_post(struct request *req, struct response *res)
 			       NULL);
 		return;
 	}
-	if (req->app->limit_address &&
-	    !ratelimit_take(req->app->limit_address, req->client,
-			    (double)time_now_usec() / 1e6, &retry)) {
-		account_too_many(req, res, retry);
-		return;
-	}
 	errs.name = user_check_name(name);
 	errs.email = user_check_email(email);
 	errs.password = user_check_password(password);
@@ -329,7 +351,12 @@ account_signup_post(struct request *req, struct response *res)
 		signup_form(req, res, 422, name, email, next, &errs);
 		return;
 	}
-	e = user_signup(req->app, &req->arena, name, email, password);
+	e = user_signup(req->app, &req->arena, name, email, password,
+			req->client, &retry);
+	if (e == ERR_LIMIT) {
+		account_too_many(req, res, retry);
+		return;
+	}
 	if (e != ERR_OK) {
 		log_warnx("sign-up not stored: %s", err_str(e));
 		errs.form = "Your account could not be created just now. "
@@ -363,7 +390,8 @@ void
 account_signout_post(struct request *req, struct response *res)
 {
 	const char *next = req_text(req, "next");
-	enum err e = session_end(req->app, request_cookie(req, SESSION_COOKIE));
+	enum err e =
+	    session_end(req->app, request_site_cookie(req, SESSION_COOKIE));
 
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
@@ -392,17 +420,62 @@ account_signout_all(struct request *req, struct response *res)
 	response_redirect(res, "/account/signin?done=signedout");
 }
 
-/* GET /account/verify?token=T: anyone with the emailed link. */
 void
-account_verify(struct request *req, struct response *res)
+account_confirm_page(struct request *req, struct response *res,
+		     const char *purpose, const char *title,
+		     const char *message, const char *action,
+		     const char *button, const char *href, const char *link)
 {
 	const char *token =
 	    req_has(req, "token") ? req_text(req, "token") : NULL;
 	struct user u;
+	struct tv *v;
 	enum err e;
 
-	e = token ? user_verify(req->app, &req->arena, token, &u)
+	e = token ? user_link_peek(req->app, &req->arena, purpose, token, &u)
 		  : ERR_NOTFOUND;
+	if (e == ERR_NOTFOUND) {
+		account_link_expired(req, res, href, link);
+		return;
+	}
+	if (e != ERR_OK) {
+		error_page(req, res, err_status(e), NULL);
+		return;
+	}
+	v = account_view(req, res, title, ACCOUNT_CSRF);
+	if (v && (!tv_put_str(v, "message", message) ||
+		  !tv_put_str(v, "action", action) ||
+		  !tv_put_str(v, "token", token) ||
+		  !tv_put_str(v, "button", button)))
+		v = NULL;
+	page_render(req, res, 200, "account_confirm", v);
+}
+
+/*
+ * GET /account/verify?token=T: anyone with the emailed link.  Only asks:
+ * a mail scanner that opens links confirms nothing.
+ */
+void
+account_verify_page(struct request *req, struct response *res)
+{
+	account_confirm_page(
+	    req, res, "verify", "Confirm your email address",
+	    "Confirm that this address is yours, to finish making your "
+	    "account.",
+	    "/account/verify", "Confirm my address", "/account/signin",
+	    "Sign in to get a new one");
+}
+
+/* POST /account/verify: anyone with the emailed token; CSRF. */
+void
+account_verify(struct request *req, struct response *res)
+{
+	const char *token = req_text(req, "token");
+	struct user u;
+	enum err e;
+
+	e = req_any_bad(req) ? ERR_NOTFOUND
+			     : user_verify(req->app, &req->arena, token, &u);
 	if (e == ERR_NOTFOUND) {
 		account_link_expired(req, res, "/account/signin",
 				     "Sign in to get a new one");
@@ -415,7 +488,10 @@ account_verify(struct request *req, struct response *res)
 	response_redirect(res, "/account/signin?done=verified");
 }
 
-/* GET /users/ID: anyone.  A user's name and latest comments. */
+/*
+ * GET /users/ID: anyone.  A confirmed account's name and latest comments;
+ * its role only with [accounts] profile_roles.
+ */
 void
 account_profile(struct request *req, struct response *res)
 {
@@ -428,7 +504,11 @@ account_profile(struct request *req, struct response *res)
 	enum err e;
 
 	e = user_get(req->app, &req->arena, id, &u);
-	if (e == ERR_OK && u.disabled)
+	/*
+	 * Only accounts whose owner proved their address have a page: an
+	 * unconfirmed one may be anybody's, under anybody's name.
+	 */
+	if (e == ERR_OK && (u.disabled || !u.email_verified))
 		e = ERR_NOTFOUND;
 	if (e == ERR_OK)
 		e = user_comments(req->app, &req->arena, id, PROFILE_COMMENTS,
@@ -442,8 +522,12 @@ account_profile(struct request *req, struct response *res)
 	if (v &&
 	    (!tv_put_str(v, "name", u.name) ||
 	     !tv_put_str(v, "since", arena_strdup(&req->arena, when)) ||
+	     /* Staff are not listed to whoever walks /users/1..N unless
+		the site chooses to show them. */
 	     !tv_put_str(v, "role",
-			 u.role > ROLE_READER ? role_name(u.role) : NULL) ||
+			 u.role > ROLE_READER && req->app->cfg.profile_roles
+			     ? role_name(u.role)
+			     : NULL) ||
 	     !tv_put_bool(v, "has_comments", n > 0) ||
 	     (items = tv_put_list(v, "comments")) == NULL))
 		v = NULL;

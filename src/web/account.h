@@ -20,7 +20,10 @@ const struct user *account_user(struct request *req);
 /* A local path to return to: next when it is one of ours, else "/". */
 const char *account_next(const char *next);
 
-/* Sets the session cookie to token, or clears it when token is NULL. */
+/*
+ * Sets the session cookie to token, or clears it when token is NULL; either
+ * way the browser gets a new visitor id (http/csrf.h).
+ */
 bool account_session_cookie(struct request *req, struct response *res,
 			    const char *token);
 
@@ -39,6 +42,16 @@ void account_too_many(struct request *req, struct response *res, int retry);
 /* 404: the emailed link is used up, expired or not ours; href to go on. */
 void account_link_expired(struct request *req, struct response *res,
 			  const char *href, const char *link);
+
+/*
+ * The page an emailed link of purpose opens: it only asks, with a button
+ * that posts the token to action; 404 with href when the token is not live.
+ */
+void account_confirm_page(struct request *req, struct response *res,
+			  const char *purpose, const char *title,
+			  const char *message, const char *action,
+			  const char *button, const char *href,
+			  const char *link);
 
 /*
  * What an account page's view holds beyond page_view: its template reads
@@ -65,6 +78,7 @@ void account_signup_post(struct request *req, struct response *res);
 void account_signout_page(struct request *req, struct response *res);
 void account_signout_post(struct request *req, struct response *res);
 void account_signout_all(struct request *req, struct response *res);
+void account_verify_page(struct request *req, struct response *res);
 void account_verify(struct request *req, struct response *res);
 void account_reset_page(struct request *req, struct response *res);
 void account_reset_post(struct request *req, struct response *res);
@@ -73,6 +87,7 @@ void account_settings_page(struct request *req, struct response *res);
 void account_settings_name(struct request *req, struct response *res);
 void account_settings_password(struct request *req, struct response *res);
 void account_settings_email(struct request *req, struct response *res);
+void account_email_page(struct request *req, struct response *res);
 void account_email_confirm(struct request *req, struct response *res);
 void account_delete_post(struct request *req, struct response *res);
 void account_profile(struct request *req, struct response *res);

@@ -8,7 +8,6 @@
 #include "app.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "core/ratelimit.h"
 #include "core/util.h"
 #include "http/csrf.h"
 #include "http/route.h"
@@ -109,15 +108,13 @@ account_settings_password(struct request *req, struct response *res)
 	int retry = 60;
 	enum err e;
 
-	if (req->app->limit_address &&
-	    !ratelimit_take(req->app->limit_address, req->client,
-			    (double)time_now_usec() / 1e6, &retry)) {
+	e = bad ? ERR_INVALID
+		: user_change_password(req->app, &req->arena, u, current,
+				       password, req->client, &retry);
+	if (e == ERR_LIMIT) {
 		account_too_many(req, res, retry);
 		return;
 	}
-	e = bad ? ERR_INVALID
-		: user_change_password(req->app, &req->arena, u, current,
-				       password);
 	if (e == ERR_FORBIDDEN || e == ERR_INVALID) {
 		errs.password = e == ERR_FORBIDDEN
 				    ? "Your current password is not right."
@@ -145,11 +142,16 @@ account_settings_email(struct request *req, struct response *res)
 	const char *email = req_text(req, "email");
 	const char *password = req_text(req, "password");
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
+	int retry = 60;
 	enum err e;
 
 	e = bad ? ERR_INVALID
 		: user_change_email(req->app, &req->arena, account_user(req),
-				    password, email);
+				    password, email, req->client, &retry);
+	if (e == ERR_LIMIT) {
+		account_too_many(req, res, retry);
+		return;
+	}
 	if (e == ERR_FORBIDDEN || e == ERR_INVALID) {
 		errs.email = e == ERR_FORBIDDEN
 				 ? "Your password is not right."
@@ -165,17 +167,27 @@ account_settings_email(struct request *req, struct response *res)
 	response_redirect(res, "/account/settings?done=email");
 }
 
-/* GET /account/email?token=T: anyone with the emailed link. */
+/* GET /account/email?token=T: anyone with the emailed link.  Only asks. */
+void
+account_email_page(struct request *req, struct response *res)
+{
+	account_confirm_page(req, res, "email", "Confirm your new address",
+			     "Use this address for your account from now on?",
+			     "/account/email", "Use this address",
+			     "/account/settings", "Your account");
+}
+
+/* POST /account/email: anyone with the emailed token; CSRF. */
 void
 account_email_confirm(struct request *req, struct response *res)
 {
-	const char *token =
-	    req_has(req, "token") ? req_text(req, "token") : NULL;
+	const char *token = req_text(req, "token");
 	struct user u;
 	enum err e;
 
-	e = token ? user_confirm_email(req->app, &req->arena, token, &u)
-		  : ERR_NOTFOUND;
+	e = req_any_bad(req)
+		? ERR_NOTFOUND
+		: user_confirm_email(req->app, &req->arena, token, &u);
 	if (e == ERR_NOTFOUND) {
 		account_link_expired(req, res, "/account/settings",
 				     "Your account");
@@ -207,13 +219,21 @@ account_delete_post(struct request *req, struct response *res)
 	const char *confirm = req_text(req, "confirm");
 	const struct user *u = account_user(req);
 	struct settings_errors errs = {NULL, NULL, NULL, NULL};
+	int retry = 60;
 	enum err e;
 
-	if (strcmp(confirm, "delete") != 0)
+	if (strcmp(confirm, "delete") != 0) {
 		errs.delete = "Type delete to confirm.";
-	else if (u->password_hash[0] &&
-		 !user_password_check(u->password_hash, password))
-		errs.delete = "Your password is not right.";
+	} else {
+		e = user_own_password(req->app, u, password, req->client,
+				      &retry);
+		if (e == ERR_LIMIT) {
+			account_too_many(req, res, retry);
+			return;
+		}
+		if (e != ERR_OK)
+			errs.delete = "Your password is not right.";
+	}
 	if (errs.delete) {
 		settings_form(req, res, 403, &errs, NULL);
 		return;

@@ -356,7 +356,7 @@ debate_cache_reader(struct request *req, struct response *res,
 		    const struct debate *d, const struct debate_clock *clk,
 		    const struct debate_params *p, struct debate_fill *f)
 {
-	const char *had = request_cookie(req, CSRF_COOKIE), *visitor, *who;
+	const char *had = csrf_visitor_id(req), *visitor, *who;
 
 	memset(f, 0, sizeof(*f));
 	f->d = d;

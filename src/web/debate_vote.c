@@ -262,7 +262,7 @@ debate_vote_post(struct request *req, struct response *res)
 {
 	const char *phase = debate_page_field(req, "phase"),
 		   *choice = debate_page_field(req, "choice");
-	const char *visitor = request_cookie(req, CSRF_COOKIE), *who;
+	const char *visitor = csrf_visitor_id(req), *who;
 	struct vote_post *vp = arena_zalloc(&req->arena, sizeof(*vp));
 	int ch = SIDE_NONE;
 
@@ -343,7 +343,7 @@ void
 debate_mind_post(struct request *req, struct response *res)
 {
 	const char *item = debate_page_field(req, "item"), *who, *q;
-	const char *visitor = request_cookie(req, CSRF_COOKIE);
+	const char *visitor = csrf_visitor_id(req);
 	struct debate_params p;
 	struct debate d;
 	int64_t id;

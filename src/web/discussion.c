@@ -280,7 +280,7 @@ put_moderate_form(struct request *req, struct tv *v, const struct discussion *d,
 	if (!form->staff)
 		return true;
 	/* A signed-in moderator's browser has its visitor id already. */
-	visitor = request_cookie(req, CSRF_COOKIE);
+	visitor = csrf_visitor_id(req);
 	token = visitor ? csrf_token(req, visitor) : NULL;
 	if (token == NULL)
 		return true;
@@ -694,8 +694,11 @@ discussion_post(struct request *req, struct response *res,
 	}
 	if (po->e == ERR_LIMIT)
 		po->e = ERR_INVALID; /* shown as errs says: 429, text kept */
-	/* The browser that posts is shown its comment if it is held. */
-	po->in.visitor = request_cookie(req, CSRF_COOKIE);
+	/*
+	 * The browser that posts: an anonymous avatar is its, not an
+	 * email's, and it is shown its comment if it is held.
+	 */
+	po->in.visitor = csrf_visitor_id(req);
 	if (po->e == ERR_OK) {
 		/*
 		 * The write goes to the next group commit and the request

@@ -31,8 +31,8 @@ own_held(struct request *req, int64_t article_id, struct comment **out,
 	if (u == NULL && request_cookie(req, HELD_COOKIE) == NULL)
 		return ERR_OK;
 	return moderation_own_pending(req->app, &req->arena, article_id,
-				      u ? u->id : 0,
-				      request_cookie(req, CSRF_COOKIE), out, n);
+				      u ? u->id : 0, csrf_visitor_id(req), out,
+				      n);
 }
 
 bool

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "model/oidc.h"
+#include "model/throttle.h"
 #include "model/user.h"
 #include "render/template.h"
 #include "web/web.h"
@@ -108,10 +109,16 @@ oidc_start(struct request *req, struct response *res)
 	struct user_token t;
 	char challenge[44];
 	struct buf why;
+	int retry = 60;
 	enum err e;
 
 	if (p == NULL) {
 		error_page(req, res, 404, NULL);
+		return;
+	}
+	/* Each start stores a state: a budget per network and overall. */
+	if (throttle_external(req->app, req->client, &retry) != ERR_OK) {
+		account_too_many(req, res, retry);
 		return;
 	}
 	buf_init(&why, 512);
@@ -296,6 +303,7 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 	int64_t id;
 	enum err e;
 
+	memset(&owner, 0, sizeof(owner));
 	e = oidc_identity_user(req->app, p->name, c->sub, &id);
 	if (e == ERR_OK) {
 		if (f->link_user && id != f->link_user) {
@@ -333,8 +341,35 @@ finish(struct request *req, struct response *res, struct oidc_provider *p,
 		return;
 	}
 	if (email_ok &&
-	    user_by_email(req->app, a, c->email, &owner) == ERR_OK) {
+	    user_by_email(req->app, a, c->email, &owner) == ERR_OK &&
+	    !owner.email_verified && !owner.disabled) {
+		/*
+		 * Nobody proved the address before the provider did: never
+		 * offered for linking, the account is the provider's reader's.
+		 */
+		e = oidc_claim_unverified(req->app, a, &owner, p->name,
+					  p->label, c->sub);
+		if (e != ERR_OK) {
+			error_page(req, res, err_status(e), NULL);
+			return;
+		}
+		owner.email_verified = true;
+		owner.password_hash = "";
+		log_info("account: user %lld claimed by sign-in with %s",
+			 (long long)owner.id, p->name);
+		account_signed_in(req, res, &owner, f->next);
+		return;
+	}
+	if (email_ok && owner.id > 0 && owner.email_verified &&
+	    !owner.disabled) {
+		int retry = 60;
+
 		/* The address's owner decides, by the link sent to it. */
+		if (throttle_mail(req->app, req->client, owner.email, NULL,
+				  &retry) != ERR_OK) {
+			account_too_many(req, res, retry);
+			return;
+		}
 		e = user_send_link(
 		    req->app, a, "link", owner.id,
 		    arena_printf(a, "%s\n%s\n%s", p->name, c->sub, c->email),

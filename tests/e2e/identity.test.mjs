@@ -81,6 +81,7 @@ test('sign up, verify by email, sign in, comment, log out', async () => {
 
 		const mail = await smtp.waitFor((m) => m.to.includes('grace@example.org'));
 		await page.goto(linkIn(mail, '/account/verify'));
+		await page.click('button[type=submit]');
 		await page.waitForSelector('text=Your email address is confirmed');
 
 		await page.goto(`${url}/account/signin?next=${encodeURIComponent('/articles/e2e-identity#respond')}`);

@@ -12,7 +12,7 @@ import { Agent, csrfOf } from '../lib/identity.mjs';
 import { sql, stopClean } from './util.mjs';
 import { PASSWORD, addDebate, addUsers, dump, fillPattern, routeTable, signedIn, tokenOf, userId } from './routetable.mjs';
 
-const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n';
+const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
 
 // The same token with its last character changed.
 function lastChanged(t) {
@@ -73,6 +73,8 @@ describe('CSRF on every POST route of the table', () => {
 			'/account/delete': { password: PASSWORD, confirm: 'delete' },
 			'/account/setup': { token: 'A'.repeat(43), name: 'Forged Admin', email: 'setup@example.org', password: PASSWORD },
 			'/account/link': {},
+			'/account/verify': { token: 'A'.repeat(43) },
+			'/account/email': { token: 'A'.repeat(43) },
 			'/admin/users/role': { id: fx.readerId, role: 'admin' },
 			'/admin/users/disable': { id: fx.readerId, disabled: '1' },
 			'/moderate/bulk': { action: 'trash', id: fx.debateComment },

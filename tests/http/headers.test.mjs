@@ -134,7 +134,7 @@ describe('security headers on every kind of response', () => {
 		assert.equal(res.status, 200);
 		const cookie = res.headers.getSetCookie().find((c) => c.startsWith('parley_v='));
 		assert.ok(cookie, 'a first visit gets a visitor cookie');
-		assert.match(cookie, /^parley_v=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax$/, 'no Secure on plain http');
+		assert.match(cookie, /^parley_v=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax$/, 'no Secure on plain http');
 		await res.arrayBuffer();
 	});
 
@@ -147,14 +147,14 @@ describe('security headers on every kind of response', () => {
 });
 
 describe('behind TLS', () => {
-	test('the visitor cookie is Secure as well', async () => {
+	test('the visitor cookie is Secure as well, and named __Host- so no other host can plant it', async () => {
 		const srv = await site({ articles: [{ slug: SLUG }], config: '[site]\nbase_url = https://comments.example.org\n' });
 		try {
 			const res = await request(srv, `/articles/${SLUG}`);
 			assert.equal(res.status, 200);
 			assertHeaders(res.headers, 'a page behind TLS');
-			const cookie = res.headers.getSetCookie().find((c) => c.startsWith('parley_v='));
-			assert.match(cookie, /^parley_v=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+			const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-parley_v='));
+			assert.match(cookie, /^__Host-parley_v=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
 			await res.arrayBuffer();
 		} finally {
 			await stopClean(srv);

@@ -13,7 +13,7 @@ import { sql, stopClean, unique } from './util.mjs';
 const PASSWORD = 'correct horse battery';
 // No SMTP: emails go to the log.  Limits high enough that no test here
 // spends another's attempts.
-const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n';
+const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
 
 let srv, slug;
 before(async () => {

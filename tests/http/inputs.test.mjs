@@ -14,7 +14,7 @@ import { addArticle, scratch, startServer } from '../lib/server.mjs';
 import { request, stopClean } from './util.mjs';
 import { addUsers, dump, routeTable, signedIn, userId } from './routetable.mjs';
 
-const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n';
+const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
 
 describe('the route table declares every field', () => {
 	test('each "*" of a pattern is a declared path field, in order', () => {

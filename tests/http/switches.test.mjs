@@ -12,7 +12,7 @@ import { Agent, csrfOf } from '../lib/identity.mjs';
 import { sql, stopClean } from './util.mjs';
 import { PASSWORD, addDebate, addUsers, dump, fillPattern, routeTable, signedIn, tokenOf, userId } from './routetable.mjs';
 
-const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n';
+const CONFIG = '[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n';
 const ROLES = ['reader', 'moderator', 'editor', 'admin'];
 
 // The routes that must be restricted, and to whom.  The table must say

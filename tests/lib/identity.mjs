@@ -86,6 +86,17 @@ export function linkIn(message, path) {
 	return m[0];
 }
 
+// Opens an emailed link the way its reader does: the page only asks, and
+// its button posts the token.  Resolves to the POST's answer, or to the
+// page's when it offers no button (an expired link).
+export async function useLink(a, link) {
+	const page = await a.get(link);
+	const action = /<form method="post" action="([^"]+)"/.exec(page.text);
+	if (page.status !== 200 || !action) return page;
+	const token = /name="token" value="([^"]*)"/.exec(page.text)[1];
+	return a.post(action[1], { csrf: csrfOf(page.text), token });
+}
+
 // ---------- a cookie-keeping client ----------
 
 // Keeps cookies per origin and follows nothing by itself.
@@ -140,7 +151,7 @@ export function csrfOf(html) {
 
 // Config text for a Parley site that mails through smtp and has providers.
 export function identityConfig({ smtp, policy = 'name_email', providers = '', extra = '' } = {}) {
-	return `[comments]\npolicy = ${policy}\n[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\n`
+	return `[comments]\npolicy = ${policy}\n[accounts]\nsignin_per_address = 1000\nsignin_per_account = 1000\nmail_per_address = 1000\nmail_per_recipient = 1000\n`
 		+ (smtp ? `[mail]\nsmtp_url = ${smtp.url}\nfrom = parley@example.org\nretry_seconds = 1\n` : '')
 		+ extra + providers;
 }
@@ -160,7 +171,7 @@ export async function signUpAndIn(server, smtp, { name, email, password = 'corre
 	r = await a.post('/account/signup', { csrf: csrfOf(r.text), name, email, password, next });
 	if (r.status !== 200) throw new Error(`sign-up: ${r.status} ${r.text.slice(0, 300)}`);
 	const mail = await smtp.waitFor((m) => m.to.includes(email) && /Confirm your email/.test(m.subject));
-	r = await a.get(linkIn(mail, '/account/verify'));
+	r = await useLink(a, linkIn(mail, '/account/verify'));
 	if (r.status !== 303) throw new Error(`verify: ${r.status}`);
 	await signIn(a, email, password, next);
 	return a;

@@ -7,6 +7,7 @@
 
 #include "core/cidr.h"
 #include "core/arena.h"
+#include "core/backoff.h"
 #include "core/buf.h"
 #include "core/parse.h"
 #include "core/util.h"
@@ -104,6 +105,43 @@ test_clock_file(void)
 	clock_write(fd, "0");
 	close(fd);
 	unlink(path);
+}
+
+/*
+ * Backoff: free failures, then waits that double up to the cap, counted
+ * from the latest failure; a success or a quiet hour forgets them.
+ */
+static void
+test_backoff(void)
+{
+	struct backoff *b = backoff_new(2, 60, 64);
+	int k;
+
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK(backoff_wait(b, "k", 100.0) == 0);
+	backoff_fail(b, "k", 100.0);
+	CHECK(backoff_wait(b, "k", 100.0) == 0); /* one is free */
+	backoff_fail(b, "k", 100.0);
+	CHECK(backoff_wait(b, "k", 100.0) == 2); /* two: the waits begin */
+	CHECK(backoff_wait(b, "k", 101.5) == 1);
+	CHECK(backoff_wait(b, "k", 102.0) == 0);
+	backoff_fail(b, "k", 102.0);
+	CHECK(backoff_wait(b, "k", 102.0) == 4);
+	for (k = 0; k < 40; k++)
+		backoff_fail(b, "k", 200.0);
+	CHECK(backoff_wait(b, "k", 200.0) == 60); /* the cap */
+	CHECK(backoff_wait(b, "other", 200.0) == 0);
+	backoff_clear(b, "k");
+	CHECK(backoff_wait(b, "k", 200.0) == 0);
+	for (k = 0; k < 5; k++)
+		backoff_fail(b, "q", 300.0);
+	CHECK(backoff_wait(b, "q", 300.0) == 16);
+	CHECK(backoff_wait(b, "q", 300.0 + 3600) == 0); /* a quiet hour */
+	backoff_fail(b, "q", 300.0 + 3600);
+	CHECK(backoff_wait(b, "q", 300.0 + 3600) == 0); /* counted afresh */
+	backoff_free(b);
 }
 
 /*
@@ -285,6 +323,7 @@ main(void)
 	test_ratelimit_buckets();
 	test_ratelimit_bounded();
 	test_address_key();
+	test_backoff();
 	test_parse_numbers();
 
 	/* buf: appends, printf, cap, failure is sticky. */

@@ -23,6 +23,7 @@
 #include "jobs/mail.h"
 #include "model/oidc.h"
 #include "model/session.h"
+#include "model/throttle.h"
 #include "model/user.h"
 #include "store/store.h"
 #include "test.h"
@@ -585,14 +586,16 @@ test_sessions(void)
 		int retry = 0, i;
 		enum err e = ERR_OK;
 
-		app.limit_address = ratelimit_new(100, 0.01, 64);
-		app.limit_account = ratelimit_new(3, 0.001, 64);
+		app.cfg.signin_per_address = 100;
+		app.cfg.signin_per_account = 3;
+		app.throttle = throttle_new(&app.cfg);
+		CHECK(app.throttle != NULL);
 		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
-				  "1.2.3.4", &u, &retry) == ERR_OK);
+				  "1.2.3.4", 0, &u, &retry) == ERR_OK);
 		CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
-				  "1.2.3.4", &u, &retry) == ERR_FORBIDDEN);
+				  "1.2.3.4", 0, &u, &retry) == ERR_FORBIDDEN);
 		CHECK(user_signin(&app, &a, "nobody@example.org", "wrong",
-				  "1.2.3.4", &u, &retry) == ERR_FORBIDDEN);
+				  "1.2.3.4", 0, &u, &retry) == ERR_FORBIDDEN);
 		/* A disabled account cannot sign in, even with the right
 		 * password. */
 		{
@@ -602,19 +605,55 @@ test_sessions(void)
 					  "cy's password", ROLE_READER,
 					  &id3) == ERR_OK);
 			CHECK(user_signin(&app, &a, "cy@example.org",
-					  "cy's password", "1.2.3.4", &u,
+					  "cy's password", "1.2.3.4", 0, &u,
 					  &retry) == ERR_OK);
 			CHECK(user_set_disabled(&app, &a, id3, true) == ERR_OK);
 			CHECK(user_signin(&app, &a, "cy@example.org",
-					  "cy's password", "1.2.3.4", &u,
+					  "cy's password", "1.2.3.4", 0, &u,
 					  &retry) == ERR_FORBIDDEN);
 		}
 		for (i = 0; i < 5 && e != ERR_LIMIT; i++)
 			e = user_signin(&app, &a, "ADA@example.org", "wrong",
-					"1.2.3.4", &u, &retry);
+					"1.2.3.4", 0, &u, &retry);
 		CHECK(e == ERR_LIMIT && retry > 0);
-		ratelimit_free(app.limit_address);
-		ratelimit_free(app.limit_account);
+		/* Another network is not held up by these failures... */
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "5.6.7.8", 0, &u, &retry) == ERR_OK);
+		/* A mark of another account is no help. */
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "1.2.3.4", id + 1000, &u,
+				  &retry) == ERR_LIMIT);
+		/* ...nor is the browser that signed in to the account. */
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "1.2.3.4", id, &u, &retry) == ERR_OK);
+		/* A right password forgets its network's failures. */
+		for (i = 0; i < 2; i++)
+			CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
+					  "9.9.9.9", 0, &u,
+					  &retry) == ERR_FORBIDDEN);
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "9.9.9.9", 0, &u, &retry) == ERR_OK);
+		for (i = 0; i < 2; i++)
+			CHECK(user_signin(&app, &a, "ada@example.org", "wrong",
+					  "9.9.9.9", 0, &u,
+					  &retry) == ERR_FORBIDDEN);
+		CHECK(user_signin(&app, &a, "ada@example.org", "new password!",
+				  "9.9.9.9", 0, &u, &retry) == ERR_OK);
+		throttle_free(app.throttle);
+		app.throttle = NULL;
+	}
+	/* Known-device marks: ours, for one account, not forgeable. */
+	{
+		const char *m = session_device_mark(&app, &a, 42);
+		char *bad;
+
+		CHECK(m != NULL && session_device_user(&app, m) == 42);
+		bad = arena_strdup(&a, m);
+		bad[0] = '4';
+		bad[1] = '3';
+		CHECK(session_device_user(&app, bad) == 0);
+		CHECK(session_device_user(&app, "42.x.y") == 0);
+		CHECK(session_device_user(&app, NULL) == 0);
 	}
 
 	arena_clear(&a);

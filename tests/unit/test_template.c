@@ -516,10 +516,14 @@ test_load(void)
 	FILE *fp;
 
 	buf_reset(&err);
+	/* A folder of overrides named but missing is an error, said. */
 	set = tpl_set_load("/nonexistent/dir", &err);
+	CHECK(set == NULL);
+	CHECK(strstr(buf_cstr(&err), "/nonexistent/dir") != NULL);
+	tpl_set_free(set);
+	buf_reset(&err);
+	set = tpl_set_load(NULL, &err);
 	CHECK(set != NULL);
-	if (set == NULL)
-		printf("  load error: %s\n", buf_cstr(&err));
 	tpl_set_free(set);
 
 	for (i = 0; i < embedded_count && f == NULL; i++) {
