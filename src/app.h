@@ -51,6 +51,7 @@ struct app {
 	struct oidc_registry *oidc; /* NULL when none is configured */
 	bool fetch_ready;	    /* libcurl set up */
 	struct workers *hashers;    /* NULL when not serving */
+	struct workers *callers;    /* for calls out; NULL when not serving */
 	/* Debates: vote rate limits, refusals not yet saved (serving only). */
 	struct debate_runtime *debates;
 	/* Readers' votes remembered for debate pages (web/debate_cache.c). */

@@ -300,6 +300,8 @@ cli_app_close(struct app *app)
 	app->spam_trainer = NULL;
 	workers_free(app->hashers); /* they use the store */
 	app->hashers = NULL;
+	workers_free(app->callers);
+	app->callers = NULL;
 	spam_live_free(app->spam);
 	app->spam = NULL;
 	oidc_registry_free(app->oidc);

@@ -72,6 +72,8 @@ cmd_routes(struct cli_opts *o)
 			flag_add(flags, sizeof(flags), "json");
 		if (r.hash)
 			flag_add(flags, sizeof(flags), "hash");
+		if (r.callout)
+			flag_add(flags, sizeof(flags), "callout");
 		printf("%-4s %-28s %-24s ", r.method, r.pattern,
 		       flags[0] ? flags : "-");
 		fields_print(r.inputs);

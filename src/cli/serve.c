@@ -10,6 +10,15 @@
 #include "http/workers.h"
 #include "jobs/mail.h"
 #include "jobs/spam_train.h"
+
+/*
+ * Threads for calls out to sign-in providers, and how many such requests
+ * may wait for one: a provider that never answers holds one of them (it
+ * is fetched by one request at a time, model/oidc.c), never a server
+ * thread.
+ */
+#define CALLOUT_WORKERS 4
+#define CALLOUT_QUEUE	256
 #include "model/user.h"
 #include "store/store.h"
 
@@ -45,8 +54,10 @@ cmd_serve(struct cli_opts *o)
 		return 1;
 	/* Password hashes are made off the server threads (ROUTE_HASH). */
 	app.hashers = workers_new(app.cfg.hash_workers, app.cfg.hash_queue);
-	if (app.hashers == NULL) {
-		fprintf(stderr, "parley: cannot start the hash workers\n");
+	/* So are calls out to sign-in providers (ROUTE_CALLOUT). */
+	app.callers = workers_new(CALLOUT_WORKERS, CALLOUT_QUEUE);
+	if (app.hashers == NULL || app.callers == NULL) {
+		fprintf(stderr, "parley: cannot start the worker threads\n");
 		cli_app_close(&app);
 		return 1;
 	}

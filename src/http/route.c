@@ -35,6 +35,7 @@ route_info_at(const struct route_table *t, size_t i, struct route_info *out)
 	/* The highest role wins, as route_allowed() reads the flags. */
 	out->json = (r->flags & ROUTE_JSON) != 0;
 	out->hash = (r->flags & ROUTE_HASH) != 0;
+	out->callout = (r->flags & ROUTE_CALLOUT) != 0;
 	out->inputs = r->inputs;
 	out->role = NULL;
 	if (r->flags & ROUTE_ROLE_MODERATOR)
@@ -102,15 +103,17 @@ static void refuse(struct request *req, struct response *res,
 		   const struct route *r, unsigned status, const char *message);
 
 /*
- * Runs route r's handler on the hash workers, the connection suspended
- * meanwhile; 503 at once when as many requests wait as the queue holds.
+ * Runs route r's handler on the workers of pool (the hash workers, or the
+ * callers), the connection suspended meanwhile; 503 at once when as many
+ * requests wait as the queue holds.
  */
 static void
-hashed(struct request *req, struct response *res, const struct route *r)
+offload(struct request *req, struct response *res, const struct route *r,
+	struct workers *pool)
 {
 	struct offload *o = arena_alloc(&req->arena, sizeof(*o));
 
-	if (o == NULL || !workers_reserve(req->app->hashers)) {
+	if (o == NULL || !workers_reserve(pool)) {
 		(void)response_header(res, "Retry-After", "5");
 		refuse(req, res, r, 503,
 		       "Too many sign-ins are waiting just now. Please try "
@@ -121,7 +124,7 @@ hashed(struct request *req, struct response *res, const struct route *r)
 	o->res = res;
 	o->route = r;
 	request_suspend(req, offload_answer, o);
-	workers_push(req->app->hashers, offload_run, o);
+	workers_push(pool, offload_run, o);
 }
 
 static void
@@ -492,7 +495,11 @@ route_dispatch(struct request *req, struct response *res)
 	if (!read_inputs(req, res, r))
 		return;
 	if ((r->flags & ROUTE_HASH) && req->app->hashers) {
-		hashed(req, res, r);
+		offload(req, res, r, req->app->hashers);
+		return;
+	}
+	if ((r->flags & ROUTE_CALLOUT) && req->app->callers) {
+		offload(req, res, r, req->app->callers);
 		return;
 	}
 	r->handler(req, res);

@@ -27,6 +27,13 @@ enum route_flags {
 	 * full.
 	 */
 	ROUTE_HASH = 1 << 7,
+	/*
+	 * The handler may call out to another site (an external sign-in
+	 * provider): it runs on the app's callers, apart from the hash
+	 * workers, so a provider that never answers holds no server thread
+	 * and no password check; 503 when their queue is full.
+	 */
+	ROUTE_CALLOUT = 1 << 8,
 };
 
 #define ROUTE_POST_FORM (ROUTE_CSRF | ROUTE_FORM)
@@ -110,6 +117,7 @@ struct route_info {
 	const char *role;	    /* "moderator", "editor", "admin" or NULL */
 	bool json;		    /* answers, and refuses, in JSON */
 	bool hash;		    /* runs on the hash workers */
+	bool callout;		    /* runs on the callers */
 	const struct input *inputs; /* the declared fields, or NULL */
 };
 

@@ -29,13 +29,13 @@ test('a provider that never answers: the site answers, and its button fails fast
 	const silent = await silentServer();
 	const srv = await startServer({
 		db: scratch().db,
-		config: `[server]\nthreads = 4\naccess_log = false\n[oidc.stuck]\nissuer = ${silent.url}\nclient_id = c\nclient_secret = s\n`,
+		config: `[server]\nthreads = 1\naccess_log = false\n[accounts]\nexternal_per_address = 1000\n[oidc.stuck]\nissuer = ${silent.url}\nclient_id = c\nclient_secret = s\n`,
 	});
 	t.after(async () => { silent.close(); await stopClean(srv); });
 	const get = (path) => timed(fetch(`${srv.url}${path}`, { redirect: 'manual' })
 		.then(async (res) => ({ status: res.status, text: await res.text() })));
 
-	// 48 readers press the button at once: one fetch goes out, the rest
+	// One server thread. 48 readers press the button at once: one fetch goes out, the rest
 	// are told at once, and no server thread waits on the provider but one.
 	const starts = Array.from({ length: 48 }, () => get('/auth/stuck/start'));
 	await new Promise((r) => setTimeout(r, 300));
