@@ -334,6 +334,7 @@ refresh(pthread_mutex_t *lock, struct oidc_fetched *f, struct arena *a,
 		f->retry_at = 0;
 		f->backoff = 0;
 	} else {
+		free(fresh); /* NULL: no copy was made */
 		/* 5 s after a first failure, doubling to 5 minutes. */
 		f->backoff = f->backoff ? f->backoff * 2 : OIDC_RETRY_FIRST;
 		if (f->backoff > OIDC_RETRY_MAX)
