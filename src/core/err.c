@@ -10,6 +10,7 @@ static const char *const names[ERR__MAX] = {
     [ERR_FORBIDDEN] = "forbidden",
     [ERR_LIMIT] = "over a limit",
     [ERR_TOOLARGE] = "too large",
+    [ERR_UNSURE] = "not known whether it was stored",
 };
 
 const char *

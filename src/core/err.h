@@ -13,6 +13,8 @@ enum err {
 	ERR_LIMIT,
 	ERR_TOOLARGE, /* more than a request may send (a comment over its
 			 length) */
+	ERR_UNSURE,   /* a write whose commit failed in a way that leaves
+			 it unknown whether it is stored */
 	ERR__MAX
 };
 
