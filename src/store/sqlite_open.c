@@ -190,6 +190,10 @@ check_pages(sqlite3 *db, const char *path, struct buf *err)
 		if (first == NULL || strcmp(first, "ok") != 0) {
 			buf_seterr(err, "the database is damaged: %s",
 				   first ? first : "?");
+			/* SQLite's report spans lines: the message does not. */
+			for (char *c = err->data; c && *c; c++)
+				if (*c == '\n')
+					*c = ' ';
 			ok = false;
 		}
 	} else if (rc == SQLITE_INTERRUPT) {
