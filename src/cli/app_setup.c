@@ -148,8 +148,7 @@ database_not_lost(const struct app *app)
 	struct stat sb;
 
 	if ((app->cfg.secret_file && app->cfg.secret_file[0] != '\0') ||
-	    stat(app->cfg.db, &sb) == 0 ||
-	    errno != ENOENT)
+	    stat(app->cfg.db, &sb) == 0 || errno != ENOENT)
 		return true;
 	snprintf(key, sizeof(key), "%s.secret", app->cfg.db);
 	if (stat(key, &sb) != 0)

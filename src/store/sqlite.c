@@ -648,7 +648,7 @@ static enum err
 sqlite_health(struct store *base, char *why, size_t n)
 {
 	return sqlite_fault((struct sqlite_store *)base, why, n) ? ERR_DB
-								   : ERR_OK;
+								 : ERR_OK;
 }
 
 static const struct store_ops sqlite_ops = {

@@ -232,8 +232,9 @@ settle(struct sqlite_store *st)
 			set_fault(st, NULL);
 		return true;
 	}
-	set_fault(st, "writes are failing (%s); the outcome of the last"
-		      " commit is not known yet",
+	set_fault(st,
+		  "writes are failing (%s); the outcome of the last"
+		  " commit is not known yet",
 		  sqlite3_errmsg(w->db));
 	(void)exec_simple(w, "ROLLBACK");
 	return false;
@@ -258,8 +259,7 @@ recover(struct sqlite_store *st)
 	ok = sqlite_conn_open(&st->writer, st->path, CONN_WRITER, &err) &&
 	     sqlite_writer_setup(st, &err);
 	if (!ok) {
-		set_fault(st, "cannot reopen the database: %s",
-			  buf_cstr(&err));
+		set_fault(st, "cannot reopen the database: %s", buf_cstr(&err));
 		sqlite_conn_close(&st->writer);
 	}
 	buf_clear(&err);
@@ -438,8 +438,8 @@ wait_for_work(struct sqlite_store *st, int64_t *next_watch)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		if (pthread_cond_timedwait(&st->job_ready, &st->lock,
-					   &until) != 0) {
+		if (pthread_cond_timedwait(&st->job_ready, &st->lock, &until) !=
+		    0) {
 			pthread_mutex_unlock(&st->lock);
 			sqlite_writer_watch(st);
 			checkpoint(st, true);

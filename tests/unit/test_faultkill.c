@@ -26,8 +26,8 @@
 #include "store_fixture.h"
 #include "test.h"
 
-#define THREADS 4
-#define WARMUP 5     /* posts per thread before the fault */
+#define THREADS	 4
+#define WARMUP	 5    /* posts per thread before the fault */
 #define MAX_KEYS 4000 /* posts a run may send */
 
 enum fault { FAULT_SYNC, FAULT_WRITE, FAULT_FULL, FAULT_LOCK, FAULT__MAX };
@@ -213,7 +213,8 @@ child_main(const char *path, int64_t article, enum fault f, int out,
 	pthread_mutex_init(&ch.lock, NULL);
 	snprintf(ch.run, sizeof(ch.run), "%s%s", fault_names[f],
 		 background ? "-bg" : "");
-	if (!faultvfs_install(seed) || (ch.st = fixture_store_open(path)) == NULL)
+	if (!faultvfs_install(seed) ||
+	    (ch.st = fixture_store_open(path)) == NULL)
 		_exit(2);
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, poster_warmup, &ch);
@@ -435,8 +436,8 @@ main(void)
 {
 	char dir[512];
 	const char *seed_env = getenv("PARLEY_SEED");
-	uint64_t seed = seed_env ? strtoull(seed_env, NULL, 10)
-				 : (uint64_t)time(NULL);
+	uint64_t seed =
+	    seed_env ? strtoull(seed_env, NULL, 10) : (uint64_t)time(NULL);
 	int f;
 
 	printf("test_faultkill: PARLEY_SEED=%llu\n", (unsigned long long)seed);

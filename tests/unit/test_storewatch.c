@@ -108,8 +108,7 @@ test_lock_held(const char *dir)
 	arena_init(&ar);
 	for (i = 0; i < 10; i++) {
 		t0 = ms_now();
-		CHECK(st->ops->article_by_id(st, &ar, article, &art) ==
-		      ERR_OK);
+		CHECK(st->ops->article_by_id(st, &ar, article, &art) == ERR_OK);
 		if (ms_now() - t0 > slowest_read)
 			slowest_read = ms_now() - t0;
 		usleep(50 * 1000);

@@ -149,7 +149,8 @@ test_write_fails(const char *dir)
 	store_close(st);
 	for (n = 1; n <= 8; n++) {
 		snprintf(body, sizeof(body), "write %d", n);
-		CHECK(fixture_stored(path, body) == (result[n - 1] == ERR_OK ? 1 : 0));
+		CHECK(fixture_stored(path, body) ==
+		      (result[n - 1] == ERR_OK ? 1 : 0));
 	}
 	CHECK(fixture_stored(path, "after the writes") == 1);
 	fixture_check_db(path);
