@@ -102,6 +102,9 @@ sqlite_submit(struct sqlite_store *st, struct write_job *job)
 }
 
 /* Sets what /healthz reports (NULL: nothing wrong); logged when new. */
+static void set_fault(struct sqlite_store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 set_fault(struct sqlite_store *st, const char *fmt, ...)
 {
