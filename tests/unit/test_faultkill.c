@@ -216,6 +216,20 @@ child_main(const char *path, int64_t article, enum fault f, int out,
 	if (!faultvfs_install(seed) ||
 	    (ch.st = fixture_store_open(path)) == NULL)
 		_exit(2);
+	/*
+	 * A server's readers keep their connections open: the writer's is
+	 * never the last one, whose closing would fold the WAL away.
+	 */
+	{
+		struct arena a;
+		struct article art;
+
+		arena_init(&a);
+		if (ch.st->ops->article_by_id(ch.st, &a, article, &art) !=
+		    ERR_OK)
+			_exit(2);
+		arena_clear(&a);
+	}
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, poster_warmup, &ch);
 	for (i = 0; i < THREADS; i++)
