@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -147,6 +148,9 @@ struct sqlite_store {
 	bool gone;	/* the file at path is no longer the one open */
 	/* What /healthz reports ("" when all is well); under lock. */
 	char fault[256];
+	/* The file opened, so any thread can tell it was moved. */
+	dev_t file_dev;
+	ino_t file_ino;
 };
 
 /*

@@ -280,5 +280,11 @@ sqlite_open_writer(struct sqlite_store *st, struct buf *err)
 	    !check_pages(st->writer.db, st->path, err) ||
 	    !migrate(&st->writer, err) || !sqlite_writer_setup(st, err))
 		return false;
+	if (stat(st->path, &sb) != 0) {
+		buf_seterr(err, "%s: %s", st->path, strerror(errno));
+		return false;
+	}
+	st->file_dev = sb.st_dev;
+	st->file_ino = sb.st_ino;
 	return true;
 }

@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/buf.h"
@@ -40,6 +41,10 @@
 
 /* WAL frames after which a commit is followed by a passive checkpoint. */
 #define CHECKPOINT_FRAMES 1000
+
+#define FILE_GONE                                                              \
+	"the database file was removed or moved away while serving; no write " \
+	"is accepted until Parley is restarted on it"
 
 static int64_t
 now_ms(void)
@@ -130,12 +135,19 @@ set_fault(struct sqlite_store *st, const char *fmt, ...)
 bool
 sqlite_fault(struct sqlite_store *st, char *out, size_t n)
 {
+	struct stat sb;
 	bool bad;
 
 	pthread_mutex_lock(&st->lock);
 	bad = st->fault[0] != '\0';
 	snprintf(out, n, "%s", st->fault);
 	pthread_mutex_unlock(&st->lock);
+	/* Before the writer's next look: the file at the path, now. */
+	if (!bad && (stat(st->path, &sb) != 0 || sb.st_dev != st->file_dev ||
+		     sb.st_ino != st->file_ino)) {
+		snprintf(out, n, "%s", FILE_GONE);
+		bad = true;
+	}
 	return bad;
 }
 
@@ -156,9 +168,7 @@ file_still_there(struct sqlite_store *st)
 	    !moved)
 		return true;
 	st->gone = true;
-	set_fault(st,
-		  "the database file was removed or moved away while serving;"
-		  " no write is accepted until Parley is restarted on it");
+	set_fault(st, "%s", FILE_GONE);
 	return false;
 }
 
