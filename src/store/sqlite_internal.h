@@ -159,8 +159,12 @@ struct sqlite_store {
  */
 #define PARLEY_APP_ID 0x50524c59
 
-/* The WAL is cut back to this size once it has been checkpointed. */
-#define WAL_LIMIT_BYTES (4 * 1024 * 1024)
+/*
+ * The WAL is cut back to this size once it has been checkpointed: well
+ * above what it reaches between checkpoints (about 4 MB), so that only a
+ * WAL grown behind a long reader is cut.
+ */
+#define WAL_LIMIT_BYTES (16 * 1024 * 1024)
 
 /* How a connection opens: a reader never creates the file, nor writes. */
 enum conn_role { CONN_READER, CONN_WRITER, CONN_CREATE };

@@ -380,17 +380,22 @@ sqlite_writer_watch(struct sqlite_store *st)
 
 /*
  * Keeps the WAL short.  After a commit: a passive checkpoint once it has
- * grown (what SQLite does by itself without the hook).  When idle: a
- * truncating one, which readers still using the WAL turn down at once (no
- * busy wait); the next idle moment tries again.
+ * grown (what SQLite does by itself without the hook).  When idle, and
+ * only once the file has grown past WAL_LIMIT_BYTES behind a long reader:
+ * a truncating one, which readers still using the WAL turn down at once
+ * (no busy wait); the next idle moment tries again.  Below the limit the
+ * file keeps its size: writes over existing blocks make cheaper fsyncs
+ * than a file growing again.
  */
 static void
 checkpoint(struct sqlite_store *st, bool idle)
 {
 	sqlite3 *db = st->writer.db;
+	const char *wal;
+	struct stat sb;
 	int rc;
 
-	if (db == NULL || st->gone || st->wal_frames == 0)
+	if (db == NULL || st->gone)
 		return;
 	if (!idle) {
 		if (st->wal_frames >= CHECKPOINT_FRAMES)
@@ -398,6 +403,9 @@ checkpoint(struct sqlite_store *st, bool idle)
 			    db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		return;
 	}
+	wal = sqlite3_filename_wal(sqlite3_db_filename(db, "main"));
+	if (wal == NULL || stat(wal, &sb) != 0 || sb.st_size <= WAL_LIMIT_BYTES)
+		return;
 	sqlite3_busy_timeout(db, 0);
 	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 				       NULL, NULL);
