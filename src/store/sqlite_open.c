@@ -50,7 +50,7 @@ sqlite_conn_open(struct conn *c, const char *path, enum conn_role role,
 	const char *setup =
 	    role == CONN_READER
 		? "PRAGMA busy_timeout = 1000; PRAGMA query_only = 1;"
-		: "PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL;"
+		: "PRAGMA busy_timeout = 3000; PRAGMA journal_mode = WAL;"
 		  " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	char *msg = NULL;

@@ -34,7 +34,7 @@
 #include "core/log.h"
 
 /* How long a write may wait for a lock held by another process. */
-#define LOCK_WAIT_MS 2000
+#define LOCK_WAIT_MS 3000
 
 /* How often the writer looks for other processes' commits. */
 #define WATCH_MS 250

@@ -126,7 +126,7 @@ struct holder {
 	volatile int holding;
 };
 
-/* Another connection holds the write lock for 3 s. */
+/* Another connection holds the write lock for 4 s. */
 static void *
 hold_lock(void *arg)
 {
@@ -138,7 +138,7 @@ hold_lock(void *arg)
 	    sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE articles SET tags = 'x'",
 			 NULL, NULL, NULL) == SQLITE_OK) {
 		h->holding = 1;
-		sleep(3);
+		sleep(4);
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	h->holding = 2;
@@ -462,7 +462,7 @@ main(void)
 		run_one(dir, (enum fault)f, false, -1, seed);
 		/* Killed while posts keep coming, at a random moment. */
 		run_one(dir, (enum fault)f, true,
-			rand() % (f == FAULT_LOCK ? 3000 : 60), seed + 1);
+			rand() % (f == FAULT_LOCK ? 4000 : 60), seed + 1);
 	}
 	fixture_remove_dir(dir);
 	TEST_DONE();
