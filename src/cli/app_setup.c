@@ -178,6 +178,32 @@ load_secret(struct app *app)
 	return true;
 }
 
+/*
+ * A database that is missing where its site's key is found was moved or
+ * deleted: making an empty one there would serve an empty site over it.
+ * Only the default key beside the database tells; a new site has none.
+ */
+static bool
+database_not_lost(const struct app *app)
+{
+	char key[4096];
+	struct stat sb;
+
+	if ((app->cfg.secret_file && app->cfg.secret_file[0] != '\0') ||
+	    stat(app->cfg.db, &sb) == 0 || errno != ENOENT)
+		return true;
+	snprintf(key, sizeof(key), "%s.secret", app->cfg.db);
+	if (stat(key, &sb) != 0)
+		return true;
+	fprintf(stderr,
+		"parley: database %s is missing, but its site's key %s is"
+		" there: was the database moved or deleted?  Put it back"
+		" (or give its new place with --db); to start a new site"
+		" here instead, remove %s\n",
+		app->cfg.db, key, key);
+	return false;
+}
+
 bool
 cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 {
@@ -204,7 +230,12 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	else
 		snprintf(app->base_url, sizeof(app->base_url), "http://%s",
 			 app->cfg.listen);
-	if (!load_secret(app))
+	if (app->cfg.db == NULL || app->cfg.db[0] == '\0') {
+		fprintf(stderr, "parley: no database named ([server] db or"
+				" --db is empty)\n");
+		goto fail;
+	}
+	if (!database_not_lost(app) || !load_secret(app))
 		goto fail;
 	app->store = store_open(app->cfg.db, &err);
 	if (app->store == NULL) {

@@ -52,7 +52,9 @@ static const struct key keys[] = {
     {"server", "listen", KEY_STR, OFF(listen), "127.0.0.1:8080", 0, 0,
      "Address and port to listen on; [::1]:8080 for IPv6."},
     {"server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
-     "The SQLite database file; created when missing."},
+     "The SQLite database file; created when missing, unless its "
+     "site's key is there without it (moved or deleted). Empty stops "
+     "the start."},
     {"server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
      "Threads serving requests. A comment post waiting for its commit "
      "holds none (its connection is set aside), so any number of posts "

@@ -11,6 +11,7 @@ static const char *const names[ERR__MAX] = {
     [ERR_LIMIT] = "over a limit",
     [ERR_TOOLARGE] = "too large",
     [ERR_DUPLICATE] = "duplicate",
+    [ERR_UNSURE] = "not known whether it was stored",
 };
 
 const char *

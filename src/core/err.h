@@ -14,6 +14,8 @@ enum err {
 	ERR_TOOLARGE,  /* more than a request may send (a comment over its
 			  length) */
 	ERR_DUPLICATE, /* the same thing again, already stored */
+	ERR_UNSURE,    /* a write whose commit failed in a way that leaves
+			  it unknown whether it is stored */
 	ERR__MAX
 };
 

@@ -1,25 +1,20 @@
 /*
- * sqlite: the SQLite backend of the store.
+ * sqlite: the SQLite backend of the store: articles and comments, and the
+ * table of operations.
  *
  * Reads run on one connection per thread, so readers never wait for each
- * other or for the writer (WAL).  Writes go to one writer thread that owns
- * the only write connection: it takes every write waiting, runs them in
- * one transaction (each in a savepoint, so one failure spoils no other)
- * and commits once.  With synchronous=FULL the commit returns after the
- * WAL is fsync'd, and only then is any of the writers answered: group
- * commit, durable and fast.
+ * other or for the writer (WAL).  Writes go to the writer thread
+ * (sqlite_writer.c), which commits them in groups; connections are opened
+ * and the file checked in sqlite_open.c.
  */
 #include "store/sqlite_internal.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/buf.h"
-#include "core/embed.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -28,47 +23,6 @@ sqlite_fail(sqlite3 *db, const char *what)
 {
 	log_warnx("sqlite: %s: %s", what, sqlite3_errmsg(db));
 	return ERR_DB;
-}
-
-static void
-conn_close(struct conn *c)
-{
-	size_t i;
-
-	for (i = 0; i < STMT__MAX; i++)
-		sqlite3_finalize(c->stmt[i]);
-	sqlite3_close(c->db);
-	memset(c->stmt, 0, sizeof(c->stmt));
-	c->db = NULL;
-}
-
-static bool
-conn_open(struct conn *c, const char *path, bool readonly, struct buf *err)
-{
-	const char *setup =
-	    readonly ? "PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;"
-		     : "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;"
-		       " PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-	char *msg = NULL;
-
-	memset(c, 0, sizeof(*c));
-	if (sqlite3_open_v2(path, &c->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		buf_seterr(err, "%s: %s", path,
-			   c->db ? sqlite3_errmsg(c->db) : "cannot open");
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return false;
-	}
-	if (sqlite3_exec(c->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
-		buf_seterr(err, "%s: %s", path, msg ? msg : "setup failed");
-		sqlite3_free(msg);
-		conn_close(c);
-		return false;
-	}
-	return true;
 }
 
 sqlite3_stmt *
@@ -100,7 +54,7 @@ sqlite_reader(struct sqlite_store *st)
 	if (c == NULL)
 		return NULL;
 	buf_init(&err, 512);
-	if (!conn_open(c, st->path, true, &err)) {
+	if (!sqlite_conn_open(c, st->path, CONN_READER, &err)) {
 		log_warnx("sqlite: %s", buf_cstr(&err));
 		buf_clear(&err);
 		free(c);
@@ -393,202 +347,6 @@ sqlite_comment_thread_index(struct store *base, int64_t article_id,
 	if (rc == SQLITE_DONE)
 		return ERR_NOTFOUND;
 	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "thread index");
-}
-
-/* Appends job to the writer's queue; false when the store is stopping. */
-static bool
-enqueue(struct sqlite_store *st, struct write_job *job)
-{
-	if (st->stopping)
-		return false;
-	job->next = NULL;
-	if (st->tail)
-		st->tail->next = job;
-	else
-		st->head = job;
-	st->tail = job;
-	pthread_cond_signal(&st->job_ready);
-	return true;
-}
-
-enum err
-sqlite_write(struct sqlite_store *st, enum err (*run)(struct conn *, void *),
-	     void *arg)
-{
-	struct write_job job = {run, arg, ERR_DB, false, NULL, NULL};
-
-	pthread_mutex_lock(&st->lock);
-	/*
-	 * The job lives on this stack: the writer is done with it before
-	 * job.done is set, and this thread waits for that below.
-	 */
-	if (!enqueue(st, &job)) { /* cppcheck-suppress autoVariables */
-		pthread_mutex_unlock(&st->lock);
-		return ERR_DB;
-	}
-	while (!job.done)
-		pthread_cond_wait(&st->job_done, &st->lock);
-	pthread_mutex_unlock(&st->lock);
-	return job.result;
-}
-
-bool
-sqlite_submit(struct sqlite_store *st, struct write_job *job)
-{
-	bool ok;
-
-	job->result = ERR_DB;
-	job->done = false;
-	pthread_mutex_lock(&st->lock);
-	ok = enqueue(st, job);
-	pthread_mutex_unlock(&st->lock);
-	return ok;
-}
-
-static bool
-exec_simple(struct conn *w, const char *sql)
-{
-	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK;
-}
-
-/* Runs the writer's savepoint statement id; false when it fails. */
-static bool
-savepoint(struct conn *w, enum stmt id)
-{
-	sqlite3_stmt *s = conn_stmt(w, id);
-	int rc;
-
-	if (s == NULL)
-		return false;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE;
-}
-
-/* Runs one batch of jobs in one transaction. */
-static void
-writer_batch(struct sqlite_store *st, struct write_job *batch)
-{
-	struct conn *w = &st->writer;
-	struct write_job *j;
-	bool ok = exec_simple(w, "BEGIN IMMEDIATE");
-
-	/*
-	 * The savepoints are prepared statements: parsed again for every job,
-	 * they cost a busy writer more than many of its jobs.
-	 */
-	for (j = batch; ok && j != NULL; j = j->next) {
-		if (!savepoint(w, STMT_SAVEPOINT)) {
-			j->result = sqlite_fail(w->db, "savepoint");
-			continue;
-		}
-		j->result = j->run(w, j->arg);
-		if (j->result != ERR_OK)
-			(void)savepoint(w, STMT_ROLLBACK_TO);
-		if (!savepoint(w, STMT_RELEASE))
-			ok = false;
-	}
-	/*
-	 * A failed COMMIT (a failed fsync among its causes) fails every job
-	 * of the batch; none is acknowledged, and none is retried behind the
-	 * writer's back.
-	 */
-	if (!ok || !exec_simple(w, "COMMIT")) {
-		(void)sqlite_fail(w->db, "commit");
-		(void)exec_simple(w, "ROLLBACK");
-		for (j = batch; j != NULL; j = j->next)
-			j->result = ERR_DB;
-	}
-}
-
-/*
- * PRAGMA data_version on the writer's own connection changes only when
- * another connection, in another process, has committed: our own writes
- * invalidate the cache exactly; the CLI's are noticed here.
- */
-static void
-writer_watch(struct sqlite_store *st, int64_t *seen)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t v = *seen;
-
-	if (sqlite3_prepare_v2(st->writer.db, "PRAGMA data_version", -1, &s,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (v != *seen && *seen != 0 && st->base.changed_elsewhere)
-		st->base.changed_elsewhere(st->base.changed_arg);
-	*seen = v;
-}
-
-/* How often the writer looks for other processes' commits. */
-#define WATCH_MS 250
-
-static void *
-writer_main(void *arg)
-{
-	struct sqlite_store *st = arg;
-	struct write_job *batch, *j, *next, *submitted, **last;
-
-	pthread_mutex_lock(&st->lock);
-	for (;;) {
-		while (st->head == NULL && !st->stopping) {
-			struct timespec until;
-
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += WATCH_MS * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			if (pthread_cond_timedwait(&st->job_ready, &st->lock,
-						   &until) != 0) {
-				pthread_mutex_unlock(&st->lock);
-				writer_watch(st, &st->data_version);
-				pthread_mutex_lock(&st->lock);
-			}
-		}
-		if (st->head == NULL)
-			break;
-		batch = st->head;
-		st->head = st->tail = NULL;
-		pthread_mutex_unlock(&st->lock);
-
-		writer_batch(st, batch);
-
-		/*
-		 * Waiting callers are woken; submitted jobs are set aside
-		 * first, in their order, since a waiter's job may be gone
-		 * as soon as it is marked done.  Their completions run
-		 * outside the lock, so writes queue meanwhile for the next
-		 * commit.
-		 */
-		pthread_mutex_lock(&st->lock);
-		submitted = NULL;
-		last = &submitted;
-		for (j = batch; j != NULL; j = next) {
-			next = j->next; /* j lives on its waiter's stack */
-			if (j->complete != NULL) {
-				j->next = NULL;
-				*last = j;
-				last = &j->next;
-			} else {
-				j->done = true;
-			}
-		}
-		pthread_cond_broadcast(&st->job_done);
-		if (submitted != NULL) {
-			pthread_mutex_unlock(&st->lock);
-			for (j = submitted; j != NULL; j = next) {
-				next = j->next; /* j is the completion's now */
-				j->complete(j);
-			}
-			pthread_mutex_lock(&st->lock);
-		}
-	}
-	pthread_mutex_unlock(&st->lock);
-	return NULL;
 }
 
 struct article_insert_args {
@@ -923,14 +681,16 @@ sqlite_close(struct store *base)
 	}
 	for (c = st->readers; c != NULL; c = next) {
 		next = c->next;
-		conn_close(c);
+		sqlite_conn_close(c);
 		free(c);
 	}
 	if (st->writer.db) {
 		/* Fold the WAL back into the database file on a clean stop. */
-		(void)exec_simple(&st->writer,
-				  "PRAGMA wal_checkpoint(TRUNCATE)");
-		conn_close(&st->writer);
+		if (!st->gone)
+			(void)sqlite3_exec(st->writer.db,
+					   "PRAGMA wal_checkpoint(TRUNCATE)",
+					   NULL, NULL, NULL);
+		sqlite_conn_close(&st->writer);
 	}
 	pthread_key_delete(st->reader_key);
 	pthread_mutex_destroy(&st->readers_lock);
@@ -941,9 +701,17 @@ sqlite_close(struct store *base)
 	free(st);
 }
 
+static enum err
+sqlite_health(struct store *base, char *why, size_t n)
+{
+	return sqlite_fault((struct sqlite_store *)base, why, n) ? ERR_DB
+								 : ERR_OK;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
+    .health = sqlite_health,
     .article_by_slug = sqlite_article_by_slug,
     .article_by_id = sqlite_article_by_id,
     .article_list = sqlite_article_list,
@@ -1016,53 +784,6 @@ static const struct store_ops sqlite_ops = {
     .spam_rows = sqlite_spam_rows,
 };
 
-/* Applies the embedded migrations sql/sqlite/NNN_*.sql above user_version. */
-static bool
-migrate(struct conn *w, struct buf *err)
-{
-	sqlite3_stmt *s;
-	int version = 0;
-	size_t i;
-
-	if (sqlite3_prepare_v2(w->db, "PRAGMA user_version", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		buf_seterr(err, "%s", sqlite3_errmsg(w->db));
-		return false;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-
-	for (i = 0; i < embedded_count; i++) {
-		const struct embedded_file *f = &embedded_files[i];
-		const char *name;
-		char *msg = NULL, pragma[64];
-		int num;
-
-		if (strncmp(f->path, "sql/sqlite/", 11) != 0)
-			continue;
-		name = f->path + 11;
-		num = atoi(name);
-		if (num <= version)
-			continue;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
-			 num);
-		if (!exec_simple(w, "BEGIN IMMEDIATE") ||
-		    sqlite3_exec(w->db, (const char *)f->data, NULL, NULL,
-				 &msg) != SQLITE_OK ||
-		    !exec_simple(w, pragma) || !exec_simple(w, "COMMIT")) {
-			buf_seterr(err, "migration %s: %s", name,
-				   msg ? msg : sqlite3_errmsg(w->db));
-			sqlite3_free(msg);
-			(void)exec_simple(w, "ROLLBACK");
-			return false;
-		}
-		log_info("database: applied migration %s", name);
-		version = num;
-	}
-	return true;
-}
-
 struct store *
 sqlite_store_open(const char *path, struct buf *err)
 {
@@ -1079,12 +800,12 @@ sqlite_store_open(const char *path, struct buf *err)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->job_ready, NULL);
 	pthread_cond_init(&st->job_done, NULL);
-	if (!conn_open(&st->writer, path, false, err) ||
-	    !migrate(&st->writer, err))
+	if (!sqlite_open_writer(st, err))
 		goto fail;
 	/* What is there now is what the caches will see first. */
-	writer_watch(st, &st->data_version);
-	if (pthread_create(&st->writer_thread, NULL, writer_main, st) != 0) {
+	sqlite_writer_watch(st);
+	if (pthread_create(&st->writer_thread, NULL, sqlite_writer_main, st) !=
+	    0) {
 		buf_seterr(err, "%s", "cannot start the database writer");
 		goto fail;
 	}

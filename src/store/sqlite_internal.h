@@ -9,8 +9,12 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -146,6 +150,7 @@ struct write_job {
 	 */
 	void (*complete)(struct write_job *job);
 	struct write_job *next;
+	int64_t queued_ms; /* when it was queued, on the monotonic clock */
 };
 
 struct sqlite_store {
@@ -163,8 +168,59 @@ struct sqlite_store {
 	pthread_cond_t job_done;
 	struct write_job *head, *tail;
 	bool stopping;
-	int64_t data_version; /* the writer's; see writer_watch */
+	int64_t data_version; /* the writer's; see sqlite_writer_watch */
+	/* The writer thread's own: */
+	int wal_frames; /* in the WAL after the writer's last commit */
+	bool unsure;	/* a failed commit's outcome is not settled yet */
+	bool gone;	/* the file at path is no longer the one open */
+	/* What /healthz reports ("" when all is well); under lock. */
+	char fault[256];
+	/* The file opened, so any thread can tell it was moved. */
+	dev_t file_dev;
+	ino_t file_ino;
 };
+
+/*
+ * PRAGMA application_id of Parley's databases ("PRLY"): a SQLite file
+ * without it and without Parley's tables belongs to someone else.
+ */
+#define PARLEY_APP_ID 0x50524c59
+
+/*
+ * The WAL is cut back to this size once it has been checkpointed: well
+ * above what it reaches between checkpoints (about 4 MB), so that only a
+ * WAL grown behind a long reader is cut.
+ */
+#define WAL_LIMIT_BYTES (16 * 1024 * 1024)
+
+/* How a connection opens: a reader never creates the file, nor writes. */
+enum conn_role { CONN_READER, CONN_WRITER, CONN_CREATE };
+
+/* Opens c on path; false with a message in err. */
+bool sqlite_conn_open(struct conn *c, const char *path, enum conn_role role,
+		      struct buf *err);
+
+/* Finalizes c's statements and closes it; c->db NULL is fine. */
+void sqlite_conn_close(struct conn *c);
+
+/*
+ * Opens the writer's connection on st->path, checks the file (a Parley
+ * database, not newer than this binary, writable, its pages sound) and
+ * applies the migrations (sqlite_open.c); false with a message in err.
+ */
+bool sqlite_open_writer(struct sqlite_store *st, struct buf *err);
+
+/* The writer connection's settings that are the writer thread's. */
+bool sqlite_writer_setup(struct sqlite_store *st, struct buf *err);
+
+/* The writer thread (sqlite_writer.c); arg is the store. */
+void *sqlite_writer_main(void *arg);
+
+/* Looks for other processes' commits and for the file being moved. */
+void sqlite_writer_watch(struct sqlite_store *st);
+
+/* Copies what is wrong into out; false (out "") when nothing is. */
+bool sqlite_fault(struct sqlite_store *st, char *out, size_t n);
 
 /* Logs the connection's last error; returns ERR_DB. */
 enum err sqlite_fail(sqlite3 *db, const char *what);

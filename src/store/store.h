@@ -301,6 +301,11 @@ struct store;
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);
+	/*
+	 * ERR_OK while writes can be stored; otherwise ERR_DB with what is
+	 * wrong in why (the file removed or moved, writes failing).
+	 */
+	enum err (*health)(struct store *st, char *why, size_t n);
 	enum err (*article_by_slug)(struct store *st, struct arena *a,
 				    const char *slug, struct article *out);
 	enum err (*article_by_id)(struct store *st, struct arena *a, int64_t id,

@@ -608,8 +608,17 @@ posting_answer(struct request *req, struct response *res, void *arg)
 		log_warnx("comment on %s%s%s not stored: %s",
 			  article ? "" : p->place, article ? "" : " ",
 			  p->art->slug, err_str(e));
+		/*
+		 * The form keeps its key: sent again, it finds the comment
+		 * if it was stored after all, and stores it once if not.
+		 */
 		po->errs.form =
-		    "Your comment could not be saved just now. Please send it again.";
+		    e == ERR_UNSURE
+			? "We could not make sure your comment was saved. "
+			  "Please send this form again as it is: your comment "
+			  "will not be stored twice."
+			: "Your comment could not be saved just now. Please "
+			  "send it again.";
 		po->errs.err = ERR_DB;
 	}
 	if (e != ERR_OK) {

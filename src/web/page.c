@@ -13,7 +13,7 @@ static const unsigned err_statuses[ERR__MAX] = {
     [ERR_OK] = 200,	   [ERR_NOMEM] = 503,	 [ERR_DB] = 503,
     [ERR_NOTFOUND] = 404,  [ERR_CONFLICT] = 409, [ERR_INVALID] = 422,
     [ERR_FORBIDDEN] = 403, [ERR_LIMIT] = 429,	 [ERR_TOOLARGE] = 413,
-    [ERR_DUPLICATE] = 422,
+    [ERR_DUPLICATE] = 422, [ERR_UNSURE] = 503,
 };
 
 unsigned

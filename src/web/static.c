@@ -6,6 +6,7 @@
 #include "core/embed.h"
 #include "http/cache.h"
 #include "model/article.h"
+#include "model/health.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -148,7 +149,9 @@ avatar_image(struct request *req, struct response *res)
 }
 
 /*
- * GET /healthz: anyone.  200 when the database answers.  The header
+ * GET /healthz: anyone.  200 "ok" when the database answers and takes
+ * writes; 503 naming what is wrong otherwise (the file removed or moved
+ * while serving, writes failing).  The header
  * X-Page-Cache says what the page cache holds, as counted against its
  * cap, and the entries not yet freed (held by responses too):
  * "entries=N bytes=B max=M live=L".
@@ -156,12 +159,9 @@ avatar_image(struct request *req, struct response *res)
 void
 health_check(struct request *req, struct response *res)
 {
-	struct article *list;
 	struct page_cache_stats cs;
-	int64_t total;
-	size_t n;
-	bool ok = article_list(req->app, &req->arena, 0, 1, &list, &n,
-			       &total) == ERR_OK;
+	const char *why;
+	bool ok = health_store(req->app, &req->arena, &why) == ERR_OK;
 
 	res->status = ok ? 200 : 503;
 	res->content_type = "text/plain; charset=utf-8";
@@ -171,6 +171,7 @@ health_check(struct request *req, struct response *res)
 	    res, "X-Page-Cache",
 	    arena_printf(&req->arena, "entries=%zu bytes=%zu max=%zu live=%zu",
 			 cs.entries, cs.bytes, cs.max_bytes, cs.live));
-	if (!buf_puts(&res->body, ok ? "ok\n" : "database unavailable\n"))
+	if (!buf_puts(&res->body, ok ? "ok" : why) ||
+	    !buf_puts(&res->body, "\n"))
 		res->status = 503;
 }

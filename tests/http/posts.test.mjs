@@ -97,16 +97,16 @@ describe('comment posts do not hold a server thread', () => {
 		const run = unique('fail');
 		const url = `${srv.url}/articles/${slug}/comments`;
 		// The writer takes the first post alone and waits for the lock
-		// past its busy timeout (5 s): that commit fails.  The others
-		// queue meanwhile and form the next commit, which the lock,
-		// released before its own timeout, lets through.
+		// until its time is up (3 s of waiting): that commit fails.  The
+		// others queue meanwhile and form the next commit, which the
+		// lock, released before their own time is up, lets through.
 		const lock = await holdWriteLock(srv.db);
 		let first, rest;
 		try {
 			first = send(url, v.cookie, fields(v, `${run}-first`, `${run} first`));
-			await sleep(1000);
+			await sleep(1500);
 			rest = Array.from({ length: 8 }, (_, i) => send(url, v.cookie, fields(v, `${run}-${i}`, `${run} queued ${i}`)));
-			await sleep(5000);
+			await sleep(2250);
 		} finally {
 			assert.equal(await lock.release(), 0);
 		}

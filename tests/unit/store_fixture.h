@@ -8,8 +8,10 @@
 #ifndef PARLEY_STORE_FIXTURE_H
 #define PARLEY_STORE_FIXTURE_H
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "store/store.h"
@@ -88,6 +90,58 @@ fixture_store_fresh(const char *dir, const char *name, char *path, size_t n,
 		return NULL;
 	CHECK(st->ops->article_insert(st, &a, article) == ERR_OK);
 	return st;
+}
+
+/* How many stored comments have this text (-1 on error). */
+static inline int64_t
+fixture_stored(const char *path, const char *body)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM comments"
+			       " WHERE body_md = ?1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, body, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* The database is intact and each article's count matches its comments. */
+static inline void
+fixture_check_db(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	bool ok = false, counted = false;
+
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	      SQLITE_OK);
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM articles a WHERE"
+			       " comment_count != (SELECT count(*) FROM"
+			       " comments c WHERE c.article_id = a.id)",
+			       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		counted = sqlite3_column_int(s, 0) == 0;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	CHECK(ok);
+	CHECK(counted);
 }
 
 /* Removes a scratch folder made by test_scratch_dir, and all it holds. */
