@@ -74,6 +74,9 @@ thread_posts_per_minute = 1000000
 site_posts_per_minute = 1000000
 min_fill_seconds = 0
 duplicate_minutes = 0
+[moderation]
+; the seeded comments carry links: none is held for a moderator
+max_links = 1000
 EOF
 { cat "$SCRATCH/parley.ini"; printf '[server]\npage_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
 
