@@ -268,6 +268,12 @@ moderation_purge(struct app *app, int days, const struct mod_actor *who,
 }
 
 enum err
+moderation_status(struct app *app, int64_t id, int *status)
+{
+	return app->store->ops->mod_status(app->store, id, status);
+}
+
+enum err
 moderation_get(struct app *app, struct arena *a, int64_t id,
 	       struct mod_item *out)
 {

@@ -86,6 +86,9 @@ enum err moderation_edit(struct app *app, struct arena *a, int64_t id,
 enum err moderation_purge(struct app *app, int days,
 			  const struct mod_actor *who, int64_t *n);
 
+/* A comment's status (enum comment_status) alone, whatever it is. */
+enum err moderation_status(struct app *app, int64_t id, int *status);
+
 enum err moderation_get(struct app *app, struct arena *a, int64_t id,
 			struct mod_item *out);
 enum err moderation_list(struct app *app, struct arena *a,

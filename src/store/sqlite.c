@@ -766,6 +766,7 @@ static const struct store_ops sqlite_ops = {
     .debate_home_epoch = sqlite_debate_home_epoch,
     /* Moderation (sqlite_moderation.c). */
     .mod_get = sqlite_mod_get,
+    .mod_status = sqlite_mod_status,
     .mod_list = sqlite_mod_list,
     .mod_counts = sqlite_mod_counts,
     .mod_set_status = sqlite_mod_set_status,

@@ -326,6 +326,7 @@ const char *sqlite_status_name(int status);
 int sqlite_status_of(const char *name);
 
 /* The moderation operations (sqlite_moderation.c), for the ops table. */
+enum err sqlite_mod_status(struct store *, int64_t, int *);
 enum err sqlite_mod_get(struct store *, struct arena *, int64_t,
 			struct mod_item *);
 enum err sqlite_mod_list(struct store *, struct arena *,

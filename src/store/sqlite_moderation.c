@@ -92,6 +92,27 @@ sqlite_mod_get(struct store *base, struct arena *a, int64_t id,
 }
 
 enum err
+sqlite_mod_status(struct store *base, int64_t id, int *status)
+{
+	struct conn *c = sqlite_reader((struct sqlite_store *)base);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c == NULL || (s = conn_stmt(c, STMT_MOD_STATUS_OF)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*status =
+		    sqlite_status_of((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return ERR_OK;
+	return rc == SQLITE_DONE ? ERR_NOTFOUND
+				 : sqlite_fail(c->db, "moderation status");
+}
+
+enum err
 sqlite_mod_list(struct store *base, struct arena *a, const struct mod_filter *f,
 		struct mod_item **out, size_t *n)
 {

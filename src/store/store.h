@@ -522,6 +522,8 @@ struct store_ops {
 	/* A comment whatever its status, with every moderation field. */
 	enum err (*mod_get)(struct store *st, struct arena *a, int64_t id,
 			    struct mod_item *out);
+	/* A comment's status alone (enum comment_status), whatever it is. */
+	enum err (*mod_status)(struct store *st, int64_t id, int *status);
 	/* A queue, newest first. */
 	enum err (*mod_list)(struct store *st, struct arena *a,
 			     const struct mod_filter *f, struct mod_item **out,

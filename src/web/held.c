@@ -110,15 +110,19 @@ held_answer(struct request *req, struct response *res,
 	    int64_t parent)
 {
 	struct article fresh;
-	struct mod_item it;
+	int status;
 	int64_t page = 1;
 	const char *secure =
 	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
 
-	if (moderation_get(req->app, &req->arena, id, &it) != ERR_OK ||
-	    it.c.status == STATUS_APPROVED)
+	/*
+	 * The comment's row alone: a post's answer must not cost what the
+	 * moderation page's view of a comment does (its author's history).
+	 */
+	if (moderation_status(req->app, id, &status) != ERR_OK ||
+	    status == STATUS_APPROVED)
 		return false;
-	if (it.c.status != STATUS_PENDING) {
+	if (status != STATUS_PENDING) {
 		/* Spam is not announced: that would teach its sender. */
 		response_redirect(
 		    res, arena_printf(&req->arena, "%s#comments", base));
