@@ -139,8 +139,15 @@ spam_live_score(struct spam_live *l, struct arena *a, const char *text,
 
 	*score = -1;
 	*features = "";
-	if (l == NULL || (f = features_take(l)) == NULL)
+	if (l == NULL)
 		return false;
+	/* No model yet (none trained): nothing to score, no features made. */
+	pthread_rwlock_rdlock(&l->lock);
+	ok = l->model != NULL && spam_model_examples(l->model, NULL) > 0;
+	pthread_rwlock_unlock(&l->lock);
+	if (!ok || (f = features_take(l)) == NULL)
+		return false;
+	ok = false;
 	spam_features_of(f, text, strlen(text), NULL);
 	pthread_rwlock_rdlock(&l->lock);
 	if (l->model != NULL && spam_model_examples(l->model, NULL) > 0) {
