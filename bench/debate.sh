@@ -13,10 +13,13 @@
 #      two-column view sorted with sides in turn; then the same page with
 #      the page cache off, for scale.
 #
-# The debate page is cached with the reader's parts as three holes (the
-# vote panel, the results or the note hiding them, the comment form's
-# identity) filled per request; each request also checks the debate's
-# version in SQLite and, for a reader with a cookie, looks up their vote.
+# The debate page is cached without anything that belongs to one reader:
+# four holes (the vote panel, the results or the note hiding them, the
+# counts of changed and refused votes, the comment form's identity) are
+# filled per request.  A request finds the debate's row and results in
+# one cache entry and the page in another, and, for a reader with a
+# cookie, their votes in the app's table of remembered votes (the store
+# on a miss); docs/debates.md ("Caching") has the whole of it.
 #
 # Settings (environment): BENCH_DURATION (seconds per measurement, default
 # 10, split into BENCH_ROUNDS alternating rounds a side, default 2),
