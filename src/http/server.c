@@ -846,6 +846,9 @@ server_port(struct server *srv)
 	return srv->port;
 }
 
+/* How long a stop waits for requests being answered or suspended. */
+#define STOP_WAIT_MS 10000
+
 void
 server_stop(struct server *srv, int grace_ms)
 {
@@ -872,8 +875,21 @@ server_stop(struct server *srv, int grace_ms)
 	 * and answered, grace or not.
 	 */
 	atomic_store(&closing, true);
-	while (atomic_load(&dispatching) > 0 || atomic_load(&waiting) > 0)
+	for (waited = 0;
+	     (atomic_load(&dispatching) > 0 || atomic_load(&waiting) > 0) &&
+	     waited < STOP_WAIT_MS;
+	     waited++)
 		usleep(1000);
+	/*
+	 * Every write ends within the store's lock wait, so a count still
+	 * up after that belongs to a connection already gone (closed while
+	 * its request waited): say so, and stop rather than hang.
+	 */
+	if (waited >= STOP_WAIT_MS)
+		log_warnx(
+		    "stop: %d requests still counted after %d s; stopping",
+		    atomic_load(&dispatching) + atomic_load(&waiting),
+		    STOP_WAIT_MS / 1000);
 	/* The answers just given (503 while closing) go out before the end. */
 	for (waited = 0; waited < 500 && atomic_load(&in_flight) > 0;
 	     waited += 10)
