@@ -633,6 +633,29 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	return answer(x, conn);
 }
 
+/*
+ * A connection that ends with its continuation not yet run: its client
+ * went away while the request waited, and MHD, once the request was
+ * resumed, closed it without calling access_handler again.  The
+ * continuation still runs, for what it holds (its answer goes nowhere),
+ * and the request stops counting as waiting: else a stop would wait for
+ * it in vain.  False when the work has not finished (MHD closing a
+ * connection still suspended, at a stop that gave up waiting): the work
+ * still points into the request, which must then outlive it.
+ */
+static bool
+continuation_settled(struct exchange *x)
+{
+	bool done;
+
+	pthread_mutex_lock(&suspend_lock);
+	done = x->resumed;
+	pthread_mutex_unlock(&suspend_lock);
+	if (done)
+		resume_continue(x);
+	return done;
+}
+
 static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	  enum MHD_RequestTerminationCode toe)
@@ -643,6 +666,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	(void)toe;
 	if (x == NULL)
+		return;
+	if (x->cont != NULL && !continuation_settled(x))
 		return;
 	gate_idle(srv->gate, x->gc);
 	log_access(x->req.client[0] ? x->req.client : "-",

@@ -4,6 +4,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { scratch, addArticle, startServer, openForm, browser, sql, countHeading, stopClean, FORM_TYPE } from './util.mjs';
 
 const TOTAL = 300;
@@ -185,5 +186,36 @@ describe('durability under load', () => {
 		assert.equal(final.size, TOTAL, 'every post is stored after the retries');
 		assert.deepEqual([...final.values()].filter((n) => n !== 1), [], 'no post stored twice');
 		await stopClean(again);
+	});
+
+	// A reader who hangs up while the post waits for its commit: the post is
+	// stored all the same, and the request no longer counts as waiting once
+	// its connection is gone, so a stop has nothing left to wait for.
+	test('readers who hang up while their posts commit: all stored, and a stop finds nothing left waiting', async () => {
+		const { db } = scratch();
+		addArticle(db, { slug: 'durable', title: 'Durable' });
+		const srv = await startServer({ db, config: CONFIG });
+		servers.push(srv);
+		const b = browser(srv);
+		const t = await openForm(b, 'durable');
+		const { port } = new URL(srv.url);
+		const N = 40;
+		const hangUp = (i) => new Promise((resolve) => {
+			const body = new URLSearchParams({ csrf: t.csrf, key: `gone-key-${i}`, author: 'Gone', email: 'gone@example.org', body: `durable gone comment ${i}` }).toString();
+			const s = net.connect(Number(port), '127.0.0.1', () => {
+				s.end(`POST /articles/durable/comments HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${b.cookieHeader()}\r\n` +
+					`Content-Type: ${FORM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => s.destroy());
+			});
+			s.on('close', resolve);
+			s.on('error', resolve);
+		});
+		for (let k = 0; k < N; k += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => hangUp(k + j)));
+		// Every post reaches the database; wait for the last to commit.
+		for (let tries = 0; stored(db).size < N && tries < 200; tries++) await new Promise((r) => setTimeout(r, 50));
+		assert.equal(stored(db).size, N, 'posts whose readers hung up are stored');
+		const exit = await srv.stop('SIGTERM');
+		const { stderr } = srv.logs();
+		assert.deepEqual(exit, { code: 0, sig: null }, `exit after SIGTERM; stderr:\n${stderr.slice(-2000)}`);
+		assert.doesNotMatch(stderr, /still counted/, 'the stop waited for requests whose connections were gone');
 	});
 });
