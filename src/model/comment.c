@@ -491,3 +491,11 @@ comment_not_a_member(struct app *app, const struct comment_input *in,
 			      "site: sign in to comment with it.";
 	return name_taken || email_taken ? ERR_INVALID : ERR_OK;
 }
+
+enum comment_badge
+comment_badge(const struct comment *c)
+{
+	if (c->user_id <= 0 || c->author_role < 0)
+		return BADGE_NONE;
+	return c->author_role >= ROLE_MODERATOR ? BADGE_STAFF : BADGE_MEMBER;
+}

@@ -191,4 +191,14 @@ enum err comment_thread_index(struct app *app, int64_t article_id,
 enum err comment_page_of(struct app *app, struct arena *a, int64_t article_id,
 			 int64_t id, int64_t *page);
 
+/*
+ * What a comment's author is shown as beside their name: nothing for an
+ * anonymous commenter (whatever name they typed) or an account that is
+ * gone or disabled; a member; or staff (moderator, editor, admin).  Taken
+ * from the account's role when the comment is read, so a demoted author
+ * loses the badge on the next render.
+ */
+enum comment_badge { BADGE_NONE, BADGE_MEMBER, BADGE_STAFF, BADGE__MAX };
+enum comment_badge comment_badge(const struct comment *c);
+
 #endif

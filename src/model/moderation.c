@@ -302,6 +302,12 @@ moderation_counts(struct app *app, int64_t counts[STATUS__MAX])
 }
 
 enum err
+moderation_pending(struct app *app, int64_t *n)
+{
+	return app->store->ops->mod_pending_count(app->store, n);
+}
+
+enum err
 moderation_log(struct app *app, struct arena *a, int64_t comment_id, int limit,
 	       struct mod_log_entry **out, size_t *n)
 {

@@ -95,6 +95,8 @@ enum err moderation_list(struct app *app, struct arena *a,
 			 const struct mod_filter *f, struct mod_item **out,
 			 size_t *n);
 enum err moderation_counts(struct app *app, int64_t counts[STATUS__MAX]);
+/* The comments waiting for a moderator: one count along an index. */
+enum err moderation_pending(struct app *app, int64_t *n);
 enum err moderation_log(struct app *app, struct arena *a, int64_t comment_id,
 			int limit, struct mod_log_entry **out, size_t *n);
 

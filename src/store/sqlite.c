@@ -113,6 +113,7 @@ enum err
 sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 {
 	struct comment *out = p;
+	const char *role;
 
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(s, 0);
@@ -132,6 +133,12 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->featured = sqlite3_column_int(s, 14) != 0;
 	out->minds = sqlite3_column_int64(s, 15);
 	out->status = sqlite_status_of(col_text(a, s, 16));
+	out->user_id = sqlite3_column_int64(s, 17);
+	role = (const char *)sqlite3_column_text(s, 18);
+	out->author_role =
+	    out->user_id > 0 && role ? (int)sqlite_role_of(role) : -1;
+	out->author_profile =
+	    out->author_role >= 0 && sqlite3_column_int(s, 19) != 0;
 	out->visitor = out->reason = out->spam_features = "";
 	out->spam_score = -1;
 	/* A side this code does not know is shown as none. */
@@ -769,6 +776,7 @@ static const struct store_ops sqlite_ops = {
     .mod_status = sqlite_mod_status,
     .mod_list = sqlite_mod_list,
     .mod_counts = sqlite_mod_counts,
+    .mod_pending_count = sqlite_mod_pending_count,
     .mod_set_status = sqlite_mod_set_status,
     .mod_edit = sqlite_mod_edit,
     .mod_purge = sqlite_mod_purge,

@@ -73,6 +73,7 @@ enum stmt {
 	STMT_MOD_GET,
 	STMT_MOD_LIST,
 	STMT_MOD_COUNTS,
+	STMT_MOD_PENDING_COUNT,
 	STMT_MOD_STATUS_OF,
 	STMT_MOD_SET_STATUS,
 	STMT_MOD_RECOUNT,
@@ -254,9 +255,14 @@ void bind_text(sqlite3_stmt *s, int i, const char *t);
 
 /*
  * Reads a struct comment (p) from COMMENT_COLS at column 0 on: the one row
- * reader for comments of every kind of discussion.
+ * reader for comments of every kind of discussion.  A statement that reads
+ * more columns reads them from SQLITE_COMMENT_COLS on.
  */
+#define SQLITE_COMMENT_COLS 20
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
+
+/* The role a users.role text names (an unknown one: reader). */
+enum role sqlite_role_of(const char *s);
 
 /*
  * Steps s once and resets it: a row is read into out by fill (fill NULL
@@ -333,6 +339,7 @@ enum err sqlite_mod_list(struct store *, struct arena *,
 			 const struct mod_filter *, struct mod_item **,
 			 size_t *);
 enum err sqlite_mod_counts(struct store *, int64_t *);
+enum err sqlite_mod_pending_count(struct store *, int64_t *);
 enum err sqlite_mod_set_status(struct store *, struct arena *, const int64_t *,
 			       size_t, int, const char *,
 			       const struct mod_actor *, int64_t, int64_t **,

@@ -59,18 +59,17 @@ fill_mod_item(struct arena *a, sqlite3_stmt *s, void *p)
 
 	if (e != ERR_OK)
 		return e;
-	out->c.user_id = sqlite3_column_int64(s, 17);
-	out->c.visitor = col_text(a, s, 18);
-	out->c.reason = col_text(a, s, 19);
-	out->c.spam_score = sqlite3_column_double(s, 20);
-	out->c.spam_features = col_text(a, s, 21);
-	out->status_at = sqlite3_column_int64(s, 22);
-	out->article_slug = col_text(a, s, 23);
-	out->article_title = col_text(a, s, 24);
-	out->article_kind = col_text(a, s, 25);
-	out->parent_author = col_text(a, s, 26);
-	out->approved = sqlite3_column_int64(s, 27);
-	out->parent_text = col_text(a, s, 28);
+	out->c.visitor = col_text(a, s, SQLITE_COMMENT_COLS);
+	out->c.reason = col_text(a, s, SQLITE_COMMENT_COLS + 1);
+	out->c.spam_score = sqlite3_column_double(s, SQLITE_COMMENT_COLS + 2);
+	out->c.spam_features = col_text(a, s, SQLITE_COMMENT_COLS + 3);
+	out->status_at = sqlite3_column_int64(s, SQLITE_COMMENT_COLS + 4);
+	out->article_slug = col_text(a, s, SQLITE_COMMENT_COLS + 5);
+	out->article_title = col_text(a, s, SQLITE_COMMENT_COLS + 6);
+	out->article_kind = col_text(a, s, SQLITE_COMMENT_COLS + 7);
+	out->parent_author = col_text(a, s, SQLITE_COMMENT_COLS + 8);
+	out->approved = sqlite3_column_int64(s, SQLITE_COMMENT_COLS + 9);
+	out->parent_text = col_text(a, s, SQLITE_COMMENT_COLS + 10);
 	if (!out->c.visitor || !out->c.reason || !out->c.spam_features ||
 	    !out->article_slug || !out->article_title || !out->article_kind ||
 	    !out->parent_author || !out->parent_text)
@@ -152,6 +151,23 @@ sqlite_mod_counts(struct store *base, int64_t *out)
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "counts");
+}
+
+enum err
+sqlite_mod_pending_count(struct store *base, int64_t *n)
+{
+	struct conn *c = sqlite_reader((struct sqlite_store *)base);
+	sqlite3_stmt *s;
+	int rc;
+
+	*n = 0;
+	if (c == NULL || (s = conn_stmt(c, STMT_MOD_PENDING_COUNT)) == NULL)
+		return ERR_DB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(c->db, "pending count");
 }
 
 /* Adds a log line on the writer's connection. */

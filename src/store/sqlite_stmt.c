@@ -8,12 +8,19 @@
 /*
  * A comment of any discussion: an article's comments read side, featured
  * and minds as 0, so one row reader (sqlite_read_comment) serves both.
- * Its Markdown source is read as md: a page shows HTML only.
+ * Its Markdown source is read as md: a page shows HTML only.  Its
+ * author's account is read as it is now, not as it was when the comment
+ * was posted: its role and whether its address is confirmed, NULL and 0
+ * for none (anonymous, deleted or disabled); two lookups by primary key.
  */
 #define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
 	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
-	"c.created, c.ip, c.side, c.featured, c.minds, c.status"
+	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
+	"coalesce(c.user_id, 0), (SELECT cu.role FROM users cu"                \
+	" WHERE cu.id = c.user_id AND cu.disabled = 0),"                       \
+	" coalesce((SELECT cu.email_verified FROM users cu"                    \
+	" WHERE cu.id = c.user_id AND cu.disabled = 0), 0)"
 #define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
 
 #define USER_COLS                                                              \
@@ -26,7 +33,7 @@
  * commenter's comments (by account or email) are approved.
  */
 #define MOD_COLS                                                               \
-	COMMENT_COLS ", coalesce(c.user_id, 0), c.visitor, c.reason, "         \
+	COMMENT_COLS ", c.visitor, c.reason, "                                 \
 		     "c.spam_score, c.spam_features, c.status_at, a.slug, "    \
 		     "a.title, a.kind, coalesce(p.author, ''), "               \
 		     "(SELECT count(*) FROM comments h WHERE h.status = "      \
@@ -198,6 +205,9 @@ const char *const stmt_sql[STMT__MAX] = {
 	"SELECT (SELECT count(*) FROM comments WHERE status = 'pending'),"
 	" (SELECT count(*) FROM comments WHERE status = 'spam'),"
 	" (SELECT count(*) FROM comments WHERE status = 'trash')",
+    /* On every staff page: a range of comments_by_status, nothing more. */
+    [STMT_MOD_PENDING_COUNT] =
+	"SELECT count(*) FROM comments WHERE status = 'pending'",
     [STMT_MOD_STATUS_OF] =
 	"SELECT status, article_id, body_md FROM comments WHERE id = ?1",
     [STMT_MOD_SET_STATUS] =

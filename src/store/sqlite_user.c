@@ -19,8 +19,8 @@ static const char *const role_names[ROLE__MAX] = {
     [ROLE_ADMIN] = "admin",
 };
 
-static enum role
-role_of(const char *s)
+enum role
+sqlite_role_of(const char *s)
 {
 	int i;
 
@@ -50,7 +50,7 @@ read_user(struct arena *a, sqlite3_stmt *s, void *p)
 	out->password_hash = col_text(a, s, 3);
 	out->email_verified = sqlite3_column_int(s, 4) != 0;
 	role = (const char *)sqlite3_column_text(s, 5);
-	out->role = role ? role_of(role) : ROLE_READER;
+	out->role = role ? sqlite_role_of(role) : ROLE_READER;
 	out->disabled = sqlite3_column_int(s, 6) != 0;
 	out->created = sqlite3_column_int64(s, 7);
 	if (!out->email || !out->name || !out->password_hash)

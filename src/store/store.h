@@ -82,6 +82,14 @@ struct comment {
 	const char *reason;  /* the rule that held or spammed it, or "" */
 	double spam_score;   /* -1: not scored */
 	const char *spam_features; /* "name weight" lines, or "" */
+	/*
+	 * Read only: the author's account as it is when the comment is read,
+	 * so a changed role shows on the next render: its enum role, or -1
+	 * when there is no live account (anonymous, deleted, disabled); and
+	 * whether that account has a public profile (its address confirmed).
+	 */
+	int author_role;
+	bool author_profile;
 };
 
 /* Identity records. */
@@ -530,6 +538,8 @@ struct store_ops {
 			     size_t *n);
 	/* Comments by status: out[STATUS__MAX], approved left 0. */
 	enum err (*mod_counts)(struct store *st, int64_t *out);
+	/* The pending comments alone: what every staff page shows. */
+	enum err (*mod_pending_count)(struct store *st, int64_t *n);
 	/*
 	 * Sets the status of the comments ids[0..n) in one commit, logging
 	 * each change as action by who; a comment already there is left
