@@ -602,35 +602,6 @@ user_change_email(struct app *app, struct arena *a, const struct user *u,
 	    NULL);
 }
 
-enum err
-user_confirm_email(struct app *app, struct arena *a, const char *token,
-		   struct user *out)
-{
-	struct user_token t;
-	const char *old;
-	enum err e;
-
-	if ((e = take_token(app, a, token, "email", true, &t, out)) != ERR_OK)
-		return e;
-	old = out->email;
-	out->email = t.data;
-	out->email_verified = true;
-	if ((e = app->store->ops->user_update(app->store, out)) != ERR_OK)
-		return e;
-	if (old[0] && strcasecmp(old, out->email) != 0)
-		(void)user_send_mail(
-		    app, old,
-		    arena_printf(a, "Your email at %s was changed",
-				 app->cfg.site_title),
-		    arena_printf(
-			a,
-			"Hello,\n\nThe email address of your "
-			"account at %s was changed. If you did not do "
-			"this, reset your password: %s/account/reset\n",
-			app->cfg.site_title, app->base_url));
-	return ERR_OK;
-}
-
 /*
  * Publishes that user id changed, with every article of ids[0..n) (those
  * the user commented on, whose pages show their name).  The write is
@@ -674,6 +645,38 @@ invalidate_user_pages(struct app *app, struct arena *a, int64_t id)
 		return e;
 	publish_user_change(app, a, id, ids, n);
 	return ERR_OK;
+}
+
+enum err
+user_confirm_email(struct app *app, struct arena *a, const char *token,
+		   struct user *out)
+{
+	struct user_token t;
+	const char *old;
+	bool was_verified;
+	enum err e;
+
+	if ((e = take_token(app, a, token, "email", true, &t, out)) != ERR_OK)
+		return e;
+	old = out->email;
+	was_verified = out->email_verified;
+	out->email = t.data;
+	out->email_verified = true;
+	if ((e = app->store->ops->user_update(app->store, out)) != ERR_OK)
+		return e;
+	if (old[0] && strcasecmp(old, out->email) != 0)
+		(void)user_send_mail(
+		    app, old,
+		    arena_printf(a, "Your email at %s was changed",
+				 app->cfg.site_title),
+		    arena_printf(
+			a,
+			"Hello,\n\nThe email address of your "
+			"account at %s was changed. If you did not do "
+			"this, reset your password: %s/account/reset\n",
+			app->cfg.site_title, app->base_url));
+	/* A first confirmed address gives the account's comments a profile. */
+	return was_verified ? ERR_OK : invalidate_user_pages(app, a, out->id);
 }
 
 enum err
@@ -734,8 +737,13 @@ user_set_role(struct app *app, struct arena *a, int64_t id, enum role role)
 		if (admins <= 1)
 			return ERR_CONFLICT;
 	}
+	if (u.role == role)
+		return ERR_OK;
 	u.role = role;
-	return app->store->ops->user_update(app->store, &u);
+	if ((e = app->store->ops->user_update(app->store, &u)) != ERR_OK)
+		return e;
+	/* Their comments' badges follow the role (comment_badge()). */
+	return invalidate_user_pages(app, a, id);
 }
 
 enum err
@@ -749,8 +757,11 @@ user_set_disabled(struct app *app, struct arena *a, int64_t id, bool disabled)
 	u.disabled = disabled;
 	if ((e = app->store->ops->user_update(app->store, &u)) != ERR_OK)
 		return e;
-	return disabled ? app->store->ops->session_delete_user(app->store, id)
-			: ERR_OK;
+	if (disabled && (e = app->store->ops->session_delete_user(
+			     app->store, id)) != ERR_OK)
+		return e;
+	/* A disabled account's comments show no badge (comment_badge()). */
+	return invalidate_user_pages(app, a, id);
 }
 
 const char *

@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "model/comment.h"
 #include "model/comment_limits.h"
 #include "render/template.h"
 #include "http/csrf.h"
@@ -139,6 +140,35 @@ body_shown(const struct comment *c, size_t *left)
 	return (struct safe_html){c->body_html, n};
 }
 
+/* The badge beside an author's name: its text and its class. */
+static const char *const badge_labels[BADGE__MAX] = {
+    [BADGE_NONE] = "", [BADGE_MEMBER] = "Member", [BADGE_STAFF] = "Staff"};
+static const char *const badge_css[BADGE__MAX] = {
+    [BADGE_NONE] = "",
+    [BADGE_MEMBER] = "member-badge",
+    [BADGE_STAFF] = "staff-badge"};
+
+/*
+ * The badge of c's author, and the address of their profile when they
+ * have one (web/account.c shows confirmed accounts only), else "".  The
+ * same for every reader, so it is part of the cached page; a change of
+ * the account's role or state drops the pages of its comments
+ * (model/user.c).
+ */
+static bool
+put_badge(struct arena *a, struct tv *item, const struct comment *c)
+{
+	enum comment_badge b = comment_badge(c);
+	const char *href =
+	    b != BADGE_NONE && c->author_profile
+		? arena_printf(a, "/users/%lld", (long long)c->user_id)
+		: "";
+
+	return href != NULL && tv_put_str(item, "badge", badge_labels[b]) &&
+	       tv_put_str(item, "badge_css", badge_css[b]) &&
+	       tv_put_str(item, "profile_href", href);
+}
+
 /*
  * One comment and its replies.  Every key is set on every item, even when
  * false or empty: a name missing here would be looked up in the parent
@@ -159,7 +189,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_str(item, "author", c->author) ||
 	    !tv_put_str(item, "url", c->url) ||
 	    !tv_put_bool(item, "has_url", c->url[0] != '\0') ||
-	    !tv_put_str(item, "avatar", c->avatar) ||
+	    !put_badge(a, item, c) || !tv_put_str(item, "avatar", c->avatar) ||
 	    !tv_put_str(item, "when", when_text(a, d, c->created)) ||
 	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
 	    !tv_put_safe(item, "body_html", body_shown(c, x->html_left)) ||
