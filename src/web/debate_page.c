@@ -491,8 +491,7 @@ debate_view(struct request *req, const struct debate_page_data *pd,
 	    !put_head(a, dv, pd) || !put_sides(a, dv, pd) ||
 	    !put_rounds(a, dv, pd) || !put_rules(a, dv, pd, &req->app->cfg) ||
 	    !put_credits(a, dv, pd) ||
-	    !debate_comments_put_discussion(req, dv, pd, p, form, side) ||
-	    (form->staff && !moderate_put_pending(req, v)))
+	    !debate_comments_put_discussion(req, dv, pd, p, form, side))
 		return NULL;
 	return v;
 }

@@ -50,14 +50,14 @@ actor(struct request *req)
 bool
 moderate_put_pending(struct request *req, struct tv *v)
 {
-	int64_t counts[STATUS__MAX];
+	int64_t n;
 
 	if (!moderate_is_staff(req) ||
-	    moderation_counts(req->app, counts) != ERR_OK)
+	    moderation_pending(req->app, &n) != ERR_OK)
 		return true;
-	return tv_put_str(v, "mod_pending",
-			  arena_printf(&req->arena, "%lld pending",
-				       (long long)counts[STATUS_PENDING]));
+	return tv_put_str(
+	    v, "mod_pending",
+	    arena_printf(&req->arena, "%lld pending", (long long)n));
 }
 
 /*
@@ -261,7 +261,6 @@ moderate_page(struct request *req, struct response *res)
 	}
 	v = account_view(req, res, "Moderation", ACCOUNT_CSRF);
 	if (v == NULL || !put_queues(req, v, &f) ||
-	    !moderate_put_pending(req, v) ||
 	    !tv_put_str(v, "status", moderation_status_name(f.status)) ||
 	    !tv_put_str(v, "f_article",
 			f.article_id
@@ -405,8 +404,8 @@ moderate_render_comment(struct request *req, struct response *res, int64_t id,
 		return;
 	}
 	v = account_view(req, res, "Moderate a comment", ACCOUNT_CSRF);
-	if (v == NULL || !moderate_put_pending(req, v) ||
-	    (it = tv_put_obj(v, "item")) == NULL || !put_item(req, it, &m) ||
+	if (v == NULL || (it = tv_put_obj(v, "item")) == NULL ||
+	    !put_item(req, it, &m) ||
 	    !tv_put_str(v, "body", body ? body : m.c.body_md) ||
 	    !tv_put_str(v, "error", error) ||
 	    !tv_put_str(
@@ -515,8 +514,7 @@ moderate_log_page(struct request *req, struct response *res)
 		return;
 	}
 	v = account_view(req, res, "Moderation log", 0);
-	if (v == NULL || !moderate_put_pending(req, v) ||
-	    !put_log(req, v, log, n))
+	if (v == NULL || !put_log(req, v, log, n))
 		v = NULL;
 	page_render(req, res, 200, "moderate_log", v);
 }

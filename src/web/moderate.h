@@ -31,8 +31,9 @@ void moderate_log_page(struct request *req, struct response *res);
 
 /*
  * For a moderator: "mod_pending" (the pending count, as a link label
- * "N pending") on a page rendered for them alone.  True (nothing put)
- * for anyone else; false when out of memory.
+ * "N pending"), which page_view() puts on every page, so a moderator's
+ * pages are theirs alone (web/page.c keeps none in the cache).  True
+ * (nothing put) for anyone else; false when out of memory.
  */
 bool moderate_put_pending(struct request *req, struct tv *v);
 

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "http/cache.h"
 #include "render/template.h"
+#include "web/moderate.h"
 
 static const unsigned err_statuses[ERR__MAX] = {
     [ERR_OK] = 200,	   [ERR_NOMEM] = 503,	 [ERR_DB] = 503,
@@ -22,8 +23,9 @@ err_status(enum err e)
 	return (unsigned)e < ERR__MAX ? err_statuses[e] : 500;
 }
 
-struct tv *
-page_view(struct request *req, const char *title)
+/* The root view without the staff's count. */
+static struct tv *
+page_view_bare(struct request *req, const char *title)
 {
 	const struct config *cfg = &req->app->cfg;
 	struct tv *v = tv_obj(&req->arena);
@@ -38,6 +40,32 @@ page_view(struct request *req, const char *title)
 	    !tv_put_bool(v, "has_title", title != NULL))
 		return NULL;
 	return v;
+}
+
+/*
+ * Every page a moderator sees while signed in shows how many comments
+ * wait for them (one count along an index), so no page of theirs is
+ * served from the cache or kept there (page_serve_kept(),
+ * page_render_kept()).
+ */
+struct tv *
+page_view(struct request *req, const char *title)
+{
+	struct tv *v = page_view_bare(req, title);
+
+	if (v != NULL && !moderate_put_pending(req, v))
+		return NULL;
+	return v;
+}
+
+/*
+ * Whether this request's pages are its own: a moderator's carry the
+ * pending count.  The session is looked up only when a cookie names one.
+ */
+static bool
+page_is_staffs(struct request *req)
+{
+	return moderate_is_staff(req);
 }
 
 /* A bare page for when even rendering fails. */
@@ -307,7 +335,12 @@ error_page(struct request *req, struct response *res, unsigned status,
 		message =
 		    "There is nothing at this address. It may have moved, "
 		    "or never existed.";
-	v = page_view(req, title);
+	/*
+	 * Refusing load or failing costs nothing more: no count there, nor
+	 * the session lookup it needs.
+	 */
+	v = status == 429 || status >= 500 ? page_view_bare(req, title)
+					   : page_view(req, title);
 	if (v && (!tv_put_int(v, "status", status) ||
 		  !tv_put_str(v, "message", message ? message : "")))
 		v = NULL;
@@ -339,9 +372,12 @@ bool
 page_serve_kept(struct request *req, struct response *res,
 		const struct page_keep *k, const struct page_fill *f)
 {
-	struct page_entry *e =
-	    page_cache_get_fresh(req->app->cache, k->key, k->stamp, time_now());
+	struct page_entry *e;
 
+	/* A reader's page is not a moderator's: theirs is made afresh. */
+	if (page_is_staffs(req))
+		return false;
+	e = page_cache_get_fresh(req->app->cache, k->key, k->stamp, time_now());
 	if (e == NULL)
 		return false;
 	page_serve(req, res, e, f, "hit");
@@ -360,7 +396,8 @@ page_render_kept(struct request *req, struct response *res,
 
 	if (!render_raw(req, res, name, view, holes, &n, &cacheable))
 		return;
-	if (cacheable) {
+	/* A moderator's page holds their count: never kept for readers. */
+	if (cacheable && !page_is_staffs(req)) {
 		struct page_item it = {
 		    k->key,	    k->tag,	   k->stamp, k->expires,
 		    res->body.data, res->body.len, holes,    n};
@@ -372,7 +409,10 @@ page_render_kept(struct request *req, struct response *res,
 		page_serve(req, res, e, f, "miss");
 		return;
 	}
-	/* Not kept (a write since seq, no room, a mark twice): as it is. */
+	/*
+	 * Not kept (a moderator's, a write since seq, no room, a mark
+	 * twice): as it is.
+	 */
 	serve_fresh(req, res, 200, holes, n, f);
 	(void)response_header(res, "X-Cache", "miss");
 }
