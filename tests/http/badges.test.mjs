@@ -221,6 +221,10 @@ describe('"N pending" on every staff page', () => {
 			assert.equal(r.status, 200, path);
 			assert.equal(shown(r.text), n, path);
 		}
+		// A page refused to a moderator is theirs too.
+		const refused = await mod.a.get('/moderate/log');
+		assert.equal(refused.status, 403);
+		assert.equal(shown(refused.text), n, '/moderate/log (403)');
 		// The count follows the queue.
 		await anonComment(KINDS[0], slug, { body: `${HOLD} ${unique('one more')}` });
 		assert.equal(shown((await mod.a.get('/debates')).text), n + 1);
