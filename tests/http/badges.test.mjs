@@ -151,6 +151,25 @@ describe('badges', () => {
 		});
 	}
 
+	test('`parley user role` beside a running server: the badge follows (another process\'s write drops the cache)', async () => {
+		const kind = KINDS[0];
+		const slug = kind.make();
+		const who = await account('editor');
+		const c = await signedComment(who, kind, slug);
+		await anonGet(kind.path(slug));
+		const cached = await anonGet(kind.path(slug));
+		assert.equal(cached.cache, 'hit');
+		assert.match(badgeOf(cached.text, c), />Staff</);
+		const r = parley(['user', 'role', who.email, 'reader', '--db', srv.db]);
+		assert.equal(r.status, 0, r.stderr);
+		let badge = '';
+		for (let i = 0; i < 100 && !/>Member</.test(badge); i++) {
+			await new Promise((res) => setTimeout(res, 50));
+			badge = badgeOf((await anonGet(kind.path(slug))).text, c);
+		}
+		assert.match(badge, /member-badge[^>]*>Member</);
+	});
+
 	test('an account whose address is not confirmed gets a badge without a profile link', async () => {
 		const kind = KINDS[0];
 		const who = await account('reader');
