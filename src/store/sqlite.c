@@ -132,6 +132,8 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->featured = sqlite3_column_int(s, 14) != 0;
 	out->minds = sqlite3_column_int64(s, 15);
 	out->status = sqlite_status_of(col_text(a, s, 16));
+	out->edited = sqlite3_column_int64(s, 17);
+	out->removed = sqlite3_column_int(s, 18) != 0;
 	out->visitor = out->reason = out->spam_features = "";
 	out->spam_score = -1;
 	/* A side this code does not know is shown as none. */
@@ -771,6 +773,7 @@ static const struct store_ops sqlite_ops = {
     .mod_counts = sqlite_mod_counts,
     .mod_set_status = sqlite_mod_set_status,
     .mod_edit = sqlite_mod_edit,
+    .comment_revise = sqlite_comment_revise,
     .mod_purge = sqlite_mod_purge,
     .mod_log = sqlite_mod_log,
     .mod_log_add = sqlite_mod_log_add,

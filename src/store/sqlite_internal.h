@@ -51,6 +51,8 @@ enum stmt {
 	STMT_USER_DELETE,
 	STMT_USER_ANON_COMMENTS,
 	STMT_USER_REMOVE_COMMENTS,
+	STMT_USER_MARK_REMOVED,
+	STMT_USER_RECOUNT,
 	STMT_USER_ARTICLES,
 	STMT_USER_COMMENTS,
 	STMT_SESSION_INSERT,
@@ -78,6 +80,9 @@ enum stmt {
 	STMT_MOD_RECOUNT,
 	STMT_MOD_RENUMBER,
 	STMT_MOD_EDIT,
+	STMT_OWN_MARK,
+	STMT_OWN_REMOVE,
+	STMT_OWN_STATUS,
 	STMT_MOD_PURGEABLE,
 	STMT_MOD_DELETE,
 	STMT_MOD_LOG,
@@ -339,6 +344,8 @@ enum err sqlite_mod_set_status(struct store *, struct arena *, const int64_t *,
 			       size_t *, size_t *);
 enum err sqlite_mod_edit(struct store *, int64_t, const char *, const char *,
 			 const struct mod_actor *, int64_t, int64_t *);
+enum err sqlite_comment_revise(struct store *, const struct comment_revision *,
+			       int64_t *);
 enum err sqlite_mod_purge(struct store *, int64_t, const struct mod_actor *,
 			  int64_t, int64_t *);
 enum err sqlite_mod_log(struct store *, struct arena *, int64_t, int,

@@ -13,8 +13,24 @@
 #define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
 	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
-	"c.created, c.ip, c.side, c.featured, c.minds, c.status"
+	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
+	"coalesce((SELECT e.edited FROM comment_own_edits e"                   \
+	" WHERE e.comment_id = c.id), 0), "                                    \
+	"coalesce((SELECT e.removed FROM comment_own_edits e"                  \
+	" WHERE e.comment_id = c.id), 0)"
 #define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
+
+/*
+ * What a comment removed by its author shows (model/comment_own.h), the
+ * one text for a comment removed alone and for those removed with their
+ * author's account; comment_own_edits marks it removed, so it is not
+ * counted.
+ */
+#define REMOVED_HTML                                                           \
+	"'<p class=\"removed\">This comment was removed by its author.</p>'"
+#define NOT_REMOVED(c)                                                          \
+	"NOT EXISTS (SELECT 1 FROM comment_own_edits e WHERE e.comment_id = " c \
+	".id AND e.removed = 1)"
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -134,9 +150,17 @@ const char *const stmt_sql[STMT__MAX] = {
 	" url = '', user_id = NULL WHERE user_id = ?1",
     [STMT_USER_REMOVE_COMMENTS] =
 	"UPDATE comments SET author = 'Former member', email = '',"
-	" url = '', body_md = '', body_html = '<p class=\"removed\">"
-	"This comment was removed by its author.</p>', user_id = NULL"
+	" url = '', body_md = '', body_html = " REMOVED_HTML ", user_id = NULL"
 	" WHERE user_id = ?1",
+    [STMT_USER_MARK_REMOVED] =
+	"INSERT INTO comment_own_edits (comment_id, removed)"
+	" SELECT id, 1 FROM comments WHERE user_id = ?1 AND true"
+	" ON CONFLICT (comment_id) DO UPDATE SET removed = 1",
+    [STMT_USER_RECOUNT] =
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
+	" WHERE c.article_id = articles.id AND c.status = 'approved' AND " NOT_REMOVED(
+	    "c") ") WHERE id IN (SELECT article_id FROM comments"
+		 " WHERE user_id = ?1)",
     [STMT_USER_ARTICLES] =
 	"SELECT DISTINCT article_id FROM comments WHERE user_id = ?1",
     [STMT_USER_COMMENTS] =
@@ -202,12 +226,16 @@ const char *const stmt_sql[STMT__MAX] = {
 	"SELECT status, article_id, body_md FROM comments WHERE id = ?1",
     [STMT_MOD_SET_STATUS] =
 	"UPDATE comments SET status = ?2, status_at = ?3 WHERE id = ?1",
-    /* A discussion counts what readers see: approved comments. */
+    /*
+     * A discussion counts what readers see: approved comments, less those
+     * their authors removed (the threads under them are still shown).
+     */
     [STMT_MOD_RECOUNT] =
-	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments"
-	" WHERE article_id = ?1 AND status = 'approved'),"
-	" thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
-	" AND depth = 0 AND status = 'approved') WHERE id = ?1",
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
+	" WHERE c.article_id = ?1 AND c.status = 'approved' AND " NOT_REMOVED(
+	    "c") "),"
+		 " thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
+		 " AND depth = 0 AND status = 'approved') WHERE id = ?1",
     /* Each comment's thread number among the shown threads (004). */
     [STMT_MOD_RENUMBER] =
 	"WITH top AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n"
@@ -218,6 +246,18 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND comments.thread_no <> top.n",
     [STMT_MOD_EDIT] =
 	"UPDATE comments SET body_md = ?2, body_html = ?3 WHERE id = ?1",
+    /* A commenter's own edit (?2 the time) or removal (?3 = 1). */
+    [STMT_OWN_MARK] =
+	"INSERT INTO comment_own_edits (comment_id, edited, removed)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT (comment_id) DO UPDATE SET"
+	" edited = max(edited, excluded.edited),"
+	" removed = max(removed, excluded.removed)",
+    [STMT_OWN_REMOVE] =
+	"UPDATE comments SET body_md = '', body_html = " REMOVED_HTML
+	" WHERE id = ?1",
+    [STMT_OWN_STATUS] =
+	"UPDATE comments SET status = ?2, reason = ?3, spam_score = ?4,"
+	" spam_features = ?5, status_at = ?6 WHERE id = ?1",
     /* Only comments nothing answers: a reply keeps its parent. */
     [STMT_MOD_PURGEABLE] =
 	"SELECT c.id, c.article_id, c.status, c.body_md FROM comments c"
@@ -271,7 +311,9 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_SPAM_DECISIONS] =
 	"SELECT l.id, c.body_md, l.status_after = 'spam' FROM moderation_log l"
 	" JOIN comments c ON c.id = l.comment_id WHERE l.id > ?1"
-	" AND l.status_after IN ('approved', 'spam') ORDER BY l.id LIMIT ?2",
+	" AND l.status_after IN ('approved', 'spam')"
+	" AND l.action NOT IN ('author_edit', 'author_remove')"
+	" ORDER BY l.id LIMIT ?2",
 
     /* Debates (sqlite_debate.c). */
     [STMT_DEBATE_ARTICLE_INSERT] =
