@@ -23,14 +23,18 @@
 /*
  * What a comment removed by its author shows (model/comment_own.h), the
  * one text for a comment removed alone and for those removed with their
- * author's account; comment_own_edits marks it removed, so it is not
- * counted.
+ * author's account; comment_own_edits marks it removed.
  */
 #define REMOVED_HTML                                                           \
 	"'<p class=\"removed\">This comment was removed by its author.</p>'"
-#define NOT_REMOVED(c)                                                          \
-	"NOT EXISTS (SELECT 1 FROM comment_own_edits e WHERE e.comment_id = " c \
-	".id AND e.removed = 1)"
+/*
+ * The comments a discussion counts, what readers see, after "WHERE
+ * c.article_id = ...": approved ones, less those their authors removed
+ * (the threads under them are still shown).
+ */
+#define COUNTED                                                                \
+	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
+	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -158,9 +162,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	" ON CONFLICT (comment_id) DO UPDATE SET removed = 1",
     [STMT_USER_RECOUNT] =
 	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
-	" WHERE c.article_id = articles.id AND c.status = 'approved' AND " NOT_REMOVED(
-	    "c") ") WHERE id IN (SELECT article_id FROM comments"
-		 " WHERE user_id = ?1)",
+	" WHERE c.article_id = articles.id" COUNTED ") WHERE id IN"
+	" (SELECT article_id FROM comments WHERE user_id = ?1)",
     [STMT_USER_ARTICLES] =
 	"SELECT DISTINCT article_id FROM comments WHERE user_id = ?1",
     [STMT_USER_COMMENTS] =
@@ -226,16 +229,12 @@ const char *const stmt_sql[STMT__MAX] = {
 	"SELECT status, article_id, body_md FROM comments WHERE id = ?1",
     [STMT_MOD_SET_STATUS] =
 	"UPDATE comments SET status = ?2, status_at = ?3 WHERE id = ?1",
-    /*
-     * A discussion counts what readers see: approved comments, less those
-     * their authors removed (the threads under them are still shown).
-     */
+    /* A discussion counts what readers see (COUNTED). */
     [STMT_MOD_RECOUNT] =
 	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
-	" WHERE c.article_id = ?1 AND c.status = 'approved' AND " NOT_REMOVED(
-	    "c") "),"
-		 " thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
-		 " AND depth = 0 AND status = 'approved') WHERE id = ?1",
+	" WHERE c.article_id = ?1" COUNTED "),"
+	" thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
+	" AND depth = 0 AND status = 'approved') WHERE id = ?1",
     /* Each comment's thread number among the shown threads (004). */
     [STMT_MOD_RENUMBER] =
 	"WITH top AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n"
