@@ -8,6 +8,13 @@ CREATE TABLE IF NOT EXISTS comment_own_edits (
 	edited INTEGER NOT NULL DEFAULT 0,
 	removed INTEGER NOT NULL DEFAULT 0
 );
+-- A reader's recent comments on a discussion, for the links to change
+-- them: by their account, or by their browser (its keyed hash) for those
+-- posted without one.  One seek each, whatever the thread's size.
+CREATE INDEX IF NOT EXISTS comments_own_by_user
+	ON comments (user_id, article_id, created) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comments_own_by_visitor
+	ON comments (visitor, article_id, created) WHERE visitor <> '';
 -- Comments removed with their author's account before this file: the
 -- same concept, so counted the same way (a removed comment is not one).
 INSERT OR IGNORE INTO comment_own_edits (comment_id, removed)

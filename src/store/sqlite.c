@@ -774,6 +774,7 @@ static const struct store_ops sqlite_ops = {
     .mod_set_status = sqlite_mod_set_status,
     .mod_edit = sqlite_mod_edit,
     .comment_revise = sqlite_comment_revise,
+    .comment_own_recent = sqlite_comment_own_recent,
     .mod_purge = sqlite_mod_purge,
     .mod_log = sqlite_mod_log,
     .mod_log_add = sqlite_mod_log_add,

@@ -82,6 +82,8 @@ enum stmt {
 	STMT_MOD_EDIT,
 	STMT_OWN_MARK,
 	STMT_OWN_REMOVE,
+	STMT_OWN_RECENT_USER,
+	STMT_OWN_RECENT_VISITOR,
 	STMT_OWN_STATUS,
 	STMT_MOD_PURGEABLE,
 	STMT_MOD_DELETE,
@@ -346,6 +348,9 @@ enum err sqlite_mod_edit(struct store *, int64_t, const char *, const char *,
 			 const struct mod_actor *, int64_t, int64_t *);
 enum err sqlite_comment_revise(struct store *, const struct comment_revision *,
 			       int64_t *);
+enum err sqlite_comment_own_recent(struct store *, struct arena *, int64_t,
+				   int64_t, const char *, int64_t, int64_t **,
+				   size_t *);
 enum err sqlite_mod_purge(struct store *, int64_t, const struct mod_actor *,
 			  int64_t, int64_t *);
 enum err sqlite_mod_log(struct store *, struct arena *, int64_t, int,

@@ -470,6 +470,41 @@ sqlite_comment_revise(struct store *base, const struct comment_revision *r,
 	return e;
 }
 
+static enum err
+read_own_id(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	(void)a;
+	*(int64_t *)p = sqlite3_column_int64(s, 0);
+	return ERR_OK;
+}
+
+enum err
+sqlite_comment_own_recent(struct store *base, struct arena *a,
+			  int64_t article_id, int64_t user_id,
+			  const char *visitor, int64_t since, int64_t **out,
+			  size_t *n)
+{
+	struct conn *c = sqlite_reader((struct sqlite_store *)base);
+	sqlite3_stmt *s;
+
+	*out = NULL;
+	*n = 0;
+	if (user_id == 0 && visitor[0] == '\0')
+		return ERR_OK;
+	if (c == NULL ||
+	    (s = conn_stmt(c, user_id ? STMT_OWN_RECENT_USER
+				      : STMT_OWN_RECENT_VISITOR)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, article_id);
+	if (user_id)
+		sqlite3_bind_int64(s, 2, user_id);
+	else
+		bind_text(s, 2, visitor);
+	sqlite3_bind_int64(s, 3, since);
+	return sqlite_collect(c, a, s, sizeof(int64_t), read_own_id,
+			      (void **)out, n, "own recent");
+}
+
 struct purge_args {
 	int64_t before, now;
 	const struct mod_actor *who;

@@ -36,6 +36,12 @@
 	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
 	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
 
+/* What of a reader's own comments they may still change. */
+#define OWN_SHOWN                                                              \
+	" AND c.status IN ('approved', 'pending') AND NOT EXISTS (SELECT 1"    \
+	" FROM comment_own_edits e WHERE e.comment_id = c.id"                  \
+	" AND e.removed = 1) ORDER BY c.id LIMIT 50"
+
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
 	"u.email_verified, u.role, u.disabled, u.created"
@@ -254,6 +260,18 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_OWN_REMOVE] =
 	"UPDATE comments SET body_md = '', body_html = " REMOVED_HTML
 	" WHERE id = ?1",
+    /*
+     * A reader's comments on a discussion still theirs to change, posted
+     * since ?3, shown and not removed: by their account (?2), or by their
+     * browser (?2, for comments posted without an account); one seek of
+     * comments_own_by_user or comments_own_by_visitor.
+     */
+    [STMT_OWN_RECENT_USER] =
+	"SELECT c.id FROM comments c WHERE c.user_id = ?2"
+	" AND c.article_id = ?1 AND c.created >= ?3" OWN_SHOWN,
+    [STMT_OWN_RECENT_VISITOR] =
+	"SELECT c.id FROM comments c WHERE c.visitor = ?2 AND c.visitor <> ''"
+	" AND c.article_id = ?1 AND c.created >= ?3 AND c.user_id IS NULL" OWN_SHOWN,
     [STMT_OWN_STATUS] =
 	"UPDATE comments SET status = ?2, reason = ?3, spam_score = ?4,"
 	" spam_features = ?5, status_at = ?6 WHERE id = ?1",

@@ -581,6 +581,16 @@ struct store_ops {
 				   const struct comment_revision *r,
 				   int64_t *article_id);
 	/*
+	 * The ids (at most 50, oldest first) of a reader's comments on a
+	 * discussion posted at or after since, shown (approved or held) and
+	 * not removed: by their account (user_id), or with user_id 0 by their
+	 * browser (visitor) among comments posted without an account.
+	 */
+	enum err (*comment_own_recent)(struct store *st, struct arena *a,
+				       int64_t article_id, int64_t user_id,
+				       const char *visitor, int64_t since,
+				       int64_t **out, size_t *n);
+	/*
 	 * Deletes spam and trash whose status was set at or before `before` and
 	 * which no comment answers, logging each as purge; *n counts them.
 	 */
