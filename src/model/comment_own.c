@@ -57,6 +57,26 @@ comment_own_get(struct app *app, struct arena *a, int64_t id,
 	return ERR_OK;
 }
 
+enum err
+comment_own_recent(struct app *app, struct arena *a, int64_t article_id,
+		   const struct comment_owner *who, int64_t now, int64_t **ids,
+		   size_t *n)
+{
+	/* A member's comments are their account's; the browser's are not. */
+	const char *v =
+	    who->user ? "" : moderation_visitor(app, a, who->visitor_id);
+
+	*ids = NULL;
+	*n = 0;
+	if (v == NULL)
+		return ERR_NOMEM;
+	if (app->cfg.edit_minutes == 0 || (who->user == NULL && v[0] == '\0'))
+		return ERR_OK;
+	return app->store->ops->comment_own_recent(
+	    app->store, a, article_id, who->user ? who->user->id : 0, v,
+	    now - (int64_t)app->cfg.edit_minutes * 60 + 1, ids, n);
+}
+
 /* The reader acting, as the moderation log names them. */
 static struct mod_actor
 actor(struct arena *a, const struct comment_own *o,

@@ -51,6 +51,15 @@ enum err comment_own_get(struct app *app, struct arena *a, int64_t id,
 			 struct comment_own *out);
 
 /*
+ * The ids (*n of them, in a) of the reader's comments on the discussion
+ * article_id that they may still edit at now, for the links shown to them
+ * alone; none when edit_minutes is 0.
+ */
+enum err comment_own_recent(struct app *app, struct arena *a,
+			    int64_t article_id, const struct comment_owner *who,
+			    int64_t now, int64_t **ids, size_t *n);
+
+/*
  * Replaces the text of comment id, the reader's, with body, checked as a
  * new comment's is (comment_read_body(), refused words, the renderer's
  * limits) and judged again (moderation_rejudge()), then one post from the

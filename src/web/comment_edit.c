@@ -1,9 +1,9 @@
 /*
  * comment_edit: a commenter's own comment, to edit or remove in the
  * minutes after posting it (model/comment_own.h).  Its page is the
- * owner's alone and never cached; the discussion's pages, cached and
- * shared, show every reader the same thread, with "(edited)" where its
- * author edited a comment.
+ * owner's alone and never cached, and so are the discussion's pages that
+ * link to it (web/held.h); the shared ones show every reader the same
+ * thread, with "(edited)" where its author edited a comment.
  */
 #include <string.h>
 

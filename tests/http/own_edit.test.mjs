@@ -324,18 +324,56 @@ describe('[comments] edit_minutes: a commenter changes their own comment', () =>
 		assert.match(text, new RegExp(replyText));
 	});
 
-	test('the cached page never shows an Edit link, not even to its author', async () => {
+	test('Edit and Delete links show to the comment\'s owner alone, on a page never cached', async () => {
 		const slug = newArticle(srv);
 		const author = browser(srv);
-		const r = await postComment(author, slug, { body: unique('linkless') });
-		for (const b of [author, browser(srv), browser(srv), author]) {
-			const { text } = await b.get(`/articles/${slug}`);
-			assert.doesNotMatch(text, /\/comments\/\d+\/(edit|delete)/);
-			assert.doesNotMatch(text, />Edit</);
+		const r = await postComment(author, slug, { body: unique('linked') });
+		assert.ok(r.res.headers.getSetCookie().some((c) => /^parley_own=1;.*Max-Age=600;.*HttpOnly/.test(c)));
+		const links = new RegExp(`<a class="own-edit" href="/comments/${r.id}/edit">Edit</a> <a class="own-remove" href="/comments/${r.id}/edit#remove">Delete</a>`);
+		// Others first, so the shared page is cached before the author looks.
+		for (let i = 0; i < 2; i++) {
+			const other = await browser(srv).get(`/articles/${slug}`);
+			assert.doesNotMatch(other.text, /\/comments\/\d+\/edit|class="own-edit"/);
 		}
-		const { res } = await browser(srv).get(`/articles/${slug}`);
-		assert.equal(res.headers.get('x-cache'), 'hit');
-		assert.equal((await author.get(`/comments/${r.id}/edit`)).res.status, 200);
+		const own = await author.get(`/articles/${slug}`);
+		assert.equal(own.res.headers.get('x-cache'), null, 'the owner\'s page is theirs alone');
+		assert.match(own.text, links);
+		// The shared page, served from the cache after the owner's visit, carries none.
+		const cached = await browser(srv).get(`/articles/${slug}`);
+		assert.equal(cached.res.headers.get('x-cache'), 'hit');
+		assert.doesNotMatch(cached.text, /\/comments\/\d+\/edit|class="own-edit"/);
+		// A reply by someone else shows their links only on their page.
+		const replier = browser(srv);
+		const reply = await postComment(replier, slug, { body: unique('reply'), parent: String(r.id) });
+		const theirs = await replier.get(`/articles/${slug}`);
+		assert.match(theirs.text, new RegExp(`href="/comments/${reply.id}/edit"`));
+		assert.doesNotMatch(theirs.text, new RegExp(`href="/comments/${r.id}/edit"`));
+		// After the window the owner's page shows no links, and is the shared one again.
+		clk.advance(11 * 60);
+		try {
+			const late = await author.get(`/articles/${slug}`);
+			assert.doesNotMatch(late.text, /class="own-edit"/);
+		} finally {
+			clk.advance(-11 * 60);
+		}
+	});
+
+	test('a signed-in owner sees the links from any browser signed in to the account, on articles and debates', async () => {
+		const email = account(srv, 'reader', 'Link Owner');
+		const one = await signedIn(srv, email);
+		const slug = newArticle(srv);
+		const id = await agentComment(one, `/articles/${slug}`, unique('member text'));
+		const two = await signedIn(srv, email);
+		const page = await two.get(`/articles/${slug}`);
+		assert.match(page.text, new RegExp(`href="/comments/${id}/edit"`));
+		assert.doesNotMatch((await browser(srv).get(`/articles/${slug}`)).text, /class="own-edit"/);
+		const debate = newDebate(srv);
+		const t = formTokens((await one.get(`/debates/${debate}`)).text);
+		const r = await one.post(`/debates/${debate}/comments`, { csrf: t.csrf, key: t.key, body: unique('debate member'), side: 'b', parent: '', website_confirm: '' });
+		assert.equal(r.status, 303);
+		const did = /#comment-(\d+)$/.exec(r.location)[1];
+		assert.match((await two.get(`/debates/${debate}`)).text, new RegExp(`href="/comments/${did}/edit"`));
+		assert.doesNotMatch((await browser(srv).get(`/debates/${debate}`)).text, /class="own-edit"/);
 	});
 });
 
