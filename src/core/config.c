@@ -99,6 +99,11 @@ static const struct key keys[] = {
      "Deepest reply level; deeper replies attach at this level."},
     {"comments", "per_page", KEY_INT, OFF(per_page), "50", 1, 1000,
      "Top-level comments per page, with all their replies."},
+    {"comments", "edit_minutes", KEY_INT, OFF(edit_minutes), "10", 0, 10080,
+     "Minutes after posting in which commenters may edit or remove their "
+     "own comment (the same account, or for anonymous comments the same "
+     "browser); 0 turns it off.  Signed-in commenters may remove theirs "
+     "at any time."},
     {"comments", "front_per_page", KEY_INT, OFF(front_per_page), "10", 1, 100,
      "Articles per page on the front page."},
     {"comments", "posts_per_minute", KEY_INT, OFF(posts_per_minute), "2", 1,

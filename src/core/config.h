@@ -74,11 +74,12 @@ struct config {
 	int depth;
 	int per_page;
 	int front_per_page;
-	int posts_per_minute;	     /* per address, account, verified email */
-	int posts_burst;	     /* ... at once */
-	int posts_per_hour;	     /* ... in an hour */
-	int posts_ipv4_prefix;	     /* the network one address is: a /32 */
-	int posts_ipv6_prefix;	     /* ... and a /64 */
+	int edit_minutes;      /* a commenter may change theirs; 0: never */
+	int posts_per_minute;  /* per address, account, verified email */
+	int posts_burst;       /* ... at once */
+	int posts_per_hour;    /* ... in an hour */
+	int posts_ipv4_prefix; /* the network one address is: a /32 */
+	int posts_ipv6_prefix; /* ... and a /64 */
 	int thread_posts_per_minute; /* on one discussion, from everyone */
 	int site_posts_per_minute;   /* on the whole site */
 	int min_fill_seconds;	     /* between showing a form and its post */

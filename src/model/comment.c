@@ -59,12 +59,41 @@ check_text(const char *s, size_t len, size_t max, const char *what,
 }
 
 enum err
+comment_read_body(const struct app *app, struct arena *a,
+		  const struct comment_field *f, const char **body,
+		  struct comment_errors *errs)
+{
+	size_t len, chars = 0;
+	const char *s = field_text(a, f, &len, true);
+
+	*body = s;
+	if (s == NULL)
+		return ERR_NOMEM;
+	if (len == (size_t)-1 || !utf8_valid(s, len, &chars))
+		errs->body = "Your comment has characters we cannot store.";
+	else if (strspn(s, " \t\n\r\f\v") == len)
+		errs->body = "Please write a comment.";
+	else if (chars > (size_t)app->cfg.max_length) {
+		errs->body = arena_printf(a,
+					  "Your comment is %zu characters long;"
+					  " the limit is %d.",
+					  chars, app->cfg.max_length);
+		errs->err = ERR_TOOLARGE;
+	}
+	if (errs->body == NULL)
+		return ERR_OK;
+	if (errs->err == ERR_OK)
+		errs->err = ERR_INVALID;
+	return ERR_INVALID;
+}
+
+enum err
 comment_read_form(const struct app *app, struct arena *a,
 		  const struct comment_form *form, struct comment_input *in,
 		  struct comment_errors *errs)
 {
 	const struct config *cfg = &app->cfg;
-	size_t alen, elen, ulen, blen, klen, plen, hlen, chars = 0;
+	size_t alen, elen, ulen, klen, plen, hlen;
 	const char *parent, *hp;
 	bool required = cfg->policy != POLICY_ANONYMOUS;
 
@@ -81,7 +110,10 @@ comment_read_form(const struct app *app, struct arena *a,
 	}
 	in->email = field_text(a, &form->email, &elen, false);
 	in->url = field_text(a, &form->url, &ulen, false);
-	in->body = field_text(a, &form->body, &blen, true);
+	/* The body first: its size decides between 413 and 422. */
+	if (comment_read_body(app, a, &form->body, &in->body, errs) ==
+	    ERR_NOMEM)
+		return ERR_NOMEM;
 	in->key = field_text(a, &form->key, &klen, false);
 	parent = field_text(a, &form->parent, &plen, false);
 	hp = field_text(a, &form->honeypot, &hlen, false);
@@ -97,19 +129,6 @@ comment_read_form(const struct app *app, struct arena *a,
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
 		klen)
 		in->key = "";
-
-	/* The body first: its size decides between 413 and 422. */
-	if (blen == (size_t)-1 || !utf8_valid(in->body, blen, &chars))
-		errs->body = "Your comment has characters we cannot store.";
-	else if (strspn(in->body, " \t\n\r\f\v") == blen)
-		errs->body = "Please write a comment.";
-	else if (chars > (size_t)cfg->max_length) {
-		errs->body = arena_printf(a,
-					  "Your comment is %zu characters long;"
-					  " the limit is %d.",
-					  chars, cfg->max_length);
-		errs->err = ERR_TOOLARGE;
-	}
 
 	errs->author = check_text(in->author, alen, LIMIT_AUTHOR, "name", a);
 	if (errs->author == NULL && required && alen == 0)

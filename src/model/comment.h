@@ -85,6 +85,16 @@ enum err comment_read_form(const struct app *app, struct arena *a,
 			   struct comment_errors *errs);
 
 /*
+ * Reads and checks a comment's text f as comment_read_form() does, for
+ * every form that takes one: characters we can store, not empty, at most
+ * max_length characters (errs->err ERR_TOOLARGE).  *body: the text as
+ * sent, in a.  ERR_OK, ERR_INVALID with errs->body, or ERR_NOMEM.
+ */
+enum err comment_read_body(const struct app *app, struct arena *a,
+			   const struct comment_field *f, const char **body,
+			   struct comment_errors *errs);
+
+/*
  * For a signed-in author: the name and email come from the account (no
  * website), whatever the form said, and the form's errors about those
  * fields no longer count.  Takes and returns comment_read_form()'s result.

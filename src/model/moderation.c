@@ -123,24 +123,25 @@ first_comment(struct app *app, const struct comment_input *in, bool *first)
 	return e;
 }
 
-enum err
-moderation_judge(struct app *app, struct arena *a,
-		 const struct comment_input *in, struct comment *c)
+/*
+ * What c's text and sender deserve, whatever the site's policy: the
+ * rules, bans and the classifier's score.  Sets c's score and features.
+ */
+static enum err
+judge_content(struct app *app, struct arena *a, struct comment *c, int *out,
+	      const char **why)
 {
 	const struct config *cfg = &app->cfg;
 	struct rules_input ri = {c->body_md, c->body_html, c->author,
 				 c->email,   c->url,	   c->ip ? c->ip : "",
 				 c->user_id};
 	const char *reason = NULL, *what;
-	bool banned = false, first;
+	bool banned = false;
 	enum err e;
 	int status;
 
-	c->visitor = moderation_visitor(app, a, in->visitor);
 	c->spam_score = -1;
 	c->spam_features = "";
-	if (c->visitor == NULL)
-		return ERR_NOMEM;
 	status = rules_judge(cfg, a, &ri, &reason);
 	if (status != STATUS_SPAM) {
 		e = ban_covers(app, a, c->user_id, c->email, ri.ip, &banned,
@@ -169,6 +170,26 @@ moderation_judge(struct app *app, struct arena *a,
 					      c->spam_score);
 		}
 	}
+	*out = status;
+	*why = reason;
+	return ERR_OK;
+}
+
+enum err
+moderation_judge(struct app *app, struct arena *a,
+		 const struct comment_input *in, struct comment *c)
+{
+	const struct config *cfg = &app->cfg;
+	const char *reason = NULL;
+	bool first;
+	enum err e;
+	int status;
+
+	c->visitor = moderation_visitor(app, a, in->visitor);
+	if (c->visitor == NULL)
+		return ERR_NOMEM;
+	if ((e = judge_content(app, a, c, &status, &reason)) != ERR_OK)
+		return e;
 	if (status == STATUS_APPROVED && cfg->moderation == MODERATION_HOLD) {
 		status = STATUS_PENDING;
 		reason = "every comment is held";
@@ -183,6 +204,27 @@ moderation_judge(struct app *app, struct arena *a,
 	}
 	c->status = status;
 	c->reason = reason ? reason : "";
+	return ERR_OK;
+}
+
+enum err
+moderation_rejudge(struct app *app, struct arena *a, struct comment *c)
+{
+	const char *reason = NULL;
+	enum err e;
+	int status;
+
+	if ((e = judge_content(app, a, c, &status, &reason)) != ERR_OK)
+		return e;
+	/*
+	 * Worse only: new text may hold or spam a comment, never approve
+	 * one a moderator has not.
+	 */
+	if (status == STATUS_SPAM ||
+	    (status == STATUS_PENDING && c->status == STATUS_APPROVED)) {
+		c->status = status;
+		c->reason = reason ? reason : "";
+	}
 	return ERR_OK;
 }
 

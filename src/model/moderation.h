@@ -57,6 +57,17 @@ enum err moderation_judge(struct app *app, struct arena *a,
 			  const struct comment_input *in, struct comment *c);
 
 /*
+ * Judges c again after its author changed its text (c as stored, with
+ * the new text rendered): the rules, bans and classifier as for a new
+ * comment, but not the site's policy (hold all, first comments).  The
+ * status only worsens: new text may hold an approved comment or make any
+ * spam, never approve a held one.  Sets c's status, reason (when it
+ * changed), score and features.
+ */
+enum err moderation_rejudge(struct app *app, struct arena *a,
+			    struct comment *c);
+
+/*
  * Sets the status of ids[0..n) (at most MODERATION_BULK_MAX) as action
  * (approve, spam, trash, restore) by who: logged, the discussions'
  * counts made again and their change published; the classifier learns

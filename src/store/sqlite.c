@@ -139,6 +139,8 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	    out->user_id > 0 && role ? (int)sqlite_role_of(role) : -1;
 	out->author_profile =
 	    out->author_role >= 0 && sqlite3_column_int(s, 19) != 0;
+	out->edited = sqlite3_column_int64(s, 20);
+	out->removed = sqlite3_column_int(s, 21) != 0;
 	out->visitor = out->reason = out->spam_features = "";
 	out->spam_score = -1;
 	/* A side this code does not know is shown as none. */
@@ -779,6 +781,8 @@ static const struct store_ops sqlite_ops = {
     .mod_pending_count = sqlite_mod_pending_count,
     .mod_set_status = sqlite_mod_set_status,
     .mod_edit = sqlite_mod_edit,
+    .comment_revise = sqlite_comment_revise,
+    .comment_own_recent = sqlite_comment_own_recent,
     .mod_purge = sqlite_mod_purge,
     .mod_log = sqlite_mod_log,
     .mod_log_add = sqlite_mod_log_add,

@@ -51,6 +51,8 @@ enum stmt {
 	STMT_USER_DELETE,
 	STMT_USER_ANON_COMMENTS,
 	STMT_USER_REMOVE_COMMENTS,
+	STMT_USER_MARK_REMOVED,
+	STMT_USER_RECOUNT,
 	STMT_USER_ARTICLES,
 	STMT_USER_COMMENTS,
 	STMT_SESSION_INSERT,
@@ -79,6 +81,11 @@ enum stmt {
 	STMT_MOD_RECOUNT,
 	STMT_MOD_RENUMBER,
 	STMT_MOD_EDIT,
+	STMT_OWN_MARK,
+	STMT_OWN_REMOVE,
+	STMT_OWN_RECENT_USER,
+	STMT_OWN_RECENT_VISITOR,
+	STMT_OWN_STATUS,
 	STMT_MOD_PURGEABLE,
 	STMT_MOD_DELETE,
 	STMT_MOD_LOG,
@@ -258,7 +265,7 @@ void bind_text(sqlite3_stmt *s, int i, const char *t);
  * reader for comments of every kind of discussion.  A statement that reads
  * more columns reads them from SQLITE_COMMENT_COLS on.
  */
-#define SQLITE_COMMENT_COLS 20
+#define SQLITE_COMMENT_COLS 22
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
 
 /* The role a users.role text names (an unknown one: reader). */
@@ -346,6 +353,11 @@ enum err sqlite_mod_set_status(struct store *, struct arena *, const int64_t *,
 			       size_t *, size_t *);
 enum err sqlite_mod_edit(struct store *, int64_t, const char *, const char *,
 			 const struct mod_actor *, int64_t, int64_t *);
+enum err sqlite_comment_revise(struct store *, const struct comment_revision *,
+			       int64_t *);
+enum err sqlite_comment_own_recent(struct store *, struct arena *, int64_t,
+				   int64_t, const char *, int64_t, int64_t **,
+				   size_t *);
 enum err sqlite_mod_purge(struct store *, int64_t, const struct mod_actor *,
 			  int64_t, int64_t *);
 enum err sqlite_mod_log(struct store *, struct arena *, int64_t, int,

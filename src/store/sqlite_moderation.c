@@ -388,6 +388,139 @@ sqlite_mod_edit(struct store *base, int64_t id, const char *body_md,
 	return e;
 }
 
+struct revise_args {
+	const struct comment_revision *r;
+	int64_t *article_id;
+	struct arena a;
+};
+
+static enum err
+run_revise(struct conn *w, void *arg)
+{
+	struct revise_args *x = arg;
+	const struct comment_revision *r = x->r;
+	sqlite3_stmt *s = conn_stmt(w, STMT_MOD_STATUS_OF);
+	const char *status, *before, *after;
+	struct mod_log_entry le;
+	enum err e;
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, r->id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? ERR_NOTFOUND
+					 : sqlite_fail(w->db, "revise");
+	}
+	status = col_text(&x->a, s, 0);
+	*x->article_id = sqlite3_column_int64(s, 1);
+	before = col_text(&x->a, s, 2);
+	sqlite3_reset(s);
+	if (status == NULL || before == NULL)
+		return ERR_NOMEM;
+	after = r->remove ? status : sqlite_status_name(r->status);
+	if (r->remove) {
+		if ((s = conn_stmt(w, STMT_OWN_REMOVE)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, r->id);
+	} else {
+		if ((s = conn_stmt(w, STMT_MOD_EDIT)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, r->id);
+		bind_text(s, 2, r->body_md);
+		bind_text(s, 3, r->body_html);
+	}
+	if ((e = sqlite_step_done(w, s, "revise")) != ERR_OK)
+		return e;
+	if ((s = conn_stmt(w, STMT_OWN_MARK)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, r->id);
+	sqlite3_bind_int64(s, 2, r->remove ? 0 : r->now);
+	sqlite3_bind_int(s, 3, r->remove);
+	if ((e = sqlite_step_done(w, s, "revise mark")) != ERR_OK)
+		return e;
+	if (strcmp(status, after) != 0) {
+		if ((s = conn_stmt(w, STMT_OWN_STATUS)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, r->id);
+		bind_text(s, 2, after);
+		bind_text(s, 3, r->reason ? r->reason : "");
+		sqlite3_bind_double(s, 4, r->spam_score);
+		bind_text(s, 5, r->spam_features ? r->spam_features : "");
+		sqlite3_bind_int64(s, 6, r->now);
+		if ((e = sqlite_step_done(w, s, "revise status")) != ERR_OK)
+			return e;
+	}
+	memset(&le, 0, sizeof(le));
+	le.at = r->now;
+	le.actor_id = r->who->id;
+	le.actor = r->who->name;
+	le.action = r->remove ? "author_remove" : "author_edit";
+	le.comment_id = r->id;
+	le.article_id = *x->article_id;
+	le.status_before = status;
+	le.status_after = after;
+	le.text_before = before;
+	le.text_after = r->remove ? "" : r->body_md;
+	if ((e = log_add(w, &le)) != ERR_OK)
+		return e;
+	/* A removed comment, or one held again, is no longer counted. */
+	if (r->remove || strcmp(status, after) != 0)
+		return recount(w, *x->article_id);
+	return ERR_OK;
+}
+
+enum err
+sqlite_comment_revise(struct store *base, const struct comment_revision *r,
+		      int64_t *article_id)
+{
+	struct revise_args x = {r, article_id, {0}};
+	enum err e;
+
+	*article_id = 0;
+	arena_init(&x.a);
+	e = sqlite_write((struct sqlite_store *)base, run_revise, &x);
+	arena_clear(&x.a);
+	return e;
+}
+
+static enum err
+read_own_id(struct arena *a, sqlite3_stmt *s, void *p)
+{
+	(void)a;
+	*(int64_t *)p = sqlite3_column_int64(s, 0);
+	return ERR_OK;
+}
+
+enum err
+sqlite_comment_own_recent(struct store *base, struct arena *a,
+			  int64_t article_id, int64_t user_id,
+			  const char *visitor, int64_t since, int64_t **out,
+			  size_t *n)
+{
+	struct conn *c = sqlite_reader((struct sqlite_store *)base);
+	sqlite3_stmt *s;
+
+	*out = NULL;
+	*n = 0;
+	if (user_id == 0 && visitor[0] == '\0')
+		return ERR_OK;
+	if (c == NULL ||
+	    (s = conn_stmt(c, user_id ? STMT_OWN_RECENT_USER
+				      : STMT_OWN_RECENT_VISITOR)) == NULL)
+		return ERR_DB;
+	sqlite3_bind_int64(s, 1, article_id);
+	if (user_id)
+		sqlite3_bind_int64(s, 2, user_id);
+	else
+		bind_text(s, 2, visitor);
+	sqlite3_bind_int64(s, 3, since);
+	return sqlite_collect(c, a, s, sizeof(int64_t), read_own_id,
+			      (void **)out, n, "own recent");
+}
+
 struct purge_args {
 	int64_t before, now;
 	const struct mod_actor *who;

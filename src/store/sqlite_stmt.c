@@ -20,8 +20,34 @@
 	"coalesce(c.user_id, 0), (SELECT cu.role FROM users cu"                \
 	" WHERE cu.id = c.user_id AND cu.disabled = 0),"                       \
 	" coalesce((SELECT cu.email_verified FROM users cu"                    \
-	" WHERE cu.id = c.user_id AND cu.disabled = 0), 0)"
+	" WHERE cu.id = c.user_id AND cu.disabled = 0), 0), "                  \
+	"coalesce((SELECT e.edited FROM comment_own_edits e"                   \
+	" WHERE e.comment_id = c.id), 0), "                                    \
+	"coalesce((SELECT e.removed FROM comment_own_edits e"                  \
+	" WHERE e.comment_id = c.id), 0)"
 #define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
+
+/*
+ * What a comment removed by its author shows (model/comment_own.h), the
+ * one text for a comment removed alone and for those removed with their
+ * author's account; comment_own_edits marks it removed.
+ */
+#define REMOVED_HTML                                                           \
+	"'<p class=\"removed\">This comment was removed by its author.</p>'"
+/*
+ * The comments a discussion counts, what readers see, after "WHERE
+ * c.article_id = ...": approved ones, less those their authors removed
+ * (the threads under them are still shown).
+ */
+#define COUNTED                                                                \
+	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
+	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
+
+/* What of a reader's own comments they may still change. */
+#define OWN_SHOWN                                                              \
+	" AND c.status IN ('approved', 'pending') AND NOT EXISTS (SELECT 1"    \
+	" FROM comment_own_edits e WHERE e.comment_id = c.id"                  \
+	" AND e.removed = 1) ORDER BY c.id LIMIT 50"
 
 #define USER_COLS                                                              \
 	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
@@ -141,9 +167,16 @@ const char *const stmt_sql[STMT__MAX] = {
 	" url = '', user_id = NULL WHERE user_id = ?1",
     [STMT_USER_REMOVE_COMMENTS] =
 	"UPDATE comments SET author = 'Former member', email = '',"
-	" url = '', body_md = '', body_html = '<p class=\"removed\">"
-	"This comment was removed by its author.</p>', user_id = NULL"
+	" url = '', body_md = '', body_html = " REMOVED_HTML ", user_id = NULL"
 	" WHERE user_id = ?1",
+    [STMT_USER_MARK_REMOVED] =
+	"INSERT INTO comment_own_edits (comment_id, removed)"
+	" SELECT id, 1 FROM comments WHERE user_id = ?1 AND true"
+	" ON CONFLICT (comment_id) DO UPDATE SET removed = 1",
+    [STMT_USER_RECOUNT] =
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
+	" WHERE c.article_id = articles.id" COUNTED ") WHERE id IN"
+	" (SELECT article_id FROM comments WHERE user_id = ?1)",
     [STMT_USER_ARTICLES] =
 	"SELECT DISTINCT article_id FROM comments WHERE user_id = ?1",
     [STMT_USER_COMMENTS] =
@@ -212,10 +245,10 @@ const char *const stmt_sql[STMT__MAX] = {
 	"SELECT status, article_id, body_md FROM comments WHERE id = ?1",
     [STMT_MOD_SET_STATUS] =
 	"UPDATE comments SET status = ?2, status_at = ?3 WHERE id = ?1",
-    /* A discussion counts what readers see: approved comments. */
+    /* A discussion counts what readers see (COUNTED). */
     [STMT_MOD_RECOUNT] =
-	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments"
-	" WHERE article_id = ?1 AND status = 'approved'),"
+	"UPDATE articles SET comment_count = (SELECT count(*) FROM comments c"
+	" WHERE c.article_id = ?1" COUNTED "),"
 	" thread_count = (SELECT count(*) FROM comments WHERE article_id = ?1"
 	" AND depth = 0 AND status = 'approved') WHERE id = ?1",
     /* Each comment's thread number among the shown threads (004). */
@@ -228,6 +261,30 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND comments.thread_no <> top.n",
     [STMT_MOD_EDIT] =
 	"UPDATE comments SET body_md = ?2, body_html = ?3 WHERE id = ?1",
+    /* A commenter's own edit (?2 the time) or removal (?3 = 1). */
+    [STMT_OWN_MARK] =
+	"INSERT INTO comment_own_edits (comment_id, edited, removed)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT (comment_id) DO UPDATE SET"
+	" edited = max(edited, excluded.edited),"
+	" removed = max(removed, excluded.removed)",
+    [STMT_OWN_REMOVE] =
+	"UPDATE comments SET body_md = '', body_html = " REMOVED_HTML
+	" WHERE id = ?1",
+    /*
+     * A reader's comments on a discussion still theirs to change, posted
+     * since ?3, shown and not removed: by their account (?2), or by their
+     * browser (?2, for comments posted without an account); one seek of
+     * comments_own_by_user or comments_own_by_visitor.
+     */
+    [STMT_OWN_RECENT_USER] =
+	"SELECT c.id FROM comments c WHERE c.user_id = ?2"
+	" AND c.article_id = ?1 AND c.created >= ?3" OWN_SHOWN,
+    [STMT_OWN_RECENT_VISITOR] =
+	"SELECT c.id FROM comments c WHERE c.visitor = ?2 AND c.visitor <> ''"
+	" AND c.article_id = ?1 AND c.created >= ?3 AND c.user_id IS NULL" OWN_SHOWN,
+    [STMT_OWN_STATUS] =
+	"UPDATE comments SET status = ?2, reason = ?3, spam_score = ?4,"
+	" spam_features = ?5, status_at = ?6 WHERE id = ?1",
     /* Only comments nothing answers: a reply keeps its parent. */
     [STMT_MOD_PURGEABLE] =
 	"SELECT c.id, c.article_id, c.status, c.body_md FROM comments c"
@@ -281,7 +338,9 @@ const char *const stmt_sql[STMT__MAX] = {
     [STMT_SPAM_DECISIONS] =
 	"SELECT l.id, c.body_md, l.status_after = 'spam' FROM moderation_log l"
 	" JOIN comments c ON c.id = l.comment_id WHERE l.id > ?1"
-	" AND l.status_after IN ('approved', 'spam') ORDER BY l.id LIMIT ?2",
+	" AND l.status_after IN ('approved', 'spam')"
+	" AND l.action NOT IN ('author_edit', 'author_remove')"
+	" ORDER BY l.id LIMIT ?2",
 
     /* Debates (sqlite_debate.c). */
     [STMT_DEBATE_ARTICLE_INSERT] =

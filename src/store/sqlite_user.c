@@ -247,6 +247,22 @@ run_user_delete(struct conn *w, void *arg)
 	sqlite3_stmt *s;
 	enum err e;
 
+	/*
+	 * Removed comments are marked as a commenter's own removals are,
+	 * and no longer counted, before they lose their account.
+	 */
+	if (x->remove) {
+		if ((s = conn_stmt(w, STMT_USER_MARK_REMOVED)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, x->id);
+		if ((e = sqlite_step_done(w, s, "user removed")) != ERR_OK)
+			return e;
+		if ((s = conn_stmt(w, STMT_USER_RECOUNT)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, x->id);
+		if ((e = sqlite_step_done(w, s, "user recount")) != ERR_OK)
+			return e;
+	}
 	s = conn_stmt(w, x->remove ? STMT_USER_REMOVE_COMMENTS
 				   : STMT_USER_ANON_COMMENTS);
 	if (s == NULL)

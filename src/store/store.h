@@ -90,6 +90,9 @@ struct comment {
 	 */
 	int author_role;
 	bool author_profile;
+	/* Its author's own changes: see 012_own_edits.sql. */
+	int64_t edited; /* when its author last edited it; 0: never */
+	bool removed;	/* removed by its author: its text is gone */
 };
 
 /* Identity records. */
@@ -276,13 +279,33 @@ struct mod_log_entry {
 	int64_t at;
 	int64_t actor_id; /* 0: the command line */
 	const char *actor;
-	const char *
-	    action; /* approve, spam, trash, restore, edit, purge, ban, unban */
+	/*
+	 * approve, spam, trash, restore, edit, purge, ban, unban; a
+	 * commenter's own author_edit and author_remove.
+	 */
+	const char *action;
 	int64_t comment_id;
 	int64_t article_id;
 	const char *status_before, *status_after;
 	const char *text_before, *text_after;
 	const char *detail;
+};
+
+/*
+ * A commenter's own change to their comment (model/comment_own.h): new
+ * text, rendered, with the status the moderation rules give it again; or
+ * with remove, its text taken away (the thread under it stays).
+ */
+struct comment_revision {
+	int64_t id;
+	bool remove;
+	const char *body_md, *body_html; /* the new text; unused for remove */
+	int status;			 /* enum comment_status, after */
+	const char *reason;		 /* why, when status changed */
+	double spam_score;
+	const char *spam_features;
+	const struct mod_actor *who;
+	int64_t now;
 };
 
 enum ban_kind { BAN_ACCOUNT, BAN_EMAIL, BAN_ADDRESS, BAN_NETWORK, BAN__MAX };
@@ -557,6 +580,26 @@ struct store_ops {
 	enum err (*mod_edit)(struct store *st, int64_t id, const char *body_md,
 			     const char *body_html, const struct mod_actor *who,
 			     int64_t now, int64_t *article_id);
+	/*
+	 * Applies a commenter's own change r in one commit: the text (or its
+	 * removal), marked with r->now, the status when it changed, and a
+	 * log line (author_edit or author_remove) with the text before and
+	 * after; the discussion's counts made again when what it shows
+	 * changed.  *article_id: the comment's discussion.
+	 */
+	enum err (*comment_revise)(struct store *st,
+				   const struct comment_revision *r,
+				   int64_t *article_id);
+	/*
+	 * The ids (at most 50, oldest first) of a reader's comments on a
+	 * discussion posted at or after since, shown (approved or held) and
+	 * not removed: by their account (user_id), or with user_id 0 by their
+	 * browser (visitor) among comments posted without an account.
+	 */
+	enum err (*comment_own_recent)(struct store *st, struct arena *a,
+				       int64_t article_id, int64_t user_id,
+				       const char *visitor, int64_t since,
+				       int64_t **out, size_t *n);
 	/*
 	 * Deletes spam and trash whose status was set at or before `before` and
 	 * which no comment answers, logging each as purge; *n counts them.

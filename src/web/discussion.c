@@ -125,7 +125,10 @@ struct thread_ctx {
 	const struct discussion *d;
 	bool staff;		/* a moderator's buttons on each comment */
 	const char *reply_base; /* the page's address and query, then '?'/'&' */
-	size_t *html_left;	/* of DISCUSSION_HTML_BUDGET */
+	/* The reader's comments they may still change (web/held.h). */
+	const int64_t *own;
+	size_t nown;
+	size_t *html_left; /* of DISCUSSION_HTML_BUDGET */
 };
 
 /* The text of c if the page has room for it, else a note; uses up left. */
@@ -184,7 +187,11 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	struct arena *a = x->a;
 	bool sides = d->side_labels != NULL;
 	struct tv *replies;
+	bool mine = false;
+	size_t i;
 
+	for (i = 0; i < x->nown && !mine; i++)
+		mine = x->own[i] == c->id;
 	if (!tv_put_int(item, "id", c->id) ||
 	    !tv_put_str(item, "author", c->author) ||
 	    !tv_put_str(item, "url", c->url) ||
@@ -192,6 +199,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !put_badge(a, item, c) || !tv_put_str(item, "avatar", c->avatar) ||
 	    !tv_put_str(item, "when", when_text(a, d, c->created)) ||
 	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
+	    !tv_put_bool(item, "edited", c->edited > 0 && !c->removed) ||
 	    !tv_put_safe(item, "body_html", body_shown(c, x->html_left)) ||
 	    !tv_put_int(item, "depth", c->depth) ||
 	    !tv_put_str(item, "reply_href",
@@ -208,6 +216,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_bool(item, "has_minds", c->minds > 0) ||
 	    !tv_put_bool(item, "pending", c->status == STATUS_PENDING) ||
 	    !tv_put_bool(item, "can_moderate", x->staff) ||
+	    !tv_put_bool(item, "can_change", mine) ||
 	    !tv_put_str(item, "minds_label",
 			c->minds > 0 ? readers(a, c->minds) : ""))
 		return false;
@@ -262,15 +271,19 @@ put_threads(struct request *req, struct tv *v, const struct discussion *d,
 	    const struct form_state *form, size_t *html_left)
 {
 	struct arena *a = &req->arena;
-	struct thread_ctx x = {a, d, form->staff, NULL, html_left};
+	struct thread_ctx x = {a, d, form->staff, NULL, NULL, 0, html_left};
+	int64_t *own = NULL;
 	struct tv *list = tv_put_list(v, "comments"), *cols[3] = {NULL};
 	const struct comment *comments = d->comments;
 	size_t ncomments = d->ncomments, neutral = 0;
 	struct thread_node *node;
 	const char *q;
 
-	if (form->own_held && !held_merge(req, d, &comments, &ncomments))
+	if (form->own_held &&
+	    (!held_merge(req, d, &comments, &ncomments) ||
+	     !held_changeable(req, d->article_id, &own, &x.nown)))
 		return false;
+	x.own = own;
 
 	q = discussion_query(a, d->page, sort_name(d, d->sort), d->columns);
 	if (q == NULL || list == NULL ||
@@ -661,6 +674,7 @@ posting_answer(struct request *req, struct response *res, void *arg)
 	}
 	if (po->u == NULL)
 		remember_cookie(req, res, &po->in);
+	held_remember_own(req, res);
 	/* A comment held for a moderator is shown to its reader alone. */
 	if (held_answer(req, res, p->art, p->base, po->id, po->in.parent))
 		return;

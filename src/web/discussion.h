@@ -31,7 +31,8 @@ struct form_state {
 	bool with_identity;
 	/*
 	 * True: the page is rendered for this reader alone (never cached),
-	 * so their own held comments are shown in it (web/held.h).
+	 * so their own held comments are shown in it, and the links to
+	 * change the comments they still may (web/held.h).
 	 */
 	bool own_held;
 	/*

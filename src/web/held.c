@@ -7,6 +7,7 @@
 #include "http/csrf.h"
 #include "model/article.h"
 #include "model/comment.h"
+#include "model/comment_own.h"
 #include "model/moderation.h"
 #include "web/account.h"
 #include "web/discussion.h"
@@ -16,6 +17,7 @@ bool
 held_maybe(struct request *req)
 {
 	return request_cookie(req, HELD_COOKIE) != NULL ||
+	       request_cookie(req, HELD_OWN_COOKIE) != NULL ||
 	       account_user(req) != NULL;
 }
 
@@ -36,12 +38,46 @@ own_held(struct request *req, int64_t article_id, struct comment **out,
 }
 
 bool
+held_changeable(struct request *req, int64_t article_id, int64_t **ids,
+		size_t *n)
+{
+	const struct user *u = account_user(req);
+	struct comment_owner who = {u, NULL};
+
+	*ids = NULL;
+	*n = 0;
+	if (u == NULL && request_cookie(req, HELD_OWN_COOKIE) == NULL)
+		return true;
+	who.visitor_id = csrf_visitor_id(req);
+	return comment_own_recent(req->app, &req->arena, article_id, &who,
+				  time_now(), ids, n) == ERR_OK;
+}
+
+void
+held_remember_own(struct request *req, struct response *res)
+{
+	const char *secure =
+	    strncmp(req->app->base_url, "https:", 6) == 0 ? "; Secure" : "";
+	int minutes = req->app->cfg.edit_minutes;
+
+	if (minutes == 0 || account_user(req) != NULL)
+		return;
+	(void)response_header(
+	    res, "Set-Cookie",
+	    arena_printf(&req->arena,
+			 "%s=1; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+			 HELD_OWN_COOKIE, minutes * 60, secure));
+}
+
+bool
 held_here(struct request *req, int64_t article_id)
 {
 	struct comment *list;
+	int64_t *ids;
 	size_t n;
 
-	return own_held(req, article_id, &list, &n) == ERR_OK && n > 0;
+	return (own_held(req, article_id, &list, &n) == ERR_OK && n > 0) ||
+	       (held_changeable(req, article_id, &ids, &n) && n > 0);
 }
 
 /* The last page of a discussion of threads threads. */

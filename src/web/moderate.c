@@ -197,6 +197,10 @@ put_item(struct request *req, struct tv *it, const struct mod_item *m)
 	       tv_put_str(it, "url", c->url) && tv_put_str(it, "ip", c->ip) &&
 	       tv_put_str(it, "when", arena_strdup(a, when)) &&
 	       tv_put_str(it, "status", moderation_status_name(c->status)) &&
+	       tv_put_str(it, "own_change",
+			  c->removed  ? "removed by its author"
+			  : c->edited ? "edited by its author"
+				      : "") &&
 	       tv_put_str(it, "reason", c->reason) &&
 	       tv_put_str(it, "score",
 			  c->spam_score >= 0
@@ -363,7 +367,9 @@ put_log(struct request *req, struct tv *v, const struct mod_log_entry *log,
 		    !tv_put_str(it, "after", log[i].status_after) ||
 		    !tv_put_str(it, "text_before", log[i].text_before) ||
 		    !tv_put_str(it, "text_after", log[i].text_after) ||
-		    !tv_put_bool(it, "edited", log[i].text_after[0] != '\0') ||
+		    !tv_put_bool(it, "edited",
+				 log[i].text_before[0] != '\0' ||
+				     log[i].text_after[0] != '\0') ||
 		    !tv_put_str(it, "detail", log[i].detail))
 			return false;
 	}

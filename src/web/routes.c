@@ -56,6 +56,13 @@ static const struct input comment_in[] = {
 	END,
 };
 
+/* A commenter's own edit, which comment_edit_post explains. */
+static const struct input comment_edit_in[] = {
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
+	{ .name = "body", .kind = INPUT_RAW, .flags = INPUT_OWN },
+	END,
+};
+
 static const struct input id_path_in[] = {
 	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
 	END,
@@ -309,6 +316,11 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/articles/*/comments", comment_post,
 	  ROUTE_CSRF | ROUTE_FORM, comment_in },
 	{ METHOD_GET, "/comments/*", comment_permalink, 0, id_path_in },
+	{ METHOD_GET, "/comments/*/edit", comment_edit_page, 0, id_path_in },
+	{ METHOD_POST, "/comments/*/edit", comment_edit_post,
+	  ROUTE_CSRF | ROUTE_FORM, comment_edit_in },
+	{ METHOD_POST, "/comments/*/delete", comment_remove_post,
+	  ROUTE_CSRF | ROUTE_FORM, id_path_in },
 	{ METHOD_GET, "/avatars/*", avatar_image, 0, name_path_in },
 	{ METHOD_GET, "/static/*", static_file, 0, name_path_in },
 	{ METHOD_GET, "/static/*/*", static_demo_file, 0, static_in },

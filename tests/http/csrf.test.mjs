@@ -61,6 +61,9 @@ describe('CSRF on every POST route of the table', () => {
 			'/debates/*/minds': { item: `s${fx.statement}`, back: '' },
 			'/debates/*/comments': { ...comment, side: 'b' },
 			'/debates/*/feature': { feature: fx.debateComment },
+			// The admin wrote fx.debateComment just now: theirs to change.
+			'/comments/*/edit': { body: 'A forged edit.' },
+			'/comments/*/delete': {},
 			'/account/signin': { email: 'admin@example.org', password: PASSWORD },
 			'/account/signup': { name: 'Forged', email: 'forged@example.org', password: PASSWORD },
 			'/account/signout': {},

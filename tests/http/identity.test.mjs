@@ -488,6 +488,8 @@ describe('deleting with on_delete = remove', () => {
 			r = await new Agent(site.server.url).get(`/articles/${site.slug}`);
 			assert.doesNotMatch(r.text, /Text that should vanish|Remover/);
 			assert.match(r.text, /This comment was removed by its author/);
+			// Removed as an author removes one comment: no longer counted.
+			assert.match(r.text, /<h2 id="comments-title">No comments yet<\/h2>/);
 			assert.deepEqual(sql(site.db, "SELECT body_md, author FROM comments"), [['', 'Former member']]);
 		} finally {
 			await stopClean(site.server);
