@@ -19,6 +19,9 @@ void home_page(struct request *req, struct response *res);
 void article_page(struct request *req, struct response *res);
 void comment_post(struct request *req, struct response *res);
 void comment_permalink(struct request *req, struct response *res);
+/* Readers' flags on comments (web/flag.c). */
+void flag_page(struct request *req, struct response *res);
+void flag_post(struct request *req, struct response *res);
 void static_file(struct request *req, struct response *res);
 void static_demo_file(struct request *req, struct response *res);
 void avatar_image(struct request *req, struct response *res);

@@ -61,6 +61,7 @@ describe('CSRF on every POST route of the table', () => {
 			'/debates/*/minds': { item: `s${fx.statement}`, back: '' },
 			'/debates/*/comments': { ...comment, side: 'b' },
 			'/debates/*/feature': { feature: fx.debateComment },
+			'/comments/*/flag': { reason: 'spam', note: 'A forged flag.' },
 			'/account/signin': { email: 'admin@example.org', password: PASSWORD },
 			'/account/signup': { name: 'Forged', email: 'forged@example.org', password: PASSWORD },
 			'/account/signout': {},
