@@ -22,6 +22,7 @@ struct oidc_registry;
 struct debate_runtime;
 struct debate_voters;
 struct comment_limits;
+struct flag_limits;
 struct part_memo;
 struct spam_live;
 struct spam_trainer;
@@ -58,6 +59,8 @@ struct app {
 	struct debate_voters *voters;
 	/* Comment post budgets (model/comment_limits.h; serving only). */
 	struct comment_limits *comment_limits;
+	/* Readers' flag budgets (model/flag.h; serving only). */
+	struct flag_limits *flag_limits;
 	/* Parts of pages copied for each reader (web/part_memo.c). */
 	struct part_memo *parts;
 	/* The spam model new comments are scored with (NULL: none). */

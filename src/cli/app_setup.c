@@ -20,6 +20,7 @@
 #include "http/workers.h"
 #include "model/comment_limits.h"
 #include "model/debate.h"
+#include "model/flag.h"
 #include "model/spam_live.h"
 #include "model/throttle.h"
 #include "render/template.h"
@@ -276,8 +277,10 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		app->voters = debate_voters_new();
 		/* Comment post budgets, in tables of fixed size. */
 		app->comment_limits = comment_limits_new(&app->cfg);
+		/* Readers' flag budgets, in tables of fixed size too. */
+		app->flag_limits = flag_limits_new(&app->cfg);
 		if (app->debates == NULL || app->voters == NULL ||
-		    app->comment_limits == NULL)
+		    app->comment_limits == NULL || app->flag_limits == NULL)
 			goto fail;
 		/* Kept with the pages: none with the cache off. */
 		if (app->cfg.page_cache_mb > 0 &&
@@ -351,6 +354,8 @@ cli_app_close(struct app *app)
 	app->voters = NULL;
 	comment_limits_free(app->comment_limits);
 	app->comment_limits = NULL;
+	flag_limits_free(app->flag_limits);
+	app->flag_limits = NULL;
 	part_memo_free(app->parts);
 	app->parts = NULL;
 	store_close(app->store);

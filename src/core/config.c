@@ -177,6 +177,26 @@ static const struct key keys[] = {
     {"moderation", "purge_days", KEY_INT, OFF(purge_days), "30", 0, 36500,
      "parley comments purge deletes spam and trash older than this many "
      "days."},
+    {"moderation", "flags_to_hold", KEY_INT, OFF(flags_to_hold), "3", 1, 1000,
+     "Readers (each counted once, by account or browser) whose open flags "
+     "hold an approved comment for review: it goes back to pending, its "
+     "reason naming the flags, until a moderator decides."},
+    {"moderation", "flags_per_comment", KEY_INT, OFF(flags_per_comment), "50",
+     1, 10000,
+     "Flags a comment keeps at most, open and resolved together (never "
+     "fewer than flags_to_hold); more are thanked and not stored."},
+    {"moderation", "flags_per_minute", KEY_INT, OFF(flags_per_minute), "2", 1,
+     1000000,
+     "Flags one address (an IPv4 address, an IPv6 /64) and one account may "
+     "each send per minute, on average; more get 429 with Retry-After and "
+     "the note kept."},
+    {"moderation", "flags_burst", KEY_INT, OFF(flags_burst), "5", 1, 1000000,
+     "How many of those each may send at once."},
+    {"moderation", "flags_per_hour", KEY_INT, OFF(flags_per_hour), "20", 1,
+     1000000, "How many of those each may send in an hour."},
+    {"moderation", "site_flags_per_minute", KEY_INT, OFF(site_flags_per_minute),
+     "120", 1, 1000000,
+     "Flags the whole site takes per minute, from every address together."},
     {"accounts", "signup", KEY_BOOL, OFF(signup), "true", 0, 0,
      "Readers may create password accounts."},
     {"accounts", "session_days", KEY_INT, OFF(session_days), "30", 1, 365,

@@ -91,11 +91,17 @@ struct config {
 	char *refuse_words;    /* ... that refuse it (422, text kept) */
 	char *blocked_emails;  /* addresses, separated by spaces or commas */
 	char *blocked_domains; /* email domains */
-	char *blocked_networks; /* addresses and CIDR networks */
-	char *blocked_accounts; /* user ids */
-	int spam_percent;	/* a score at or above it: spam */
-	int hold_percent;	/* ... at or above it: held */
-	int purge_days;		/* spam and trash kept at least this long */
+	char *blocked_networks;	   /* addresses and CIDR networks */
+	char *blocked_accounts;	   /* user ids */
+	int spam_percent;	   /* a score at or above it: spam */
+	int hold_percent;	   /* ... at or above it: held */
+	int purge_days;		   /* spam and trash kept at least this long */
+	int flags_to_hold;	   /* readers' flags that hold a comment */
+	int flags_per_comment;	   /* flags a comment keeps at most */
+	int flags_per_minute;	   /* per address and account, on average */
+	int flags_burst;	   /* ... at once */
+	int flags_per_hour;	   /* ... in an hour */
+	int site_flags_per_minute; /* from everyone together */
 	/* [accounts] */
 	bool signup; /* password sign-ups open */
 	int session_days;

@@ -11,6 +11,7 @@
 #define LIMIT_URL_FIELD	      512    /* a commenter's website */
 #define LIMIT_COMMENT_DEFAULT 10000  /* a comment body, in characters */
 #define LIMIT_COMMENT_MAX     100000 /* the highest a site may configure */
+#define LIMIT_FLAG_NOTE	      500    /* a reader's note on a flag, characters */
 #define LIMIT_PAGE_HTML	      (8 * 1024 * 1024) /* one rendered page */
 #define LIMIT_POST_FILE	      (4 * 1024 * 1024) /* a Markdown file for `post add` */
 

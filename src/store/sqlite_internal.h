@@ -93,6 +93,15 @@ enum stmt {
 	STMT_MOD_LOG_ADD,
 	STMT_MOD_OWN_PENDING,
 	STMT_MOD_APPROVED_BY,
+	STMT_MOD_LIST_FLAGGED,
+	/* Readers' flags (sqlite_flags.c). */
+	STMT_FLAG_STATE,
+	STMT_FLAG_INSERT,
+	STMT_FLAG_OPEN_REASONS,
+	STMT_FLAG_HOLD,
+	STMT_FLAG_RESOLVE,
+	STMT_FLAG_OPEN_LIST,
+	STMT_FLAG_OPEN_COUNT,
 	STMT_BAN_INSERT,
 	STMT_BAN_LIST,
 	STMT_BAN_GET,
@@ -368,6 +377,25 @@ enum err sqlite_mod_own_pending(struct store *, struct arena *, int64_t,
 				size_t *);
 enum err sqlite_mod_approved_by(struct store *, int64_t, const char *,
 				int64_t *);
+enum err sqlite_flag_add(struct store *, const struct flag_input *,
+			 enum flag_result *, bool *, int64_t *);
+enum err sqlite_flag_open_count(struct store *, int64_t *);
+
+/*
+ * What moderation and flags share on the writer's connection: a log line,
+ * and a discussion's counts and thread numbers made again.
+ */
+enum err sqlite_mod_log_line(struct conn *w, const struct mod_log_entry *e);
+enum err sqlite_mod_recount(struct conn *w, int64_t article_id);
+/*
+ * Resolves a comment's open flags at now (approved, spam or trash);
+ * *n counts them.
+ */
+enum err sqlite_flags_resolve(struct conn *w, int64_t comment_id, int64_t now,
+			      int64_t *n);
+/* Reads the open flags of m's comment into m, on c. */
+enum err sqlite_flags_of(struct conn *c, struct arena *a, struct mod_item *m);
+
 enum err sqlite_ban_insert(struct store *, const struct ban *,
 			   const struct mod_actor *, int64_t *);
 enum err sqlite_ban_list(struct store *, struct arena *, int, int64_t,

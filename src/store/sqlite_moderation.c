@@ -83,11 +83,13 @@ sqlite_mod_get(struct store *base, struct arena *a, int64_t id,
 {
 	struct conn *c = sqlite_reader((struct sqlite_store *)base);
 	sqlite3_stmt *s;
+	enum err e;
 
 	if (c == NULL || (s = conn_stmt(c, STMT_MOD_GET)) == NULL)
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, id);
-	return sqlite_one(c, a, s, fill_mod_item, out, "moderation get");
+	e = sqlite_one(c, a, s, fill_mod_item, out, "moderation get");
+	return e == ERR_OK ? sqlite_flags_of(c, a, out) : e;
 }
 
 enum err
@@ -117,8 +119,11 @@ sqlite_mod_list(struct store *base, struct arena *a, const struct mod_filter *f,
 {
 	struct conn *c = sqlite_reader((struct sqlite_store *)base);
 	sqlite3_stmt *s;
+	enum err e;
+	size_t i;
 
-	if (c == NULL || (s = conn_stmt(c, STMT_MOD_LIST)) == NULL)
+	if (c == NULL || (s = conn_stmt(c, f->flagged ? STMT_MOD_LIST_FLAGGED
+						      : STMT_MOD_LIST)) == NULL)
 		return ERR_DB;
 	bind_text(s, 1, sqlite_status_name(f->status));
 	sqlite3_bind_int64(s, 2, f->article_id);
@@ -129,8 +134,12 @@ sqlite_mod_list(struct store *base, struct arena *a, const struct mod_filter *f,
 	sqlite3_bind_int(s, 7, f->min_score);
 	sqlite3_bind_int64(s, 8, f->before);
 	sqlite3_bind_int(s, 9, f->limit);
-	return sqlite_collect(c, a, s, sizeof(struct mod_item), fill_mod_item,
-			      (void **)out, n, "moderation list");
+	e = sqlite_collect(c, a, s, sizeof(struct mod_item), fill_mod_item,
+			   (void **)out, n, "moderation list");
+	/* Each comment's open flags: a queue page holds at most 100. */
+	for (i = 0; e == ERR_OK && i < *n; i++)
+		e = sqlite_flags_of(c, a, &(*out)[i]);
+	return e;
 }
 
 enum err
@@ -171,8 +180,8 @@ sqlite_mod_pending_count(struct store *base, int64_t *n)
 }
 
 /* Adds a log line on the writer's connection. */
-static enum err
-log_add(struct conn *w, const struct mod_log_entry *e)
+enum err
+sqlite_mod_log_line(struct conn *w, const struct mod_log_entry *e)
 {
 	sqlite3_stmt *s = conn_stmt(w, STMT_MOD_LOG_ADD);
 
@@ -193,8 +202,8 @@ log_add(struct conn *w, const struct mod_log_entry *e)
 }
 
 /* Counts and numbers a discussion's threads again (see 004_thread_no). */
-static enum err
-recount(struct conn *w, int64_t article_id)
+enum err
+sqlite_mod_recount(struct conn *w, int64_t article_id)
 {
 	sqlite3_stmt *s = conn_stmt(w, STMT_MOD_RECOUNT);
 	enum err e;
@@ -247,7 +256,7 @@ run_set_status(struct conn *w, void *arg)
 		struct mod_log_entry le;
 		sqlite3_stmt *s = conn_stmt(w, STMT_MOD_STATUS_OF);
 		const char *before;
-		int64_t article_id;
+		int64_t article_id, resolved;
 		int rc;
 
 		if (s == NULL)
@@ -265,14 +274,11 @@ run_set_status(struct conn *w, void *arg)
 		sqlite3_reset(s);
 		if (before == NULL)
 			return ERR_NOMEM;
-		if (strcmp(before, after) == 0)
-			continue;
-		if ((s = conn_stmt(w, STMT_MOD_SET_STATUS)) == NULL)
-			return ERR_DB;
-		sqlite3_bind_int64(s, 1, x->ids[i]);
-		bind_text(s, 2, after);
-		sqlite3_bind_int64(s, 3, x->now);
-		if ((e = sqlite_step_done(w, s, "set status")) != ERR_OK)
+		/* A decision settles what readers flagged (011_flags.sql). */
+		resolved = 0;
+		if (x->status != STATUS_PENDING &&
+		    (e = sqlite_flags_resolve(w, x->ids[i], x->now,
+					      &resolved)) != ERR_OK)
 			return e;
 		memset(&le, 0, sizeof(le));
 		le.at = x->now;
@@ -283,13 +289,31 @@ run_set_status(struct conn *w, void *arg)
 		le.article_id = article_id;
 		le.status_before = before;
 		le.status_after = after;
-		if ((e = log_add(w, &le)) != ERR_OK)
+		if (resolved > 0 &&
+		    (le.detail = arena_printf(
+			 x->a, "%lld flag%s resolved", (long long)resolved,
+			 resolved == 1 ? "" : "s")) == NULL)
+			return ERR_NOMEM;
+		if (strcmp(before, after) == 0) {
+			if (resolved > 0 &&
+			    (e = sqlite_mod_log_line(w, &le)) != ERR_OK)
+				return e;
+			continue;
+		}
+		if ((s = conn_stmt(w, STMT_MOD_SET_STATUS)) == NULL)
+			return ERR_DB;
+		sqlite3_bind_int64(s, 1, x->ids[i]);
+		bind_text(s, 2, after);
+		sqlite3_bind_int64(s, 3, x->now);
+		if ((e = sqlite_step_done(w, s, "set status")) != ERR_OK)
+			return e;
+		if ((e = sqlite_mod_log_line(w, &le)) != ERR_OK)
 			return e;
 		touched(x, article_id);
 		x->changed++;
 	}
 	for (i = 0; i < x->narticles; i++)
-		if ((e = recount(w, x->articles[i])) != ERR_OK)
+		if ((e = sqlite_mod_recount(w, x->articles[i])) != ERR_OK)
 			return e;
 	return ERR_OK;
 }
@@ -370,7 +394,7 @@ run_edit(struct conn *w, void *arg)
 	le.status_before = le.status_after = status;
 	le.text_before = before;
 	le.text_after = x->md;
-	return log_add(w, &le);
+	return sqlite_mod_log_line(w, &le);
 }
 
 enum err
@@ -464,11 +488,11 @@ run_revise(struct conn *w, void *arg)
 	le.status_after = after;
 	le.text_before = before;
 	le.text_after = r->remove ? "" : r->body_md;
-	if ((e = log_add(w, &le)) != ERR_OK)
+	if ((e = sqlite_mod_log_line(w, &le)) != ERR_OK)
 		return e;
 	/* A removed comment, or one held again, is no longer counted. */
 	if (r->remove || strcmp(status, after) != 0)
-		return recount(w, *x->article_id);
+		return sqlite_mod_recount(w, *x->article_id);
 	return ERR_OK;
 }
 
@@ -585,7 +609,7 @@ purge_round(struct conn *w, struct purge_args *x, size_t *done)
 		rows[i].actor_id = x->who->id;
 		rows[i].actor = x->who->name;
 		rows[i].action = "purge";
-		if ((e = log_add(w, &rows[i])) != ERR_OK)
+		if ((e = sqlite_mod_log_line(w, &rows[i])) != ERR_OK)
 			return e;
 	}
 	*done = n;
@@ -671,7 +695,7 @@ sqlite_mod_log(struct store *base, struct arena *a, int64_t comment_id,
 static enum err
 run_log_add(struct conn *w, void *arg)
 {
-	return log_add(w, arg);
+	return sqlite_mod_log_line(w, arg);
 }
 
 enum err
@@ -754,7 +778,7 @@ run_ban_insert(struct conn *w, void *arg)
 	le.detail =
 	    arena_printf(&x->a, "%s %s%s%s", ban_kinds[x->b->kind], x->b->value,
 			 x->b->reason[0] ? ": " : "", x->b->reason);
-	return le.detail ? log_add(w, &le) : ERR_NOMEM;
+	return le.detail ? sqlite_mod_log_line(w, &le) : ERR_NOMEM;
 }
 
 enum err
@@ -840,7 +864,7 @@ run_ban_delete(struct conn *w, void *arg)
 	le.action = "unban";
 	le.detail =
 	    arena_printf(&x->a, "%s %s", kind ? kind : "", value ? value : "");
-	return le.detail ? log_add(w, &le) : ERR_NOMEM;
+	return le.detail ? sqlite_mod_log_line(w, &le) : ERR_NOMEM;
 }
 
 enum err

@@ -315,6 +315,41 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND status = 'approved') + (SELECT count(*) FROM comments"
 	" WHERE ?2 <> '' AND email <> '' AND email = ?2 COLLATE NOCASE"
 	" AND status = 'approved' AND coalesce(user_id, 0) <> ?1)",
+    /* The flagged queue: comments with open flags, along comment_flags_open. */
+    [STMT_MOD_LIST_FLAGGED] =
+	"SELECT " MOD_COLS MOD_FROM " WHERE c.id IN (SELECT comment_id"
+	" FROM comment_flags WHERE resolved = 0)"
+	" AND (?1 = ?1) AND (?2 = 0 OR c.article_id = ?2)"
+	" AND (?3 = '' OR c.author = ?3 COLLATE NOCASE)"
+	" AND (?4 = '' OR c.email = ?4 COLLATE NOCASE)"
+	" AND (?5 = '' OR c.ip = ?5) AND (?6 = '' OR instr(c.reason, ?6) > 0)"
+	" AND (?7 <= 0 OR c.spam_score * 100 >= ?7)"
+	" AND (?8 = 0 OR c.id < ?8) ORDER BY c.id DESC LIMIT ?9",
+
+    /* Readers' flags (sqlite_flags.c; 011_flags.sql). */
+    /* All flags, open ones, and whether ?2 is among the readers. */
+    [STMT_FLAG_STATE] = "SELECT count(*), count(*) FILTER (WHERE resolved = 0),"
+			" coalesce(max(reader = ?2), 0) FROM comment_flags"
+			" WHERE comment_id = ?1",
+    [STMT_FLAG_INSERT] =
+	"INSERT INTO comment_flags (comment_id, reader, reason, note, created)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_FLAG_OPEN_REASONS] =
+	"SELECT count(*), coalesce(replace(group_concat(DISTINCT reason),"
+	" ',', ', '), '') FROM comment_flags WHERE comment_id = ?1"
+	" AND resolved = 0",
+    [STMT_FLAG_HOLD] =
+	"UPDATE comments SET status = 'pending', status_at = ?2, reason = ?3"
+	" WHERE id = ?1 AND status = 'approved'",
+    [STMT_FLAG_RESOLVE] =
+	"UPDATE comment_flags SET resolved = ?2 WHERE comment_id = ?1"
+	" AND resolved = 0",
+    [STMT_FLAG_OPEN_LIST] =
+	"SELECT reason, note, created FROM comment_flags WHERE comment_id = ?1"
+	" AND resolved = 0 ORDER BY id LIMIT ?2",
+    [STMT_FLAG_OPEN_COUNT] =
+	"SELECT count(DISTINCT comment_id) FROM comment_flags"
+	" WHERE resolved = 0",
     [STMT_BAN_INSERT] =
 	"INSERT INTO bans (kind, value, reason, created, expires, created_by)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

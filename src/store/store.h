@@ -248,6 +248,31 @@ struct mod_actor {
 	const char *name;
 };
 
+/* A reader's flag on a comment (011_flags.sql), as moderators see it. */
+struct comment_flag {
+	const char *reason; /* spam, abuse, off-topic, other */
+	const char *note;   /* "" when none */
+	int64_t created;
+};
+
+/* What became of a reader's flag (flag_add). */
+enum flag_result {
+	FLAG_ADDED, /* stored and counted */
+	FLAG_AGAIN, /* this reader had flagged the comment: counted once */
+	FLAG_FULL,  /* the comment holds as many flags as it may: not stored */
+};
+
+/* A flag to store: the comment, who (a keyed hash), why, and the rules. */
+struct flag_input {
+	int64_t comment_id;
+	const char *reader;
+	const char *reason;
+	const char *note;
+	int64_t now;
+	int hold_at; /* open flags from distinct readers that hold it */
+	int cap;     /* flags stored per comment at most */
+};
+
 /* A comment in a moderation queue, with what a moderator weighs. */
 struct mod_item {
 	struct comment c; /* every field, the Markdown source included */
@@ -258,11 +283,18 @@ struct mod_item {
 	const char *parent_text;   /* its first 200 characters of Markdown */
 	int64_t approved;	   /* the commenter's approved comments */
 	int64_t status_at;	   /* 0: never changed */
+	/* Its open flags, oldest first (at most MOD_FLAGS_SHOWN). */
+	const struct comment_flag *flags;
+	size_t nflags;
 };
+
+/* Open flags read per comment of a queue. */
+#define MOD_FLAGS_SHOWN 20
 
 /* Which comments a queue shows; zero fields match any. */
 struct mod_filter {
-	int status; /* enum comment_status */
+	int status;   /* enum comment_status */
+	bool flagged; /* instead of status: comments with open flags */
 	int64_t article_id;
 	const char *author; /* exact, any case */
 	const char *email;  /* exact, any case */
@@ -280,7 +312,7 @@ struct mod_log_entry {
 	int64_t actor_id; /* 0: the command line */
 	const char *actor;
 	/*
-	 * approve, spam, trash, restore, edit, purge, ban, unban; a
+	 * approve, spam, trash, restore, edit, purge, ban, unban, hold; a
 	 * commenter's own author_edit and author_remove.
 	 */
 	const char *action;
@@ -566,9 +598,11 @@ struct store_ops {
 	/*
 	 * Sets the status of the comments ids[0..n) in one commit, logging
 	 * each change as action by who; a comment already there is left
-	 * alone.  Each discussion touched has its counts and thread numbers
-	 * made again.  *articles (in a, *narticles of them) lists the
-	 * discussions whose comments changed; *changed counts the comments.
+	 * alone.  Approved, spam and trash resolve the comments' open flags
+	 * (logged too, for a comment whose status stays).  Each discussion
+	 * touched has its counts and thread numbers made again.  *articles (in
+	 * a, *narticles of them) lists the discussions whose comments changed;
+	 * *changed counts the comments.
 	 */
 	enum err (*mod_set_status)(struct store *st, struct arena *a,
 				   const int64_t *ids, size_t n, int status,
@@ -621,6 +655,19 @@ struct store_ops {
 				    int64_t article_id, int64_t user_id,
 				    const char *visitor, struct comment **out,
 				    size_t *n);
+	/*
+	 * Stores a reader's flag on an approved comment (ERR_NOTFOUND for
+	 * any other) in one commit: once per reader and comment (*res
+	 * FLAG_AGAIN the next times), at most cap per comment (FLAG_FULL).
+	 * When the comment's open flags reach hold_at it is held (pending,
+	 * its reason naming the flags), logged as hold, its discussion
+	 * recounted: *held, with its discussion in *article_id.
+	 */
+	enum err (*flag_add)(struct store *st, const struct flag_input *in,
+			     enum flag_result *res, bool *held,
+			     int64_t *article_id);
+	/* Comments with open flags. */
+	enum err (*flag_open_count)(struct store *st, int64_t *n);
 	/* Approved comments by the account user_id or the email. */
 	enum err (*mod_approved_by)(struct store *st, int64_t user_id,
 				    const char *email, int64_t *n);

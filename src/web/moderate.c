@@ -13,6 +13,7 @@
 #include "core/ratelimit.h"
 #include "core/util.h"
 #include "model/ban.h"
+#include "model/flag.h"
 #include "model/moderation.h"
 #include "model/user.h"
 #include "render/template.h"
@@ -112,16 +113,22 @@ back_to(struct request *req)
 	return b;
 }
 
-/* The queue's address with its filters, and then (a query to add). */
+/* The name of the queue f shows: a status, or "flagged". */
 static const char *
-queue_href(struct request *req, const struct mod_filter *f, int status,
+queue_name(const struct mod_filter *f)
+{
+	return f->flagged ? "flagged" : moderation_status_name(f->status);
+}
+
+/* The queue's address (name) with its filters, and then (a query to add). */
+static const char *
+queue_href(struct request *req, const struct mod_filter *f, const char *name,
 	   int64_t before)
 {
 	struct arena *a = &req->arena;
 
 	return arena_printf(
-	    a, "/moderate?status=%s%s%s%s%s%s%s%s%s%s%s%s%s",
-	    moderation_status_name(status),
+	    a, "/moderate?status=%s%s%s%s%s%s%s%s%s%s%s%s%s", name,
 	    f->article_id
 		? arena_printf(a, "&article=%lld", (long long)f->article_id)
 		: "",
@@ -149,24 +156,38 @@ put_queues(struct request *req, struct tv *v, const struct mod_filter *f)
 	    [STATUS_TRASH] = "Trash",
 	    [STATUS_APPROVED] = "Approved",
 	};
-	int64_t counts[STATUS__MAX];
-	struct tv *list = tv_put_list(v, "queues");
+	int64_t counts[STATUS__MAX], flagged = 0;
+	struct tv *list = tv_put_list(v, "queues"), *q;
 	size_t i;
 
-	if (list == NULL || moderation_counts(req->app, counts) != ERR_OK)
+	if (list == NULL || moderation_counts(req->app, counts) != ERR_OK ||
+	    flag_open_count(req->app, &flagged) != ERR_OK)
 		return false;
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct tv *q = tv_push(list);
 		int s = order[i];
 
+		q = tv_push(list);
 		if (q == NULL || !tv_put_str(q, "label", labels[s]) ||
-		    !tv_put_str(q, "href", queue_href(req, f, s, 0)) ||
-		    !tv_put_bool(q, "current", f->status == s) ||
+		    !tv_put_str(
+			q, "href",
+			queue_href(req, f, moderation_status_name(s), 0)) ||
+		    !tv_put_bool(q, "current", !f->flagged && f->status == s) ||
 		    !tv_put_str(q, "count",
 				s == STATUS_APPROVED
 				    ? ""
 				    : arena_printf(&req->arena, "%lld",
 						   (long long)counts[s])))
+			return false;
+		/* Readers' flags come after what waits anyway. */
+		if (s != STATUS_PENDING)
+			continue;
+		q = tv_push(list);
+		if (q == NULL || !tv_put_str(q, "label", "Flagged") ||
+		    !tv_put_str(q, "href", queue_href(req, f, "flagged", 0)) ||
+		    !tv_put_bool(q, "current", f->flagged) ||
+		    !tv_put_str(
+			q, "count",
+			arena_printf(&req->arena, "%lld", (long long)flagged)))
 			return false;
 	}
 	return true;
@@ -182,6 +203,30 @@ history(struct arena *a, int64_t approved)
 			    approved == 1 ? "" : "s");
 }
 
+/* A comment's open flags: each reader's reason, note and time. */
+static bool
+put_flags(struct request *req, struct tv *it, const struct mod_item *m)
+{
+	struct tv *list = tv_put_list(it, "flags");
+	size_t i;
+
+	if (list == NULL || !tv_put_bool(it, "has_flags", m->nflags > 0))
+		return false;
+	for (i = 0; i < m->nflags; i++) {
+		struct tv *fl = tv_push(list);
+		char when[64];
+
+		time_format_human(m->flags[i].created, when, sizeof(when));
+		if (fl == NULL ||
+		    !tv_put_str(fl, "reason",
+				flag_reason_label(m->flags[i].reason)) ||
+		    !tv_put_str(fl, "note", m->flags[i].note) ||
+		    !tv_put_str(fl, "when", arena_strdup(&req->arena, when)))
+			return false;
+	}
+	return true;
+}
+
 /* One comment of a queue, or of its own page. */
 static bool
 put_item(struct request *req, struct tv *it, const struct mod_item *m)
@@ -191,7 +236,7 @@ put_item(struct request *req, struct tv *it, const struct mod_item *m)
 	char when[64];
 
 	time_format_human(c->created, when, sizeof(when));
-	return tv_put_int(it, "id", c->id) &&
+	return put_flags(req, it, m) && tv_put_int(it, "id", c->id) &&
 	       tv_put_str(it, "author", c->author) &&
 	       tv_put_str(it, "email", c->email) &&
 	       tv_put_str(it, "url", c->url) && tv_put_str(it, "ip", c->ip) &&
@@ -226,7 +271,10 @@ read_filter(struct request *req, struct mod_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->status = STATUS_PENDING;
 	if (req_has(req, "status") &&
-	    !moderation_status_parse(req_text(req, "status"), &f->status))
+	    strcmp(req_text(req, "status"), "flagged") == 0)
+		f->flagged = true;
+	else if (req_has(req, "status") &&
+		 !moderation_status_parse(req_text(req, "status"), &f->status))
 		return false;
 	f->article_id = req_has(req, "article") ? req_id(req, "article") : 0;
 	f->author = req_text(req, "author");
@@ -240,7 +288,7 @@ read_filter(struct request *req, struct mod_filter *f)
 }
 
 /*
- * GET /moderate[?status=S][&article=ID][&author=A][&email=E][&ip=IP]
+ * GET /moderate[?status=S|flagged][&article=ID][&author=A][&email=E][&ip=IP]
  * [&reason=R][&score=PCT][&before=ID]: moderators (router).  A queue,
  * newest first, with bulk actions.
  */
@@ -265,7 +313,7 @@ moderate_page(struct request *req, struct response *res)
 	}
 	v = account_view(req, res, "Moderation", ACCOUNT_CSRF);
 	if (v == NULL || !put_queues(req, v, &f) ||
-	    !tv_put_str(v, "status", moderation_status_name(f.status)) ||
+	    !tv_put_str(v, "status", queue_name(&f)) ||
 	    !tv_put_str(v, "f_article",
 			f.article_id
 			    ? arena_printf(a, "%lld", (long long)f.article_id)
@@ -277,7 +325,8 @@ moderate_page(struct request *req, struct response *res)
 	    !tv_put_str(v, "f_score",
 			f.min_score ? arena_printf(a, "%d", f.min_score)
 				    : "") ||
-	    !tv_put_str(v, "back", queue_href(req, &f, f.status, f.before)) ||
+	    !tv_put_str(v, "back",
+			queue_href(req, &f, queue_name(&f), f.before)) ||
 	    !tv_put_bool(v, "has_items", n > 0) ||
 	    (list = tv_put_list(v, "items")) == NULL)
 		v = NULL;
@@ -289,7 +338,7 @@ moderate_page(struct request *req, struct response *res)
 	}
 	if (v && n == (size_t)f.limit &&
 	    !tv_put_str(v, "older_href",
-			queue_href(req, &f, f.status, items[n - 1].c.id)))
+			queue_href(req, &f, queue_name(&f), items[n - 1].c.id)))
 		v = NULL;
 	page_render(req, res, 200, "moderate", v);
 }

@@ -68,6 +68,21 @@ static const struct input id_path_in[] = {
 	END,
 };
 
+/* A reader's flag (web/flag.c): the answer's page, and the form. */
+static const struct input flag_page_in[] = {
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
+	{ .name = "done", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 16 },
+	END,
+};
+
+static const struct input flag_in[] = {
+	{ .name = "id", .kind = INPUT_ID, .flags = INPUT_PATH },
+	{ .name = "reason", .kind = INPUT_TEXT, .flags = INPUT_OWN, .cap = 16 },
+	{ .name = "note", .kind = INPUT_RAW, .flags = INPUT_OWN,
+	  .cap = LIMIT_FLAG_NOTE * 4 },
+	END,
+};
+
 static const struct input name_path_in[] = {
 	{ .name = "name", .kind = INPUT_RAW, .flags = INPUT_PATH },
 	END,
@@ -321,6 +336,9 @@ static const struct route routes[] = {
 	  ROUTE_CSRF | ROUTE_FORM, comment_edit_in },
 	{ METHOD_POST, "/comments/*/delete", comment_remove_post,
 	  ROUTE_CSRF | ROUTE_FORM, id_path_in },
+	{ METHOD_GET, "/comments/*/flag", flag_page, 0, flag_page_in },
+	{ METHOD_POST, "/comments/*/flag", flag_post, ROUTE_CSRF | ROUTE_FORM,
+	  flag_in },
 	{ METHOD_GET, "/avatars/*", avatar_image, 0, name_path_in },
 	{ METHOD_GET, "/static/*", static_file, 0, name_path_in },
 	{ METHOD_GET, "/static/*/*", static_demo_file, 0, static_in },

@@ -22,6 +22,9 @@ void comment_permalink(struct request *req, struct response *res);
 void comment_edit_page(struct request *req, struct response *res);
 void comment_edit_post(struct request *req, struct response *res);
 void comment_remove_post(struct request *req, struct response *res);
+/* Readers' flags on comments (web/flag.c). */
+void flag_page(struct request *req, struct response *res);
+void flag_post(struct request *req, struct response *res);
 void static_file(struct request *req, struct response *res);
 void static_demo_file(struct request *req, struct response *res);
 void avatar_image(struct request *req, struct response *res);

@@ -64,6 +64,7 @@ describe('CSRF on every POST route of the table', () => {
 			// The admin wrote fx.debateComment just now: theirs to change.
 			'/comments/*/edit': { body: 'A forged edit.' },
 			'/comments/*/delete': {},
+			'/comments/*/flag': { reason: 'spam', note: 'A forged flag.' },
 			'/account/signin': { email: 'admin@example.org', password: PASSWORD },
 			'/account/signup': { name: 'Forged', email: 'forged@example.org', password: PASSWORD },
 			'/account/signout': {},

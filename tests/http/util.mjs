@@ -256,8 +256,9 @@ export function assertNoActiveContent(html, what = 'page') {
 		}
 		if (t.name === 'form') {
 			const action = (t.attrs.find(([n]) => n === 'action') || [])[1] || '';
-			// The comment form; on a moderator's page, their buttons' form.
-			assert.match(action, /^(\/articles\/[a-z0-9-]+\/comments|\/moderate\/bulk)$/, `${what}: a form to elsewhere: ${t.raw}`);
+			// The comment form; on a moderator's page, their buttons' form;
+			// on a flag's page, the flag form.
+			assert.match(action, /^(\/articles\/[a-z0-9-]+\/comments|\/moderate\/bulk|\/comments\/\d+\/flag)$/, `${what}: a form to elsewhere: ${t.raw}`);
 		}
 		if (t.name === 'img') {
 			const src = decodeEntities((t.attrs.find(([n]) => n === 'src') || [])[1] || '');
