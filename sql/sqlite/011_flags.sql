@@ -4,12 +4,16 @@
 -- reader's flag counts once per comment, however often it is sent.  A
 -- flag is resolved (resolved: when; 0 while open) when a moderator
 -- approves, spams or trashes its comment; enough open flags from
--- distinct readers hold an approved comment for review.  Written so that
--- running it again changes nothing.
+-- distinct readers at distinct addresses hold an approved comment for
+-- review.  network is the address the flag came from (an IPv4 address,
+-- an IPv6 /64): one person with many browsers or accounts comes from one
+-- address, and counts once towards a hold.  Written so that running it
+-- again changes nothing.
 CREATE TABLE IF NOT EXISTS comment_flags (
 	id INTEGER PRIMARY KEY,
 	comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
 	reader TEXT NOT NULL,
+	network TEXT NOT NULL DEFAULT '',
 	reason TEXT NOT NULL
 		CHECK (reason IN ('spam', 'abuse', 'off-topic', 'other')),
 	note TEXT NOT NULL DEFAULT '',

@@ -161,6 +161,7 @@ flag_comment(struct app *app, struct arena *a, const struct flag_request *r,
 {
 	const struct config *cfg = &app->cfg;
 	struct flag_input in;
+	char network[80];
 	const char *wait;
 	int64_t article_id = 0;
 	bool held = false;
@@ -198,6 +199,9 @@ flag_comment(struct app *app, struct arena *a, const struct flag_request *r,
 		return ERR_LIMIT;
 	}
 	in.comment_id = r->comment_id;
+	cidr_network_key(r->client ? r->client : "", 32, 64, network,
+			 sizeof(network));
+	in.network = network;
 	in.reason = r->reason;
 	in.note = r->note;
 	in.now = time_now();

@@ -43,12 +43,12 @@ status_of(struct conn *w, struct arena *a, int64_t id, const char **status,
 }
 
 /*
- * The comment's flags: all stored, the open ones, and whether reader
- * is among them.
+ * The comment's flags: all stored, the networks of the open ones, whether
+ * reader is among them, and whether its network is among the open ones.
  */
 static enum err
 flag_state(struct conn *w, const struct flag_input *in, int64_t *all,
-	   int64_t *open, bool *again)
+	   int64_t *open_networks, bool *again, bool *network_seen)
 {
 	sqlite3_stmt *s = conn_stmt(w, STMT_FLAG_STATE);
 	int rc;
@@ -57,11 +57,13 @@ flag_state(struct conn *w, const struct flag_input *in, int64_t *all,
 		return ERR_DB;
 	sqlite3_bind_int64(s, 1, in->comment_id);
 	bind_text(s, 2, in->reader);
+	bind_text(s, 3, in->network);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*all = sqlite3_column_int64(s, 0);
-		*open = sqlite3_column_int64(s, 1);
+		*open_networks = sqlite3_column_int64(s, 1);
 		*again = sqlite3_column_int(s, 2) != 0;
+		*network_seen = sqlite3_column_int(s, 3) != 0;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? ERR_OK : sqlite_fail(w->db, "flag state");
@@ -122,8 +124,8 @@ run_flag_add(struct conn *w, void *arg)
 	struct flag_args *x = arg;
 	const struct flag_input *in = x->in;
 	const char *status = NULL;
-	int64_t all = 0, open = 0;
-	bool again = false;
+	int64_t all = 0, open_networks = 0;
+	bool again = false, network_seen = false;
 	sqlite3_stmt *s;
 	enum err e;
 
@@ -135,7 +137,8 @@ run_flag_add(struct conn *w, void *arg)
 	/* Readers flag what they are shown: approved comments only. */
 	if (strcmp(status, "approved") != 0)
 		return ERR_NOTFOUND;
-	if ((e = flag_state(w, in, &all, &open, &again)) != ERR_OK)
+	if ((e = flag_state(w, in, &all, &open_networks, &again,
+			    &network_seen)) != ERR_OK)
 		return e;
 	if (again) {
 		x->res = FLAG_AGAIN;
@@ -152,9 +155,16 @@ run_flag_add(struct conn *w, void *arg)
 	bind_text(s, 3, in->reason);
 	bind_text(s, 4, in->note);
 	sqlite3_bind_int64(s, 5, in->now);
+	bind_text(s, 6, in->network);
 	if ((e = sqlite_step_done(w, s, "flag")) != ERR_OK)
 		return e;
-	if (open + 1 >= in->hold_at)
+	/*
+	 * Readers at one address count once towards a hold: else one
+	 * person clearing cookies between flags would hide a comment alone.
+	 */
+	if (!network_seen)
+		open_networks++;
+	if (open_networks >= in->hold_at)
 		return hold(w, x);
 	return ERR_OK;
 }

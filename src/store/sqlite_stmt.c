@@ -327,13 +327,18 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND (?8 = 0 OR c.id < ?8) ORDER BY c.id DESC LIMIT ?9",
 
     /* Readers' flags (sqlite_flags.c; 011_flags.sql). */
-    /* All flags, open ones, and whether ?2 is among the readers. */
-    [STMT_FLAG_STATE] = "SELECT count(*), count(*) FILTER (WHERE resolved = 0),"
-			" coalesce(max(reader = ?2), 0) FROM comment_flags"
-			" WHERE comment_id = ?1",
+    /*
+     * All flags, the networks the open ones came from, whether ?2 is among
+     * the readers and whether the network ?3 is among the open ones.
+     */
+    [STMT_FLAG_STATE] =
+	"SELECT count(*), count(DISTINCT network) FILTER (WHERE resolved = 0),"
+	" coalesce(max(reader = ?2), 0),"
+	" coalesce(max(network = ?3 AND resolved = 0), 0) FROM comment_flags"
+	" WHERE comment_id = ?1",
     [STMT_FLAG_INSERT] =
-	"INSERT INTO comment_flags (comment_id, reader, reason, note, created)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)",
+	"INSERT INTO comment_flags (comment_id, reader, network, reason, note,"
+	" created) VALUES (?1, ?2, ?6, ?3, ?4, ?5)",
     [STMT_FLAG_OPEN_REASONS] =
 	"SELECT count(*), coalesce(replace(group_concat(DISTINCT reason),"
 	" ',', ', '), '') FROM comment_flags WHERE comment_id = ?1"

@@ -266,11 +266,13 @@ enum flag_result {
 struct flag_input {
 	int64_t comment_id;
 	const char *reader;
+	const char *network; /* the reader's address: IPv4, or IPv6 /64 */
 	const char *reason;
 	const char *note;
 	int64_t now;
-	int hold_at; /* open flags from distinct readers that hold it */
-	int cap;     /* flags stored per comment at most */
+	/* open flags from distinct readers at distinct networks that hold it */
+	int hold_at;
+	int cap; /* flags stored per comment at most */
 };
 
 /* A comment in a moderation queue, with what a moderator weighs. */

@@ -179,6 +179,22 @@ describe('flags on an article comment', () => {
 		assert.equal(flagsOf(srv.db, id), 3);
 	});
 
+	test('browsers at one address count once towards a hold, however many; an IPv6 /64 is one address', async () => {
+		const slug = newArticle(srv);
+		const { id } = await postComment(srv, `/articles/${slug}`);
+		// One person, five fresh browsers, one address: five flags stored, no hold.
+		for (let i = 0; i < 5; i++) assert.match((await flag(reader(srv, '192.0.2.55'), id)).location, /\?done=added$/);
+		assert.equal(flagsOf(srv.db, id), 5);
+		assert.equal(statusOf(srv.db, id), 'approved', 'readers at one address do not hold it');
+		// Two more from addresses in one IPv6 /64 count as one more.
+		assert.match((await flag(reader(srv, '2001:db8:5:6::1'), id)).location, /\?done=added$/);
+		assert.match((await flag(reader(srv, '2001:db8:5:6::2'), id)).location, /\?done=added$/);
+		assert.equal(statusOf(srv.db, id), 'approved', 'two addresses so far');
+		// A third address holds it.
+		assert.match((await flag(reader(srv, '198.51.100.23'), id)).location, /\?done=added$/);
+		assert.equal(statusOf(srv.db, id), 'pending', 'readers at three addresses hold it');
+	});
+
 	test('a signed-in reader counts once by account, from any browser', async () => {
 		const slug = newArticle(srv);
 		const { id } = await postComment(srv, `/articles/${slug}`);

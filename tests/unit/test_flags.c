@@ -7,16 +7,25 @@
 #include "store_fixture.h"
 #include "test.h"
 
-/* Flags comment as reader with the rules hold_at and cap. */
+/* Flags comment as reader from network, with the rules hold_at and cap. */
+static enum err
+flag_from(struct store *st, int64_t comment, const char *reader,
+	  const char *network, int hold_at, int cap, enum flag_result *res,
+	  bool *held)
+{
+	struct flag_input in = {comment, reader,     network, "spam",
+				"",	 1795305700, hold_at, cap};
+	int64_t article = 0;
+
+	return st->ops->flag_add(st, &in, res, held, &article);
+}
+
+/* Flags comment as reader, each reader at an address of its own. */
 static enum err
 flag(struct store *st, int64_t comment, const char *reader, int hold_at,
      int cap, enum flag_result *res, bool *held)
 {
-	struct flag_input in = {comment,    reader,  "spam", "",
-				1795305700, hold_at, cap};
-	int64_t article = 0;
-
-	return st->ops->flag_add(st, &in, res, held, &article);
+	return flag_from(st, comment, reader, reader, hold_at, cap, res, held);
 }
 
 static int
@@ -32,9 +41,9 @@ main(void)
 {
 	char dir[512], path[600];
 	struct mod_actor who = {0, "test"};
-	struct comment shown, waiting;
+	struct comment shown, waiting, shared;
 	enum flag_result res = FLAG_ADDED;
-	int64_t article = 0, c1 = 0, c2 = 0, n = -1, *arts = NULL;
+	int64_t article = 0, c1 = 0, c2 = 0, c3 = 0, n = -1, *arts = NULL;
 	size_t narts = 0, changed = 0;
 	struct arena ar;
 	struct store *st;
@@ -84,6 +93,25 @@ main(void)
 	CHECK(res == FLAG_FULL && !held);
 	CHECK(st->ops->flag_open_count(st, &n) == ERR_OK && n == 1);
 	CHECK(status_of(st, c1) == STATUS_APPROVED);
+
+	/* Readers at one address count once towards a hold, however many. */
+	shared = fixture_comment(article, "shared", "k3");
+	CHECK(st->ops->comment_insert(st, &shared, &c3) == ERR_OK);
+	CHECK(flag_from(st, c3, "s1", "192.0.2.7", 3, 50, &res, &held) ==
+	      ERR_OK);
+	CHECK(flag_from(st, c3, "s2", "192.0.2.7", 3, 50, &res, &held) ==
+	      ERR_OK);
+	CHECK(flag_from(st, c3, "s3", "192.0.2.7", 3, 50, &res, &held) ==
+	      ERR_OK);
+	CHECK(res == FLAG_ADDED && !held);
+	CHECK(flag_from(st, c3, "s4", "2001:db8:1:2::/64", 3, 50, &res,
+			&held) == ERR_OK);
+	CHECK(res == FLAG_ADDED && !held);
+	CHECK(status_of(st, c3) == STATUS_APPROVED);
+	CHECK(flag_from(st, c3, "s5", "198.51.100.9", 3, 50, &res, &held) ==
+	      ERR_OK);
+	CHECK(res == FLAG_ADDED && held);
+	CHECK(status_of(st, c3) == STATUS_PENDING);
 
 	arena_clear(&ar);
 	store_close(st);
