@@ -338,10 +338,13 @@ describe('[comments] edit_minutes: a commenter changes their own comment', () =>
 		const own = await author.get(`/articles/${slug}`);
 		assert.equal(own.res.headers.get('x-cache'), null, 'the owner\'s page is theirs alone');
 		assert.match(own.text, links);
+		// Others may flag the comment; its owner is not offered that.
+		assert.doesNotMatch(own.text, new RegExp(`href="/comments/${r.id}/flag"`));
 		// The shared page, served from the cache after the owner's visit, carries none.
 		const cached = await browser(srv).get(`/articles/${slug}`);
 		assert.equal(cached.res.headers.get('x-cache'), 'hit');
 		assert.doesNotMatch(cached.text, /\/comments\/\d+\/edit|class="own-edit"/);
+		assert.match(cached.text, new RegExp(`href="/comments/${r.id}/flag"`));
 		// A reply by someone else shows their links only on their page.
 		const replier = browser(srv);
 		const reply = await postComment(replier, slug, { body: unique('reply'), parent: String(r.id) });
