@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "core/mac.h"
 
 struct store;
 struct tpl_set;
@@ -27,7 +28,8 @@ struct part_memo;
 struct spam_live;
 struct spam_trainer;
 
-#define APP_SECRET_BYTES 32
+/* The site's secret key: what core/mac.h keys its MACs with. */
+#define APP_SECRET_BYTES MAC_KEY_BYTES
 
 struct app {
 	struct config cfg;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/mac.h"
 
 #define VISITOR_BYTES 16
 #define TOKEN_LEN                                                              \
@@ -89,8 +90,7 @@ visitor_mac(const struct request *req, const char *id,
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, req->app->secret,
-				    sizeof(req->app->secret));
+	mac_start(&st, req->app->secret);
 	crypto_auth_hmacsha256_update(&st,
 				      (const unsigned char *)"visitor:", 8);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id,
@@ -222,7 +222,7 @@ token_make(const unsigned char *secret, const char *visitor, char *out)
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, secret, APP_SECRET_BYTES);
+	mac_start(&st, secret);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf:", 5);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)visitor,
 				      strlen(visitor));

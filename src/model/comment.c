@@ -8,6 +8,7 @@
 #include "app.h"
 #include "core/change.h"
 #include "core/limits.h"
+#include "core/mac.h"
 #include "core/parse.h"
 #include "core/util.h"
 #include "model/comment_limits.h"
@@ -210,7 +211,7 @@ comment_avatar_name(const struct app *app, const struct comment_input *in,
 	} else {
 		who = in->email[0] ? in->email : in->author;
 	}
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"avatar:", 7);
 	for (i = 0; who[i]; i++) {
 		unsigned char c = (unsigned char)tolower((unsigned char)who[i]);

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "core/cidr.h"
 #include "core/limits.h"
+#include "core/mac.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
 
@@ -75,7 +76,7 @@ stamp_mac(const struct app *app, const unsigned char when[STAMP_TIME],
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(&st,
 				      (const unsigned char *)"form-stamp:", 11);
 	crypto_auth_hmacsha256_update(&st, when, STAMP_TIME);

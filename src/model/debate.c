@@ -11,6 +11,7 @@
 #include "core/change.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/mac.h"
 #include "core/util.h"
 #include "core/ratelimit.h"
 #include "render/markdown.h"
@@ -571,7 +572,7 @@ debate_voter_hash(const struct app *app, int64_t debate_id, const char *reader,
 	char id[24];
 
 	snprintf(id, sizeof(id), "%lld:", (long long)debate_id);
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(
 	    &st, (const unsigned char *)"debate-voter:", 13);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id,

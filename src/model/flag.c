@@ -10,6 +10,7 @@
 #include "core/cidr.h"
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/mac.h"
 #include "core/ratelimit.h"
 #include "core/util.h"
 
@@ -96,7 +97,7 @@ flag_reader(const struct app *app, struct arena *a, int64_t user_id,
 		return NULL;
 	if (who == NULL)
 		return NULL;
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"flag:", 5);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)who,
 				      strlen(who));

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "core/change.h"
 #include "core/limits.h"
+#include "core/mac.h"
 #include "core/util.h"
 #include "model/ban.h"
 #include "model/rules.h"
@@ -76,7 +77,7 @@ moderation_visitor(const struct app *app, struct arena *a,
 
 	if (visitor_id == NULL || visitor_id[0] == '\0')
 		return "";
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"held:", 5);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)visitor_id,
 				      strlen(visitor_id));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/mac.h"
 #include "core/util.h"
 #include "model/user.h"
 
@@ -71,7 +72,7 @@ device_mac(const struct app *app, const char *head, size_t n, char out[23])
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, app->secret, sizeof(app->secret));
+	mac_start(&st, app->secret);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"device:", 7);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)head, n);
 	crypto_auth_hmacsha256_final(&st, mac);

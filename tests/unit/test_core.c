@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/backoff.h"
 #include "core/buf.h"
+#include "core/mac.h"
 #include "core/parse.h"
 #include "core/util.h"
 #include "core/ratelimit.h"
@@ -307,6 +308,31 @@ test_parse_numbers(void)
 	CHECK(v == INT64_MAX);
 }
 
+/* A MAC started from the remembered keyed state is the MAC of its key. */
+static void
+test_mac_start(void)
+{
+	unsigned char k1[MAC_KEY_BYTES], k2[MAC_KEY_BYTES];
+	unsigned char want[crypto_auth_hmacsha256_BYTES];
+	unsigned char got[crypto_auth_hmacsha256_BYTES];
+	const unsigned char msg[] = "form-stamp:1234";
+	crypto_auth_hmacsha256_state st;
+	int round;
+
+	memset(k1, 1, sizeof(k1));
+	memset(k2, 2, sizeof(k2));
+	/* Twice each, alternating: a changed key is keyed afresh. */
+	for (round = 0; round < 4; round++) {
+		const unsigned char *k = round % 2 ? k2 : k1;
+
+		crypto_auth_hmacsha256(want, msg, sizeof(msg) - 1, k);
+		mac_start(&st, k);
+		crypto_auth_hmacsha256_update(&st, msg, sizeof(msg) - 1);
+		crypto_auth_hmacsha256_final(&st, got);
+		CHECK(memcmp(want, got, sizeof(want)) == 0);
+	}
+}
+
 int
 main(void)
 {
@@ -321,6 +347,7 @@ main(void)
 	test_clock_file();
 	CHECK(sodium_init() >= 0);
 	test_ratelimit_buckets();
+	test_mac_start();
 	test_ratelimit_bounded();
 	test_address_key();
 	test_backoff();
