@@ -11,21 +11,21 @@
  * Its Markdown source is read as md: a page shows HTML only.  Its
  * author's account is read as it is now, not as it was when the comment
  * was posted: its role and whether its address is confirmed, NULL and 0
- * for none (anonymous, deleted or disabled); two lookups by primary key.
+ * for none (anonymous, deleted or disabled); and what its author changed
+ * (012_own_edits.sql).  Both are joined, COMMENT_JOINS right after
+ * "comments c" (and its ON clause): a join costs a row one lookup by key,
+ * where a column's own subquery costs one program run per column.
  */
 #define COMMENT_COLS_MD(md)                                                    \
 	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
 	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
 	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
-	"coalesce(c.user_id, 0), (SELECT cu.role FROM users cu"                \
-	" WHERE cu.id = c.user_id AND cu.disabled = 0),"                       \
-	" coalesce((SELECT cu.email_verified FROM users cu"                    \
-	" WHERE cu.id = c.user_id AND cu.disabled = 0), 0), "                  \
-	"coalesce((SELECT e.edited FROM comment_own_edits e"                   \
-	" WHERE e.comment_id = c.id), 0), "                                    \
-	"coalesce((SELECT e.removed FROM comment_own_edits e"                  \
-	" WHERE e.comment_id = c.id), 0)"
+	"coalesce(c.user_id, 0), cu.role, coalesce(cu.email_verified, 0), "    \
+	"coalesce(e.edited, 0), coalesce(e.removed, 0)"
 #define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
+#define COMMENT_JOINS                                                          \
+	" LEFT JOIN users cu ON cu.id = c.user_id AND cu.disabled = 0"         \
+	" LEFT JOIN comment_own_edits e ON e.comment_id = c.id"
 
 /*
  * What a comment removed by its author shows (model/comment_own.h), the
@@ -68,7 +68,8 @@
 		     "h.email = c.email COLLATE NOCASE))), "                   \
 		     "substr(coalesce(p.body_md, ''), 1, 200)"
 #define MOD_FROM                                                               \
-	" FROM comments c JOIN articles a ON a.id = c.article_id"              \
+	" FROM comments c" COMMENT_JOINS                                       \
+	" JOIN articles a ON a.id = c.article_id"                              \
 	" LEFT JOIN comments p ON p.id = c.parent_id"
 
 /* A debate with its discussion row's counts; intro is two columns. */
@@ -109,11 +110,11 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND depth = 0 AND status = 'approved' ORDER BY id"
 	" LIMIT ?2 OFFSET ?3)"
 	" SELECT " COMMENT_COLS_MD(
-	    "''") " FROM comments c"
+	    "''") " FROM comments c" COMMENT_JOINS
 		  " WHERE c.article_id = ?1 AND c.root_id"
 		  " BETWEEN (SELECT min(id) FROM top) AND (SELECT max(id) FROM top)"
 		  " AND c.status = 'approved' ORDER BY c.root_id, c.id",
-    [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c"
+    [STMT_COMMENT_GET] = "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
 			 " WHERE c.id = ?1 AND c.status = 'approved'",
     /* One row, however many threads the article has (004_thread_no.sql). */
     [STMT_COMMENT_THREAD_INDEX] =
@@ -307,7 +308,8 @@ const char *const stmt_sql[STMT__MAX] = {
 	" detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     /* Along comments_held: a discussion's held comments are few. */
     [STMT_MOD_OWN_PENDING] =
-	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	"SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
+	" WHERE c.article_id = ?1"
 	" AND c.status = 'pending' AND ((?2 > 0 AND c.user_id = ?2)"
 	" OR (?3 <> '' AND c.visitor = ?3)) ORDER BY c.id LIMIT 50",
     [STMT_MOD_APPROVED_BY] =
@@ -477,21 +479,23 @@ const char *const stmt_sql[STMT__MAX] = {
 	" top AS (SELECT id, rn, sk FROM ranked ORDER BY rn, sk"
 	" LIMIT ?2 OFFSET ?3)"
 	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" ON c.article_id = ?1 AND c.root_id = top.id" COMMENT_JOINS
 	" WHERE c.status = 'approved' ORDER BY top.rn, top.sk, c.id",
     [STMT_COMMENT_PAGE_MINDS] =
 	"WITH top AS (SELECT id, minds AS m FROM comments"
 	" WHERE article_id = ?1 AND depth = 0 AND status = 'approved'"
 	" ORDER BY minds DESC, id LIMIT ?2 OFFSET ?3)"
 	" SELECT " COMMENT_COLS " FROM top JOIN comments c"
-	" ON c.article_id = ?1 AND c.root_id = top.id"
+	" ON c.article_id = ?1 AND c.root_id = top.id" COMMENT_JOINS
 	" WHERE c.status = 'approved' ORDER BY top.m DESC, top.id, c.id",
     [STMT_DEBATE_FEATURED] =
-	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	"SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
+	" WHERE c.article_id = ?1"
 	" AND c.featured = 1 AND c.status = 'approved' ORDER BY c.id"
 	" LIMIT ?2",
     [STMT_DEBATE_TOP_COMMENTS] =
-	"SELECT " COMMENT_COLS " FROM comments c WHERE c.article_id = ?1"
+	"SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
+	" WHERE c.article_id = ?1"
 	" AND c.minds > 0 AND c.status = 'approved'"
 	" ORDER BY c.minds DESC, c.id LIMIT ?2",
     [STMT_DEBATE_HOME_EPOCH] =
