@@ -18,12 +18,15 @@ struct flag_args {
 	struct arena a;
 };
 
-/* The comment's status and discussion; ERR_NOTFOUND when it has none. */
+/*
+ * The comment's status and discussion, and whether its author removed
+ * it; ERR_NOTFOUND when it has none.
+ */
 static enum err
 status_of(struct conn *w, struct arena *a, int64_t id, const char **status,
-	  int64_t *article_id)
+	  int64_t *article_id, bool *removed)
 {
-	sqlite3_stmt *s = conn_stmt(w, STMT_MOD_STATUS_OF);
+	sqlite3_stmt *s = conn_stmt(w, STMT_COMMENT_STATE);
 	int rc;
 
 	if (s == NULL)
@@ -33,6 +36,7 @@ status_of(struct conn *w, struct arena *a, int64_t id, const char **status,
 	if (rc == SQLITE_ROW) {
 		*status = col_text(a, s, 0);
 		*article_id = sqlite3_column_int64(s, 1);
+		*removed = sqlite3_column_int(s, 3) != 0;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -125,17 +129,21 @@ run_flag_add(struct conn *w, void *arg)
 	const struct flag_input *in = x->in;
 	const char *status = NULL;
 	int64_t all = 0, open_networks = 0;
-	bool again = false, network_seen = false;
+	bool again = false, network_seen = false, removed = false;
 	sqlite3_stmt *s;
 	enum err e;
 
 	x->held = false;
 	x->res = FLAG_ADDED;
-	e = status_of(w, &x->a, in->comment_id, &status, &x->article_id);
+	e = status_of(w, &x->a, in->comment_id, &status, &x->article_id,
+		      &removed);
 	if (e != ERR_OK)
 		return e;
-	/* Readers flag what they are shown: approved comments only. */
-	if (strcmp(status, "approved") != 0)
+	/*
+	 * Readers flag what they are shown: approved comments only, and not
+	 * one its author removed (its text is gone).
+	 */
+	if (strcmp(status, "approved") != 0 || removed)
 		return ERR_NOTFOUND;
 	if ((e = flag_state(w, in, &all, &open_networks, &again,
 			    &network_seen)) != ERR_OK)

@@ -423,9 +423,10 @@ run_revise(struct conn *w, void *arg)
 {
 	struct revise_args *x = arg;
 	const struct comment_revision *r = x->r;
-	sqlite3_stmt *s = conn_stmt(w, STMT_MOD_STATUS_OF);
+	sqlite3_stmt *s = conn_stmt(w, STMT_COMMENT_STATE);
 	const char *status, *before, *after;
 	struct mod_log_entry le;
+	bool removed;
 	enum err e;
 	int rc;
 
@@ -441,9 +442,17 @@ run_revise(struct conn *w, void *arg)
 	status = col_text(&x->a, s, 0);
 	*x->article_id = sqlite3_column_int64(s, 1);
 	before = col_text(&x->a, s, 2);
+	removed = sqlite3_column_int(s, 3) != 0;
 	sqlite3_reset(s);
 	if (status == NULL || before == NULL)
 		return ERR_NOMEM;
+	/*
+	 * Checked again here, in the write: a moderator's verdict or the
+	 * author's removal since the change was checked stands.
+	 */
+	if (removed ||
+	    (strcmp(status, "approved") != 0 && strcmp(status, "pending") != 0))
+		return ERR_NOTFOUND;
 	after = r->remove ? status : sqlite_status_name(r->status);
 	if (r->remove) {
 		if ((s = conn_stmt(w, STMT_OWN_REMOVE)) == NULL)

@@ -262,6 +262,14 @@ const char *const stmt_sql[STMT__MAX] = {
 	" AND comments.thread_no <> top.n",
     [STMT_MOD_EDIT] =
 	"UPDATE comments SET body_md = ?2, body_html = ?3 WHERE id = ?1",
+    /*
+     * A comment's status, discussion and text, and whether its author
+     * removed it: what a change checks in its write (a flag, an edit).
+     */
+    [STMT_COMMENT_STATE] =
+	"SELECT c.status, c.article_id, c.body_md, EXISTS (SELECT 1 FROM"
+	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
+	" FROM comments c WHERE c.id = ?1",
     /* A commenter's own edit (?2 the time) or removal (?3 = 1). */
     [STMT_OWN_MARK] =
 	"INSERT INTO comment_own_edits (comment_id, edited, removed)"

@@ -200,6 +200,7 @@ put_comment(const struct thread_ctx *x, struct tv *item,
 	    !tv_put_str(item, "when", when_text(a, d, c->created)) ||
 	    !tv_put_str(item, "when_iso", when_iso(a, c->created)) ||
 	    !tv_put_bool(item, "edited", c->edited > 0 && !c->removed) ||
+	    !tv_put_bool(item, "removed", c->removed) ||
 	    !tv_put_safe(item, "body_html", body_shown(c, x->html_left)) ||
 	    !tv_put_int(item, "depth", c->depth) ||
 	    !tv_put_str(item, "reply_href",

@@ -107,6 +107,9 @@ flag_page(struct request *req, struct response *res)
 			return;
 		}
 	e = comment_get(req->app, &req->arena, id, &c);
+	/* Its author removed it: nothing of theirs is left to flag. */
+	if (e == ERR_OK && c.removed)
+		e = ERR_NOTFOUND;
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;
@@ -137,6 +140,8 @@ flag_post(struct request *req, struct response *res)
 	memset(&r, 0, sizeof(r));
 	r.comment_id = req_id(req, "id");
 	e = comment_get(req->app, &req->arena, r.comment_id, &c);
+	if (e == ERR_OK && c.removed)
+		e = ERR_NOTFOUND;
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;

@@ -487,3 +487,36 @@ describe('flag budgets', () => {
 		});
 	});
 });
+
+describe('a comment its author removed', () => {
+	test('has no Flag link and cannot be flagged: 404, and flags sent before do not hold it', async () => {
+		await withSite(`flags_to_hold = 2\n${LIFTED}`, async (srv) => {
+			const slug = newArticle(srv);
+			const author = reader(srv);
+			const page = await author.get(`/articles/${slug}`, via(author));
+			const key = (/name="key" value="([^"]*)"/.exec(page.text) || [])[1];
+			const posted = await author.post(`/articles/${slug}/comments`, {
+				csrf: csrfOf(page.text), key, author: 'Ada', email: 'ada@example.org', body: unique('gone'), parent: '', website_confirm: '',
+			}, via(author));
+			assert.equal(posted.status, 303);
+			const id = Number(/#comment-(\d+)$/.exec(posted.location)[1]);
+			const first = reader(srv);
+			assert.match((await flag(first, id)).location, /done=added$/);
+			const late = reader(srv);
+			const csrf = csrfOf((await late.get(`/comments/${id}/flag`, via(late))).text);
+
+			const edit = await author.get(`/comments/${id}/edit`, via(author));
+			const removed = await author.post(`/comments/${id}/delete`, { csrf: csrfOf(edit.text) }, via(author));
+			assert.equal(removed.status, 303);
+
+			const thread = await reader(srv).get(`/articles/${slug}`);
+			assert.match(thread.text, /removed by its author/);
+			assert.doesNotMatch(thread.text, new RegExp(`/comments/${id}/flag`), 'no Flag link');
+			assert.equal((await late.get(`/comments/${id}/flag`, via(late))).status, 404);
+			const r = await late.post(`/comments/${id}/flag`, { csrf, reason: 'spam' }, via(late));
+			assert.equal(r.status, 404);
+			assert.equal(flagsOf(srv.db, id), 1);
+			assert.equal(statusOf(srv.db, id), 'approved', 'not held by a second reader\'s flag');
+		});
+	});
+});

@@ -4,10 +4,11 @@
 // An edit goes through the post path's checks and moderation rules, shows
 // "(edited)" to every reader, and leaves the earlier text for moderators;
 // a removal keeps the replies and drops the comment from the counts.
+import { spawn } from 'node:child_process';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	assertNoActiveContent, assertNotRaw, browser, commentBody, comments, countHeading, formError,
+	assertNoActiveContent, assertNotRaw, BIN, browser, commentBody, comments, countHeading, formError,
 	formTokens, newArticle, newDebate, parley, postComment, scratch, site, sql, startServer, stopClean, textareaValue,
 	unique,
 } from './util.mjs';
@@ -422,5 +423,56 @@ describe('[comments] edit_minutes = 0 turns editing off', () => {
 		const d = await author.post(`/comments/${r.id}/delete`, { csrf: formTokens(page.text).csrf });
 		assert.equal(d.res.status, 403);
 		assert.equal(bodyOf(srv.db, r.id), body);
+	});
+});
+
+describe('an edit racing a moderator\'s verdict or the author\'s removal', () => {
+	let srv;
+	before(async () => {
+		srv = await site({ articles: [], config: '[comments]\npolicy = anonymous\nedit_minutes = 10\n' });
+	});
+	after(() => stopClean(srv));
+
+	// Runs `parley comments VERB id` beside the server; resolves when done.
+	const cli = (verb, id) => new Promise((res) => {
+		spawn(BIN, ['comments', verb, String(id), '--db', srv.db]).on('exit', res);
+	});
+
+	test('edits in flight when a moderator spams or hides the comment do not bring it back', async () => {
+		const slug = newArticle(srv);
+		for (let round = 0; round < 8; round++) {
+			const verb = round % 2 ? 'trash' : 'spam';
+			const author = browser(srv);
+			const r = await postComment(author, slug, { body: unique('raced') });
+			const csrf = formTokens((await author.get(`/comments/${r.id}/edit`)).text).csrf;
+			const all = [];
+			for (let i = 0; i < 30; i++) {
+				all.push(author.post(`/comments/${r.id}/edit`, { csrf, body: unique('racing edit') }));
+				if (i === 10) all.push(cli(verb, r.id));
+			}
+			await Promise.all(all);
+			assert.equal(statusOf(srv.db, r.id), verb, `round ${round}: the verdict stands`);
+			const e = await author.post(`/comments/${r.id}/edit`, { csrf, body: 'after' });
+			assert.equal(e.res.status, 404);
+		}
+	});
+
+	test('edits in flight when the author removes the comment do not bring its text back', async () => {
+		const slug = newArticle(srv);
+		for (let round = 0; round < 8; round++) {
+			const author = browser(srv);
+			const r = await postComment(author, slug, { body: unique('raced') });
+			const csrf = formTokens((await author.get(`/comments/${r.id}/edit`)).text).csrf;
+			const all = [];
+			for (let i = 0; i < 30; i++) {
+				all.push(author.post(`/comments/${r.id}/edit`, { csrf, body: unique('racing edit') }));
+				if (i === 10) all.push(author.post(`/comments/${r.id}/delete`, { csrf }));
+			}
+			await Promise.all(all);
+			assert.equal(sql(srv.db, `SELECT length(body_md) FROM comments WHERE id = ${r.id}`)[0][0], '0',
+				`round ${round}: removed, its text gone`);
+			const c = comments((await browser(srv).get(`/articles/${slug}`)).text).find((x) => x.id === r.id);
+			assert.match(c.html, /removed by its author/);
+		}
 	});
 });

@@ -3,6 +3,8 @@
  * one per reader, a hold at the threshold in the same commit, the cap,
  * and a decision resolving them.
  */
+#include <string.h>
+
 #include "store/store.h"
 #include "store_fixture.h"
 #include "test.h"
@@ -41,9 +43,11 @@ main(void)
 {
 	char dir[512], path[600];
 	struct mod_actor who = {0, "test"};
-	struct comment shown, waiting, shared;
+	struct comment shown, waiting, shared, gone;
+	struct comment_revision rm;
 	enum flag_result res = FLAG_ADDED;
-	int64_t article = 0, c1 = 0, c2 = 0, c3 = 0, n = -1, *arts = NULL;
+	int64_t article = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, n = -1,
+		*arts = NULL;
 	size_t narts = 0, changed = 0;
 	struct arena ar;
 	struct store *st;
@@ -112,6 +116,20 @@ main(void)
 	      ERR_OK);
 	CHECK(res == FLAG_ADDED && held);
 	CHECK(status_of(st, c3) == STATUS_PENDING);
+
+	/* A comment its author removed: its text is gone, nothing to flag. */
+	gone = fixture_comment(article, "gone", "k4");
+	CHECK(st->ops->comment_insert(st, &gone, &c4) == ERR_OK);
+	CHECK(flag(st, c4, "g1", 2, 50, &res, &held) == ERR_OK);
+	memset(&rm, 0, sizeof(rm));
+	rm.id = c4;
+	rm.remove = true;
+	rm.status = STATUS_APPROVED;
+	rm.who = &who;
+	rm.now = 1795305900;
+	CHECK(st->ops->comment_revise(st, &rm, &n) == ERR_OK);
+	CHECK(flag(st, c4, "g2", 2, 50, &res, &held) == ERR_NOTFOUND);
+	CHECK(!held && status_of(st, c4) == STATUS_APPROVED);
 
 	arena_clear(&ar);
 	store_close(st);
