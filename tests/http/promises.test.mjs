@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
 	site, browser, request, openForm, postComment, comments, countHeading, addArticles,
-	stopClean, newArticle, unique,
+	stopClean, newArticle, unique, parley, scratch, addArticle, startServer,
 } from './util.mjs';
+import { Agent, signIn, comment } from '../lib/identity.mjs';
 
 let srv;	// the default configuration
 before(async () => {
@@ -113,5 +114,27 @@ describe('avatars', () => {
 		} finally {
 			await stopClean(other);
 		}
+	});
+
+	test('a member\'s avatar is keyed with the site\'s secret: account 1 of one site is not account 1 of another', async () => {
+		const shown = [];
+		for (let i = 0; i < 2; i++) {
+			const { db } = scratch();
+			addArticle(db, { slug: 'keyed', title: 'Keyed' });
+			const r = parley(['user', 'add', 'first@example.org', 'First Member', 'reader', '--db', db], { input: 'correct horse battery\n' });
+			assert.equal(r.status, 0, r.stderr);
+			const server = await startServer({ db });
+			try {
+				const a = new Agent(server.url);
+				await signIn(a, 'first@example.org', 'correct horse battery');
+				assert.equal((await comment(a, 'keyed', 'Signed in here.')).status, 303);
+				const m = /<img class="avatar" src="\/avatars\/([0-9a-f]{32})\.svg"/.exec((await a.get('/articles/keyed')).text);
+				assert.ok(m, 'a local avatar');
+				shown.push(m[1]);
+			} finally {
+				await stopClean(server);
+			}
+		}
+		assert.notEqual(shown[0], shown[1], 'the same account number on two sites (two secrets), two avatars');
 	});
 });
