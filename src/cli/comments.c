@@ -32,8 +32,9 @@ excerpt(const char *md, char out[64])
 	}
 }
 
+/* A queue: status, or the comments with readers' open flags. */
 static int
-comments_list(struct app *app, int status, int64_t limit)
+comments_list(struct app *app, int status, bool flagged, int64_t limit)
 {
 	struct mod_filter f;
 	struct mod_item *items;
@@ -42,6 +43,7 @@ comments_list(struct app *app, int status, int64_t limit)
 
 	memset(&f, 0, sizeof(f));
 	f.status = status;
+	f.flagged = flagged;
 	f.limit = (int)limit;
 	arena_init(&a);
 	if (moderation_list(app, &a, &f, &items, &n) != ERR_OK) {
@@ -220,7 +222,7 @@ comments_usage(void)
 {
 	fprintf(stderr,
 		"usage: parley comments list [--status pending|approved|spam|"
-		"trash] [--limit N]\n"
+		"trash|flagged] [--limit N]\n"
 		"       parley comments show ID\n"
 		"       parley comments approve|spam|trash|restore ID...\n"
 		"       parley comments purge [--days N]\n"
@@ -235,14 +237,16 @@ cmd_comments(struct cli_opts *o)
 		   *limit_arg;
 	int64_t limit = MODERATION_PAGE_MAX;
 	int status = STATUS_PENDING, rc, ignored;
-	bool bad = false;
+	bool bad = false, flagged;
 	struct app app;
 
 	status_arg = cli_take_option(o, "--status", &bad);
 	days = cli_take_option(o, "--days", &bad);
 	limit_arg = cli_take_option(o, "--limit", &bad);
+	flagged = status_arg && strcmp(status_arg, "flagged") == 0;
 	if (bad ||
-	    (status_arg && !moderation_status_parse(status_arg, &status)) ||
+	    (status_arg && !flagged &&
+	     !moderation_status_parse(status_arg, &status)) ||
 	    (limit_arg &&
 	     !parse_int_str(limit_arg, 1, MODERATION_PAGE_MAX, &limit)))
 		return comments_usage();
@@ -256,7 +260,7 @@ cmd_comments(struct cli_opts *o)
 	if (!cli_app_open(&app, o, false))
 		return 1;
 	if (strcmp(sub, "list") == 0)
-		rc = comments_list(&app, status, limit);
+		rc = comments_list(&app, status, flagged, limit);
 	else if (strcmp(sub, "show") == 0)
 		rc = comments_show(&app, o->argv[2]);
 	else if (strcmp(sub, "purge") == 0)

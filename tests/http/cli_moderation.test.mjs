@@ -48,6 +48,19 @@ describe('parley comments', () => {
 		assert.doesNotMatch(run('comments', 'list', '--status', 'approved').stdout, new RegExp(body));
 	});
 
+	test('list --status flagged shows the comments readers flagged, and only those', async () => {
+		const slug = newArticle(srv);
+		const body = unique('flagged');
+		const id = await held(slug, body);
+		const quiet = await held(slug, unique('quiet'));
+		assert.equal(run('comments', 'approve', String(id), String(quiet)).status, 0);
+		sql(srv.db, `INSERT INTO comment_flags (comment_id, reader, network, reason, note, created) VALUES (${id}, 'r1', '192.0.2.1', 'abuse', '', 1795305700)`);
+		const r = run('comments', 'list', '--status', 'flagged');
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, new RegExp(`^${id} +approved .*${body}`, 'm'));
+		assert.doesNotMatch(r.stdout, new RegExp(`^${quiet} `, 'm'), 'a comment nobody flagged');
+	});
+
 	test('approve beside a running server: the cached page is dropped and shows it', async () => {
 		const slug = newArticle(srv);
 		const id = await held(slug);
