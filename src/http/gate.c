@@ -308,7 +308,10 @@ gate_open(struct gate *g, int fd, const struct sockaddr *sa, bool proxy)
 		g->head = c;
 	g->tail = c;
 	g->open++;
-	if (!proxy && sa && keys_of(sa, &c->addr, &c->net)) {
+	if (atomic_load(&g->draining)) {
+		/* Stopping: a connection that comes now gets no request in. */
+		shut(g, c, "the server is stopping");
+	} else if (!proxy && sa && keys_of(sa, &c->addr, &c->net)) {
 		if (over_budget(g, &c->addr, &c->net)) {
 			shut(g, c, "its address or network is at its budget");
 		} else {

@@ -877,13 +877,17 @@ server_port(struct server *srv)
 void
 server_stop(struct server *srv, int grace_ms)
 {
-	MHD_socket listener;
 	int waited = 0;
 
 	if (srv == NULL)
 		return;
-	/* Stop accepting: new connections are refused from here on. */
-	listener = MHD_quiesce_daemon(srv->daemon);
+	/*
+	 * From here the gate shuts every new connection at once; the
+	 * listening socket closes with the daemon.  MHD_quiesce_daemon() is
+	 * not used: with a pool of threads it races a thread's own removal
+	 * of the listening socket from its epoll set, and libmicrohttpd
+	 * 0.9.75 then aborts ("Failed to remove listen FD from epoll set").
+	 */
 	/*
 	 * A connection waiting for a request is closed now, before one is
 	 * sent into a socket about to close: its client retries, as after
@@ -920,8 +924,6 @@ server_stop(struct server *srv, int grace_ms)
 	     waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(srv->daemon);
-	if (listener != MHD_INVALID_SOCKET)
-		close(listener);
 	gate_free(srv->gate);
 	free(srv);
 }
