@@ -1,7 +1,7 @@
 # Parley: one Makefile.  `make` builds ./parley; `make run` builds and
 # starts the demo; `make test` runs the whole suite; see README.md.
 
-PKGS := libmicrohttpd sqlite3 md4c libsodium inih libcurl jansson libcrypto
+PKGS := libmicrohttpd sqlite3 libpq md4c libsodium inih libcurl jansson libcrypto
 BUILD ?= release
 
 CC ?= cc
@@ -25,7 +25,7 @@ LIBS := $(PKG_LIBS) -lpthread -lm
 OUT := build/$(BUILD)
 SRC := $(shell find src -name '*.c' | sort)
 LIB_SRC := $(filter-out src/main.c,$(SRC))
-EMBED := $(sort $(wildcard templates/*.html static/* sql/sqlite/*.sql demo/*))
+EMBED := $(sort $(wildcard templates/*.html static/* sql/sqlite/*.sql sql/postgres/*.sql demo/*))
 GEN := build/gen/embedded.c
 LIB_OBJ := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRC)) $(OUT)/obj/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

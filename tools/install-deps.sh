@@ -6,9 +6,9 @@ set -eu
 mode=${1:-build}
 
 build_pkgs="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libmd4c-dev
-libsodium-dev libinih-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
+libsodium-dev libinih-dev libcurl4-openssl-dev libjansson-dev libssl-dev libpq-dev"
 test_pkgs="clang libclang-rt-14-dev valgrind cppcheck chromium nginx-light wrk
-sqlite3 curl nodejs npm"
+sqlite3 curl nodejs npm postgresql"
 
 want=$build_pkgs
 [ "$mode" = test ] && want="$build_pkgs $test_pkgs"

@@ -21,6 +21,7 @@
 #include "model/comment_limits.h"
 #include "model/debate.h"
 #include "model/flag.h"
+#include "model/site_key.h"
 #include "model/spam_live.h"
 #include "model/throttle.h"
 #include "render/template.h"
@@ -205,10 +206,47 @@ database_not_lost(const struct app *app)
 	return false;
 }
 
+/*
+ * Whether a PostgreSQL connection string carries a password: a URI's
+ * user:password@ or a password= pair.
+ */
+static bool
+conninfo_has_password(const char *db)
+{
+	const char *at, *colon, *auth;
+
+	if (strstr(db, "password=") != NULL)
+		return true;
+	if ((auth = strstr(db, "://")) == NULL)
+		return false;
+	auth += 3;
+	at = strchr(auth, '@');
+	colon = strchr(auth, ':');
+	return at != NULL && colon != NULL && colon < at;
+}
+
+/* db as it may be shown in a message: a password replaced by "***". */
+static const char *
+conninfo_shown(const char *db, char *out, size_t n)
+{
+	const char *auth = strstr(db, "://"), *at, *colon;
+
+	if (!store_is_postgres(db) || !conninfo_has_password(db) ||
+	    auth == NULL)
+		return store_is_postgres(db) && conninfo_has_password(db)
+			   ? "(a PostgreSQL database)"
+			   : db;
+	at = strchr(auth + 3, '@');
+	colon = strchr(auth + 3, ':');
+	snprintf(out, n, "%.*s:***%s", (int)(colon - db), db, at);
+	return out;
+}
+
 bool
 cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 {
 	const char *check;
+	char shown[512];
 	struct buf err;
 
 	memset(app, 0, sizeof(*app));
@@ -236,13 +274,36 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 				" --db is empty)\n");
 		goto fail;
 	}
-	if (!database_not_lost(app) || !load_secret(app))
+	if (o->db && store_is_postgres(o->db) && conninfo_has_password(o->db)) {
+		fprintf(stderr,
+			"parley: --db carries a password, which other users of"
+			" this machine can read on the command line: put the"
+			" connection string in the config file ([server] db)"
+			" or the password in PGPASSFILE\n");
+		goto fail;
+	}
+	if (!store_is_postgres(app->cfg.db) &&
+	    (!database_not_lost(app) || !load_secret(app)))
 		goto fail;
 	app->store = store_open(app->cfg.db, &err);
 	if (app->store == NULL) {
-		fprintf(stderr, "parley: database %s: %s\n", app->cfg.db,
+		fprintf(stderr, "parley: database %s: %s\n",
+			conninfo_shown(app->cfg.db, shown, sizeof(shown)),
 			buf_cstr(&err));
 		goto fail;
+	}
+	/* Several nodes share one key: a file names it, or the database
+	 * keeps it. */
+	if (store_is_postgres(app->cfg.db)) {
+		if (app->cfg.secret_file && app->cfg.secret_file[0] != '\0') {
+			if (!load_secret(app))
+				goto fail;
+		} else if (site_key_load(app->store, app->secret,
+					 sizeof(app->secret)) != ERR_OK) {
+			fprintf(stderr, "parley: cannot read or store the"
+					" site's key in the database\n");
+			goto fail;
+		}
 	}
 	/* What sign-ins, emails and external sign-ins may cost. */
 	app->throttle = throttle_new(&app->cfg);

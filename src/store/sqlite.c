@@ -132,11 +132,11 @@ sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p)
 	out->side = sqlite3_column_int(s, 13);
 	out->featured = sqlite3_column_int(s, 14) != 0;
 	out->minds = sqlite3_column_int64(s, 15);
-	out->status = sqlite_status_of(col_text(a, s, 16));
+	out->status = store_status_of(col_text(a, s, 16));
 	out->user_id = sqlite3_column_int64(s, 17);
 	role = (const char *)sqlite3_column_text(s, 18);
 	out->author_role =
-	    out->user_id > 0 && role ? (int)sqlite_role_of(role) : -1;
+	    out->user_id > 0 && role ? (int)store_role_of(role) : -1;
 	out->author_profile =
 	    out->author_role >= 0 && sqlite3_column_int(s, 19) != 0;
 	out->edited = sqlite3_column_int64(s, 20);
@@ -578,7 +578,7 @@ run_comment_insert(struct conn *w, void *arg)
 		sqlite3_bind_int64(s, 18, c->body_hash);
 	else
 		sqlite3_bind_null(s, 18);
-	bind_text(s, 19, sqlite_status_name(c->status));
+	bind_text(s, 19, store_status_name(c->status));
 	bind_text(s, 20, c->visitor);
 	bind_text(s, 21, c->reason);
 	sqlite3_bind_double(s, 22, c->spam_score);
@@ -829,16 +829,4 @@ sqlite_store_open(const char *path, struct buf *err)
 fail:
 	sqlite_close(&st->base);
 	return NULL;
-}
-
-struct store *
-store_open(const char *db, struct buf *err)
-{
-	if (strncmp(db, "postgres://", 11) == 0 ||
-	    strncmp(db, "postgresql://", 13) == 0) {
-		buf_seterr(err, "%s",
-			   "PostgreSQL is not supported by this build yet");
-		return NULL;
-	}
-	return sqlite_store_open(db, err);
 }

@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "store/names.h"
 #include "store/store.h"
 
 /* The statement registry (sqlite_stmt.c): every SQL statement this backend
@@ -278,9 +279,6 @@ void bind_text(sqlite3_stmt *s, int i, const char *t);
 #define SQLITE_COMMENT_COLS 22
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
 
-/* The role a users.role text names (an unknown one: reader). */
-enum role sqlite_role_of(const char *s);
-
 /*
  * Steps s once and resets it: a row is read into out by fill (fill NULL
  * only checks that there is one), no row is ERR_NOTFOUND, an error is
@@ -343,10 +341,6 @@ enum err sqlite_mail_due(struct store *, struct arena *, int64_t, int,
 			 struct mail **, size_t *);
 enum err sqlite_mail_sent(struct store *, int64_t);
 enum err sqlite_mail_failed(struct store *, int64_t, int64_t, const char *);
-
-/* Status names as stored, and back (an unknown name reads as pending). */
-const char *sqlite_status_name(int status);
-int sqlite_status_of(const char *name);
 
 /* The moderation operations (sqlite_moderation.c), for the ops table. */
 enum err sqlite_mod_status(struct store *, int64_t, int *);

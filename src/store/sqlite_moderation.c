@@ -5,51 +5,8 @@
  */
 #include <string.h>
 
+#include "store/names.h"
 #include "store/sqlite_internal.h"
-
-static const char *const status_names[STATUS__MAX] = {
-    [STATUS_APPROVED] = "approved",
-    [STATUS_PENDING] = "pending",
-    [STATUS_SPAM] = "spam",
-    [STATUS_TRASH] = "trash",
-};
-
-static const char *const ban_kinds[BAN__MAX] = {
-    [BAN_ACCOUNT] = "account",
-    [BAN_EMAIL] = "email",
-    [BAN_ADDRESS] = "address",
-    [BAN_NETWORK] = "network",
-};
-
-const char *
-sqlite_status_name(int status)
-{
-	return status >= 0 && status < STATUS__MAX ? status_names[status]
-						   : "pending";
-}
-
-int
-sqlite_status_of(const char *name)
-{
-	int i;
-
-	for (i = 0; name && i < STATUS__MAX; i++)
-		if (strcmp(name, status_names[i]) == 0)
-			return i;
-	/* Unknown is never shown to readers. */
-	return STATUS_PENDING;
-}
-
-static int
-ban_kind_of(const char *name)
-{
-	int i;
-
-	for (i = 0; i < BAN__MAX; i++)
-		if (strcmp(name, ban_kinds[i]) == 0)
-			return i;
-	return BAN_ADDRESS;
-}
 
 static enum err
 fill_mod_item(struct arena *a, sqlite3_stmt *s, void *p)
@@ -105,7 +62,7 @@ sqlite_mod_status(struct store *base, int64_t id, int *status)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*status =
-		    sqlite_status_of((const char *)sqlite3_column_text(s, 0));
+		    store_status_of((const char *)sqlite3_column_text(s, 0));
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return ERR_OK;
@@ -125,7 +82,7 @@ sqlite_mod_list(struct store *base, struct arena *a, const struct mod_filter *f,
 	if (c == NULL || (s = conn_stmt(c, f->flagged ? STMT_MOD_LIST_FLAGGED
 						      : STMT_MOD_LIST)) == NULL)
 		return ERR_DB;
-	bind_text(s, 1, sqlite_status_name(f->status));
+	bind_text(s, 1, store_status_name(f->status));
 	sqlite3_bind_int64(s, 2, f->article_id);
 	bind_text(s, 3, f->author);
 	bind_text(s, 4, f->email);
@@ -247,7 +204,7 @@ static enum err
 run_set_status(struct conn *w, void *arg)
 {
 	struct set_status_args *x = arg;
-	const char *after = sqlite_status_name(x->status);
+	const char *after = store_status_name(x->status);
 	enum err e;
 	size_t i;
 
@@ -453,7 +410,7 @@ run_revise(struct conn *w, void *arg)
 	if (removed ||
 	    (strcmp(status, "approved") != 0 && strcmp(status, "pending") != 0))
 		return ERR_NOTFOUND;
-	after = r->remove ? status : sqlite_status_name(r->status);
+	after = r->remove ? status : store_status_name(r->status);
 	if (r->remove) {
 		if ((s = conn_stmt(w, STMT_OWN_REMOVE)) == NULL)
 			return ERR_DB;
@@ -770,7 +727,7 @@ run_ban_insert(struct conn *w, void *arg)
 
 	if (s == NULL)
 		return ERR_DB;
-	bind_text(s, 1, ban_kinds[x->b->kind]);
+	bind_text(s, 1, store_ban_kind_name(x->b->kind));
 	bind_text(s, 2, x->b->value);
 	bind_text(s, 3, x->b->reason);
 	sqlite3_bind_int64(s, 4, x->b->created);
@@ -785,7 +742,7 @@ run_ban_insert(struct conn *w, void *arg)
 	le.actor = x->who->name;
 	le.action = "ban";
 	le.detail =
-	    arena_printf(&x->a, "%s %s%s%s", ban_kinds[x->b->kind], x->b->value,
+	    arena_printf(&x->a, "%s %s%s%s", store_ban_kind_name(x->b->kind), x->b->value,
 			 x->b->reason[0] ? ": " : "", x->b->reason);
 	return le.detail ? sqlite_mod_log_line(w, &le) : ERR_NOMEM;
 }
@@ -813,7 +770,7 @@ fill_ban(struct arena *a, sqlite3_stmt *s, void *p)
 
 	memset(out, 0, sizeof(*out));
 	out->id = sqlite3_column_int64(s, 0);
-	out->kind = kind ? ban_kind_of(kind) : BAN_ADDRESS;
+	out->kind = kind ? store_ban_kind_of(kind) : BAN_ADDRESS;
 	out->value = col_text(a, s, 2);
 	out->reason = col_text(a, s, 3);
 	out->created = sqlite3_column_int64(s, 4);
@@ -833,7 +790,7 @@ sqlite_ban_list(struct store *base, struct arena *a, int kind, int64_t now,
 
 	if (c == NULL || (s = conn_stmt(c, STMT_BAN_LIST)) == NULL)
 		return ERR_DB;
-	bind_text(s, 1, kind >= 0 && kind < BAN__MAX ? ban_kinds[kind] : "");
+	bind_text(s, 1, store_ban_kind_name(kind));
 	sqlite3_bind_int64(s, 2, now);
 	return sqlite_collect(c, a, s, sizeof(struct ban), fill_ban,
 			      (void **)out, n, "bans");
@@ -902,7 +859,7 @@ sqlite_ban_find(struct store *base, int kind, const char *value, int64_t now,
 		return ERR_INVALID;
 	if (c == NULL || (s = conn_stmt(c, STMT_BAN_FIND)) == NULL)
 		return ERR_DB;
-	bind_text(s, 1, ban_kinds[kind]);
+	bind_text(s, 1, store_ban_kind_name(kind));
 	bind_text(s, 2, value);
 	sqlite3_bind_int64(s, 3, now);
 	e = sqlite_one(c, NULL, s, NULL, NULL, "ban find");

@@ -12,30 +12,6 @@
 
 #define SQ(base) ((struct sqlite_store *)(base))
 
-static const char *const role_names[ROLE__MAX] = {
-    [ROLE_READER] = "reader",
-    [ROLE_MODERATOR] = "moderator",
-    [ROLE_EDITOR] = "editor",
-    [ROLE_ADMIN] = "admin",
-};
-
-enum role
-sqlite_role_of(const char *s)
-{
-	int i;
-
-	for (i = 0; i < ROLE__MAX; i++)
-		if (strcmp(s, role_names[i]) == 0)
-			return (enum role)i;
-	return ROLE_READER;
-}
-
-static const char *
-role_text(enum role r)
-{
-	return (unsigned)r < ROLE__MAX ? role_names[r] : "reader";
-}
-
 /* Reads USER_COLS from column 0 on. */
 static enum err
 read_user(struct arena *a, sqlite3_stmt *s, void *p)
@@ -50,7 +26,7 @@ read_user(struct arena *a, sqlite3_stmt *s, void *p)
 	out->password_hash = col_text(a, s, 3);
 	out->email_verified = sqlite3_column_int(s, 4) != 0;
 	role = (const char *)sqlite3_column_text(s, 5);
-	out->role = role ? sqlite_role_of(role) : ROLE_READER;
+	out->role = role ? store_role_of(role) : ROLE_READER;
 	out->disabled = sqlite3_column_int(s, 6) != 0;
 	out->created = sqlite3_column_int64(s, 7);
 	if (!out->email || !out->name || !out->password_hash)
@@ -112,7 +88,7 @@ run_user_insert(struct conn *w, void *arg)
 	bind_text(s, 2, x->u->name);
 	bind_text(s, 3, x->u->password_hash);
 	sqlite3_bind_int(s, 4, x->u->email_verified);
-	bind_text(s, 5, role_text(x->u->role));
+	bind_text(s, 5, store_role_name(x->u->role));
 	sqlite3_bind_int(s, 6, x->u->disabled);
 	sqlite3_bind_int64(s, 7, x->u->created ? x->u->created : time_now());
 	if ((e = sqlite_step_done(w, s, "user insert")) != ERR_OK)
@@ -200,7 +176,7 @@ run_user_update(struct conn *w, void *arg)
 	bind_text(s, 3, u->name);
 	bind_text(s, 4, u->password_hash);
 	sqlite3_bind_int(s, 5, u->email_verified);
-	bind_text(s, 6, role_text(u->role));
+	bind_text(s, 6, store_role_name(u->role));
 	sqlite3_bind_int(s, 7, u->disabled);
 	if ((e = sqlite_step_done(w, s, "user update")) != ERR_OK)
 		return e;
@@ -228,7 +204,7 @@ sqlite_user_count_role(struct store *base, enum role role, int64_t *n)
 
 	if (c == NULL || (s = conn_stmt(c, STMT_USER_COUNT_ROLE)) == NULL)
 		return ERR_DB;
-	bind_text(s, 1, role_text(role));
+	bind_text(s, 1, store_role_name(role));
 	rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);

@@ -699,6 +699,15 @@ struct store_ops {
 	enum err (*spam_rows)(struct store *st, struct arena *a, bool decisions,
 			      int64_t after, int limit, struct spam_row **out,
 			      size_t *n);
+
+	/*
+	 * The site's secret key kept in the database, for backends that
+	 * serve several processes on several machines (NULL where the key
+	 * is a file beside the database): out gets the stored key, or fresh
+	 * when none was stored (fresh is stored then).
+	 */
+	enum err (*site_key)(struct store *st, const unsigned char *fresh,
+			     size_t n, unsigned char *out);
 };
 
 struct store {
@@ -717,7 +726,15 @@ struct store {
  * migrations.  On failure returns NULL with a message in err.
  */
 struct buf;
+/*
+ * Opens the database db names: a PostgreSQL connection string (a
+ * postgresql:// URI, or key=value pairs with a dbname) or else the path
+ * of a SQLite file.  NULL, the reason in err, when it cannot.
+ */
 struct store *store_open(const char *db, struct buf *err);
+
+/* Whether db names a PostgreSQL database rather than a SQLite file. */
+bool store_is_postgres(const char *db);
 
 static inline void
 store_close(struct store *st)
@@ -728,5 +745,6 @@ store_close(struct store *st)
 
 /* The SQLite backend (store/sqlite.c). */
 struct store *sqlite_store_open(const char *path, struct buf *err);
+struct store *pg_store_open(const char *conninfo, struct buf *err);
 
 #endif
