@@ -13,7 +13,14 @@ mkdir -p "$out"
 # The parts' scratch files (databases, config files, browser profiles) go
 # to one folder, removed at the end; test-output/ keeps logs and screenshots.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/parley-run.XXXXXX") || exit 1
-trap 'rm -rf "$scratch"' EXIT
+# The scratch PostgreSQL server (pg_start), stopped at exit whatever
+# happened.
+pgdir=
+pg_stop() {
+	[ -n "$pgdir" ] && sh tools/pg-scratch.sh stop "$pgdir" >/dev/null 2>&1
+	[ -n "$pgdir" ] && rm -rf "$pgdir"
+}
+trap 'pg_stop; rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 TMPDIR=$scratch
 export TMPDIR
@@ -33,6 +40,9 @@ count() {
 	tf=$(grep -E '^# fail [0-9]+' "$file" | awk '{s+=$3} END {print s+0}')
 	# Tests cancelled (a hook failed, the file died) did not pass.
 	tc=$(grep -E '^# cancelled [0-9]+' "$file" | awk '{s+=$3} END {print s+0}')
+	# Skipped tests (a reason each in the log) are neither passed nor failed.
+	ts=$(grep -E '^# skipped [0-9]+' "$file" | awk '{s+=$3} END {print s+0}')
+	[ "$ts" -gt 0 ] && what="$what; $ts skipped"
 	p=$((p + tp))
 	f=$((f + tf + tc))
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -170,6 +180,30 @@ run_part http "node tests of HTTP, each a test() of tests/http" \
 rerun_part http-asan "the same tests against parley-asan" \
 	env PARLEY_BIN=./parley-asan ASAN_OPTIONS=detect_leaks=1 \
 	node --test --test-reporter=tap --test-concurrency=1 tests/http/
+
+# A PostgreSQL server of Debian's packages in a scratch folder on a free
+# loopback port (tools/pg-scratch.sh); PARLEY_TEST_PG names its database.
+# The folder is directly under /tmp, made 0755: as root the server runs as
+# the postgres user, who must reach it (TMPDIR, $scratch, is 0700).
+pg_start() {
+	[ -n "${PARLEY_TEST_PG:-}" ] && return 0
+	pgdir=$(mktemp -d /tmp/parley-pg.XXXXXX) || return 1
+	chmod 755 "$pgdir"
+	PARLEY_TEST_PG=$(sh tools/pg-scratch.sh start "$pgdir") || {
+		echo "could not start the scratch PostgreSQL server"
+		return 1
+	}
+	export PARLEY_TEST_PG
+}
+
+# The whole HTTP suite again, each scratch database a new database of the
+# PostgreSQL server; the tests about SQLite's own file are skipped there.
+http_pg() {
+	pg_start || return 1
+	env PARLEY_BIN=./parley PARLEY_TEST_PG="$PARLEY_TEST_PG" \
+		node --test --test-reporter=tap --test-concurrency=1 tests/http/
+}
+run_part http-pg "the node tests of HTTP on PostgreSQL" http_pg
 if [ "${SKIP_E2E:-0}" != 1 ]; then
 	run_part e2e "Chromium tests, each a test() of tests/e2e" \
 		env PARLEY_BIN=./parley node --test --test-reporter=tap --test-concurrency=1 tests/e2e/

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { Browser, formTokens, parley, scratch, startServer } from '../lib/server.mjs';
+import { Browser, formTokens, isPostgres, parley, scratch, startServer } from '../lib/server.mjs';
 
 export * from '../lib/server.mjs';
 
@@ -41,10 +41,13 @@ export async function stopClean(srv) {
 	}
 }
 
-// Runs SQL on a database with the sqlite3 shell; returns its rows as arrays of strings.
+// Runs SQL on a database with the sqlite3 shell, or psql for a PostgreSQL
+// URI; returns its rows as arrays of strings (NULL as '').
 export function sql(db, query) {
-	const r = spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
+	const r = isPostgres(db)
+		? spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', query], { encoding: 'utf8' })
+		: spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`${isPostgres(db) ? 'psql' : 'sqlite3'} failed: ${r.stderr}`);
 	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 
