@@ -287,7 +287,7 @@ pg_copy_rows(struct store *base, const struct store_table *t,
 	struct store_value v[STORE_COLS_MAX];
 	struct table_sql *q = sql_of(t);
 	struct pg_conn *c;
-	PGresult *r;
+	PGresult *r = NULL;
 	enum err e = ERR_OK;
 	bool done = false;
 	int i;
@@ -296,8 +296,13 @@ pg_copy_rows(struct store *base, const struct store_table *t,
 		return ERR_INVALID;
 	if ((c = pg_take(st)) == NULL)
 		return ERR_DB;
-	/* Reals in as many digits as read back the same (before 12). */
-	if (!simple(c, "SET extra_float_digits = 3") ||
+	/*
+	 * A large table is read for longer than a statement may run, at the
+	 * pace of the load it feeds; reals in as many digits as read back
+	 * the same (PostgreSQL before 12 gives fewer by default).
+	 */
+	if (!simple(c, "SET statement_timeout = 0;"
+		       " SET extra_float_digits = 3") ||
 	    !PQsendQueryParams(c->c, q->select, 0, NULL, NULL, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(c->c)) {
 		log_warnx("postgresql: %s: %s", q->select,
@@ -329,6 +334,9 @@ pg_copy_rows(struct store *base, const struct store_table *t,
 	if (e == ERR_OK && !done)
 		e = ERR_DB;
 	/* Stopped early, the connection is still busy: pg_put drops it. */
+	if (r == NULL)
+		(void)simple(c, "RESET statement_timeout;"
+				" RESET extra_float_digits");
 	pg_put(st, c);
 	return e;
 }
@@ -401,6 +409,9 @@ run_load(struct pg_conn *c, void *arg)
 	size_t i;
 
 	x->c = c;
+	/* A large site loads for longer than a statement may run. */
+	if (!simple(c, "SET LOCAL statement_timeout = 0"))
+		return ERR_DB;
 	if ((e = pg_exec(c, &lock_stmt, NULL, NULL)) != ERR_OK)
 		return e;
 	for (i = 0; i < store_table_count; i++) {
