@@ -20,8 +20,9 @@ const PROXY = '[server]\ntrusted_proxies = 127.0.0.1\naccess_log = false\n';
 const ARTICLE = 'quiet-economics-of-public-libraries';
 const DEBATE = 'grades-before-fourteen';
 const TABLES = 20;
-// What a reader posts, in unicode and both kinds of quotes.
-const UNICODE = 'Ünïcödé “curly” \'single\' "double" <b>not bold</b> — 中文 🎉';
+// What a reader posts, in unicode and both kinds of quotes, with what
+// COPY's text format escapes (a backslash, a tab, line ends).
+const UNICODE = 'Ünïcödé “curly” \'single\' "double" <b>not bold</b> — 中文 🎉\n\nA back\\slash,\ta tab, \\N and \\x00.';
 
 // The PostgreSQL server: PARLEY_TEST_PG, or a scratch one; null when none.
 let pg = null;
@@ -271,7 +272,9 @@ describe('parley migrate-db', () => {
 		assert.equal(psql(mid, "SELECT encode(key, 'hex') FROM site_key"), readFileSync(`${site.db}.secret`).toString('hex'));
 		const max = Number(psql(mid, 'SELECT max(id) FROM comments'));
 		assert.equal(Number(psql(mid, "SELECT nextval(pg_get_serial_sequence('comments', 'id'))")), max + 1);
-		assert.equal(psql(mid, 'SELECT body_md FROM comments WHERE parent_id IS NULL AND request_key IS NOT NULL ORDER BY id LIMIT 1'), UNICODE);
+		const first = 'FROM comments WHERE parent_id IS NULL AND request_key IS NOT NULL ORDER BY id LIMIT 1';
+		assert.equal(psql(mid, `SELECT encode(convert_to(body_md, 'UTF8'), 'hex') ${first}`), sql(site.db, `SELECT lower(hex(body_md)) ${first}`)[0][0]);
+		assert.match(psql(mid, `SELECT body_md ${first}`), /A back\\slash,\ta tab, \\N and \\x00\.$/);
 		assert.equal(psql(mid, "SELECT count(*) FROM comments WHERE body_hash IS NULL"), sql(site.db, 'SELECT count(*) FROM comments WHERE body_hash IS NULL')[0][0]);
 		// The spam model's bytes, as bytes.
 		assert.equal(psql(mid, "SELECT encode(data, 'hex') FROM spam_model"), sql(site.db, 'SELECT lower(hex(data)) FROM spam_model')[0][0]);
