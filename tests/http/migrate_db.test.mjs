@@ -193,6 +193,21 @@ async function buildSite() {
 	assert.equal(r.status, 0, r.stderr);
 	r = parley(['spam', 'train', '--db', db]);
 	assert.equal(r.status, 0, r.stderr);
+	// A comment scored by that model: a real that must read back the same.
+	const again = await startServer({ db, config: PROXY });
+	try {
+		const a = new Agent(again.url);
+		const via = { headers: { 'x-forwarded-for': '198.18.0.11' } };
+		const page = await a.get(`/articles/${ARTICLE}`, via);
+		r = await a.post(`/articles/${ARTICLE}/comments`, {
+			csrf: csrfOf(page.text), key: (/name="key" value="([^"]*)"/.exec(page.text) || [])[1], author: 'Scored',
+			email: 'scored@example.org', url: '', body: 'The library budget deserves a second look.', parent: '', website_confirm: '',
+		}, via);
+		assert.equal(r.status, 303, refusal(r.text));
+	} finally {
+		await stopClean(again);
+	}
+	assert.ok(Number(sql(db, 'SELECT count(*) FROM comments WHERE spam_score > 0 AND spam_score < 1')[0][0]) > 0, 'a scored comment');
 	for (const [table, min] of [['users', 2], ['sessions', 1], ['comment_flags', 1], ['bans', 1], ['moderation_log', 2], ['spam_model', 1], ['debate_votes', 10]]) {
 		assert.ok(Number(sql(db, `SELECT count(*) FROM ${table}`)[0][0]) >= min, table);
 	}
