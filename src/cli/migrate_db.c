@@ -74,8 +74,8 @@ key_read(struct site_db *from, unsigned char *key, bool *found)
 		}
 		fprintf(stderr,
 			"parley migrate-db: warning: no site key at %s (does"
-			" the site's config name another secret_file?): none"
-			" carried; give the new site the same key file\n",
+			" the site's config set [site] secret_file?): none"
+			" carried; give the new site the same secret_file\n",
 			path);
 		return true;
 	}
