@@ -272,8 +272,9 @@ cmd_migrate_db(struct cli_opts *o)
 
 	from.db = cli_take_option(o, "--from", &bad);
 	to.db = cli_take_option(o, "--to", &bad);
-	if (bad || o->argc != 1 || from.db == NULL || to.db == NULL ||
-	    from.db[0] == '\0' || to.db[0] == '\0')
+	/* --db would name a third database: which one is meant? */
+	if (bad || o->db != NULL || o->argc != 1 || from.db == NULL ||
+	    to.db == NULL || from.db[0] == '\0' || to.db[0] == '\0')
 		return migrate_usage();
 	if ((store_is_postgres(from.db) &&
 	     cli_conninfo_has_password(from.db)) ||

@@ -349,7 +349,7 @@ describe('parley migrate-db', () => {
 		assert.equal(r.status, 1);
 		assert.match(r.stderr, /name the same database/);
 
-		for (const args of [['migrate-db'], ['migrate-db', '--from', site.db], ['migrate-db', '--to', 'x.db'], ['migrate-db', '--from', site.db, '--to', 'x.db', 'extra'], ['migrate-db', '--from']]) {
+		for (const args of [['migrate-db'], ['migrate-db', '--from', site.db], ['migrate-db', '--to', 'x.db'], ['migrate-db', '--from', site.db, '--to', 'x.db', 'extra'], ['migrate-db', '--from'], ['migrate-db', '--db', site.db, '--from', site.db, '--to', 'x.db']]) {
 			r = parley(args);
 			assert.equal(r.status, 2, args.join(' '));
 			assert.match(r.stderr, /usage: parley migrate-db --from DB --to DB/);
