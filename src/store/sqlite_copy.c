@@ -211,15 +211,20 @@ read_value(sqlite3_stmt *s, const struct store_table *t, int i,
 	    (kind == STORE_TEXT && type == SQLITE_TEXT) ||
 	    (kind == STORE_BLOB &&
 	     (type == SQLITE_BLOB || type == SQLITE_TEXT))) {
-		v->i = sqlite3_column_int64(s, i);
-		v->r = sqlite3_column_double(s, i);
+		if (kind == STORE_INT)
+			v->i = sqlite3_column_int64(s, i);
+		else if (kind == STORE_REAL)
+			v->r = sqlite3_column_double(s, i);
 		if (kind == STORE_TEXT)
 			v->p = (const char *)sqlite3_column_text(s, i);
 		else if (kind == STORE_BLOB)
 			v->p = sqlite3_column_blob(s, i);
-		v->len = (size_t)sqlite3_column_bytes(s, i);
-		if (v->p == NULL)
-			v->p = "";
+		/* The length after the pointer: SQLite's documented order. */
+		if (kind == STORE_TEXT || kind == STORE_BLOB) {
+			v->len = (size_t)sqlite3_column_bytes(s, i);
+			if (v->p == NULL)
+				v->p = "";
+		}
 		return ERR_OK;
 	}
 	log_warnx("sqlite: %s.%s holds %s where %s belongs (the row of %s %s)",
