@@ -6,6 +6,10 @@
  * ALTER TABLE, so its columns stand in another order than PostgreSQL's.
  * A backend's own bookkeeping (PostgreSQL's parley_schema, site_key and
  * rate_buckets; SQLite's user_version) is not a table of the site.
+ *
+ * A migration that adds a table or a column adds it here too: a database
+ * whose tables are not exactly these is refused (copy_schema_check), so
+ * nothing is ever left behind unseen.
  */
 #ifndef PARLEY_STORE_TABLES_H
 #define PARLEY_STORE_TABLES_H
