@@ -76,8 +76,10 @@ static struct pg_stmt user_remove_comments = PG_STMT(
     " url = '', body_md = '', body_html = " REMOVED_HTML ", user_id = NULL"
     " WHERE user_id = $1");
 static struct pg_stmt user_delete = PG_STMT("DELETE FROM users WHERE id = $1");
+/* In the order of their ids, as SQLite reads them (comments_own_by_user). */
 static struct pg_stmt user_articles =
-    PG_STMT("SELECT DISTINCT article_id FROM comments WHERE user_id = $1");
+    PG_STMT("SELECT DISTINCT article_id FROM comments WHERE user_id = $1"
+	    " ORDER BY article_id");
 static struct pg_stmt user_comments =
     PG_STMT("SELECT c.id, c.article_id, c.author, c.body_html, c.created,"
 	    " a.slug, a.title FROM comments c JOIN articles a"

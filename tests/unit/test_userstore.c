@@ -116,13 +116,15 @@ static void
 check_delete(struct store *st, struct arena *a, int64_t article)
 {
 	struct user u = user_of("Dee", "dee@example.org"), got;
-	struct article art;
+	struct article art, next = fixture_article("later");
 	struct user_comment *mine;
 	struct comment c;
-	int64_t id, first, second, *ids;
+	int64_t id, first, second, later, *ids;
 	size_t n;
 
+	CHECK(st->ops->article_insert(st, &next, &later) == ERR_OK);
 	CHECK(st->ops->user_insert(st, &u, NULL, NULL, &id) == ERR_OK);
+	(void)comment_by(st, later, id, "Words elsewhere.");
 	first = comment_by(st, article, id, "First words.");
 	second = comment_by(st, article, id, "Second words.");
 	u.name = "Dee Renamed";
@@ -135,8 +137,9 @@ check_delete(struct store *st, struct arena *a, int64_t article)
 	      strcmp(mine[0].article_slug, "users") == 0);
 	CHECK(st->ops->user_comments(st, a, id, 0, &mine, &n) == ERR_OK &&
 	      n == 0);
-	CHECK(st->ops->user_articles(st, a, id, &ids, &n) == ERR_OK && n == 1 &&
-	      ids[0] == article);
+	/* In the order of their ids, whichever was commented on first. */
+	CHECK(st->ops->user_articles(st, a, id, &ids, &n) == ERR_OK && n == 2 &&
+	      ids[0] == article && ids[1] == later);
 	CHECK(st->ops->article_by_id(st, a, article, &art) == ERR_OK);
 	CHECK(art.comment_count == 2);
 
@@ -148,6 +151,8 @@ check_delete(struct store *st, struct arena *a, int64_t article)
 	      strcmp(c.author, "Former member") == 0 && c.email[0] == '\0' &&
 	      strstr(c.body_html, "removed by its author") != NULL);
 	CHECK(st->ops->article_by_id(st, a, article, &art) == ERR_OK);
+	CHECK(art.comment_count == 0);
+	CHECK(st->ops->article_by_id(st, a, later, &art) == ERR_OK);
 	CHECK(art.comment_count == 0);
 	CHECK(st->ops->user_delete(st, id, true) == ERR_NOTFOUND);
 
