@@ -422,11 +422,12 @@ enum err
 pg_exec_int(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 	    int64_t *out)
 {
-	PGresult *r = pg_run(c, s, a, NULL);
+	char state[6];
+	PGresult *r = pg_run(c, s, a, state);
 	enum err e = ERR_NOTFOUND;
 
 	if (r == NULL)
-		return ERR_DB;
+		return strcmp(state, "23505") == 0 ? ERR_CONFLICT : ERR_DB;
 	if (PQntuples(r) > 0) {
 		*out = pg_int(r, 0, 0);
 		e = ERR_OK;

@@ -166,7 +166,7 @@ enum err pg_exec(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 		 int64_t *rows);
 
 /* Within a transaction: the first column of the first row as an integer;
- * ERR_NOTFOUND when there is no row. */
+ * ERR_NOTFOUND when there is no row, ERR_CONFLICT as pg_exec. */
 enum err pg_exec_int(struct pg_conn *c, struct pg_stmt *s,
 		     const struct pg_args *a, int64_t *out);
 
