@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sql_shared.h"
+
 static const char *const status_names[] = {
     [DEBATE_DRAFT] = "draft",
     [DEBATE_SCHEDULED] = "scheduled",
@@ -48,17 +50,6 @@ status_of(const char *s)
 	"d.changed_votes, d.created, a.comments_open, a.comment_count, "       \
 	"a.thread_count"
 #define DEBATE_FROM " FROM debates d JOIN articles a ON a.id = d.article_id"
-
-/* A comment as sqlite_read_comment reads it (see sqlite_stmt.c). */
-#define DEBATE_COMMENT_COLS                                                    \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
-	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
-	"coalesce(c.user_id, 0), cu.role, coalesce(cu.email_verified, 0), "    \
-	"coalesce(e.edited, 0), coalesce(e.removed, 0)"
-#define DEBATE_COMMENT_JOINS                                                   \
-	" LEFT JOIN users cu ON cu.id = c.user_id AND cu.disabled = 0"         \
-	" LEFT JOIN comment_own_edits e ON e.comment_id = c.id"
 
 /* SQLite reads a negative LIMIT as none; PostgreSQL refuses it. */
 #define LIMIT_2 " LIMIT CASE WHEN $2::bigint < 0 THEN NULL ELSE $2::bigint END"
@@ -163,13 +154,13 @@ static struct pg_stmt feature = PG_STMT(
     "UPDATE comments SET featured = $3 WHERE id = $1 AND status = 'approved'"
     " AND article_id = (SELECT article_id FROM debates WHERE id = $2)");
 static struct pg_stmt featured = PG_STMT(
-    "SELECT " DEBATE_COMMENT_COLS " FROM comments c" DEBATE_COMMENT_JOINS
+    "SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
     " WHERE c.article_id = $1 AND c.featured = 1 AND c.status = 'approved'"
     " ORDER BY c.id" LIMIT_2);
-static struct pg_stmt top_comments = PG_STMT(
-    "SELECT " DEBATE_COMMENT_COLS " FROM comments c" DEBATE_COMMENT_JOINS
-    " WHERE c.article_id = $1 AND c.minds > 0 AND c.status = 'approved'"
-    " ORDER BY c.minds DESC, c.id" LIMIT_2);
+static struct pg_stmt top_comments =
+    PG_STMT("SELECT " COMMENT_COLS " FROM comments c" COMMENT_JOINS
+	    " WHERE c.article_id = $1 AND c.minds > 0 AND c.status = 'approved'"
+	    " ORDER BY c.minds DESC, c.id" LIMIT_2);
 /* least() passes over NULLs: a time already past is none. */
 static struct pg_stmt home_epoch =
     PG_STMT("SELECT count(*), coalesce(sum(version), 0)::bigint,"
@@ -270,48 +261,6 @@ read_bucket(struct arena *a, const PGresult *r, int row, void *p)
 	b->phase = (int)pg_int(r, row, 1);
 	b->choice = (int)pg_int(r, row, 2);
 	b->delta = pg_int(r, row, 3);
-	return ERR_OK;
-}
-
-/* Reads DEBATE_COMMENT_COLS as sqlite_read_comment reads its columns. */
-static enum err
-read_comment(struct arena *a, const PGresult *r, int row, void *p)
-{
-	struct comment *out = p;
-
-	memset(out, 0, sizeof(*out));
-	out->id = pg_int(r, row, 0);
-	out->article_id = pg_int(r, row, 1);
-	out->parent_id = pg_int(r, row, 2);
-	out->root_id = pg_int(r, row, 3);
-	out->depth = (int)pg_int(r, row, 4);
-	out->author = pg_text(a, r, row, 5);
-	out->email = pg_text(a, r, row, 6);
-	out->url = pg_text(a, r, row, 7);
-	out->avatar = pg_text(a, r, row, 8);
-	out->body_md = pg_text(a, r, row, 9);
-	out->body_html = pg_text(a, r, row, 10);
-	out->created = pg_int(r, row, 11);
-	out->ip = pg_text(a, r, row, 12);
-	out->side = (int)pg_int(r, row, 13);
-	out->featured = pg_int(r, row, 14) != 0;
-	out->minds = pg_int(r, row, 15);
-	out->status = store_status_of(PQgetvalue(r, row, 16));
-	out->user_id = pg_int(r, row, 17);
-	out->author_role = out->user_id > 0 && !pg_null(r, row, 18)
-			       ? (int)store_role_of(PQgetvalue(r, row, 18))
-			       : -1;
-	out->author_profile = out->author_role >= 0 && pg_int(r, row, 19) != 0;
-	out->edited = pg_int(r, row, 20);
-	out->removed = pg_int(r, row, 21) != 0;
-	out->visitor = out->reason = out->spam_features = "";
-	out->spam_score = -1;
-	/* A side this code does not know is shown as none. */
-	if (out->side < SIDE_NONE || out->side > SIDE_B)
-		out->side = SIDE_NONE;
-	if (!out->author || !out->email || !out->url || !out->avatar ||
-	    !out->body_md || !out->body_html || !out->ip)
-		return ERR_NOMEM;
 	return ERR_OK;
 }
 
@@ -917,7 +866,7 @@ comment_list(struct store *base, struct arena *a, struct pg_stmt *s,
 	pg_arg_int(&args, article_id);
 	pg_arg_int(&args, limit);
 	return pg_read_all(pg_of(base), a, s, &args, sizeof(struct comment),
-			   read_comment, (void **)out, n);
+			   pg_read_comment, (void **)out, n);
 }
 
 static enum err
