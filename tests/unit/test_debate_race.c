@@ -43,7 +43,7 @@ struct tally_run {
 
 struct submitted {
 	struct debate_vote v;
-	char voter[16];
+	char voter[24];
 	struct tally_run *run;
 };
 
@@ -120,7 +120,7 @@ race_main(void *arg)
 		}
 	}
 	for (i = 0; i < REFUSERS + MARKERS; i++) {
-		char who[16];
+		char who[24];
 		bool yes = false;
 		enum err e;
 
@@ -254,7 +254,7 @@ race(const char **db, int nodes)
 
 	/* The recount: every voter's row, read as a page would. */
 	for (i = 0; i < VOTERS; i++) {
-		char voter[16];
+		char voter[24];
 		int pre = 0, post = 0;
 
 		snprintf(voter, sizeof(voter), "voter%d", i);
