@@ -71,7 +71,7 @@ static struct pg_stmt speaker_insert =
 	    " RETURNING id");
 static struct pg_stmt statement_insert =
     PG_STMT("INSERT INTO debate_statements (debate_id, speaker_id, round,"
-	    " body_md, body_html) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+	    " body_md, body_html) VALUES ($1, $2, $3, $4, $5)");
 static struct pg_stmt by_slug = PG_STMT("SELECT " DEBATE_COLS(
     "d.intro_md, d.intro_html") DEBATE_FROM " WHERE d.slug = $1");
 static struct pg_stmt list =
@@ -265,21 +265,50 @@ read_bucket(struct arena *a, const PGresult *r, int row, void *p)
 }
 
 /*
- * Runs an INSERT .. RETURNING id; ERR_CONFLICT for any broken constraint
- * (a slug taken, a side or round out of range), as SQLite answers.
+ * Within a transaction: runs s; *rows (when not NULL) the rows it changed,
+ * *id (when not NULL) its first column, from RETURNING.  ERR_CONFLICT for
+ * any broken constraint (a slug taken, a side or round out of range, a
+ * debate that is not there), as SQLite answers with its foreign keys on.
  */
 static enum err
-insert_id(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
-	  int64_t *id)
+change(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
+       int64_t *rows, int64_t *id)
 {
 	char state[6];
 	PGresult *r = pg_run(c, s, a, state);
 
 	if (r == NULL)
 		return strncmp(state, "23", 2) == 0 ? ERR_CONFLICT : ERR_DB;
-	*id = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
+	if (rows)
+		*rows = strtoll(PQcmdTuples(r), NULL, 10);
+	if (id)
+		*id = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
 	PQclear(r);
 	return ERR_OK;
+}
+
+/* One statement as a whole transaction. */
+struct change_one {
+	struct pg_stmt *s;
+	const struct pg_args *a;
+	int64_t *rows;
+};
+
+static enum err
+run_change_one(struct pg_conn *c, void *arg)
+{
+	struct change_one *x = arg;
+
+	return change(c, x->s, x->a, x->rows, NULL);
+}
+
+static enum err
+change_tx(struct store *base, struct pg_stmt *s, const struct pg_args *a,
+	  int64_t *rows)
+{
+	struct change_one x = {s, a, rows};
+
+	return pg_tx(pg_of(base), run_change_one, &x);
 }
 
 struct insert_args {
@@ -293,7 +322,7 @@ run_debate_insert(struct pg_conn *c, void *arg)
 	struct insert_args *x = arg;
 	const struct debate_doc *doc = x->doc;
 	const struct debate *d = &doc->d;
-	int64_t article_id, debate_id, stmt_id, *speaker_ids = NULL;
+	int64_t article_id, debate_id, *speaker_ids = NULL;
 	int64_t published;
 	struct pg_args a = {0};
 	enum err e;
@@ -309,7 +338,7 @@ run_debate_insert(struct pg_conn *c, void *arg)
 	pg_arg_text(&a, d->moderator);
 	pg_arg_int(&a, published);
 	pg_arg_int(&a, d->comments_open ? 1 : 0);
-	if ((e = insert_id(c, &article_insert, &a, &article_id)) != ERR_OK)
+	if ((e = change(c, &article_insert, &a, NULL, &article_id)) != ERR_OK)
 		return e;
 
 	memset(&a, 0, sizeof(a));
@@ -331,7 +360,7 @@ run_debate_insert(struct pg_conn *c, void *arg)
 	pg_arg_int(&a, d->sched.post_opens);
 	pg_arg_int(&a, d->bucket_secs > 0 ? d->bucket_secs : 3600);
 	pg_arg_int(&a, d->created);
-	if ((e = insert_id(c, &debate_insert, &a, &debate_id)) != ERR_OK)
+	if ((e = change(c, &debate_insert, &a, NULL, &debate_id)) != ERR_OK)
 		return e;
 
 	speaker_ids =
@@ -349,8 +378,8 @@ run_debate_insert(struct pg_conn *c, void *arg)
 		pg_arg_text(&a, sp->bio);
 		pg_arg_text(&a, sp->photo);
 		pg_arg_text(&a, sp->link);
-		if ((e = insert_id(c, &speaker_insert, &a, &speaker_ids[i])) !=
-		    ERR_OK)
+		if ((e = change(c, &speaker_insert, &a, NULL,
+				&speaker_ids[i])) != ERR_OK)
 			goto done;
 	}
 	for (i = 0; i < doc->nstatements; i++) {
@@ -366,7 +395,7 @@ run_debate_insert(struct pg_conn *c, void *arg)
 		pg_arg_int(&a, st->round);
 		pg_arg_text(&a, st->body_md);
 		pg_arg_text(&a, st->body_html);
-		if ((e = insert_id(c, &statement_insert, &a, &stmt_id)) !=
+		if ((e = change(c, &statement_insert, &a, NULL, NULL)) !=
 		    ERR_OK)
 			goto done;
 	}
@@ -442,7 +471,7 @@ pg_debate_set_status(struct store *base, int64_t id, enum debate_status status,
 	pg_arg_int(&a, id);
 	pg_arg_text(&a, status_name(status));
 	pg_arg_int(&a, voting_closes);
-	if ((e = pg_write(pg_of(base), &set_status, &a, &rows)) != ERR_OK)
+	if ((e = change_tx(base, &set_status, &a, &rows)) != ERR_OK)
 		return e;
 	return rows ? ERR_OK : ERR_NOTFOUND;
 }
@@ -512,7 +541,7 @@ touch(struct pg_conn *c, int64_t debate_id, int64_t changed,
 	pg_arg_int(&a, refused ? refused[REFUSED_DUPLICATE] : 0);
 	pg_arg_int(&a, refused ? refused[REFUSED_CLOSED] : 0);
 	pg_arg_int(&a, refused ? refused[REFUSED_RATE] : 0);
-	return pg_exec(c, &touch_stmt, &a, NULL);
+	return change(c, &touch_stmt, &a, NULL, NULL);
 }
 
 /* The history's change: the old choice loses one, the new gains one,
@@ -536,7 +565,7 @@ buckets_move(struct pg_conn *c, const struct debate_vote *v, int old)
 		pg_arg_int(&a, v->phase);
 		pg_arg_int(&a, choice[i]);
 		pg_arg_int(&a, delta[i]);
-		if ((e = pg_exec(c, &bucket_add, &a, NULL)) != ERR_OK)
+		if ((e = change(c, &bucket_add, &a, NULL, NULL)) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -565,7 +594,7 @@ pair_move(struct pg_conn *c, int64_t debate_id, int pre, int post, int npre,
 		pg_arg_int(&a, pa[i]);
 		pg_arg_int(&a, pb[i]);
 		pg_arg_int(&a, i ? 1 : -1);
-		if ((e = pg_exec(c, &pair_add, &a, NULL)) != ERR_OK)
+		if ((e = change(c, &pair_add, &a, NULL, NULL)) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -643,9 +672,9 @@ run_vote(struct pg_conn *c, void *arg)
 		pg_arg_int(&a, v->choice);
 		pg_arg_int(&a, v->at);
 		if (found)
-			e = pg_exec(c, &vote_set[ph], &a, NULL);
+			e = change(c, &vote_set[ph], &a, NULL, NULL);
 		else
-			e = pg_exec(c, &vote_new[ph], &a, &rows);
+			e = change(c, &vote_new[ph], &a, &rows, NULL);
 		if (e != ERR_OK)
 			return e;
 		/* The insert waited for another first vote of the reader's,
@@ -751,7 +780,7 @@ pg_debate_refuser_add(struct store *base, int64_t debate_id,
 	pg_arg_int(&a, debate_id);
 	pg_arg_int(&a, (int)reason);
 	pg_arg_text(&a, who);
-	if ((e = pg_write(pg_of(base), &refuser_add, &a, &rows)) != ERR_OK)
+	if ((e = change_tx(base, &refuser_add, &a, &rows)) != ERR_OK)
 		return e;
 	*first = rows > 0;
 	return ERR_OK;
@@ -789,21 +818,21 @@ run_mind(struct pg_conn *c, void *arg)
 	pg_arg_int(&a, x->item_id);
 	pg_arg_text(&a, x->voter);
 	pg_arg_int(&a, x->at);
-	if ((e = pg_exec(c, &mind_add, &a, &rows)) != ERR_OK)
+	if ((e = change(c, &mind_add, &a, &rows, NULL)) != ERR_OK)
 		return e;
 	if (rows == 0)
 		return ERR_OK; /* this reader said so before */
 	memset(&a, 0, sizeof(a));
 	pg_arg_int(&a, x->item_id);
-	if ((e = pg_exec(c, x->kind == 's' ? &mind_statement : &mind_comment,
-			 &a, NULL)) != ERR_OK)
+	if ((e = change(c, x->kind == 's' ? &mind_statement : &mind_comment, &a,
+			NULL, NULL)) != ERR_OK)
 		return e;
 	*x->added = true;
 	/* The counts show with the statements and comments: the page's
 	 * version. */
 	memset(&a, 0, sizeof(a));
 	pg_arg_int(&a, x->debate_id);
-	return pg_exec(c, &bump, &a, NULL);
+	return change(c, &bump, &a, NULL, NULL);
 }
 
 static enum err
@@ -839,13 +868,13 @@ run_feature(struct pg_conn *c, void *arg)
 	pg_arg_int(&a, x->comment_id);
 	pg_arg_int(&a, x->debate_id);
 	pg_arg_int(&a, x->on ? 1 : 0);
-	if ((e = pg_exec(c, &feature, &a, &rows)) != ERR_OK)
+	if ((e = change(c, &feature, &a, &rows, NULL)) != ERR_OK)
 		return e;
 	if (rows == 0)
 		return ERR_NOTFOUND; /* not a comment of this debate */
 	memset(&a, 0, sizeof(a));
 	pg_arg_int(&a, x->debate_id);
-	return pg_exec(c, &bump, &a, NULL);
+	return change(c, &bump, &a, NULL, NULL);
 }
 
 static enum err
