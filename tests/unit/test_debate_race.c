@@ -3,21 +3,19 @@
  * once by two stores open on one database (two nodes) from several
  * threads each, some waited for and some submitted, leave the kept
  * tallies equal to a recount of the votes: pairs, history and counters.
- * On SQLite one store; on PostgreSQL (PARLEY_TEST_PG, a server's URI) a
- * new database of that server, and two stores.
+ * On SQLite one store; on PostgreSQL (PARLEY_TEST_PG, see store_fixture.h)
+ * two.
  */
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/arena.h"
-#include "core/buf.h"
 #include "store/store.h"
 #include "test.h"
+#include "store_fixture.h"
 
 #define NODES	 2
 #define THREADS	 4   /* per node */
@@ -148,20 +146,6 @@ race_main(void *arg)
 	return NULL;
 }
 
-static struct store *
-open_store(const char *db)
-{
-	struct buf err;
-	struct store *st;
-
-	buf_init(&err, 512);
-	st = store_open(db, &err);
-	if (st == NULL)
-		printf("store_open: %s\n", buf_cstr(&err));
-	buf_clear(&err);
-	return st;
-}
-
 /* A debate with one speaker and one statement. */
 static int64_t
 debate_make(struct store *st, int64_t *statement_id)
@@ -217,7 +201,7 @@ race(const char **db, int nodes)
 	size_t n;
 
 	for (i = 0; i < nodes; i++)
-		if ((st[i] = open_store(db[i])) == NULL)
+		if ((st[i] = fixture_store_open(db[i])) == NULL)
 			goto done;
 	id = debate_make(st[0], &statement_id);
 	for (i = 0; i < nodes * THREADS; i++) {
@@ -304,76 +288,23 @@ done:
 			store_close(st[i]);
 }
 
+/* A fresh database of the backend being tested; two nodes on PostgreSQL. */
 static void
-notice_quiet(void *arg, const char *message)
+race_each(void)
 {
-	(void)arg;
-	(void)message;
-}
+	char dir[512], path[600];
+	const char *db[NODES];
 
-/* Runs sql on the server at uri; false (printed) when it failed. */
-static bool
-server_run(const char *uri, const char *sql)
-{
-	PGconn *c = PQconnectdb(uri);
-	PGresult *r = NULL;
-	bool ok;
-
-	PQsetNoticeProcessor(c, notice_quiet, NULL);
-	ok = PQstatus(c) == CONNECTION_OK &&
-	     PQresultStatus(r = PQexec(c, sql)) == PGRES_COMMAND_OK;
-
-	if (!ok)
-		printf("%s: %s\n", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	return ok;
-}
-
-/* A new database of the server at uri: its conninfo in out. */
-static bool
-pg_scratch(const char *uri, const char *name, char *out, size_t outsz)
-{
-	PQconninfoOption *opts = PQconninfoParse(uri, NULL), *o;
-	char sql[128];
-	size_t len = 0;
-
-	if (opts == NULL)
-		return false;
-	for (o = opts; o->keyword; o++)
-		if (o->val && o->val[0] && strcmp(o->keyword, "dbname") != 0 &&
-		    len < outsz)
-			len += (size_t)snprintf(out + len, outsz - len,
-						"%s='%s' ", o->keyword, o->val);
-	PQconninfoFree(opts);
-	if (len >= outsz)
-		return false;
-	snprintf(out + len, outsz - len, "dbname=%s", name);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-	if (!server_run(uri, sql))
-		return false;
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	return server_run(uri, sql);
+	CHECK(test_scratch_dir(dir, sizeof(dir), "debate-race") != NULL);
+	CHECK(fixture_db_path(dir, "race", path, sizeof(path)));
+	db[0] = db[1] = path;
+	race(db, fixture_pg ? NODES : 1);
+	fixture_remove_dir(dir);
 }
 
 int
 main(void)
 {
-	const char *pg = getenv("PARLEY_TEST_PG");
-	char dir[512], path[600], conninfo[1024], name[64], sql[128];
-	const char *db[NODES];
-
-	CHECK(test_scratch_dir(dir, sizeof(dir), "debate-race") != NULL);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	db[0] = path;
-	race(db, 1);
-	if (pg && pg[0]) {
-		snprintf(name, sizeof(name), "parley_race_%ld", (long)getpid());
-		CHECK(pg_scratch(pg, name, conninfo, sizeof(conninfo)));
-		db[0] = db[1] = conninfo;
-		race(db, NODES);
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-		CHECK(server_run(pg, sql));
-	}
+	fixture_each_backend(race_each);
 	TEST_DONE();
 }
