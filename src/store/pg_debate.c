@@ -677,8 +677,8 @@ run_vote(struct pg_conn *c, void *arg)
 			e = change(c, &vote_new[ph], &a, &rows, NULL);
 		if (e != ERR_OK)
 			return e;
-		/* The insert waited for another first vote of the reader's,
-		 * then did nothing: count this one against that. */
+		/* Another node inserted this reader's first vote while the
+		 * insert waited: read and lock that row, then change it. */
 		if (found || rows == 1)
 			break;
 	}
