@@ -119,6 +119,7 @@ listener_main(void *arg)
 				return NULL;
 			continue;
 		}
+		pg_quiet_notices(c);
 		r = PQexec(c, "LISTEN parley_changes");
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			PQclear(r);

@@ -190,6 +190,28 @@ set_fault(struct pg_store *st, const char *why)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* PostgreSQL's notices (a table that already exists, ...) are not
+ * faults; warnings and worse are logged. */
+static void
+on_notice(void *arg, const PGresult *r)
+{
+	const char *severity =
+	    PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	(void)arg;
+	if (severity &&
+	    (strcmp(severity, "NOTICE") == 0 || strcmp(severity, "INFO") == 0 ||
+	     strcmp(severity, "DEBUG") == 0 || strcmp(severity, "LOG") == 0))
+		return;
+	log_warnx("postgresql: %s", PQresultErrorMessage(r));
+}
+
+void
+pg_quiet_notices(PGconn *c)
+{
+	PQsetNoticeReceiver(c, on_notice, NULL);
+}
+
 /* A new connection; NULL (the fault set) when it cannot be made. */
 static struct pg_conn *
 conn_open(struct pg_store *st)
@@ -212,6 +234,7 @@ conn_open(struct pg_store *st)
 		free(c);
 		return NULL;
 	}
+	pg_quiet_notices(c->c);
 	set_fault(st, "");
 	return c;
 }
@@ -399,11 +422,12 @@ enum err
 pg_exec_int(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 	    int64_t *out)
 {
-	PGresult *r = pg_run(c, s, a, NULL);
+	char state[6];
+	PGresult *r = pg_run(c, s, a, state);
 	enum err e = ERR_NOTFOUND;
 
 	if (r == NULL)
-		return ERR_DB;
+		return strcmp(state, "23505") == 0 ? ERR_CONFLICT : ERR_DB;
 	if (PQntuples(r) > 0) {
 		*out = pg_int(r, 0, 0);
 		e = ERR_OK;

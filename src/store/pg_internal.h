@@ -114,6 +114,8 @@ bool pg_null(const PGresult *r, int row, int col);
  * must not be used again.
  */
 struct pg_conn *pg_take(struct pg_store *st);
+/* Sends c's notices to the log (warnings) or nowhere (notices). */
+void pg_quiet_notices(PGconn *c);
 void pg_put(struct pg_store *st, struct pg_conn *c);
 
 /*
@@ -164,13 +166,21 @@ enum err pg_exec(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 		 int64_t *rows);
 
 /* Within a transaction: the first column of the first row as an integer;
- * ERR_NOTFOUND when there is no row. */
+ * ERR_NOTFOUND when there is no row, ERR_CONFLICT as pg_exec. */
 enum err pg_exec_int(struct pg_conn *c, struct pg_stmt *s,
 		     const struct pg_args *a, int64_t *out);
 
 /* Queues job: run in a transaction by a worker, then complete is called
  * on that worker with the outcome.  false when the store is closing. */
 bool pg_submit(struct pg_store *st, struct pg_job *job);
+
+/*
+ * Reads a struct comment (out) from COMMENT_COLS (store/sql_shared.h) at
+ * column 0 on: the one row reader for comments in this backend; a
+ * statement's own columns follow from COMMENT_COLS_N on.
+ */
+enum err pg_read_comment(struct arena *a, const PGresult *r, int row,
+			 void *out);
 
 /* The parts of the table of operations, one per file. */
 void pg_article_ops(struct store_ops *ops);

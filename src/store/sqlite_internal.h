@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "store/names.h"
+#include "store/sql_shared.h"
 #include "store/store.h"
 
 /* The statement registry (sqlite_stmt.c): every SQL statement this backend
@@ -276,7 +277,7 @@ void bind_text(sqlite3_stmt *s, int i, const char *t);
  * reader for comments of every kind of discussion.  A statement that reads
  * more columns reads them from SQLITE_COMMENT_COLS on.
  */
-#define SQLITE_COMMENT_COLS 22
+#define SQLITE_COMMENT_COLS COMMENT_COLS_N
 enum err sqlite_read_comment(struct arena *a, sqlite3_stmt *s, void *p);
 
 /*

@@ -1,31 +1,6 @@
 /* sqlite_stmt: THE statement registry of the SQLite backend. */
+#include "store/sql_shared.h"
 #include "store/sqlite_internal.h"
-
-#define ARTICLE_COLS                                                           \
-	"id, slug, title, author, published, image, caption, tags, "           \
-	"body_md, body_html, comments_open, comment_count, thread_count, "     \
-	"kind"
-/*
- * A comment of any discussion: an article's comments read side, featured
- * and minds as 0, so one row reader (sqlite_read_comment) serves both.
- * Its Markdown source is read as md: a page shows HTML only.  Its
- * author's account is read as it is now, not as it was when the comment
- * was posted: its role and whether its address is confirmed, NULL and 0
- * for none (anonymous, deleted or disabled); and what its author changed
- * (012_own_edits.sql).  Both are joined, COMMENT_JOINS right after
- * "comments c" (and its ON clause): a join costs a row one lookup by key,
- * where a column's own subquery costs one program run per column.
- */
-#define COMMENT_COLS_MD(md)                                                    \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, " md ", c.body_html, "            \
-	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
-	"coalesce(c.user_id, 0), cu.role, coalesce(cu.email_verified, 0), "    \
-	"coalesce(e.edited, 0), coalesce(e.removed, 0)"
-#define COMMENT_COLS COMMENT_COLS_MD("c.body_md")
-#define COMMENT_JOINS                                                          \
-	" LEFT JOIN users cu ON cu.id = c.user_id AND cu.disabled = 0"         \
-	" LEFT JOIN comment_own_edits e ON e.comment_id = c.id"
 
 /*
  * What a comment removed by its author shows (model/comment_own.h), the
