@@ -19,25 +19,10 @@
 #include <string.h>
 
 #include "store/pg_internal.h"
+#include "store/sql_shared.h"
 
 /* What the moderation log names as the actor of a hold. */
 #define FLAG_ACTOR "readers' flags"
-
-/*
- * A comment: the columns and joins sqlite_stmt.c reads as COMMENT_COLS
- * and COMMENT_JOINS, read by read_comment; a statement that reads more
- * reads them from COMMENT_NCOLS on.
- */
-#define COMMENT_COLS                                                           \
-	"c.id, c.article_id, coalesce(c.parent_id, 0), c.root_id, c.depth, "   \
-	"c.author, c.email, c.url, c.avatar, c.body_md, c.body_html, "         \
-	"c.created, c.ip, c.side, c.featured, c.minds, c.status, "             \
-	"coalesce(c.user_id, 0), cu.role, coalesce(cu.email_verified, 0), "    \
-	"coalesce(e.edited, 0), coalesce(e.removed, 0)"
-#define COMMENT_JOINS                                                          \
-	" LEFT JOIN users cu ON cu.id = c.user_id AND cu.disabled = 0"         \
-	" LEFT JOIN comment_own_edits e ON e.comment_id = c.id"
-#define COMMENT_NCOLS 22
 
 /* What a comment removed by its author shows (sqlite_stmt.c). */
 #define REMOVED_HTML                                                           \
@@ -259,54 +244,12 @@ static struct pg_stmt spam_decisions_stmt =
 	    " AND l.action NOT IN ('author_edit', 'author_remove')"
 	    " ORDER BY l.id LIMIT $2");
 
-/* Reads a struct comment (p) from COMMENT_COLS at column 0 on. */
-static enum err
-read_comment(struct arena *a, const PGresult *r, int row, void *p)
-{
-	struct comment *out = p;
-
-	memset(out, 0, sizeof(*out));
-	out->id = pg_int(r, row, 0);
-	out->article_id = pg_int(r, row, 1);
-	out->parent_id = pg_int(r, row, 2);
-	out->root_id = pg_int(r, row, 3);
-	out->depth = (int)pg_int(r, row, 4);
-	out->author = pg_text(a, r, row, 5);
-	out->email = pg_text(a, r, row, 6);
-	out->url = pg_text(a, r, row, 7);
-	out->avatar = pg_text(a, r, row, 8);
-	out->body_md = pg_text(a, r, row, 9);
-	out->body_html = pg_text(a, r, row, 10);
-	out->created = pg_int(r, row, 11);
-	out->ip = pg_text(a, r, row, 12);
-	out->side = (int)pg_int(r, row, 13);
-	out->featured = pg_int(r, row, 14) != 0;
-	out->minds = pg_int(r, row, 15);
-	out->status = store_status_of(PQgetvalue(r, row, 16));
-	out->user_id = pg_int(r, row, 17);
-	out->author_role = out->user_id > 0 && !pg_null(r, row, 18)
-			       ? (int)store_role_of(PQgetvalue(r, row, 18))
-			       : -1;
-	out->author_profile = out->author_role >= 0 && pg_int(r, row, 19) != 0;
-	out->edited = pg_int(r, row, 20);
-	out->removed = pg_int(r, row, 21) != 0;
-	out->visitor = out->reason = out->spam_features = "";
-	out->spam_score = -1;
-	/* A side this code does not know is shown as none. */
-	if (out->side < SIDE_NONE || out->side > SIDE_B)
-		out->side = SIDE_NONE;
-	if (!out->author || !out->email || !out->url || !out->avatar ||
-	    !out->body_md || !out->body_html || !out->ip)
-		return ERR_NOMEM;
-	return ERR_OK;
-}
-
 static enum err
 read_mod_item(struct arena *a, const PGresult *r, int row, void *p)
 {
 	struct mod_item *out = p;
-	enum err e = read_comment(a, r, row, &out->c);
-	int k = COMMENT_NCOLS;
+	enum err e = pg_read_comment(a, r, row, &out->c);
+	int k = COMMENT_COLS_N;
 
 	if (e != ERR_OK)
 		return e;
@@ -1028,8 +971,8 @@ pg_mod_own_pending(struct store *base, struct arena *a, int64_t article_id,
 	pg_arg_int(&args, user_id);
 	pg_arg_text(&args, visitor);
 	return pg_read_all(pg_of(base), a, &own_pending_stmt, &args,
-			   sizeof(struct comment), read_comment, (void **)out,
-			   n);
+			   sizeof(struct comment), pg_read_comment,
+			   (void **)out, n);
 }
 
 static enum err
