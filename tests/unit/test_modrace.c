@@ -4,15 +4,13 @@
  * the threshold; verdicts, flags and new comments at once leave every
  * count and thread number as a recount makes them, with no write refused;
  * an author's edit racing a spam verdict never lands after it.  Run with
- * PARLEY_TEST_PG (a server's URI; a database is made on it), else skipped.
+ * PARLEY_TEST_PG (a server; a database is made on it), else skipped.
  */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "store/store.h"
 #include "store_fixture.h"
@@ -324,30 +322,16 @@ judge_and_flag(void *p)
 int
 main(void)
 {
-	const char *base = getenv("PARLEY_TEST_PG");
-	char name[64], uri[600], sql[512];
+	char uri[600], sql[512];
 	struct article a = fixture_article("race");
-	const char *slash;
 	PGresult *r;
 	int i;
 
-	if (base == NULL || base[0] == '\0') {
+	if (fixture_pg_base() == NULL) {
 		printf("skipped: PARLEY_TEST_PG is not set\n");
 		TEST_DONE();
 	}
-	/* A database of its own on that server. */
-	snprintf(name, sizeof(name), "modrace_%ld_%ld", (long)getpid(),
-		 (long)time(NULL));
-	db = PQconnectdb(base);
-	CHECK(PQstatus(db) == CONNECTION_OK);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	PQclear(PQexec(db, sql));
-	PQfinish(db);
-	slash = strrchr(base, '/');
-	CHECK(slash != NULL && slash > base + 12);
-	if (slash == NULL)
-		TEST_DONE();
-	snprintf(uri, sizeof(uri), "%.*s/%s", (int)(slash - base), base, name);
+	CHECK(fixture_pg_database("modrace", uri, sizeof(uri)));
 	nodes[0] = fixture_store_open(uri);
 	nodes[1] = fixture_store_open(uri);
 	db = PQconnectdb(uri);
@@ -418,9 +402,5 @@ main(void)
 	PQfinish(db);
 	nodes[0]->ops->close(nodes[0]);
 	nodes[1]->ops->close(nodes[1]);
-	db = PQconnectdb(base);
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-	PQclear(PQexec(db, sql));
-	PQfinish(db);
 	TEST_DONE();
 }
