@@ -65,7 +65,7 @@ async function flag(a, id, { reason = 'spam', note = '', csrf } = {}) {
 }
 
 const statusOf = (db, id) => sql(db, `SELECT status FROM comments WHERE id = ${id}`)[0][0];
-const flagsOf = (db, id, where = '1') => Number(sql(db, `SELECT count(*) FROM comment_flags WHERE comment_id = ${id} AND ${where}`)[0][0]);
+const flagsOf = (db, id, where = 'true') => Number(sql(db, `SELECT count(*) FROM comment_flags WHERE comment_id = ${id} AND ${where}`)[0][0]);
 
 // The note's textarea as the form shows it again (still escaped).
 function noteValue(html) {
