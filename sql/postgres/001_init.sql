@@ -278,12 +278,15 @@ CREATE TABLE spam_model (
 	saved bigint NOT NULL
 );
 
--- Token buckets shared by every node (see store.h, limit_take): a
--- node's memory would let a reader spread a flood over the nodes.
+-- Token buckets shared by every node (store.h, limit_take): a node's
+-- memory alone would let a reader spread a flood over the nodes.
+-- A bucket's key is a keyed hash of its name and the reader's address or
+-- account, never the address itself.
 CREATE TABLE rate_buckets (
 	key text PRIMARY KEY,
 	tokens double precision NOT NULL,
-	at_ms bigint NOT NULL
+	at_ms bigint NOT NULL,
+	ok boolean NOT NULL	-- whether the last take found a token
 );
 
 -- The site's secret key, shared by every node (SQLite sites keep it in a

@@ -21,6 +21,7 @@
 #include "model/comment_limits.h"
 #include "model/debate.h"
 #include "model/flag.h"
+#include "model/limits_shared.h"
 #include "model/site_key.h"
 #include "model/spam_live.h"
 #include "model/throttle.h"
@@ -309,9 +310,9 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 	app->throttle = throttle_new(&app->cfg);
 	/* Moderation actions (web/moderate.c). */
 	app->limit_moderation =
-	    ratelimit_new(MODERATE_BURST, MODERATE_RATE, 1024);
-	app->limit_moderation_all =
-	    ratelimit_new(MODERATE_BURST_ALL, MODERATE_RATE_ALL, 1);
+	    ratelimit_new("moderation", MODERATE_BURST, MODERATE_RATE, 1024);
+	app->limit_moderation_all = ratelimit_new(
+	    "moderation_all", MODERATE_BURST_ALL, MODERATE_RATE_ALL, 1);
 	if (app->throttle == NULL || app->limit_moderation == NULL ||
 	    app->limit_moderation_all == NULL || !fetch_global_init())
 		goto fail;
@@ -354,6 +355,9 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 		/* Another process's writes (the CLI) drop every cached page. */
 		app->store->changed_arg = app->cache;
 		app->store->changed_elsewhere = page_cache_flush;
+		/* Rate limits held in the database when nodes share it. */
+		if (limits_share(app))
+			log_info("rate limits: shared through the database");
 		app->tpl = tpl_set_load(
 		    app->cfg.templates_dir[0] ? app->cfg.templates_dir : NULL,
 		    &err);
@@ -389,6 +393,7 @@ fail:
 void
 cli_app_close(struct app *app)
 {
+	ratelimit_set_shared(NULL);
 	mail_stop(app->mailer); /* it uses the store */
 	app->mailer = NULL;
 	spam_train_stop(app->spam_trainer); /* so does the learner */

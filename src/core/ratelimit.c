@@ -17,14 +17,23 @@ struct slot {
 
 struct ratelimit {
 	pthread_mutex_t lock;
+	const char *name; /* in the shared table; NULL: not shared */
 	double burst, rate;
 	size_t nslots;
 	unsigned char key[crypto_shorthash_KEYBYTES];
 	struct slot slots[];
 };
 
+static const struct ratelimit_shared *shared;
+
+void
+ratelimit_set_shared(const struct ratelimit_shared *sh)
+{
+	shared = sh;
+}
+
 struct ratelimit *
-ratelimit_new(double burst, double rate, size_t slots)
+ratelimit_new(const char *name, double burst, double rate, size_t slots)
 {
 	struct ratelimit *rl;
 
@@ -34,6 +43,7 @@ ratelimit_new(double burst, double rate, size_t slots)
 	if (rl == NULL)
 		return NULL;
 	pthread_mutex_init(&rl->lock, NULL);
+	rl->name = name;
 	rl->burst = burst;
 	rl->rate = rate;
 	rl->nslots = slots;
@@ -107,6 +117,17 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 				   ? (int)ceil((1.0 - s->tokens) / rl->rate)
 				   : 3600;
 	pthread_mutex_unlock(&rl->lock);
+	if (ok && rl->name && shared) {
+		int wait = 0;
+
+		/* Unanswered, this process's own bucket decides alone. */
+		if (shared->take(shared->arg, rl->name, key, rl->burst,
+				 rl->rate, now, &wait) == 0) {
+			ok = false;
+			if (retry_after)
+				*retry_after = wait;
+		}
+	}
 	if (!ok && retry_after && *retry_after < 1)
 		*retry_after = 1;
 	return ok;
@@ -126,6 +147,8 @@ ratelimit_reset(struct ratelimit *rl, const char *key)
 			s->tokens = rl->burst;
 	}
 	pthread_mutex_unlock(&rl->lock);
+	if (rl->name && shared)
+		shared->reset(shared->arg, rl->name, key);
 }
 
 size_t

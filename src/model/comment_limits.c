@@ -38,16 +38,17 @@ comment_limits_new(const struct config *cfg)
 	if (cl == NULL)
 		return NULL;
 	cl->who =
-	    ratelimit_new((double)cfg->posts_burst,
+	    ratelimit_new("posts", (double)cfg->posts_burst,
 			  (double)cfg->posts_per_minute / 60.0, WHO_SLOTS);
 	cl->hourly =
-	    ratelimit_new((double)cfg->posts_per_hour,
+	    ratelimit_new("posts_hourly", (double)cfg->posts_per_hour,
 			  (double)cfg->posts_per_hour / 3600.0, WHO_SLOTS);
-	cl->thread = ratelimit_new((double)cfg->thread_posts_per_minute,
-				   (double)cfg->thread_posts_per_minute / 60.0,
-				   THREAD_SLOTS);
-	cl->site = ratelimit_new((double)cfg->site_posts_per_minute,
-				 (double)cfg->site_posts_per_minute / 60.0, 8);
+	cl->thread = ratelimit_new(
+	    "posts_thread", (double)cfg->thread_posts_per_minute,
+	    (double)cfg->thread_posts_per_minute / 60.0, THREAD_SLOTS);
+	cl->site =
+	    ratelimit_new("posts_site", (double)cfg->site_posts_per_minute,
+			  (double)cfg->site_posts_per_minute / 60.0, 8);
 	if (cl->who == NULL || cl->hourly == NULL || cl->thread == NULL ||
 	    cl->site == NULL) {
 		comment_limits_free(cl);

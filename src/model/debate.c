@@ -349,9 +349,9 @@ debate_runtime_new(const struct config *cfg)
 
 	if (rt == NULL)
 		return NULL;
-	rt->limit = ratelimit_new((double)cfg->votes_burst,
+	rt->limit = ratelimit_new("votes", (double)cfg->votes_burst,
 				  (double)cfg->votes_per_minute / 60.0, 8192);
-	rt->hourly = ratelimit_new((double)cfg->votes_per_hour,
+	rt->hourly = ratelimit_new("votes_hourly", (double)cfg->votes_per_hour,
 				   (double)cfg->votes_per_hour / 3600.0, 8192);
 	if (rt->limit == NULL || rt->hourly == NULL) {
 		ratelimit_free(rt->limit);

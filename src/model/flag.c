@@ -50,13 +50,14 @@ flag_limits_new(const struct config *cfg)
 	if (fl == NULL)
 		return NULL;
 	fl->who =
-	    ratelimit_new((double)cfg->flags_burst,
+	    ratelimit_new("flags", (double)cfg->flags_burst,
 			  (double)cfg->flags_per_minute / 60.0, WHO_SLOTS);
 	fl->hourly =
-	    ratelimit_new((double)cfg->flags_per_hour,
+	    ratelimit_new("flags_hourly", (double)cfg->flags_per_hour,
 			  (double)cfg->flags_per_hour / 3600.0, WHO_SLOTS);
-	fl->site = ratelimit_new((double)cfg->site_flags_per_minute,
-				 (double)cfg->site_flags_per_minute / 60.0, 8);
+	fl->site =
+	    ratelimit_new("flags_site", (double)cfg->site_flags_per_minute,
+			  (double)cfg->site_flags_per_minute / 60.0, 8);
 	if (fl->who == NULL || fl->hourly == NULL || fl->site == NULL) {
 		flag_limits_free(fl);
 		return NULL;

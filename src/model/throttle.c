@@ -29,23 +29,24 @@ throttle_new(const struct config *cfg)
 
 	if (t == NULL)
 		return NULL;
-	t->password = ratelimit_new(cfg->signin_per_address,
+	t->password = ratelimit_new("signin_address", cfg->signin_per_address,
 				    cfg->signin_per_address / 900.0, SLOTS);
 	t->pair =
 	    backoff_new(cfg->signin_per_account, cfg->signin_wait_max, SLOTS);
 	t->account = backoff_new(cfg->signin_per_account * ACCOUNT_WIDE,
 				 cfg->signin_wait_max, SLOTS);
-	t->mail_network = ratelimit_new(cfg->mail_per_address,
+	t->mail_network = ratelimit_new("mail_address", cfg->mail_per_address,
 					cfg->mail_per_address / 3600.0, SLOTS);
-	t->mail_recipient = ratelimit_new(
-	    cfg->mail_per_recipient, cfg->mail_per_recipient / 3600.0, SLOTS);
-	t->mail_all =
-	    ratelimit_new(cfg->mail_per_hour, cfg->mail_per_hour / 3600.0, 8);
+	t->mail_recipient =
+	    ratelimit_new("mail_recipient", cfg->mail_per_recipient,
+			  cfg->mail_per_recipient / 3600.0, SLOTS);
+	t->mail_all = ratelimit_new("mail_all", cfg->mail_per_hour,
+				    cfg->mail_per_hour / 3600.0, 8);
 	t->external_network =
-	    ratelimit_new(cfg->external_per_address,
+	    ratelimit_new("external_address", cfg->external_per_address,
 			  cfg->external_per_address / 600.0, SLOTS);
-	t->external_all =
-	    ratelimit_new(cfg->external_total, cfg->external_total / 600.0, 8);
+	t->external_all = ratelimit_new("external_all", cfg->external_total,
+					cfg->external_total / 600.0, 8);
 	if (t->password == NULL || t->pair == NULL || t->account == NULL ||
 	    t->mail_network == NULL || t->mail_recipient == NULL ||
 	    t->mail_all == NULL || t->external_network == NULL ||

@@ -337,6 +337,7 @@ ops_fill(void)
 	pg_user_ops(&pg_ops);
 	pg_debate_ops(&pg_ops);
 	pg_moderation_ops(&pg_ops);
+	pg_limit_ops(&pg_ops);
 }
 
 /* A random name for this process in change events. */

@@ -741,9 +741,9 @@ run_ban_insert(struct conn *w, void *arg)
 	le.actor_id = x->who->id;
 	le.actor = x->who->name;
 	le.action = "ban";
-	le.detail =
-	    arena_printf(&x->a, "%s %s%s%s", store_ban_kind_name(x->b->kind), x->b->value,
-			 x->b->reason[0] ? ": " : "", x->b->reason);
+	le.detail = arena_printf(&x->a, "%s %s%s%s",
+				 store_ban_kind_name(x->b->kind), x->b->value,
+				 x->b->reason[0] ? ": " : "", x->b->reason);
 	return le.detail ? sqlite_mod_log_line(w, &le) : ERR_NOMEM;
 }
 

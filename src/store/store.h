@@ -708,6 +708,18 @@ struct store_ops {
 	 */
 	enum err (*site_key)(struct store *st, const unsigned char *fresh,
 			     size_t n, unsigned char *out);
+
+	/*
+	 * Token buckets shared by every process on the database, for
+	 * backends that serve several (NULL elsewhere; core/ratelimit.h):
+	 * spends one token of bucket (burst tokens, refilled at rate per
+	 * second) at now_ms; *ok says whether there was one, *wait_ms how
+	 * long until there is.  limit_reset fills bucket again.
+	 */
+	enum err (*limit_take)(struct store *st, const char *bucket,
+			       double burst, double rate, int64_t now_ms,
+			       bool *ok, int64_t *wait_ms);
+	enum err (*limit_reset)(struct store *st, const char *bucket);
 };
 
 struct store {

@@ -4,7 +4,7 @@
 // kept when comments are purged, and bad input refused with a message.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, comments, countHeading, newArticle, parley, postComment, site, sql, startServer, stopClean, unique } from './util.mjs';
+import { browser, comments, countHeading, newArticle, othersNoticed, parley, postComment, site, sql, startServer, stopClean, unique } from './util.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +64,7 @@ describe('parley comments', () => {
 	test('approve beside a running server: the cached page is dropped and shows it', async () => {
 		const slug = newArticle(srv);
 		const id = await held(slug);
+		await othersNoticed();
 		const before = await browser(srv).get(`/articles/${slug}`);
 		assert.equal(comments(before.text).length, 0);
 		assert.equal((await browser(srv).get(`/articles/${slug}`)).res.headers.get('x-cache'), 'hit');

@@ -11,7 +11,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	Browser, formTokens, parley, scratch, startServer, sql, stopClean, unique, newArticle, newDebate,
-	textareaValue, formError, addArticle,
+	textareaValue, formError, addArticle, othersNoticed,
 } from './util.mjs';
 import { Agent, csrfOf } from '../lib/identity.mjs';
 import { clock } from '../lib/clock.mjs';
@@ -314,6 +314,7 @@ describe('the form itself', () => {
 	test('the stamp comes from the response, not from the cached page', async () => {
 		await withSite('', async (srv) => {
 			const slug = newArticle(srv);
+			await othersNoticed();
 			const one = await reader(srv, `/articles/${slug}`, '198.51.100.53');
 			await new Promise((res) => setTimeout(res, 20));
 			const { res, text } = await new Browser(srv.url).get(`/articles/${slug}`);

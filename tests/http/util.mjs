@@ -41,6 +41,13 @@ export async function stopClean(srv) {
 	}
 }
 
+// Waits until the server has noticed the commits other processes (the
+// CLI) made: it looks every 250 ms and then drops every cached page, so a
+// test that counts on a page staying cached waits this out first.
+export function othersNoticed() {
+	return new Promise((res) => setTimeout(res, 400));
+}
+
 // Runs SQL on a database with the sqlite3 shell, or psql for a PostgreSQL
 // URI; returns its rows as arrays of strings (NULL as '').  A server sees
 // another process's writes to SQLite by itself; on PostgreSQL a change

@@ -153,7 +153,7 @@ test_backoff(void)
 static void
 test_ratelimit_buckets(void)
 {
-	struct ratelimit *rl = ratelimit_new(3, 0.25, 64);
+	struct ratelimit *rl = ratelimit_new(NULL, 3, 0.25, 64);
 	int retry = -1, ok, k;
 
 	CHECK(rl != NULL);
@@ -240,7 +240,7 @@ test_address_key(void)
 static void
 test_ratelimit_bounded(void)
 {
-	struct ratelimit *rl = ratelimit_new(2, 0.001, 64);
+	struct ratelimit *rl = ratelimit_new(NULL, 2, 0.001, 64);
 	char key[32];
 	int retry = 0, k, fresh = 0;
 

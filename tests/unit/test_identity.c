@@ -452,7 +452,7 @@ test_passwords(void)
 static void
 test_ratelimit(void)
 {
-	struct ratelimit *rl = ratelimit_new(3, 1.0 / 60, 64);
+	struct ratelimit *rl = ratelimit_new(NULL, 3, 1.0 / 60, 64);
 	int retry = 0, i, ok = 0;
 
 	for (i = 0; i < 3; i++)
