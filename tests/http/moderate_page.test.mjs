@@ -138,7 +138,7 @@ describe('the queues', () => {
 		assert.deepEqual(ids.map(statusOf), ['approved', 'approved', 'pending']);
 		const page = await browser(srv).get(`/articles/${slug}`);
 		assert.deepEqual(comments(page.text).map((c) => c.id), ids.slice(0, 2));
-		const log = sql(srv.db, `SELECT actor_id, actor FROM moderation_log WHERE comment_id = ${ids[0]}`);
+		const log = sql(srv.db, `SELECT actor_id, actor FROM moderation_log WHERE comment_id = ${ids[0]} ORDER BY id`);
 		assert.equal(log.length, 1);
 		assert.match(log[0][1], /^A moderator \(user \d+\)$/);
 	});
@@ -197,7 +197,7 @@ describe('a comment\'s page: edit and ban', () => {
 		const html = sql(srv.db, `SELECT body_html FROM comments WHERE id = ${id}`)[0][0];
 		assert.doesNotMatch(html, /<script|href="javascript:|<b onclick|<img/i);
 		assert.match(html, /&lt;script&gt;/);
-		const log = sql(srv.db, `SELECT action, text_before, text_after FROM moderation_log WHERE comment_id = ${id}`);
+		const log = sql(srv.db, `SELECT action, text_before, text_after FROM moderation_log WHERE comment_id = ${id} ORDER BY id`);
 		assert.deepEqual(log, [['edit', 'the original text', hostile]]);
 		const after = await mod.get(`/moderate/comments/${id}`);
 		assertNoActiveContent(after.text, 'the edited comment');
