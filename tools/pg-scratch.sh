@@ -26,8 +26,16 @@ start)
 		{ cat "$dir/initdb.log" >&2; exit 1; }
 	# A free port: the kernel's pick for a socket bound to port 0.
 	port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+	# In the cluster's own config, so a later `pg_ctl start` (a test that
+	# stops and starts it) comes back on the same port and socket.
+	cat >>"$dir/data/postgresql.conf" <<-CONF
+		listen_addresses = '127.0.0.1'
+		port = $port
+		unix_socket_directories = '$dir'
+		max_connections = 400
+		shared_buffers = 64MB
+	CONF
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=64MB" \
 		start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U parley parley

@@ -294,6 +294,13 @@ static struct pg_stmt comment_repeat =
 	    " AND body_md = $3 AND (($4 <> '' AND lower(email) = lower($4))"
 	    " OR ($5 <> 0 AND user_id = $5) OR ($6 <> '' AND network = $6))"
 	    " LIMIT 1");
+/*
+ * A reply's thread number is its parent's, which a moderator's recount
+ * may change: the article's row is locked first (as every recount locks
+ * it), so the number read is the one that holds at COMMIT.
+ */
+static struct pg_stmt reply_article_lock =
+    PG_STMT("SELECT 1 FROM articles WHERE id = $1 FOR NO KEY UPDATE");
 static struct pg_stmt comment_parent =
     PG_STMT("SELECT article_id, root_id, depth, thread_no FROM comments"
 	    " WHERE id = $1 AND status = 'approved'");
@@ -387,7 +394,7 @@ comment_repeated(struct pg_conn *conn, const struct comment *c, int64_t *id)
 static enum err
 comment_place(struct pg_conn *conn, struct comment *c, int64_t *thread_no)
 {
-	struct pg_args a = {0};
+	struct pg_args a = {0}, l = {0};
 	PGresult *r;
 
 	c->root_id = 0;
@@ -395,6 +402,10 @@ comment_place(struct pg_conn *conn, struct comment *c, int64_t *thread_no)
 	*thread_no = 0;
 	if (c->parent_id == 0)
 		return ERR_OK;
+	pg_arg_int(&l, c->article_id);
+	if ((r = pg_run(conn, &reply_article_lock, &l, NULL)) == NULL)
+		return ERR_DB;
+	PQclear(r);
 	pg_arg_int(&a, c->parent_id);
 	if ((r = pg_run(conn, &comment_parent, &a, NULL)) == NULL)
 		return ERR_DB;

@@ -114,6 +114,7 @@ pg_run(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 
 	if (state)
 		state[0] = '\0';
+	c->state[0] = '\0';
 	if (a == NULL)
 		a = &none;
 	if (slot == 0) {
@@ -142,8 +143,13 @@ pg_run(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 	code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (state && code)
 		snprintf(state, 6, "%s", code);
-	/* A unique violation is an answer the caller expects, not a fault. */
-	if (code == NULL || strcmp(code, "23505") != 0)
+	if (code)
+		snprintf(c->state, sizeof(c->state), "%s", code);
+	/* A broken constraint is an answer the caller expects, not a fault;
+	 * a deadlock or a serialization failure is run again (pg_tx). */
+	if (code == NULL ||
+	    (strncmp(code, "23", 2) != 0 && strcmp(code, "40P01") != 0 &&
+	     strcmp(code, "40001") != 0))
 		log_warnx("postgresql: %s: %s", s->sql,
 			  conn_lost(c) ? "the connection was lost"
 				       : PQresultErrorMessage(r));
@@ -427,7 +433,7 @@ pg_exec(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 	PGresult *r = pg_run(c, s, a, state);
 
 	if (r == NULL)
-		return strcmp(state, "23505") == 0 ? ERR_CONFLICT : ERR_DB;
+		return strncmp(state, "23", 2) == 0 ? ERR_CONFLICT : ERR_DB;
 	if (rows)
 		*rows = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
@@ -443,7 +449,7 @@ pg_exec_int(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 	enum err e = ERR_NOTFOUND;
 
 	if (r == NULL)
-		return strcmp(state, "23505") == 0 ? ERR_CONFLICT : ERR_DB;
+		return strncmp(state, "23", 2) == 0 ? ERR_CONFLICT : ERR_DB;
 	if (PQntuples(r) > 0) {
 		*out = pg_int(r, 0, 0);
 		e = ERR_OK;
@@ -507,16 +513,18 @@ pg_tx(struct pg_store *st, enum err (*run)(struct pg_conn *c, void *arg),
 		if (e == ERR_OK)
 			e = pg_exec(c, &notify_stmt, &na, NULL);
 		if (e != ERR_OK) {
-			/* The error may be a failed statement's: its
-			 * SQLSTATE is in the aborted transaction. */
+			/* A statement that failed left its SQLSTATE. */
+			bool again = retryable(c->state);
+
 			lost = conn_lost(c);
 			(void)simple(c, "ROLLBACK", state);
 			pg_put(st, c);
-			if (lost) {
+			if (lost)
 				drop_idle(st);
-				if (e == ERR_DB)
-					continue;
-			}
+			/* Nothing was committed: run it again from the start.
+			 */
+			if ((lost && e == ERR_DB) || again)
+				continue;
 			return e;
 		}
 		if (simple(c, "COMMIT", state)) {

@@ -42,6 +42,7 @@ struct pg_stmt {
 
 struct pg_conn {
 	PGconn *c;
+	char state[6]; /* the SQLSTATE of its last failed statement */
 	unsigned char prepared[PG_STMTS_MAX / 8];
 	struct pg_conn *next;
 };
@@ -163,8 +164,9 @@ enum err pg_tx(struct pg_store *st,
 enum err pg_write(struct pg_store *st, struct pg_stmt *s,
 		  const struct pg_args *a, int64_t *rows);
 
-/* Within a transaction: runs s, ERR_DB when it failed; ERR_CONFLICT for a
- * unique violation.  *rows as pg_write. */
+/* Within a transaction: runs s, ERR_DB when it failed; ERR_CONFLICT when
+ * it broke a constraint (unique, foreign key, check), as SQLite answers.
+ * *rows as pg_write. */
 enum err pg_exec(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 		 int64_t *rows);
 

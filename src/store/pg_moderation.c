@@ -24,21 +24,6 @@
 /* What the moderation log names as the actor of a hold. */
 #define FLAG_ACTOR "readers' flags"
 
-/* What a comment removed by its author shows (sqlite_stmt.c). */
-#define REMOVED_HTML                                                           \
-	"'<p class=\"removed\">This comment was removed by its author.</p>'"
-
-/* The comments a discussion counts, after "WHERE c.article_id = ..". */
-#define COUNTED                                                                \
-	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
-	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
-
-/* What of a reader's own comments they may still change. */
-#define OWN_SHOWN                                                              \
-	" AND c.status IN ('approved', 'pending') AND NOT EXISTS (SELECT 1"    \
-	" FROM comment_own_edits e WHERE e.comment_id = c.id"                  \
-	" AND e.removed = 1) ORDER BY c.id LIMIT 50"
-
 /*
  * A comment in a moderation queue (sqlite_stmt.c's MOD_COLS): addresses
  * compare without case, as NOCASE does there.

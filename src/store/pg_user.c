@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "store/sql_shared.h"
 
 /*
  * How long a node's claim on due mail holds: longer than mail.c takes for
@@ -18,18 +19,6 @@
  * leaves its mail to be sent once the claim lapses.
  */
 #define MAIL_LEASE 1800
-
-#define USER_COLS                                                              \
-	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
-	"u.email_verified, u.role, u.disabled, u.created"
-
-/* What a discussion counts, as sqlite_stmt.c's COUNTED. */
-#define COUNTED                                                                \
-	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
-	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
-
-#define REMOVED_HTML                                                           \
-	"'<p class=\"removed\">This comment was removed by its author.</p>'"
 
 static struct pg_stmt user_insert =
     PG_STMT("INSERT INTO users (email, name, password_hash, email_verified,"

@@ -3,32 +3,6 @@
 #include "store/sqlite_internal.h"
 
 /*
- * What a comment removed by its author shows (model/comment_own.h), the
- * one text for a comment removed alone and for those removed with their
- * author's account; comment_own_edits marks it removed.
- */
-#define REMOVED_HTML                                                           \
-	"'<p class=\"removed\">This comment was removed by its author.</p>'"
-/*
- * The comments a discussion counts, what readers see, after "WHERE
- * c.article_id = ...": approved ones, less those their authors removed
- * (the threads under them are still shown).
- */
-#define COUNTED                                                                \
-	" AND c.status = 'approved' AND NOT EXISTS (SELECT 1 FROM"             \
-	" comment_own_edits e WHERE e.comment_id = c.id AND e.removed = 1)"
-
-/* What of a reader's own comments they may still change. */
-#define OWN_SHOWN                                                              \
-	" AND c.status IN ('approved', 'pending') AND NOT EXISTS (SELECT 1"    \
-	" FROM comment_own_edits e WHERE e.comment_id = c.id"                  \
-	" AND e.removed = 1) ORDER BY c.id LIMIT 50"
-
-#define USER_COLS                                                              \
-	"u.id, coalesce(u.email, ''), u.name, u.password_hash, "               \
-	"u.email_verified, u.role, u.disabled, u.created"
-
-/*
  * A comment in a moderation queue: COMMENT_COLS, then what moderators
  * weigh, its discussion, the author it answers, and how many of the
  * commenter's comments (by account or email) are approved.

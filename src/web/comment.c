@@ -201,6 +201,12 @@ comment_post(struct request *req, struct response *res)
 		return;
 	}
 	e = article_by_slug(req->app, &req->arena, slug, &art);
+	if (e == ERR_DB) {
+		discussion_unsaved_form(
+		    req, res, arena_printf(&req->arena, "/articles/%s", slug),
+		    false);
+		return;
+	}
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;

@@ -123,6 +123,12 @@ debate_comment_post(struct request *req, struct response *res)
 	if (!debate_page_find(req, res, &d))
 		return;
 	e = article_by_id(req->app, &req->arena, d.article_id, &art);
+	if (e == ERR_DB) {
+		discussion_unsaved_form(
+		    req, res, arena_printf(&req->arena, "/debates/%s", d.slug),
+		    true);
+		return;
+	}
 	if (e != ERR_OK) {
 		error_page(req, res, err_status(e), NULL);
 		return;

@@ -523,9 +523,9 @@ form_read(struct request *req)
  * Reads the side field into in->side: "a", "b", or empty (or absent) for
  * none.  False, with the message in errs, for anything else.
  */
-static bool
-read_side(struct request *req, struct comment_input *in,
-	  struct comment_errors *errs)
+bool
+discussion_read_side(struct request *req, struct comment_input *in,
+		     struct comment_errors *errs)
 {
 	size_t n;
 	const char *side = req_raw(req, "side", &n);
@@ -578,9 +578,14 @@ refuse(struct request *req, struct response *res,
        const struct discussion_post *p, struct comment_input *in,
        const struct comment_errors *errs)
 {
-	struct form_state *form = arena_zalloc(&req->arena, sizeof(*form));
+	struct form_state *form;
 
-	if (form == NULL) {
+	/* The database failed: its discussion cannot be read now either. */
+	if (errs->err == ERR_DB) {
+		discussion_unsaved(req, res, p->base, p->sides, in, errs->form);
+		return;
+	}
+	if ((form = arena_zalloc(&req->arena, sizeof(*form))) == NULL) {
 		error_page(req, res, 503, NULL);
 		return;
 	}
@@ -724,7 +729,7 @@ discussion_post(struct request *req, struct response *res,
 	if (po->u && po->e != ERR_NOMEM)
 		po->e = comment_as_user(&po->in, &po->errs, po->u, po->e);
 	if (po->e != ERR_NOMEM && p->sides &&
-	    !read_side(req, &po->in, &po->errs))
+	    !discussion_read_side(req, &po->in, &po->errs))
 		po->e = ERR_INVALID;
 	/* The form itself, then the budgets: a refused form costs none. */
 	if (po->e == ERR_OK)
@@ -769,4 +774,64 @@ discussion_post(struct request *req, struct response *res,
 		po->e = e;
 	}
 	posting_answer(req, res, po);
+}
+
+void
+discussion_unsaved(struct request *req, struct response *res, const char *base,
+		   bool sides, const struct comment_input *in,
+		   const char *message)
+{
+	static const char *const side_names[] = {"", "a", "b"};
+	struct tv *v = page_view(req, "Your comment was not saved");
+	const char *visitor = csrf_visitor_id(req);
+	const char *token = visitor ? csrf_token(req, visitor) : NULL;
+	int side = in->side == SIDE_A || in->side == SIDE_B ? in->side : 0;
+
+	if (v == NULL || base == NULL || token == NULL ||
+	    !tv_put_str(v, "message",
+			message ? message
+				: "Your comment could not be saved just now. "
+				  "Please send it again.") ||
+	    !tv_put_str(v, "action",
+			arena_printf(&req->arena, "%s/comments", base)) ||
+	    !tv_put_str(v, "back",
+			arena_printf(&req->arena, "%s#comments", base)) ||
+	    !tv_put_str(v, "csrf", token) ||
+	    !tv_put_str(v, "key", in->key ? in->key : "") ||
+	    !tv_put_str(v, "stamp", in->stamp ? in->stamp : "") ||
+	    !tv_put_str(v, "parent",
+			in->parent ? arena_printf(&req->arena, "%lld",
+						  (long long)in->parent)
+				   : "") ||
+	    !tv_put_bool(v, "sides", sides) ||
+	    !tv_put_str(v, "side", side_names[side]) ||
+	    !tv_put_str(v, "body", in->body ? in->body : "") ||
+	    !tv_put_str(v, "author", in->author ? in->author : "") ||
+	    !tv_put_str(v, "email", in->email ? in->email : "") ||
+	    !tv_put_str(v, "url", in->url ? in->url : "")) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	(void)response_header(res, "Retry-After", "5");
+	page_render(req, res, 503, "comment_unsaved", v);
+}
+
+void
+discussion_unsaved_form(struct request *req, struct response *res,
+			const char *base, bool sides)
+{
+	const struct comment_form *cf = form_read(req);
+	struct comment_input in;
+	struct comment_errors errs;
+
+	memset(&in, 0, sizeof(in));
+	memset(&errs, 0, sizeof(errs));
+	if (cf == NULL || comment_read_form(req->app, &req->arena, cf, &in,
+					    &errs) == ERR_NOMEM) {
+		error_page(req, res, 503, NULL);
+		return;
+	}
+	if (sides)
+		(void)discussion_read_side(req, &in, &errs);
+	discussion_unsaved(req, res, base, sides, &in, NULL);
 }

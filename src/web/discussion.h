@@ -136,4 +136,25 @@ struct discussion_post {
 void discussion_post(struct request *req, struct response *res,
 		     const struct discussion_post *p);
 
+/*
+ * The answer to a comment post that could not be saved because the
+ * database could not be reached or failed: 503 with Retry-After, and the
+ * reader's text in a form to send again (to base + "/comments", with its
+ * form key, so it is stored once), on a page of its own, since the
+ * discussion cannot be read either.  sides: the form has a side field.
+ */
+void discussion_unsaved(struct request *req, struct response *res,
+			const char *base, bool sides,
+			const struct comment_input *in, const char *message);
+
+/* Reads the side a debate's comment supports (a, b, or none) into in;
+ * false, errs set, for any other value. */
+bool discussion_read_side(struct request *req, struct comment_input *in,
+			  struct comment_errors *errs);
+
+/* As discussion_unsaved, for a post refused before its discussion could
+ * be read (its article's lookup failed): the form read from the request. */
+void discussion_unsaved_form(struct request *req, struct response *res,
+			     const char *base, bool sides);
+
 #endif
