@@ -276,8 +276,9 @@ say "every acknowledged post was a row, none twice."
 say "Two nodes: one database, wrk against both at once ($((CONNS / 2)) connections each); a comment posted on one node showed on the other's page after $SEEN_MS ms."
 say "On $(nproc) cores the nodes, wrk and PostgreSQL share the same CPUs: a second node adds no CPU here, only a second process."
 say ""
-say "Cached page against nginx, PostgreSQL $R_PG, SQLite $R_SQ (a cached page does not touch the database: they should be alike;"
-say "  target >= 0.8: $(yes_no "$R_PG" 0.8) / $(yes_no "$R_SQ" 0.8))"
+say "Cached page against nginx: PostgreSQL $R_PG, SQLite $R_SQ (target >= 0.8: $(yes_no "$R_PG" 0.8) / $(yes_no "$R_SQ" 0.8));"
+say "  a cached page does not touch the database, so the two should be alike: PostgreSQL / SQLite $(ratio "$P_PG" "$P_SQ") in req/s,"
+say "  $(ratio "$C_P_SQ" "$C_P_PG") in server CPU per request (SQLite's / PostgreSQL's: the steadier figure on a shared machine)"
 case $(awk -v a="$LOAD_START" -v b="$LOAD_END" 'BEGIN { print (a + 0 > 1.5 || b + 0 > 4) ? "busy" : "ok" }') in
 busy) say "WARNING: the machine was busy with other work (load average above); numbers are noisy: run again when it is idle" ;;
 esac
