@@ -48,13 +48,15 @@ static const struct key keys[] = {
      "A folder whose NAME.html files replace the built-in templates."},
     {"site", "secret_file", KEY_STR, OFF(secret_file), "", 0, 0,
      "File holding the site's 32-byte secret key; created when missing. "
-     "Empty: DB.secret beside the database."},
+     "Empty: DB.secret beside a SQLite database; on PostgreSQL, kept in "
+     "the database, shared by every node."},
     {"server", "listen", KEY_STR, OFF(listen), "127.0.0.1:8080", 0, 0,
      "Address and port to listen on; [::1]:8080 for IPv6."},
     {"server", "db", KEY_STR, OFF(db), "parley.db", 0, 0,
      "The SQLite database file; created when missing, unless its "
-     "site's key is there without it (moved or deleted). Empty stops "
-     "the start."},
+     "site's key is there without it (moved or deleted). Or a "
+     "PostgreSQL connection string: postgresql://user@host/dbname, or "
+     "key=value pairs. Empty stops the start."},
     {"server", "threads", KEY_INT, OFF(threads), "16", 1, 256,
      "Threads serving requests. A comment post waiting for its commit "
      "holds none (its connection is set aside), so any number of posts "

@@ -110,7 +110,7 @@ listener_main(void *arg)
 	struct pg_store *st = arg;
 
 	for (;;) {
-		PGconn *c = PQconnectdb(st->conninfo);
+		PGconn *c = pg_connect(st->conninfo);
 		PGresult *r;
 
 		if (PQstatus(c) != CONNECTION_OK) {
@@ -175,6 +175,8 @@ migrate(struct pg_conn *c, struct buf *err)
 		return false;
 	}
 	PQclear(r);
+	/* A migration of a large site may take longer than a statement may. */
+	PQclear(PQexec(c->c, "SET statement_timeout = 0"));
 	r = PQexec(c->c, "CREATE TABLE IF NOT EXISTS parley_schema "
 			 "(version integer NOT NULL);"
 			 "SELECT coalesce(max(version), 0) FROM parley_schema");
@@ -223,6 +225,7 @@ migrate(struct pg_conn *c, struct buf *err)
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)",
 		 (long long)MIGRATE_LOCK);
 	PQclear(PQexec(c->c, sql));
+	PQclear(PQexec(c->c, "RESET statement_timeout"));
 	return ok;
 }
 

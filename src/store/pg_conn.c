@@ -212,6 +212,22 @@ pg_quiet_notices(PGconn *c)
 	PQsetNoticeReceiver(c, on_notice, NULL);
 }
 
+PGconn *
+pg_connect(const char *conninfo)
+{
+	/*
+	 * Ours first, the site's connection string after it: what the site
+	 * sets wins.  A host that does not answer costs a few seconds, not
+	 * the kernel's minutes; a statement never runs for ever.
+	 */
+	static const char *const keys[] = {"connect_timeout", "options",
+					   "application_name", "dbname", NULL};
+	const char *values[] = {"5", "-c statement_timeout=30000", "parley",
+				conninfo, NULL};
+
+	return PQconnectdbParams(keys, values, 1);
+}
+
 /* A new connection; NULL (the fault set) when it cannot be made. */
 static struct pg_conn *
 conn_open(struct pg_store *st)
@@ -222,7 +238,7 @@ conn_open(struct pg_store *st)
 
 	if (c == NULL)
 		return NULL;
-	c->c = PQconnectdb(st->conninfo);
+	c->c = pg_connect(st->conninfo);
 	if (PQstatus(c->c) != CONNECTION_OK) {
 		snprintf(why, sizeof(why), "cannot connect: %s",
 			 PQerrorMessage(c->c));

@@ -114,6 +114,9 @@ bool pg_null(const PGresult *r, int row, int col);
  * must not be used again.
  */
 struct pg_conn *pg_take(struct pg_store *st);
+/* A connection to conninfo with our defaults (timeouts), which the
+ * site's connection string may override; check its PQstatus. */
+PGconn *pg_connect(const char *conninfo);
 /* Sends c's notices to the log (warnings) or nowhere (notices). */
 void pg_quiet_notices(PGconn *c);
 void pg_put(struct pg_store *st, struct pg_conn *c);

@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, addArticle, formTokens, parley, scratch, sql, startServer, stopClean } from './util.mjs';
+import { Browser, PG_BASE, addArticle, formTokens, isPostgres, parley, scratch, sql, startServer, stopClean } from './util.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -22,8 +22,29 @@ function count(db, table) {
 	return Number(sql(db, `SELECT count(*) FROM ${table}`)[0][0]);
 }
 
+// The schema's version, its tables and its whole text, as each backend
+// keeps them (SQLite: PRAGMA user_version and sqlite_master; PostgreSQL:
+// the table parley_schema and the catalogs).
+function schemaVersion(db) {
+	return sql(db, isPostgres(db) ? 'SELECT coalesce(max(version), 0) FROM parley_schema' : 'PRAGMA user_version')[0][0];
+}
+
+function tableNames(db) {
+	return sql(db, isPostgres(db)
+		? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+		: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((x) => x[0]);
+}
+
+function schemaText(db) {
+	if (!isPostgres(db)) return sql(db, 'SELECT sql FROM sqlite_master ORDER BY name');
+	return [
+		...sql(db, "SELECT table_name, column_name, data_type, coalesce(column_default, ''), is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"),
+		...sql(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"),
+	];
+}
+
 describe('parley init', () => {
-	const migrations = readdirSync(new URL('sql/sqlite/', ROOT)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+	const migrations = readdirSync(new URL(PG_BASE ? 'sql/postgres/' : 'sql/sqlite/', ROOT)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
 	const latest = parseInt(migrations[migrations.length - 1], 10);
 
 	test('creates the database with every migration applied; exit 0', () => {
@@ -32,8 +53,8 @@ describe('parley init', () => {
 		assert.equal(r.status, 0, r.stderr);
 		assert.match(r.stdout, /is ready/);
 		for (const m of migrations) assert.match(r.stderr, new RegExp(`applied migration ${m}`));
-		assert.equal(sql(db, 'PRAGMA user_version')[0][0], String(latest));
-		const tables = sql(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((x) => x[0]);
+		assert.equal(schemaVersion(db), String(latest));
+		const tables = tableNames(db);
 		for (const t of ['articles', 'comments', 'debates', 'debate_votes', 'outbox', 'sessions', 'users']) {
 			assert.ok(tables.includes(t), `table ${t} in ${tables}`);
 		}
@@ -43,12 +64,12 @@ describe('parley init', () => {
 		const { db } = scratch();
 		assert.equal(parley(['init', '--db', db]).status, 0);
 		addArticle(db, { slug: 'kept-by-init' });
-		const schema = sql(db, 'SELECT sql FROM sqlite_master ORDER BY name');
+		const schema = schemaText(db);
 		const r = parley(['init', '--db', db]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.doesNotMatch(r.stderr, /applied migration/);
-		assert.deepEqual(sql(db, 'SELECT sql FROM sqlite_master ORDER BY name'), schema);
-		assert.equal(sql(db, 'PRAGMA user_version')[0][0], String(latest));
+		assert.deepEqual(schemaText(db), schema);
+		assert.equal(schemaVersion(db), String(latest));
 		assert.deepEqual(sql(db, 'SELECT slug FROM articles'), [['kept-by-init']]);
 	});
 

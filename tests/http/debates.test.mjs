@@ -10,14 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, Browser, formTokens, parley, scratch, startServer } from '../lib/server.mjs';
-import { unique } from './util.mjs';
-
-// Runs SQL on a database with the sqlite3 shell; rows as arrays of strings.
-function sql(db, query) {
-	const r = spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+import { sql, unique } from './util.mjs';
 
 // Adds debate files (name -> text) with one `parley debate add`.
 function addDebates(db, files) {

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import http from 'node:http';
 import {
-	addArticle, browser, openForm, parley, scratch, sql, startServer, stopClean, textareaValue, unique,
+	addArticle, browser, openForm, parley, scratch, sql, sqliteOnly, startServer, stopClean, textareaValue, unique,
 } from './util.mjs';
 
 const servers = [];
@@ -74,7 +74,7 @@ function count(db, body) {
 }
 
 describe('the database file removed or moved while serving', () => {
-	test('removed: every later post refused as not saved, /healthz says so, no empty database made, a restart refuses', async () => {
+	test('removed: every later post refused as not saved, /healthz says so, no empty database made, a restart refuses', { skip: sqliteOnly('a removed database file; a PostgreSQL database is no file') }, async () => {
 		const { db } = scratch();
 		addArticle(db, { slug: 'removed' });
 		const srv = await serve({ db });
@@ -108,7 +108,7 @@ describe('the database file removed or moved while serving', () => {
 		assert.equal(existsSync(db), false);
 	});
 
-	test('moved: later posts refused; after kill -9 the moved files hold each acknowledged comment once, no refused one; a refused post sent again is stored once', async () => {
+	test('moved: later posts refused; after kill -9 the moved files hold each acknowledged comment once, no refused one; a refused post sent again is stored once', { skip: sqliteOnly('a moved database file; a PostgreSQL database is no file') }, async () => {
 		const { db, dir } = scratch();
 		addArticle(db, { slug: 'moved' });
 		const srv = await serve({ db });
@@ -157,7 +157,7 @@ describe('a database the start refuses, with a message and a non-zero exit', () 
 		return s;
 	}
 
-	test('damaged pages', () => {
+	test('damaged pages', { skip: sqliteOnly('damaged b-tree pages of the file') }, () => {
 		const { db } = parleyDb();
 		// The comments table's first page gets a broken b-tree header.
 		const [[root]] = sql(db, "SELECT rootpage FROM sqlite_master WHERE name = 'comments'");
@@ -169,7 +169,7 @@ describe('a database the start refuses, with a message and a non-zero exit', () 
 		assert.match(r.stderr, /the database is damaged/);
 	});
 
-	test("another program's SQLite file: refused, and left as it was", () => {
+	test("another program's SQLite file: refused, and left as it was", { skip: sqliteOnly('a SQLite file of another program') }, () => {
 		const { db } = scratch();
 		sql(db, 'CREATE TABLE notes (x); INSERT INTO notes VALUES (1)');
 		const r = start(['--db', db]);
@@ -178,7 +178,7 @@ describe('a database the start refuses, with a message and a non-zero exit', () 
 		assert.deepEqual(sql(db, "SELECT name FROM sqlite_master WHERE type = 'table'"), [['notes']]);
 	});
 
-	test('a schema newer than this binary', () => {
+	test('a schema newer than this binary', { skip: sqliteOnly('PRAGMA user_version') }, () => {
 		const { db } = parleyDb();
 		sql(db, 'PRAGMA user_version = 999');
 		const r = start(['--db', db]);
@@ -186,7 +186,7 @@ describe('a database the start refuses, with a message and a non-zero exit', () 
 		assert.match(r.stderr, /schema \(version 999\) is newer than this Parley/);
 	});
 
-	test('a read-only database file', () => {
+	test('a read-only database file', { skip: sqliteOnly('the mode of the database file') }, () => {
 		const { db, dir } = parleyDb();
 		chmodSync(db, 0o444);
 		// root writes whatever the mode: run as nobody then, who can read.
@@ -219,7 +219,7 @@ describe('a database the start refuses, with a message and a non-zero exit', () 
 		assert.equal(existsSync(`${dir}/.secret`), false);
 	});
 
-	test('a Parley database from before the application id is adopted', async () => {
+	test('a Parley database from before the application id is adopted', { skip: sqliteOnly('PRAGMA application_id') }, async () => {
 		const { db } = parleyDb();
 		// The schema as it was just before 009_application_id.sql.
 		sql(db, 'PRAGMA application_id = 0; PRAGMA user_version = 8');
@@ -258,7 +258,7 @@ function timedGet(agent, url) {
 }
 
 describe('a write lock held by another process', () => {
-	test('posts are refused within 4 s, readers are not held up, and nothing refused is stored later', async () => {
+	test('posts are refused within 4 s, readers are not held up, and nothing refused is stored later', { skip: sqliteOnly('the write lock taken by the sqlite3 shell') }, async () => {
 		const { db } = scratch();
 		addArticle(db, { slug: 'locked' });
 		const srv = await serve({ db, config: '[server]\nthreads = 2\n' });

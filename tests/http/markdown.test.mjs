@@ -3,7 +3,7 @@
 // named character references included.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, browser, postComment, comments, commentBody, fieldError, sql, stopClean, newArticle } from './util.mjs';
+import { site, browser, postComment, comments, commentBody, fieldError, isPostgres, sql, stopClean, newArticle } from './util.mjs';
 
 let srv;
 before(async () => {
@@ -17,8 +17,9 @@ async function shown(body) {
 	const b = browser(srv);
 	const r = await postComment(b, slug, { body });
 	assert.equal(r.status, 303, r.text);
-	// As hex: the sqlite3 shell's rows are lines, and the body has line ends.
-	const [[hex]] = sql(srv.db, `select hex(body_md) from comments where id = ${r.id}`);
+	// As hex: the shell's rows are lines, and the body has line ends.
+	const hexOf = isPostgres(srv.db) ? "encode(convert_to(body_md, 'UTF8'), 'hex')" : 'hex(body_md)';
+	const [[hex]] = sql(srv.db, `select ${hexOf} from comments where id = ${r.id}`);
 	const md = Buffer.from(hex, 'hex').toString('utf8');
 	const list = comments((await b.get(`/articles/${slug}`)).text);
 	assert.equal(list.length, 1);

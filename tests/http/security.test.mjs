@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import {
 	site, browser, request, openForm, postComment, comments, commentBody, sql, unique,
 	inputValue, textareaValue, fieldError, escapeHtml, newArticle, tags, decodeEntities, assertNoActiveContent, assertNotRaw,
-	FORM_TYPE, stopClean,
+	FORM_TYPE, PG_BASE, stopClean,
 } from './util.mjs';
 
 const PAYLOADS = [
@@ -288,7 +288,8 @@ describe('the remembered-name cookie', () => {
 });
 
 describe('the client address', () => {
-	const have = spawnSync('sqlite3', ['-version']).status === 0;
+	// The stored address is read with sqlite3, or psql on PostgreSQL.
+	const have = PG_BASE !== '' || spawnSync('sqlite3', ['-version']).status === 0;
 	let proxied;
 	before(async () => {
 		proxied = await site({ config: '[server]\ntrusted_proxies = 127.0.0.1\n', articles: [{ slug: 'ip' }] });

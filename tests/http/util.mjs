@@ -3,10 +3,10 @@
 // markup).  The server itself is started by tests/lib/server.mjs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { Browser, formTokens, parley, scratch, startServer } from '../lib/server.mjs';
+import { Browser, formTokens, isPostgres, parley, scratch, startServer } from '../lib/server.mjs';
 
 export * from '../lib/server.mjs';
 
@@ -48,11 +48,25 @@ export function othersNoticed() {
 	return new Promise((res) => setTimeout(res, 400));
 }
 
-// Runs SQL on a database with the sqlite3 shell; returns its rows as arrays of strings.
+// Runs SQL on a database with the sqlite3 shell, or psql for a PostgreSQL
+// URI; returns its rows as arrays of strings (NULL as '').  A server sees
+// another process's writes to SQLite by itself; on PostgreSQL a change
+// other than a query then sends the change event Parley's own writes send
+// (src/store/pg.c), as another node would.
 export function sql(db, query) {
-	const r = spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
+	const notify = /^\s*(select|with)\b/i.test(query) ? [] : ['-c', "SELECT pg_notify('parley_changes', 'tests')"];
+	const r = isPostgres(db)
+		? spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', query, ...notify], { encoding: 'utf8' })
+		: spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`${isPostgres(db) ? 'psql' : 'sqlite3'} failed: ${r.stderr}`);
 	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+// Whether Parley has made its database at db: the file (SQLite), or its
+// schema in the database (PostgreSQL, where the test made the database).
+export function databaseMade(db) {
+	if (!isPostgres(db)) return existsSync(db);
+	return sql(db, "SELECT to_regclass('parley_schema') IS NOT NULL")[0][0] === 't';
 }
 
 // Loads a page that carries the comment form; resolves to { res, text, csrf, key }.

@@ -27,11 +27,63 @@ process.on('exit', (code) => {
 	for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-// A new scratch folder with an empty database path inside.
+// PARLEY_TEST_PG, a PostgreSQL URI (postgresql://user@host:port/db), runs
+// the tests on PostgreSQL: each scratch database is then a new database of
+// that server instead of a file.
+export const PG_BASE = process.env.PARLEY_TEST_PG || '';
+
+// Whether a database name is PostgreSQL's (as src/store/open.c decides for
+// the names the tests use).
+export function isPostgres(db) {
+	return /^postgres(ql)?:\/\//.test(db);
+}
+
+// The skip option of a test (or a reason for t.skip()) that is about
+// SQLite itself (its file, its WAL, the DB.secret file beside it): false
+// on SQLite, the reason on PostgreSQL, so the skip is counted and shown.
+export function sqliteOnly(why) {
+	return PG_BASE ? `SQLite only: ${why}` : false;
+}
+
+// Skips the rest of test t on PostgreSQL with the reason; true when it did,
+// so a test returns: `if (onlySqlite(t, 'why')) return;`.
+export function onlySqlite(t, why) {
+	if (!PG_BASE) return false;
+	t.skip(`SQLite only: ${why}`);
+	return true;
+}
+
+let pgSerial = 0;
+
+// A new, empty database on the PARLEY_TEST_PG server; returns its URI.
+// CREATE DATABASE copies template1 (a few hundred ms); parley migrates it
+// on first open as it would a new SQLite file.
+export function newPgDatabase() {
+	pgSerial += 1;
+	const name = `t_${process.pid}_${Date.now().toString(36)}_${pgSerial}`;
+	const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', PG_BASE, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`CREATE DATABASE ${name} failed: ${r.stderr || r.error}`);
+	const u = new URL(PG_BASE);
+	u.pathname = `/${name}`;
+	return u.toString();
+}
+
+// A new scratch folder and a new database: a path inside the folder
+// (SQLite), or with PARLEY_TEST_PG a new PostgreSQL database, made when db
+// is first read (most scratch folders only hold files).  Every test takes
+// its database from here, so PARLEY_TEST_PG switches them all.
 export function scratch() {
 	const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
 	scratchDirs.push(dir);
-	return { dir, db: join(dir, 'parley.db') };
+	if (!PG_BASE) return { dir, db: join(dir, 'parley.db') };
+	let db = '';
+	return {
+		dir,
+		get db() {
+			if (db === '') db = newPgDatabase();
+			return db;
+		},
+	};
 }
 
 // Writes an article file and adds it; returns its slug.

@@ -4,14 +4,23 @@
  * article and a reader's comment to insert, a fresh database with one open
  * article in a scratch folder, and the folder removed at the end.  Include
  * after test.h.
+ *
+ * The checks of a program that are about the store's promises, not about
+ * SQLite's file, run on both backends (fixture_each_backend): on SQLite,
+ * then on PostgreSQL when PARLEY_TEST_PG names a server (a base URI such
+ * as postgresql://parley@127.0.0.1:PORT/parley), each database a new one
+ * made there.
  */
 #ifndef PARLEY_STORE_FIXTURE_H
 #define PARLEY_STORE_FIXTURE_H
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "store/store.h"
@@ -71,9 +80,138 @@ fixture_comment(int64_t article, const char *body, const char *key)
 	return c;
 }
 
+/* Set while a program's checks run on PostgreSQL (fixture_each_backend). */
+static bool fixture_pg;
+
+/* The PostgreSQL server of PARLEY_TEST_PG, or NULL when none is named. */
+static inline const char *
+fixture_pg_base(void)
+{
+	const char *base = getenv("PARLEY_TEST_PG");
+
+	return base && base[0] ? base : NULL;
+}
+
 /*
- * A fresh database dir/NAME.db (its path written to path) holding one open
- * article with slug name, whose id goes to *article; NULL when it cannot
+ * A new, empty database on the PARLEY_TEST_PG server, its URI written to
+ * out: the base URI with another database name.  False (the reason
+ * printed) when it cannot be made.
+ */
+static inline bool
+fixture_pg_database(const char *name, char *out, size_t n)
+{
+	static int serial;
+	const char *base = fixture_pg_base(), *host, *path, *query;
+	char db[96], sql[128];
+	PGconn *c;
+	PGresult *r;
+	bool ok;
+
+	host = base ? strstr(base, "://") : NULL;
+	if (host == NULL) {
+		printf("PARLEY_TEST_PG: not a postgresql:// URI\n");
+		return false;
+	}
+	path = strchr(host + 3, '/');
+	query = strchr(host + 3, '?');
+	if (path == NULL || (query && query < path))
+		path = query ? query : host + strlen(host);
+	snprintf(db, sizeof(db), "u_%s_%ld_%d", name, (long)getpid(), ++serial);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", db);
+	c = PQconnectdb(base);
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		printf("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(out, n, "%.*s/%s%s", (int)(path - base), base, db,
+		 query ? query : "");
+	return ok;
+}
+
+/*
+ * A fresh database's name in path: dir/NAME.db, or on PostgreSQL a new
+ * database of the PARLEY_TEST_PG server.  False when it cannot be made.
+ */
+static inline bool
+fixture_db_path(const char *dir, const char *name, char *path, size_t n)
+{
+	if (fixture_pg)
+		return fixture_pg_database(name, path, n);
+	snprintf(path, n, "%s/%s.db", dir, name);
+	return true;
+}
+
+/*
+ * Runs run() on PostgreSQL when PARLEY_TEST_PG is set, in a child process,
+ * so that a crash there (an operation the backend does not have yet)
+ * counts as one failure and leaves the program's other checks standing;
+ * its counts are added here.
+ */
+static inline void
+fixture_on_postgres(void (*run)(void))
+{
+	int fds[2], status = 0, counts[2] = {0, 0};
+	ssize_t got;
+	pid_t pid;
+
+	if (fixture_pg_base() == NULL)
+		return;
+	printf("-- checks on PostgreSQL\n");
+	fflush(stdout);
+	if (pipe(fds) != 0) {
+		CHECK(!"a pipe for the PostgreSQL pass");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		fixture_pg = true;
+		test_passed = test_failed = 0;
+		run();
+		counts[0] = test_passed;
+		counts[1] = test_failed;
+		fflush(stdout);
+		got = write(fds[1], counts, sizeof(counts));
+		close(fds[1]);
+		/* exit, not _exit: a leak checker's report still runs. */
+		exit(got == (ssize_t)sizeof(counts) ? 0 : 1);
+	}
+	close(fds[1]);
+	got = pid > 0 ? read(fds[0], counts, sizeof(counts)) : -1;
+	close(fds[0]);
+	if (pid > 0)
+		(void)waitpid(pid, &status, 0);
+	if (got == (ssize_t)sizeof(counts)) {
+		test_passed += counts[0];
+		test_failed += counts[1];
+	}
+	if (got != (ssize_t)sizeof(counts) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		test_failed++;
+		printf("FAIL the checks on PostgreSQL ended early or badly (%s "
+		       "%d)\n",
+		       WIFSIGNALED(status) ? "signal" : "exit status",
+		       WIFSIGNALED(status) ? WTERMSIG(status)
+					   : WEXITSTATUS(status));
+	}
+}
+
+/* Runs run() on SQLite, then again on PostgreSQL when PARLEY_TEST_PG is
+ * set (fixture_on_postgres). */
+static inline void
+fixture_each_backend(void (*run)(void))
+{
+	fixture_pg = false;
+	run();
+	fixture_on_postgres(run);
+}
+
+/*
+ * A fresh database (fixture_db_path: dir/NAME.db, or a new PostgreSQL
+ * database; its name written to path) holding one open article with slug
+ * name, whose id goes to *article; NULL when it cannot
  * be made.  The caller closes the store.
  */
 static inline struct store *
@@ -83,7 +221,7 @@ fixture_store_fresh(const char *dir, const char *name, char *path, size_t n,
 	struct article a = fixture_article(name);
 	struct store *st;
 
-	snprintf(path, n, "%s/%s.db", dir, name);
+	CHECK(fixture_db_path(dir, name, path, n));
 	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	if (st == NULL)

@@ -17,6 +17,7 @@
 #include "render/chart.h"
 #include "store/store.h"
 #include "test.h"
+#include "store_fixture.h"
 
 /* A tally from pairs of votes: {pre, post, readers}, ended by {-1}. */
 static struct debate_tally
@@ -798,11 +799,21 @@ test_voter_hash(void)
 	CHECK(strcmp(one, other) != 0);
 }
 
-int
-main(void)
+/* The store's part on a fresh database of the backend being tested. */
+static void
+test_store_each(void)
 {
 	char dir[512], path[600];
 
+	CHECK(test_scratch_dir(dir, sizeof(dir), "debate") != NULL);
+	CHECK(fixture_db_path(dir, "t", path, sizeof(path)));
+	test_store(path);
+	fixture_remove_dir(dir);
+}
+
+int
+main(void)
+{
 	if (sodium_init() < 0)
 		return 1;
 	test_result();
@@ -811,8 +822,6 @@ main(void)
 	test_history();
 	test_charts();
 	test_voter_hash();
-	CHECK(test_scratch_dir(dir, sizeof(dir), "debate") != NULL);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	test_store(path);
+	fixture_each_backend(test_store_each);
 	TEST_DONE();
 }

@@ -38,8 +38,8 @@ status_of(struct store *st, int64_t id)
 	return st->ops->mod_status(st, id, &s) == ERR_OK ? s : -1;
 }
 
-int
-main(void)
+static void
+run(void)
 {
 	char dir[512], path[600];
 	struct mod_actor who = {0, "test"};
@@ -56,7 +56,7 @@ main(void)
 	CHECK(test_scratch_dir(dir, sizeof(dir), "flags") != NULL);
 	st = fixture_store_fresh(dir, "flags", path, sizeof(path), &article);
 	if (st == NULL)
-		TEST_DONE();
+		return;
 	arena_init(&ar);
 	shown = fixture_comment(article, "shown", "k1");
 	waiting = fixture_comment(article, "waiting", "k2");
@@ -134,5 +134,11 @@ main(void)
 	arena_clear(&ar);
 	store_close(st);
 	fixture_remove_dir(dir);
+}
+
+int
+main(void)
+{
+	fixture_each_backend(run);
 	TEST_DONE();
 }

@@ -27,6 +27,7 @@
 #include "model/user.h"
 #include "store/store.h"
 #include "test.h"
+#include "store_fixture.h"
 
 #define ISS "https://id.example.org"
 #define AUD "parley-client"
@@ -490,7 +491,7 @@ test_sessions(void)
 	config_defaults(&app.cfg);
 	snprintf(app.base_url, sizeof(app.base_url), "http://127.0.0.1:1");
 	CHECK(test_scratch_dir(dir, sizeof(dir), "identity") != NULL);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	CHECK(fixture_db_path(dir, "t", path, sizeof(path)));
 	buf_init(&err, 256);
 	app.store = store_open(path, &err);
 	CHECK(app.store != NULL);
@@ -673,6 +674,6 @@ main(void)
 	test_passwords();
 	test_ratelimit();
 	test_jwt();
-	test_sessions();
+	fixture_each_backend(test_sessions);
 	TEST_DONE();
 }

@@ -1,6 +1,6 @@
 /*
- * The SQLite store: articles, threaded comments, idempotent posts,
- * refusals, group commit under concurrent writers.
+ * The store: articles, threaded comments, idempotent posts, refusals,
+ * group commit under concurrent writers; on SQLite and on PostgreSQL.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -41,8 +41,8 @@ writer(void *p)
 	return NULL;
 }
 
-int
-main(void)
+static void
+run(void)
 {
 	char dir[512], path[600];
 	struct store *st;
@@ -59,11 +59,11 @@ main(void)
 	int i, ok;
 
 	CHECK(test_scratch_dir(dir, sizeof(dir), "store") != NULL);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	CHECK(fixture_db_path(dir, "t", path, sizeof(path)));
 	st = fixture_store_open(path);
 	CHECK(st != NULL);
 	if (st == NULL)
-		TEST_DONE();
+		return;
 	arena_init(&ar);
 
 	CHECK(st->ops->article_insert(st, &a1, &id1) == ERR_OK);
@@ -176,5 +176,11 @@ main(void)
 	}
 	arena_clear(&ar);
 	fixture_remove_dir(dir);
+}
+
+int
+main(void)
+{
+	fixture_each_backend(run);
 	TEST_DONE();
 }

@@ -5,6 +5,7 @@
  * after its commit's fsync; a failed commit reports "not saved" to
  * exactly its own writes, and the store goes on working.  The commits are
  * held in their fsync (faultvfs) so that what shares a commit is known.
+ * On PostgreSQL (PARLEY_TEST_PG), what does not need a held fsync.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -133,6 +134,53 @@ rows(const char *path, const char *body)
 	return n;
 }
 
+/*
+ * On PostgreSQL, whose commits cannot be held in an fsync here: MANY
+ * comments submitted from one thread are each reported exactly once, on
+ * another thread, each with an id of its own, and all stored; a write
+ * refused after it began (comments closed) is reported and stores nothing.
+ */
+static void
+test_postgres(void)
+{
+	static struct sub many[MANY], closed;
+	char dir[512], path[600], body[48];
+	struct store *st;
+	int64_t article;
+	int i, j, bad;
+
+	reports = 0;
+	CHECK(test_scratch_dir(dir, sizeof(dir), "submit") != NULL);
+	st = fixture_store_fresh(dir, "submit", path, sizeof(path), &article);
+	if (st == NULL)
+		return;
+	for (i = 0, bad = 0; i < MANY; i++) {
+		snprintf(body, sizeof(body), "many %d", i);
+		bad += submit(st, article, &many[i], body) != ERR_OK;
+	}
+	CHECK(bad == 0);
+	CHECK(wait_reports(MANY) == MANY);
+	for (i = 0, bad = 0; i < MANY; i++) {
+		bad += many[i].calls != 1 || many[i].e != ERR_OK ||
+		       many[i].id <= 0 ||
+		       pthread_equal(many[i].thread, pthread_self());
+		for (j = 0; j < i; j++)
+			bad += many[i].id == many[j].id;
+	}
+	CHECK(bad == 0);
+	CHECK(st->ops->article_set_open(st, article, false) == ERR_OK);
+	CHECK(submit(st, article, &closed, "while closed") == ERR_OK);
+	CHECK(wait_reports(MANY + 1) == MANY + 1);
+	CHECK(closed.calls == 1 && closed.e == ERR_FORBIDDEN);
+	CHECK(st->ops->article_set_open(st, article, true) == ERR_OK);
+	store_close(st);
+	CHECK(stored(path, "many 0") == 1 && stored(path, "many 199") == 1);
+	CHECK(stored(path, "while closed") == 0);
+	/* Nothing was reported twice along the way. */
+	CHECK(reports_now() == MANY + 1);
+	fixture_remove_dir(dir);
+}
+
 int
 main(void)
 {
@@ -227,5 +275,6 @@ main(void)
 
 	faultvfs_uninstall();
 	fixture_remove_dir(dir);
+	fixture_on_postgres(test_postgres);
 	TEST_DONE();
 }
