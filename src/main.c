@@ -31,6 +31,8 @@ static const struct command commands[] = {
      "comments list [--status S] | show ID | approve|spam|trash|restore ID... | purge [--days N] | log [ID]"},
     {"ban", cmd_ban,
      "ban add account|email|address|network VALUE [--days N] [--reason TEXT] | list | remove ID"},
+    {"migrate-db", cmd_migrate_db,
+     "migrate-db --from DB --to DB  copy a site into an empty database (SQLite or PostgreSQL) and check it"},
     {"routes", cmd_routes,
      "routes                       print every route: method, pattern, checks"},
 };

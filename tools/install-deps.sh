@@ -29,6 +29,19 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+	case " $missing " in
+	*" postgresql "*)
+		# Debian makes a cluster "main" with the server and starts it on
+		# port 5432; the tests run their own (tools/pg-scratch.sh), so
+		# the one just made is stopped and left to be started by hand.
+		for conf in /etc/postgresql/*/main/start.conf; do
+			[ -f "$conf" ] || continue
+			v=$(basename "$(dirname "$(dirname "$conf")")")
+			$sudo pg_ctlcluster "$v" main stop 2>/dev/null || true
+			echo manual | $sudo tee "$conf" >/dev/null
+		done
+		;;
+	esac
 fi
 
 if [ "$mode" = test ]; then

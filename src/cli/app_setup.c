@@ -35,7 +35,7 @@ static bool
 command_option(const char *arg)
 {
 	static const char *const known[] = {"--status", "--days", "--reason",
-					    "--limit"};
+					    "--limit",	"--from", "--to"};
 	size_t i;
 
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -211,8 +211,8 @@ database_not_lost(const struct app *app)
  * Whether a PostgreSQL connection string carries a password: a URI's
  * user:password@ or a password= pair.
  */
-static bool
-conninfo_has_password(const char *db)
+bool
+cli_conninfo_has_password(const char *db)
 {
 	const char *at, *colon, *auth;
 
@@ -232,9 +232,9 @@ conninfo_shown(const char *db, char *out, size_t n)
 {
 	const char *auth = strstr(db, "://"), *at, *colon;
 
-	if (!store_is_postgres(db) || !conninfo_has_password(db) ||
+	if (!store_is_postgres(db) || !cli_conninfo_has_password(db) ||
 	    auth == NULL)
-		return store_is_postgres(db) && conninfo_has_password(db)
+		return store_is_postgres(db) && cli_conninfo_has_password(db)
 			   ? "(a PostgreSQL database)"
 			   : db;
 	at = strchr(auth + 3, '@');
@@ -275,7 +275,8 @@ cli_app_open(struct app *app, const struct cli_opts *o, bool serving)
 				" --db is empty)\n");
 		goto fail;
 	}
-	if (o->db && store_is_postgres(o->db) && conninfo_has_password(o->db)) {
+	if (o->db && store_is_postgres(o->db) &&
+	    cli_conninfo_has_password(o->db)) {
 		fprintf(stderr,
 			"parley: --db carries a password, which other users of"
 			" this machine can read on the command line: put the"

@@ -30,6 +30,12 @@ bool cli_parse(int argc, char **argv, struct cli_opts *o);
 bool cli_app_open(struct app *app, const struct cli_opts *o, bool serving);
 void cli_app_close(struct app *app);
 
+/*
+ * Whether a PostgreSQL connection string carries a password (a URI's
+ * user:password@, a password= pair), which no command line may show.
+ */
+bool cli_conninfo_has_password(const char *db);
+
 int cmd_serve(struct cli_opts *o);
 int cmd_init(struct cli_opts *o);
 int cmd_demo(struct cli_opts *o);
@@ -40,6 +46,7 @@ int cmd_routes(struct cli_opts *o);
 int cmd_spam(struct cli_opts *o);
 int cmd_comments(struct cli_opts *o);
 int cmd_ban(struct cli_opts *o);
+int cmd_migrate_db(struct cli_opts *o);
 
 int cmd_debate(struct cli_opts *o);
 /*

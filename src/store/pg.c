@@ -341,6 +341,7 @@ ops_fill(void)
 	pg_debate_ops(&pg_ops);
 	pg_moderation_ops(&pg_ops);
 	pg_limit_ops(&pg_ops);
+	pg_copy_ops(&pg_ops);
 }
 
 /* A random name for this process in change events. */

@@ -191,6 +191,7 @@ void pg_user_ops(struct store_ops *ops);
 void pg_debate_ops(struct store_ops *ops);
 void pg_moderation_ops(struct store_ops *ops);
 void pg_limit_ops(struct store_ops *ops);
+void pg_copy_ops(struct store_ops *ops);
 
 struct pg_store *pg_of(struct store *base);
 

@@ -797,6 +797,11 @@ static const struct store_ops sqlite_ops = {
     .spam_model_get = sqlite_spam_model_get,
     .spam_model_put = sqlite_spam_model_put,
     .spam_rows = sqlite_spam_rows,
+    /* Copying a whole site (sqlite_copy.c). */
+    .copy_schema_check = sqlite_copy_schema_check,
+    .copy_count = sqlite_copy_count,
+    .copy_rows = sqlite_copy_rows,
+    .copy_load = sqlite_copy_load,
 };
 
 struct store *

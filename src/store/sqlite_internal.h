@@ -442,4 +442,17 @@ enum err sqlite_debate_top_comments(struct store *, struct arena *, int64_t,
 				    int, struct comment **, size_t *);
 enum err sqlite_debate_home_epoch(struct store *, int64_t, int64_t *);
 
+/* Copying a whole site (sqlite_copy.c), for the ops table. */
+enum err sqlite_copy_schema_check(struct store *, char *, size_t);
+enum err sqlite_copy_count(struct store *, const struct store_table *,
+			   int64_t *);
+enum err sqlite_copy_rows(struct store *, const struct store_table *,
+			  enum err (*)(void *, const struct store_value *),
+			  void *);
+enum err sqlite_copy_load(
+    struct store *,
+    enum err (*)(void *, const struct store_table *,
+		 enum err (*)(void *, const struct store_value *), void *),
+    void *);
+
 #endif

@@ -362,6 +362,8 @@ struct spam_row {
 };
 
 struct store;
+struct store_table; /* store/tables.h */
+struct store_value;
 
 struct store_ops {
 	const char *name;
@@ -720,6 +722,48 @@ struct store_ops {
 			       double burst, double rate, int64_t now_ms,
 			       bool *ok, int64_t *wait_ms);
 	enum err (*limit_reset)(struct store *st, const char *bucket);
+
+	/*
+	 * Copying a whole site to another database, of either backend
+	 * (store/tables.h; store/sqlite_copy.c, store/pg_copy.c).
+	 *
+	 * Whether the database's tables and columns are store_tables',
+	 * its bookkeeping aside: ERR_INVALID, what differs in why, when not.
+	 */
+	enum err (*copy_schema_check)(struct store *st, char *why, size_t n);
+	/* The rows of t. */
+	enum err (*copy_count)(struct store *st, const struct store_table *t,
+			       int64_t *n);
+	/*
+	 * Calls row(arg, v) for each row of t in primary-key order (text
+	 * in the order of its bytes), v[i] the value of t->cols[i].  An
+	 * error from row stops and is returned; a value of another kind
+	 * than its column's is ERR_INVALID.
+	 */
+	enum err (*copy_rows)(struct store *st, const struct store_table *t,
+			      enum err (*row)(void *arg,
+					      const struct store_value *v),
+			      void *arg);
+	/*
+	 * Fills an empty database in one transaction: for each of
+	 * store_tables in order, source(arg, t, put, ctx) calls put(ctx, v)
+	 * for each row (as copy_rows gives them), ids kept; ids the database
+	 * numbers go on after the largest copied.  ERR_CONFLICT when a table
+	 * holds a row already; any error stores nothing.
+	 */
+	enum err (*copy_load)(
+	    struct store *st,
+	    enum err (*source)(void *arg, const struct store_table *t,
+			       enum err (*put)(void *ctx,
+					       const struct store_value *v),
+			       void *ctx),
+	    void *arg);
+	/*
+	 * Where site_key is not NULL: makes key[0..n) the site's key,
+	 * replacing the one stored.
+	 */
+	enum err (*copy_key_put)(struct store *st, const unsigned char *key,
+				 size_t n);
 };
 
 struct store {

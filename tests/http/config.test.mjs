@@ -7,8 +7,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import {
-	BIN, Browser, PG_BASE, addArticle, databaseMade, formTokens, isPostgres, onlySqlite, parley, scratch, sql, sqliteOnly,
-	startServer, stopClean,
+	BIN, Browser, PG_BASE, addArticle, databaseMade, formTokens, isPostgres, onlySqlite, parley, pgTool, scratch, sql,
+	sqliteOnly, startServer, stopClean,
 } from './util.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +28,7 @@ function configFile(text) {
 function dbShell(db) {
 	const pg = isPostgres(db);
 	const proc = pg
-		? spawn('psql', ['-X', '-q', '-A', '-t', db], { stdio: ['pipe', 'pipe', 'pipe'] })
+		? spawn(pgTool('psql'), ['-X', '-q', '-A', '-t', db], { stdio: ['pipe', 'pipe', 'pipe'] })
 		: spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
 	let out = '';
 	let err = '';

@@ -65,7 +65,7 @@ async function flag(a, id, { reason = 'spam', note = '', csrf } = {}) {
 }
 
 const statusOf = (db, id) => sql(db, `SELECT status FROM comments WHERE id = ${id}`)[0][0];
-const flagsOf = (db, id, where = '1') => Number(sql(db, `SELECT count(*) FROM comment_flags WHERE comment_id = ${id} AND ${where}`)[0][0]);
+const flagsOf = (db, id, where = 'true') => Number(sql(db, `SELECT count(*) FROM comment_flags WHERE comment_id = ${id} AND ${where}`)[0][0]);
 
 // The note's textarea as the form shows it again (still escaped).
 function noteValue(html) {
@@ -159,7 +159,7 @@ describe('flags on an article comment', () => {
 		const [reason] = sql(srv.db, `SELECT reason FROM comments WHERE id = ${id}`)[0];
 		assert.match(reason, /^flagged by 3 readers: /);
 		assert.deepEqual(reason.replace(/^flagged by 3 readers: /, '').split(', ').sort(), ['abuse', 'spam']);
-		const log = sql(srv.db, `SELECT action, actor, status_before, status_after, detail FROM moderation_log WHERE comment_id = ${id}`);
+		const log = sql(srv.db, `SELECT action, actor, status_before, status_after, detail FROM moderation_log WHERE comment_id = ${id} ORDER BY id`);
 		assert.deepEqual(log, [['hold', "readers' flags", 'approved', 'pending', reason]]);
 		// The thanks still answers, the comment now held.
 		assert.equal((await r3.get(r.location)).status, 200);
@@ -334,7 +334,7 @@ describe('the flagged queue', () => {
 		await decide(mod, 'approve', a.id);
 		assert.equal(flagsOf(srv.db, a.id, 'resolved = 0'), 0);
 		assert.equal(flagsOf(srv.db, a.id), 1, 'kept, resolved');
-		assert.deepEqual(sql(srv.db, `SELECT action, status_before, status_after, detail FROM moderation_log WHERE comment_id = ${a.id}`),
+		assert.deepEqual(sql(srv.db, `SELECT action, status_before, status_after, detail FROM moderation_log WHERE comment_id = ${a.id} ORDER BY id`),
 			[['approve', 'approved', 'approved', '1 flag resolved']]);
 		// Approving the held one shows it again, its flags resolved.
 		await decide(mod, 'approve', b.id);

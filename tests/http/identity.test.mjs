@@ -192,7 +192,7 @@ describe('password accounts', () => {
 		r = await a.post('/account/delete', { csrf: csrfOf(r.text), password: PASSWORD, confirm: 'delete' });
 		assert.equal(r.status, 200);
 		assert.equal(sql(site.db, "SELECT count(*) FROM users WHERE email = 'leaving@example.org'")[0][0], '0');
-		assert.deepEqual(sql(site.db, "SELECT author, email, coalesce(user_id, 'null') FROM comments WHERE body_md = 'A comment from someone leaving.'"),
+		assert.deepEqual(sql(site.db, "SELECT author, email, coalesce(CAST(user_id AS text), 'null') FROM comments WHERE body_md = 'A comment from someone leaving.'"),
 			[['Former member', '', 'null']]);
 		r = await a.get(`/articles/${site.slug}`);
 		assert.doesNotMatch(r.text, /Leaving Soon/);

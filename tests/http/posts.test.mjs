@@ -8,7 +8,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { browser, isPostgres, newArticle, newDebate, openForm, site, sql, sqliteOnly, stopClean, unique, FORM_TYPE, formTokens } from './util.mjs';
+import { browser, isPostgres, newArticle, newDebate, openForm, pgTool, site, sql, sqliteOnly, stopClean, unique, FORM_TYPE, formTokens } from './util.mjs';
 
 const THREADS = 2;
 const POSTS = 48;
@@ -40,7 +40,7 @@ function send(url, cookie, fields) {
 async function holdWriteLock(db) {
 	const pg = isPostgres(db);
 	const p = pg
-		? spawn('psql', ['-X', '-q', '-A', '-t', db], { stdio: ['pipe', 'pipe', 'pipe'] })
+		? spawn(pgTool('psql'), ['-X', '-q', '-A', '-t', db], { stdio: ['pipe', 'pipe', 'pipe'] })
 		: spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
 	let out = '';
 	p.stdout.on('data', (d) => { out += d; });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, isPostgres, parley, scratch } from '../lib/server.mjs';
+import { BIN, isPostgres, parley, pgTool, scratch } from '../lib/server.mjs';
 import { sql } from './util.mjs';
 import { Agent, csrfOf } from '../lib/identity.mjs';
 
@@ -57,13 +57,14 @@ export async function signedIn(server, email, password = PASSWORD) {
 
 // Everything the database holds, as text, to see that nothing changed.
 // On PostgreSQL the rows only (pg_dump --data-only) without the sequences'
-// positions: a refused insert may take a number, which changes no row.
+// positions (a refused insert may take a number, which changes no row)
+// and without the random key of pg_dump's \restrict lines.
 export function dump(db) {
 	const r = isPostgres(db)
-		? spawnSync('pg_dump', ['--data-only', '--no-owner', '--inserts', '-d', db], { encoding: 'utf8' })
+		? spawnSync(pgTool('pg_dump'), ['--data-only', '--no-owner', '--inserts', '-d', db], { encoding: 'utf8' })
 		: spawnSync('sqlite3', [db, '.dump'], { encoding: 'utf8' });
 	assert.equal(r.status, 0, r.stderr);
-	return isPostgres(db) ? r.stdout.split('\n').filter((l) => !/setval\(/.test(l)).join('\n') : r.stdout;
+	return isPostgres(db) ? r.stdout.split('\n').filter((l) => !/setval\(|^\\(un)?restrict /.test(l)).join('\n') : r.stdout;
 }
 
 // A form token for agent a, read from a page every visitor may load.

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { Browser, formTokens, isPostgres, parley, scratch, startServer } from '../lib/server.mjs';
+import { Browser, formTokens, isPostgres, parley, pgTool, scratch, startServer } from '../lib/server.mjs';
 
 export * from '../lib/server.mjs';
 
@@ -56,7 +56,7 @@ export function othersNoticed() {
 export function sql(db, query) {
 	const notify = /^\s*(select|with)\b/i.test(query) ? [] : ['-c', "SELECT pg_notify('parley_changes', 'tests')"];
 	const r = isPostgres(db)
-		? spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', query, ...notify], { encoding: 'utf8' })
+		? spawnSync(pgTool('psql'), ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', db, '-c', query, ...notify], { encoding: 'utf8' })
 		: spawnSync('sqlite3', ['-separator', '\t', db, query], { encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`${isPostgres(db) ? 'psql' : 'sqlite3'} failed: ${r.stderr}`);
 	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
