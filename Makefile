@@ -127,7 +127,7 @@ fuzz-long: fuzz
 
 bench: deps
 	$(MAKE) all
-	sh bench/run.sh && sh bench/debate.sh
+	sh bench/run.sh && sh bench/debate.sh && sh bench/pg.sh
 
 # Runs every HTTP test on its own (long): no test may need another first.
 test-alone: test-deps

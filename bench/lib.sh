@@ -1,11 +1,14 @@
-# bench/lib.sh: what bench/run.sh and bench/debate.sh share: the settings
-# read from the environment, Parley and nginx started and stopped, and wrk
-# run and parsed.  Sourced from the repository's root (". bench/lib.sh")
-# after "set -eu"; not run on its own.
+# bench/lib.sh: what bench/run.sh, bench/debate.sh and bench/pg.sh share:
+# the settings read from the environment, Parley and nginx started and
+# stopped, wrk run and parsed, the articles seeded through the comment form,
+# and the durable posts run and checked against the database.  Sourced from
+# the repository's root (". bench/lib.sh") after "set -eu"; not run on its
+# own.
 #
 # A script sets SCRATCH (a scratch folder; nginx's files go in
-# $SCRATCH/nginx, whose logs/ and tmp/ it makes), DB, DOCROOT and PORT
-# before it starts a server, and calls cleanup from its EXIT trap.
+# $SCRATCH/nginx, whose logs/ and tmp/ it makes), DB (a SQLite file or a
+# postgresql:// URI), DOCROOT and PORT before it starts a server, and calls
+# cleanup from its EXIT trap.
 
 ROOT=$(pwd)
 PARLEY=${PARLEY:-$ROOT/parley}
@@ -31,6 +34,9 @@ stop_parley() {
 		PARLEY_PID=""
 	fi
 }
+# cleanup_hook: what a script stops besides the server and nginx (its
+# other servers), before the scratch folder goes.
+cleanup_hook() { :; }
 # cleanup: the EXIT trap.  The scratch folder is kept for a look after a
 # failure (not after an interruption that set INTERRUPTED), or when
 # BENCH_KEEP=1.
@@ -42,6 +48,7 @@ cleanup() {
 		kill "$NGINX_PID" 2>/dev/null || true	# the master stops its workers
 		wait "$NGINX_PID" 2>/dev/null || true
 	fi
+	cleanup_hook || true
 	if [ "${BENCH_KEEP:-0}" = 1 ] || { [ "$rc" -ne 0 ] && [ -z "$INTERRUPTED" ]; }; then
 		say "bench: scratch folder kept: $SCRATCH"
 	else
@@ -205,3 +212,176 @@ pair_measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 yes_no() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t) ? "yes" : "NO" }'; }
+
+# --- the site: its settings, its articles, its first comments -------------------
+# write_config FILE: the settings of the reading and posting runs.
+write_config() {
+	cat >"$1" <<'EOF'
+[comments]
+; every post comes from 127.0.0.1 at once, the moment its form is made
+; (bench/post.lua): the budgets a site keeps for readers are lifted here
+posts_per_minute = 1000000
+posts_burst = 1000000
+posts_per_hour = 1000000
+thread_posts_per_minute = 1000000
+site_posts_per_minute = 1000000
+min_fill_seconds = 0
+duplicate_minutes = 0
+[moderation]
+; the seeded comments carry links: none is held for a moderator
+max_links = 1000
+[server]
+; nginx below logs nothing either
+access_log = false
+; every wrk connection comes from 127.0.0.1
+per_ip_connections = 1024
+per_network_connections = 1024
+EOF
+}
+
+# article_md SLUG TITLE: an article of about 1,000 characters of Markdown.
+article_md() {
+	cat <<EOF
+---
+title: $2
+slug: $1
+author: Bench Writer
+date: 2026-11-01 10:00
+---
+Cities that build *more* housing near transit see rents rise more slowly,
+according to the council's own [survey](https://example.org/survey). This
+article sets out the **evidence**, the costs and the open questions.
+
+## What the numbers say
+
+Across the twelve districts studied, permits doubled after the zoning
+reform, and median rents rose 2% a year against 6% in the districts that
+kept the old rules. The effect is larger close to stations.
+
+> Supply is not the whole answer, but without it nothing else works.
+
+- Permits: up 104% in five years.
+- Rents: 2% a year against 6%.
+- Commute times: unchanged.
+
+## What remains unclear
+
+Whether the gains last once the first wave of building ends, and who moves
+into the new homes: the survey cannot yet tell. The comments below are open
+to readers; please keep to the subject and cite what you can.
+EOF
+}
+
+# visitor SLUG: one visitor for everything: the cookie $BASE gives a first
+# reader of the article (kept in $JAR), and the form token tied to it.
+# Sets COOKIE and CSRF.
+visitor() {
+	curl -sf -c "$JAR" -o "$SCRATCH/first.html" "$BASE/articles/$1" || die "GET /articles/$1 failed"
+	COOKIE=$(awk '$6 == "parley_v" { print $7 }' "$JAR")
+	CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$SCRATCH/first.html" | head -n 1)
+	[ -n "$COOKIE" ] && [ -n "$CSRF" ] || die "no parley_v cookie or csrf token on the article page"
+}
+
+# seed SLUG TOP REPLIES IN_FLIGHT: comments posted through $BASE's form
+# (bench/seed.mjs), their ids kept in $SCRATCH/ids-SLUG.txt.
+seed() {
+	node bench/seed.mjs "$BASE" "$1" "$2" "$3" "$COOKIE" "$CSRF" "$4" "$SCRATCH/ids-$1.txt" \
+		>"$SCRATCH/seed-$1.txt" 2>&1 || { cat "$SCRATCH/seed-$1.txt" >&2; die "seeding $1 failed"; }
+	sed 's/^/  /' "$SCRATCH/seed-$1.txt"
+}
+
+# fetch NAME PATH: warms $BASE's page cache, then keeps one copy of the
+# page in $DOCROOT/NAME.html for nginx; sets SHOWN_NAME and BYTES_NAME.
+fetch() {
+	curl -sf -b "$JAR" -o /dev/null "$BASE$2" || die "GET $2 failed"
+	curl -sf -b "$JAR" -D "$SCRATCH/$1.headers" -o "$DOCROOT/$1.html" "$BASE$2" || die "GET $2 failed"
+	if grep -qi '^set-cookie:' "$SCRATCH/$1.headers"; then
+		die "GET $2 with the cookie still set a new one"
+	fi
+	shown=$(grep -o 'id="comment-[0-9]*"' "$DOCROOT/$1.html" | wc -l)
+	bytes=$(wc -c <"$DOCROOT/$1.html")
+	eval "SHOWN_$1=$shown BYTES_$1=$bytes"
+	printf '  %-14s %-28s %7s bytes, %4s comments shown\n' "$1" "$2" "$bytes" "$shown"
+}
+
+# --- durable posts ------------------------------------------------------------------
+# sql QUERY: its rows from $DB, one a line, columns split by "|": sqlite3
+# for a file, psql for a PostgreSQL URI.
+sql() {
+	case $DB in
+	postgres://* | postgresql://*) psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$DB" -c "$1" ;;
+	*) sqlite3 "$DB" "$1" ;;
+	esac
+}
+
+# db_ticks: CPU ticks of the database's own processes, for a script whose
+# database is a server (bench/pg.sh); none for SQLite, inside Parley.
+db_ticks() { echo 0; }
+
+# post_run NAME SECONDS REPLY_EVERY CONNECTIONS: wrk with bench/post.lua on
+# bench-post, against each of $NODES (base URLs of servers sharing one
+# database; default $BASE) at once, the connections and wrk's threads split
+# between them; CPU is that of $NODE_PIDS (default $PARLEY_PID).  Sets
+# ACKED, OTHER, SECS (the longest wrk's), POSTS (acknowledged per second,
+# summed over the nodes), P99 (the worst node's), CPU and DB_CPU (µs a
+# post, of the nodes and of db_ticks), and uses $RUN_ID-NAME-* as keys.
+post_run() {
+	nodes=${NODES:-$BASE} pids=${NODE_PIDS:-$PARLEY_PID}
+	n=$(echo $nodes | wc -w)
+	c=$(($4 / n)) t=$((WTHREADS / n))
+	[ "$t" -ge 1 ] || t=1
+	t0=$(cpu_ticks $pids) d0=$(db_ticks)
+	i=0 wpids=""
+	for b in $nodes; do
+		i=$((i + 1))
+		wrk -t"$t" -c"$c" -d"$2s" --latency --timeout 10s -s bench/post.lua \
+			"$b/articles/bench-post/comments" -- \
+			"$COOKIE" "$CSRF" "$RUN_ID-$1-$i" "$PARENTS" "$SCRATCH/post-$1.$i.result" "$3" \
+			>"$SCRATCH/wrk-post-$1.$i.txt" 2>&1 &
+		wpids="$wpids $!"
+	done
+	failed=""
+	for j in $wpids; do
+		wait "$j" || failed=1
+	done
+	ticks=$(($(cpu_ticks $pids) - t0)) dticks=$(($(db_ticks) - d0))
+	ACKED=0 OTHER=0 SECS=0 POSTS=0 p99=0 errs=0
+	i=0
+	for b in $nodes; do
+		i=$((i + 1))
+		f=$SCRATCH/wrk-post-$1.$i.txt
+		[ -z "$failed" ] || { cat "$f" >&2; die "wrk (posts) failed"; }
+		wrk_parse "$f"
+		read -r a o <"$SCRATCH/post-$1.$i.result"
+		s=$(awk '/requests in/ { s = $4; sub(/s,?$/, "", s); print s }' "$f")
+		ACKED=$((ACKED + a)) OTHER=$((OTHER + o)) errs=$((errs + ERRS))
+		POSTS=$(awk -v p="$POSTS" -v a="$a" -v s="$s" 'BEGIN { printf "%.0f", p + a / s }')
+		SECS=$(awk -v x="$SECS" -v y="$s" 'BEGIN { print (y + 0 > x + 0) ? y : x }')
+		p99=$(awk -v x="$p99" -v y="$P99" 'BEGIN { print (y + 0 > x + 0) ? y : x }')
+	done
+	P99=$p99 ERRS=$errs
+	CPU=$(awk -v t="$ticks" -v n="$ACKED" -v hz="$CLK_TCK" \
+		'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
+	DB_CPU=$(awk -v t="$dticks" -v n="$ACKED" -v hz="$CLK_TCK" \
+		'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
+	printf '  %-26s %9s posts/s  p99 %8s ms  %5s us CPU/post  (%s answered 303 in %s s, %s other answers)\n' \
+		"$1" "$POSTS" "$P99" "$CPU" "$ACKED" "$SECS" "$OTHER"
+	[ "$OTHER" = 0 ] || die "posts answered other than 303"
+	[ "$ERRS" = 0 ] || { cat "$SCRATCH"/wrk-post-"$1".*.txt >&2; die "$1: socket errors or timeouts under load"; }
+}
+
+# post_check NAME ACKED CONNECTIONS: rows with the run's keys in $DB
+# against its 303s; sets CHECK_ROWS and RATES (rows committed per
+# wall-clock second).
+post_check() {
+	like="request_key LIKE '$RUN_ID-$1-%'"
+	rows=$(sql "SELECT count(*) FROM comments WHERE $like")
+	dups=$(sql "SELECT count(*) - count(DISTINCT request_key) FROM comments WHERE $like")
+	RATES=$(sql "SELECT count(*) FROM comments WHERE $like GROUP BY created ORDER BY created" | paste -sd' ' -)
+	printf '  %-26s %s rows, %s acknowledged, %s more (in flight when wrk stopped, at most %s), %s duplicates\n' \
+		"$1" "$rows" "$2" "$((rows - $2))" "$3" "$dups"
+	printf '  %-26s committed per wall-clock second (first and last partial): %s\n' "" "$RATES"
+	[ "$dups" = 0 ] && [ "$rows" -ge "$2" ] && [ "$((rows - $2))" -le "$3" ] ||
+		die "$1: rows in the database do not match the acknowledged posts"
+	CHECK_ROWS=$rows
+}

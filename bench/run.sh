@@ -100,61 +100,10 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average: $LOAD_START"
 say "wrk: -t$WTHREADS -c$CONNS --latency, ${DUR}s a measurement (pages: $ROUNDS alternating rounds of ${RDUR}s a side), ${WARMUP}s warm-up, Cookie: parley_v=<one visitor> on every request"
 
-cat >"$SCRATCH/parley.ini" <<'EOF'
-[comments]
-; every post comes from 127.0.0.1 at once, the moment its form is made
-; (bench/post.lua): the budgets a site keeps for readers are lifted here
-posts_per_minute = 1000000
-posts_burst = 1000000
-posts_per_hour = 1000000
-thread_posts_per_minute = 1000000
-site_posts_per_minute = 1000000
-min_fill_seconds = 0
-duplicate_minutes = 0
-[moderation]
-; the seeded comments carry links: none is held for a moderator
-max_links = 1000
-[server]
-; nginx below logs nothing either
-access_log = false
-; every wrk connection comes from 127.0.0.1
-per_ip_connections = 1024
-per_network_connections = 1024
-EOF
+write_config "$SCRATCH/parley.ini"
 sed 's/^access_log = false/access_log = true/' "$SCRATCH/parley.ini" >"$SCRATCH/parley-log.ini"
 { cat "$SCRATCH/parley.ini"; printf 'page_cache_mb = 0\n'; } >"$SCRATCH/parley-nocache.ini"
 
-article_md() { # SLUG TITLE
-	cat <<EOF
----
-title: $2
-slug: $1
-author: Bench Writer
-date: 2026-11-01 10:00
----
-Cities that build *more* housing near transit see rents rise more slowly,
-according to the council's own [survey](https://example.org/survey). This
-article sets out the **evidence**, the costs and the open questions.
-
-## What the numbers say
-
-Across the twelve districts studied, permits doubled after the zoning
-reform, and median rents rose 2% a year against 6% in the districts that
-kept the old rules. The effect is larger close to stations.
-
-> Supply is not the whole answer, but without it nothing else works.
-
-- Permits: up 104% in five years.
-- Rents: 2% a year against 6%.
-- Commute times: unchanged.
-
-## What remains unclear
-
-Whether the gains last once the first wave of building ends, and who moves
-into the new homes: the survey cannot yet tell. The comments below are open
-to readers; please keep to the subject and cite what you can.
-EOF
-}
 for a in "bench-100:An article with 100 comments" "bench-1000:A thread of 1,000 comments" \
 	 "bench-post:Where the posting benchmark writes"; do
 	article_md "${a%%:*}" "${a#*:}" >"$SCRATCH/${a%%:*}.md"
@@ -169,18 +118,10 @@ say "parley: $BASE (pid $PARLEY_PID), config: access_log = false, per_ip_connect
 
 # One visitor for everything: its cookie, and the form token tied to it.
 JAR=$SCRATCH/cookies.txt
-curl -sf -c "$JAR" -o "$SCRATCH/first.html" "$BASE/articles/bench-100" || die "GET /articles/bench-100 failed"
-COOKIE=$(awk '$6 == "parley_v" { print $7 }' "$JAR")
-CSRF=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$SCRATCH/first.html" | head -n 1)
-[ -n "$COOKIE" ] && [ -n "$CSRF" ] || die "no parley_v cookie or csrf token on the article page"
+visitor bench-100
 
 say ""
 say "1. seeding through POST /articles/SLUG/comments (32 in flight)"
-seed() { # SLUG TOP REPLIES IN_FLIGHT
-	node bench/seed.mjs "$BASE" "$1" "$2" "$3" "$COOKIE" "$CSRF" "$4" "$SCRATCH/ids-$1.txt" \
-		>"$SCRATCH/seed-$1.txt" 2>&1 || { cat "$SCRATCH/seed-$1.txt" >&2; die "seeding $1 failed"; }
-	sed 's/^/  /' "$SCRATCH/seed-$1.txt"
-}
 seed bench-100 40 60 32
 seed bench-1000 300 700 32
 seed bench-post 6 0 6
@@ -190,17 +131,6 @@ say ""
 say "2. pages copied for nginx"
 DOCROOT=$SCRATCH/www
 mkdir -p "$DOCROOT" "$SCRATCH/nginx/logs" "$SCRATCH/nginx/tmp"
-fetch() { # NAME PATH: warms the page cache, then keeps one copy
-	curl -sf -b "$JAR" -o /dev/null "$BASE$2" || die "GET $2 failed"
-	curl -sf -b "$JAR" -D "$SCRATCH/$1.headers" -o "$DOCROOT/$1.html" "$BASE$2" || die "GET $2 failed"
-	if grep -qi '^set-cookie:' "$SCRATCH/$1.headers"; then
-		die "GET $2 with the cookie still set a new one"
-	fi
-	shown=$(grep -o 'id="comment-[0-9]*"' "$DOCROOT/$1.html" | wc -l)
-	bytes=$(wc -c <"$DOCROOT/$1.html")
-	eval "SHOWN_$1=$shown BYTES_$1=$bytes"
-	printf '  %-14s %-28s %7s bytes, %4s comments shown\n' "$1" "$2" "$bytes" "$shown"
-}
 fetch p100 /articles/bench-100
 fetch p1000 /articles/bench-1000
 fetch p1000_6 "/articles/bench-1000?cpage=6"
@@ -223,42 +153,7 @@ pair_run bench-1000-p6 "$BASE/articles/bench-1000?cpage=6" "$NBASE/p1000_6.html"
 P_1000_6=$P_RPS P99_P_1000_6=$P_P99 N_1000_6=$N_RPS P99_N_1000_6=$N_P99 C_P_1000_6=$P_CPU C_N_1000_6=$N_CPU
 HWM=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$PARLEY_PID/status")
 
-# --- 4. durable posts --------------------------------------------------------------
-# post_run NAME SECONDS REPLY_EVERY CONNECTIONS: wrk with bench/post.lua on
-# bench-post; sets ACKED, OTHER, SECS, POSTS, P99 and KEYS (this run's key
-# prefix).
-post_run() {
-	KEYS=$RUN_ID-$1
-	t0=$(cpu_ticks "$PARLEY_PID")
-	wrk -t"$WTHREADS" -c"$4" -d"$2s" --latency --timeout 10s -s bench/post.lua \
-		"$BASE/articles/bench-post/comments" -- \
-		"$COOKIE" "$CSRF" "$KEYS" "$PARENTS" "$SCRATCH/post-$1.result" "$3" \
-		>"$SCRATCH/wrk-post-$1.txt" 2>&1 || { cat "$SCRATCH/wrk-post-$1.txt" >&2; die "wrk (posts) failed"; }
-	wrk_parse "$SCRATCH/wrk-post-$1.txt"
-	read -r ACKED OTHER <"$SCRATCH/post-$1.result"
-	CPU=$(awk -v t="$(( $(cpu_ticks "$PARLEY_PID") - t0 ))" -v n="$ACKED" -v hz="$CLK_TCK" \
-		'BEGIN { printf "%.0f", n ? t * 1e6 / hz / n : 0 }')
-	SECS=$(awk '/requests in/ { s = $4; sub(/s,?$/, "", s); print s }' "$SCRATCH/wrk-post-$1.txt")
-	POSTS=$(awk -v a="$ACKED" -v s="$SECS" 'BEGIN { printf "%.0f", a / s }')
-	printf '  %-26s %9s posts/s  p99 %8s ms  %5s us CPU/post  (%s answered 303 in %s s, %s other answers)\n' \
-		"$1" "$POSTS" "$P99" "$CPU" "$ACKED" "$SECS" "$OTHER"
-	[ "$OTHER" = 0 ] || die "posts answered other than 303"
-	[ "$ERRS" = 0 ] || { cat "$SCRATCH/wrk-post-$1.txt" >&2; die "$1: socket errors or timeouts under load"; }
-}
-# post_check NAME ACKED CONNECTIONS: rows with the run's keys against its
-# 303s; sets CHECK_ROWS and RATES (rows committed per wall-clock second).
-post_check() {
-	rows=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
-	dups=$(sqlite3 "$DB" "SELECT count(*) - count(DISTINCT request_key) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%'")
-	RATES=$(sqlite3 "$DB" "SELECT count(*) FROM comments WHERE request_key LIKE '$RUN_ID-$1-%' GROUP BY created ORDER BY created" | paste -sd' ' -)
-	printf '  %-26s %s rows, %s acknowledged, %s more (in flight when wrk stopped, at most %s), %s duplicates\n' \
-		"$1" "$rows" "$2" "$((rows - $2))" "$3" "$dups"
-	printf '  %-26s committed per wall-clock second (first and last partial): %s\n' "" "$RATES"
-	[ "$dups" = 0 ] && [ "$rows" -ge "$2" ] && [ "$((rows - $2))" -le "$3" ] ||
-		die "$1: rows in the database do not match the acknowledged posts"
-	CHECK_ROWS=$rows
-}
-
+# --- 4. durable posts (bench/lib.sh: post_run, post_check) -------------------------
 # The runs: NAME REPLY_EVERY CONNECTIONS.  "threads": every post starts a
 # new thread, so bench-post's discussion grows by thousands of threads a
 # run (a post's cost must not grow with it); "replies": every post answers
@@ -289,7 +184,7 @@ for r in $POST_RUNS; do
 	# thread grows.
 	eval "STEADY_$v='$(echo "$RATES" | awk '{ if (NF >= 4) printf "%s then %s", $2, $(NF-1); else print "-" }')'"
 done
-TOPS=$(sqlite3 "$DB" "SELECT thread_count FROM articles WHERE slug = 'bench-post'")
+TOPS=$(sql "SELECT thread_count FROM articles WHERE slug = 'bench-post'")
 say "  bench-post now has $TOPS top-level comments"
 
 # --- extras: rendering without the cache, and the access log ---------------------
