@@ -281,8 +281,10 @@ CREATE TABLE spam_model (
 -- Token buckets shared by every node (store.h, limit_take): a node's
 -- memory alone would let a reader spread a flood over the nodes.
 -- A bucket's key is a keyed hash of its name and the reader's address or
--- account, never the address itself.
-CREATE TABLE rate_buckets (
+-- account, never the address itself.  Unlogged: a spent token needs no
+-- durable commit (a post takes several), and a crash that empties the
+-- table only gives every reader a full budget again.
+CREATE UNLOGGED TABLE rate_buckets (
 	key text PRIMARY KEY,
 	tokens double precision NOT NULL,
 	at_ms bigint NOT NULL,

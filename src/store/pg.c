@@ -5,9 +5,11 @@
  * health, and the table of operations.
  *
  * Commits are PostgreSQL's own: acknowledged once COMMIT returns, with
- * synchronous_commit as the server sets it (on by default).  Concurrent
- * commits from the pool's connections share WAL flushes, which is the
- * group commit PostgreSQL already does.
+ * synchronous_commit as the server sets it (on by default).  Submitted
+ * writes (comment posts, votes) are grouped as SQLite's writer groups
+ * them: a worker takes every write waiting and commits them in one
+ * transaction, each in a savepoint; posts to one article would otherwise
+ * queue one commit at a time on its row's lock.
  *
  * Every write sends a change event (NOTIFY parley_changes, the writing
  * process's name as payload) in its transaction; the listener of every
@@ -30,8 +32,15 @@
 
 /* Connections per process: the server's threads and the submit workers. */
 #define POOL_MAX 24
-/* Threads running submitted writes (comments, votes). */
-#define SUBMIT_WORKERS 8
+/*
+ * Threads running submitted writes (comments, votes), each committing
+ * what waits in one transaction, up to BATCH_MAX writes.  One, as on
+ * SQLite: two batches would take their rows' locks in no common order
+ * (one article's, then another's) and could wait on each other until
+ * PostgreSQL's deadlock check broke in, a second later.
+ */
+#define SUBMIT_WORKERS 1
+#define BATCH_MAX      64
 /* How long the listener waits before trying to connect again. */
 #define LISTEN_RETRY_MS 500
 /* The key of the advisory lock migrations hold ("parley" in ASCII). */
@@ -66,23 +75,28 @@ static void *
 worker_main(void *arg)
 {
 	struct pg_store *st = arg;
+	struct pg_job *jobs[BATCH_MAX];
+	enum err results[BATCH_MAX];
 
 	for (;;) {
-		struct pg_job *job;
+		size_t n = 0, i;
 
 		pthread_mutex_lock(&st->lock);
 		while (st->head == NULL && !st->stopping)
 			pthread_cond_wait(&st->job_ready, &st->lock);
-		job = st->head;
-		if (job == NULL) { /* stopping, and the queue is empty */
-			pthread_mutex_unlock(&st->lock);
-			return NULL;
+		/* Every write waiting, up to a batch: one commit for all. */
+		while (st->head != NULL && n < BATCH_MAX) {
+			jobs[n++] = st->head;
+			st->head = st->head->next;
 		}
-		st->head = job->next;
 		if (st->head == NULL)
 			st->tail = NULL;
 		pthread_mutex_unlock(&st->lock);
-		job->complete(job, pg_tx(st, job->run, job->arg));
+		if (n == 0) /* stopping, and the queue is empty */
+			return NULL;
+		pg_tx_batch(st, jobs, n, results);
+		for (i = 0; i < n; i++)
+			jobs[i]->complete(jobs[i], results[i]);
 	}
 }
 

@@ -568,3 +568,109 @@ pg_write(struct pg_store *st, struct pg_stmt *s, const struct pg_args *a,
 
 	return pg_tx(st, run_write_one, &w);
 }
+
+/*
+ * Runs one job of a batch in its savepoint.  *again: it met a deadlock or
+ * a serialization failure, which the whole batch must be run again for
+ * (rolled back to its savepoint, the batch would still hold the locks
+ * its earlier jobs took, and meet the same wait again).
+ */
+static enum err
+batch_one(struct pg_conn *c, struct pg_job *job, bool *again)
+{
+	char state[6];
+	enum err e;
+
+	*again = false;
+	if (!simple(c, "SAVEPOINT job", state))
+		return ERR_DB;
+	e = job->run(c, job->arg);
+	if (e == ERR_OK)
+		return simple(c, "RELEASE SAVEPOINT job", state) ? ERR_OK
+								 : ERR_DB;
+	*again = retryable(c->state);
+	(void)simple(c, "ROLLBACK TO SAVEPOINT job", state);
+	return e;
+}
+
+void
+pg_tx_batch(struct pg_store *st, struct pg_job **jobs, size_t n,
+	    enum err *results)
+{
+	size_t i, stored;
+	int try;
+
+	for (i = 0; i < n; i++)
+		results[i] = ERR_DB;
+	for (try = 0; try < TX_TRIES; try++) {
+		struct pg_conn *c = pg_take(st);
+		struct pg_args na = {0};
+		char state[6] = "";
+		bool lost, again;
+
+		if (c == NULL)
+			return;
+		if (!simple(c, "BEGIN", state)) {
+			lost = conn_lost(c);
+			pg_put(st, c);
+			if (lost) {
+				drop_idle(st);
+				continue;
+			}
+			return;
+		}
+		again = false;
+		for (i = stored = 0; i < n && !again && !conn_lost(c); i++) {
+			results[i] = batch_one(c, jobs[i], &again);
+			stored += results[i] == ERR_OK;
+		}
+		if (again || conn_lost(c)) {
+			/* Nothing was committed: the whole batch again. */
+			lost = conn_lost(c);
+			(void)simple(c, "ROLLBACK", state);
+			pg_put(st, c);
+			if (lost)
+				drop_idle(st);
+			if (again)
+				break;
+			continue;
+		}
+		pg_arg_text(&na, st->node);
+		if (stored == 0 ||
+		    pg_exec(c, &notify_stmt, &na, NULL) != ERR_OK) {
+			(void)simple(c, "ROLLBACK", state);
+			pg_put(st, c);
+			if (stored > 0)
+				for (i = 0; i < n; i++)
+					if (results[i] == ERR_OK)
+						results[i] = ERR_DB;
+			return;
+		}
+		if (simple(c, "COMMIT", state)) {
+			pg_put(st, c);
+			return;
+		}
+		lost = conn_lost(c);
+		pg_put(st, c);
+		if (lost)
+			drop_idle(st);
+		if (!lost && retryable(state))
+			continue;
+		/* COMMIT was sent over a lost connection: it may have
+		 * happened; otherwise it is known not to have. */
+		for (i = 0; i < n; i++)
+			if (results[i] == ERR_OK)
+				results[i] = lost ? ERR_UNSURE : ERR_DB;
+		if (lost)
+			log_warnx("postgresql: the connection was lost during "
+				  "a commit; its outcome is unknown");
+		return;
+	}
+	/*
+	 * Another node's batch held what this one waited for, and the other
+	 * way round: each job alone then, in its own transaction, so no job
+	 * holds another's locks while it waits.
+	 */
+	for (i = 0; i < n; i++)
+		results[i] = pg_tx(st, jobs[i]->run, jobs[i]->arg);
+}

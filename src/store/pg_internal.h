@@ -175,6 +175,16 @@ enum err pg_exec(struct pg_conn *c, struct pg_stmt *s, const struct pg_args *a,
 enum err pg_exec_int(struct pg_conn *c, struct pg_stmt *s,
 		     const struct pg_args *a, int64_t *out);
 
+/*
+ * Runs the n jobs in one transaction, each in a savepoint (one that fails
+ * spoils no other), committed once: group commit, one WAL flush and one
+ * hold of a hot row (an article's counts) for them all.  results[i] is
+ * job i's outcome: ERR_OK only once COMMIT has returned; ERR_UNSURE when
+ * the connection was lost during COMMIT.
+ */
+void pg_tx_batch(struct pg_store *st, struct pg_job **jobs, size_t n,
+		 enum err *results);
+
 /* Queues job: run in a transaction by a worker, then complete is called
  * on that worker with the outcome.  false when the store is closing. */
 bool pg_submit(struct pg_store *st, struct pg_job *job);
