@@ -52,7 +52,7 @@ async function post(br, slug, fields = {}) {
 	return { status: res.status, res, text, body: all.body };
 }
 
-function rows(db, slug, where = '1') {
+function rows(db, slug, where = 'true') {
 	return Number(sql(db, `SELECT count(*) FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = '${slug}' AND ${where}`)[0][0]);
 }
 

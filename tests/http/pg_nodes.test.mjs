@@ -70,6 +70,24 @@ describe('two nodes on one PostgreSQL', { skip: !PG_SERVER && 'PostgreSQL is not
 	before(() => { pg = startPostgres(); });
 	after(() => pg && pg.stop());
 
+	test('two nodes started together on a new database migrate it once', async () => {
+		const name = `together_${process.pid}`;
+		pg.psql(`CREATE DATABASE ${name}`);
+		const uri = pg.uri.replace(/\/[^/]*$/, `/${name}`);
+		const [a, b] = await Promise.all([startServer({ db: uri }), startServer({ db: uri })]);
+		try {
+			for (const srv of [a, b]) assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
+			const q = (sqlText) => spawnSync('psql', ['-X', '-A', '-t', uri, '-c', sqlText], { encoding: 'utf8' }).stdout.trim();
+			assert.equal(q('SELECT count(*) || \' \' || max(version) FROM parley_schema'), '1 1', 'one version row, the newest');
+			assert.equal(q('SELECT count(*) FROM site_key'), '1', 'one key, which both nodes use');
+			const applied = [a, b].map((srv) => /applied migration/.test(srv.logs().stderr));
+			assert.deepEqual(applied.sort(), [false, true], 'one node applied the migrations, the other found them done');
+		} finally {
+			await stopClean(a);
+			await stopClean(b);
+		}
+	});
+
 	test('a comment budget spent on node A holds on node B', async () => {
 		const config = `${PROXY}[comments]\nposts_burst = 2\nposts_per_minute = 1\nposts_per_hour = 100\n`;
 		const a = await startServer({ db: pg.uri, config });
